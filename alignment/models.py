@@ -1,0 +1,1 @@
+"""Alignment analytics keeps no models yet: its numbers are computed from the other apps."""

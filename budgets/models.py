@@ -1,0 +1,78 @@
+"""Budget lines of a fiscal year, linked to the strategy they fund."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from initiatives.models import Initiative
+from osm.models import TimeStampedModel
+from osm.utils import MONEY, non_negative
+from scorecards.models import Objective, OrgUnit
+
+from .choices import BudgetCategory
+
+
+class BudgetLine(TimeStampedModel):
+    """A planned (and actual) amount of a unit for a fiscal year. It may fund an objective
+    or an initiative; STRATEX money always names the initiative it funds."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="budget_lines")
+    fiscal_year = models.PositiveSmallIntegerField()
+    category = models.CharField(max_length=10, choices=BudgetCategory.choices)
+    label = models.CharField(max_length=200)
+    planned = models.DecimalField(max_digits=16, decimal_places=2, validators=[non_negative])
+    actual = models.DecimalField(
+        **MONEY, default=Decimal("0"), validators=[non_negative], help_text="Spent so far."
+    )
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="budget_lines"
+    )
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.PROTECT, related_name="budget_lines"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fiscal_year", "unit__code", "category", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(category=BudgetCategory.STRATEX)
+                | models.Q(initiative__isnull=False),
+                name="budget_stratex_names_initiative",
+                violation_error_message="A STRATEX line must name the initiative it funds.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(planned__gte=0, actual__gte=0),
+                name="budget_money_not_negative",
+                violation_error_message="Amounts must not be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
+                name="budget_fiscal_year_plausible",
+                violation_error_message="The fiscal year must be between 1900 and 2999.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(category__in=BudgetCategory.values),
+                name="budget_category_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["fiscal_year", "unit"], name="budget_year_unit_idx")]
+
+    def __str__(self):
+        return f"{self.fiscal_year} {self.unit.code} {self.label}"
+
+    @property
+    def is_linked(self) -> bool:
+        """Linked to strategy: an objective, or an initiative that advances an objective."""
+        if self.objective_id:
+            return True
+        return bool(self.initiative_id) and self.initiative.objective_links.exists()
+
+    def clean(self):
+        if self.category == BudgetCategory.STRATEX and not self.initiative_id:
+            raise ValidationError(
+                {"initiative": "A STRATEX line must name the initiative it funds."}
+            )

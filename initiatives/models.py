@@ -1,0 +1,109 @@
+"""Strategic initiatives, their milestones and the objectives they advance."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from osm.models import TimeStampedModel
+from osm.utils import code_validator
+from scorecards.models import Objective, OrgUnit
+
+from .choices import InitiativeStatus
+
+
+class Initiative(TimeStampedModel):
+    """An action programme that closes the gap to target on the objectives it advances."""
+
+    code = models.CharField(max_length=40, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="initiatives")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_initiatives",
+    )
+    objectives = models.ManyToManyField(
+        Objective, through="InitiativeObjective", related_name="initiatives", blank=True
+    )
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
+    )
+    percent_complete = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["unit__code", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "code"],
+                name="initiative_code_unique_in_unit",
+                violation_error_message="This unit already has an initiative with this code.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="initiative_percent_complete_0_100",
+                violation_error_message="Percent complete is between 0 and 100.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
+                name="initiative_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=InitiativeStatus.values),
+                name="initiative_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class InitiativeObjective(models.Model):
+    """Links an initiative to an objective it advances; an objective with initiatives
+    linked to it cannot be deleted."""
+
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="objective_links"
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="initiative_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "objective"], name="initiative_objective_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.initiative.code} → {self.objective.code}"
+
+
+class Milestone(models.Model):
+    """A dated step of an initiative; done when `done_on` is set."""
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200)
+    due = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["initiative_id", "due"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.done_on and self.initiative_id and self.done_on < self.initiative.start:
+            raise ValidationError(
+                {"done_on": "A milestone cannot be done before its initiative starts."}
+            )

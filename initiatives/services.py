@@ -1,0 +1,100 @@
+"""Writes with rules for strategic initiatives and their milestones."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from osm.utils import apply_changes, delete_or_explain, save_validated
+from scorecards.models import Objective, OrgUnit
+
+from .models import Initiative, InitiativeObjective, Milestone
+
+INITIATIVE_FIELDS = {
+    "code",
+    "name",
+    "description",
+    "unit",
+    "owner",
+    "start",
+    "end",
+    "status",
+    "percent_complete",
+}
+
+
+def _validate_objectives(initiative: Initiative, objectives: list[Objective]) -> None:
+    """An initiative advances objectives of its own unit or of units above or below it."""
+    related = set(OrgUnit.objects.subtree_of(initiative.unit_id).values_list("id", flat=True))
+    related |= initiative.unit.ancestor_ids()
+    outside = [o for o in objectives if o.unit_id not in related]
+    if outside:
+        codes = ", ".join(sorted(f"{o.unit.code}.{o.code}" for o in outside))
+        raise ValidationError(
+            {
+                "objectives": (
+                    f"{codes}: an initiative of {initiative.unit.code} may advance objectives "
+                    "of its own unit and of the units above or below it only."
+                )
+            }
+        )
+
+
+def _set_objectives(initiative: Initiative, objectives: Iterable[Objective]) -> None:
+    objectives = list(objectives)
+    _validate_objectives(initiative, objectives)
+    initiative.objective_links.exclude(objective__in=objectives).delete()
+    existing = set(initiative.objective_links.values_list("objective_id", flat=True))
+    InitiativeObjective.objects.bulk_create(
+        [
+            InitiativeObjective(initiative=initiative, objective=o)
+            for o in objectives
+            if o.pk not in existing
+        ]
+    )
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    unit: OrgUnit,
+    code: str,
+    name: str,
+    start: dt.date,
+    objectives: Iterable[Objective] = (),
+    by=None,
+    **fields,
+) -> Initiative:
+    """Launch an initiative and link it to the objectives it advances."""
+    initiative = Initiative(unit=unit, code=code, name=name, start=start)
+    apply_changes(initiative, fields, allowed=INITIATIVE_FIELDS)
+    save_validated(initiative, by=by)
+    _set_objectives(initiative, objectives)
+    return initiative
+
+
+@transaction.atomic
+def initiative_update(
+    *, initiative: Initiative, objectives: Iterable[Objective] | None = None, by=None, **changes
+) -> Initiative:
+    """Change an initiative and, if given, the full list of objectives it advances."""
+    apply_changes(initiative, changes, allowed=INITIATIVE_FIELDS)
+    save_validated(initiative, by=by)
+    if objectives is not None:
+        _set_objectives(initiative, objectives)
+    return initiative
+
+
+@transaction.atomic
+def initiative_delete(*, initiative: Initiative, by=None) -> None:
+    """Delete an initiative that no budget line funds."""
+    delete_or_explain(initiative, by=by)
+
+
+@transaction.atomic
+def milestone_add(
+    *, initiative: Initiative, name: str, due: dt.date, done_on: dt.date | None = None
+) -> Milestone:
+    """Add a dated milestone to an initiative."""
+    return save_validated(Milestone(initiative=initiative, name=name, due=due, done_on=done_on))

@@ -1,0 +1,56 @@
+"""Base pieces every app shares: the timestamped abstract model and the outgoing-message ledger."""
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutgoingMessage(TimeStampedModel):
+    """One message OSM sends (reminder, escalation, report), recorded before it is sent.
+
+    Unique on (kind, recipient, subject_key, period) so a retried or repeated job never
+    mails the same thing twice: the job claims the row first and sends only if it created it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=254, help_text="Email address.")
+    subject_key = models.CharField(
+        max_length=200, help_text="What the message is about, e.g. 'measure:12' or 'unit:3'."
+    )
+    period = models.DateField(help_text="The day, period or week the message belongs to.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject_key", "period"],
+                name="outgoing_message_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent", "failed"]),
+                name="outgoing_message_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient} ({self.subject_key}, {self.period})"

@@ -1,0 +1,17 @@
+"""Root URLs: the web app, the admin, the login pages, the health check and API v1."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "OSM administration"
+admin.site.site_title = "OSM admin"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("osm.api")),
+]

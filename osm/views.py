@@ -1,0 +1,31 @@
+"""Project-level views: the health check and the home page."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from scorecards import selectors as scorecard_selectors
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers, 503 otherwise; no auth (the compose health check)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@login_required
+def home(request):
+    """The enterprise's objectives by perspective (the dashboard grows from here)."""
+    root = scorecard_selectors.enterprise_unit()
+    perspectives = scorecard_selectors.objectives_by_perspective(root) if root else []
+    return render(request, "osm/home.html", {"root": root, "perspectives": perspectives})

@@ -1,0 +1,56 @@
+"""Writes with rules for review meetings and action items."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from osm.utils import apply_changes, save_validated
+from scorecards.models import Objective, OrgUnit
+
+from .models import ActionItem, ReviewMeeting
+
+ACTION_FIELDS = {"objective", "owner", "title", "due", "status"}
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    unit: OrgUnit,
+    kind: str,
+    title: str,
+    scheduled_for: dt.datetime,
+    chair=None,
+    attendees: Iterable = (),
+) -> ReviewMeeting:
+    """Schedule a review meeting of a unit with its attendees."""
+    meeting = save_validated(
+        ReviewMeeting(unit=unit, kind=kind, title=title, scheduled_for=scheduled_for, chair=chair)
+    )
+    meeting.attendees.set(list(attendees))
+    return meeting
+
+
+@transaction.atomic
+def action_item_create(
+    *, meeting: ReviewMeeting, title: str, due: dt.date, by=None, **fields
+) -> ActionItem:
+    """Record a decision of a meeting as an action item; its objective must be of the
+    meeting's unit or a unit below it."""
+    item = apply_changes(
+        ActionItem(meeting=meeting, title=title, due=due), fields, allowed=ACTION_FIELDS
+    )
+    objective: Objective | None = item.objective
+    if objective is not None:
+        subtree = set(OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True))
+        if objective.unit_id not in subtree:
+            raise ValidationError(
+                {
+                    "objective": (
+                        f"{objective.unit.code}.{objective.code} is not an objective of "
+                        f"{meeting.unit.code} or a unit below it."
+                    )
+                }
+            )
+    return save_validated(item, by=by)

@@ -1,0 +1,162 @@
+"""The organisation tree, perspectives and strategic themes."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.expressions import RawSQL
+
+from osm.models import TimeStampedModel
+from osm.utils import code_validator
+
+from ..choices import UnitKind
+
+# Subtree and ancestor queries are recursive CTEs (PostgreSQL and SQLite both have them):
+# one query whatever the depth, and no stored path that could drift from `parent`.
+# UNION (not UNION ALL) makes them terminate even on a cycle written behind our back.
+_SUBTREE_SQL = """
+WITH RECURSIVE subtree(id) AS (
+    SELECT id FROM {table} WHERE id IN ({roots})
+    UNION
+    SELECT child.id FROM {table} child JOIN subtree ON child.parent_id = subtree.id
+) SELECT id FROM subtree
+"""
+_ANCESTORS_SQL = """
+WITH RECURSIVE chain(id, parent_id) AS (
+    SELECT id, parent_id FROM {table} WHERE id = %s
+    UNION
+    SELECT up.id, up.parent_id FROM {table} up JOIN chain ON up.id = chain.parent_id
+) SELECT id FROM chain
+"""
+
+
+class OrgUnitQuerySet(models.QuerySet):
+    """Tree queries over org units, each a single SQL query."""
+
+    def subtree_of(self, *unit_ids: int) -> "OrgUnitQuerySet":
+        """The given units and every unit below them."""
+        if not unit_ids:
+            return self.none()
+        table = self.model._meta.db_table
+        sql = _SUBTREE_SQL.format(table=table, roots=", ".join(["%s"] * len(unit_ids)))
+        return self.filter(id__in=RawSQL(sql, [int(u) for u in unit_ids]))
+
+    def ancestors_of(self, unit_id: int, *, include_self: bool = False) -> "OrgUnitQuerySet":
+        """The units above `unit_id` (and it too, if asked)."""
+        table = self.model._meta.db_table
+        qs = self.filter(id__in=RawSQL(_ANCESTORS_SQL.format(table=table), [int(unit_id)]))
+        return qs if include_self else qs.exclude(id=unit_id)
+
+
+class OrgUnit(TimeStampedModel):
+    """A unit of the organisation: the enterprise at the root, then business and support
+    units, departments and teams. Each keeps its own scorecard and cascades it down."""
+
+    code = models.CharField(max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_units",
+    )
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "org unit"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=UnitKind.values), name="orgunit_kind_valid"
+            ),
+            # The enterprise is the root and the only root.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=UnitKind.ENTERPRISE, parent__isnull=True)
+                    | (~models.Q(kind=UnitKind.ENTERPRISE) & models.Q(parent__isnull=False))
+                ),
+                name="orgunit_root_is_enterprise",
+                violation_error_message=(
+                    "The enterprise unit has no parent; every other unit must have one."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind=UnitKind.ENTERPRISE),
+                name="orgunit_one_enterprise",
+                violation_error_message="There is already an enterprise unit.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}"
+
+    def ancestor_ids(self, *, include_self: bool = False) -> set[int]:
+        """Ids of the units above this one (one query)."""
+        if self.pk is None:
+            ids = set()
+            if self.parent_id:
+                ids = set(
+                    OrgUnit.objects.ancestors_of(self.parent_id, include_self=True).values_list(
+                        "id", flat=True
+                    )
+                )
+            return ids
+        return set(
+            OrgUnit.objects.ancestors_of(self.pk, include_self=include_self).values_list(
+                "id", flat=True
+            )
+        )
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A unit cannot be its own parent."})
+        if self.pk:
+            parent_chain = OrgUnit.objects.ancestors_of(self.parent_id, include_self=True)
+            if parent_chain.filter(pk=self.pk).exists():
+                raise ValidationError(
+                    {"parent": "A unit cannot move below one of its own descendants (cycle)."}
+                )
+
+
+class Perspective(models.Model):
+    """A Balanced Scorecard perspective (Financial, Customer, Internal Process, Learning &
+    Growth by default); `order` puts them top to bottom on the strategy map."""
+
+    name = models.CharField(max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(TimeStampedModel):
+    """A strategic theme: a vertical slice across perspectives of a unit's strategy map."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="themes")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["unit__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="theme_name_unique_in_unit",
+                violation_error_message="This unit already has a theme of that name.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,291 @@
+"""Writes with rules for the scorecards app. Keyword-only, one transaction each; the admin,
+views, API, tasks and commands all call these. Bad input raises ValidationError (with
+field messages) and leaves the database as it was."""
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from osm.utils import apply_changes, delete_or_explain, save_validated
+
+from .models import (
+    CascadeLink,
+    CauseEffect,
+    Measure,
+    MeasureValue,
+    Objective,
+    OrgUnit,
+    Perspective,
+    RollupSource,
+    Theme,
+)
+from .models.objectives import validate_supports
+
+UNIT_FIELDS = {"code", "name", "kind", "parent", "head"}
+OBJECTIVE_FIELDS = {"code", "name", "description", "perspective", "theme", "owner", "weight"}
+MEASURE_FIELDS = {
+    "code",
+    "name",
+    "unit_label",
+    "polarity",
+    "frequency",
+    "aggregation",
+    "weight",
+    "owner",
+    "tolerance",
+    "formula",
+    "rollup",
+    "description",
+}
+VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
+
+
+# Units -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = None, head=None):
+    """Add a unit to the tree."""
+    return save_validated(OrgUnit(code=code, name=name, kind=kind, parent=parent, head=head))
+
+
+@transaction.atomic
+def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
+    """Rename, re-head or move a unit; a move below its own subtree is refused."""
+    apply_changes(unit, changes, allowed=UNIT_FIELDS)
+    return save_validated(unit)
+
+
+@transaction.atomic
+def unit_delete(*, unit: OrgUnit) -> None:
+    """Delete a unit that nothing depends on any more."""
+    delete_or_explain(unit)
+
+
+@transaction.atomic
+def theme_create(*, unit: OrgUnit, name: str, description: str = "") -> Theme:
+    """Add a strategic theme to a unit's map."""
+    return save_validated(Theme(unit=unit, name=name, description=description))
+
+
+@transaction.atomic
+def perspective_create(*, name: str, order: int, description: str = "") -> Perspective:
+    """Add a perspective (public bodies often put Mission on top)."""
+    return save_validated(Perspective(name=name, order=order, description=description))
+
+
+# Objectives and the cascade ----------------------------------------------------------------
+
+
+def _set_supports(objective: Objective, supported: Iterable[Objective], *, by=None) -> None:
+    supported = list(supported)
+    validate_supports(objective, supported)
+    wanted = {o.pk for o in supported}
+    current = set(objective.cascade_links_up.values_list("supported_id", flat=True))
+    for link in objective.cascade_links_up.filter(supported_id__in=current - wanted):
+        link._history_user = by
+        link.delete()
+    for target_id in wanted - current:
+        link = CascadeLink(supporting=objective, supported_id=target_id)
+        link._history_user = by
+        link.save()
+
+
+@transaction.atomic
+def objective_create(
+    *,
+    unit: OrgUnit,
+    code: str,
+    name: str,
+    perspective: Perspective,
+    description: str = "",
+    theme: Theme | None = None,
+    owner=None,
+    weight: Decimal = Decimal("1"),
+    supports: Iterable[Objective] = (),
+    by=None,
+) -> Objective:
+    """Create an objective and cascade it: `supports` names objectives of ancestor units."""
+    objective = save_validated(
+        Objective(
+            unit=unit,
+            code=code,
+            name=name,
+            description=description,
+            perspective=perspective,
+            theme=theme,
+            owner=owner,
+            weight=weight,
+        ),
+        by=by,
+    )
+    _set_supports(objective, supports, by=by)
+    return objective
+
+
+@transaction.atomic
+def objective_update(
+    *, objective: Objective, supports: Iterable[Objective] | None = None, by=None, **changes
+) -> Objective:
+    """Change an objective's fields and, if given, the full list of objectives it supports."""
+    apply_changes(objective, changes, allowed=OBJECTIVE_FIELDS)
+    save_validated(objective, by=by)
+    if supports is not None:
+        _set_supports(objective, supports, by=by)
+    return objective
+
+
+@transaction.atomic
+def objective_support(*, objective: Objective, supported: Objective, by=None) -> CascadeLink:
+    """Cascade: `objective` supports `supported`, an objective of an ancestor unit."""
+    validate_supports(objective, [supported])
+    if objective.cascade_links_up.filter(supported=supported).exists():
+        raise ValidationError({"supports": f"{objective.code} already supports {supported.code}."})
+    link = CascadeLink(supporting=objective, supported=supported)
+    return save_validated(link, by=by)
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, by=None) -> None:
+    """Delete an objective nothing depends on (measures, goals, budget lines, initiatives,
+    supporting objectives); otherwise refuse, naming them."""
+    delete_or_explain(objective, by=by)
+
+
+@transaction.atomic
+def cause_effect_link(*, cause: Objective, effect: Objective, rationale: str = "") -> CauseEffect:
+    """Draw an arrow of a unit's strategy map between two of its objectives."""
+    return save_validated(CauseEffect(cause=cause, effect=effect, rationale=rationale))
+
+
+# Measures ----------------------------------------------------------------------------------
+
+
+def _validate_sources(measure: Measure, sources: list[Measure]) -> None:
+    if sources and not measure.is_rollup:
+        raise ValidationError({"sources": "Only a rollup measure has sources; choose a rollup."})
+    below = set(OrgUnit.objects.subtree_of(measure.unit_id).values_list("id", flat=True))
+    below.discard(measure.unit_id)
+    outside = [s for s in sources if s.unit_id not in below]
+    if outside:
+        codes = ", ".join(sorted(f"{s.unit.code}.{s.code}" for s in outside))
+        raise ValidationError(
+            {
+                "sources": (
+                    f"{codes}: rollup sources must be measures of units below {measure.unit.code}."
+                )
+            }
+        )
+    other_frequency = [s for s in sources if s.frequency != measure.frequency]
+    if other_frequency:
+        codes = ", ".join(sorted(f"{s.unit.code}.{s.code}" for s in other_frequency))
+        raise ValidationError(
+            {
+                "sources": (
+                    f"{codes}: sources must share the rollup's frequency ({measure.frequency})."
+                )
+            }
+        )
+
+
+def _set_sources(measure: Measure, sources: Iterable[Measure]) -> None:
+    sources = list(sources)
+    _validate_sources(measure, sources)
+    measure.source_links.exclude(source__in=sources).delete()
+    existing = set(measure.source_links.values_list("source_id", flat=True))
+    RollupSource.objects.bulk_create(
+        [RollupSource(rollup_measure=measure, source=s) for s in sources if s.pk not in existing]
+    )
+
+
+@transaction.atomic
+def measure_create(
+    *,
+    objective: Objective,
+    code: str,
+    name: str,
+    sources: Iterable[Measure] = (),
+    by=None,
+    **fields,
+) -> Measure:
+    """Add a measure to an objective (entered, calculated by `formula`, or a rollup)."""
+    apply_changes(Measure(), fields, allowed=MEASURE_FIELDS)  # refuse unknown fields early
+    measure = Measure(objective=objective, unit_id=objective.unit_id, code=code, name=name)
+    apply_changes(measure, fields, allowed=MEASURE_FIELDS)
+    save_validated(measure, by=by)
+    _set_sources(measure, sources)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
+) -> Measure:
+    """Change a measure; entered actuals stay refused once it is calculated or a rollup."""
+    apply_changes(measure, changes, allowed=MEASURE_FIELDS)
+    save_validated(measure, by=by)
+    if not measure.takes_actuals and measure.values.filter(actual__isnull=False).exists():
+        raise ValidationError(
+            {
+                "formula" if measure.is_calculated else "rollup": (
+                    f"{measure.code} has entered actuals; clear them before making it "
+                    "calculated or a rollup."
+                )
+            }
+        )
+    if sources is not None or not measure.is_rollup:
+        _set_sources(measure, sources if sources is not None else [])
+    return measure
+
+
+@transaction.atomic
+def measure_delete(*, measure: Measure, by=None) -> None:
+    """Delete a measure without values, goals, incentives or rollups using it."""
+    delete_or_explain(measure, by=by)
+
+
+_UNSET = object()
+
+
+@transaction.atomic
+def measure_value_record(
+    *,
+    measure: Measure,
+    period: dt.date,
+    actual=_UNSET,
+    target=_UNSET,
+    red_flag=_UNSET,
+    note=_UNSET,
+    by=None,
+) -> tuple[MeasureValue, bool]:
+    """Record (insert or update) a measure's value for a period; fields not given keep
+    their stored value. Returns (value, created)."""
+    value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
+    created = value is None
+    if created:
+        value = MeasureValue(measure=measure, period=period)
+    for name, given in (("actual", actual), ("target", target), ("red_flag", red_flag)):
+        if given is not _UNSET:
+            setattr(value, name, given)
+    if note is not _UNSET:
+        value.note = note or ""
+    if by is not None:
+        value.entered_by = by
+    try:
+        with transaction.atomic():
+            save_validated(value, by=by)
+    except IntegrityError:
+        # Another request inserted the same (measure, period) first.
+        raise ValidationError(
+            {"period": f"{measure.code} already has a value for {period.isoformat()}."}
+        ) from None
+    return value, created
+
+
+@transaction.atomic
+def measure_value_delete(*, value: MeasureValue, by=None) -> None:
+    """Remove a value (its history stays)."""
+    delete_or_explain(value, by=by)
