@@ -20,6 +20,10 @@ if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
 else:
     SECRET_KEY = env("SECRET_KEY")
+    if len(SECRET_KEY) < 32:
+        raise environ.ImproperlyConfigured(
+            "SECRET_KEY must be set to a random string of 32 characters or more when DEBUG is off."
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
