@@ -173,9 +173,8 @@ class _Parser:
             node = self.expression()
             self.expect(")")
             return node
-        found = token.text or "the end of the formula"
         raise FormulaError(
-            f"expected a number, a measure code or '(' but found {found!r}", token.position
+            f"expected a number, a measure code or '(' {_found(token)}", token.position
         )
 
     def call(self, name: _Token) -> Node:
