@@ -1,9 +1,9 @@
-"""Reads of the scorecards app shared by views, the API and reports."""
+"""Reads of the unit tree and of a unit's objectives."""
 
 from django.db.models import Prefetch
 
-from .choices import UnitKind
-from .models import Objective, OrgUnit, Perspective
+from ..choices import UnitKind
+from ..models import Objective, OrgUnit, Perspective
 
 
 def enterprise_unit() -> OrgUnit | None:
