@@ -117,6 +117,10 @@ def owns_action_item(user, obj=None):
 
 
 reads_all = is_osm_staff | is_executive | is_hr
+# A relationship (own record, owned action item) grants something only to a user with a
+# role: a user without one may do nothing at all.
+reads_own_record = has_any_role & is_own_record
+changes_own_action_item = has_any_role & owns_action_item
 
 STRATEGY = {
     "scorecards": ["theme", "objective", "cascadelink", "causeeffect", "measure", "rollupsource"],
@@ -154,7 +158,7 @@ _declare(
     change=is_osm_staff | heads_unit_of,
     delete=is_osm_staff | heads_unit_of,
 )
-rules.set_perm("reviews.change_actionitem", is_osm_staff | heads_unit_of | owns_action_item)
+rules.set_perm("reviews.change_actionitem", is_osm_staff | heads_unit_of | changes_own_action_item)
 # Values: measure owners enter and correct those of their own measures.
 _declare(
     {"scorecards": ["measurevalue"]},
@@ -174,7 +178,7 @@ _declare(
 # People: HR writes; unit heads read their subtree; employees read their own.
 _declare(
     PEOPLE,
-    view=reads_all | heads_unit_of | is_own_record,
+    view=reads_all | heads_unit_of | reads_own_record,
     add=is_osm_staff | is_hr,
     change=is_osm_staff | is_hr,
     delete=is_osm_staff | is_hr,

@@ -56,7 +56,7 @@ def apply_changes(instance, changes: dict, *, allowed: set[str]):
 
 def delete_or_explain(instance, *, by=None):
     """Delete `instance`, or refuse with a message naming what still depends on it."""
-    from django.core.exceptions import ValidationError
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
     from django.db.models import ProtectedError, RestrictedError
 
     if by is not None:
@@ -64,12 +64,18 @@ def delete_or_explain(instance, *, by=None):
     try:
         instance.delete()
     except (ProtectedError, RestrictedError) as exc:
-        blockers = (
+        blockers = list(
             exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         )
+        verb = "depends" if len(blockers) == 1 else "depend"
+        # Keyed like every other refusal of the services, so callers can use `message_dict`.
         raise ValidationError(
-            f"{instance._meta.verbose_name.capitalize()} '{instance}' cannot be deleted: "
-            f"{describe_dependents(blockers)} still depend on it."
+            {
+                NON_FIELD_ERRORS: (
+                    f"{instance._meta.verbose_name.capitalize()} '{instance}' cannot be deleted: "
+                    f"{describe_dependents(blockers)} still {verb} on it."
+                )
+            }
         ) from None
 
 
@@ -81,6 +87,7 @@ def describe_dependents(objects) -> str:
         groups.setdefault((meta.verbose_name, meta.verbose_name_plural), []).append(obj)
     parts = []
     for (singular, plural), items in sorted(groups.items()):
+        items = sorted(items, key=str)  # the blockers come as a set: name them in a stable order
         label = singular if len(items) == 1 else plural
         examples = ", ".join(str(o) for o in items[:3])
         more = ", …" if len(items) > 3 else ""

@@ -236,8 +236,25 @@ def measure_update(
                 )
             }
         )
-    if sources is not None or not measure.is_rollup:
-        _set_sources(measure, sources if sources is not None else [])
+    if "frequency" in changes:
+        rollups = sorted(
+            f"{m.unit.code}.{m.code}"
+            for m in measure.rolled_up_into.select_related("unit")
+            if m.frequency != measure.frequency
+        )
+        if rollups:
+            raise ValidationError(
+                {
+                    "frequency": (
+                        f"{measure.code} is a source of {', '.join(rollups)}; sources share "
+                        "their rollup's frequency. Remove it from those rollups first."
+                    )
+                }
+            )
+    if sources is None:
+        # Kept sources are checked again: the rollup's frequency may have changed.
+        sources = list(measure.sources.all()) if measure.is_rollup else []
+    _set_sources(measure, sources)
     return measure
 
 

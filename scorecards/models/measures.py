@@ -16,6 +16,11 @@ from .objectives import Objective
 from .units import OrgUnit
 
 
+def _number(value) -> str:
+    """A value for a message: 100 rather than the stored 100.000000."""
+    return format(Decimal(value).normalize(), "f")
+
+
 class Measure(TimeStampedModel):
     """How an objective's progress is measured; per period it has an actual, a target and
     a red flag. A measure is entered, calculated (`formula`) or a rollup of `sources`.
@@ -209,12 +214,12 @@ class MeasureValue(models.Model):
             if measure.polarity == Polarity.INCREASE and self.red_flag > self.target:
                 errors["red_flag"] = (
                     "Higher is better for this measure, so the red flag must not be above "
-                    f"the target ({self.red_flag} > {self.target})."
+                    f"the target ({_number(self.red_flag)} > {_number(self.target)})."
                 )
             if measure.polarity == Polarity.DECREASE and self.red_flag < self.target:
                 errors["red_flag"] = (
                     "Lower is better for this measure, so the red flag must not be below "
-                    f"the target ({self.red_flag} < {self.target})."
+                    f"the target ({_number(self.red_flag)} < {_number(self.target)})."
                 )
         if errors:
             raise ValidationError(errors)
