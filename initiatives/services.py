@@ -98,3 +98,18 @@ def milestone_add(
 ) -> Milestone:
     """Add a dated milestone to an initiative."""
     return save_validated(Milestone(initiative=initiative, name=name, due=due, done_on=done_on))
+
+
+def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
+    """Initiatives linked to objectives across a moved subtree's border that would no longer
+    be above or below each other (registered with scorecards in apps.py)."""
+    links = InitiativeObjective.objects.select_related("initiative__unit", "objective__unit")
+    reach = subtree | above
+    crossing = list(
+        links.filter(initiative__unit__in=subtree).exclude(objective__unit__in=reach)
+    ) + list(links.filter(objective__unit__in=subtree).exclude(initiative__unit__in=reach))
+    return [
+        f"initiative {link.initiative.unit.code}.{link.initiative.code} advances "
+        f"{link.objective.unit.code}.{link.objective.code}"
+        for link in crossing
+    ]

@@ -1,5 +1,6 @@
 """Writes with rules for employees, goals and incentive components."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from osm.utils import apply_changes, delete_or_explain, save_validated
@@ -20,9 +21,33 @@ def employee_create(*, by=None, **fields) -> Employee:
 
 @transaction.atomic
 def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
-    """Change an employee (move unit, change manager, deactivate)."""
+    """Change an employee (move unit, change manager, deactivate). Moving to another unit
+    is refused while goals or incentives stay linked to strategy out of the new unit's reach."""
+    old_unit_id = employee.unit_id
     apply_changes(employee, changes, allowed=EMPLOYEE_FIELDS)
-    return save_validated(employee, by=by)
+    save_validated(employee, by=by)
+    if employee.unit_id != old_unit_id:
+        reach = employee.unit.ancestor_ids(include_self=True)
+        broken = []
+        for model, kind in ((Goal, "goal"), (IncentiveComponent, "incentive")):
+            rows = model.objects.filter(employee=employee).select_related(
+                "employee", "objective__unit", "measure__unit"
+            )
+            outside = rows.exclude(objective__isnull=True).exclude(
+                objective__unit__in=reach
+            ) | rows.exclude(measure__isnull=True).exclude(measure__unit__in=reach)
+            broken += _strategy_links(outside.distinct(), kind)
+        if broken:
+            raise ValidationError(
+                {
+                    "unit": (
+                        f"{employee.name} cannot move to {employee.unit.code}: "
+                        + "; ".join(sorted(broken))
+                        + ". Link those to the new unit's strategy first."
+                    )
+                }
+            )
+    return employee
 
 
 @transaction.atomic
@@ -84,3 +109,31 @@ def incentive_link(
     component.objective = objective
     component.measure = measure
     return save_validated(component, by=by)
+
+
+def _strategy_links(rows, kind: str) -> list[str]:
+    return [
+        f"{kind} '{row}' of {row.employee.name} is linked to "
+        + (
+            f"{row.objective.unit.code}.{row.objective.code}"
+            if row.objective_id
+            else f"{row.measure.unit.code}.{row.measure.code}"
+        )
+        for row in rows
+    ]
+
+
+def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
+    """Goals and incentives of the moved subtree's employees linked to objectives or
+    measures of units that would no longer be above them (registered in apps.py)."""
+    reach = subtree | above
+    broken = []
+    for model, kind in ((Goal, "goal"), (IncentiveComponent, "incentive")):
+        rows = model.objects.filter(employee__unit__in=subtree).select_related(
+            "employee", "objective__unit", "measure__unit"
+        )
+        outside = rows.exclude(objective__isnull=True).exclude(
+            objective__unit__in=reach
+        ) | rows.exclude(measure__isnull=True).exclude(measure__unit__in=reach)
+        broken += _strategy_links(outside.distinct(), kind)
+    return broken

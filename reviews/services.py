@@ -54,3 +54,18 @@ def action_item_create(
                 }
             )
     return save_validated(item, by=by)
+
+
+def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
+    """Action items of meetings outside a moved subtree about its objectives, where the
+    meeting's unit would no longer be above them (registered in apps.py)."""
+    items = (
+        ActionItem.objects.filter(objective__unit__in=subtree)
+        .exclude(meeting__unit__in=subtree | above)
+        .select_related("meeting__unit", "objective__unit")
+    )
+    return [
+        f"action item '{item}' of a {item.meeting.unit.code} meeting is about "
+        f"{item.objective.unit.code}.{item.objective.code}"
+        for item in items
+    ]

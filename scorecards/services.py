@@ -52,11 +52,71 @@ def unit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = Non
     return save_validated(OrgUnit(code=code, name=name, kind=kind, parent=parent, head=head))
 
 
+# Checks other apps add (in their AppConfig.ready) for links a unit move could break; each
+# takes (subtree unit ids, ids of the units above the subtree after the move) and returns
+# descriptions of the links that would point outside their allowed reach.
+UNIT_MOVE_CHECKS: list = []
+
+
+def register_unit_move_check(check) -> None:
+    """Let an app refuse unit moves that would break its links (dependency inversion: the
+    scorecards app cannot import the apps built on it)."""
+    if check not in UNIT_MOVE_CHECKS:
+        UNIT_MOVE_CHECKS.append(check)
+
+
+def broken_scorecard_links(subtree: set[int], above: set[int]) -> list[str]:
+    """Cascade links, rollup sources and themes from inside a moved subtree to units that
+    would no longer be above it."""
+    reach = subtree | above
+    broken = [
+        f"{link.supporting.unit.code}.{link.supporting.code} supports "
+        f"{link.supported.unit.code}.{link.supported.code}"
+        for link in CascadeLink.objects.filter(supporting__unit__in=subtree)
+        .exclude(supported__unit__in=reach)
+        .select_related("supporting__unit", "supported__unit")
+    ]
+    broken += [
+        f"{link.source.unit.code}.{link.source.code} is a source of "
+        f"{link.rollup_measure.unit.code}.{link.rollup_measure.code}"
+        for link in RollupSource.objects.filter(source__unit__in=subtree)
+        .exclude(rollup_measure__unit__in=reach)
+        .select_related("source__unit", "rollup_measure__unit")
+    ]
+    broken += [
+        f"{o.unit.code}.{o.code} uses the theme '{o.theme.name}' of {o.theme.unit.code}"
+        for o in Objective.objects.filter(unit__in=subtree, theme__isnull=False)
+        .exclude(theme__unit__in=reach)
+        .select_related("unit", "theme__unit")
+    ]
+    return broken
+
+
 @transaction.atomic
 def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
-    """Rename, re-head or move a unit; a move below its own subtree is refused."""
+    """Rename, re-head or move a unit. A move below its own subtree is refused, and so is
+    a move that would leave links of the subtree (cascade, rollups, themes, and what other
+    apps register) pointing at units no longer above it."""
+    old_parent_id = unit.parent_id
     apply_changes(unit, changes, allowed=UNIT_FIELDS)
-    return save_validated(unit)
+    save_validated(unit)
+    if unit.parent_id != old_parent_id and unit.parent_id is not None:
+        subtree = set(OrgUnit.objects.subtree_of(unit.pk).values_list("id", flat=True))
+        above = unit.ancestor_ids()
+        broken = broken_scorecard_links(subtree, above)
+        for check in UNIT_MOVE_CHECKS:
+            broken += check(subtree, above)
+        if broken:
+            shown = "; ".join(sorted(broken)[:5]) + ("; …" if len(broken) > 5 else "")
+            raise ValidationError(
+                {
+                    "parent": (
+                        f"Moving {unit.code} there would break {len(broken)} link(s) to units "
+                        f"that would no longer be above it: {shown}. Change those links first."
+                    )
+                }
+            )
+    return unit
 
 
 @transaction.atomic
