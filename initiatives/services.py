@@ -24,7 +24,7 @@ INITIATIVE_FIELDS = {
 }
 
 
-def _validate_objectives(initiative: Initiative, objectives: list[Objective]) -> None:
+def validate_objectives(initiative: Initiative, objectives: list[Objective]) -> None:
     """An initiative advances objectives of its own unit or of units above or below it."""
     related = set(OrgUnit.objects.subtree_of(initiative.unit_id).values_list("id", flat=True))
     related |= initiative.unit.ancestor_ids()
@@ -43,7 +43,7 @@ def _validate_objectives(initiative: Initiative, objectives: list[Objective]) ->
 
 def _set_objectives(initiative: Initiative, objectives: Iterable[Objective]) -> None:
     objectives = list(objectives)
-    _validate_objectives(initiative, objectives)
+    validate_objectives(initiative, objectives)
     initiative.objective_links.exclude(objective__in=objectives).delete()
     existing = set(initiative.objective_links.values_list("objective_id", flat=True))
     InitiativeObjective.objects.bulk_create(

@@ -1,6 +1,7 @@
 """Review meetings and the action items they decide."""
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
 from osm.models import TimeStampedModel
@@ -79,3 +80,22 @@ class ActionItem(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        """The objective must be of the meeting's unit or a unit below it."""
+        try:
+            meeting = self.meeting  # may be a meeting not saved yet (admin inline)
+        except ObjectDoesNotExist:
+            return
+        objective = self.objective if self.objective_id else None
+        if objective is None or not meeting.unit_id:
+            return
+        if not OrgUnit.objects.subtree_of(meeting.unit_id).filter(pk=objective.unit_id).exists():
+            raise ValidationError(
+                {
+                    "objective": (
+                        f"{objective.unit.code}.{objective.code} is not an objective of "
+                        f"{meeting.unit.code} or a unit below it."
+                    )
+                }
+            )

@@ -3,11 +3,10 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from osm.utils import apply_changes, save_validated
-from scorecards.models import Objective, OrgUnit
+from scorecards.models import OrgUnit
 
 from .models import ActionItem, ReviewMeeting
 
@@ -37,22 +36,10 @@ def action_item_create(
     *, meeting: ReviewMeeting, title: str, due: dt.date, by=None, **fields
 ) -> ActionItem:
     """Record a decision of a meeting as an action item; its objective must be of the
-    meeting's unit or a unit below it."""
+    meeting's unit or a unit below it (`ActionItem.clean`)."""
     item = apply_changes(
         ActionItem(meeting=meeting, title=title, due=due), fields, allowed=ACTION_FIELDS
     )
-    objective: Objective | None = item.objective
-    if objective is not None:
-        subtree = set(OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True))
-        if objective.unit_id not in subtree:
-            raise ValidationError(
-                {
-                    "objective": (
-                        f"{objective.unit.code}.{objective.code} is not an objective of "
-                        f"{meeting.unit.code} or a unit below it."
-                    )
-                }
-            )
     return save_validated(item, by=by)
 
 

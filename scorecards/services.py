@@ -224,7 +224,7 @@ def cause_effect_link(*, cause: Objective, effect: Objective, rationale: str = "
 # Measures ----------------------------------------------------------------------------------
 
 
-def _validate_sources(measure: Measure, sources: list[Measure]) -> None:
+def validate_sources(measure: Measure, sources: list[Measure]) -> None:
     if sources and not measure.is_rollup:
         raise ValidationError({"sources": "Only a rollup measure has sources; choose a rollup."})
     below = set(OrgUnit.objects.subtree_of(measure.unit_id).values_list("id", flat=True))
@@ -253,7 +253,7 @@ def _validate_sources(measure: Measure, sources: list[Measure]) -> None:
 
 def _set_sources(measure: Measure, sources: Iterable[Measure]) -> None:
     sources = list(sources)
-    _validate_sources(measure, sources)
+    validate_sources(measure, sources)
     measure.source_links.exclude(source__in=sources).delete()
     existing = set(measure.source_links.values_list("source_id", flat=True))
     RollupSource.objects.bulk_create(
@@ -285,8 +285,18 @@ def measure_update(
     *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
 ) -> Measure:
     """Change a measure; entered actuals stay refused once it is calculated or a rollup."""
+    old_frequency = measure.frequency
     apply_changes(measure, changes, allowed=MEASURE_FIELDS)
     save_validated(measure, by=by)
+    if measure.frequency != old_frequency and measure.values.exists():
+        raise ValidationError(
+            {
+                "frequency": (
+                    f"{measure.code} already has {old_frequency} values; their periods would "
+                    "no longer fit. Create a new measure for the new frequency."
+                )
+            }
+        )
     if not measure.takes_actuals and measure.values.filter(actual__isnull=False).exists():
         raise ValidationError(
             {

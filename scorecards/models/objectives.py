@@ -140,7 +140,11 @@ class CascadeLink(models.Model):
 
     def clean(self):
         if self.supporting_id and self.supported_id:
-            validate_supports(self.supporting, [self.supported])
+            try:
+                validate_supports(self.supporting, [self.supported])
+            except ValidationError as error:
+                # On a cascade link the offending field is `supported`.
+                raise ValidationError({"supported": error.message_dict["supports"]}) from None
 
 
 class CauseEffect(models.Model):

@@ -234,3 +234,12 @@ def test_the_owner_of_an_action_item_may_update_it_only_with_a_role(roles, expec
     item = f.ActionItemFactory(owner=user)
     assert user.has_perm("reviews.change_actionitem", item) is expected
     assert not user.has_perm("reviews.change_actionitem", f.ActionItemFactory())
+
+
+@pytest.mark.django_db
+def test_owning_an_action_item_grants_nothing_on_its_meeting():
+    # the admin asks change_actionitem with the meeting for its inline: no crash, no right
+    owner = f.UserFactory(roles=[EXECUTIVE])
+    item = f.ActionItemFactory(owner=owner)
+    assert owner.has_perm("reviews.change_actionitem", item)
+    assert not owner.has_perm("reviews.change_actionitem", item.meeting)

@@ -92,3 +92,20 @@ def test_action_item_create_refuses_unknown_fields(meeting):
 def test_the_database_refuses_an_unknown_action_status(meeting):
     with db_refuses():
         ActionItem.objects.create(meeting=meeting, title="X", due=DUE, status="maybe")
+
+
+def test_action_item_model_clean_refuses_an_objective_outside_the_meeting_subtree():
+    # the rule lives in ActionItem.clean, so the admin's form and the service agree
+    meeting = f.ReviewMeetingFactory(unit=f.OrgUnitFactory(code="MEET"))
+    elsewhere = f.ObjectiveFactory(unit=f.OrgUnitFactory(code="ELSE"), code="X1")
+    item = ActionItem(meeting=meeting, objective=elsewhere, title="t", due=dt.date(2026, 1, 1))
+    with refused({"objective": ["ELSE.X1 is not an objective of MEET or a unit below it."]}):
+        item.full_clean()
+
+
+def test_an_action_item_on_an_unsaved_meeting_is_checked_against_its_unit():
+    unit = f.OrgUnitFactory(code="NEWM")
+    meeting = ReviewMeeting(unit=unit, kind=MeetingKind.OPERATIONAL, title="m")
+    below = f.ObjectiveFactory(unit=f.DepartmentFactory(parent=unit), code="OK1")
+    item = ActionItem(meeting=meeting, objective=below, title="t", due=dt.date(2026, 1, 1))
+    item.clean()  # a department's objective is below the meeting's unit: accepted

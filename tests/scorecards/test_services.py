@@ -451,3 +451,35 @@ def test_measure_value_delete_removes_it_and_keeps_its_history(revenue):
     services.measure_value_delete(value=value, by=f.UserFactory())
     assert not MeasureValue.objects.exists()
     assert [h.history_type for h in MeasureValue.history.order_by("history_id")] == ["+", "-"]
+
+
+def test_frequency_change_refused_once_values_exist():
+    measure = f.MeasureFactory(code="FREQ", frequency=Frequency.MONTHLY)
+    f.MeasureValueFactory(measure=measure)
+    with refused(
+        {
+            "frequency": [
+                "FREQ already has monthly values; their periods would no longer fit. "
+                "Create a new measure for the new frequency."
+            ]
+        }
+    ):
+        services.measure_update(measure=measure, frequency=Frequency.QUARTERLY)
+    measure.refresh_from_db()
+    assert measure.frequency == Frequency.MONTHLY
+
+
+def test_cascade_link_clean_names_the_supported_field():
+    unit = f.OrgUnitFactory(code="SIB1")
+    sibling = f.OrgUnitFactory(code="SIB2")
+    link = CascadeLink(
+        supporting=f.ObjectiveFactory(unit=unit, code="S1"),
+        supported=f.ObjectiveFactory(unit=sibling, code="S2"),
+    )
+    with pytest.raises(ValidationError) as caught:
+        link.full_clean()
+    assert list(caught.value.message_dict) == ["supported"]
+    assert (
+        "SIB2.S2: an objective can only support objectives of units above"
+        in (caught.value.message_dict["supported"][0])
+    )

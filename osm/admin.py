@@ -1,0 +1,36 @@
+"""The admin of the outgoing-message ledger (OSM staff only, per osm/rules.py)."""
+
+from django.contrib import admin
+from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from .models import OutgoingMessage
+
+
+@admin.register(OutgoingMessage)
+class OutgoingMessageAdmin(ObjectPermissionsModelAdmin):
+    """Read-mostly: jobs write the ledger, people only read it. Nothing is added or edited
+    here (a row claims a message for its job); a row may be deleted, which lets the next
+    run of its job send that message again."""
+
+    list_display = ("created_at", "kind", "recipient", "subject_key", "period", "status", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("recipient", "subject_key", "kind")
+    date_hierarchy = "period"
+    readonly_fields = (
+        "kind",
+        "recipient",
+        "subject_key",
+        "period",
+        "status",
+        "sent_at",
+        "user",
+        "error",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,487 @@
+"""The admin of the scorecards app, and the building blocks every app's admin shares.
+
+Permissions: every admin class asks `user.has_perm(name, obj)` (django `rules`, declared in
+osm/rules.py) through `rules.contrib.admin`. Tracked models (`history = HistoricalRecords()`)
+also get django-simple-history's history page: who changed what, when, old → new.
+
+Writes: `Model.clean()`, field validators and database constraints run in every ModelForm.
+What they do not cover is checked by the forms below with the same validators the services
+use, so a bad entry is a form error, never a 500 and never bad data:
+- many-to-many rules (`Objective.supports`, `Measure.sources`) edited as inlines;
+- rows added inline to a parent that is being created too: the model's `clean()` skips its
+  checks while the parent has no primary key, so the inline form checks against the parent
+  the admin built from the posted form;
+- `Measure.unit`, which is not on the form (it is the objective's unit), so the database's
+  "code unique within a unit" is checked by hand.
+
+Other apps' admin modules import the base classes from here (apps import one way only, and
+every app may import from `scorecards`).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from rules.contrib.admin import (
+    ObjectPermissionsInlineModelAdminMixin,
+    ObjectPermissionsModelAdmin,
+    ObjectPermissionsModelAdminMixin,
+)
+from simple_history.admin import SimpleHistoryAdmin
+
+from osm.permissions import perm_name
+
+from .choices import Rollup
+from .models import (
+    CascadeLink,
+    CauseEffect,
+    Measure,
+    MeasureValue,
+    Objective,
+    OrgUnit,
+    Perspective,
+    RollupSource,
+    Theme,
+)
+from .models.objectives import validate_supports
+from .services import validate_sources
+
+# Building blocks ---------------------------------------------------------------------------
+
+
+class ActingUserMixin:
+    """Records the admin user as the author of history rows: of the object saved or deleted
+    and of the inline rows saved or deleted with it (HistoryRequestMiddleware is the
+    fallback for rows deleted by cascade or in bulk)."""
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._history_user = request.user
+            obj.delete()
+        for obj in instances:
+            obj._history_user = request.user
+            obj.save()
+        formset.save_m2m()
+
+
+class RulesAdmin(ActingUserMixin, ObjectPermissionsModelAdmin):
+    """A model admin whose view/change/delete permissions come from osm/rules.py, per object."""
+
+
+class TrackedAdmin(ActingUserMixin, ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
+    """`RulesAdmin` plus the change history of a tracked model (the "History" button).
+
+    The rules mixin comes before SimpleHistoryAdmin so its per-object permissions win
+    (SimpleHistoryAdmin's own `has_*_permission` only defer to ModelAdmin's). The history
+    page needs the view permission of the object; reverting to an old version needs the
+    change permission (simple-history itself would save a posted revert for anyone who may
+    view it).
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, object_id)
+            if obj is None or not self.has_change_permission(request, obj):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class RulesInlineMixin(ObjectPermissionsInlineModelAdminMixin):
+    """Inline rows ask the rules with the parent object: "may this user add, change or delete
+    rows of this objective / employee / meeting?" (osm/rules.py: for `add_*` the object is
+    the parent the new row goes into; unit-scoped rules read the parent's unit)."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(perm_name(self.model, "add"), obj)
+
+
+class RulesTabularInline(RulesInlineMixin, admin.TabularInline):
+    pass
+
+
+def add_errors(form, exc: ValidationError, field: str) -> None:
+    """Put a validator's messages on `field` (validators key them by the service's names)."""
+    form.add_error(field if field in form.fields else None, exc.messages)
+
+
+# Units, perspectives, themes ---------------------------------------------------------------
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(RulesAdmin):
+    """The unit tree. A unit with children, objectives, measures, people… cannot be deleted
+    (they are protected); the delete page lists them instead."""
+
+    list_display = ("code", "name", "kind", "parent", "head")
+    list_select_related = ("parent", "head")
+    list_filter = ("kind",)
+    search_fields = ("code", "name")
+    autocomplete_fields = ("parent", "head")
+
+
+@admin.register(Perspective)
+class PerspectiveAdmin(RulesAdmin):
+    list_display = ("order", "name", "description")
+    list_display_links = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(Theme)
+class ThemeAdmin(RulesAdmin):
+    list_display = ("name", "unit")
+    list_select_related = ("unit",)
+    list_filter = ("unit__kind",)
+    search_fields = ("name", "unit__code", "unit__name")
+    autocomplete_fields = ("unit",)
+
+
+# Objectives and the cascade ----------------------------------------------------------------
+
+
+class CascadeLinkForm(forms.ModelForm):
+    """`supporting` supports `supported`: only objectives of strict ancestor units
+    (`validate_supports`, as `objective_create`/`objective_support` do). In the inline,
+    `supporting` is the objective being edited, possibly not saved yet."""
+
+    class Meta:
+        model = CascadeLink
+        fields = ("supporting", "supported")
+
+    def clean(self):
+        cleaned = super().clean()
+        supporting, supported = cleaned.get("supporting"), cleaned.get("supported")
+        if supporting is not None and supported is not None and supporting.unit_id:
+            try:
+                validate_supports(supporting, [supported])
+            except ValidationError as exc:
+                # Also keeps CascadeLink.clean() from raising its "supports" key, which is
+                # not a field of this form.
+                add_errors(self, exc, "supported")
+        return cleaned
+
+
+class CascadeLinkInline(RulesTabularInline):
+    """The objectives this objective supports (the cascade up, `Objective.supports`)."""
+
+    model = CascadeLink
+    fk_name = "supporting"
+    form = CascadeLinkForm
+    fields = ("supported",)
+    autocomplete_fields = ("supported",)
+    verbose_name = "supported objective"
+    verbose_name_plural = "Supports (objectives of units above this one)"
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure's unit is its objective's unit: set here (it is not on the form), with the
+    "code unique within the unit" check the database would otherwise answer with an
+    IntegrityError. Also refuses, as `measure_update` does, making a measure with entered
+    actuals calculated or a rollup, and changing the frequency of a measure rolled up into
+    others (sources share their rollup's frequency)."""
+
+    class Meta:
+        model = Measure
+        # Not `unit` (the objective's, set in clean) nor `sources` (RollupSourceInline).
+        fields = (
+            "objective",
+            "code",
+            "name",
+            "description",
+            "owner",
+            "unit_label",
+            "polarity",
+            "frequency",
+            "aggregation",
+            "weight",
+            "tolerance",
+            "formula",
+            "rollup",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        measure = self.instance
+        objective = cleaned.get("objective")
+        if objective is None and measure.objective_id:
+            objective = measure.objective
+        if objective is None or not objective.unit_id:
+            return cleaned
+        measure.unit = objective.unit
+        code = cleaned.get("code")
+        if (
+            code
+            and Measure.objects.filter(unit_id=objective.unit_id, code=code)
+            .exclude(pk=measure.pk)
+            .exists()
+        ):
+            self.add_error(
+                "code", f"{objective.unit.code} already has a measure with the code {code}."
+            )
+        if measure.pk:
+            self._check_against_stored(cleaned)
+        return cleaned
+
+    def _check_against_stored(self, cleaned):
+        measure = self.instance
+        formula = (cleaned.get("formula") or "").strip()
+        rollup = cleaned.get("rollup", Rollup.NONE)
+        if (formula or rollup != Rollup.NONE) and measure.values.filter(
+            actual__isnull=False
+        ).exists():
+            field = "formula" if formula else "rollup"
+            self.add_error(
+                field if field in self.fields else None,
+                f"{measure.code} has entered actuals; clear them before making it "
+                "calculated or a rollup.",
+            )
+        frequency = cleaned.get("frequency")
+        if frequency and "frequency" in self.changed_data:
+            rollups = Measure.objects.filter(source_links__source=measure).select_related("unit")
+            names = sorted(f"{m.unit.code}.{m.code}" for m in rollups)
+            if names:
+                self.add_error(
+                    "frequency",
+                    f"{measure.code} is a source of {', '.join(names)}; sources share their "
+                    "rollup's frequency. Remove it from those rollups first.",
+                )
+
+
+class MeasureInlineFormSet(BaseInlineFormSet):
+    """Two new rows with one code would pass each form's check and fail in the database."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            code = getattr(form, "cleaned_data", {}).get("code")
+            if not code or self._should_delete_form(form):
+                continue
+            if code in seen:
+                raise ValidationError(
+                    f"Two measures have the code {code}; codes are unique within a unit."
+                )
+            seen.add(code)
+
+
+class MeasureInline(RulesTabularInline):
+    """The objective's measures (their formulas and rollups are edited on the measure)."""
+
+    model = Measure
+    form = MeasureForm
+    formset = MeasureInlineFormSet
+    fields = (
+        "code",
+        "name",
+        "unit_label",
+        "polarity",
+        "frequency",
+        "aggregation",
+        "weight",
+        "owner",
+    )
+    autocomplete_fields = ("owner",)
+    show_change_link = True
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        # Not `supports`: CascadeLinkInline edits and validates it.
+        fields = (
+            "unit",
+            "code",
+            "name",
+            "description",
+            "perspective",
+            "theme",
+            "owner",
+            "weight",
+        )
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(TrackedAdmin):
+    """Objectives with their measures and the objectives they support. The unit is fixed once
+    created (its measures live in it); `supports` is edited through the validated inline."""
+
+    form = ObjectiveForm
+    list_display = ("code", "name", "unit", "perspective", "theme", "owner", "weight")
+    list_select_related = ("unit", "perspective", "theme", "owner")
+    list_filter = ("perspective", "unit__kind")
+    search_fields = ("code", "name", "unit__code", "unit__name")
+    autocomplete_fields = ("unit", "theme", "owner")
+    inlines = (CascadeLinkInline, MeasureInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("unit",) if obj is not None else ()
+
+
+@admin.register(CascadeLink)
+class CascadeLinkAdmin(TrackedAdmin):
+    """Cascade links one by one (also edited on the supporting objective)."""
+
+    form = CascadeLinkForm
+    list_display = ("supporting", "supporting_unit", "supported", "supported_unit")
+    list_select_related = ("supporting__unit", "supported__unit")
+    list_filter = ("supporting__unit__kind",)
+    search_fields = (
+        "supporting__code",
+        "supporting__name",
+        "supported__code",
+        "supported__name",
+        "supporting__unit__code",
+        "supported__unit__code",
+    )
+    autocomplete_fields = ("supporting", "supported")
+
+    @admin.display(description="unit", ordering="supporting__unit__code")
+    def supporting_unit(self, obj):
+        return obj.supporting.unit.code
+
+    @admin.display(description="supported unit", ordering="supported__unit__code")
+    def supported_unit(self, obj):
+        return obj.supported.unit.code
+
+
+@admin.register(CauseEffect)
+class CauseEffectAdmin(RulesAdmin):
+    list_display = ("cause", "effect", "unit", "rationale")
+    list_select_related = ("cause__unit", "effect")
+    list_filter = ("cause__unit__kind",)
+    search_fields = ("cause__code", "cause__name", "effect__code", "effect__name", "rationale")
+    autocomplete_fields = ("cause", "effect")
+
+    @admin.display(ordering="cause__unit__code")
+    def unit(self, obj):
+        return obj.cause.unit.code
+
+
+# Measures and values -----------------------------------------------------------------------
+
+
+class RollupSourceForm(forms.ModelForm):
+    """A source of a rollup: a measure of a unit below, of the rollup's frequency, and only
+    for a rollup measure (`validate_sources`, as `measure_create`/`measure_update` do)."""
+
+    class Meta:
+        model = RollupSource
+        fields = ("rollup_measure", "source")
+
+    def clean(self):
+        cleaned = super().clean()
+        measure, source = cleaned.get("rollup_measure"), cleaned.get("source")
+        if measure is not None and source is not None and measure.unit_id:
+            try:
+                validate_sources(measure, [source])
+            except ValidationError as exc:
+                add_errors(self, exc, "source")
+        return cleaned
+
+
+class RollupSourceInline(RulesTabularInline):
+    model = RollupSource
+    fk_name = "rollup_measure"
+    form = RollupSourceForm
+    fields = ("source",)
+    autocomplete_fields = ("source",)
+    verbose_name = "rollup source"
+    verbose_name_plural = "Rollup sources (measures of units below, same frequency)"
+
+
+@admin.register(Measure)
+class MeasureAdmin(TrackedAdmin):
+    """Measures: entered, calculated (`formula`) or rollups of `sources` (the inline). The unit
+    is the objective's, set on save; the objective is fixed once created."""
+
+    form = MeasureForm
+    fieldsets = (
+        (None, {"fields": ("objective", "unit", "code", "name", "description", "owner")}),
+        (
+            "Scoring",
+            {
+                "fields": (
+                    "unit_label",
+                    "polarity",
+                    "frequency",
+                    "aggregation",
+                    "weight",
+                    "tolerance",
+                )
+            },
+        ),
+        ("Calculated or rollup", {"fields": ("formula", "rollup")}),
+    )
+    list_display = ("code", "name", "unit", "objective", "frequency", "polarity", "rollup", "owner")
+    list_select_related = ("unit", "objective", "owner")
+    list_filter = ("frequency", "polarity", "rollup", "aggregation", "unit__kind")
+    search_fields = ("code", "name", "unit__code", "objective__code", "objective__name")
+    autocomplete_fields = ("objective", "owner")
+    inlines = (RollupSourceInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("unit", "objective") if obj is not None else ("unit",)
+
+    def save_model(self, request, obj, form, change):
+        obj.unit_id = obj.objective.unit_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MeasureValue)
+class MeasureValueAdmin(TrackedAdmin):
+    """Actual, target and red flag per measure and period. As in `measure_value_record`, the
+    admin user is recorded as `entered_by`; measure and period are fixed once created."""
+
+    list_display = (
+        "measure",
+        "unit",
+        "period",
+        "actual",
+        "target",
+        "red_flag",
+        "entered_by",
+        "updated_at",
+    )
+    list_display_links = ("measure", "period")
+    list_select_related = ("measure__unit", "entered_by")
+    list_filter = (
+        "measure__frequency",
+        ("actual", admin.EmptyFieldListFilter),
+        "measure__unit__kind",
+    )
+    search_fields = ("measure__code", "measure__name", "measure__unit__code", "note")
+    date_hierarchy = "period"
+    autocomplete_fields = ("measure",)
+    fields = (
+        "measure",
+        "period",
+        "actual",
+        "target",
+        "red_flag",
+        "note",
+        "entered_by",
+        "created_at",
+        "updated_at",
+    )
+
+    @admin.display(ordering="measure__unit__code")
+    def unit(self, obj):
+        return obj.measure.unit.code
+
+    def get_readonly_fields(self, request, obj=None):
+        stamps = ("entered_by", "created_at", "updated_at")
+        return ("measure", "period", *stamps) if obj is not None else stamps
+
+    def save_model(self, request, obj, form, change):
+        obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
