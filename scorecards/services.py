@@ -3,17 +3,21 @@ views, API, tasks and commands all call these. Bad input raises ValidationError 
 field messages) and leaves the database as it was."""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from osm.utils import apply_changes, delete_or_explain, save_validated
 
+from . import formulas
 from .models import (
     CascadeLink,
     CauseEffect,
+    FormulaInput,
     Measure,
     MeasureValue,
     Objective,
@@ -97,8 +101,26 @@ def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
     """Rename, re-head or move a unit. A move below its own subtree is refused, and so is
     a move that would leave links of the subtree (cascade, rollups, themes, and what other
     apps register) pointing at units no longer above it."""
-    old_parent_id = unit.parent_id
+    old_parent_id, old_code = unit.parent_id, unit.code
     apply_changes(unit, changes, allowed=UNIT_FIELDS)
+    if unit.code != old_code and unit.pk:
+        readers = sorted(
+            {
+                f"{link.measure.unit.code}.{link.measure.code}"
+                for link in FormulaInput.objects.filter(input__unit=unit)
+                .exclude(measure__unit=unit)
+                .select_related("measure__unit")
+            }
+        )
+        if readers:
+            raise ValidationError(
+                {
+                    "code": (
+                        f"The formulas of {', '.join(readers)} name measures as "
+                        f"{old_code}.CODE; change them before renaming the unit."
+                    )
+                }
+            )
     save_validated(unit)
     if unit.parent_id != old_parent_id and unit.parent_id is not None:
         subtree = set(OrgUnit.objects.subtree_of(unit.pk).values_list("id", flat=True))
@@ -224,7 +246,104 @@ def cause_effect_link(*, cause: Objective, effect: Objective, rationale: str = "
 # Measures ----------------------------------------------------------------------------------
 
 
+# Formulas and dependencies -----------------------------------------------------------------
+
+
+def _dependencies(excluding: int, kind: str) -> dict[int, set[int]]:
+    """What each measure reads (formula inputs and rollup sources), without `excluding`'s
+    edges of `kind` ("formula" or "sources"), which the caller is replacing."""
+    graph: dict[int, set[int]] = defaultdict(set)
+    inputs = FormulaInput.objects.values_list("measure_id", "input_id")
+    sources = RollupSource.objects.values_list("rollup_measure_id", "source_id")
+    if kind == "formula":
+        inputs = inputs.exclude(measure_id=excluding)
+    else:
+        sources = sources.exclude(rollup_measure_id=excluding)
+    for measure_id, dependency_id in [*inputs, *sources]:
+        graph[measure_id].add(dependency_id)
+    return graph
+
+
+def refuse_cycle(measure: Measure, dependencies: Iterable[int], *, field: str) -> None:
+    """Refuse new dependencies of `measure` that would lead back to it, naming the cycle."""
+    graph = _dependencies(measure.pk, "formula" if field == "formula" else "sources")
+    graph[measure.pk] |= set(dependencies)
+    path: list[int] = []
+
+    def leads_back(node: int, seen: set[int]) -> bool:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == measure.pk:
+                path.append(nxt)
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                path.append(nxt)
+                if leads_back(nxt, seen):
+                    return True
+                path.pop()
+        return False
+
+    path.append(measure.pk)
+    if leads_back(measure.pk, {measure.pk}):
+        names = {
+            m.pk: f"{m.unit.code}.{m.code}"
+            for m in Measure.objects.filter(pk__in=path).select_related("unit")
+        }
+        cycle = " → ".join(names[m] for m in path)
+        raise ValidationError(
+            {field: f"This would make a cycle of measures reading each other: {cycle}."}
+        )
+
+
+def resolve_formula(measure: Measure) -> list[Measure]:
+    """Parse the formula and find the measures it names (`CODE` in the measure's own unit,
+    `UNITCODE.CODE` elsewhere); refuse syntax errors, unknown codes, other frequencies and
+    cycles with a message naming the position or the codes."""
+    try:
+        tree = formulas.parse(measure.formula)
+    except formulas.FormulaError as error:
+        raise ValidationError({"formula": f"Syntax error: {error}."}) from None
+    own_unit = measure.unit.code
+    wanted = [(ref.unit_code or own_unit, ref.code) for ref in formulas.references(tree)]
+    query = Q(pk__in=[])
+    for unit_code, code in wanted:
+        query |= Q(unit__code=unit_code, code=code)
+    found = {(m.unit.code, m.code): m for m in Measure.objects.filter(query).select_related("unit")}
+    unknown = [f"{u}.{c}" for u, c in wanted if (u, c) not in found]
+    if unknown:
+        raise ValidationError({"formula": f"Unknown measure code(s): {', '.join(unknown)}."})
+    inputs = [found[key] for key in wanted]
+    if any(m.pk == measure.pk for m in inputs):
+        raise ValidationError({"formula": f"{measure.code} cannot read itself."})
+    other = [
+        f"{m.unit.code}.{m.code} ({m.frequency})"
+        for m in inputs
+        if m.frequency != measure.frequency
+    ]
+    if other:
+        raise ValidationError(
+            {
+                "formula": (
+                    f"Inputs must share the measure's frequency ({measure.frequency}): "
+                    f"{', '.join(other)}."
+                )
+            }
+        )
+    refuse_cycle(measure, [m.pk for m in inputs], field="formula")
+    return inputs
+
+
+def _set_formula_inputs(measure: Measure) -> None:
+    inputs = resolve_formula(measure) if measure.formula else []
+    measure.input_links.exclude(input__in=inputs).delete()
+    existing = set(measure.input_links.values_list("input_id", flat=True))
+    FormulaInput.objects.bulk_create(
+        [FormulaInput(measure=measure, input=m) for m in inputs if m.pk not in existing]
+    )
+
+
 def validate_sources(measure: Measure, sources: list[Measure]) -> None:
+    """Rollup sources: measures of units below the rollup's, of its frequency, no cycle."""
     if sources and not measure.is_rollup:
         raise ValidationError({"sources": "Only a rollup measure has sources; choose a rollup."})
     below = set(OrgUnit.objects.subtree_of(measure.unit_id).values_list("id", flat=True))
@@ -276,6 +395,7 @@ def measure_create(
     measure = Measure(objective=objective, unit_id=objective.unit_id, code=code, name=name)
     apply_changes(measure, fields, allowed=MEASURE_FIELDS)
     save_validated(measure, by=by)
+    _set_formula_inputs(measure)
     _set_sources(measure, sources)
     return measure
 
@@ -285,8 +405,23 @@ def measure_update(
     *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
 ) -> Measure:
     """Change a measure; entered actuals stay refused once it is calculated or a rollup."""
-    old_frequency = measure.frequency
+    old_frequency, old_code = measure.frequency, measure.code
     apply_changes(measure, changes, allowed=MEASURE_FIELDS)
+    if measure.code != old_code or measure.frequency != old_frequency:
+        readers = sorted(
+            f"{link.measure.unit.code}.{link.measure.code}"
+            for link in measure.formula_links.select_related("measure__unit")
+        )
+        if readers:
+            field = "code" if measure.code != old_code else "frequency"
+            raise ValidationError(
+                {
+                    field: (
+                        f"The formulas of {', '.join(readers)} read {old_code}; change them "
+                        f"before changing its {field}."
+                    )
+                }
+            )
     save_validated(measure, by=by)
     if measure.frequency != old_frequency and measure.values.exists():
         raise ValidationError(
@@ -321,6 +456,7 @@ def measure_update(
                     )
                 }
             )
+    _set_formula_inputs(measure)
     if sources is None:
         # Kept sources are checked again: the rollup's frequency may have changed.
         sources = list(measure.sources.all()) if measure.is_rollup else []

@@ -199,7 +199,8 @@ class CauseEffectFactory(ValidatedFactory):
 
 class MeasureFactory(ValidatedFactory):
     """A monthly, higher-is-better measure; its unit is its objective's (as the service sets).
-    `sources=[...]` sets a rollup's sources (validated like `measure_create`)."""
+    `sources=[...]` sets a rollup's sources and a `formula` is resolved into its inputs, both
+    validated like `measure_create`."""
 
     class Meta:
         model = Measure
@@ -215,9 +216,11 @@ class MeasureFactory(ValidatedFactory):
 
     @factory.post_generation
     def sources(self, create, extracted, **kwargs):
-        if create and extracted:
-            from scorecards.services import _set_sources
+        from scorecards.services import _set_formula_inputs, _set_sources
 
+        if create and self.formula:
+            _set_formula_inputs(self)
+        if create and extracted:
             _set_sources(self, extracted)
 
 

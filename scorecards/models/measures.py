@@ -153,6 +153,28 @@ class RollupSource(models.Model):
         return f"{self.source} → {self.rollup_measure}"
 
 
+class FormulaInput(models.Model):
+    """A measure that a calculated measure's formula reads, resolved when the formula is
+    saved: reads need no parsing to find inputs, and deleting an input is refused."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="input_links")
+    input = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="formula_links")
+
+    class Meta:
+        verbose_name = "formula input"
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "input"], name="formula_input_once"),
+            models.CheckConstraint(
+                condition=~models.Q(measure=models.F("input")),
+                name="formula_input_not_self",
+                violation_error_message="A formula cannot read its own measure.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} reads {self.input.code}"
+
+
 class MeasureValue(models.Model):
     """The actual, target and red flag of one measure for one period (its first day).
 

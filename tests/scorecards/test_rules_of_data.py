@@ -450,7 +450,14 @@ def test_a_red_flag_is_checked_against_the_stored_target(revenue):
 
 
 @pytest.fixture
-def calculated(tree):
+def inputs(tree):
+    """Measures A and B of unit B1, which the formulas below read."""
+    objective = f.ObjectiveFactory(unit=tree.b1)
+    return [services.measure_create(objective=objective, code=c, name=c) for c in "AB"]
+
+
+@pytest.fixture
+def calculated(tree, inputs):
     return services.measure_create(
         objective=f.ObjectiveFactory(unit=tree.b1), code="CALC", name="Margin", formula="A - B"
     )
@@ -585,7 +592,7 @@ def test_the_database_refuses_a_measure_rolling_up_itself(rollup):
         RollupSource.objects.create(rollup_measure=rollup, source=rollup)
 
 
-def test_making_a_measure_with_entered_actuals_calculated_is_refused(revenue):
+def test_making_a_measure_with_entered_actuals_calculated_is_refused(revenue, inputs):
     services.measure_value_record(measure=revenue, period=JAN, actual=Decimal("5"))
     message = "REV has entered actuals; clear them before making it calculated or a rollup."
     with refused({"formula": [message]}):
@@ -603,7 +610,7 @@ def test_making_a_measure_with_entered_actuals_a_rollup_is_refused(revenue):
     assert revenue.rollup == Rollup.NONE
 
 
-def test_a_measure_with_only_targets_can_become_calculated(revenue):
+def test_a_measure_with_only_targets_can_become_calculated(revenue, inputs):
     services.measure_value_record(measure=revenue, period=JAN, target=Decimal("5"))
     services.measure_update(measure=revenue, formula="A + B")
     revenue.refresh_from_db()
