@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run install test lint format migrate seed clean
+.PHONY: run install test lint format migrate seed bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ run: seed ## Serve the app on http://127.0.0.1:8000 (SQLite and inline tasks by 
 
 test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real services)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: migrate ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
+	$(PY) manage.py bench
 
 lint: install ## ruff, formatting, migrations in step with the models
 	$(PY) -m ruff check .

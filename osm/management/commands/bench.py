@@ -1,0 +1,199 @@
+"""`manage.py bench` (`make bench`): time the engine's reads on the demo and at scale.
+
+For each data set (the demo company, and `seed_scale` at its defaults) it prepares a
+database of its own beside the configured one — on the same PostgreSQL server when
+`DATABASE_URL` names one, else SQLite files in var/ — seeds it once and reuses it, then runs
+each case in a child process against it: a warm-up, then `--repeat` timed runs with the
+standard library's `time.perf_counter`, counting the queries of a run. It prints one table:
+name, data size, median, p95, queries.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse, urlunparse
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+DATASETS = {
+    "demo": ["seed_demo", "--yes", "--if-empty"],
+    "scale": ["seed_scale"],
+}
+
+
+def cases():
+    """(name, callable) pairs; each later issue adds its reads here."""
+    from scorecards.models import OrgUnit
+    from scorecards.selectors.scorecard import enterprise_scores, unit_scorecard
+
+    root = OrgUnit.objects.get(kind="enterprise")
+    business = OrgUnit.objects.filter(parent=root).order_by("code").first() or root
+    return [
+        ("unit scorecard (enterprise)", lambda: unit_scorecard(root)),
+        ("unit scorecard (business unit)", lambda: unit_scorecard(business)),
+        ("unit scorecard YTD (enterprise)", lambda: unit_scorecard(root, ytd=True)),
+        ("enterprise statuses (all units)", lambda: enterprise_scores()),
+    ]
+
+
+def data_size() -> str:
+    from scorecards.models import MeasureValue, OrgUnit
+
+    return f"{OrgUnit.objects.count():,} units, {MeasureValue.objects.count():,} values"
+
+
+def percentile(samples, fraction):
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the scorecard engine on the demo company and at scale."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=15)
+        parser.add_argument("--datasets", default="demo,scale")
+        parser.add_argument("--fresh", action="store_true", help="rebuild the bench databases")
+        parser.add_argument("--only", default="", help="run the cases whose name contains this")
+        # Internal: run the cases in this process and print JSON (the parent calls it).
+        parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        if options["repeat"] < 1:
+            raise CommandError("--repeat must be at least 1.")
+        if options["child"]:
+            self.run_cases(options)
+            return
+        names = [n.strip() for n in options["datasets"].split(",") if n.strip()]
+        unknown = sorted(set(names) - DATASETS.keys())
+        if unknown:
+            raise CommandError(f"Unknown data set(s): {', '.join(unknown)}.")
+        rows = []
+        for name in names:
+            url = self.prepare(name, fresh=options["fresh"])
+            rows += self.measure(name, url, options)
+        self.print_table(rows)
+
+    # Parent: databases and child processes ---------------------------------------------------
+
+    def database_url(self, dataset: str) -> str:
+        configured = os.environ.get("DATABASE_URL", "")
+        if configured.startswith(("postgres://", "postgresql://")):
+            parts = urlparse(configured)
+            return urlunparse(parts._replace(path=f"/osm_bench_{dataset}"))
+        path = settings.VAR_DIR / f"bench_{dataset}.sqlite3"
+        return f"sqlite:///{path}"
+
+    def prepare(self, dataset: str, *, fresh: bool) -> str:
+        url = self.database_url(dataset)
+        if url.startswith("sqlite"):
+            path = urlparse(url).path
+            if fresh and os.path.exists(path):
+                os.remove(path)
+        else:
+            self.ensure_postgres_database(url, fresh=fresh)
+        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
+        probe = subprocess.run(
+            [*manage, "shell", "-c", "from scorecards.models import OrgUnit;"
+             "print(OrgUnit.objects.exists())"],
+            env=env, check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        if probe.stdout.strip() != "True":
+            self.stdout.write(f"Seeding the {dataset} bench database (once)...")
+            started = time.perf_counter()
+            subprocess.run([*manage, *DATASETS[dataset]], env=env, check=True)
+            self.stdout.write(f"  seeded in {time.perf_counter() - started:.1f} s")
+        return url
+
+    def ensure_postgres_database(self, url: str, *, fresh: bool) -> None:
+        import psycopg2
+
+        parts = urlparse(url)
+        name = parts.path.lstrip("/")
+        admin = urlunparse(parts._replace(path="/postgres"))
+        conn = psycopg2.connect(admin)
+        conn.autocommit = True
+        with conn.cursor() as cursor:
+            if fresh:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if not cursor.fetchone():
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+
+    def measure(self, dataset: str, url: str, options) -> list[dict]:
+        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+        command = [
+            sys.executable,
+            str(settings.BASE_DIR / "manage.py"),
+            "bench",
+            "--child",
+            dataset,
+            "--repeat",
+            str(options["repeat"]),
+            "--only",
+            options["only"],
+        ]
+        result = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def print_table(self, rows: list[dict]) -> None:
+        engine = (
+            "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
+        )
+        header = ("name", "data size", "median", "p95", "queries")
+        lines = [
+            (
+                f"{r['name']} [{r['dataset']}]",
+                r["size"],
+                f"{r['median'] * 1000:.1f} ms",
+                f"{r['p95'] * 1000:.1f} ms",
+                str(r["queries"]),
+            )
+            for r in rows
+        ]
+        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+        self.stdout.write(f"Benchmarks on {engine}, {rows[0]['repeat'] if rows else 0} runs each")
+        for line in (header, tuple("-" * w for w in widths), *lines):
+            self.stdout.write(
+                "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
+            )
+
+    # Child: time the cases in-process -------------------------------------------------------
+
+    def run_cases(self, options) -> None:
+        size = data_size()
+        rows = []
+        for name, run in cases():
+            if options["only"] and options["only"] not in name:
+                continue
+            run()  # warm-up: imports, caches, the database's buffers
+            samples = []
+            with CaptureQueriesContext(connection) as captured:
+                run()
+            for _ in range(options["repeat"]):
+                started = time.perf_counter()
+                run()
+                samples.append(time.perf_counter() - started)
+            rows.append(
+                {
+                    "name": name,
+                    "dataset": options["child"],
+                    "size": size,
+                    "median": statistics.median(samples),
+                    "p95": percentile(samples, 0.95),
+                    "queries": len(captured.captured_queries),
+                    "repeat": options["repeat"],
+                }
+            )
+        self.stdout.write(json.dumps(rows))

@@ -1,0 +1,343 @@
+"""A unit's scorecard as of a month (or year to date), and every unit's score at once.
+
+The numbers follow DESIGN.md "Scoring" through `scorecards.scoring`; this module only
+loads the data in a bounded number of queries and assembles the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import scoring
+from ..models import CascadeLink, Objective, OrgUnit, Perspective
+from .series import MeasureInfo, Series, load_latest, load_series
+
+
+@dataclass
+class MeasureReading:
+    """One measure's figures as of the month (or year to date)."""
+
+    id: int
+    code: str
+    name: str
+    unit_label: str
+    kind: str  # entered, calculated, rollup
+    polarity: str
+    frequency: str
+    weight: Fraction
+    period: dt.date | None
+    actual: Fraction | None
+    target: Fraction | None
+    red_flag: Fraction | None  # the one scored against: entered, or the default
+    red_flag_is_default: bool
+    score: Fraction | None
+    status: str
+    trend: str | None
+    overdue: bool
+    reported: int | None = None  # rollups: sources that reported for `period`
+    sources: int | None = None  # rollups: sources in all
+
+
+@dataclass
+class ObjectiveReading:
+    """An objective's score: from its measures, or else from the objectives supporting it."""
+
+    id: int
+    code: str
+    name: str
+    weight: Fraction
+    perspective_id: int
+    theme_id: int | None
+    score: Fraction | None
+    status: str
+    from_cascade: bool
+    measures: list[MeasureReading] = field(default_factory=list)
+
+
+@dataclass
+class PerspectiveReading:
+    id: int
+    name: str
+    order: int
+    score: Fraction | None
+    status: str
+    objectives: list[ObjectiveReading] = field(default_factory=list)
+
+
+@dataclass
+class ScorecardReading:
+    """The whole scorecard of a unit."""
+
+    unit: OrgUnit
+    as_of: dt.date
+    ytd: bool
+    score: Fraction | None
+    status: str
+    perspectives: list[PerspectiveReading]
+
+    def objectives(self) -> list[ObjectiveReading]:
+        return [o for p in self.perspectives for o in p.objectives]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The month asked about, today, and the settings that date values."""
+
+    as_of: dt.date
+    today: dt.date
+    due_days: int
+    fiscal_start: int
+
+    @classmethod
+    def make(cls, as_of: dt.date | None = None, today: dt.date | None = None) -> Clock:
+        today = today or timezone.localdate()
+        month = (as_of or today).replace(day=1)
+        return cls(month, today, settings.MEASURE_DUE_DAYS, settings.FISCAL_YEAR_START_MONTH)
+
+
+# Measures ----------------------------------------------------------------------------------
+
+
+def read_measure(
+    series: Series, clock: Clock, *, ytd: bool = False, light: bool = False
+) -> MeasureReading:
+    """Score one measure as of `clock.as_of` (the latest complete period on or before it),
+    or year to date; with its trend against the previous period with data. `light` skips
+    the trend and the overdue flag (for series holding only the latest value)."""
+    info: MeasureInfo = series.measure
+    values = series.ordered()
+    period = actual = target = red_flag = previous_score = None
+    if ytd:
+        combined = scoring.year_to_date(values, clock.as_of, info.aggregation, clock.fiscal_start)
+        if combined:
+            period, actual, target = combined.periods[-1], combined.actual, combined.target
+            red_flag = combined.red_flag
+            if len(combined.periods) > 1:
+                before = scoring.year_to_date(
+                    [v for v in values if v.period < period],
+                    clock.as_of,
+                    info.aggregation,
+                    clock.fiscal_start,
+                )
+                if before:
+                    previous_score = _score(info, before.actual, before.target, before.red_flag)
+    else:
+        chosen = scoring.as_of_value(values, clock.as_of)
+        if chosen:
+            period, actual, target, red_flag = (
+                chosen.period,
+                chosen.actual,
+                chosen.target,
+                chosen.red_flag,
+            )
+            previous = None if light else scoring.previous_complete(values, chosen.period)
+            if previous:
+                previous_score = _score(info, previous.actual, previous.target, previous.red_flag)
+    is_default = red_flag is None and target is not None
+    if is_default:
+        red_flag = scoring.default_red_flag(target, info.polarity, info.tolerance)
+    score = _score(info, actual, target, red_flag)
+    reported = series.reported.get(period) if info.kind == "rollup" else None
+    return MeasureReading(
+        id=info.id,
+        code=info.code,
+        name=info.name,
+        unit_label=info.unit_label,
+        kind=info.kind,
+        polarity=info.polarity,
+        frequency=info.frequency,
+        weight=info.weight,
+        period=period,
+        actual=actual,
+        target=target,
+        red_flag=red_flag,
+        red_flag_is_default=is_default,
+        score=score,
+        status=scoring.measure_status(actual, target, red_flag, info.polarity, info.tolerance),
+        trend=scoring.trend(score, previous_score),
+        overdue=False
+        if light
+        else scoring.is_overdue(
+            values, info.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
+        ),
+        reported=reported[0] if reported else (0 if info.kind == "rollup" else None),
+        sources=len(info.sources) if info.kind == "rollup" else None,
+    )
+
+
+def _score(info: MeasureInfo, actual, target, red_flag) -> Fraction | None:
+    return scoring.measure_score(actual, target, red_flag, info.polarity, info.tolerance)
+
+
+# Objectives and the cascade ----------------------------------------------------------------
+
+OBJECTIVE_COLUMNS = ("id", "code", "name", "weight", "perspective_id", "theme_id", "unit_id")
+
+
+class _CascadeScorer:
+    """Objective scores from loaded measures, falling back to the objectives that support
+    each one (loaded a level at a time: queries grow with the tree's depth only)."""
+
+    def __init__(self, clock: Clock, ytd: bool, light: bool = False):
+        self.clock = clock
+        self.ytd = ytd
+        self.light = light
+        self.objectives: dict[int, dict] = {}
+        self.readings: dict[int, list[MeasureReading]] = defaultdict(list)
+        self.supporters: dict[int, list[int]] = defaultdict(list)
+        self.scores: dict[int, Fraction | None] = {}
+        self.read_measures: set[int] = set()
+
+    def add(self, objectives: list[dict], series: dict[int, Series]) -> None:
+        """Take in objectives and the series of their measures (plus dependencies)."""
+        batch = set()
+        for row in objectives:
+            row["weight"] = scoring.exact(row["weight"])
+            self.objectives[row["id"]] = row
+            batch.add(row["id"])
+        for item in series.values():
+            info = item.measure
+            if info.objective_id in batch and info.id not in self.read_measures:
+                self.read_measures.add(info.id)
+                self.readings[info.objective_id].append(
+                    read_measure(item, self.clock, ytd=self.ytd, light=self.light)
+                )
+        for objective_id in batch:
+            self.readings[objective_id].sort(key=lambda r: r.code)
+
+    def own_score(self, objective_id: int) -> Fraction | None:
+        return scoring.weighted_mean((r.score, r.weight) for r in self.readings[objective_id])
+
+    def load_cascade(self, objective_ids: list[int]) -> None:
+        """Load, level by level, the objectives supporting those without own data."""
+        frontier = [o for o in objective_ids if self.own_score(o) is None]
+        while frontier:
+            links = list(
+                CascadeLink.objects.filter(supported_id__in=frontier).values_list(
+                    "supported_id", "supporting_id"
+                )
+            )
+            for supported, supporting in links:
+                self.supporters[supported].append(supporting)
+            new = sorted({s for _, s in links} - self.objectives.keys())
+            if not new:
+                break
+            rows = list(Objective.objects.filter(id__in=new).values(*OBJECTIVE_COLUMNS))
+            self.add(rows, load_series(Q(objective_id__in=new), upto=self.clock.as_of))
+            frontier = [o for o in new if self.own_score(o) is None]
+
+    def score(self, objective_id: int, _path: frozenset = frozenset()) -> Fraction | None:
+        if objective_id in self.scores:
+            return self.scores[objective_id]
+        own = self.own_score(objective_id)
+        if own is None and objective_id not in _path:
+            path = _path | {objective_id}
+            own = scoring.weighted_mean(
+                (self.score(s, path), self.objectives[s]["weight"])
+                for s in self.supporters.get(objective_id, [])
+                if s in self.objectives
+            )
+        self.scores[objective_id] = own
+        return own
+
+    def reading(self, objective_id: int) -> ObjectiveReading:
+        row = self.objectives[objective_id]
+        score = self.score(objective_id)
+        return ObjectiveReading(
+            id=row["id"],
+            code=row["code"],
+            name=row["name"],
+            weight=row["weight"],
+            perspective_id=row["perspective_id"],
+            theme_id=row["theme_id"],
+            score=score,
+            status=scoring.aggregate_status(score),
+            from_cascade=score is not None and self.own_score(objective_id) is None,
+            measures=self.readings[objective_id],
+        )
+
+
+def _assemble(perspectives: list[Perspective], objectives: list[ObjectiveReading]):
+    by_perspective = defaultdict(list)
+    for objective in objectives:
+        by_perspective[objective.perspective_id].append(objective)
+    result = []
+    for perspective in perspectives:
+        members = sorted(by_perspective.get(perspective.id, []), key=lambda o: o.code)
+        score = scoring.weighted_mean((o.score, o.weight) for o in members)
+        result.append(
+            PerspectiveReading(
+                id=perspective.id,
+                name=perspective.name,
+                order=perspective.order,
+                score=score,
+                status=scoring.aggregate_status(score),
+                objectives=members,
+            )
+        )
+    score = scoring.plain_mean(p.score for p in result if p.objectives)
+    return result, score
+
+
+def unit_scorecard(
+    unit: OrgUnit,
+    *,
+    as_of: dt.date | None = None,
+    ytd: bool = False,
+    today: dt.date | None = None,
+) -> ScorecardReading:
+    """The unit's scorecard: perspectives in order, their objectives and measures, scored
+    as of the month of `as_of` (default: this month), or year to date."""
+    clock = Clock.make(as_of, today)
+    scorer = _CascadeScorer(clock, ytd)
+    own = list(Objective.objects.filter(unit=unit).values(*OBJECTIVE_COLUMNS))
+    scorer.add(own, load_series(Q(objective__unit=unit), upto=clock.as_of))
+    scorer.load_cascade([o["id"] for o in own])
+    perspectives = list(Perspective.objects.order_by("order"))
+    readings = [scorer.reading(o["id"]) for o in own]
+    perspective_readings, score = _assemble(perspectives, readings)
+    return ScorecardReading(
+        unit=unit,
+        as_of=clock.as_of,
+        ytd=ytd,
+        score=score,
+        status=scoring.aggregate_status(score),
+        perspectives=perspective_readings,
+    )
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    unit_id: int
+    score: Fraction | None
+    status: str
+
+
+def enterprise_scores(
+    *, as_of: dt.date | None = None, today: dt.date | None = None
+) -> dict[int, UnitScore]:
+    """Every unit's scorecard score and status as of a month, from one pass over the
+    whole company's data in a fixed number of queries: the database picks each entered
+    measure's latest complete value, so the work does not grow with the months kept."""
+    clock = Clock.make(as_of, today)
+    scorer = _CascadeScorer(clock, ytd=False, light=True)
+    objectives = list(Objective.objects.values(*OBJECTIVE_COLUMNS))
+    scorer.add(objectives, load_latest(Q(), upto=clock.as_of))
+    for supported, supporting in CascadeLink.objects.values_list("supported_id", "supporting_id"):
+        scorer.supporters[supported].append(supporting)
+    perspectives = list(Perspective.objects.order_by("order"))
+    by_unit = defaultdict(list)
+    for row in objectives:
+        by_unit[row["unit_id"]].append(scorer.reading(row["id"]))
+    result = {}
+    for unit_id in OrgUnit.objects.values_list("id", flat=True):
+        _, score = _assemble(perspectives, by_unit.get(unit_id, []))
+        result[unit_id] = UnitScore(unit_id, score, scoring.aggregate_status(score))
+    return result
