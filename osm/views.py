@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from scorecards import selectors as scorecard_selectors
+from scorecards.selectors.scorecard import unit_scorecard
 
 
 @never_cache
@@ -25,7 +26,8 @@ def healthz(request):
 
 @login_required
 def home(request):
-    """The enterprise's objectives by perspective (the dashboard grows from here)."""
+    """The enterprise scorecard: perspectives, objectives and measures with their scores,
+    statuses and trends as of this month (the dashboard grows from here)."""
     root = scorecard_selectors.enterprise_unit()
-    perspectives = scorecard_selectors.objectives_by_perspective(root) if root else []
-    return render(request, "osm/home.html", {"root": root, "perspectives": perspectives})
+    card = unit_scorecard(root) if root else None
+    return render(request, "osm/home.html", {"root": root, "card": card})
