@@ -5,22 +5,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scorecards', '0002_default_perspectives'),
+        ("scorecards", "0002_default_perspectives"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormulaInput',
+            name="FormulaInput",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('input', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='formula_links', to='scorecards.measure')),
-                ('measure', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='input_links', to='scorecards.measure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "input",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="formula_links",
+                        to="scorecards.measure",
+                    ),
+                ),
+                (
+                    "measure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="input_links",
+                        to="scorecards.measure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'formula input',
-                'constraints': [models.UniqueConstraint(fields=('measure', 'input'), name='formula_input_once'), models.CheckConstraint(condition=models.Q(('measure', models.F('input')), _negated=True), name='formula_input_not_self', violation_error_message='A formula cannot read its own measure.')],
+                "verbose_name": "formula input",
+                "constraints": [
+                    models.UniqueConstraint(fields=("measure", "input"), name="formula_input_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(("measure", models.F("input")), _negated=True),
+                        name="formula_input_not_self",
+                        violation_error_message="A formula cannot read its own measure.",
+                    ),
+                ],
             },
         ),
     ]
