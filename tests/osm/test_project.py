@@ -61,3 +61,10 @@ def test_celery_broker_is_redis_and_answers(redis_url):
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1)
         assert conn.connected
+
+
+def test_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
+    assert client.get("/static/favicon.svg").status_code == 200
