@@ -6,32 +6,29 @@ why some checks live in the forms.
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 
-from scorecards.admin import RulesAdmin, RulesTabularInline, TrackedAdmin, add_errors
+from scorecards.admin import (
+    RulesAdmin,
+    RulesTabularInline,
+    TrackedAdmin,
+    ValidatedLinkForm,
+)
 
 from .models import Initiative, InitiativeObjective, Milestone
 from .services import validate_objectives
 
 
-class InitiativeObjectiveForm(forms.ModelForm):
-    """An initiative advances objectives of its own unit or of the units above or below it
-    (`validate_objectives`, as `initiative_create`/`initiative_update` do). Every row is
-    checked against the unit on the form, so moving an initiative re-checks its links."""
+class InitiativeObjectiveForm(ValidatedLinkForm):
+    """An initiative advances objectives of its own unit or of the units above or below it.
+    Every row is checked against the unit on the form, so moving an initiative re-checks
+    its links."""
+
+    owner_field, target_field = "initiative", "objective"
+    validate = staticmethod(validate_objectives)
 
     class Meta:
         model = InitiativeObjective
         fields = ("initiative", "objective")
-
-    def clean(self):
-        cleaned = super().clean()
-        initiative, objective = cleaned.get("initiative"), cleaned.get("objective")
-        if initiative is not None and objective is not None and initiative.unit_id:
-            try:
-                validate_objectives(initiative, [objective])
-            except ValidationError as exc:
-                add_errors(self, exc, "objective")
-        return cleaned
 
 
 class InitiativeObjectiveInline(RulesTabularInline):

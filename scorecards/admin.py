@@ -149,26 +149,35 @@ class ThemeAdmin(RulesAdmin):
 # Objectives and the cascade ----------------------------------------------------------------
 
 
-class CascadeLinkForm(forms.ModelForm):
-    """`supporting` supports `supported`: only objectives of strict ancestor units
-    (`validate_supports`, as `objective_create`/`objective_support` do). In the inline,
-    `supporting` is the objective being edited, possibly not saved yet."""
+class ValidatedLinkForm(forms.ModelForm):
+    """A link row checked by its service's own validator, so the admin refuses what the
+    services refuse. `owner_field` names the row's owner (possibly not saved yet, in an
+    inline), `target_field` what it links to, `validate(owner, [target])` the rule."""
+
+    owner_field: str
+    target_field: str
+    validate = None
+
+    def clean(self):
+        cleaned = super().clean()
+        owner, target = cleaned.get(self.owner_field), cleaned.get(self.target_field)
+        if owner is not None and target is not None and owner.unit_id:
+            try:
+                type(self).validate(owner, [target])
+            except ValidationError as exc:
+                add_errors(self, exc, self.target_field)
+        return cleaned
+
+
+class CascadeLinkForm(ValidatedLinkForm):
+    """`supporting` supports `supported`: only objectives of strict ancestor units."""
+
+    owner_field, target_field = "supporting", "supported"
+    validate = staticmethod(validate_supports)
 
     class Meta:
         model = CascadeLink
         fields = ("supporting", "supported")
-
-    def clean(self):
-        cleaned = super().clean()
-        supporting, supported = cleaned.get("supporting"), cleaned.get("supported")
-        if supporting is not None and supported is not None and supporting.unit_id:
-            try:
-                validate_supports(supporting, [supported])
-            except ValidationError as exc:
-                # Also keeps CascadeLink.clean() from raising its "supports" key, which is
-                # not a field of this form.
-                add_errors(self, exc, "supported")
-        return cleaned
 
 
 class CascadeLinkInline(RulesTabularInline):
@@ -370,23 +379,16 @@ class CauseEffectAdmin(RulesAdmin):
 # Measures and values -----------------------------------------------------------------------
 
 
-class RollupSourceForm(forms.ModelForm):
+class RollupSourceForm(ValidatedLinkForm):
     """A source of a rollup: a measure of a unit below, of the rollup's frequency, and only
-    for a rollup measure (`validate_sources`, as `measure_create`/`measure_update` do)."""
+    for a rollup measure."""
+
+    owner_field, target_field = "rollup_measure", "source"
+    validate = staticmethod(validate_sources)
 
     class Meta:
         model = RollupSource
         fields = ("rollup_measure", "source")
-
-    def clean(self):
-        cleaned = super().clean()
-        measure, source = cleaned.get("rollup_measure"), cleaned.get("source")
-        if measure is not None and source is not None and measure.unit_id:
-            try:
-                validate_sources(measure, [source])
-            except ValidationError as exc:
-                add_errors(self, exc, "source")
-        return cleaned
 
 
 class RollupSourceInline(RulesTabularInline):
