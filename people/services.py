@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from osm.utils import apply_changes, delete_or_explain, save_validated
 from scorecards.models import Measure, Objective
@@ -28,15 +29,7 @@ def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
     save_validated(employee, by=by)
     if employee.unit_id != old_unit_id:
         reach = employee.unit.ancestor_ids(include_self=True)
-        broken = []
-        for model, kind in ((Goal, "goal"), (IncentiveComponent, "incentive")):
-            rows = model.objects.filter(employee=employee).select_related(
-                "employee", "objective__unit", "measure__unit"
-            )
-            outside = rows.exclude(objective__isnull=True).exclude(
-                objective__unit__in=reach
-            ) | rows.exclude(measure__isnull=True).exclude(measure__unit__in=reach)
-            broken += _strategy_links(outside.distinct(), kind)
+        broken = _links_out_of_reach(Q(employee=employee), reach)
         if broken:
             raise ValidationError(
                 {
@@ -111,29 +104,27 @@ def incentive_link(
     return save_validated(component, by=by)
 
 
-def _strategy_links(rows, kind: str) -> list[str]:
-    return [
-        f"{kind} '{row}' of {row.employee.name} is linked to "
-        + (
-            f"{row.objective.unit.code}.{row.objective.code}"
-            if row.objective_id
-            else f"{row.measure.unit.code}.{row.measure.code}"
-        )
-        for row in rows
-    ]
-
-
-def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
-    """Goals and incentives of the moved subtree's employees linked to objectives or
-    measures of units that would no longer be above them (registered in apps.py)."""
-    reach = subtree | above
+def _links_out_of_reach(employees: Q, reach: set[int]) -> list[str]:
+    """Goals and incentives of the `employees` linked to objectives or measures of units
+    outside `reach`, described for a refusal message."""
     broken = []
     for model, kind in ((Goal, "goal"), (IncentiveComponent, "incentive")):
-        rows = model.objects.filter(employee__unit__in=subtree).select_related(
+        rows = model.objects.filter(employees).select_related(
             "employee", "objective__unit", "measure__unit"
         )
         outside = rows.exclude(objective__isnull=True).exclude(
             objective__unit__in=reach
         ) | rows.exclude(measure__isnull=True).exclude(measure__unit__in=reach)
-        broken += _strategy_links(outside.distinct(), kind)
+        for row in outside.distinct():
+            target = row.objective if row.objective_id else row.measure
+            broken.append(
+                f"{kind} '{row}' of {row.employee.name} is linked to "
+                f"{target.unit.code}.{target.code}"
+            )
     return broken
+
+
+def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
+    """Goals and incentives of the moved subtree's employees linked to objectives or
+    measures of units that would no longer be above them (registered in apps.py)."""
+    return _links_out_of_reach(Q(employee__unit__in=subtree), subtree | above)
