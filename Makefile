@@ -26,7 +26,7 @@ run: seed ## Serve the app on http://127.0.0.1:8000 (SQLite and inline tasks by 
 test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real services)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-bench: migrate ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
+bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py bench
 
 lint: install ## ruff, formatting, migrations in step with the models

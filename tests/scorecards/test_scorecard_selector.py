@@ -264,3 +264,20 @@ def test_enterprise_scores_agree_with_each_units_scorecard(company):
         card = unit_scorecard(unit, as_of=NOV, today=TODAY)
         assert (scores[unit.pk].score, scores[unit.pk].status) == (card.score, card.status)
     assert scores[ent.pk].score == F(105, 24)
+
+
+def test_a_cross_unit_formula_reads_the_other_units_actuals():
+    ent = f.EnterpriseFactory()
+    sales = f.OrgUnitFactory(code="SALES", parent=ent)
+    heads = f.MeasureFactory(objective=f.ObjectiveFactory(unit=sales), code="HEADS")
+    value(heads, OCT, 40, 40)
+    objective = f.ObjectiveFactory(unit=ent, code="PROD")
+    revenue = f.MeasureFactory(objective=objective, code="REV")
+    value(revenue, OCT, 2000, 2000)
+    per_head = services.measure_create(
+        objective=objective, code="PERHEAD", name="Revenue per head", formula="REV / SALES.HEADS"
+    )
+    value(per_head, OCT, None, 40, 30)
+    _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))
+    # 2000 / 40 = 50 vs target 40, red flag 30: (50 - 30) / (40 - 30) = 2 -> 10/3 * 3 = 10
+    assert (m["PERHEAD"].actual, m["PERHEAD"].score, m["PERHEAD"].status) == (50, 10, "green")

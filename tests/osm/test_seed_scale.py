@@ -1,0 +1,72 @@
+"""seed_scale: a synthetic company in the demo's shape, built in bulk yet valid."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from budgets.models import BudgetLine
+from initiatives.models import Initiative
+from people.models import Employee, Goal, IncentiveComponent
+from scorecards.models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+SMALL = {"units": 6, "objectives": 4, "measures": 8, "months": 3, "employees": 20}
+
+
+@pytest.fixture
+def small():
+    call_command("seed_scale", **SMALL, stdout=io.StringIO())
+
+
+def test_counts_follow_the_arguments(small):
+    assert OrgUnit.objects.count() == 6
+    assert OrgUnit.objects.filter(kind="enterprise").count() == 1
+    assert Objective.objects.count() == 6 * 4  # 4 per unit
+    assert Measure.objects.count() == 6 * 8  # 8 per unit
+    assert MeasureValue.objects.count() == 6 * 8 * 3  # 3 months each
+    assert MeasureValue.history.count() == 6 * 8 * 3  # one history row per value
+    # every objective but the enterprise's supports its parent unit's objective in its slot
+    assert CascadeLink.objects.count() == (6 - 1) * 4
+    assert Employee.objects.count() == 20
+    assert Goal.objects.count() == 20 * 2  # one performance and one development goal
+    assert IncentiveComponent.objects.count() == 20
+    assert CauseEffect.objects.exists() and Initiative.objects.exists()
+    assert BudgetLine.objects.exists()
+
+
+def test_every_row_passes_the_model_rules(small):
+    for model in (OrgUnit, Objective, Measure, MeasureValue, Initiative, BudgetLine, Goal):
+        for row in model.objects.all():
+            row.full_clean()
+    for link in CascadeLink.objects.all():
+        link.full_clean()  # supports only objectives of strict ancestor units
+    for arrow in CauseEffect.objects.all():
+        arrow.full_clean()  # same unit, different objectives
+
+
+def test_history_points_at_the_values(small):
+    ids = set(MeasureValue.objects.values_list("id", flat=True))
+    assert set(MeasureValue.history.values_list("id", flat=True)) == ids
+
+
+def test_refuses_a_database_that_has_units(small):
+    with pytest.raises(CommandError, match="fills an empty database only"):
+        call_command("seed_scale", units=2)
+
+
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        ({"units": 0}, "--units must be at least 1."),
+        ({"months": 0}, "--months must be at least 1."),
+        ({"objectives": 5, "measures": 4}, "--measures must be at least --objectives"),
+        ({"employees": -1}, "--employees must not be negative."),
+    ],
+)
+def test_bad_arguments_are_refused(arguments, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("seed_scale", **arguments)
+    assert not OrgUnit.objects.exists()
