@@ -55,6 +55,7 @@ class ObjectiveReading:
     weight: Fraction
     perspective_id: int
     theme_id: int | None
+    unit_id: int
     score: Fraction | None
     status: str
     from_cascade: bool
@@ -257,6 +258,7 @@ class _CascadeScorer:
             weight=row["weight"],
             perspective_id=row["perspective_id"],
             theme_id=row["theme_id"],
+            unit_id=row["unit_id"],
             score=score,
             status=scoring.aggregate_status(score),
             from_cascade=score is not None and self.own_score(objective_id) is None,
@@ -320,22 +322,41 @@ class UnitScore:
     status: str
 
 
+def objective_scores(
+    units: Q | None = None, *, as_of: dt.date | None = None, today: dt.date | None = None
+) -> dict[int, ObjectiveReading]:
+    """The score and status of every objective of the units matching `units` (a Q on
+    OrgUnit; all units by default) in a fixed number of queries. A unit selection closed
+    under "below" (a subtree) holds every objective its cascade fallback needs. The database
+    picks each entered measure's latest complete value, so the work does not grow with the
+    months kept; readings carry no trend or overdue flag."""
+    clock = Clock.make(as_of, today)
+    scorer = _CascadeScorer(clock, ytd=False, light=True)
+    objectives = Objective.objects.all()
+    links = CascadeLink.objects.all()
+    measures = Q()
+    if units is not None:
+        chosen = OrgUnit.objects.filter(units)
+        objectives = objectives.filter(unit__in=chosen)
+        links = links.filter(supported__unit__in=chosen)
+        measures = Q(unit__in=chosen)
+    rows = list(objectives.values(*OBJECTIVE_COLUMNS))
+    scorer.add(rows, load_latest(measures, upto=clock.as_of))
+    for supported, supporting in links.values_list("supported_id", "supporting_id"):
+        scorer.supporters[supported].append(supporting)
+    return {row["id"]: scorer.reading(row["id"]) for row in rows}
+
+
 def enterprise_scores(
     *, as_of: dt.date | None = None, today: dt.date | None = None
 ) -> dict[int, UnitScore]:
     """Every unit's scorecard score and status as of a month, from one pass over the
-    whole company's data in a fixed number of queries: the database picks each entered
-    measure's latest complete value, so the work does not grow with the months kept."""
-    clock = Clock.make(as_of, today)
-    scorer = _CascadeScorer(clock, ytd=False, light=True)
-    objectives = list(Objective.objects.values(*OBJECTIVE_COLUMNS))
-    scorer.add(objectives, load_latest(Q(), upto=clock.as_of))
-    for supported, supporting in CascadeLink.objects.values_list("supported_id", "supporting_id"):
-        scorer.supporters[supported].append(supporting)
+    whole company's data in a fixed number of queries (see `objective_scores`)."""
+    readings = objective_scores(as_of=as_of, today=today)
     perspectives = list(Perspective.objects.order_by("order"))
     by_unit = defaultdict(list)
-    for row in objectives:
-        by_unit[row["unit_id"]].append(scorer.reading(row["id"]))
+    for reading in readings.values():
+        by_unit[reading.unit_id].append(reading)
     result = {}
     for unit_id in OrgUnit.objects.values_list("id", flat=True):
         _, score = _assemble(perspectives, by_unit.get(unit_id, []))
