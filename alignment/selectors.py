@@ -1,0 +1,380 @@
+"""Alignment of a unit's subtree for a fiscal year: counts per unit from a fixed number of
+queries, the metrics of `alignment.metrics`, and the lists of what is out of line.
+
+"The year" is the fiscal year named after the calendar year in which it starts. Objective
+statuses (for unfunded gaps) are as of the current month, or the year's last month for a
+past year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+
+from budgets.choices import BudgetCategory
+from budgets.models import BudgetLine
+from initiatives.choices import InitiativeStatus
+from initiatives.models import Initiative, InitiativeObjective
+from osm.utils import fiscal_year_bounds, fiscal_year_of
+from people.models import Employee, Goal, IncentiveComponent
+from scorecards.choices import Rollup
+from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit
+from scorecards.periods import add_months, months_in, period_start
+from scorecards.scoring import due_date, latest_due_period
+from scorecards.selectors.scorecard import objective_scores
+
+from .metrics import Counts, Metrics, depths, metrics, subtree_counts
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of a list of things out of line; `model` names what `id` is."""
+
+    model: str  # objective, budgetline, employee, incentivecomponent, measure
+    id: int
+    label: str
+    unit_code: str
+    detail: str = ""
+
+
+@dataclass
+class UnitAlignment:
+    """One unit of the subtree with the metrics of its own subtree."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    depth: int
+    metrics: Metrics
+    counts: Counts
+
+
+@dataclass
+class Lists:
+    """What is out of line in a subtree, item by item."""
+
+    not_cascaded: list[Item] = field(default_factory=list)
+    unlinked_objectives: list[Item] = field(default_factory=list)
+    unfunded_gaps: list[Item] = field(default_factory=list)
+    unlinked_budget_lines: list[Item] = field(default_factory=list)
+    unaligned_employees: list[Item] = field(default_factory=list)
+    unlinked_incentives: list[Item] = field(default_factory=list)
+    overdue_measures: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class AlignmentReport:
+    """The alignment of a unit's subtree for a fiscal year, with every unit of it and the
+    lists behind the numbers."""
+
+    unit: OrgUnit
+    fiscal_year: int
+    status_month: dt.date
+    metrics: Metrics
+    counts: Counts
+    units: list[UnitAlignment]
+    lists: Lists
+
+
+def current_fiscal_year(today: dt.date | None = None) -> int:
+    """The fiscal year containing today."""
+    return fiscal_year_of(today or timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
+
+
+def alignment_report(
+    unit: OrgUnit, *, fiscal_year: int | None = None, today: dt.date | None = None
+) -> AlignmentReport:
+    """Every alignment metric of `unit`'s subtree and of each unit in it, for a fiscal
+    year (default: the current one), in a fixed number of queries."""
+    today = today or timezone.localdate()
+    start_month = settings.FISCAL_YEAR_START_MONTH
+    year = current_fiscal_year(today) if fiscal_year is None else fiscal_year
+    year_start, year_end = fiscal_year_bounds(year, start_month)
+    subtree = OrgUnit.objects.subtree_of(unit.pk)
+    units = list(subtree.values("id", "code", "name", "kind", "parent_id"))
+    parent_of = {u["id"]: u["parent_id"] for u in units}
+    parent_of[unit.pk] = None  # the top of this report
+    own: dict[int, Counts] = defaultdict(Counts)
+    status_month = min(today, year_end).replace(day=1)
+    lists = Lists()
+
+    _objectives(unit, subtree, own, lists, status_month, year_start, year_end, today)
+    _budget(subtree, year, own, lists)
+    _people(subtree, year, own, lists)
+    _measures(subtree, year_start, year_end, today, own, lists)
+
+    totals = subtree_counts(parent_of, own)
+    depth = depths(parent_of)
+    order = _tree_order(parent_of, {u["id"]: u["code"] for u in units}, unit.pk)
+    by_id = {u["id"]: u for u in units}
+    rows = [
+        UnitAlignment(
+            id=u,
+            code=by_id[u]["code"],
+            name=by_id[u]["name"],
+            kind=by_id[u]["kind"],
+            parent_id=by_id[u]["parent_id"],
+            depth=depth[u],
+            metrics=metrics(totals[u]),
+            counts=totals[u],
+        )
+        for u in order
+    ]
+    return AlignmentReport(
+        unit=unit,
+        fiscal_year=year,
+        status_month=status_month,
+        metrics=metrics(totals[unit.pk]),
+        counts=totals[unit.pk],
+        units=rows,
+        lists=lists,
+    )
+
+
+def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, today):
+    """Objective linkage, cascade coverage, initiative linkage and unfunded gaps."""
+    rows = (
+        Objective.objects.filter(unit__in=subtree)
+        .annotate(
+            linked=Exists(CascadeLink.objects.filter(supporting=OuterRef("pk"))),
+            cascaded=Exists(CascadeLink.objects.filter(supported=OuterRef("pk"))),
+        )
+        .values(
+            "id", "code", "name", "unit_id", "unit__code", "unit__parent_id", "linked", "cascaded"
+        )
+        .order_by("unit__code", "code")
+    )
+    objectives = list(rows)
+    for o in objectives:
+        counts = own[o["unit_id"]]
+        counts.own_objectives += 1
+        counts.own_objectives_cascaded += o["cascaded"]
+        item = Item("objective", o["id"], f"{o['code']} {o['name']}", o["unit__code"])
+        if o["unit_id"] == unit.pk and not o["cascaded"]:
+            lists.not_cascaded.append(item)
+        if o["unit__parent_id"] is not None:  # the enterprise root's objectives support none
+            counts.objectives += 1
+            counts.objectives_linked += o["linked"]
+            if not o["linked"]:
+                lists.unlinked_objectives.append(item)
+
+    running = (
+        Initiative.objects.exclude(status=InitiativeStatus.CANCELLED)
+        .filter(start__lte=year_end)
+        .filter(Q(end__isnull=True) | Q(end__gte=year_start))
+    )
+    for unit_id, linked in (
+        running.filter(unit__in=subtree)
+        .annotate(linked=Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk"))))
+        .values_list("unit_id", "linked")
+    ):
+        own[unit_id].initiatives += 1
+        own[unit_id].initiatives_linked += linked
+    # An objective is funded by any such initiative, whichever unit runs it.
+    funded = set(
+        InitiativeObjective.objects.filter(
+            initiative__in=running, objective__unit__in=subtree
+        ).values_list("objective_id", flat=True)
+    )
+    statuses = objective_scores(Q(id__in=subtree), as_of=status_month, today=today)
+    for o in objectives:
+        reading = statuses.get(o["id"])
+        if reading and reading.status in ("red", "yellow") and o["id"] not in funded:
+            lists.unfunded_gaps.append(
+                Item(
+                    "objective",
+                    o["id"],
+                    f"{o['code']} {o['name']}",
+                    o["unit__code"],
+                    reading.status,
+                )
+            )
+
+
+def _budget(subtree, year, own, lists):
+    """Budget linkage and STRATEX share; lines not linked."""
+    lines = (
+        BudgetLine.objects.filter(unit__in=subtree, fiscal_year=year)
+        .annotate(
+            initiative_linked=Exists(
+                InitiativeObjective.objects.filter(initiative=OuterRef("initiative"))
+            )
+        )
+        .values(
+            "id",
+            "label",
+            "unit_id",
+            "unit__code",
+            "category",
+            "planned",
+            "objective_id",
+            "initiative_id",
+            "initiative_linked",
+        )
+        .order_by("unit__code", "label")
+    )
+    for line in lines:
+        counts = own[line["unit_id"]]
+        counts.planned += line["planned"]
+        if line["category"] == BudgetCategory.STRATEX:
+            counts.planned_stratex += line["planned"]
+        linked = line["objective_id"] is not None or (
+            line["initiative_id"] is not None and line["initiative_linked"]
+        )
+        if linked:
+            counts.planned_linked += line["planned"]
+        else:
+            lists.unlinked_budget_lines.append(
+                Item(
+                    "budgetline",
+                    line["id"],
+                    line["label"],
+                    line["unit__code"],
+                    f"{line['category'].upper()} {line['planned']:,.2f}",
+                )
+            )
+
+
+def _people(subtree, year, own, lists):
+    """Goal alignment and incentive linkage of active employees; the lists."""
+    aligned_goal = Goal.objects.filter(employee=OuterRef("pk"), fiscal_year=year).filter(
+        Q(objective__isnull=False) | Q(measure__isnull=False)
+    )
+    for e in (
+        Employee.objects.filter(unit__in=subtree, active=True)
+        .annotate(aligned=Exists(aligned_goal))
+        .values("id", "name", "unit_id", "unit__code", "aligned")
+        .order_by("unit__code", "name")
+    ):
+        own[e["unit_id"]].employees += 1
+        if e["aligned"]:
+            own[e["unit_id"]].employees_aligned += 1
+        else:
+            lists.unaligned_employees.append(Item("employee", e["id"], e["name"], e["unit__code"]))
+    for c in (
+        IncentiveComponent.objects.filter(
+            employee__unit__in=subtree, employee__active=True, fiscal_year=year
+        )
+        .values(
+            "id",
+            "name",
+            "weight",
+            "objective_id",
+            "measure_id",
+            "employee__name",
+            "employee__unit_id",
+            "employee__unit__code",
+        )
+        .order_by("employee__unit__code", "employee__name", "name")
+    ):
+        counts = own[c["employee__unit_id"]]
+        counts.incentive_weight += c["weight"]
+        if c["objective_id"] or c["measure_id"]:
+            counts.incentive_weight_linked += c["weight"]
+        else:
+            lists.unlinked_incentives.append(
+                Item(
+                    "incentivecomponent",
+                    c["id"],
+                    f"{c['name']} ({c['employee__name']})",
+                    c["employee__unit__code"],
+                    f"weight {c['weight'].normalize():f}",
+                )
+            )
+
+
+def _measures(subtree, year_start, year_end, today, own, lists):
+    """Data timeliness (from the values' change history) and overdue measures."""
+    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
+    measures = list(
+        Measure.objects.filter(unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE)
+        .annotate(first_period=Min("values__period"))
+        .values("id", "code", "name", "unit_id", "unit__code", "frequency", "first_period")
+        .order_by("unit__code", "code")
+    )
+    # The periods whose due date fell within the year and has passed, from each measure's
+    # first recorded period on (a measure is not late for periods before it existed).
+    due: dict[tuple[int, dt.date], dt.date] = {}
+    for m in measures:
+        if m["first_period"] is None:
+            continue
+        step = months_in(m["frequency"])
+        period = period_start(add_months(year_start, -12 - step), m["frequency"], start_month)
+        while period <= year_end:
+            deadline = due_date(period, m["frequency"], due_days)
+            if (
+                period >= m["first_period"]
+                and year_start <= deadline <= year_end
+                and deadline < today
+            ):
+                due[(m["id"], period)] = deadline
+            period = add_months(period, step)
+    if due:
+        first_entered = (
+            MeasureValue.history.filter(
+                measure_id__in=Measure.objects.filter(
+                    unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE
+                ),
+                actual__isnull=False,
+                period__gte=min(p for _, p in due),
+                period__lte=max(p for _, p in due),
+            )
+            .values("measure_id", "period")
+            .annotate(first=Min("history_date"))
+        )
+        entered = {
+            (r["measure_id"], r["period"]): timezone.localtime(r["first"]).date()
+            for r in first_entered
+        }
+        unit_of = {m["id"]: m["unit_id"] for m in measures}
+        for (measure_id, period), deadline in due.items():
+            counts = own[unit_of[measure_id]]
+            counts.periods_due += 1
+            when = entered.get((measure_id, period))
+            if when is not None and when <= deadline:
+                counts.periods_timely += 1
+
+    # Overdue now: the latest period due by today has no actual (the engine's rule).
+    month = today.replace(day=1)
+    latest = {
+        frequency: latest_due_period(frequency, start_month, month, today, due_days)
+        for frequency in {m["frequency"] for m in measures}
+    }
+    reported = set(
+        MeasureValue.objects.filter(
+            measure__unit__in=subtree, period__in=set(latest.values()), actual__isnull=False
+        ).values_list("measure_id", "period")
+    )
+    for m in measures:
+        period = latest[m["frequency"]]
+        if (m["id"], period) not in reported:
+            lists.overdue_measures.append(
+                Item(
+                    "measure",
+                    m["id"],
+                    f"{m['code']} {m['name']}",
+                    m["unit__code"],
+                    f"{period:%b %Y} due {due_date(period, m['frequency'], due_days):%d %b %Y}",
+                )
+            )
+
+
+def _tree_order(parent_of, code_of, top) -> list[int]:
+    """Units depth first from `top`, children by code (an explicit stack, no recursion)."""
+    children = defaultdict(list)
+    for unit, parent in parent_of.items():
+        if unit != top:
+            children[parent].append(unit)
+    order, stack = [], [top]
+    while stack:
+        unit = stack.pop()
+        order.append(unit)
+        stack.extend(sorted(children[unit], key=lambda u: code_of[u], reverse=True))
+    return order
