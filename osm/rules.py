@@ -107,8 +107,12 @@ def is_own_record(user, obj=None):
         return False
     if obj is None:
         return hasattr(user, "employee")
-    employee = obj if obj._meta.model_name == "employee" else obj.employee
-    return employee.user_id == user.pk
+    name = obj._meta.model_name
+    if name == "employee":
+        return obj.user_id == user.pk
+    if name in ("goal", "incentivecomponent"):
+        return obj.employee.user_id == user.pk
+    return False  # a unit, say: no one's own record
 
 
 @rules.predicate

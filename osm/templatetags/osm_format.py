@@ -40,3 +40,15 @@ def status_label(status):
 @register.filter
 def trend_label(trend):
     return TREND_LABELS.get(trend, NONE)
+
+
+@register.filter
+def percent(value):
+    """A 0-100 percentage with two decimals, or "n/a" where the denominator was empty."""
+    return "n/a" if value is None else f"{to_decimal(value):.2f}%"
+
+
+@register.filter
+def metric(metrics, name):
+    """`metrics|metric:"budget_linkage"`: one metric of a Metrics object."""
+    return getattr(metrics, name)

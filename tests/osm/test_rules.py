@@ -243,3 +243,13 @@ def test_owning_an_action_item_grants_nothing_on_its_meeting():
     item = f.ActionItemFactory(owner=owner)
     assert owner.has_perm("reviews.change_actionitem", item)
     assert not owner.has_perm("reviews.change_actionitem", item.meeting)
+
+
+@pytest.mark.django_db
+def test_people_rules_asked_about_a_unit_answer_without_crashing():
+    # the Alignment page asks view_employee with a unit to decide whether to list people
+    unit = f.OrgUnitFactory()
+    employee_user = f.UserFactory(roles=[EMPLOYEE])
+    f.EmployeeFactory(unit=unit, user=employee_user)
+    assert not employee_user.has_perm("people.view_employee", unit)
+    assert f.UserFactory(roles=[HR]).has_perm("people.view_employee", unit)

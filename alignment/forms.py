@@ -1,0 +1,24 @@
+"""The Alignment page's choice of unit and fiscal year (query parameters)."""
+
+from django import forms
+
+from scorecards.models import OrgUnit
+
+
+class AlignmentFilterForm(forms.Form):
+    """`?unit=CODE&fiscal_year=YYYY`; both optional (the enterprise, the current year)."""
+
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label="Enterprise",
+        error_messages={"invalid_choice": "There is no unit with that code."},
+    )
+    fiscal_year = forms.IntegerField(
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        label="Fiscal year",
+        error_messages={"invalid": "Enter a year such as 2026."},
+    )
