@@ -329,16 +329,21 @@ def _measures(subtree, year_start, year_end, today, own, lists):
             .values("measure_id", "period")
             .annotate(first=Min("history_date"))
         )
-        entered = {
-            (r["measure_id"], r["period"]): timezone.localtime(r["first"]).date()
-            for r in first_entered
+        entered = {(r["measure_id"], r["period"]): r["first"] for r in first_entered}
+        # On time: entered before the due day ended, in the site's time zone. One cut-off
+        # per distinct due date, not a time-zone conversion per value.
+        cutoffs = {
+            deadline: timezone.make_aware(
+                dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min)
+            )
+            for deadline in set(due.values())
         }
         unit_of = {m["id"]: m["unit_id"] for m in measures}
         for (measure_id, period), deadline in due.items():
             counts = own[unit_of[measure_id]]
             counts.periods_due += 1
             when = entered.get((measure_id, period))
-            if when is not None and when <= deadline:
+            if when is not None and when < cutoffs[deadline]:
                 counts.periods_timely += 1
 
     # Overdue now: the latest period due by today has no actual (the engine's rule).

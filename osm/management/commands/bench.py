@@ -30,6 +30,7 @@ DATASETS = {
 
 def cases():
     """(name, callable) pairs; each later issue adds its reads here."""
+    from alignment.selectors import alignment_report
     from scorecards.models import OrgUnit
     from scorecards.selectors.scorecard import enterprise_scores, unit_scorecard
 
@@ -40,6 +41,7 @@ def cases():
         ("unit scorecard (business unit)", lambda: unit_scorecard(business)),
         ("unit scorecard YTD (enterprise)", lambda: unit_scorecard(root, ytd=True)),
         ("enterprise statuses (all units)", lambda: enterprise_scores()),
+        ("alignment (enterprise, every unit)", lambda: alignment_report(root)),
     ]
 
 
@@ -104,11 +106,12 @@ class Command(BaseCommand):
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
         probe = subprocess.run(
-            [*manage, "shell", "-c", "from scorecards.models import OrgUnit;"
+            [*manage, "shell", "-v0", "-c", "from scorecards.models import OrgUnit;"
              "print(OrgUnit.objects.exists())"],
             env=env, check=True, capture_output=True, text=True,
         )  # fmt: skip
-        if probe.stdout.strip() != "True":
+        answer = probe.stdout.strip().splitlines()
+        if not answer or answer[-1] != "True":
             self.stdout.write(f"Seeding the {dataset} bench database (once)...")
             started = time.perf_counter()
             subprocess.run([*manage, *DATASETS[dataset]], env=env, check=True)
