@@ -16,21 +16,23 @@ Roles are groups (created by a migration, names in osm/permissions.py):
 """
 
 import rules
-from django.apps import apps
 
-from .permissions import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, ROLES, UNIT_HEAD
-
-
-def _group_names(user) -> set[str]:
-    if not hasattr(user, "_osm_group_names"):
-        user._osm_group_names = set(user.groups.values_list("name", flat=True))
-    return user._osm_group_names
+from .permissions import (
+    EXECUTIVE,
+    HR,
+    MEASURE_OWNER,
+    OSM_STAFF,
+    ROLES,
+    UNIT_HEAD,
+    group_names,
+    headed_subtree_ids,
+)
 
 
 def _in_group(name):
     @rules.predicate(name=f"in_group:{name}")
     def predicate(user):
-        return user.is_authenticated and name in _group_names(user)
+        return user.is_authenticated and name in group_names(user)
 
     return predicate
 
@@ -42,18 +44,7 @@ is_hr = _in_group(HR)
 
 @rules.predicate
 def has_any_role(user):
-    return user.is_authenticated and (user.is_superuser or bool(_group_names(user) & set(ROLES)))
-
-
-def headed_subtree_ids(user) -> set[int]:
-    """Ids of the units in the subtrees of the units `user` heads (cached on the user)."""
-    if not hasattr(user, "_osm_headed_subtree"):
-        OrgUnit = apps.get_model("scorecards", "OrgUnit")
-        headed = list(OrgUnit.objects.filter(head=user).values_list("id", flat=True))
-        user._osm_headed_subtree = set(
-            OrgUnit.objects.subtree_of(*headed).values_list("id", flat=True)
-        )
-    return user._osm_headed_subtree
+    return user.is_authenticated and (user.is_superuser or bool(group_names(user) & set(ROLES)))
 
 
 def unit_id_of(obj) -> int | None:
@@ -81,7 +72,7 @@ def unit_id_of(obj) -> int | None:
 @rules.predicate
 def heads_unit_of(user, obj=None):
     """A unit head acting inside the subtree he or she heads."""
-    if not user.is_authenticated or UNIT_HEAD not in _group_names(user):
+    if not user.is_authenticated or UNIT_HEAD not in group_names(user):
         return False
     subtree = headed_subtree_ids(user)
     if obj is None:
@@ -92,7 +83,7 @@ def heads_unit_of(user, obj=None):
 @rules.predicate
 def owns_measure(user, obj=None):
     """A measure owner entering a value of a measure he or she owns (obj: measure or value)."""
-    if not user.is_authenticated or MEASURE_OWNER not in _group_names(user):
+    if not user.is_authenticated or MEASURE_OWNER not in group_names(user):
         return False
     if obj is None:
         return user.owned_measures.exists()
@@ -198,10 +189,12 @@ _declare(
 )
 
 
+# Everyone with a role may look users up (owners, heads, attendees); the admin manages them.
+rules.set_perm("auth.view_user", has_any_role | is_osm_staff)
 # The admin: OSM staff also manage users, groups and the job schedules there.
 _declare(
     {
-        "auth": ["user", "group"],
+        "auth": ["group"],
         "django_celery_beat": [
             "periodictask",
             "crontabschedule",
@@ -215,6 +208,8 @@ _declare(
     change=is_osm_staff,
     delete=is_osm_staff,
 )
+for _action in ("add", "change", "delete"):
+    rules.set_perm(f"auth.{_action}_user", is_osm_staff)
 # Module permissions (an app shows on the admin index) for OSM staff.
 for _app_label in (
     "osm",

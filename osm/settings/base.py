@@ -3,6 +3,7 @@
 Nothing secret lives here: `SECRET_KEY` has a default only when `DEBUG` is on.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -38,8 +39,10 @@ INSTALLED_APPS = [
     "rules",
     "simple_history",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_celery_beat",
     "osm",
     "scorecards",
@@ -159,19 +162,51 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "osm.drf.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "osm.drf.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "login_address": env("LOGIN_RATE_PER_ADDRESS", default="10/min"),
+        "login_user": env("LOGIN_RATE_PER_USER", default="10/min"),
+    },
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+}
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(days=env.int("API_TOKEN_DAYS", default=30)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": None,
+    "USER_SERIALIZER": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "OSM REST API",
-    "DESCRIPTION": "Office of Strategy Management: scorecards, cascades, alignment.",
+    "DESCRIPTION": (
+        "Office of Strategy Management: units, objectives, measures and their values, "
+        "initiatives, budgets, people and reviews, and the computed scorecards, strategy "
+        "maps, cascades and alignment. Authenticate with `POST /api/v1/auth/token/` and send "
+        "`Authorization: Token <token>`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Swagger UI's files come from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 LOGGING = {

@@ -1,0 +1,35 @@
+"""Pagination and the error format of API v1, named by the REST_FRAMEWORK settings.
+
+Kept apart from osm/api.py (which imports the schema views) because DRF imports these
+while it is itself being imported.
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    """`?page=` and `?page_size=` (up to 500)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the services' Django ValidationErrors as `400 {"field": [...]}`
+    (`non_field_errors` for the object as a whole) and integrity races as 400s."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                ("non_field_errors" if field == "__all__" else field): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = ValidationError(detail)
+    elif isinstance(exc, IntegrityError):
+        exc = ValidationError({"non_field_errors": ["This conflicts with existing data."]})
+    return drf_exception_handler(exc, context)
