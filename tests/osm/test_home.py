@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from osm.permissions import EXECUTIVE
 from scorecards import services
 from scorecards.periods import add_months
 from tests import factories as f
@@ -33,7 +34,7 @@ def build(objectives: int):
 
 def test_home_shows_scores_and_statuses(client):
     build(objectives=1)
-    client.force_login(f.UserFactory())
+    client.force_login(f.UserFactory(roles=[EXECUTIVE]))
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -50,7 +51,7 @@ def test_home_shows_scores_and_statuses(client):
 def test_home_queries_do_not_grow_with_the_scorecard(client, django_assert_max_num_queries):
     ent = build(objectives=1)
     f.ObjectiveFactory(unit=ent, code="EMPTY")  # an objective without data: the cascade is read
-    client.force_login(f.UserFactory())
+    client.force_login(f.UserFactory(roles=[EXECUTIVE]))
     with CaptureQueriesContext(connection) as small:
         client.get("/")
     build_more(ent, objectives=12)
@@ -69,6 +70,13 @@ def build_more(ent, objectives):
 
 def test_scorecard_month_is_the_current_month(client):
     build(objectives=1)
-    client.force_login(f.UserFactory())
+    client.force_login(f.UserFactory(roles=[EXECUTIVE]))
     html = client.get("/").content.decode()
     assert timezone.localdate().strftime("%B %Y") in html
+
+
+def test_a_user_without_a_role_is_told_so(client):
+    build(objectives=1)
+    client.force_login(f.UserFactory())
+    response = client.get("/")
+    assert response.status_code == 403

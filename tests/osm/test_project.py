@@ -4,6 +4,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.urls import reverse
 
@@ -35,6 +36,7 @@ def test_login_page_renders(client):
 
 def test_home_without_organisation_explains_how_to_start(client, django_user_model):
     user = django_user_model.objects.create_user("viewer", password="pw-long-enough-1")
+    user.groups.add(Group.objects.get(name="Executive"))
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 200
