@@ -22,6 +22,7 @@ INITIATIVE_FIELDS = {
     "status",
     "percent_complete",
 }
+MILESTONE_FIELDS = {"initiative", "name", "due", "done_on"}
 
 
 def validate_objectives(initiative: Initiative, objectives: list[Objective]) -> None:
@@ -78,11 +79,13 @@ def initiative_create(
 def initiative_update(
     *, initiative: Initiative, objectives: Iterable[Objective] | None = None, by=None, **changes
 ) -> Initiative:
-    """Change an initiative and, if given, the full list of objectives it advances."""
+    """Change an initiative and, if given, the full list of objectives it advances; the
+    objectives it keeps must still be within reach of its (possibly new) unit."""
     apply_changes(initiative, changes, allowed=INITIATIVE_FIELDS)
     save_validated(initiative, by=by)
-    if objectives is not None:
-        _set_objectives(initiative, objectives)
+    if objectives is None:
+        objectives = list(initiative.objectives.select_related("unit"))
+    _set_objectives(initiative, objectives)
     return initiative
 
 
@@ -98,6 +101,20 @@ def milestone_add(
 ) -> Milestone:
     """Add a dated milestone to an initiative."""
     return save_validated(Milestone(initiative=initiative, name=name, due=due, done_on=done_on))
+
+
+@transaction.atomic
+def milestone_update(*, milestone: Milestone, by=None, **changes) -> Milestone:
+    """Change a milestone: rename or reschedule it, mark it done (or not done), or move it
+    to another initiative."""
+    apply_changes(milestone, changes, allowed=MILESTONE_FIELDS)
+    return save_validated(milestone, by=by)
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone, by=None) -> None:
+    """Remove a milestone from its initiative."""
+    delete_or_explain(milestone, by=by)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:

@@ -68,7 +68,7 @@ class Call:
 Node = Number | Reference | Negate | Binary | Call
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<number>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>[-+*/(),.\u2212]))"
+    r"\s*(?:(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)|(?P<name>[A-Za-z][A-Za-z0-9_]*)|(?P<op>[-+*/(),.\u2212]))"
 )
 
 
@@ -198,9 +198,17 @@ class _Parser:
         return Call(function, tuple(arguments))
 
 
+MAX_LENGTH = 1000
+
+
 def parse(text: str) -> Node:
     """The syntax tree of `text`, or FormulaError naming the position."""
-    return _Parser(text).parse()
+    if len(text) > MAX_LENGTH:
+        raise FormulaError(f"the formula is longer than {MAX_LENGTH:,} characters", MAX_LENGTH + 1)
+    try:
+        return _Parser(text).parse()
+    except RecursionError:
+        raise FormulaError("the formula nests too deeply", 1) from None
 
 
 def references(node: Node) -> list[Reference]:

@@ -56,6 +56,11 @@ def unit_create(*, code: str, name: str, kind: str, parent: OrgUnit | None = Non
     return save_validated(OrgUnit(code=code, name=name, kind=kind, parent=parent, head=head))
 
 
+def _names_unit(formula: str, unit_code: str) -> bool:
+    """Whether a (valid, saved) formula names measures as `unit_code`.CODE."""
+    return any(ref.unit_code == unit_code for ref in formulas.references(formulas.parse(formula)))
+
+
 # Checks other apps add (in their AppConfig.ready) for links a unit move could break; each
 # takes (subtree unit ids, ids of the units above the subtree after the move) and returns
 # descriptions of the links that would point outside their allowed reach.
@@ -107,9 +112,10 @@ def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
         readers = sorted(
             {
                 f"{link.measure.unit.code}.{link.measure.code}"
-                for link in FormulaInput.objects.filter(input__unit=unit)
-                .exclude(measure__unit=unit)
-                .select_related("measure__unit")
+                for link in FormulaInput.objects.filter(input__unit=unit).select_related(
+                    "measure__unit"
+                )
+                if link.measure.unit_id != unit.pk or _names_unit(link.measure.formula, old_code)
             }
         )
         if readers:
@@ -312,7 +318,8 @@ def resolve_formula(measure: Measure) -> list[Measure]:
     unknown = [f"{u}.{c}" for u, c in wanted if (u, c) not in found]
     if unknown:
         raise ValidationError({"formula": f"Unknown measure code(s): {', '.join(unknown)}."})
-    inputs = [found[key] for key in wanted]
+    # `X` and `UNIT.X` may name the same measure: each input once.
+    inputs = list({found[key].pk: found[key] for key in wanted}.values())
     if any(m.pk == measure.pk for m in inputs):
         raise ValidationError({"formula": f"{measure.code} cannot read itself."})
     other = [
@@ -368,6 +375,8 @@ def validate_sources(measure: Measure, sources: list[Measure]) -> None:
                 )
             }
         )
+    if measure.pk and sources:
+        refuse_cycle(measure, [s.pk for s in sources], field="sources")
 
 
 def _set_sources(measure: Measure, sources: Iterable[Measure]) -> None:
@@ -405,7 +414,7 @@ def measure_update(
     *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
 ) -> Measure:
     """Change a measure; entered actuals stay refused once it is calculated or a rollup."""
-    old_frequency, old_code = measure.frequency, measure.code
+    old_frequency, old_code, old_polarity = measure.frequency, measure.code, measure.polarity
     apply_changes(measure, changes, allowed=MEASURE_FIELDS)
     if measure.code != old_code or measure.frequency != old_frequency:
         readers = sorted(
@@ -423,6 +432,16 @@ def measure_update(
                 }
             )
     save_validated(measure, by=by)
+    if measure.polarity != old_polarity and measure.values.filter(red_flag__isnull=False).exists():
+        raise ValidationError(
+            {
+                "polarity": (
+                    f"{measure.code} has red flags set for its old polarity ({old_polarity}); "
+                    "they would fall on the wrong side of the targets. Clear them first, or "
+                    "create a new measure."
+                )
+            }
+        )
     if measure.frequency != old_frequency and measure.values.exists():
         raise ValidationError(
             {

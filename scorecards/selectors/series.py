@@ -246,7 +246,10 @@ def _calculated(
         if series is None:
             continue
         by_reference[(series.measure.unit_code, series.measure.code)] = series
-    tree = parsed(info.formula)
+    try:
+        tree = parsed(info.formula)
+    except formulas.FormulaError:
+        tree = None  # saved behind the services' back: no value rather than an error page
     periods = set(own)
     for series in inputs:
         if series is not None:
@@ -258,7 +261,7 @@ def _calculated(
             series = by_reference.get((ref.unit_code or info.unit_code, ref.code))
             return series.actual(period) if series else None
 
-        actual = formulas.evaluate(tree, value_of)
+        actual = formulas.evaluate(tree, value_of) if tree is not None else None
         mine = own.get(period)
         target = mine.target if mine else None
         red_flag = mine.red_flag if mine else None
@@ -270,8 +273,8 @@ def _calculated(
 def _rolled_up(
     info: MeasureInfo, own: dict[dt.date, PeriodValue], sources: list[Series | None]
 ) -> Series:
-    """Combine the sources that reported, per period; targets too where the measure has
-    none of its own for that period."""
+    """Combine the sources that reported, per period: their actuals, and their targets
+    where the measure has none of its own for that period."""
     present = [s for s in sources if s is not None]
     total = len(info.sources)
     periods = set(own)
@@ -283,9 +286,15 @@ def _rolled_up(
         combined = rollup(info.rollup, actuals)
         mine = own.get(period)
         target = mine.target if mine else None
-        if target is None:
-            target = rollup(info.rollup, [s.target(period) for s in present]).value
         red_flag = mine.red_flag if mine else None
+        if target is None:
+            # Like with like: the targets of the sources that reported. A red flag entered
+            # without the rollup's own target gives way to the default from the tolerance.
+            target = rollup(
+                info.rollup,
+                [s.target(period) for s in present if s.actual(period) is not None],
+            ).value
+            red_flag = None
         if combined.value is not None or target is not None:
             values[period] = PeriodValue(period, combined.value, target, red_flag)
             reported[period] = (combined.reported, combined.total)

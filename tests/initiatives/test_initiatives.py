@@ -232,3 +232,15 @@ def test_change_history_is_kept(tree):
     assert (created.history_user, updated.history_user) == (alice, bob)
     delta = updated.diff_against(created)
     assert [(c.field, c.old, c.new) for c in delta.changes] == [("percent_complete", 0, 30)]
+
+
+def test_moving_an_initiative_rechecks_the_objectives_it_keeps():
+    ent = f.EnterpriseFactory()
+    bu, other = f.OrgUnitFactory(code="BUX", parent=ent), f.OrgUnitFactory(code="HRX", parent=ent)
+    objective = f.ObjectiveFactory(unit=bu, code="F1")
+    initiative = f.InitiativeFactory(unit=bu, code="MOVE", objectives=[objective])
+    with pytest.raises(ValidationError) as caught:
+        services.initiative_update(initiative=initiative, unit=other)
+    assert "BUX.F1: an initiative of HRX may advance objectives" in str(caught.value)
+    initiative.refresh_from_db()
+    assert initiative.unit_id == bu.pk

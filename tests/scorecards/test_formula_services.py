@@ -1,6 +1,9 @@
 """Saving calculated measures: formulas are resolved into inputs, and every bad formula is
 refused with a message naming the position or the codes involved."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
 from scorecards import services
@@ -135,3 +138,66 @@ def test_renaming_a_unit_named_by_other_units_formulas_is_refused(fin):
     ):  # fmt: skip
         services.unit_update(unit=heads.unit, code="OPERATIONS")
     services.unit_update(unit=objective.unit, code="FINANCE")  # own-unit formulas use CODE
+
+
+def test_a_rollup_whose_source_reads_the_rollup_is_refused(fin):
+    objective, *_ = fin
+    ent_objective = f.ObjectiveFactory(unit=objective.unit.parent, code="TOP_OBJ")
+    top = services.measure_create(
+        objective=ent_objective, code="TOP", name="Top", rollup=Rollup.SUM
+    )
+    reader = calculated(objective, "ENT.TOP * 2", code="C")
+    # ENT.TOP summing FIN.C, which reads ENT.TOP: ENT.TOP -> FIN.C -> ENT.TOP
+    with refused(
+        {"sources": ["This would make a cycle of measures reading each other: "
+                     "ENT.TOP → FIN.C → ENT.TOP."]}
+    ):  # fmt: skip
+        services.measure_update(measure=top, sources=[reader])
+    assert not top.sources.exists()
+
+
+def test_the_same_input_named_twice_is_one_input(fin):
+    objective, rev, *_ = fin
+    both = calculated(objective, "REV + FIN.REV")  # the same measure, named twice
+    assert list(both.input_links.values_list("input_id", flat=True)) == [rev.pk]
+
+
+@pytest.mark.parametrize(
+    "formula,message",
+    [
+        ("(" * 400 + "1" + ")" * 400,
+         "Syntax error: the formula nests too deeply (at character 1)."),
+        ("1" + "+1" * 600, "Syntax error: the formula is longer than 1,000 characters "
+                           "(at character 1001)."),
+        ("\u0663 + 1", "Syntax error: unexpected character '\u0663' (at character 1)."),
+    ],
+)  # fmt: skip
+def test_pathological_formulas_are_refused_with_a_message(fin, formula, message):
+    objective, *_ = fin
+    with refused({"formula": [message]}):
+        calculated(objective, formula)
+
+
+def test_renaming_a_unit_whose_own_formulas_name_it_is_refused(fin):
+    objective, *_ = fin
+    calculated(objective, "FIN.REV * 2", code="QUALIFIED")  # names its own unit explicitly
+    with refused(
+        {"code": ["The formulas of FIN.QUALIFIED name measures as FIN.CODE; "
+                  "change them before renaming the unit."]}
+    ):  # fmt: skip
+        services.unit_update(unit=objective.unit, code="FINANCE")
+
+
+def test_polarity_change_refused_while_red_flags_are_set(fin):
+    _, rev, *_ = fin
+    services.measure_value_record(
+        measure=rev, period=dt.date(2026, 1, 1), target=Decimal(100), red_flag=Decimal(90)
+    )
+    with refused(
+        {"polarity": ["REV has red flags set for its old polarity (increase); they would fall "
+                      "on the wrong side of the targets. Clear them first, or create a new "
+                      "measure."]}
+    ):  # fmt: skip
+        services.measure_update(measure=rev, polarity="decrease")
+    rev.refresh_from_db()
+    assert rev.polarity == "increase"

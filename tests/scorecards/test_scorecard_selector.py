@@ -203,15 +203,22 @@ def test_a_rollup_says_how_many_sources_reported():
     )
     _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))
     reading = m["TOTAL"]
-    # actual: S1 alone = 10; no own target, so the sources' targets: 12 + 8 = 20;
-    # default red flag 20 - 2 = 18; (10 - 18) / (20 - 18) = -4 -> below 0, clamped: red
-    assert (reading.actual, reading.target, reading.red_flag) == (10, 20, 18)
+    # actual: S1 alone = 10; no own target, so the targets of the sources that reported:
+    # S1's 12 (S2's 8 is left out with its missing actual: like with like);
+    # default red flag 12 - 10% * 12 = 10.8; (10 - 10.8) / (12 - 10.8) = -2/3
+    # -> 10/3 - 2/3 * 10/3 = 30/9 - 20/9 = 10/9 = 1.11: red
+    assert (reading.actual, reading.target, reading.red_flag) == (10, 12, F(108, 10))
     assert (reading.reported, reading.sources, reading.score, reading.status) == (
         1,
         2,
-        0,
+        F(10, 9),
         "red",
     )
+    # a red flag entered without the rollup's own target is not set against the sources'
+    # target (it could sit on the wrong side of it): the default still applies
+    value(total, OCT, None, None, 5)
+    _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))
+    assert (m["TOTAL"].red_flag, m["TOTAL"].red_flag_is_default) == (F(108, 10), True)
     value(total, OCT, None, 10)  # its own target wins over the sources'
     _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))
     assert m["TOTAL"].target == 10
