@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from . import views
 
-admin.site.site_header = "OSM administration"
-admin.site.site_title = "OSM admin"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),

@@ -31,7 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from osm.permissions import perm_name
 
-from .choices import Rollup
+from . import services
 from .models import (
     CascadeLink,
     CauseEffect,
@@ -118,6 +118,23 @@ def add_errors(form, exc: ValidationError, field: str) -> None:
 # Units, perspectives, themes ---------------------------------------------------------------
 
 
+class OrgUnitForm(forms.ModelForm):
+    """A rename or a move is checked by the service's rules (`validate_unit_change`) as
+    form errors: formulas naming the unit, links of the subtree left out of reach."""
+
+    class Meta:
+        model = OrgUnit
+        fields = ("code", "name", "kind", "parent", "head")
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk and not self.errors:
+            try:
+                services.validate_unit_change(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
+
+
 @admin.register(OrgUnit)
 class OrgUnitAdmin(RulesAdmin):
     """The unit tree. A unit with children, objectives, measures, people… cannot be deleted
@@ -128,6 +145,13 @@ class OrgUnitAdmin(RulesAdmin):
     list_filter = ("kind",)
     search_fields = ("code", "name")
     autocomplete_fields = ("parent", "head")
+    form = OrgUnitForm
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.unit_update(unit=obj)  # the form set the fields; the service re-checks
+        else:
+            super().save_model(request, obj, form, change)
 
 
 @admin.register(Perspective)
@@ -195,9 +219,8 @@ class CascadeLinkInline(RulesTabularInline):
 class MeasureForm(forms.ModelForm):
     """A measure's unit is its objective's unit: set here (it is not on the form), with the
     "code unique within the unit" check the database would otherwise answer with an
-    IntegrityError. Also refuses, as `measure_update` does, making a measure with entered
-    actuals calculated or a rollup, and changing the frequency of a measure rolled up into
-    others (sources share their rollup's frequency)."""
+    IntegrityError. Then the services' own rules (`validate_measure_change`: formulas,
+    codes and frequencies read by others, polarity, actuals) as form errors."""
 
     class Meta:
         model = Measure
@@ -237,33 +260,15 @@ class MeasureForm(forms.ModelForm):
             self.add_error(
                 "code", f"{objective.unit.code} already has a measure with the code {code}."
             )
-        if measure.pk:
-            self._check_against_stored(cleaned)
         return cleaned
 
-    def _check_against_stored(self, cleaned):
-        measure = self.instance
-        formula = (cleaned.get("formula") or "").strip()
-        rollup = cleaned.get("rollup", Rollup.NONE)
-        if (formula or rollup != Rollup.NONE) and measure.values.filter(
-            actual__isnull=False
-        ).exists():
-            field = "formula" if formula else "rollup"
-            self.add_error(
-                field if field in self.fields else None,
-                f"{measure.code} has entered actuals; clear them before making it "
-                "calculated or a rollup.",
-            )
-        frequency = cleaned.get("frequency")
-        if frequency and "frequency" in self.changed_data:
-            rollups = Measure.objects.filter(source_links__source=measure).select_related("unit")
-            names = sorted(f"{m.unit.code}.{m.code}" for m in rollups)
-            if names:
-                self.add_error(
-                    "frequency",
-                    f"{measure.code} is a source of {', '.join(names)}; sources share their "
-                    "rollup's frequency. Remove it from those rollups first.",
-                )
+    def _post_clean(self):
+        super()._post_clean()  # the instance now carries the form's values
+        if self.instance.objective_id and not self.errors:
+            try:
+                services.validate_measure_change(self.instance)
+            except ValidationError as exc:
+                self._update_errors(exc)
 
 
 class MeasureInlineFormSet(BaseInlineFormSet):
@@ -435,8 +440,7 @@ class MeasureAdmin(TrackedAdmin):
         return ("unit", "objective") if obj is not None else ("unit",)
 
     def save_model(self, request, obj, form, change):
-        obj.unit_id = obj.objective.unit_id
-        super().save_model(request, obj, form, change)
+        services.measure_save(measure=obj, by=request.user)
 
 
 @admin.register(MeasureValue)

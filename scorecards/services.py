@@ -101,14 +101,18 @@ def broken_scorecard_links(subtree: set[int], above: set[int]) -> list[str]:
     return broken
 
 
-@transaction.atomic
-def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
-    """Rename, re-head or move a unit. A move below its own subtree is refused, and so is
-    a move that would leave links of the subtree (cascade, rollups, themes, and what other
-    apps register) pointing at units no longer above it."""
-    old_parent_id, old_code = unit.parent_id, unit.code
-    apply_changes(unit, changes, allowed=UNIT_FIELDS)
-    if unit.code != old_code and unit.pk:
+def validate_unit_change(unit: OrgUnit) -> None:
+    """The rules of changing a stored unit that depend on other rows, checked against the
+    row as stored (so a form can ask before saving): a rename must not break formulas that
+    name the unit (`UNIT.CODE`); a move must not leave links of the subtree (cascade,
+    rollups, themes, and what other apps register) pointing at units no longer above it."""
+    if unit.pk is None:
+        return
+    stored = OrgUnit.objects.filter(pk=unit.pk).values("code", "parent_id").first()
+    if stored is None:
+        return
+    old_code = stored["code"]
+    if unit.code != old_code:
         readers = sorted(
             {
                 f"{link.measure.unit.code}.{link.measure.code}"
@@ -127,10 +131,15 @@ def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
                     )
                 }
             )
-    save_validated(unit)
-    if unit.parent_id != old_parent_id and unit.parent_id is not None:
+    if unit.parent_id != stored["parent_id"] and unit.parent_id is not None:
         subtree = set(OrgUnit.objects.subtree_of(unit.pk).values_list("id", flat=True))
-        above = unit.ancestor_ids()
+        if unit.parent_id in subtree:
+            return  # a cycle: the model's clean() says so
+        above = set(
+            OrgUnit.objects.ancestors_of(unit.parent_id, include_self=True).values_list(
+                "id", flat=True
+            )
+        )
         broken = broken_scorecard_links(subtree, above)
         for check in UNIT_MOVE_CHECKS:
             broken += check(subtree, above)
@@ -144,7 +153,15 @@ def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
                     )
                 }
             )
-    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: OrgUnit, **changes) -> OrgUnit:
+    """Rename, re-head or move a unit (see `validate_unit_change` for what is refused)."""
+    apply_changes(unit, changes, allowed=UNIT_FIELDS)
+    unit.full_clean()
+    validate_unit_change(unit)
+    return save_validated(unit)
 
 
 @transaction.atomic
@@ -409,61 +426,58 @@ def measure_create(
     return measure
 
 
-@transaction.atomic
-def measure_update(
-    *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
-) -> Measure:
-    """Change a measure; entered actuals stay refused once it is calculated or a rollup."""
-    old_frequency, old_code, old_polarity = measure.frequency, measure.code, measure.polarity
-    apply_changes(measure, changes, allowed=MEASURE_FIELDS)
-    if measure.code != old_code or measure.frequency != old_frequency:
+def validate_measure_change(measure: Measure) -> None:
+    """The rules of saving a measure that depend on other rows, checked against the row as
+    stored (so a form can ask before saving): formulas resolve (syntax, codes, frequency,
+    cycles); a code or frequency read by formulas, a frequency with values or sources into
+    rollups, a polarity with red flags and entered actuals on a calculated or rollup measure
+    do not change under the data."""
+    if measure.formula:
+        resolve_formula(measure)
+    stored = Measure.objects.filter(pk=measure.pk).first() if measure.pk else None
+    if stored is None:
+        return
+    if measure.code != stored.code or measure.frequency != stored.frequency:
         readers = sorted(
             f"{link.measure.unit.code}.{link.measure.code}"
-            for link in measure.formula_links.select_related("measure__unit")
+            for link in stored.formula_links.select_related("measure__unit")
         )
         if readers:
-            field = "code" if measure.code != old_code else "frequency"
+            field = "code" if measure.code != stored.code else "frequency"
             raise ValidationError(
                 {
                     field: (
-                        f"The formulas of {', '.join(readers)} read {old_code}; change them "
-                        f"before changing its {field}."
+                        f"The formulas of {', '.join(readers)} read {stored.code}; change "
+                        f"them before changing its {field}."
                     )
                 }
             )
-    save_validated(measure, by=by)
-    if measure.polarity != old_polarity and measure.values.filter(red_flag__isnull=False).exists():
+    if (
+        measure.polarity != stored.polarity
+        and stored.values.filter(red_flag__isnull=False).exists()
+    ):
         raise ValidationError(
             {
                 "polarity": (
-                    f"{measure.code} has red flags set for its old polarity ({old_polarity}); "
+                    f"{measure.code} has red flags set for its old polarity ({stored.polarity}); "
                     "they would fall on the wrong side of the targets. Clear them first, or "
                     "create a new measure."
                 )
             }
         )
-    if measure.frequency != old_frequency and measure.values.exists():
-        raise ValidationError(
-            {
-                "frequency": (
-                    f"{measure.code} already has {old_frequency} values; their periods would "
-                    "no longer fit. Create a new measure for the new frequency."
-                )
-            }
-        )
-    if not measure.takes_actuals and measure.values.filter(actual__isnull=False).exists():
-        raise ValidationError(
-            {
-                "formula" if measure.is_calculated else "rollup": (
-                    f"{measure.code} has entered actuals; clear them before making it "
-                    "calculated or a rollup."
-                )
-            }
-        )
-    if "frequency" in changes:
+    if measure.frequency != stored.frequency:
+        if stored.values.exists():
+            raise ValidationError(
+                {
+                    "frequency": (
+                        f"{measure.code} already has {stored.frequency} values; their periods "
+                        "would no longer fit. Create a new measure for the new frequency."
+                    )
+                }
+            )
         rollups = sorted(
             f"{m.unit.code}.{m.code}"
-            for m in measure.rolled_up_into.select_related("unit")
+            for m in stored.rolled_up_into.select_related("unit")
             if m.frequency != measure.frequency
         )
         if rollups:
@@ -475,6 +489,40 @@ def measure_update(
                     )
                 }
             )
+    if not measure.takes_actuals and stored.values.filter(actual__isnull=False).exists():
+        raise ValidationError(
+            {
+                "formula" if measure.is_calculated else "rollup": (
+                    f"{measure.code} has entered actuals; clear them before making it "
+                    "calculated or a rollup."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def measure_save(*, measure: Measure, by=None) -> Measure:
+    """Validate and save a measure whose fields a form has set, then resolve its formula's
+    inputs (the admin's path; rollup sources are set by their own rows)."""
+    if measure.objective_id:
+        measure.unit_id = measure.objective.unit_id
+    measure.full_clean()
+    validate_measure_change(measure)
+    save_validated(measure, by=by)
+    _set_formula_inputs(measure)
+    return measure
+
+
+@transaction.atomic
+def measure_update(
+    *, measure: Measure, sources: Iterable[Measure] | None = None, by=None, **changes
+) -> Measure:
+    """Change a measure (see `validate_measure_change` for what is refused) and, if given,
+    the full list of a rollup's sources."""
+    apply_changes(measure, changes, allowed=MEASURE_FIELDS)
+    measure.full_clean()
+    validate_measure_change(measure)
+    save_validated(measure, by=by)
     _set_formula_inputs(measure)
     if sources is None:
         # Kept sources are checked again: the rollup's frequency may have changed.
