@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from budgets.api import ROUTES as budget_routes
 from initiatives.api import ROUTES as initiative_routes
+from osm import api_reads as reads
 from osm.permissions import HasRulePermission, Scope, scope_queryset
 from people.api import ROUTES as people_routes
 from reviews.api import ROUTES as review_routes
@@ -135,6 +136,10 @@ for app_routes in (
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/logout/", RevokeView.as_view(), name="api-logout"),
+    path("units/<int:pk>/scorecard/", reads.UnitScorecardView.as_view(), name="api-scorecard"),
+    path("units/<int:pk>/strategy-map/", reads.StrategyMapView.as_view(), name="api-strategy-map"),
+    path("objectives/<int:pk>/cascade/", reads.ObjectiveCascadeView.as_view(), name="api-cascade"),
+    path("alignment/", reads.AlignmentView.as_view(), name="api-alignment"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

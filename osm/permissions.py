@@ -40,8 +40,11 @@ class HasRulePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        model = view.get_queryset().model
-        return request.user.has_perm(perm_name(model, _ACTIONS.get(request.method, "view")))
+        # Viewsets have get_queryset(); plain API views name their model by `queryset`.
+        queryset = view.get_queryset() if hasattr(view, "get_queryset") else view.queryset
+        return request.user.has_perm(
+            perm_name(queryset.model, _ACTIONS.get(request.method, "view"))
+        )
 
     def has_object_permission(self, request, view, obj):
         action = _ACTIONS.get(request.method, "view")

@@ -206,7 +206,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    # Several fields share a name ("status", "kind") with different choices: name each set.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "scorecards.choices.UnitKind",
+        "PolarityEnum": "scorecards.choices.Polarity",
+        "FrequencyEnum": "scorecards.choices.Frequency",
+        "AggregationEnum": "scorecards.choices.Aggregation",
+        "RollupEnum": "scorecards.choices.Rollup",
+        "InitiativeStatusEnum": "initiatives.choices.InitiativeStatus",
+        "BudgetCategoryEnum": "budgets.choices.BudgetCategory",
+        "GoalKindEnum": "people.choices.GoalKind",
+        "MeetingKindEnum": "reviews.choices.MeetingKind",
+        "MeetingStatusEnum": "reviews.choices.MeetingStatus",
+        "ActionStatusEnum": "reviews.choices.ActionStatus",
+        "ScoreStatusEnum": ["green", "yellow", "red", "no_data"],
+        "TrendEnum": ["up", "down", "flat"],
+    },
 }
 
 LOGGING = {
