@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from budgets.api import ROUTES as budget_routes
 from initiatives.api import ROUTES as initiative_routes
 from osm import api_reads as reads
+from osm.api_bulk import BulkValuesView
 from osm.permissions import HasRulePermission, Scope, scope_queryset
 from people.api import ROUTES as people_routes
 from reviews.api import ROUTES as review_routes
@@ -140,6 +141,8 @@ urlpatterns = [
     path("units/<int:pk>/strategy-map/", reads.StrategyMapView.as_view(), name="api-strategy-map"),
     path("objectives/<int:pk>/cascade/", reads.ObjectiveCascadeView.as_view(), name="api-cascade"),
     path("alignment/", reads.AlignmentView.as_view(), name="api-alignment"),
+    # Before the router's measure-values/{id}/, which would take "bulk" for an id.
+    path("measure-values/bulk/", BulkValuesView.as_view(), name="api-bulk-values"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

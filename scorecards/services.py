@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from osm.utils import apply_changes, delete_or_explain, save_validated
 
@@ -579,3 +580,212 @@ def measure_value_record(
 def measure_value_delete(*, value: MeasureValue, by=None) -> None:
     """Remove a value (its history stays)."""
     delete_or_explain(value, by=by)
+
+
+# Many values at once --------------------------------------------------------------------------
+
+BULK_FIELDS = ("actual", "target", "red_flag", "note")
+BULK_MAX_ROWS = 20_000
+
+
+class BulkError(Exception):
+    """A batch with bad rows: `errors` lists {"row", "field", "message"}; nothing was written."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+def _decimal(text, row: int, field: str, errors: list) -> Decimal | None:
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    if isinstance(text, bool) or not isinstance(text, (int, float, str, Decimal)):
+        errors.append({"row": row, "field": field, "message": "Enter a number."})
+        return None
+    try:
+        value = Decimal(str(text).strip())
+    except ArithmeticError:
+        errors.append({"row": row, "field": field, "message": f"'{text}' is not a number."})
+        return None
+    if not value.is_finite():
+        errors.append({"row": row, "field": field, "message": "Enter a finite number."})
+        return None
+    return value
+
+
+@transaction.atomic
+def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> tuple[int, int]:
+    """Insert or update many measure values in one go, all or nothing.
+
+    Each row names its measure by `measure` (id) or `measure_code` ("UNITCODE.CODE") and
+    gives `period` and any of actual, target, red_flag, note: a field left out keeps its
+    stored value, an explicit None clears it. `may_enter(measure)` says whether the caller
+    may enter values of that measure. Every row is checked as `measure_value_record` would
+    (period of the measure's frequency, red flag on its side of the target, no entered
+    actual on a calculated or rollup measure) and no (measure, period) may appear twice;
+    any bad row raises BulkError naming row and field, and nothing is written. Returns
+    (created, updated)."""
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from .periods import parse_period
+
+    if not rows:
+        raise BulkError([{"row": None, "field": None, "message": "There are no rows."}])
+    if len(rows) > BULK_MAX_ROWS:
+        raise BulkError(
+            [
+                {
+                    "row": None,
+                    "field": None,
+                    "message": f"At most {BULK_MAX_ROWS:,} rows at once; split the batch.",
+                }
+            ]
+        )
+    errors: list[dict] = []
+    ids, codes = set(), set()
+    for row in rows:
+        ref = row.get("measure")
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            ids.add(ref)
+        elif isinstance(ref, str) and ref.strip().isdigit():
+            ids.add(int(ref))
+        code = row.get("measure_code")
+        if isinstance(code, str) and code.count(".") == 1:
+            codes.add(tuple(code.strip().split(".")))
+    query = Q(pk__in=ids)
+    for unit_code, code in codes:
+        query |= Q(unit__code=unit_code, code=code)
+    measures = list(Measure.objects.filter(query).select_related("unit"))
+    by_id = {m.pk: m for m in measures}
+    by_code = {(m.unit.code, m.code): m for m in measures}
+    allowed = {m.pk: (may_enter(m) if may_enter else True) for m in measures}
+
+    parsed = []  # (row number, measure, period, {field: value})
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            errors.append({"row": number, "field": None, "message": "Each row is an object."})
+            continue
+        row_errors: list[dict] = []
+        measure = None
+        ref, code = row.get("measure"), row.get("measure_code")
+        if ref not in (None, ""):
+            key = ref if isinstance(ref, int) else int(ref) if str(ref).strip().isdigit() else None
+            measure = by_id.get(key) if not isinstance(ref, bool) else None
+            if measure is None:
+                row_errors.append(
+                    {"row": number, "field": "measure", "message": "No such measure."}
+                )
+        elif code not in (None, ""):
+            parts = tuple(str(code).strip().split("."))
+            measure = by_code.get(parts) if len(parts) == 2 else None
+            if measure is None:
+                row_errors.append(
+                    {
+                        "row": number,
+                        "field": "measure_code",
+                        "message": f"No measure {code}: use UNITCODE.MEASURECODE.",
+                    }
+                )
+        else:
+            row_errors.append(
+                {"row": number, "field": "measure", "message": "Give measure or measure_code."}
+            )
+        if measure is not None and not allowed[measure.pk]:
+            row_errors.append(
+                {
+                    "row": number,
+                    "field": "measure",
+                    "message": f"You may not enter values of {measure.unit.code}.{measure.code}.",
+                }
+            )
+        period = None
+        try:
+            period = parse_period(row.get("period") or "")
+        except (ValueError, TypeError):
+            row_errors.append(
+                {
+                    "row": number,
+                    "field": "period",
+                    "message": f"'{row.get('period')}' is not a period: use YYYY-MM-DD or YYYY-MM.",
+                }
+            )
+        values = {}
+        for field in ("actual", "target", "red_flag"):
+            if field in row:
+                values[field] = _decimal(row[field], number, field, row_errors)
+        if "note" in row:
+            note = row["note"]
+            if note is not None and not isinstance(note, str):
+                row_errors.append({"row": number, "field": "note", "message": "Enter text."})
+            else:
+                values["note"] = note or ""
+        errors += row_errors
+        if not row_errors:
+            parsed.append((number, measure, period, values))
+    if errors:
+        raise BulkError(errors)
+
+    seen: dict[tuple[int, dt.date], int] = {}
+    for number, measure, period, _ in parsed:
+        key = (measure.pk, period)
+        if key in seen:
+            errors.append(
+                {
+                    "row": number,
+                    "field": "period",
+                    "message": (
+                        f"Row {seen[key]} already gives {measure.code} for {period:%Y-%m-%d}."
+                    ),
+                }
+            )
+        seen[key] = number
+    existing = {
+        (v.measure_id, v.period): v
+        for v in MeasureValue.objects.filter(
+            measure_id__in={m.pk for _, m, _, _ in parsed},
+            period__gte=min(p for _, _, p, _ in parsed),
+            period__lte=max(p for _, _, p, _ in parsed),
+        )
+    }
+    creates, updates = [], []
+    for number, measure, period, values in parsed:
+        value = existing.get((measure.pk, period))
+        is_new = value is None
+        if is_new:
+            value = MeasureValue(measure=measure, period=period)
+        else:
+            value.measure = measure
+        for field, given in values.items():
+            setattr(value, field, given)
+        value.entered_by = by
+        try:
+            value.clean_fields(exclude=["measure", "entered_by"])
+            value.clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    errors.append(
+                        {
+                            "row": number,
+                            "field": None if field == "__all__" else field,
+                            "message": message,
+                        }
+                    )
+            continue
+        (creates if is_new else updates).append(value)
+    if errors:
+        raise BulkError(errors)
+    if creates:
+        bulk_create_with_history(creates, MeasureValue, batch_size=1000, default_user=by)
+    if updates:
+        now = timezone.now()
+        for value in updates:
+            value.updated_at = now  # bulk updates skip auto_now
+        bulk_update_with_history(
+            updates,
+            MeasureValue,
+            [*BULK_FIELDS, "entered_by", "updated_at"],
+            batch_size=1000,
+            default_user=by,
+        )
+    return len(creates), len(updates)

@@ -236,3 +236,6 @@ FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise environ.ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be a month number, 1 to 12.")
 MEASURE_DUE_DAYS = env.int("MEASURE_DUE_DAYS", default=10)
+# Largest body of a bulk upload of measure values (10,000 rows of CSV are about 0.5 MB).
+BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES

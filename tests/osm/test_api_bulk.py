@@ -1,0 +1,240 @@
+"""POST /api/v1/measure-values/bulk/: JSON or CSV, upsert, all or nothing, row errors."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from osm.permissions import EXECUTIVE, MEASURE_OWNER, OSM_STAFF
+from scorecards import services
+from scorecards.choices import Frequency
+from scorecards.models import MeasureValue
+from scorecards.periods import add_months
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/measure-values/bulk/"
+
+
+@pytest.fixture
+def world():
+    ent = f.EnterpriseFactory(code="ACME")
+    unit = f.OrgUnitFactory(code="IND", parent=ent)
+    objective = f.ObjectiveFactory(unit=unit)
+    rev = f.MeasureFactory(objective=objective, code="REV")
+    cogs = f.MeasureFactory(objective=objective, code="COGS")
+    quarterly = f.MeasureFactory(objective=objective, code="Q", frequency=Frequency.QUARTERLY)
+    margin = services.measure_create(
+        objective=objective, code="GM", name="Margin", formula="REV - COGS"
+    )
+    return {"rev": rev, "cogs": cogs, "quarterly": quarterly, "margin": margin}
+
+
+@pytest.fixture
+def staff():
+    user = f.UserFactory(roles=[OSM_STAFF])
+    client = APIClient()
+    client.force_authenticate(user)
+    return client, user
+
+
+def post_csv(client, text, encoding="utf-8"):
+    return client.post(URL, text.encode(encoding), content_type="text/csv")
+
+
+def test_json_creates_then_updates(world, staff):
+    client, user = staff
+    rows = [
+        {"measure": world["rev"].pk, "period": "2026-10", "actual": "120.5", "target": 100},
+        {"measure_code": "IND.COGS", "period": "2026-10-01", "actual": 80, "note": "ok"},
+    ]
+    response = client.post(URL, rows, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 2, "updated": 0}
+    rev = MeasureValue.objects.get(measure=world["rev"])
+    assert (rev.period, rev.actual, rev.target, rev.entered_by) == (
+        dt.date(2026, 10, 1),
+        Decimal("120.5"),
+        Decimal("100"),
+        user,
+    )
+    assert rev.history.count() == 1
+    # again: upsert; a field left out keeps its value, null clears it
+    again = [{"measure": world["rev"].pk, "period": "2026-10", "actual": None}]
+    assert client.post(URL, again, format="json").json() == {"created": 0, "updated": 1}
+    rev.refresh_from_db()
+    assert (rev.actual, rev.target) == (None, Decimal("100"))
+    assert rev.history.count() == 2
+
+
+def test_csv_with_bom_blank_lines_and_month_periods(world, staff):
+    client, _ = staff
+    text = (
+        "\ufeffmeasure_code,period,actual,target\n"
+        "IND.REV,2026-09,10,12\n"
+        "\n"
+        ",,,\n"
+        "IND.COGS,2026-09,7,\n"  # empty target: left as it is
+    )
+    response = post_csv(client, text)
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 2, "updated": 0}
+    assert MeasureValue.objects.get(measure=world["cogs"]).target is None
+
+
+def test_one_bad_row_writes_nothing_and_names_row_and_field(world, staff):
+    client, _ = staff
+    rows = [
+        {"measure": world["rev"].pk, "period": "2026-10", "actual": 1},
+        {"measure": world["rev"].pk, "period": "2026-11", "target": 100, "red_flag": 120},
+    ]
+    response = client.post(URL, rows, format="json")
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": [
+            {
+                "row": 2,
+                "field": "red_flag",
+                "message": "Higher is better for this measure, so the red flag must not be "
+                "above the target (120 > 100).",
+            }
+        ]
+    }
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "row,field,message",
+    [
+        ({"measure": 999999, "period": "2026-10"}, "measure", "No such measure."),
+        ({"measure": "abc", "period": "2026-10"}, "measure", "No such measure."),
+        (
+            {"measure_code": "NOPE.REV", "period": "2026-10"},
+            "measure_code",
+            "No measure NOPE.REV: use UNITCODE.MEASURECODE.",
+        ),
+        ({"period": "2026-10"}, "measure", "Give measure or measure_code."),
+        (
+            {"measure_code": "IND.REV", "period": "10/2026"},
+            "period",
+            "'10/2026' is not a period: use YYYY-MM-DD or YYYY-MM.",
+        ),
+        ({"measure_code": "IND.REV", "period": "2026-10", "actual": "12,5"}, "actual", None),
+        ({"measure_code": "IND.REV", "period": "2026-10", "actual": True}, "actual", None),
+        ({"measure_code": "IND.REV", "period": "2026-10", "target": "NaN"}, "target", None),
+        ({"measure_code": "IND.Q", "period": "2026-02"}, "period", None),
+        (
+            {"measure_code": "IND.GM", "period": "2026-10", "actual": 5},
+            "actual",
+            "GM is calculated: its actual is computed, not entered. "
+            "Enter only its target and red flag.",
+        ),
+    ],
+)
+def test_bad_rows(world, staff, row, field, message):
+    client, _ = staff
+    response = client.post(URL, [row], format="json")
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]
+    assert (error["row"], error["field"]) == (1, field)
+    if message:
+        assert error["message"] == message
+    assert not MeasureValue.objects.exists()
+
+
+def test_the_same_measure_and_period_twice_is_refused(world, staff):
+    client, _ = staff
+    rows = [
+        {"measure_code": "IND.REV", "period": p, "actual": 1} for p in ("2026-10", "2026-10-01")
+    ]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert error == {
+        "row": 2,
+        "field": "period",
+        "message": "Row 1 already gives REV for 2026-10-01.",
+    }
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("measure_code,actual\nIND.REV,1\n", "Missing column(s): period."),
+        ("period,actual\n2026-10,1\n", "Missing column(s): measure or measure_code."),
+        (
+            "measure_code,period,actuals\nIND.REV,2026-10,1\n",
+            "Unknown column(s): actuals. Use: actual, measure, measure_code, note, period, "
+            "red_flag, target.",
+        ),
+        ("", "The CSV has no header line (measure_code,period,actual,target,...)."),
+        ("measure_code,period,actual\n" + "\n" * 100_000, "There are no rows."),
+        ("measure_code,period\nIND.REV,2026-10,extra\n", "Line 2 has more cells than the header."),
+    ],
+)
+def test_unusable_csv_files(world, staff, text, message):
+    client, _ = staff
+    response = post_csv(client, text)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == message
+
+
+def test_a_csv_that_is_not_utf8_is_refused(world, staff):
+    client, _ = staff
+    response = post_csv(client, "measure_code,period,note\nIND.REV,2026-10,Qualité\n", "latin-1")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("The file is not UTF-8 text")
+
+
+def test_csv_errors_carry_the_file_line(world, staff):
+    client, _ = staff
+    text = "measure_code,period,actual\n\nIND.REV,2026-10,1\nIND.NOPE,2026-10,1\n"
+    (error,) = post_csv(client, text).json()["errors"]
+    assert (error["row"], error["field"]) == (4, "measure_code")  # header 1, blank 2
+
+
+@pytest.mark.parametrize("body", [{"measure": 1}, "text", 5])
+def test_json_must_be_a_list(world, staff, body):
+    client, _ = staff
+    response = client.post(URL, body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == (
+        "Send a JSON list of rows, or a CSV as text/csv."
+    )
+
+
+def test_permissions(world):
+    assert APIClient().post(URL, [], format="json").status_code == 401
+    executive = APIClient()
+    executive.force_authenticate(f.UserFactory(roles=[EXECUTIVE]))
+    assert executive.post(URL, [], format="json").status_code == 403
+    owner_user = f.UserFactory(roles=[MEASURE_OWNER])
+    services.measure_update(measure=world["rev"], owner=owner_user)
+    owner = APIClient()
+    owner.force_authenticate(owner_user)
+    mine = [{"measure_code": "IND.REV", "period": "2026-10", "actual": 1}]
+    assert owner.post(URL, mine, format="json").json() == {"created": 1, "updated": 0}
+    other = [{"measure_code": "IND.COGS", "period": "2026-10", "actual": 1}]
+    response = owner.post(URL, other, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "row": 1,
+        "field": "measure",
+        "message": "You may not enter values of IND.COGS.",
+    }
+
+
+def test_ten_thousand_rows_in_one_request(staff):
+    client, _ = staff
+    unit = f.OrgUnitFactory(code="BIG", parent=f.EnterpriseFactory())
+    objective = f.ObjectiveFactory(unit=unit)
+    codes = [f.MeasureFactory(objective=objective, code=f"M{i}").code for i in range(50)]
+    start = dt.date(2000, 1, 1)
+    lines = ["measure_code,period,actual,target"]
+    for code in codes:
+        for k in range(200):  # 50 measures x 200 months = 10,000 rows
+            lines.append(f"BIG.{code},{add_months(start, k):%Y-%m},{k},{k + 1}")
+    response = post_csv(client, "\n".join(lines) + "\n")
+    assert response.status_code == 200, response.content[:500]
+    assert response.json() == {"created": 10_000, "updated": 0}
+    assert MeasureValue.objects.count() == 10_000
+    assert MeasureValue.history.count() == 10_000
