@@ -2,6 +2,8 @@
 logout, and the schema and its browsable docs (API.md). Pagination and the error format
 are in osm/drf.py."""
 
+import hashlib
+
 from django.contrib.auth import get_user_model, user_logged_in
 from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -39,10 +41,12 @@ class LoginUserThrottle(SimpleRateThrottle):
     scope = "login_user"
 
     def get_cache_key(self, request, view):
-        username = str(request.data.get("username", "")).strip().lower()
-        if not username:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": username[:150]}
+        data = request.data
+        username = data.get("username") if isinstance(data, dict) else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # the address throttle still counts the try
+        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 class TokenView(APIView):

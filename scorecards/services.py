@@ -644,6 +644,8 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
     errors: list[dict] = []
     ids, codes = set(), set()
     for row in rows:
+        if not isinstance(row, dict):
+            continue  # reported below
         ref = row.get("measure")
         if isinstance(ref, int) and not isinstance(ref, bool):
             ids.add(ref)

@@ -238,3 +238,19 @@ def test_ten_thousand_rows_in_one_request(staff):
     assert response.json() == {"created": 10_000, "updated": 0}
     assert MeasureValue.objects.count() == 10_000
     assert MeasureValue.history.count() == 10_000
+
+
+def test_rows_that_are_not_objects(world, staff):
+    client, _ = staff
+    response = client.post(URL, [[None, None], 5], format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"row": 1, "field": None, "message": "Each row is an object."},
+        {"row": 2, "field": None, "message": "Each row is an object."},
+    ]
+
+
+def test_huge_numbers_in_filters_are_a_400(world, staff):
+    client, _ = staff
+    response = client.get("/api/v1/units/?parent=36893488147419103233")
+    assert response.status_code == 400
