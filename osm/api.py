@@ -49,6 +49,18 @@ class LoginUserThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
+class CredentialsSerializer(AuthTokenSerializer):
+    """Username and password (DRF's checks, described for the schema)."""
+
+    username = serializers.CharField(help_text="Login name.", write_only=True)
+    password = serializers.CharField(
+        help_text="Password.",
+        write_only=True,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+    )
+
+
 class TokenView(APIView):
     """`POST {"username", "password"}` → `{"token", "expiry"}`. Tokens are stored hashed
     and expire (`API_TOKEN_DAYS`, default 30); wrong credentials are a 400, never a token."""
@@ -56,10 +68,10 @@ class TokenView(APIView):
     authentication_classes = ()
     permission_classes = (AllowAny,)
     throttle_classes = (LoginAddressThrottle, LoginUserThrottle)
-    serializer_class = AuthTokenSerializer
+    serializer_class = CredentialsSerializer
 
     @extend_schema(
-        request=AuthTokenSerializer,
+        request=CredentialsSerializer,
         responses={
             200: inline_serializer(
                 "Token",
@@ -74,7 +86,7 @@ class TokenView(APIView):
         summary="Get an API token",
     )
     def post(self, request):
-        credentials = AuthTokenSerializer(data=request.data, context={"request": request})
+        credentials = CredentialsSerializer(data=request.data, context={"request": request})
         credentials.is_valid(raise_exception=True)
         user = credentials.validated_data["user"]
         instance, token = get_token_model().objects.create(
