@@ -301,21 +301,24 @@ def _measures(subtree, year_start, year_end, today, own, lists):
     )
     # The periods whose due date fell within the year and has passed, from each measure's
     # first recorded period on (a measure is not late for periods before it existed).
+    # The candidate periods depend on the frequency only: work them out once per frequency.
+    calendar: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for frequency in {m["frequency"] for m in measures}:
+        step = months_in(frequency)
+        period = period_start(add_months(year_start, -12 - step), frequency, start_month)
+        calendar[frequency] = []
+        while period <= year_end:
+            deadline = due_date(period, frequency, due_days)
+            if year_start <= deadline <= year_end and deadline < today:
+                calendar[frequency].append((period, deadline))
+            period = add_months(period, step)
     due: dict[tuple[int, dt.date], dt.date] = {}
     for m in measures:
         if m["first_period"] is None:
             continue
-        step = months_in(m["frequency"])
-        period = period_start(add_months(year_start, -12 - step), m["frequency"], start_month)
-        while period <= year_end:
-            deadline = due_date(period, m["frequency"], due_days)
-            if (
-                period >= m["first_period"]
-                and year_start <= deadline <= year_end
-                and deadline < today
-            ):
+        for period, deadline in calendar[m["frequency"]]:
+            if period >= m["first_period"]:
                 due[(m["id"], period)] = deadline
-            period = add_months(period, step)
     if due:
         first_entered = (
             MeasureValue.history.filter(

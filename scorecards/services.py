@@ -625,8 +625,6 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
     actual on a calculated or rollup measure) and no (measure, period) may appear twice;
     any bad row raises BulkError naming row and field, and nothing is written. Returns
     (created, updated)."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     from .periods import parse_period
 
     if not rows:
@@ -777,17 +775,51 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
         (creates if is_new else updates).append(value)
     if errors:
         raise BulkError(errors)
-    if creates:
-        bulk_create_with_history(creates, MeasureValue, batch_size=1000, default_user=by)
-    if updates:
-        now = timezone.now()
-        for value in updates:
-            value.updated_at = now  # bulk updates skip auto_now
-        bulk_update_with_history(
-            updates,
-            MeasureValue,
-            [*BULK_FIELDS, "entered_by", "updated_at"],
-            batch_size=1000,
-            default_user=by,
-        )
+    # One INSERT ... ON CONFLICT (measure, period) DO UPDATE for new and known rows alike
+    # (bulk_update would send a CASE WHEN per field), then their history rows.
+    now = timezone.now()
+    rows_out = creates + updates
+    for value in rows_out:
+        value.updated_at = now
+        if value.created_at is None:
+            value.created_at = now
+    MeasureValue.objects.bulk_create(
+        rows_out,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["measure", "period"],
+        update_fields=[*BULK_FIELDS, "entered_by", "updated_at"],
+    )
+    if any(v.pk is None for v in rows_out):  # a database that returns no ids
+        ids = {
+            (m, p): pk
+            for pk, m, p in MeasureValue.objects.filter(
+                measure_id__in={v.measure_id for v in rows_out}
+            ).values_list("id", "measure_id", "period")
+        }
+        for value in rows_out:
+            value.pk = ids[(value.measure_id, value.period)]
+    history = MeasureValue.history.model
+    created = {id(v) for v in creates}
+    history.objects.bulk_create(
+        [
+            history(
+                id=v.pk,
+                measure_id=v.measure_id,
+                period=v.period,
+                actual=v.actual,
+                target=v.target,
+                red_flag=v.red_flag,
+                note=v.note,
+                entered_by=by,
+                created_at=v.created_at,
+                updated_at=now,
+                history_date=now,
+                history_type="+" if id(v) in created else "~",
+                history_user=by,
+            )
+            for v in rows_out
+        ],
+        batch_size=1000,
+    )
     return len(creates), len(updates)

@@ -11,10 +11,15 @@ name, data size, median, p95, queries.
 import argparse
 import json
 import os
+import secrets
+import socket
 import statistics
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
@@ -65,6 +70,7 @@ class Command(BaseCommand):
         parser.add_argument("--datasets", default="demo,scale")
         parser.add_argument("--fresh", action="store_true", help="rebuild the bench databases")
         parser.add_argument("--only", default="", help="run the cases whose name contains this")
+        parser.add_argument("--no-http", action="store_true", help="skip the HTTP cases")
         # Internal: run the cases in this process and print JSON (the parent calls it).
         parser.add_argument("--child", default="", help=argparse.SUPPRESS)
 
@@ -82,6 +88,8 @@ class Command(BaseCommand):
         for name in names:
             url = self.prepare(name, fresh=options["fresh"])
             rows += self.measure(name, url, options)
+            if not options["no_http"]:
+                rows += HttpBench(name, url, options, self.stdout).run()
         self.print_table(rows)
 
     # Parent: databases and child processes ---------------------------------------------------
@@ -161,7 +169,7 @@ class Command(BaseCommand):
                 r["size"],
                 f"{r['median'] * 1000:.1f} ms",
                 f"{r['p95'] * 1000:.1f} ms",
-                str(r["queries"]),
+                str(r["queries"]) if r["queries"] is not None else "-",
             )
             for r in rows
         ]
@@ -200,3 +208,164 @@ class Command(BaseCommand):
                 }
             )
         self.stdout.write(json.dumps(rows))
+
+
+# Through a real HTTP server ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class HttpBench:
+    """API requests timed through gunicorn (2 workers) on a data set's database: the unit
+    scorecard, alignment, a 100-value page, and a bulk upsert of 10,000 values."""
+
+    def __init__(self, dataset, url, options, stdout):
+        self.dataset, self.url, self.options, self.stdout = dataset, url, options, stdout
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "osm.settings.production",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(40),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "False",
+            "STATIC_ROOT": str(settings.VAR_DIR),  # the API serves no static files
+            "LOGIN_RATE_PER_ADDRESS": "1000/min",
+            "LOGIN_RATE_PER_USER": "1000/min",
+        }
+        self.manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+
+    def shell(self, code: str) -> str:
+        done = subprocess.run(
+            [*self.manage, "shell", "-v0", "-c", code],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    def run(self) -> list[dict]:
+        password = secrets.token_urlsafe(16)
+        facts = json.loads(
+            self.shell(
+                "import json; from django.contrib.auth import get_user_model;"
+                "from scorecards.models import OrgUnit, MeasureValue;"
+                "U = get_user_model(); u, _ = U.objects.get_or_create(username='bench');"
+                "u.is_superuser = True; u.is_staff = True;"
+                f"u.set_password('{password}'); u.save();"
+                "root = OrgUnit.objects.get(kind='enterprise');"
+                "values = MeasureValue.objects.filter(measure__formula__isnull=True,"
+                " measure__rollup='none').order_by('measure_id', 'period')"
+                ".values_list('measure__unit__code', 'measure__code', 'period')[:10000];"
+                "print(json.dumps({'root': root.pk, 'rows': [[a, b, str(c)] for a, b, c"
+                " in values]}))"
+            )
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "gunicorn"),
+                "osm.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+            ],
+            env=self.env,
+            cwd=settings.BASE_DIR,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            self.wait(base)
+            token = self.request(
+                base,
+                "POST",
+                "/api/v1/auth/token/",
+                json.dumps({"username": "bench", "password": password}).encode(),
+                "application/json",
+            )[1]["token"]
+            csv_body = "measure_code,period,actual\n" + "".join(
+                f"{unit}.{code},{period},{i % 997}.5\n"
+                for i, (unit, code, period) in enumerate(facts["rows"])
+            )
+            repeat = self.options["repeat"]
+            root = facts["root"]
+            bulk = f"HTTP POST measure-values/bulk/ ({len(facts['rows']):,} rows)"
+            cases = [
+                ("HTTP GET units/{root}/scorecard/", "GET", f"/api/v1/units/{root}/scorecard/"),
+                ("HTTP GET alignment/", "GET", "/api/v1/alignment/"),
+                (
+                    "HTTP GET measure-values/, 100 a page",
+                    "GET",
+                    "/api/v1/measure-values/?page_size=100",
+                ),
+            ]
+            cases = [(*case, None, None, repeat) for case in cases]
+            cases.append(
+                (bulk, "POST", "/api/v1/measure-values/bulk/", csv_body.encode(), "text/csv", 3)
+            )
+            rows = []
+            for name, method, path, body, content_type, repeat in cases:
+                if self.options["only"] and self.options["only"] not in name:
+                    continue
+                self.request(base, method, path, body, content_type, token)  # warm-up
+                samples = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    status, _ = self.request(base, method, path, body, content_type, token)
+                    samples.append(time.perf_counter() - started)
+                    if status >= 400:
+                        raise CommandError(f"{name} answered {status}.")
+                rows.append(
+                    {
+                        "name": name,
+                        "dataset": self.dataset,
+                        "size": data_size_from(self.shell),
+                        "median": statistics.median(samples),
+                        "p95": percentile(samples, 0.95),
+                        "queries": None,
+                        "repeat": repeat,
+                    }
+                )
+            return rows
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def wait(self, base: str) -> None:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz/", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise CommandError("gunicorn did not start.")
+
+    def request(self, base, method, path, body=None, content_type=None, token=None):
+        request = urllib.request.Request(f"{base}{path}", data=body, method=method)
+        if content_type:
+            request.add_header("Content-Type", content_type)
+        if token:
+            request.add_header("Authorization", f"Token {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=300) as answer:
+                return answer.status, json.loads(answer.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()[:500]
+
+
+def data_size_from(shell) -> str:
+    return shell(
+        "from scorecards.models import OrgUnit, MeasureValue;"
+        "print(f'{OrgUnit.objects.count():,} units, {MeasureValue.objects.count():,} values')"
+    )
