@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
 from initiatives.choices import InitiativeStatus
 from initiatives.models import Initiative, InitiativeObjective
-from osm.utils import fiscal_year_bounds, fiscal_year_of
+from osm.utils import data_version, fiscal_year_bounds, fiscal_year_of
 from people.models import Employee, Goal, IncentiveComponent
 from scorecards.choices import Rollup
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit
@@ -386,3 +388,35 @@ def _tree_order(parent_of, code_of, top) -> list[int]:
         order.append(unit)
         stack.extend(sorted(children[unit], key=lambda u: code_of[u], reverse=True))
     return order
+
+
+def cached_alignment_report(
+    unit: OrgUnit, *, fiscal_year: int | None = None, today: dt.date | None = None
+) -> AlignmentReport:
+    """`alignment_report`, served from the cache while the data has not changed: the key
+    holds the data version (osm.models.DataVersion), which every write moves on, so a
+    cached report is never stale. One query when cached.
+
+    Inside a transaction it computes afresh and caches nothing: what a transaction sees may
+    be rolled back, and its version number reused by the next write."""
+    today = today or timezone.localdate()
+    if connection.in_atomic_block:
+        return alignment_report(unit, fiscal_year=fiscal_year, today=today)
+    year = current_fiscal_year(today) if fiscal_year is None else fiscal_year
+    key = ":".join(
+        str(part)
+        for part in (
+            "osm:alignment",
+            unit.pk,
+            year,
+            today.isoformat(),
+            settings.FISCAL_YEAR_START_MONTH,
+            settings.MEASURE_DUE_DAYS,
+            data_version(),
+        )
+    )
+    report = cache.get(key)
+    if report is None:
+        report = alignment_report(unit, fiscal_year=year, today=today)
+        cache.set(key, report, 3600)
+    return report

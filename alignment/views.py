@@ -10,7 +10,7 @@ from . import charts
 from .forms import AlignmentFilterForm
 from .metrics import LABELS, METRICS
 from .models import AlignmentSnapshot
-from .selectors import alignment_report, current_fiscal_year
+from .selectors import cached_alignment_report, current_fiscal_year
 
 
 @login_required
@@ -26,7 +26,7 @@ def alignment_page(request):
     if unit is None:
         return render(request, "alignment/page.html", {"form": form, "empty": True})
     year = data.get("fiscal_year") or current_fiscal_year()
-    report = alignment_report(unit, fiscal_year=year)
+    report = cached_alignment_report(unit, fiscal_year=year)
     trend = list(
         AlignmentSnapshot.objects.filter(unit=unit, fiscal_year=year)
         .order_by("taken_on")

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from osm.utils import apply_changes, delete_or_explain, save_validated
+from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
 from scorecards.models import Objective, OrgUnit
 
 from .models import Initiative, InitiativeObjective, Milestone
@@ -54,6 +54,7 @@ def _set_objectives(initiative: Initiative, objectives: Iterable[Objective]) -> 
             if o.pk not in existing
         ]
     )
+    data_changed()  # bulk_create sends no signal
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alignment.metrics import METRICS
-from alignment.selectors import alignment_report, current_fiscal_year
+from alignment.selectors import cached_alignment_report, current_fiscal_year
 from initiatives.models import InitiativeObjective
 from osm.permissions import HasRulePermission, Scope, scope_queryset
 from people.models import Goal
@@ -443,7 +443,7 @@ class AlignmentView(APIView):
         if unit is None:
             raise ValidationError({"unit": ["There is no such unit."]})
         year = query.validated_data.get("fiscal_year") or current_fiscal_year()
-        report = alignment_report(unit, fiscal_year=year)
+        report = cached_alignment_report(unit, fiscal_year=year)
         lists = report.lists
         answer = {
             "unit": unit.pk,

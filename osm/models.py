@@ -54,3 +54,17 @@ class OutgoingMessage(TimeStampedModel):
 
     def __str__(self):
         return f"{self.kind} to {self.recipient} ({self.subject_key}, {self.period})"
+
+
+class DataVersion(models.Model):
+    """One row whose counter goes up with every committed change to OSM's data, so that
+    heavy computed reads (the alignment report) can be cached exactly: a cache entry names
+    the version it was computed at and is never served once the data has moved on."""
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"data version {self.counter}"

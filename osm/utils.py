@@ -159,3 +159,21 @@ FIELD_DESCRIPTIONS = {
     "meeting": "Id of the review meeting.",
     "minutes": "Minutes and decisions.",
 }
+
+
+def data_version() -> int:
+    """The current data version (see osm.models.DataVersion); 0 before any write."""
+    from .models import DataVersion
+
+    return DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+
+
+def data_changed() -> None:
+    """Move the data version on: cached computed reads stop being served. Writes through
+    the ORM call this by signal (osm.apps); bulk writes that send no signals call it."""
+    from django.db.models import F
+
+    from .models import DataVersion
+
+    if not DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
+        DataVersion.objects.get_or_create(pk=1, defaults={"counter": 1})

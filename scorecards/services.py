@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from osm.utils import apply_changes, delete_or_explain, save_validated
+from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
 
 from . import formulas
 from .models import (
@@ -365,6 +365,7 @@ def _set_formula_inputs(measure: Measure) -> None:
     FormulaInput.objects.bulk_create(
         [FormulaInput(measure=measure, input=m) for m in inputs if m.pk not in existing]
     )
+    data_changed()  # bulk_create sends no signal
 
 
 def validate_sources(measure: Measure, sources: list[Measure]) -> None:
@@ -405,6 +406,7 @@ def _set_sources(measure: Measure, sources: Iterable[Measure]) -> None:
     RollupSource.objects.bulk_create(
         [RollupSource(rollup_measure=measure, source=s) for s in sources if s.pk not in existing]
     )
+    data_changed()  # bulk_create sends no signal
 
 
 @transaction.atomic
@@ -822,4 +824,5 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
         ],
         batch_size=1000,
     )
+    data_changed()  # bulk writes send no signal
     return len(creates), len(updates)

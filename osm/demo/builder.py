@@ -23,7 +23,7 @@ from budgets import services as budget_services
 from budgets.models import BudgetLine
 from initiatives import services as initiative_services
 from initiatives.models import Initiative, Milestone
-from osm.utils import fiscal_year_bounds, save_validated
+from osm.utils import data_changed, fiscal_year_bounds, save_validated
 from people import services as people_services
 from people.models import Employee, Goal, IncentiveComponent
 from reviews import services as review_services
@@ -245,6 +245,7 @@ class DemoBuilder:
                 value._history_date = self.moment(plan.entered_on, key)
                 rows.append(value)
         bulk_create_with_history(rows, MeasureValue, batch_size=500)
+        data_changed()  # bulk inserts send no signal
 
     def moment(self, day: dt.date, salt: str) -> dt.datetime:
         """An office-hours time on `day` (never in the future)."""

@@ -111,3 +111,29 @@ def test_queries_do_not_grow_with_the_organisation(client, org):
     with CaptureQueriesContext(connection) as large:
         client.get("/alignment/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_report_is_cached_until_the_data_changes(org):
+    from django.core.cache import cache
+
+    from alignment.selectors import cached_alignment_report
+    from osm.utils import data_version
+
+    cache.clear()
+    ent, bu = org
+    before = data_version()
+    first = cached_alignment_report(ent)
+    with CaptureQueriesContext(connection) as captured:
+        again = cached_alignment_report(ent)
+    assert len(captured.captured_queries) == 1  # the data version only
+    assert again.metrics == first.metrics
+    # any write moves the version on: linking BU's lone objective changes the numbers
+    lone = bu.objectives.get(code="LONE")
+    from scorecards import services
+
+    services.objective_support(objective=lone, supported=ent.objectives.get(code="GROW"))
+    assert data_version() > before
+    fresh = cached_alignment_report(ent)
+    # objective linkage: 1 of 2 -> 2 of 2 below the root
+    assert (first.metrics.objective_linkage, fresh.metrics.objective_linkage) == (50, 100)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from budgets.models import BudgetLine
 from initiatives.models import Initiative, InitiativeObjective, Milestone
-from osm.utils import fiscal_year_of
+from osm.utils import data_changed, fiscal_year_of
 from people.models import Employee, Goal, IncentiveComponent
 from scorecards.models import (
     CascadeLink,
@@ -66,6 +66,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             counts = Generator(options, self.stdout).run()
+            data_changed()  # bulk inserts send no signal
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n:,} {label}" for label, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"seed_scale: {summary} in {elapsed:.1f} s"))
