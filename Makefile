@@ -23,8 +23,10 @@ seed: migrate ## Load the demo company (only into an empty database)
 run: seed ## Serve the app on http://127.0.0.1:8000 (SQLite and inline tasks by default)
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+PYTEST_WORKERS ?= 2
+
 test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real services)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py bench
