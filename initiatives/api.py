@@ -1,3 +1,187 @@
-"""API v1 of the initiatives app (API.md). Thin: writes go through the services."""
+"""API v1 of the initiatives app: initiatives and their milestones (API.md). Thin: writes go
+through the services; reads are everyone's with a role (Scope.STRATEGY)."""
 
-ROUTES = []
+import django_filters
+from rest_framework import serializers
+
+from osm.permissions import Scope, ServiceViewSet, scope_queryset
+from scorecards.api import DescribedSerializer
+from scorecards.models import Objective, OrgUnit
+
+from . import services
+from .models import Initiative, Milestone
+
+
+class ScopedSerializer(DescribedSerializer):
+    """A described model serializer whose related-id fields accept only rows the requesting
+    user may see: an id of a row out of sight is refused as if it did not exist ("Invalid
+    pk"). `related_scopes` maps a field name to `(scope, unit_path, own_path)` as for
+    `scope_queryset`; other related fields point at the strategy (Scope.STRATEGY)."""
+
+    related_scopes: dict[str, tuple[str, str, str]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)
+        for name, field in self.fields.items():
+            relation = getattr(field, "child_relation", field)
+            if not isinstance(relation, serializers.PrimaryKeyRelatedField):
+                continue
+            # Ids are integers: 1.5 or true is a wrong type, not a rounded or cast id.
+            relation.pk_field = serializers.IntegerField()
+            if user is None or relation.queryset is None:
+                continue
+            scope, unit_path, own_path = self.related_scopes.get(name, (Scope.STRATEGY, "", ""))
+            relation.queryset = scope_queryset(
+                user, relation.queryset, scope, unit_path=unit_path, own_path=own_path
+            )
+
+
+# Initiatives -------------------------------------------------------------------------------
+
+
+class InitiativeSerializer(ScopedSerializer):
+    objectives = serializers.PrimaryKeyRelatedField(
+        many=True,
+        queryset=Objective.objects.all(),
+        required=False,
+        help_text=(
+            "Ids of the objectives the initiative advances: of its own unit or of units "
+            "above or below it. On update, the full list (omit it to keep the links)."
+        ),
+    )
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "id",
+            "code",
+            "name",
+            "unit",
+            "owner",
+            "objectives",
+            "start",
+            "end",
+            "status",
+            "percent_complete",
+        ]
+        extra_kwargs = {"percent_complete": {"min_value": 0, "max_value": 100}}
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    objective = django_filters.ModelChoiceFilter(
+        field_name="objectives",
+        queryset=Objective.objects.all(),
+        help_text="Initiatives advancing this objective (id).",
+    )
+    start = django_filters.DateFromToRangeFilter(
+        help_text="Start on or after `start_after`, on or before `start_before`."
+    )
+    end = django_filters.DateFromToRangeFilter(
+        help_text="End on or after `end_after`, on or before `end_before`."
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["code", "unit", "owner", "status", "objectives"]
+
+
+def _distinct_objectives(data: dict) -> dict:
+    """The same objective named twice is one link."""
+    if data.get("objectives") is not None:
+        data["objectives"] = list(dict.fromkeys(data["objectives"]))
+    return data
+
+
+def _initiative_create(*, by, data):
+    return services.initiative_create(by=by, **_distinct_objectives(data))
+
+
+def _initiative_update(instance, *, by, data):
+    instance._prefetched_objects_cache = {}  # the service reads the links afresh
+    return services.initiative_update(initiative=instance, by=by, **_distinct_objectives(data))
+
+
+def _initiative_destroy(instance, *, by):
+    services.initiative_delete(initiative=instance, by=by)
+
+
+class InitiativeViewSet(ServiceViewSet):
+    """Strategic initiatives: action programmes that advance objectives."""
+
+    queryset = Initiative.objects.prefetch_related("objectives")
+    serializer_class = InitiativeSerializer
+    filterset_class = InitiativeFilter
+    ordering_fields = ["code", "name", "start", "end", "status", "percent_complete"]
+    ordering = ["code", "id"]
+    scope = Scope.STRATEGY
+    create_with = _initiative_create
+    update_with = _initiative_update
+    destroy_with = _initiative_destroy
+
+
+# Milestones --------------------------------------------------------------------------------
+
+
+class MilestoneSerializer(ScopedSerializer):
+    class Meta:
+        model = Milestone
+        fields = ["id", "initiative", "name", "due", "done_on"]
+        extra_kwargs = {"initiative": {"help_text": "Id of the initiative."}}
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        field_name="initiative__unit",
+        queryset=OrgUnit.objects.all(),
+        help_text="Milestones of initiatives of this unit (id).",
+    )
+    done = django_filters.BooleanFilter(
+        field_name="done_on", lookup_expr="isnull", exclude=True, help_text="Done or not."
+    )
+    due = django_filters.DateFromToRangeFilter(
+        help_text="Due on or after `due_after`, on or before `due_before`."
+    )
+    done_on = django_filters.DateFromToRangeFilter(
+        help_text="Done on or after `done_on_after`, on or before `done_on_before`."
+    )
+
+    class Meta:
+        model = Milestone
+        fields = ["initiative"]
+
+
+def _milestone_create(*, by, data):
+    return services.milestone_add(**data)
+
+
+def _milestone_update(instance, *, by, data):
+    return services.milestone_update(milestone=instance, by=by, **data)
+
+
+def _milestone_destroy(instance, *, by):
+    services.milestone_delete(milestone=instance, by=by)
+
+
+class MilestoneViewSet(ServiceViewSet):
+    """Dated steps of initiatives; a milestone is done when `done_on` is set."""
+
+    queryset = Milestone.objects.all()
+    serializer_class = MilestoneSerializer
+    filterset_class = MilestoneFilter
+    ordering_fields = ["due", "done_on", "name"]
+    ordering = ["due", "id"]
+    scope = Scope.STRATEGY
+    create_with = _milestone_create
+    update_with = _milestone_update
+    destroy_with = _milestone_destroy
+
+    def parent(self, data, instance=None):
+        """Milestones are written by whoever may change their initiative."""
+        return data.get("initiative", getattr(instance, "initiative", None))
+
+
+ROUTES = [
+    ("initiatives", InitiativeViewSet, "initiative"),
+    ("milestones", MilestoneViewSet, "milestone"),
+]

@@ -108,8 +108,11 @@ def is_own_record(user, obj=None):
 
 @rules.predicate
 def owns_action_item(user, obj=None):
-    """The owner of an action item (other objects, such as its meeting, do not count)."""
-    return obj is not None and obj._meta.model_name == "actionitem" and obj.owner_id == user.pk
+    """The owner of an action item (other objects, such as its meeting, do not count);
+    without an object: whether the user owns any item at all."""
+    if obj is None:
+        return user.is_authenticated and user.action_items.exists()
+    return obj._meta.model_name == "actionitem" and obj.owner_id == user.pk
 
 
 reads_all = is_osm_staff | is_executive | is_hr

@@ -1,3 +1,243 @@
-"""API v1 of the people app (API.md). Thin: writes go through the services."""
+"""API v1 of the people app: employees, goals and incentive components (API.md). Thin:
+writes go through the services; reads are scoped (Scope.PEOPLE): OSM staff, executives and
+HR see everyone, unit heads the people of their subtree, each employee his or her own rows."""
 
-ROUTES = []
+import django_filters
+from rest_framework import serializers
+
+from osm.permissions import Scope, ServiceViewSet, scope_queryset
+from scorecards.api import DescribedSerializer
+from scorecards.models import OrgUnit
+
+from . import services
+from .models import Employee, Goal, IncentiveComponent
+
+# Who may see an employee row: the rows of `Scope.PEOPLE`, reached from an employee.
+EMPLOYEE_SCOPE = (Scope.PEOPLE, "unit", "user")
+
+
+class ScopedSerializer(DescribedSerializer):
+    """A described model serializer whose related-id fields accept only rows the requesting
+    user may see: an id of a row out of sight is refused as if it did not exist ("Invalid
+    pk"). `related_scopes` maps a field name to `(scope, unit_path, own_path)` as for
+    `scope_queryset`; other related fields point at the strategy (Scope.STRATEGY).
+
+    (The same as initiatives.api.ScopedSerializer, which this app may not import.)"""
+
+    related_scopes: dict[str, tuple[str, str, str]] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.context.get("request"), "user", None)
+        for name, field in self.fields.items():
+            relation = getattr(field, "child_relation", field)
+            if not isinstance(relation, serializers.PrimaryKeyRelatedField):
+                continue
+            # Ids are integers: 1.5 or true is a wrong type, not a rounded or cast id.
+            relation.pk_field = serializers.IntegerField()
+            if user is None or relation.queryset is None:
+                continue
+            scope, unit_path, own_path = self.related_scopes.get(name, (Scope.STRATEGY, "", ""))
+            relation.queryset = scope_queryset(
+                user, relation.queryset, scope, unit_path=unit_path, own_path=own_path
+            )
+
+
+def _positive_weight(value):
+    if value is not None and value <= 0:
+        raise serializers.ValidationError("The weight must be positive.")
+    return value
+
+
+# Employees ---------------------------------------------------------------------------------
+
+
+class EmployeeSerializer(ScopedSerializer):
+    related_scopes = {"manager": EMPLOYEE_SCOPE}
+
+    class Meta:
+        model = Employee
+        fields = ["id", "name", "email", "unit", "manager", "job_family", "user", "active"]
+
+
+class EmployeeFilter(django_filters.FilterSet):
+    class Meta:
+        model = Employee
+        fields = ["unit", "manager", "job_family", "user", "active", "email"]
+
+
+def _employee_create(*, by, data):
+    return services.employee_create(by=by, **data)
+
+
+def _employee_update(instance, *, by, data):
+    return services.employee_update(employee=instance, by=by, **data)
+
+
+def _employee_destroy(instance, *, by):
+    services.employee_delete(employee=instance, by=by)
+
+
+class EmployeeViewSet(ServiceViewSet):
+    """The people of the organisation; `user` is set for those who log in to OSM."""
+
+    queryset = Employee.objects.all()
+    serializer_class = EmployeeSerializer
+    filterset_class = EmployeeFilter
+    ordering_fields = ["name", "email", "job_family", "active"]
+    ordering = ["name", "id"]
+    scope = Scope.PEOPLE
+    unit_path = "unit"
+    own_path = "user"
+    create_with = _employee_create
+    update_with = _employee_update
+    destroy_with = _employee_destroy
+
+
+# Goals and incentive components ------------------------------------------------------------
+
+
+class EmployeeRowFilter(django_filters.FilterSet):
+    """Filters shared by goals and incentives: `unit` is the employee's unit."""
+
+    unit = django_filters.ModelChoiceFilter(
+        field_name="employee__unit",
+        queryset=OrgUnit.objects.all(),
+        help_text="Rows of the employees of this unit (id).",
+    )
+
+
+class GoalSerializer(ScopedSerializer):
+    related_scopes = {"employee": EMPLOYEE_SCOPE}
+
+    class Meta:
+        model = Goal
+        fields = [
+            "id",
+            "employee",
+            "fiscal_year",
+            "kind",
+            "title",
+            "weight",
+            "objective",
+            "measure",
+            "progress",
+        ]
+        extra_kwargs = {
+            "fiscal_year": {"min_value": 1900, "max_value": 2999},
+            "progress": {"min_value": 0, "max_value": 100},
+            "weight": {"validators": [_positive_weight]},
+            "objective": {
+                "help_text": "Id of the objective it serves (of the employee's unit or above)."
+            },
+            "measure": {
+                "help_text": "Id of the measure it serves (of the employee's unit or above)."
+            },
+        }
+
+
+class GoalFilter(EmployeeRowFilter):
+    class Meta:
+        model = Goal
+        fields = ["employee", "fiscal_year", "kind", "objective", "measure"]
+
+
+def _goal_create(*, by, data):
+    return services.goal_create(by=by, **data)
+
+
+def _goal_update(instance, *, by, data):
+    employee = data.pop("employee", None)
+    if employee is not None and employee.pk != instance.employee_id:
+        return services.goal_reassign(goal=instance, employee=employee, by=by, **data)
+    return services.goal_update(goal=instance, by=by, **data)
+
+
+def _goal_destroy(instance, *, by):
+    services.goal_delete(goal=instance, by=by)
+
+
+class GoalViewSet(ServiceViewSet):
+    """Personal goals of employees (performance or development) for a fiscal year."""
+
+    queryset = Goal.objects.all()
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+    ordering_fields = ["fiscal_year", "kind", "title", "weight", "progress"]
+    ordering = ["fiscal_year", "title", "id"]
+    scope = Scope.PEOPLE
+    unit_path = "employee__unit"
+    own_path = "employee__user"
+    create_with = _goal_create
+    update_with = _goal_update
+    destroy_with = _goal_destroy
+
+    def parent(self, data, instance=None):
+        """Goals are written for an employee."""
+        return data.get("employee", getattr(instance, "employee", None))
+
+
+class IncentiveSerializer(ScopedSerializer):
+    related_scopes = {"employee": EMPLOYEE_SCOPE}
+
+    class Meta:
+        model = IncentiveComponent
+        fields = ["id", "employee", "fiscal_year", "name", "weight", "objective", "measure"]
+        extra_kwargs = {
+            "fiscal_year": {"min_value": 1900, "max_value": 2999},
+            "weight": {"validators": [_positive_weight]},
+            "objective": {
+                "help_text": "Id of the objective it rewards (of the employee's unit or above)."
+            },
+            "measure": {
+                "help_text": "Id of the measure it rewards (of the employee's unit or above)."
+            },
+        }
+
+
+class IncentiveFilter(EmployeeRowFilter):
+    class Meta:
+        model = IncentiveComponent
+        fields = ["employee", "fiscal_year", "objective", "measure"]
+
+
+def _incentive_create(*, by, data):
+    return services.incentive_create(by=by, **data)
+
+
+def _incentive_update(instance, *, by, data):
+    employee = data.pop("employee", None)
+    if employee is not None and employee.pk != instance.employee_id:
+        return services.incentive_reassign(component=instance, employee=employee, by=by, **data)
+    return services.incentive_update(component=instance, by=by, **data)
+
+
+def _incentive_destroy(instance, *, by):
+    services.incentive_delete(component=instance, by=by)
+
+
+class IncentiveViewSet(ServiceViewSet):
+    """Weighted components of employees' variable pay for a fiscal year."""
+
+    queryset = IncentiveComponent.objects.all()
+    serializer_class = IncentiveSerializer
+    filterset_class = IncentiveFilter
+    ordering_fields = ["fiscal_year", "name", "weight"]
+    ordering = ["fiscal_year", "name", "id"]
+    scope = Scope.PEOPLE
+    unit_path = "employee__unit"
+    own_path = "employee__user"
+    create_with = _incentive_create
+    update_with = _incentive_update
+    destroy_with = _incentive_destroy
+
+    def parent(self, data, instance=None):
+        """Incentive components are written for an employee."""
+        return data.get("employee", getattr(instance, "employee", None))
+
+
+ROUTES = [
+    ("employees", EmployeeViewSet, "employee"),
+    ("goals", GoalViewSet, "goal"),
+    ("incentives", IncentiveViewSet, "incentive"),
+]

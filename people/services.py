@@ -44,6 +44,13 @@ def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
 
 
 @transaction.atomic
+def employee_delete(*, employee: Employee, by=None) -> None:
+    """Delete an employee with his or her goals and incentive components (their history
+    stays; those he or she managed keep no manager). Deactivating is the usual way out."""
+    delete_or_explain(employee, by=by)
+
+
+@transaction.atomic
 def goal_create(*, employee: Employee, by=None, **fields) -> Goal:
     """Set a personal goal; if it names an objective or measure, that must be of the
     employee's unit or a unit above it."""
@@ -54,6 +61,15 @@ def goal_create(*, employee: Employee, by=None, **fields) -> Goal:
 @transaction.atomic
 def goal_update(*, goal: Goal, by=None, **changes) -> Goal:
     """Change a goal (title, weight, progress...)."""
+    apply_changes(goal, changes, allowed=GOAL_FIELDS)
+    return save_validated(goal, by=by)
+
+
+@transaction.atomic
+def goal_reassign(*, goal: Goal, employee: Employee, by=None, **changes) -> Goal:
+    """Move a goal to another employee (a correction), with any other changes; its objective
+    and measure must be of the new employee's unit or a unit above it."""
+    goal.employee = employee
     apply_changes(goal, changes, allowed=GOAL_FIELDS)
     return save_validated(goal, by=by)
 
@@ -88,6 +104,23 @@ def incentive_update(*, component: IncentiveComponent, by=None, **changes) -> In
     """Change an incentive component."""
     apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
     return save_validated(component, by=by)
+
+
+@transaction.atomic
+def incentive_reassign(
+    *, component: IncentiveComponent, employee: Employee, by=None, **changes
+) -> IncentiveComponent:
+    """Move an incentive component to another employee (a correction), with any other
+    changes; its objective and measure must be of the new employee's unit or above it."""
+    component.employee = employee
+    apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
+    return save_validated(component, by=by)
+
+
+@transaction.atomic
+def incentive_delete(*, component: IncentiveComponent, by=None) -> None:
+    """Remove an incentive component (its history stays)."""
+    delete_or_explain(component, by=by)
 
 
 @transaction.atomic

@@ -1,3 +1,133 @@
-"""API v1 of the reviews app (API.md). Thin: writes go through the services."""
+"""API v1 of the reviews app: review meetings (`reviews/`) and their action items (API.md).
+Thin: writes go through the services; reads are everyone's with a role (Scope.STRATEGY)."""
 
-ROUTES = []
+import django_filters
+
+from initiatives.api import ScopedSerializer
+from osm.permissions import Scope, ServiceViewSet
+from scorecards.models import OrgUnit
+
+from . import services
+from .models import ActionItem, ReviewMeeting
+
+# Review meetings ---------------------------------------------------------------------------
+
+
+class ReviewMeetingSerializer(ScopedSerializer):
+    class Meta:
+        model = ReviewMeeting
+        fields = ["id", "kind", "unit", "title", "scheduled_for", "chair", "attendees", "status"]
+        read_only_fields = ["status"]
+        extra_kwargs = {
+            "status": {"help_text": "scheduled, held or cancelled (set in the web pages)."},
+            "attendees": {"help_text": "User ids of the attendees (on update, the full list)."},
+        }
+
+
+class ReviewMeetingFilter(django_filters.FilterSet):
+    scheduled_for = django_filters.DateFromToRangeFilter(
+        help_text="On or after `scheduled_for_after`, on or before `scheduled_for_before`."
+    )
+
+    class Meta:
+        model = ReviewMeeting
+        fields = ["kind", "unit", "status", "chair", "attendees"]
+
+
+def _meeting_create(*, by, data):
+    return services.meeting_schedule(**data)
+
+
+def _meeting_update(instance, *, by, data):
+    instance._prefetched_objects_cache = {}  # the service reads the attendees afresh
+    return services.meeting_update(meeting=instance, by=by, **data)
+
+
+def _meeting_destroy(instance, *, by):
+    services.meeting_delete(meeting=instance, by=by)
+
+
+class ReviewMeetingViewSet(ServiceViewSet):
+    """Review meetings of a unit: operational reviews, strategy reviews, test and adapt."""
+
+    queryset = ReviewMeeting.objects.prefetch_related("attendees")
+    serializer_class = ReviewMeetingSerializer
+    filterset_class = ReviewMeetingFilter
+    ordering_fields = ["scheduled_for", "title", "kind", "status"]
+    ordering = ["-scheduled_for", "id"]
+    scope = Scope.STRATEGY
+    create_with = _meeting_create
+    update_with = _meeting_update
+    destroy_with = _meeting_destroy
+
+
+# Action items ------------------------------------------------------------------------------
+
+
+class ActionItemSerializer(ScopedSerializer):
+    class Meta:
+        model = ActionItem
+        fields = ["id", "meeting", "objective", "owner", "title", "due", "status"]
+        extra_kwargs = {
+            "objective": {
+                "help_text": "Id of the objective it is about (of the meeting's unit or below)."
+            },
+        }
+
+
+class ActionItemFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        field_name="meeting__unit",
+        queryset=OrgUnit.objects.all(),
+        help_text="Action items of meetings of this unit (id).",
+    )
+    due = django_filters.DateFromToRangeFilter(
+        help_text="Due on or after `due_after`, on or before `due_before`."
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["meeting", "objective", "owner", "status"]
+
+
+def _item_create(*, by, data):
+    return services.action_item_create(by=by, **data)
+
+
+def _item_update(instance, *, by, data):
+    return services.action_item_update(item=instance, by=by, **data)
+
+
+def _item_destroy(instance, *, by):
+    services.action_item_delete(item=instance, by=by)
+
+
+class ActionItemViewSet(ServiceViewSet):
+    """Decisions of review meetings turned into work: owner, due date, status."""
+
+    queryset = ActionItem.objects.all()
+    serializer_class = ActionItemSerializer
+    filterset_class = ActionItemFilter
+    ordering_fields = ["due", "status", "title"]
+    ordering = ["due", "id"]
+    scope = Scope.STRATEGY
+    unit_path = "meeting__unit"
+    create_with = _item_create
+    update_with = _item_update
+    destroy_with = _item_destroy
+
+    def parent(self, data, instance=None):
+        """New items, and items moving to another meeting, are checked against the meeting;
+        an item staying in its meeting against itself, so its owner may update it."""
+        meeting = data.get("meeting")
+        if instance is None:
+            return meeting
+        if meeting is None or meeting.pk == instance.meeting_id:
+            return instance
+        return meeting
+
+
+ROUTES = [
+    ("reviews", ReviewMeetingViewSet, "review"),
+    ("action-items", ActionItemViewSet, "actionitem"),
+]

@@ -3,14 +3,16 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from osm.utils import apply_changes, save_validated
+from osm.utils import apply_changes, delete_or_explain, save_validated
 from scorecards.models import OrgUnit
 
 from .models import ActionItem, ReviewMeeting
 
 ACTION_FIELDS = {"objective", "owner", "title", "due", "status"}
+MEETING_FIELDS = {"kind", "unit", "title", "scheduled_for", "chair", "status", "minutes"}
 
 
 @transaction.atomic
@@ -32,6 +34,49 @@ def meeting_schedule(
 
 
 @transaction.atomic
+def meeting_update(
+    *, meeting: ReviewMeeting, attendees: Iterable | None = None, by=None, **changes
+) -> ReviewMeeting:
+    """Change a meeting and, if given, the full list of its attendees. Moving it to another
+    unit is refused while its action items name objectives outside that unit's subtree."""
+    old_unit_id = meeting.unit_id
+    apply_changes(meeting, changes, allowed=MEETING_FIELDS)
+    save_validated(meeting, by=by)
+    if meeting.unit_id != old_unit_id:
+        reach = OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True)
+        stranded = (
+            meeting.action_items.exclude(objective__isnull=True)
+            .exclude(objective__unit__in=reach)
+            .select_related("objective__unit")
+        )
+        if stranded:
+            raise ValidationError(
+                {
+                    "unit": (
+                        f"The meeting cannot move to {meeting.unit.code}: "
+                        + "; ".join(
+                            sorted(
+                                f"action item '{item}' is about "
+                                f"{item.objective.unit.code}.{item.objective.code}"
+                                for item in stranded
+                            )
+                        )
+                        + "."
+                    )
+                }
+            )
+    if attendees is not None:
+        meeting.attendees.set(list(attendees))
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: ReviewMeeting, by=None) -> None:
+    """Delete a meeting with its action items."""
+    delete_or_explain(meeting, by=by)
+
+
+@transaction.atomic
 def action_item_create(
     *, meeting: ReviewMeeting, title: str, due: dt.date, by=None, **fields
 ) -> ActionItem:
@@ -41,6 +86,20 @@ def action_item_create(
         ActionItem(meeting=meeting, title=title, due=due), fields, allowed=ACTION_FIELDS
     )
     return save_validated(item, by=by)
+
+
+@transaction.atomic
+def action_item_update(*, item: ActionItem, by=None, **changes) -> ActionItem:
+    """Change an action item (status, owner, due date...) or move it to another meeting; its
+    objective must stay of the meeting's unit or a unit below it."""
+    apply_changes(item, changes, allowed=ACTION_FIELDS | {"meeting"})
+    return save_validated(item, by=by)
+
+
+@transaction.atomic
+def action_item_delete(*, item: ActionItem, by=None) -> None:
+    """Delete an action item."""
+    delete_or_explain(item, by=by)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
