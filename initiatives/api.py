@@ -4,38 +4,12 @@ through the services; reads are everyone's with a role (Scope.STRATEGY)."""
 import django_filters
 from rest_framework import serializers
 
-from osm.permissions import Scope, ServiceViewSet, scope_queryset
-from scorecards.api import DescribedSerializer
+from osm.permissions import Scope, ServiceViewSet
+from scorecards.api import ScopedSerializer
 from scorecards.models import Objective, OrgUnit
 
 from . import services
 from .models import Initiative, Milestone
-
-
-class ScopedSerializer(DescribedSerializer):
-    """A described model serializer whose related-id fields accept only rows the requesting
-    user may see: an id of a row out of sight is refused as if it did not exist ("Invalid
-    pk"). `related_scopes` maps a field name to `(scope, unit_path, own_path)` as for
-    `scope_queryset`; other related fields point at the strategy (Scope.STRATEGY)."""
-
-    related_scopes: dict[str, tuple[str, str, str]] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        user = getattr(self.context.get("request"), "user", None)
-        for name, field in self.fields.items():
-            relation = getattr(field, "child_relation", field)
-            if not isinstance(relation, serializers.PrimaryKeyRelatedField):
-                continue
-            # Ids are integers: 1.5 or true is a wrong type, not a rounded or cast id.
-            relation.pk_field = serializers.IntegerField()
-            if user is None or relation.queryset is None:
-                continue
-            scope, unit_path, own_path = self.related_scopes.get(name, (Scope.STRATEGY, "", ""))
-            relation.queryset = scope_queryset(
-                user, relation.queryset, scope, unit_path=unit_path, own_path=own_path
-            )
-
 
 # Initiatives -------------------------------------------------------------------------------
 

@@ -183,6 +183,32 @@ def perspective_create(*, name: str, order: int, description: str = "") -> Persp
     return save_validated(Perspective(name=name, order=order, description=description))
 
 
+@transaction.atomic
+def perspective_update(*, perspective: Perspective, **changes) -> Perspective:
+    """Rename or reorder a perspective."""
+    apply_changes(perspective, changes, allowed={"name", "order", "description"})
+    return save_validated(perspective)
+
+
+@transaction.atomic
+def perspective_delete(*, perspective: Perspective) -> None:
+    """Delete a perspective no objective is placed in."""
+    delete_or_explain(perspective)
+
+
+@transaction.atomic
+def theme_update(*, theme: Theme, **changes) -> Theme:
+    """Rename a theme or move it up or down the tree (not away from its objectives)."""
+    apply_changes(theme, changes, allowed={"unit", "name", "description"})
+    return save_validated(theme)
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme) -> None:
+    """Delete a theme no objective uses."""
+    delete_or_explain(theme)
+
+
 # Objectives and the cascade ----------------------------------------------------------------
 
 
@@ -265,6 +291,19 @@ def objective_delete(*, objective: Objective, by=None) -> None:
 def cause_effect_link(*, cause: Objective, effect: Objective, rationale: str = "") -> CauseEffect:
     """Draw an arrow of a unit's strategy map between two of its objectives."""
     return save_validated(CauseEffect(cause=cause, effect=effect, rationale=rationale))
+
+
+@transaction.atomic
+def cause_effect_update(*, link: CauseEffect, **changes) -> CauseEffect:
+    """Change an arrow's ends or rationale (still two objectives of one unit, once)."""
+    apply_changes(link, changes, allowed={"cause", "effect", "rationale"})
+    return save_validated(link)
+
+
+@transaction.atomic
+def cause_effect_delete(*, link: CauseEffect) -> None:
+    """Remove an arrow from the strategy map."""
+    delete_or_explain(link)
 
 
 # Measures ----------------------------------------------------------------------------------
@@ -598,6 +637,15 @@ class BulkError(Exception):
         self.errors = errors
 
 
+def _measure_id(ref) -> int | None:
+    """A measure id from a row (an int, or digits), or None; never beyond what ids reach."""
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, str) and ref.strip().isdigit():
+        ref = int(ref)
+    return ref if isinstance(ref, int) and 0 < ref < 2**63 else None
+
+
 def _decimal(text, row: int, field: str, errors: list) -> Decimal | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
@@ -646,11 +694,9 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
     for row in rows:
         if not isinstance(row, dict):
             continue  # reported below
-        ref = row.get("measure")
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            ids.add(ref)
-        elif isinstance(ref, str) and ref.strip().isdigit():
-            ids.add(int(ref))
+        key = _measure_id(row.get("measure"))
+        if key is not None:
+            ids.add(key)
         code = row.get("measure_code")
         if isinstance(code, str) and code.count(".") == 1:
             codes.add(tuple(code.strip().split(".")))
@@ -671,8 +717,7 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
         measure = None
         ref, code = row.get("measure"), row.get("measure_code")
         if ref not in (None, ""):
-            key = ref if isinstance(ref, int) else int(ref) if str(ref).strip().isdigit() else None
-            measure = by_id.get(key) if not isinstance(ref, bool) else None
+            measure = by_id.get(_measure_id(ref))
             if measure is None:
                 row_errors.append(
                     {"row": number, "field": "measure", "message": "No such measure."}

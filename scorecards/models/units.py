@@ -140,25 +140,6 @@ class Perspective(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        """Moving a theme must leave it above or at the unit of every objective using it."""
-        if not (self.pk and self.unit_id):
-            return
-        reach = OrgUnit.objects.subtree_of(self.unit_id)
-        outside = sorted(
-            f"{o.unit.code}.{o.code}"
-            for o in self.objectives.exclude(unit__in=reach).select_related("unit")
-        )
-        if outside:
-            raise ValidationError(
-                {
-                    "unit": (
-                        f"{', '.join(outside)} use this theme and are not in "
-                        f"{self.unit.code} or below it."
-                    )
-                }
-            )
-
 
 class Theme(TimeStampedModel):
     """A strategic theme: a vertical slice across perspectives of a unit's strategy map."""

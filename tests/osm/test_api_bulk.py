@@ -254,3 +254,10 @@ def test_huge_numbers_in_filters_are_a_400(world, staff):
     client, _ = staff
     response = client.get("/api/v1/units/?parent=36893488147419103233")
     assert response.status_code == 400
+
+
+def test_a_huge_measure_id_is_no_such_measure(world, staff):
+    client, _ = staff
+    response = client.post(URL, [{"measure": 2**70, "period": "2026-10"}], format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "No such measure."
