@@ -298,11 +298,13 @@ def _measures(subtree, year_start, year_end, today, own, lists):
     measures = list(
         Measure.objects.filter(unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE)
         .annotate(first_period=Min("values__period"))
-        .values("id", "code", "name", "unit_id", "unit__code", "frequency", "first_period")
+        .values(
+            "id", "code", "name", "unit_id", "unit__code", "frequency", "first_period", "created_at"
+        )
         .order_by("unit__code", "code")
     )
-    # The periods whose due date fell within the year and has passed, from each measure's
-    # first recorded period on (a measure is not late for periods before it existed).
+    # The periods whose due date fell within the year and has passed, from the period each
+    # measure started (a measure is not late for periods before it existed).
     # The candidate periods depend on the frequency only: work them out once per frequency.
     calendar: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for frequency in {m["frequency"] for m in measures}:
@@ -316,10 +318,14 @@ def _measures(subtree, year_start, year_end, today, own, lists):
             period = add_months(period, step)
     due: dict[tuple[int, dt.date], dt.date] = {}
     for m in measures:
-        if m["first_period"] is None:
-            continue
+        # A measure owes values from the period it was created in, or from its first value
+        # if that is earlier (history loaded from before OSM); one never reported still owes.
+        created = period_start(
+            timezone.localtime(m["created_at"]).date(), m["frequency"], start_month
+        )
+        since = min(created, m["first_period"]) if m["first_period"] else created
         for period, deadline in calendar[m["frequency"]]:
-            if period >= m["first_period"]:
+            if period >= since:
                 due[(m["id"], period)] = deadline
     if due:
         first_entered = (

@@ -65,7 +65,11 @@ def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
             'The file is not UTF-8 text: save it as "CSV UTF-8" and send it again.'
         ) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        names = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ValueError(f"The header line cannot be read: {exc}.") from None
+    header = [(name or "").strip().lower() for name in names]
     if not any(header):
         raise ValueError("The CSV has no header line (measure_code,period,actual,target,...).")
     unknown = sorted(set(header) - COLUMNS)
@@ -82,7 +86,7 @@ def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
         raise ValueError(f"Missing column(s): {', '.join(missing)}.")
     reader.fieldnames = header
     rows, lines = [], []
-    for record in reader:
+    for record in _records(reader):
         if None in record:  # more cells than the header has
             raise ValueError(f"Line {reader.line_num} has more cells than the header.")
         row = {k: v.strip() for k, v in record.items() if v is not None and v.strip() != ""}
@@ -91,6 +95,18 @@ def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
         rows.append(row)
         lines.append(reader.line_num)
     return rows, lines
+
+
+def _records(reader):
+    """The reader's records; a malformed CSV (a cell over the csv module's limit, a stray
+    quote) becomes a ValueError naming the line."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValueError(f"Line {reader.line_num} cannot be read: {exc}.") from None
 
 
 class BulkValuesView(APIView):

@@ -1,5 +1,7 @@
 """Base pieces every app shares: the timestamped abstract model and the outgoing-message ledger."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -56,12 +58,19 @@ class OutgoingMessage(TimeStampedModel):
         return f"{self.kind} to {self.recipient} ({self.subject_key}, {self.period})"
 
 
+def _new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
 class DataVersion(models.Model):
     """One row whose counter goes up with every committed change to OSM's data, so that
     heavy computed reads (the alignment report) can be cached exactly: a cache entry names
     the version it was computed at and is never served once the data has moved on."""
 
     counter = models.BigIntegerField(default=0)
+    # A random name for this database's history: a flushed, restored or re-seeded database
+    # starts a new epoch, so cache entries of another timeline never match.
+    epoch = models.CharField(max_length=32, default=_new_epoch)
 
     class Meta:
         verbose_name = "data version"

@@ -161,19 +161,22 @@ FIELD_DESCRIPTIONS = {
 }
 
 
-def data_version() -> int:
-    """The current data version (see osm.models.DataVersion); 0 before any write."""
+def data_version() -> str:
+    """The current data version (see osm.models.DataVersion): its epoch and counter."""
     from .models import DataVersion
 
-    return DataVersion.objects.filter(pk=1).values_list("counter", flat=True).first() or 0
+    row = DataVersion.objects.filter(pk=1).values_list("epoch", "counter").first()
+    return f"{row[0]}-{row[1]}" if row else "none"
 
 
 def data_changed() -> None:
     """Move the data version on: cached computed reads stop being served. Writes through
-    the ORM call this by signal (osm.apps); bulk writes that send no signals call it."""
+    the ORM call this by signal (osm.apps); bulk writes that send no signals call it.
+    The row is made by a migration, so concurrent first writes cannot share a number."""
     from django.db.models import F
 
     from .models import DataVersion
 
     if not DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
-        DataVersion.objects.get_or_create(pk=1, defaults={"counter": 1})
+        DataVersion.objects.get_or_create(pk=1)  # after a flush; a new epoch
+        DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1)

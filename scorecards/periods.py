@@ -54,6 +54,9 @@ def describe_period_starts(frequency: str, fiscal_start_month: int) -> str:
     return f"the first day of a {kind} ({names} 1)"
 
 
+# Periods stay well inside the dates Python can compute with (due dates, year to date).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 _PERIOD_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
 
@@ -63,6 +66,8 @@ def parse_period(text: str) -> dt.date:
     if not match:
         raise ValueError(f"'{text}' is not a period: use YYYY-MM-DD or YYYY-MM.")
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"'{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}.")
     try:
         return dt.date(year, month, day)
     except ValueError as exc:

@@ -11,7 +11,7 @@ from osm.models import TimeStampedModel
 from osm.utils import VALUE, WEIGHT, code_validator
 
 from ..choices import Aggregation, Frequency, Polarity, Rollup
-from ..periods import describe_period_starts, is_period_start
+from ..periods import FIRST_YEAR, LAST_YEAR, describe_period_starts, is_period_start
 from .objectives import Objective
 from .units import OrgUnit
 
@@ -220,7 +220,9 @@ class MeasureValue(models.Model):
         measure = self.measure
         errors = {}
         fiscal_start = settings.FISCAL_YEAR_START_MONTH
-        if not is_period_start(self.period, measure.frequency, fiscal_start):
+        if not FIRST_YEAR <= self.period.year <= LAST_YEAR:
+            errors["period"] = f"The year must be between {FIRST_YEAR} and {LAST_YEAR}."
+        elif not is_period_start(self.period, measure.frequency, fiscal_start):
             errors["period"] = (
                 f"{measure.code} is {measure.frequency}: the period must be "
                 f"{describe_period_starts(measure.frequency, fiscal_start)}, "

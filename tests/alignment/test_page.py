@@ -133,7 +133,7 @@ def test_the_report_is_cached_until_the_data_changes(org):
     from scorecards import services
 
     services.objective_support(objective=lone, supported=ent.objectives.get(code="GROW"))
-    assert data_version() > before
+    assert data_version() != before
     fresh = cached_alignment_report(ent)
     # objective linkage: 1 of 2 -> 2 of 2 below the root
     assert (first.metrics.objective_linkage, fresh.metrics.objective_linkage) == (50, 100)

@@ -203,3 +203,13 @@ def test_schema_lists_the_computed_reads():
         "/api/v1/alignment/",
     ):
         assert path in schema
+
+
+@pytest.mark.parametrize("as_of", ["9999-12", "0001-01"])
+def test_scorecard_months_out_of_range_are_a_400(org, as_of):
+    ent, *_ = org
+    client = client_for(EXECUTIVE)
+    for query in (f"as_of={as_of}", f"as_of={as_of}&ytd=1"):
+        response = client.get(f"/api/v1/units/{ent.pk}/scorecard/?{query}")
+        assert response.status_code == 400
+        assert "as_of" in response.json()
