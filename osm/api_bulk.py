@@ -106,7 +106,8 @@ def _records(reader):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValueError(f"Line {reader.line_num} cannot be read: {exc}.") from None
+            # line_num counts the lines read so far; the one that failed is the next.
+            raise ValueError(f"Line {reader.line_num + 1} cannot be read: {exc}.") from None
 
 
 class BulkValuesView(APIView):

@@ -748,14 +748,8 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
         period = None
         try:
             period = parse_period(row.get("period") or "")
-        except (ValueError, TypeError):
-            row_errors.append(
-                {
-                    "row": number,
-                    "field": "period",
-                    "message": f"'{row.get('period')}' is not a period: use YYYY-MM-DD or YYYY-MM.",
-                }
-            )
+        except ValueError as exc:
+            row_errors.append({"row": number, "field": "period", "message": str(exc)})
         values = {}
         for field in ("actual", "target", "red_flag"):
             if field in row:

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from osm.permissions import EXECUTIVE, MEASURE_OWNER, OSM_STAFF
 from scorecards import services
 from scorecards.choices import Frequency
-from scorecards.models import MeasureValue
+from scorecards.models import Measure, MeasureValue
 from scorecards.periods import add_months
 from tests import factories as f
 
@@ -261,3 +261,35 @@ def test_a_huge_measure_id_is_no_such_measure(world, staff):
     response = client.post(URL, [{"measure": 2**70, "period": "2026-10"}], format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == "No such measure."
+
+
+def test_null_characters_and_giant_cells_are_refused(world, staff):
+    client, _ = staff
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "note": "a\x00b"}]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert (error["field"], error["message"]) == ("note", "Null characters are not allowed.")
+    giant = "measure_code,period,note\nIND.REV,2026-10," + "x" * 200_000 + "\n"
+    response = post_csv(client, giant)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("Line 2 cannot be read")
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.mark.parametrize("period", ["9999-12", "0001-01", "1899-12"])
+def test_years_out_of_range_are_refused(world, staff, period):
+    client, _ = staff
+    rows = [{"measure_code": "IND.REV", "period": period, "actual": 1}]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert error["field"] == "period"
+    assert error["message"].endswith("the year must be between 1900 and 2999.")
+
+
+def test_more_than_a_thousand_measure_codes(staff):
+    client, _ = staff
+    unit = f.OrgUnitFactory(code="MANY", parent=f.EnterpriseFactory())
+    objective = f.ObjectiveFactory(unit=unit)
+    Measure.objects.bulk_create(
+        Measure(objective=objective, unit=unit, code=f"C{i}", name=f"C{i}") for i in range(1200)
+    )
+    rows = [{"measure_code": f"MANY.C{i}", "period": "2026-10", "actual": i} for i in range(1200)]
+    assert client.post(URL, rows, format="json").json() == {"created": 1200, "updated": 0}
