@@ -2,9 +2,10 @@
 Thin: writes go through the services; reads are everyone's with a role (Scope.STRATEGY)."""
 
 import django_filters
+from rest_framework.exceptions import PermissionDenied
 
-from initiatives.api import ScopedSerializer
 from osm.permissions import Scope, ServiceViewSet
+from scorecards.api import ScopedSerializer
 from scorecards.models import OrgUnit
 
 from . import services
@@ -115,6 +116,26 @@ class ActionItemViewSet(ServiceViewSet):
     create_with = _item_create
     update_with = _item_update
     destroy_with = _item_destroy
+
+    def check_write(self, action, data, instance=None):
+        """Its owner may mark an item done or cancelled; what the item is (title, due date,
+        objective, owner, meeting) is for those who run the meeting."""
+        super().check_write(action, data, instance)
+        user = self.request.user
+        if (
+            action == "change"
+            and instance is not None
+            and not user.has_perm("reviews.change_reviewmeeting", instance.meeting)
+        ):
+            changed = sorted(
+                name
+                for name, value in data.items()
+                if name != "status" and value != getattr(instance, name)
+            )
+            if changed:
+                raise PermissionDenied(
+                    f"As its owner you may change the status only, not: {', '.join(changed)}."
+                )
 
     def parent(self, data, instance=None):
         """New items, and items moving to another meeting, are checked against the meeting;

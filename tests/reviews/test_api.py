@@ -249,12 +249,15 @@ def test_the_owner_updates_his_own_item(tree, meeting):
     url = f"/api/v1/action-items/{item.pk}/"
     done = client.patch(url, {"status": "done"})
     assert done.status_code == 200 and done.json()["status"] == "done"
+    # what the item is belongs to whoever runs the meeting: the owner changes its status only
     put = client.put(
         url, {"meeting": meeting.pk, "title": "Renamed", "due": "2026-05-01", "status": "done"}
     )
-    assert put.status_code == 200
+    assert put.status_code == 403
+    assert put.json()["detail"] == ("As its owner you may change the status only, not: due, title.")
     item.refresh_from_db()
-    assert (item.meeting, item.title, item.status) == (meeting, "Renamed", "done")
+    assert (item.meeting, item.status) == (meeting, "done")
+    assert item.title != "Renamed"
 
 
 def test_the_owner_does_not_move_delete_or_touch_other_items(tree, meeting):
