@@ -7,6 +7,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("units/", views.unit_pick, name="unit-pick"),
+    path("units/<str:code>/", views.dashboard, name="unit"),
     path("healthz/", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages (the admin's) that name no icon. Resolved per
     # request: with the production storage, static() needs the collectstatic manifest.

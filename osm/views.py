@@ -1,16 +1,25 @@
-"""Project-level views: the health check and the home page."""
+"""Project-level views: the health check and the dashboards (the enterprise's at /, each
+unit's at /units/<code>/)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from alignment.selectors import cached_alignment_report
+from reviews.choices import MeetingStatus
+from reviews.models import ReviewMeeting
 from scorecards import selectors as scorecard_selectors
+from scorecards.models import OrgUnit
 from scorecards.selectors.scorecard import unit_scorecard
+
+from .forms import DashboardForm
 
 
 @never_cache
@@ -33,10 +42,68 @@ def favicon(request):
 
 @login_required
 def home(request):
-    """The enterprise scorecard: perspectives, objectives and measures with their scores,
-    statuses and trends as of this month (the dashboard grows from here)."""
+    """The dashboard of the enterprise."""
+    return dashboard(request, None)
+
+
+@login_required
+def unit_pick(request):
+    """`/units/?unit=CODE` (the unit picker without script) → that unit's dashboard."""
+    code = request.GET.get("unit", "")
+    query = request.GET.copy()
+    query.pop("unit", None)
+    target = reverse("unit", args=[code]) if code else reverse("home")
+    return redirect(f"{target}?{query.urlencode()}" if query else target)
+
+
+@login_required
+def dashboard(request, code: str | None):
+    """A unit's dashboard (the enterprise's at /): its scorecard as of a month or year to
+    date, what needs attention (red and yellow objectives, overdue values), the next
+    review meetings and the alignment index; breadcrumbs up the tree and links down."""
     if not request.user.has_perm("scorecards.view_objective"):
         raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
     root = scorecard_selectors.enterprise_unit()
-    card = unit_scorecard(root) if root else None
-    return render(request, "osm/home.html", {"root": root, "card": card})
+    if root is None:
+        return render(request, "osm/home.html", {"root": None})
+    unit = root if code is None else get_object_or_404(OrgUnit, code=code)
+    form = DashboardForm(request.GET or None)
+    status = 200
+    as_of, ytd = None, False
+    if request.GET:
+        if form.is_valid():
+            as_of, ytd = form.cleaned_data["as_of"], form.cleaned_data["ytd"]
+        else:
+            status = 400
+    card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
+    objectives = card.objectives()
+    attention = sorted(
+        (o for o in objectives if o.status in ("red", "yellow")),
+        key=lambda o: (o.status != "red", o.code),
+    )
+    overdue = [(o, m) for o in objectives for m in o.measures if m.overdue]
+    meetings = (
+        ReviewMeeting.objects.filter(
+            unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True),
+            scheduled_for__gte=timezone.now(),
+            status=MeetingStatus.SCHEDULED,
+        )
+        .select_related("unit")
+        .order_by("scheduled_for")[:5]
+    )
+    report = cached_alignment_report(unit)
+    context = {
+        "root": root,
+        "unit": unit,
+        "card": card,
+        "form": form,
+        "ytd": ytd,
+        "trail": scorecard_selectors.breadcrumbs(unit),
+        "children": unit.children.order_by("code"),
+        "tree": scorecard_selectors.unit_tree(),
+        "attention": attention,
+        "overdue": overdue,
+        "meetings": meetings,
+        "alignment_index": report.metrics.alignment_index,
+    }
+    return render(request, "osm/home.html", context, status=status)

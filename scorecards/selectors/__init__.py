@@ -1,5 +1,5 @@
 """Reads of the scorecards app shared by views, the API and reports."""
 
-from .tree import enterprise_unit, objectives_by_perspective
+from .tree import breadcrumbs, enterprise_unit, objectives_by_perspective, unit_tree
 
-__all__ = ["enterprise_unit", "objectives_by_perspective"]
+__all__ = ["breadcrumbs", "enterprise_unit", "objectives_by_perspective", "unit_tree"]
