@@ -4,6 +4,7 @@ unit's at /units/<code>/)."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
+from django.db.models import Q
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -16,10 +17,12 @@ from alignment.selectors import cached_alignment_report
 from reviews.choices import MeetingStatus
 from reviews.models import ReviewMeeting
 from scorecards import selectors as scorecard_selectors
-from scorecards.models import OrgUnit
+from scorecards.models import CauseEffect, OrgUnit, Theme
 from scorecards.selectors.scorecard import unit_scorecard
+from scorecards.strategy_map import MapObjective, layout
 
 from .forms import DashboardForm
+from .templatetags.osm_format import score
 
 
 @never_cache
@@ -92,6 +95,7 @@ def dashboard(request, code: str | None):
         .order_by("scheduled_for")[:5]
     )
     report = cached_alignment_report(unit)
+    strategy_map = _strategy_map(unit, card)
     context = {
         "root": root,
         "unit": unit,
@@ -105,5 +109,32 @@ def dashboard(request, code: str | None):
         "overdue": overdue,
         "meetings": meetings,
         "alignment_index": report.metrics.alignment_index,
+        "map": strategy_map,
     }
     return render(request, "osm/home.html", context, status=status)
+
+
+def _strategy_map(unit, card):
+    """The unit's strategy map laid out from the scorecard just read (two more queries:
+    the themes and the arrows)."""
+    objectives = [
+        MapObjective(
+            id=o.id,
+            code=o.code,
+            name=o.name,
+            perspective_id=o.perspective_id,
+            theme_id=o.theme_id,
+            status=o.status,
+            score_text=score(o.score),
+        )
+        for o in card.objectives()
+    ]
+    used_themes = {o.theme_id for o in objectives if o.theme_id}
+    themes = list(
+        Theme.objects.filter(Q(unit=unit) | Q(id__in=used_themes))
+        .order_by("name")
+        .values_list("id", "name")
+    )
+    arrows = list(CauseEffect.objects.filter(cause__unit=unit).values_list("cause_id", "effect_id"))
+    perspectives = [(p.id, p.name) for p in card.perspectives]
+    return layout(perspectives, themes, objectives, arrows)

@@ -82,3 +82,14 @@ def test_queries_do_not_grow_with_the_units_and_objectives(client, org):
     with CaptureQueriesContext(connection) as large:
         client.get("/units/BU/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_strategy_map_is_drawn_with_links_and_an_arrow_table(client, org):
+    _, bu = org
+    cause = f.ObjectiveFactory(unit=bu, code="TRAIN", name="Train staff")
+    f.CauseEffectFactory(cause=cause, effect=bu.objectives.get(code="LOW"))
+    html = client.get("/units/BU/").content.decode()
+    assert "<svg" in html and 'class="box box-red"' in html
+    assert f'href="#objective-{cause.pk}"' in html and f'id="objective-{cause.pk}"' in html
+    assert "TRAIN drives LOW" in html  # the arrow's title
+    assert "Cause-and-effect links (1)" in html

@@ -1,0 +1,128 @@
+"""Layout of a strategy map, as pure geometry (no ORM, no drawing): perspectives are
+horizontal bands in order, objectives boxes grouped in columns by theme, cause-and-effect
+arrows from a box's edge to another's. The template draws it as SVG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BOX_W, BOX_H = 170, 64
+GAP_X, GAP_Y = 24, 26
+LABEL_W = 150  # the band's name on the left
+BAND_PAD = 14
+THEME_H = 28  # the theme names on top
+
+
+@dataclass(frozen=True)
+class MapObjective:
+    id: int
+    code: str
+    name: str
+    perspective_id: int
+    theme_id: int | None
+    status: str
+    score_text: str
+
+
+@dataclass
+class Box:
+    objective: MapObjective
+    x: int
+    y: int
+    w: int = BOX_W
+    h: int = BOX_H
+
+    @property
+    def cx(self) -> int:
+        return self.x + self.w // 2
+
+    @property
+    def cy(self) -> int:
+        return self.y + self.h // 2
+
+
+@dataclass
+class Band:
+    id: int
+    name: str
+    y: int
+    h: int
+
+
+@dataclass
+class Arrow:
+    cause: Box
+    effect: Box
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+
+@dataclass
+class MapLayout:
+    width: int
+    height: int
+    bands: list[Band] = field(default_factory=list)
+    columns: list[tuple[str, int, int]] = field(default_factory=list)  # theme name, x, width
+    boxes: list[Box] = field(default_factory=list)
+    arrows: list[Arrow] = field(default_factory=list)
+
+
+def layout(
+    perspectives: list[tuple[int, str]],
+    themes: list[tuple[int, str]],
+    objectives: list[MapObjective],
+    links: list[tuple[int, int]],
+) -> MapLayout:
+    """Place the boxes: one band per perspective (in the given order), one column group
+    per theme (then "no theme"); within a group, a band's objectives side by side."""
+    groups = [(theme_id, name) for theme_id, name in themes] + [(None, "")]
+    # How many boxes each (band, theme) cell holds; a theme's width is its widest cell.
+    cells: dict[tuple[int, int | None], list[MapObjective]] = {}
+    for objective in sorted(objectives, key=lambda o: o.code):
+        cells.setdefault((objective.perspective_id, objective.theme_id), []).append(objective)
+    widths = {}
+    for theme_id, _ in groups:
+        most = max((len(cells.get((p, theme_id), [])) for p, _ in perspectives), default=0)
+        widths[theme_id] = most
+    used = [(t, n) for t, n in groups if widths[t]]
+    result = MapLayout(width=0, height=0)
+    x = LABEL_W
+    starts = {}
+    for theme_id, name in used:
+        span = widths[theme_id] * (BOX_W + GAP_X)
+        starts[theme_id] = x
+        result.columns.append((name, x, span - GAP_X))
+        x += span
+    result.width = max(x, LABEL_W + BOX_W + GAP_X)
+    y = THEME_H if any(name for _, name in used) else 0
+    boxes_by_id = {}
+    for perspective_id, name in perspectives:
+        band = Band(perspective_id, name, y, BOX_H + 2 * BAND_PAD)
+        result.bands.append(band)
+        for theme_id, _ in used:
+            for i, objective in enumerate(cells.get((perspective_id, theme_id), [])):
+                box = Box(objective, starts[theme_id] + i * (BOX_W + GAP_X), y + BAND_PAD)
+                result.boxes.append(box)
+                boxes_by_id[objective.id] = box
+        y += band.h + GAP_Y
+    result.height = max(y - GAP_Y, 0)
+    for cause_id, effect_id in links:
+        cause, effect = boxes_by_id.get(cause_id), boxes_by_id.get(effect_id)
+        if cause is None or effect is None:
+            continue
+        result.arrows.append(_arrow(cause, effect))
+    return result
+
+
+def _arrow(cause: Box, effect: Box) -> Arrow:
+    """From the cause's edge facing the effect to the effect's facing edge."""
+    if cause.y == effect.y:  # the same band: side to side
+        if cause.x < effect.x:
+            return Arrow(cause, effect, cause.x + cause.w, cause.cy, effect.x, effect.cy)
+        return Arrow(cause, effect, cause.x, cause.cy, effect.x + effect.w, effect.cy)
+    if cause.y > effect.y:  # the usual direction: up the map
+        return Arrow(cause, effect, cause.cx, cause.y, effect.cx, effect.y + effect.h)
+    return Arrow(cause, effect, cause.cx, cause.y + cause.h, effect.cx, effect.y)
