@@ -3,8 +3,11 @@
 from contextlib import contextmanager
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
 
 
 @contextmanager
@@ -21,3 +24,27 @@ def db_refuses():
     """The block (a raw write bypassing validation) is refused by the database itself."""
     with pytest.raises(IntegrityError), transaction.atomic():
         yield
+
+
+def client_for(user) -> APIClient:
+    """An API client logged in as a fresh copy of `user` (no per-object caches carried)."""
+    client = APIClient()
+    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
+    return client
+
+
+def list_queries(user, url) -> tuple[int, int]:
+    """(number of rows, number of queries) of one big page of `url`, after a warm-up."""
+    client_for(user).get(url)
+    client = client_for(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page_size": 100})
+    assert response.status_code == 200, response.content
+    return response.json()["count"], len(queries)
+
+
+def ids(client, url, **params) -> list[int]:
+    """The ids of the rows of one page of `url`."""
+    response = client.get(url, params)
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]

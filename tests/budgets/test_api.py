@@ -5,14 +5,12 @@ steer money, and list queries that do not grow with the page."""
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from budgets.models import BudgetLine
 from osm.permissions import EMPLOYEE, EXECUTIVE, OSM_STAFF, UNIT_HEAD
 from tests import factories as f
+from tests.helpers import client_for, list_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -28,23 +26,6 @@ FIELDS = {
     "initiative",
 }
 URL = "/api/v1/budget-lines/"
-
-
-def client_for(user):
-    """An API client logged in as a fresh copy of `user` (no per-object caches carried)."""
-    client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
-    return client
-
-
-def list_queries(user, url) -> tuple[int, int]:
-    """(number of rows, number of queries) of one big page of `url`."""
-    client_for(user).get(url)  # warm-up
-    client = client_for(user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return response.json()["count"], len(queries)
 
 
 @pytest.fixture

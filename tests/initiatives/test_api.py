@@ -4,14 +4,12 @@ bad input as 400s naming the field, and list queries that do not grow with the p
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from initiatives.models import Initiative, Milestone
 from osm.permissions import OSM_STAFF, UNIT_HEAD
 from tests import factories as f
+from tests.helpers import client_for, list_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +26,6 @@ INITIATIVE_FIELDS = {
     "percent_complete",
 }
 MILESTONE_FIELDS = {"id", "initiative", "name", "due", "done_on"}
-
-
-def client_for(user):
-    """An API client logged in as a fresh copy of `user` (no per-object caches carried)."""
-    client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
-    return client
-
-
-def list_queries(user, url) -> tuple[int, int]:
-    """(number of rows, number of queries) of one big page of `url`."""
-    client = client_for(user)
-    client.get(url)  # warm-up: content types and the like
-    client = client_for(user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return response.json()["count"], len(queries)
 
 
 @pytest.fixture

@@ -8,14 +8,13 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from osm.permissions import EMPLOYEE, HR, OSM_STAFF, UNIT_HEAD
 from people.api import EmployeeSerializer, GoalSerializer, IncentiveSerializer
 from people.models import Employee, Goal, IncentiveComponent
 from tests import factories as f
+from tests.helpers import client_for, ids, list_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -32,29 +31,6 @@ GOAL_FIELDS = {
     "progress",
 }
 INCENTIVE_FIELDS = {"id", "employee", "fiscal_year", "name", "weight", "objective", "measure"}
-
-
-def client_for(user):
-    """An API client logged in as a fresh copy of `user` (no per-object caches carried)."""
-    client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
-    return client
-
-
-def list_queries(user, url) -> tuple[int, int]:
-    """(number of rows, number of queries) of one big page of `url`."""
-    client_for(user).get(url)  # warm-up
-    client = client_for(user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return response.json()["count"], len(queries)
-
-
-def ids(client, url, **params):
-    response = client.get(url, params)
-    assert response.status_code == 200, response.json()
-    return [row["id"] for row in response.json()["results"]]
 
 
 @pytest.fixture

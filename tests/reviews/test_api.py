@@ -5,14 +5,12 @@ the action-item owner's own updates, and list queries that do not grow with the 
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from osm.permissions import EMPLOYEE, OSM_STAFF, UNIT_HEAD
 from reviews.models import ActionItem, ReviewMeeting
 from tests import factories as f
+from tests.helpers import client_for, ids, list_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -27,29 +25,6 @@ MEETING_FIELDS = {
     "status",
 }
 ITEM_FIELDS = {"id", "meeting", "objective", "owner", "title", "due", "status"}
-
-
-def client_for(user):
-    """An API client logged in as a fresh copy of `user` (no per-object caches carried)."""
-    client = APIClient()
-    client.force_authenticate(get_user_model().objects.get(pk=user.pk))
-    return client
-
-
-def list_queries(user, url) -> tuple[int, int]:
-    """(number of rows, number of queries) of one big page of `url`."""
-    client_for(user).get(url)  # warm-up
-    client = client_for(user)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, {"page_size": 100})
-    assert response.status_code == 200, response.content
-    return response.json()["count"], len(queries)
-
-
-def ids(client, url, **params):
-    response = client.get(url, params)
-    assert response.status_code == 200, response.json()
-    return [row["id"] for row in response.json()["results"]]
 
 
 @pytest.fixture
