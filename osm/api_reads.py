@@ -21,9 +21,10 @@ from alignment.selectors import cached_alignment_report, current_fiscal_year
 from initiatives.models import InitiativeObjective
 from osm.permissions import HasRulePermission, Scope, scope_queryset
 from people.models import Goal
-from scorecards.models import CascadeLink, CauseEffect, Objective, OrgUnit, Perspective, Theme
+from scorecards.models import CauseEffect, Objective, OrgUnit, Perspective, Theme
 from scorecards.periods import parse_period
 from scorecards.scoring import to_decimal
+from scorecards.selectors.cascade import cascade_tree
 from scorecards.selectors.scorecard import objective_scores, unit_scorecard
 
 STATUSES = ["green", "yellow", "red", "no_data"]
@@ -288,22 +289,8 @@ class ObjectiveCascadeView(APIView):
     def get(self, request, pk: int):
         objectives = scope_queryset(request.user, Objective.objects.all(), Scope.STRATEGY)
         top = get_object_or_404(objectives, pk=pk)
-        # Every link below the top's unit, then the tree in memory: no query per level.
-        below = OrgUnit.objects.subtree_of(top.unit_id)
-        supporters = defaultdict(list)
-        for supported, supporting in CascadeLink.objects.filter(
-            supporting__unit__in=below
-        ).values_list("supported_id", "supporting_id"):
-            supporters[supported].append(supporting)
-        ids, frontier = {top.pk}, [top.pk]
-        while frontier:
-            frontier = [s for o in frontier for s in supporters[o] if s not in ids]
-            ids.update(frontier)
-        rows = {
-            o["id"]: o
-            for o in Objective.objects.filter(id__in=ids).values("id", "code", "name", "unit_id")
-        }
-        readings = objective_scores(Q(id__in=below))
+        tree = cascade_tree(top)
+        ids = tree.ids()
         initiatives = defaultdict(list)
         for objective_id, initiative_id in InitiativeObjective.objects.filter(
             objective_id__in=ids
@@ -320,25 +307,19 @@ class ObjectiveCascadeView(APIView):
         for objective_id, goal_id in visible_goals.values_list("objective_id", "id"):
             goals[objective_id].append(goal_id)
 
-        def node(objective_id, seen):
-            row = rows[objective_id]
-            seen = seen | {objective_id}
+        def shape(node):
             return {
-                "id": objective_id,
-                "code": row["code"],
-                "name": row["name"],
-                "unit": row["unit_id"],
-                "status": readings[objective_id].status if objective_id in readings else "no_data",
-                "supported_by": [
-                    node(s, seen)
-                    for s in sorted(supporters[objective_id], key=lambda s: rows[s]["code"])
-                    if s not in seen
-                ],
-                "initiatives": sorted(initiatives[objective_id]),
-                "goals": sorted(goals[objective_id]),
+                "id": node.id,
+                "code": node.code,
+                "name": node.name,
+                "unit": node.unit_id,
+                "status": node.status,
+                "supported_by": [shape(child) for child in node.supported_by],
+                "initiatives": sorted(initiatives[node.id]),
+                "goals": sorted(goals[node.id]),
             }
 
-        return Response(node(top.pk, frozenset()))
+        return Response(shape(tree))
 
 
 # Alignment ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_pick, name="unit-pick"),
     path("units/<str:code>/", views.dashboard, name="unit"),
+    path("objectives/<int:pk>/", views.objective_page, name="objective"),
     path("healthz/", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages (the admin's) that name no icon. Resolved per
     # request: with the production storage, static() needs the collectstatic manifest.

@@ -14,11 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from alignment.selectors import cached_alignment_report
+from osm.permissions import Scope, scope_queryset
+from people.models import Goal
 from reviews.choices import MeetingStatus
 from reviews.models import ReviewMeeting
 from scorecards import selectors as scorecard_selectors
-from scorecards.models import CauseEffect, OrgUnit, Theme
-from scorecards.selectors.scorecard import unit_scorecard
+from scorecards.charts import measure_history
+from scorecards.models import CauseEffect, Objective, OrgUnit, Theme
+from scorecards.selectors.cascade import cascade_tree
+from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
+from scorecards.selectors.series import load_series
 from scorecards.strategy_map import MapObjective, layout
 
 from .forms import DashboardForm
@@ -138,3 +143,47 @@ def _strategy_map(unit, card):
     arrows = list(CauseEffect.objects.filter(cause__unit=unit).values_list("cause_id", "effect_id"))
     perspectives = [(p.id, p.name) for p in card.perspectives]
     return layout(perspectives, themes, objectives, arrows)
+
+
+@login_required
+def objective_page(request, pk: int):
+    """An objective: each measure's chart over time and its figures this month, the
+    cascade below it, what it supports, the initiatives advancing it, the goals linked to
+    it (for those who may see them) and its change history."""
+    if not request.user.has_perm("scorecards.view_objective"):
+        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+    objective = get_object_or_404(
+        Objective.objects.select_related("unit", "perspective", "theme", "owner"), pk=pk
+    )
+    clock = Clock.make()
+    series = sorted(
+        (s for s in load_series(Q(objective=objective)).values()
+         if s.measure.objective_id == objective.pk),
+        key=lambda s: s.measure.code,
+    )  # fmt: skip
+    measures = [
+        {"reading": read_measure(s, clock), "chart": measure_history(s), "chart_id": f"m{i}"}
+        for i, s in enumerate(series)
+    ]
+    goals = scope_queryset(
+        request.user,
+        Goal.objects.filter(objective=objective).select_related("employee"),
+        Scope.PEOPLE,
+        unit_path="employee__unit",
+        own_path="employee__user",
+    )
+    context = {
+        "objective": objective,
+        "reading": objective_scores(Q(id__in=OrgUnit.objects.subtree_of(objective.unit_id))).get(
+            objective.pk
+        ),
+        "measures": measures,
+        "tree": cascade_tree(objective),
+        "supports": objective.supports.select_related("unit").order_by("unit__code", "code"),
+        "initiatives": objective.initiatives.select_related("owner").order_by("code"),
+        "goals": goals.order_by("employee__name")[:100],
+        "goal_count": goals.count(),
+        "history": objective.history.select_related("history_user").order_by("-history_date")[:10],
+        "trail": scorecard_selectors.breadcrumbs(objective.unit),
+    }
+    return render(request, "osm/objective.html", context)

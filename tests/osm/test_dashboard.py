@@ -90,6 +90,6 @@ def test_the_strategy_map_is_drawn_with_links_and_an_arrow_table(client, org):
     f.CauseEffectFactory(cause=cause, effect=bu.objectives.get(code="LOW"))
     html = client.get("/units/BU/").content.decode()
     assert "<svg" in html and 'class="box box-red"' in html
-    assert f'href="#objective-{cause.pk}"' in html and f'id="objective-{cause.pk}"' in html
+    assert f'href="/objectives/{cause.pk}/"' in html and f'id="objective-{cause.pk}"' in html
     assert "TRAIN drives LOW" in html  # the arrow's title
     assert "Cause-and-effect links (1)" in html

@@ -1,0 +1,56 @@
+"""Plotly figures of measures, from the selectors' series (pure: no ORM, no I/O)."""
+
+import plotly.graph_objects as go
+
+from . import scoring
+from .selectors.series import Series
+
+
+def _number(value):
+    return None if value is None else float(scoring.to_decimal(value, 6))
+
+
+def measure_history(series: Series) -> dict:
+    """Actual, target and the red-flag band of a measure over its periods: the band runs
+    from the red flag (entered, or the default from the tolerance) to the target."""
+    info = series.measure
+    values = series.ordered()
+    periods = [v.period.isoformat() for v in values]
+    targets = [_number(v.target) for v in values]
+    red_flags = [
+        _number(
+            v.red_flag
+            if v.red_flag is not None or v.target is None
+            else scoring.default_red_flag(v.target, info.polarity, info.tolerance)
+        )
+        for v in values
+    ]
+    label = f" ({info.unit_label})" if info.unit_label else ""
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=targets, name="Target", mode="lines",
+            line={"color": "#1e7b34", "dash": "dash"},
+        )
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=red_flags, name="Red flag", mode="lines", fill="tonexty",
+            fillcolor="rgba(168, 107, 0, 0.12)", line={"color": "#b3261e", "width": 1},
+        )
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=periods, y=[_number(v.actual) for v in values], name="Actual",
+            mode="lines+markers", line={"color": "#1f5fa8", "width": 3},
+        )
+    )  # fmt: skip
+    figure.update_layout(
+        title=f"{info.code} {info.name}{label}",
+        height=300,
+        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="#ffffff",
+        hovermode="x unified",
+    )
+    return figure.to_plotly_json()
