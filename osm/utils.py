@@ -13,6 +13,16 @@ code_validator = RegexValidator(
 )
 non_negative = MinValueValidator(Decimal("0"), "Must not be negative.")
 
+
+def positive_weight(value) -> None:
+    """Weights are positive (the models' CHECK constraints say so too); a field validator,
+    so forms and the API name the field."""
+    from django.core.exceptions import ValidationError
+
+    if value is not None and value <= 0:
+        raise ValidationError("The weight must be positive.")
+
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 WEIGHT = {"max_digits": 8, "decimal_places": 3}
 VALUE = {"max_digits": 20, "decimal_places": 6}

@@ -3,9 +3,9 @@ writes go through the services; reads are scoped (Scope.PEOPLE): OSM staff, exec
 HR see everyone, unit heads the people of their subtree, each employee his or her own rows."""
 
 import django_filters
-from rest_framework import serializers
 
 from osm.permissions import Scope, ServiceViewSet
+from osm.utils import positive_weight
 from scorecards.api import ScopedSerializer
 from scorecards.models import OrgUnit
 
@@ -14,12 +14,6 @@ from .models import Employee, Goal, IncentiveComponent
 
 # Who may see an employee row: the rows of `Scope.PEOPLE`, reached from an employee.
 EMPLOYEE_SCOPE = (Scope.PEOPLE, "unit", "user")
-
-
-def _positive_weight(value):
-    if value is not None and value <= 0:
-        raise serializers.ValidationError("The weight must be positive.")
-    return value
 
 
 # Employees ---------------------------------------------------------------------------------
@@ -99,7 +93,7 @@ class GoalSerializer(ScopedSerializer):
         extra_kwargs = {
             "fiscal_year": {"min_value": 1900, "max_value": 2999},
             "progress": {"min_value": 0, "max_value": 100},
-            "weight": {"validators": [_positive_weight]},
+            "weight": {"validators": [positive_weight]},
             "objective": {
                 "help_text": "Id of the objective it serves (of the employee's unit or above)."
             },
@@ -158,7 +152,7 @@ class IncentiveSerializer(ScopedSerializer):
         fields = ["id", "employee", "fiscal_year", "name", "weight", "objective", "measure"]
         extra_kwargs = {
             "fiscal_year": {"min_value": 1900, "max_value": 2999},
-            "weight": {"validators": [_positive_weight]},
+            "weight": {"validators": [positive_weight]},
             "objective": {
                 "help_text": "Id of the objective it rewards (of the employee's unit or above)."
             },

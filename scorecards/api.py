@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from osm.permissions import Scope, ServiceViewSet, scope_queryset
-from osm.utils import FIELD_DESCRIPTIONS
+from osm.utils import FIELD_DESCRIPTIONS, positive_weight
 
 from . import services
 from .models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit, Perspective, Theme
@@ -66,12 +66,6 @@ class ScopedSerializer(DescribedSerializer):
             relation.queryset = scope_queryset(
                 user, relation.queryset, scope, unit_path=unit_path, own_path=own_path
             )
-
-
-def _positive(value: Decimal) -> Decimal:
-    if value is not None and value <= 0:
-        raise serializers.ValidationError("The weight must be positive.")
-    return value
 
 
 def _without_repeated(instance, data: dict, *names: str) -> dict:
@@ -262,7 +256,8 @@ class ObjectiveSerializer(ScopedSerializer):
         validators = []  # unique (unit, code): checked below, naming the field
 
     def validate_weight(self, value):
-        return _positive(value)
+        positive_weight(value)
+        return value
 
     def validate(self, attrs):
         unit, code = self.current(attrs, "unit"), self.current(attrs, "code")
@@ -436,7 +431,8 @@ class MeasureSerializer(ScopedSerializer):
         }
 
     def validate_weight(self, value):
-        return _positive(value)
+        positive_weight(value)
+        return value
 
     def validate(self, attrs):
         formula, rollup = self.current(attrs, "formula"), self.current(attrs, "rollup")

@@ -173,11 +173,6 @@ class PeriodValue:
         return self.actual is not None and self.target is not None
 
 
-def month_end(month: dt.date) -> dt.date:
-    """The last day of `month`'s month."""
-    return add_months(month, 1) - dt.timedelta(days=1)
-
-
 def due_date(period: dt.date, frequency: str, due_days: int) -> dt.date:
     """A value is due `due_days` days after its period ends."""
     return period_end(period, frequency) + dt.timedelta(days=due_days)
