@@ -15,6 +15,9 @@ urlpatterns = [
     # request: with the production storage, static() needs the collectstatic manifest.
     path("favicon.ico", views.favicon),
     path("alignment/", include("alignment.urls")),
+    path("initiatives/", include("initiatives.urls")),
+    path("budgets/", include("budgets.urls")),
+    path("people/", include("people.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),

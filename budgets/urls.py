@@ -1,0 +1,5 @@
+"""The budgets pages."""
+
+app_name = "budgets"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""The initiatives pages."""
+
+app_name = "initiatives"
+
+urlpatterns: list = []

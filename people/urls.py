@@ -1,0 +1,5 @@
+"""The people pages."""
+
+app_name = "people"
+
+urlpatterns: list = []
