@@ -7,9 +7,6 @@ line 1). In a CSV an empty cell leaves the stored value as it is; in JSON, leave
 out for that, and send null to clear it.
 """
 
-import csv
-import io
-
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,10 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from osm.permissions import HasRulePermission
+from scorecards.csv_values import rows_from_csv
 from scorecards.models import MeasureValue
 from scorecards.services import BulkError, measure_values_bulk_record
-
-COLUMNS = {"measure", "measure_code", "period", "actual", "target", "red_flag", "note"}
 
 
 class CSVParser(BaseParser):
@@ -53,61 +49,6 @@ class BulkRowSerializer(serializers.Serializer):
 
 def error(message: str, row=None, field=None) -> Response:
     return Response({"errors": [{"row": row, "field": field, "message": message}]}, status=400)
-
-
-def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
-    """The CSV's rows (empty cells left out) and each one's line number; ValueError with a
-    message for what makes the file unusable."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValueError(
-            'The file is not UTF-8 text: save it as "CSV UTF-8" and send it again.'
-        ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        names = reader.fieldnames or []
-    except csv.Error as exc:
-        raise ValueError(f"The header line cannot be read: {exc}.") from None
-    header = [(name or "").strip().lower() for name in names]
-    if not any(header):
-        raise ValueError("The CSV has no header line (measure_code,period,actual,target,...).")
-    unknown = sorted(set(header) - COLUMNS)
-    if unknown:
-        raise ValueError(
-            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(sorted(COLUMNS))}."
-        )
-    missing = []
-    if "period" not in header:
-        missing.append("period")
-    if "measure" not in header and "measure_code" not in header:
-        missing.append("measure or measure_code")
-    if missing:
-        raise ValueError(f"Missing column(s): {', '.join(missing)}.")
-    reader.fieldnames = header
-    rows, lines = [], []
-    for record in _records(reader):
-        if None in record:  # more cells than the header has
-            raise ValueError(f"Line {reader.line_num} has more cells than the header.")
-        row = {k: v.strip() for k, v in record.items() if v is not None and v.strip() != ""}
-        if not row:
-            continue  # a blank line, or only commas
-        rows.append(row)
-        lines.append(reader.line_num)
-    return rows, lines
-
-
-def _records(reader):
-    """The reader's records; a malformed CSV (a cell over the csv module's limit, a stray
-    quote) becomes a ValueError naming the line."""
-    while True:
-        try:
-            yield next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            # line_num counts the lines read so far; the one that failed is the next.
-            raise ValueError(f"Line {reader.line_num + 1} cannot be read: {exc}.") from None
 
 
 class BulkValuesView(APIView):

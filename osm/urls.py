@@ -14,6 +14,7 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages (the admin's) that name no icon. Resolved per
     # request: with the production storage, static() needs the collectstatic manifest.
     path("favicon.ico", views.favicon),
+    path("", include("scorecards.urls")),
     path("alignment/", include("alignment.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("budgets/", include("budgets.urls")),

@@ -185,5 +185,6 @@ def objective_page(request, pk: int):
         "goal_count": goals.count(),
         "history": objective.history.select_related("history_user").order_by("-history_date")[:10],
         "trail": scorecard_selectors.breadcrumbs(objective.unit),
+        "may_edit": request.user.has_perm("scorecards.change_objective", objective),
     }
     return render(request, "osm/objective.html", context)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
 
-from . import formulas
+from . import formulas, scoring
 from .models import (
     CascadeLink,
     CauseEffect,
@@ -592,9 +592,11 @@ def measure_value_record(
     red_flag=_UNSET,
     note=_UNSET,
     by=None,
+    require_note_if_red: bool = False,
 ) -> tuple[MeasureValue, bool]:
     """Record (insert or update) a measure's value for a period; fields not given keep
-    their stored value. Returns (value, created)."""
+    their stored value. With `require_note_if_red` (the web's data entry) a value that
+    scores red must carry a note saying why. Returns (value, created)."""
     value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
     created = value is None
     if created:
@@ -606,6 +608,8 @@ def measure_value_record(
         value.note = note or ""
     if by is not None:
         value.entered_by = by
+    if require_note_if_red:
+        red_needs_note(value, measure)
     try:
         with transaction.atomic():
             save_validated(value, by=by)
@@ -615,6 +619,21 @@ def measure_value_record(
             {"period": f"{measure.code} already has a value for {period.isoformat()}."}
         ) from None
     return value, created
+
+
+RED_NEEDS_NOTE = "This value is red: say in the note why, and what is being done about it."
+
+
+def red_needs_note(value: MeasureValue, measure: Measure) -> None:
+    """A value whose actual scores red against its target must carry a note: readers of a
+    red measure first ask why. Raises ValidationError on `note`."""
+    if value.note.strip() or value.actual is None or value.target is None:
+        return
+    status = scoring.measure_status(
+        value.actual, value.target, value.red_flag, measure.polarity, measure.tolerance
+    )
+    if status == scoring.RED:
+        raise ValidationError({"note": RED_NEEDS_NOTE})
 
 
 @transaction.atomic
@@ -664,7 +683,9 @@ def _decimal(text, row: int, field: str, errors: list) -> Decimal | None:
 
 
 @transaction.atomic
-def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> tuple[int, int]:
+def measure_values_bulk_record(
+    *, rows: list[dict], by=None, may_enter=None, require_note_if_red: bool = False
+) -> tuple[int, int]:
     """Insert or update many measure values in one go, all or nothing.
 
     Each row names its measure by `measure` (id) or `measure_code` ("UNITCODE.CODE") and
@@ -672,7 +693,8 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
     stored value, an explicit None clears it. `may_enter(measure)` says whether the caller
     may enter values of that measure. Every row is checked as `measure_value_record` would
     (period of the measure's frequency, red flag on its side of the target, no entered
-    actual on a calculated or rollup measure) and no (measure, period) may appear twice;
+    actual on a calculated or rollup measure, with `require_note_if_red` a note on a red
+    value) and no (measure, period) may appear twice;
     any bad row raises BulkError naming row and field, and nothing is written. Returns
     (created, updated)."""
     from .periods import parse_period
@@ -806,6 +828,8 @@ def measure_values_bulk_record(*, rows: list[dict], by=None, may_enter=None) -> 
         try:
             value.clean_fields(exclude=["measure", "entered_by"])
             value.clean()
+            if require_note_if_red:
+                red_needs_note(value, measure)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:

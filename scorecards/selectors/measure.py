@@ -1,0 +1,79 @@
+"""One measure's page: its figures as of today and every period's row, scored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from fractions import Fraction
+
+from django.db.models import Q
+
+from .. import scoring
+from ..models import Measure, MeasureValue
+from .scorecard import Clock, MeasureReading, read_measure
+from .series import Series, load_series
+
+
+@dataclass
+class PeriodRow:
+    """A period of the measure's history, scored as that period alone."""
+
+    period: dt.date
+    due: dt.date
+    actual: Fraction | None
+    target: Fraction | None
+    red_flag: Fraction | None
+    red_flag_is_default: bool
+    score: Fraction | None
+    status: str
+    stored: MeasureValue | None  # the entered row (note, who, when), if any
+
+
+@dataclass
+class MeasureDetail:
+    """What the measure page shows: the series, today's reading and the period rows,
+    newest first."""
+
+    series: Series
+    reading: MeasureReading
+    rows: list[PeriodRow]
+
+
+def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetail:
+    """The measure's series (computed for calculated and rollup measures), its reading as
+    of the clock's month, and a row per period with a value (a bounded number of queries:
+    the series' rounds plus one for the stored rows)."""
+    clock = clock or Clock.make()
+    series = load_series(Q(pk=measure.pk))[measure.pk]
+    stored = {
+        v.period: v
+        for v in MeasureValue.objects.filter(measure=measure).select_related("entered_by")
+    }
+    info = series.measure
+    rows = []
+    for period in sorted(set(series.values) | set(stored), reverse=True):
+        value = series.values.get(period)
+        actual = value.actual if value else None
+        target = value.target if value else None
+        red_flag = value.red_flag if value else None
+        is_default = red_flag is None and target is not None
+        if is_default:
+            red_flag = scoring.default_red_flag(target, info.polarity, info.tolerance)
+        rows.append(
+            PeriodRow(
+                period=period,
+                due=scoring.due_date(period, info.frequency, clock.due_days),
+                actual=actual,
+                target=target,
+                red_flag=red_flag,
+                red_flag_is_default=is_default,
+                score=scoring.measure_score(
+                    actual, target, red_flag, info.polarity, info.tolerance
+                ),
+                status=scoring.measure_status(
+                    actual, target, red_flag, info.polarity, info.tolerance
+                ),
+                stored=stored.get(period),
+            )
+        )
+    return MeasureDetail(series=series, reading=read_measure(series, clock), rows=rows)

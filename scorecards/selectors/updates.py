@@ -1,0 +1,91 @@
+"""What measure owners owe: the actuals due and missing, and the next ones falling due.
+
+"My updates" shows a person's own list; unit heads see their units' owners; the reminder
+jobs read the same list, so a page and an email never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from .. import scoring
+from ..models import Measure, MeasureValue
+from ..periods import add_months, months_in, period_end
+
+# Missing actuals older than this are history, not a to-do list.
+HORIZON_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class OwedValue:
+    """One actual a measure's owner owes: for `period`, due on `due`."""
+
+    measure_id: int
+    measure_code: str
+    measure_name: str
+    unit_code: str
+    owner_id: int | None
+    period: dt.date
+    due: dt.date
+    overdue: bool
+    days: int  # days late when overdue, days left otherwise
+
+
+def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]:
+    """The actuals owed on the entered measures matching `measures` (calculated and
+    rollup measures compute theirs), ordered by due date:
+
+    - overdue: the latest period whose due date has passed (the dashboards' overdue rule)
+      and earlier periods of the last 12 months that ended after the measure was created,
+      when their actual is missing;
+    - upcoming: the next period to fall due, when its actual is not in yet.
+
+    Two queries, whatever the number of measures."""
+    today = today or timezone.localdate()
+    fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
+    horizon = add_months(today.replace(day=1), -HORIZON_MONTHS)
+    rows = list(
+        Measure.objects.filter(measures)
+        .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
+        .values("id", "code", "name", "unit__code", "owner_id", "frequency", "created_at")
+    )
+    entered = set(
+        MeasureValue.objects.filter(
+            measure_id__in=[r["id"] for r in rows], period__gte=horizon, actual__isnull=False
+        ).values_list("measure_id", "period")
+    )
+    owed = []
+    for row in rows:
+        frequency, step = row["frequency"], months_in(row["frequency"])
+        created = timezone.localdate(row["created_at"])
+        latest = scoring.latest_due_period(frequency, fiscal_start, today, today, due_days)
+        period = latest
+        while period >= horizon and (period == latest or period_end(period, frequency) >= created):
+            if (row["id"], period) not in entered:
+                owed.append(_owed(row, period, frequency, due_days, today))
+            period = add_months(period, -step)
+        upcoming = add_months(latest, step)
+        if (row["id"], upcoming) not in entered:
+            owed.append(_owed(row, upcoming, frequency, due_days, today))
+    owed.sort(key=lambda o: (o.due, o.unit_code, o.measure_code))
+    return owed
+
+
+def _owed(row: dict, period: dt.date, frequency: str, due_days: int, today: dt.date):
+    due = scoring.due_date(period, frequency, due_days)
+    return OwedValue(
+        measure_id=row["id"],
+        measure_code=row["code"],
+        measure_name=row["name"],
+        unit_code=row["unit__code"],
+        owner_id=row["owner_id"],
+        period=period,
+        due=due,
+        overdue=due < today,
+        days=abs((today - due).days),
+    )

@@ -1,0 +1,90 @@
+"""What measure owners owe (`scorecards.selectors.updates.owed_values`), on a fixed today.
+
+Settings: values due 10 days after their period ends, fiscal year from January.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from scorecards.choices import Frequency
+from scorecards.models import Measure
+from scorecards.selectors.updates import owed_values
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 27)
+
+
+def created_on(measure, day):
+    Measure.objects.filter(pk=measure.pk).update(
+        created_at=dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+    )
+
+
+def test_monthly_owner_owes_the_missing_months_since_creation_and_the_next(settings):
+    settings.MEASURE_DUE_DAYS = 10
+    owner = f.UserFactory()
+    measure = f.MeasureFactory(code="REV", owner=owner, frequency=Frequency.MONTHLY)
+    created_on(measure, dt.date(2026, 8, 15))
+    f.MeasureValueFactory(measure=measure, period=dt.date(2026, 9, 1), actual=Decimal(5))
+    # Only a target for October: its actual is still owed.
+    f.MeasureValueFactory(measure=measure, period=dt.date(2026, 10, 1), actual=None)
+    owed = owed_values(Q(owner=owner), today=TODAY)
+    got = [(o.period, o.due, o.overdue, o.days) for o in owed]
+    # November's period is due 30 Nov + 10 = 10 Dec, not yet passed on 27 Nov; October's
+    # is due 31 Oct + 10 = 10 Nov (17 days late); September has its actual; August (it
+    # ended 31 Aug, after the measure's creation on 15 Aug) was due 10 Sep: 20 days of
+    # September + 31 of October + 27 of November = 78 days late; July ended before the
+    # creation. Next: November, due 10 Dec, in 13 days.
+    assert got == [
+        (dt.date(2026, 8, 1), dt.date(2026, 9, 10), True, 78),
+        (dt.date(2026, 10, 1), dt.date(2026, 11, 10), True, 17),
+        (dt.date(2026, 11, 1), dt.date(2026, 12, 10), False, 13),
+    ]
+    assert owed[0].measure_code == "REV" and owed[0].unit_code == measure.unit.code
+
+
+def test_a_new_measure_still_owes_the_latest_due_period(settings):
+    # The dashboards call a measure overdue when the latest due period has no actual,
+    # whatever its age; My updates must agree.
+    settings.MEASURE_DUE_DAYS = 10
+    measure = f.MeasureFactory(code="NEW", frequency=Frequency.MONTHLY)
+    created_on(measure, TODAY)
+    periods = [(o.period, o.overdue) for o in owed_values(Q(pk=measure.pk), today=TODAY)]
+    assert periods == [(dt.date(2026, 10, 1), True), (dt.date(2026, 11, 1), False)]
+
+
+def test_quarterly_and_computed_measures(settings):
+    settings.MEASURE_DUE_DAYS = 10
+    owner = f.UserFactory()
+    quarterly = f.MeasureFactory(code="Q", owner=owner, frequency=Frequency.QUARTERLY)
+    created_on(quarterly, dt.date(2026, 9, 1))
+    f.MeasureFactory(
+        objective=quarterly.objective, code="CALC", owner=owner, formula="Q * 2",
+        frequency=Frequency.QUARTERLY,
+    )  # fmt: skip
+    owed = owed_values(Q(owner=owner), today=TODAY)
+    # The quarter from 1 Oct is due 31 Dec + 10 = 10 Jan 2027, not yet; the one from 1 Jul
+    # was due 30 Sep + 10 = 10 Oct (48 days late: 21 + 27). The calculated measure owes
+    # nothing (its actual is computed). Next: due 10 Jan; 27 Nov to 27 Dec is 30 days,
+    # then 14 more to 10 Jan: 44.
+    assert [(o.measure_code, o.period, o.overdue, o.days) for o in owed] == [
+        ("Q", dt.date(2026, 7, 1), True, 48),
+        ("Q", dt.date(2026, 10, 1), False, 44),
+    ]
+
+
+def test_two_queries_whatever_the_number_of_measures(settings):
+    owner = f.UserFactory()
+    objective = f.ObjectiveFactory()
+    for k in range(30):
+        f.MeasureFactory(objective=objective, owner=owner, code=f"M{k}")
+    with CaptureQueriesContext(connection) as queries:
+        owed = owed_values(Q(owner=owner), today=TODAY)
+    assert len(queries) == 2
+    assert len({o.measure_id for o in owed}) == 30
