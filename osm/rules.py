@@ -126,7 +126,7 @@ STRATEGY = {
     "initiatives": ["initiative", "milestone", "initiativeobjective"],
     "reviews": ["reviewmeeting", "actionitem"],
 }
-PEOPLE = {"people": ["employee", "goal", "incentivecomponent"]}
+PEOPLE = {"people": ["employee", "goal", "incentivecomponent", "goaltemplate"]}
 
 
 def _declare(app_model_map, *, view, add, change, delete):

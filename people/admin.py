@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from scorecards.admin import RulesAdmin, RulesTabularInline, TrackedAdmin
 
-from .models import Employee, Goal, IncentiveComponent, validate_strategy_link
+from .models import Employee, Goal, GoalTemplate, IncentiveComponent, validate_strategy_link
 
 
 class StrategyLinkForm(forms.ModelForm):
@@ -110,6 +110,7 @@ class GoalAdmin(TrackedAdmin):
     list_filter = ("fiscal_year", "kind", AlignedFilter)
     search_fields = ("title", "employee__name", "employee__email", "objective__code")
     autocomplete_fields = ("employee", "objective", "measure")
+    readonly_fields = ("template",)  # set when a template is applied (people/services.py)
 
 
 @admin.register(IncentiveComponent)
@@ -120,3 +121,16 @@ class IncentiveComponentAdmin(TrackedAdmin):
     list_filter = ("fiscal_year", AlignedFilter)
     search_fields = ("name", "employee__name", "employee__email", "objective__code")
     autocomplete_fields = ("employee", "objective", "measure")
+
+
+@admin.register(GoalTemplate)
+class GoalTemplateAdmin(RulesAdmin):
+    """Goals HR gives many employees at once; applied from the web app
+    (/people/templates/), which checks who may receive them. Goals applied keep their
+    values when a template changes; deleting one leaves its goals in place."""
+
+    list_display = ("name", "fiscal_year", "kind", "title", "weight", "objective", "measure")
+    list_select_related = ("objective__unit", "measure__unit")
+    list_filter = ("fiscal_year", "kind", AlignedFilter)
+    search_fields = ("name", "title", "objective__code", "measure__code")
+    autocomplete_fields = ("objective", "measure")

@@ -73,9 +73,89 @@ def validate_strategy_link(
         raise ValidationError(errors)
 
 
+class GoalTemplate(TimeStampedModel):
+    """A goal HR sets for many employees at once (every active employee of a unit's
+    subtree and/or of a job family, `people.services.goal_template_apply`): each receives a
+    goal with the template's year, kind, title, weight and link to the strategy, and keeps
+    it even if the template is later changed or deleted."""
+
+    name = models.CharField(max_length=200, help_text="How HR finds the template in the list.")
+    fiscal_year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE)
+    title = models.CharField(max_length=300, help_text="The title of the goals it gives.")
+    weight = models.DecimalField(**WEIGHT, default=Decimal("1"))
+    objective = models.ForeignKey(
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goal_templates",
+        help_text="Only employees of its unit or a unit below can receive the goal.",
+    )
+    measure = models.ForeignKey(
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goal_templates",
+        help_text="Only employees of its unit or a unit below can receive the goal.",
+    )
+
+    class Meta:
+        ordering = ["-fiscal_year", "name"]
+        verbose_name = "goal template"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0),
+                name="goal_template_weight_positive",
+                violation_error_message="The weight must be positive.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=GoalKind.values), name="goal_template_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
+                name="goal_template_fiscal_year_plausible",
+                violation_error_message="The fiscal year must be between 1900 and 2999.",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "name"],
+                name="goal_template_name_unique_in_year",
+                violation_error_message="A template of this fiscal year already has this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (FY{self.fiscal_year})"
+
+    @property
+    def is_aligned(self) -> bool:
+        return bool(self.objective_id or self.measure_id)
+
+    def clean(self):
+        # Its goals go to employees below both units: if neither unit is above the other,
+        # nobody could ever receive it.
+        if self.objective_id and self.measure_id:
+            objective_unit, measure_unit = self.objective.unit, self.measure.unit
+            if objective_unit.pk != measure_unit.pk and not (
+                objective_unit.pk in measure_unit.ancestor_ids()
+                or measure_unit.pk in objective_unit.ancestor_ids()
+            ):
+                raise ValidationError(
+                    {
+                        "measure": (
+                            f"{measure_unit.code}.{self.measure.code} and the objective "
+                            f"{objective_unit.code}.{self.objective.code} are on different "
+                            "branches of the organisation: no employee could receive the goal."
+                        )
+                    }
+                )
+
+
 class Goal(TimeStampedModel):
     """A personal goal of an employee for a fiscal year: performance or development,
-    aligned when it names the objective or measure it serves."""
+    aligned when it names the objective or measure it serves; `template` names the goal
+    template it was applied from, if any."""
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="goals")
     fiscal_year = models.PositiveSmallIntegerField()
@@ -89,12 +169,28 @@ class Goal(TimeStampedModel):
         Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
     )
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0 to 100.")
+    template = models.ForeignKey(
+        GoalTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="goals",
+        help_text="The goal template it was applied from, if any.",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["employee__name", "fiscal_year", "title"]
         constraints = [
+            # Applying a template twice gives nobody a second copy (the service skips those
+            # who have one; this stops two applies running at the same moment).
+            models.UniqueConstraint(
+                fields=["template", "employee", "fiscal_year"],
+                condition=models.Q(template__isnull=False),
+                name="goal_once_per_template",
+                violation_error_message="The employee already has a goal from this template.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="goal_weight_positive",

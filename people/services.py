@@ -1,17 +1,22 @@
-"""Writes with rules for employees, goals and incentive components."""
+"""Writes with rules for employees, goals, incentive components and goal templates."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from dataclasses import dataclass
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
 
-from osm.utils import apply_changes, delete_or_explain, save_validated
-from scorecards.models import Measure, Objective
+from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
+from scorecards.models import Measure, Objective, OrgUnit
 
-from .models import Employee, Goal, IncentiveComponent
+from .models import Employee, Goal, GoalTemplate, IncentiveComponent
+from .selectors import template_audience
 
 EMPLOYEE_FIELDS = {"user", "name", "email", "unit", "manager", "job_family", "active"}
 GOAL_FIELDS = {"fiscal_year", "kind", "title", "weight", "objective", "measure", "progress"}
 INCENTIVE_FIELDS = {"fiscal_year", "name", "weight", "objective", "measure"}
+TEMPLATE_FIELDS = {"name", "fiscal_year", "kind", "title", "weight", "objective", "measure"}
 
 
 @transaction.atomic
@@ -161,3 +166,131 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
     """Goals and incentives of the moved subtree's employees linked to objectives or
     measures of units that would no longer be above them (registered in apps.py)."""
     return _links_out_of_reach(Q(employee__unit__in=subtree), subtree | above)
+
+
+# Goal templates ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_template_create(*, by=None, **fields) -> GoalTemplate:
+    """Define a goal to give many employees at once (see `goal_template_apply`)."""
+    return save_validated(apply_changes(GoalTemplate(), fields, allowed=TEMPLATE_FIELDS), by=by)
+
+
+@transaction.atomic
+def goal_template_update(*, template: GoalTemplate, by=None, **changes) -> GoalTemplate:
+    """Change a template; the goals already applied from it stay as they are."""
+    apply_changes(template, changes, allowed=TEMPLATE_FIELDS)
+    return save_validated(template, by=by)
+
+
+@transaction.atomic
+def goal_template_delete(*, template: GoalTemplate, by=None) -> None:
+    """Remove a template; the goals applied from it stay (they no longer name it)."""
+    delete_or_explain(template, by=by)
+
+
+@dataclass(frozen=True)
+class TemplateApplied:
+    """What `goal_template_apply` did: of the `matched` active employees, `created` got
+    the goal and `skipped` already had one from the template for its fiscal year."""
+
+    matched: int
+    created: int
+    skipped: int
+
+
+APPLY_BATCH = 2000
+
+
+@transaction.atomic
+def goal_template_apply(
+    *,
+    template: GoalTemplate,
+    unit: OrgUnit | None = None,
+    job_family: str = "",
+    by=None,
+) -> TemplateApplied:
+    """Give `template`'s goal to every active employee of `unit`'s subtree and/or of
+    `job_family`, all or nothing. Those who already have a goal from the template for its
+    fiscal year are skipped (applying twice gives nobody a second copy). If the template
+    links to an objective or measure, every employee receiving it must be of that unit or a
+    unit below it (the goal must serve the employee's unit chain): one out of reach and
+    nothing is applied.
+
+    Set-based: a fixed number of queries and one bulk insert (with the change history),
+    whatever the number of employees; the per-goal rules hold by construction (the
+    template's own constraints are the goal's, and the link is checked for all at once)."""
+    job_family = (job_family or "").strip()
+    if unit is None and not job_family:
+        raise ValidationError({NON_FIELD_ERRORS: "Choose a unit, a job family or both."})
+    # Lock the template, so two applies of it run one after the other and the second skips
+    # those the first served (the unique constraint on goals is the backstop).
+    template = (
+        GoalTemplate.objects.select_for_update()
+        .select_related("objective__unit", "measure__unit")
+        .get(pk=template.pk)
+    )
+    audience = template_audience(template, unit=unit, job_family=job_family)
+    who = audience_text(unit, job_family)
+    if not audience.matched:
+        raise ValidationError({NON_FIELD_ERRORS: f"No active employee {who}."})
+    if audience.out_of_reach:
+        links = " and ".join(
+            f"{label} {link.unit.code}.{link.code}"
+            for label, link in (("objective", template.objective), ("measure", template.measure))
+            if link is not None
+        )
+        more = ", …" if audience.out_of_reach > len(audience.examples) else ""
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: (
+                    f"The goal serves {links}, so only employees of "
+                    f"{audience.reach_unit.code} or a unit below it may have it; "
+                    f"{audience.out_of_reach} of the {audience.matched} employees "
+                    f"{who} are not: {', '.join(audience.examples)}{more}. "
+                    "Nothing was applied: choose a unit within "
+                    f"{audience.reach_unit.code}, or a template linked higher up."
+                )
+            }
+        )
+    goals = [
+        Goal(
+            employee_id=employee_id,
+            fiscal_year=template.fiscal_year,
+            kind=template.kind,
+            title=template.title,
+            weight=template.weight,
+            objective=template.objective,
+            measure=template.measure,
+            progress=0,
+            template=template,
+        )
+        for employee_id in audience.receive
+    ]
+    if goals:
+        # The field rules, once: every goal has the same values (no query: links and the
+        # employee are checked above, set-based).
+        goals[0].clean_fields(exclude=["employee", "objective", "measure", "template"])
+        try:
+            with transaction.atomic():
+                bulk_create_with_history(goals, Goal, batch_size=APPLY_BATCH, default_user=by)
+        except IntegrityError:  # a goal from the template written meanwhile, bypassing the lock
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: (
+                        "Someone gave goals from this template at the same moment; nothing "
+                        "was applied. Apply again: those who have it now will be skipped."
+                    )
+                }
+            ) from None
+        data_changed()  # bulk inserts send no signal
+    return TemplateApplied(matched=audience.matched, created=len(goals), skipped=audience.skipped)
+
+
+def audience_text(unit: OrgUnit | None, job_family: str) -> str:
+    """'of job family Sales in BU and the units below it', for messages."""
+    parts = [f"of job family {job_family}" if job_family else ""]
+    if unit is not None:
+        parts.append(f"{'in' if job_family else 'of'} {unit.code} and the units below it")
+    return " ".join(p for p in parts if p)

@@ -418,3 +418,19 @@ def four_level_tree() -> SimpleNamespace:
     d2 = OrgUnitFactory(code="D2", parent=b2, kind=UnitKind.DEPARTMENT)
     t1 = OrgUnitFactory(code="T1", parent=d1, kind=UnitKind.TEAM)
     return SimpleNamespace(ent=ent, b1=b1, b2=b2, s1=s1, d1=d1, d2=d2, t1=t1)
+
+
+# Goal templates (people) -------------------------------------------------------------------
+
+
+class GoalTemplateFactory(ValidatedFactory):
+    """A goal template, linked to nothing unless `objective` / `measure` are given."""
+
+    class Meta:
+        model = "people.GoalTemplate"  # by name: this block is appended, imports stay on top
+
+    name = factory.Sequence(lambda n: f"Template {n}")
+    fiscal_year = 2026
+    kind = GoalKind.PERFORMANCE
+    title = factory.Sequence(lambda n: f"Templated goal {n}")
+    weight = Decimal("1")

@@ -20,7 +20,12 @@ from initiatives.services import initiative_create, milestone_add
 from osm.models import OutgoingMessage
 from osm.permissions import EXECUTIVE, OSM_STAFF
 from people.models import Employee, Goal
-from people.services import employee_create, goal_create, incentive_create
+from people.services import (
+    employee_create,
+    goal_create,
+    goal_template_create,
+    incentive_create,
+)
 from reviews.models import ActionItem
 from reviews.services import action_item_create, meeting_schedule
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit, Perspective
@@ -52,6 +57,7 @@ REGISTERED = [
     "people.Employee",
     "people.Goal",
     "people.IncentiveComponent",
+    "people.GoalTemplate",
     "reviews.ReviewMeeting",
     "reviews.ActionItem",
 ]
@@ -125,6 +131,7 @@ def world(django_user_model):
         weight=Decimal("1"),
         measure=bu_rev,
     )
+    goal_template_create(name="Sales drive", fiscal_year=2026, title="Sell more", objective=bu_f1)
     w["meeting"] = meeting = meeting_schedule(
         unit=bu,
         kind="operational",
