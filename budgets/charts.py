@@ -1,0 +1,46 @@
+"""Plotly figures of budgets, built from the selectors' output (pure: no ORM, no I/O)."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import plotly.graph_objects as go
+
+PLANNED_COLOUR = "#1f5fa8"
+ACTUAL_COLOUR = "#e08a00"
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> dict:
+    """Planned and actual side by side for each category; `rows` are (label, planned,
+    actual) in the order to show. Amounts are also written on the bars (for those who
+    do not tell the colours apart) and in the hover text, to the cent."""
+    rows = list(rows)
+    labels = [label for label, _, _ in rows]
+    figure = go.Figure()
+    for name, index, colour in (("Planned", 1, PLANNED_COLOUR), ("Actual", 2, ACTUAL_COLOUR)):
+        amounts = [row[index] for row in rows]
+        figure.add_trace(
+            go.Bar(
+                name=name,
+                x=labels,
+                y=[float(a) for a in amounts],  # a drawing only: the exact figures are text
+                text=[_money(a) for a in amounts],
+                textposition="auto",
+                marker_color=colour,
+                hovertemplate=f"%{{x}} {name.lower()}: %{{text}}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        title=title,
+        barmode="group",
+        yaxis={"title": "Amount", "rangemode": "tozero", "fixedrange": True},
+        xaxis={"fixedrange": True},
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 60, "r": 20, "t": 50, "b": 60},
+        height=340,
+        plot_bgcolor="#ffffff",
+    )
+    return figure.to_plotly_json()
