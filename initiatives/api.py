@@ -9,6 +9,7 @@ from scorecards.api import ScopedSerializer
 from scorecards.models import Objective, OrgUnit
 
 from . import services
+from .filters import InitiativePortfolioFilter
 from .models import Initiative, Milestone
 
 # Initiatives -------------------------------------------------------------------------------
@@ -42,7 +43,9 @@ class InitiativeSerializer(ScopedSerializer):
         extra_kwargs = {"percent_complete": {"min_value": 0, "max_value": 100}}
 
 
-class InitiativeFilter(django_filters.FilterSet):
+class InitiativeFilter(InitiativePortfolioFilter):
+    """The portfolio page's filters (unit subtree, status, fiscal year) and the API's own."""
+
     objective = django_filters.ModelChoiceFilter(
         field_name="objectives",
         queryset=Objective.objects.all(),

@@ -1,0 +1,148 @@
+"""Plotly figures of initiatives, built from the selectors' plain rows (pure: no ORM, no I/O)."""
+
+import datetime as dt
+
+import plotly.graph_objects as go
+
+from .choices import InitiativeStatus
+from .selectors import TimelineRow, milestone_state
+
+DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
+
+STATUS_COLOURS = {
+    InitiativeStatus.PROPOSED: "#8a96a3",
+    InitiativeStatus.APPROVED: "#5b8fd1",
+    InitiativeStatus.ACTIVE: "#1f5fa8",
+    InitiativeStatus.ON_HOLD: "#a86b00",
+    InitiativeStatus.DONE: "#1e7b34",
+    InitiativeStatus.CANCELLED: "#b3261e",
+}
+MILESTONE_STYLES = {
+    # state: (name in the legend, marker symbol, colour); done, open and overdue differ
+    # in shape, not only in colour
+    "done": ("Milestone done", "diamond", "#1e7b34"),
+    "open": ("Milestone open", "diamond-open", "#1d2733"),
+    "overdue": ("Milestone overdue", "x", "#b3261e"),
+}
+
+
+def bar_end(row: TimelineRow, today: dt.date) -> dt.date:
+    """Where a bar stops: the end date; an open-ended initiative runs to today or to its
+    last milestone, whichever is later (never before its start)."""
+    if row.end is not None:
+        return row.end
+    return max([row.start, today, *(m.due for m in row.milestones)])
+
+
+def timeline(
+    rows: list[TimelineRow],
+    *,
+    today: dt.date,
+    window: tuple[dt.date, dt.date] | None = None,
+    title: str = "Timeline",
+) -> dict:
+    """A Gantt chart: one bar per initiative from its start to its end, coloured by status
+    (one trace per status, so the legend names it), milestones as markers (done ones where
+    they were done, open ones where they are due), and a dotted line at today. `window`
+    (first and last day, e.g. of a fiscal year) fixes the visible range."""
+    labels = [row.label for row in rows]
+    figure = go.Figure()
+    for status in InitiativeStatus:
+        chosen = [row for row in rows if row.status == status.value]
+        if not chosen:
+            continue
+        ends = [bar_end(row, today) for row in chosen]
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                name=status.label,
+                y=[row.label for row in chosen],
+                base=[row.start.isoformat() for row in chosen],
+                x=[(end - row.start).days * DAY_MS for row, end in zip(chosen, ends, strict=True)],
+                marker_color=STATUS_COLOURS[status],
+                customdata=[
+                    [
+                        row.name,
+                        status.label,
+                        row.start.isoformat(),
+                        row.end.isoformat() if row.end else "open-ended",
+                        row.percent_complete,
+                    ]
+                    for row in chosen
+                ],
+                hovertemplate=(
+                    "%{y} %{customdata[0]}<br>%{customdata[1]}, %{customdata[4]}% complete"
+                    "<br>%{customdata[2]} to %{customdata[3]}<extra></extra>"
+                ),
+            )
+        )
+    marks: dict[str, list] = {name: [] for name in MILESTONE_STYLES}
+    for row in rows:
+        for m in row.milestones:
+            state = milestone_state(m.due, m.done_on, today)
+            marks[state].append((row.label, m.done_on or m.due, m))
+    for state, points in marks.items():
+        if not points:
+            continue
+        kind, symbol, colour = MILESTONE_STYLES[state]
+        figure.add_trace(
+            go.Scatter(
+                mode="markers",
+                name=kind,
+                y=[label for label, _, _ in points],
+                x=[day.isoformat() for _, day, _ in points],
+                marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2}},
+                customdata=[
+                    [m.name, m.due.isoformat(), m.done_on.isoformat() if m.done_on else "not yet"]
+                    for _, _, m in points
+                ],
+                hovertemplate=(
+                    "%{y}: %{customdata[0]}<br>due %{customdata[1]}, done %{customdata[2]}"
+                    "<extra>" + kind + "</extra>"
+                ),
+            )
+        )
+    xaxis = {"type": "date", "title": None}
+    if window is not None:
+        xaxis["range"] = [window[0].isoformat(), window[1].isoformat()]
+    figure.update_layout(
+        title=title,
+        barmode="overlay",
+        height=max(260, 140 + 28 * len(labels)),
+        margin={"l": 110, "r": 20, "t": 50, "b": 40},
+        xaxis=xaxis,
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": labels,
+            "autorange": "reversed",
+            "fixedrange": True,
+        },
+        legend={"orientation": "h", "y": -0.12},
+        plot_bgcolor="#ffffff",
+        shapes=[
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#b3261e", "width": 2, "dash": "dot"},
+            }
+        ],
+        annotations=[
+            {
+                "x": today.isoformat(),
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": "Today",
+                "showarrow": False,
+                "font": {"color": "#b3261e"},
+            }
+        ],
+    )
+    return figure.to_plotly_json()

@@ -1,0 +1,134 @@
+"""Forms of the initiatives pages. They check the input's shape only: the rules (model
+validation, constraints, which objectives an initiative may advance) are the services',
+whose refusals `add_service_errors` puts next to the fields."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from scorecards.models import OrgUnit
+
+from .models import Initiative, Milestone
+
+DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+
+
+def tree_choices(units: list[tuple[OrgUnit, int]], empty_label: str | None) -> list:
+    """Choices of units in tree order, indented by depth (`units` as from
+    `scorecards.selectors.unit_tree`), after an empty choice if `empty_label`."""
+    choices = [("", empty_label)] if empty_label is not None else []
+    return choices + [(u.pk, "\u00a0\u00a0" * depth + f"{u.code} — {u.name}") for u, depth in units]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's ValidationError on `form`: next to the field it names, or above the form
+    when the form has no such field (its name then starts the message)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, ValidationError(errors))
+        elif field == NON_FIELD_ERRORS:
+            form.add_error(None, ValidationError(errors))
+        else:
+            form.add_error(None, [f"{field}: {message}" for e in errors for message in e])
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form that leaves model validation to the service it feeds (and so does not
+    copy its data onto the instance, which the page still shows as it was)."""
+
+    def _post_clean(self):
+        pass
+
+
+class OwnerField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class ObjectivesField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, objective):
+        return f"{objective.unit.code}.{objective.code} {objective.name}"
+
+
+class InitiativeForm(ServiceModelForm):
+    """An initiative's fields and the objectives it advances. `units`: the units the user
+    may put it in, with their depths in the tree; `objectives`: those offered (of the
+    units within reach)."""
+
+    owner = OwnerField(
+        queryset=get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("first_name", "last_name", "username"),
+        required=False,
+        empty_label="No owner",
+    )
+    objectives = ObjectivesField(
+        queryset=None,
+        required=False,
+        help_text=(
+            "The objectives it advances: of its own unit or of the units above or below it. "
+            "Ctrl- or Cmd-click to choose several."
+        ),
+    )
+    percent_complete = forms.IntegerField(
+        min_value=0, max_value=100, initial=0, label="Percent complete", help_text="0 to 100."
+    )
+
+    class Meta:
+        model = Initiative
+        fields = (
+            "code",
+            "name",
+            "description",
+            "unit",
+            "owner",
+            "objectives",
+            "start",
+            "end",
+            "status",
+            "percent_complete",
+        )
+        widgets = {
+            "start": forms.DateInput(**DATE_WIDGET),
+            "end": forms.DateInput(**DATE_WIDGET),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "code": "A letter, then letters, digits or underscores; unique in the unit.",
+            "end": "Leave empty while open-ended.",
+        }
+
+    def __init__(self, *args, units, objectives, refresh_url: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        unit = self.fields["unit"]
+        unit.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
+        # Set after the queryset: the choices shown, in tree order (the queryset validates).
+        unit.widget.choices = tree_choices(units, None if len(units) == 1 else "Choose a unit")
+        self.fields["objectives"].queryset = objectives
+        if refresh_url:
+            # With htmx, choosing a unit offers that unit's objectives (keeping those chosen
+            # that are still within reach); without script the service checks them anyway.
+            self.fields["unit"].widget.attrs.update(
+                {
+                    "hx-get": refresh_url,
+                    "hx-trigger": "change",
+                    "hx-include": "#id_objectives",
+                    "hx-select": "#id_objectives",
+                    "hx-target": "#id_objectives",
+                    "hx-swap": "outerHTML",
+                }
+            )
+
+
+class MilestoneForm(ServiceModelForm):
+    """A milestone's name, due date and the day it was done."""
+
+    class Meta:
+        model = Milestone
+        fields = ("name", "due", "done_on")
+        widgets = {"due": forms.DateInput(**DATE_WIDGET), "done_on": forms.DateInput(**DATE_WIDGET)}
+        labels = {"done_on": "Done on"}
+        help_texts = {"done_on": "Leave empty while it is not done."}
