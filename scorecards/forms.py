@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from osm.utils import VALUE
+from osm.utils import VALUE, positive_weight
 
 from .models import CauseEffect, Measure, Objective, OrgUnit, Theme
 from .periods import describe_period_starts, is_period_start, parse_period
@@ -80,7 +80,30 @@ class MeasureValueForm(forms.Form):
         return period
 
 
-class ObjectiveForm(forms.ModelForm):
+class UnitCodeMixin:
+    """Codes are unique within a unit and weights positive: said next to the field (the
+    database constraints would answer for the whole form)."""
+
+    def _prepare_weight(self):
+        self.fields["weight"].validators.append(positive_weight)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        model = type(self.instance)
+        taken = model.objects.filter(unit_id=self.instance.unit_id, code=code)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            name = model._meta.verbose_name
+            raise forms.ValidationError(
+                f"This unit already has an {name} with this code."
+                if name[0] in "aeiou"
+                else f"This unit already has a {name} with this code."
+            )
+        return code
+
+
+class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
     """An objective of a unit and the objectives of units above it that it supports."""
 
     supports = ObjectiveChoiceField(
@@ -98,6 +121,7 @@ class ObjectiveForm(forms.ModelForm):
     def __init__(self, *args, unit: OrgUnit, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
+        self._prepare_weight()
         self.fields["theme"].queryset = Theme.objects.filter(unit=unit).order_by("name")
         _owner_field(self.fields["owner"])
         self.fields["supports"].queryset = (
@@ -111,7 +135,7 @@ class ObjectiveForm(forms.ModelForm):
             )
 
 
-class MeasureForm(forms.ModelForm):
+class MeasureForm(UnitCodeMixin, forms.ModelForm):
     """A measure of an objective: entered, calculated by a formula, or a rollup of
     measures of the units below."""
 
@@ -147,6 +171,7 @@ class MeasureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.objective = objective
         self.instance.unit_id = objective.unit_id
+        self._prepare_weight()
         _owner_field(self.fields["owner"])
         below = OrgUnit.objects.subtree_of(objective.unit_id).exclude(pk=objective.unit_id)
         self.fields["sources"].queryset = (

@@ -789,8 +789,9 @@ def measure_values_bulk_record(
         errors += row_errors
         if not row_errors:
             parsed.append((number, measure, period, values))
-    if errors:
+    if not parsed:
         raise BulkError(errors)
+    # The rows that parsed are checked on, so one answer lists every row's problems.
 
     seen: dict[tuple[int, dt.date], int] = {}
     for number, measure, period, _ in parsed:

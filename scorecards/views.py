@@ -197,7 +197,10 @@ def values_upload(request):
             if not confirm:
                 transaction.set_rollback(True)  # a preview writes nothing
     except services.BulkError as exc:
-        errors = [{**e, "line": lines[e["row"] - 1] if e["row"] else None} for e in exc.errors]
+        errors = sorted(
+            ({**e, "line": lines[e["row"] - 1] if e["row"] else None} for e in exc.errors),
+            key=lambda e: e["line"] or 0,
+        )
     if confirm and not errors:
         created, updated = counts
         messages.success(request, f"Saved {created} new and {updated} corrected values.")

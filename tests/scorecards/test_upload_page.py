@@ -1,0 +1,108 @@
+"""Uploading many values from a CSV: preview with each row's problems, then all or nothing."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from osm.permissions import EXECUTIVE, MEASURE_OWNER, UNIT_HEAD
+from scorecards.models import MeasureValue
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+URL = "/measures/upload/"
+
+
+@pytest.fixture
+def world():
+    ent = f.EnterpriseFactory(code="ACME")
+    head = f.UserFactory(roles=[UNIT_HEAD])
+    bu = f.OrgUnitFactory(code="BU", parent=ent, head=head)
+    other = f.OrgUnitFactory(code="OTHER", parent=ent)
+    objective = f.ObjectiveFactory(unit=bu, code="SELL")
+    rev = f.MeasureFactory(objective=objective, code="REV")
+    f.MeasureFactory(objective=f.ObjectiveFactory(unit=other, code="X"), code="COST")
+    f.MeasureValueFactory(measure=rev, period=dt.date(2026, 9, 1), actual=Decimal(1), target=None)
+    return {"head": head, "rev": rev}
+
+
+def upload(client, text: str, **extra):
+    return client.post(URL, {"file": SimpleUploadedFile("v.csv", text.encode()), **extra})
+
+
+GOOD = "measure_code,period,actual,target\nBU.REV,2026-09,95,100\nBU.REV,2026-10,100,100\n"
+
+
+def test_preview_then_save(client, world):
+    client.force_login(world["head"])
+    response = upload(client, GOOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # September exists (a correction), October is new; nothing is written yet.
+    assert "<strong>1</strong> new value and <strong>1</strong> correction" in html
+    assert MeasureValue.objects.get(period=dt.date(2026, 9, 1)).actual == 1
+    assert MeasureValue.objects.count() == 1
+    response = client.post(URL, {"csv_text": GOOD, "confirm": ""}, follow=True)
+    assert "Saved 1 new and 1 corrected values." in response.content.decode()
+    assert sorted(MeasureValue.objects.values_list("period", "actual")) == [
+        (dt.date(2026, 9, 1), 95),
+        (dt.date(2026, 10, 1), 100),
+    ]
+
+
+def test_row_errors_by_line_and_nothing_saved(client, world):
+    client.force_login(world["head"])
+    text = (
+        "measure_code,period,actual,target,note\n"
+        "BU.REV,2026-10,100,100,\n"  # line 2: fine
+        "BU.NOPE,2026-10,1,1,\n"  # line 3: no such measure
+        "OTHER.COST,2026-10,1,1,\n"  # line 4: not his unit
+        "BU.REV,2026-11,80,100,\n"  # line 5: red (80 < default red flag 90) without a note
+        "BU.REV,2026-12-15,1,1,\n"  # line 6: not the first of a month
+    )
+    response = upload(client, text)
+    assert response.status_code == 400
+    errors = {(e["line"], e["field"]) for e in response.context["errors"]}
+    assert errors == {(3, "measure_code"), (4, "measure"), (5, "note"), (6, "period")}
+    html = response.content.decode()
+    assert "4 problems: nothing was saved" in html
+    assert "You may not enter values of OTHER.COST." in html
+    assert "This value is red" in html
+    # The confirm button is not offered, and a forged confirm saves nothing either.
+    assert 'name="confirm"' not in html
+    assert client.post(URL, {"csv_text": text, "confirm": ""}).status_code == 400
+    assert MeasureValue.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "Choose a CSV file."),  # an empty upload is no file
+        (b"\xff\xfe\x00bad", "not UTF-8"),
+        (b"colour,period\nred,2026-01\n", "Unknown column(s): colour"),
+        (b"measure_code,actual\nBU.REV,1\n", "Missing column(s): period"),
+    ],
+)
+def test_unusable_files(client, world, content, message):
+    client.force_login(world["head"])
+    response = client.post(URL, {"file": SimpleUploadedFile("v.csv", content)})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert MeasureValue.objects.count() == 1
+
+
+def test_who_may_upload(client, world):
+    client.get(URL)
+    client.force_login(f.UserFactory(roles=[EXECUTIVE]))
+    assert client.get(URL).status_code == 403
+    assert upload(client, GOOD).status_code == 403
+    client.force_login(f.UserFactory(roles=[MEASURE_OWNER]))  # owns nothing yet
+    assert client.get(URL).status_code == 403
+    owner = f.UserFactory(roles=[MEASURE_OWNER])
+    world["rev"].owner = owner
+    world["rev"].save()
+    client.force_login(owner)
+    assert client.get(URL).status_code == 200
+    assert client.post(URL, {"csv_text": GOOD, "confirm": ""}).status_code == 302
+    assert MeasureValue.objects.count() == 2
