@@ -10,13 +10,15 @@ ACTUAL_COLOUR = "#e08a00"
 
 
 def _money(value: Decimal) -> str:
-    return f"{value:,.2f}"
+    """As the page writes figures (osm_format's `figure`): cents only when there are any."""
+    text = f"{value:,.2f}"
+    return text.rstrip("0").rstrip(".")
 
 
 def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> dict:
     """Planned and actual side by side for each category; `rows` are (label, planned,
     actual) in the order to show. Amounts are also written on the bars (for those who
-    do not tell the colours apart) and in the hover text, to the cent."""
+    do not tell the colours apart) and in the hover text, as the tables write them."""
     rows = list(rows)
     labels = [label for label, _, _ in rows]
     figure = go.Figure()

@@ -99,14 +99,14 @@ def budget_page(request):
         "summary": summary,
         "categories": [(c.value, c.label) for c in BudgetCategory],
         "category_rows": [
-            (label, summary.by_category[value]) for value, label in BudgetCategory.choices
+            (value, label, summary.by_category[value]) for value, label in BudgetCategory.choices
         ],
         "chart": charts.category_split(
             [
                 (c.upper(), summary.by_category[c].planned, summary.by_category[c].actual)
                 for c in BudgetCategory.values
             ],
-            f"{unit.code}, FY{year}: planned and actual by category",
+            f"{unit.code} FY{year}",
         ),
         "unlinked": unlinked,
         "unlinked_count": summary.total.lines_unlinked,

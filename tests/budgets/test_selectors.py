@@ -175,6 +175,6 @@ def test_the_split_chart():
     assert (planned["name"], actual["name"]) == ("Planned", "Actual")
     assert planned["x"] == ["OPEX", "STRATEX"]
     assert list(planned["y"]) == [500.0, 0.0] and list(actual["y"]) == [350.0, 0.05]
-    assert list(actual["text"]) == ["350.00", "0.05"]
+    assert list(actual["text"]) == ["350", "0.05"]
     assert figure["layout"]["barmode"] == "group"
     assert figure["layout"]["title"]["text"] == "BU, FY2026"
