@@ -1,10 +1,9 @@
 """Forms of the initiatives pages. They check the input's shape only: the rules (model
 validation, constraints, which objectives an initiative may advance) are the services',
-whose refusals `add_service_errors` puts next to the fields."""
+whose refusals the views put next to the fields (`osm.utils.add_service_errors`)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from scorecards.models import OrgUnit
 
@@ -18,21 +17,6 @@ def tree_choices(units: list[tuple[OrgUnit, int]], empty_label: str | None) -> l
     `scorecards.selectors.unit_tree`), after an empty choice if `empty_label`."""
     choices = [("", empty_label)] if empty_label is not None else []
     return choices + [(u.pk, "\u00a0\u00a0" * depth + f"{u.code} — {u.name}") for u, depth in units]
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError on `form`: next to the field it names, or above the form
-    when the form has no such field (its name then starts the message)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        if field in form.fields:
-            form.add_error(field, ValidationError(errors))
-        elif field == NON_FIELD_ERRORS:
-            form.add_error(None, ValidationError(errors))
-        else:
-            form.add_error(None, [f"{field}: {message}" for e in errors for message in e])
 
 
 class ServiceModelForm(forms.ModelForm):

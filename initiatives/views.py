@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from osm.permissions import EXECUTIVE, HR, OSM_STAFF, Scope, has_role, scope_queryset
-from osm.utils import fiscal_year_bounds
+from osm.utils import add_service_errors, fiscal_year_bounds
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
 from . import charts, selectors, services
 from .filters import InitiativePortfolioFilter
-from .forms import InitiativeForm, MilestoneForm, add_service_errors, tree_choices
+from .forms import InitiativeForm, MilestoneForm, tree_choices
 from .models import Initiative, Milestone
 
 PAGE_SIZE = 50
@@ -143,6 +143,12 @@ def detail(request, pk: int):
 
 
 def _form_page(request, form, *, initiative=None, status=200):
+    if form.is_bound and getattr(form, "cleaned_data", {}).get("unit"):
+        # Re-shown after a refusal: offer what the unit chosen may advance (the wider list
+        # validated the input, so that the service could name what it refused).
+        form.fields["objectives"].queryset = selectors.objectives_within_reach(
+            [form.cleaned_data["unit"].pk]
+        )
     return render(
         request,
         "initiatives/form.html",

@@ -304,6 +304,8 @@ def test_a_bad_edit_writes_nothing_and_shows_the_initiative_as_it_is(client, wor
     )
     assert snapshot() == before
     assert "<h1>Edit LAUNCH Launch the product</h1>" in response.content.decode()
+    # offered again: what S1 may advance (S1 has none; ENT above it: GROW)
+    assert choice_values(response.context["form"], "objectives") == [str(world.grow.pk)]
     response = client.post(url, initiative_data(world.launch, start="2027-01-01"))
     assert response.status_code == 400
     assert response.context["form"].non_field_errors() == [
