@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from osm.permissions import OSM_STAFF, UNIT_HEAD, group_names, has_role, headed_subtree_ids
 from osm.utils import fiscal_year_of
@@ -66,6 +66,7 @@ def _page_url(unit: OrgUnit, year: int) -> str:
 
 
 @login_required
+@require_safe
 def budget_page(request):
     """`/budgets/?unit=CODE&fiscal_year=YYYY&page=N` (defaults: the enterprise, this year):
     planned and actual by category with a chart, the linked and STRATEX shares, each unit
@@ -74,7 +75,11 @@ def budget_page(request):
     if not user.has_perm("budgets.view_budgetline"):
         raise PermissionDenied(NO_ROLE)
     root = enterprise_unit()
-    form = BudgetFilterForm(request.GET or None, visible_units=_visible_units(user, root))
+    form = BudgetFilterForm(
+        request.GET or None,
+        visible_units=_visible_units(user, root),
+        initial={"fiscal_year": current_fiscal_year()},
+    )
     if request.GET and not form.is_valid():
         return render(request, "budgets/page.html", {"form": form}, status=400)
     data = form.cleaned_data if request.GET else {}

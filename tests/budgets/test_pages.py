@@ -249,3 +249,15 @@ def test_queries_do_not_grow_with_units_or_lines(client, org, login, who):
     large = count()
     assert "Page 1 of 2" in text_of(client.get(url))
     assert large == small
+
+
+def test_the_page_only_reads(client, org, login):
+    login(OSM_STAFF)
+    assert client.post("/budgets/", {"unit": "BU"}).status_code == 405
+
+
+def test_the_year_field_shows_the_current_year(client, org, login, monkeypatch):
+    monkeypatch.setattr("budgets.views.current_fiscal_year", lambda: 2026)
+    login(EXECUTIVE)
+    body = client.get("/budgets/").content.decode()
+    assert re.search(r'<input type="number" name="fiscal_year" value="2026"', body)
