@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from alignment.selectors import cached_alignment_report
+from alignment.selectors import cached_alignment_metrics
 from osm.permissions import Scope, scope_queryset
 from people.models import Goal
 from reviews.choices import MeetingStatus
@@ -99,7 +99,6 @@ def dashboard(request, code: str | None):
         .select_related("unit")
         .order_by("scheduled_for")[:5]
     )
-    report = cached_alignment_report(unit)
     strategy_map = _strategy_map(unit, card)
     context = {
         "root": root,
@@ -113,7 +112,7 @@ def dashboard(request, code: str | None):
         "attention": attention,
         "overdue": overdue,
         "meetings": meetings,
-        "alignment_index": report.metrics.alignment_index,
+        "alignment_index": cached_alignment_metrics(unit).alignment_index,
         "map": strategy_map,
     }
     return render(request, "osm/home.html", context, status=status)

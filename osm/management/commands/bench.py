@@ -24,7 +24,7 @@ from urllib.parse import urlparse, urlunparse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 DATASETS = {
@@ -35,19 +35,55 @@ DATASETS = {
 
 def cases():
     """(name, callable) pairs; each later issue adds its reads here."""
+    from django.db.models import Count
+
     from alignment.selectors import alignment_report
-    from scorecards.models import OrgUnit
+    from scorecards.models import Measure, OrgUnit
     from scorecards.selectors.scorecard import enterprise_scores, unit_scorecard
 
     root = OrgUnit.objects.get(kind="enterprise")
     business = OrgUnit.objects.filter(parent=root).order_by("code").first() or root
+    busiest = (
+        Measure.objects.annotate(n=Count("values"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+    ).first()
     return [
         ("unit scorecard (enterprise)", lambda: unit_scorecard(root)),
         ("unit scorecard (business unit)", lambda: unit_scorecard(business)),
         ("unit scorecard YTD (enterprise)", lambda: unit_scorecard(root, ytd=True)),
         ("enterprise statuses (all units)", lambda: enterprise_scores()),
         ("alignment (enterprise, every unit)", lambda: alignment_report(root)),
+        ("page / (enterprise dashboard)", page("/")),
+        (f"page /units/{business.code}/ (dashboard)", page(f"/units/{business.code}/")),
+        (f"page /units/{business.code}/cascade/", page(f"/units/{business.code}/cascade/")),
+        (f"page /measures/{busiest}/", page(f"/measures/{busiest}/")),
+        ("page /my/updates/ (OSM staff: every owner)", page("/my/updates/")),
+        ("page /alignment/", page("/alignment/")),
+        ("page /initiatives/", page("/initiatives/")),
+        ("page /budgets/", page("/budgets/")),
+        ("page /people/", page("/people/")),
     ]
+
+
+def page(path: str):
+    """A whole page as the server renders it for an OSM staff member (in-process: the view,
+    its queries and the templates; no network)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-pages", defaults={"is_superuser": True, "is_staff": True}
+    )
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+
+    def get():
+        response = client.get(path)
+        if response.status_code != 200:
+            raise CommandError(f"{path} answered {response.status_code}.")
+
+    return get
 
 
 def data_size() -> str:
@@ -190,6 +226,8 @@ class Command(BaseCommand):
                 continue
             run()  # warm-up: imports, caches, the database's buffers
             samples = []
+            # DEBUG keeps a log of at most 9,000 queries: empty it, or a full log counts 0.
+            reset_queries()
             with CaptureQueriesContext(connection) as captured:
                 run()
             for _ in range(options["repeat"]):
