@@ -150,3 +150,17 @@ def test_pages_fit_a_phone(phone, world):
         assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen: {culprits}"
         if path == "/":
             phone.screenshot("dashboard-phone")
+
+
+def test_the_budget_page_draws_its_split(visit, world):
+    year = timezone.localdate().year  # the fiscal year starts in January in the tests
+    f.BudgetLineFactory(unit=world["bu"], fiscal_year=year, label="Stores", planned=Decimal(800),
+                        objective=world["grow"])  # fmt: skip
+    f.BudgetLineFactory(unit=world["bu"], fiscal_year=year, label="Launch", planned=Decimal(200),
+                        stratex=True)  # fmt: skip
+    page = visit.login(f.UserFactory(roles=[EXECUTIVE]), "/budgets/")
+    expect(page.locator('[data-chart="split-chart-data"].js-plotly-plot')).to_be_visible()
+    expect(page.get_by_text("Stores").first).to_be_visible()
+    # 800 of the 1,000 planned name an objective: 80% linked.
+    expect(page.locator("body")).to_contain_text("80.00%")
+    visit.screenshot("budget")
