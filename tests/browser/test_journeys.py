@@ -164,3 +164,21 @@ def test_the_budget_page_draws_its_split(visit, world):
     # 800 of the 1,000 planned name an objective: 80% linked.
     expect(page.locator("body")).to_contain_text("80.00%")
     visit.screenshot("budget")
+
+
+def test_a_value_can_be_entered_with_the_keyboard_alone(visit, world):
+    page = visit.login(world["owner"], f"/measures/{world['rev'].pk}/")
+    page.keyboard.press("Tab")  # the first stop is the skip link
+    expect(page.locator(".skip-link")).to_be_focused()
+    period = page.get_by_label("Period")
+    period.focus()
+    period.fill(f"{add_months(THIS_MONTH, -1):%Y-%m}")
+    page.keyboard.press("Tab")  # to Actual (htmx reloads the form for the period)
+    expect(page.get_by_role("spinbutton", name="Actual")).to_have_value("")
+    page.get_by_role("spinbutton", name="Actual").focus()
+    page.keyboard.type("101")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("spinbutton", name="Target")).to_be_focused()
+    page.keyboard.type("100")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.get_by_role("status")).to_contain_text("The measure is now green")
