@@ -5,14 +5,10 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
+from osm.utils import money_text
+
 PLANNED_COLOUR = "#1f5fa8"
 ACTUAL_COLOUR = "#e08a00"
-
-
-def _money(value: Decimal) -> str:
-    """As the page writes figures (osm_format's `figure`): cents only when there are any."""
-    text = f"{value:,.2f}"
-    return text.rstrip("0").rstrip(".")
 
 
 def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> dict:
@@ -29,7 +25,7 @@ def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> 
                 name=name,
                 x=labels,
                 y=[float(a) for a in amounts],  # a drawing only: the exact figures are text
-                text=[_money(a) for a in amounts],
+                text=[money_text(a) for a in amounts],
                 textposition="auto",
                 marker_color=colour,
                 hovertemplate=f"%{{x}} {name.lower()}: %{{text}}<extra></extra>",

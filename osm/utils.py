@@ -200,3 +200,10 @@ def add_service_errors(form, error) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def money_text(value) -> str:
+    """An amount of money as pages and charts write it: whole amounts without decimals,
+    others with two (1,120.50)."""
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"

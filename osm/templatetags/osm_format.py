@@ -5,6 +5,7 @@ from fractions import Fraction
 
 from django import template
 
+from osm.utils import money_text
 from scorecards.scoring import to_decimal
 
 register = template.Library()
@@ -30,6 +31,12 @@ def figure(value):
         value = to_decimal(value)
     text = f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.filter
+def money(value):
+    """An amount of money: whole amounts without decimals, others with two (1,120.50)."""
+    return NONE if value is None else money_text(value)
 
 
 @register.filter

@@ -31,20 +31,20 @@ def test_the_page_of_a_business_unit(client, org, login):
     #   planned 300 + 200 + 500 + 100 + 400 = 1,500; actual 250 + 100 + 400 + 20 + 350.50
     #   = 1,120.50; linked Ads 200 + Push 500 + Machine 400 = 1,100 -> 1100/1500 = 73.33%;
     #   STRATEX Push 500 + Pilot 100 = 600 -> 600/1500 = 40.00%.
-    assert "Fiscal year 2026. Planned 1,500 , spent 1,120.5." in text
+    assert "Fiscal year 2026. Planned 1,500 , spent 1,120.50." in text
     assert "Linked to strategy: 73.33% of the planned money. STRATEX: 40.00% ." in text
     # By category: OPEX 500 / 350, linked 200/500 = 40.00%; CAPEX 400 / 350.50, all
     # linked; STRATEX 600 / 420, linked 500/600 = 83.33%.
     assert "OPEX 500 350 40.00%" in text
-    assert "CAPEX 400 350.5 100.00%" in text
+    assert "CAPEX 400 350.50 100.00%" in text
     assert "STRATEX 600 420 83.33%" in text
-    assert "Total 1,500 1,120.5 73.33%" in text
+    assert "Total 1,500 1,120.50 73.33%" in text
     # Each unit, own lines: BU OPEX 500/350, CAPEX 0/0, STRATEX 500/400, total 1,000/750,
     # linked (200 + 500)/1000 = 70.00%; D1 OPEX 0/0, CAPEX 400/350.50, STRATEX 100/20,
     # total 500/370.50, linked 400/500 = 80.00%.
     assert "BU Retail 500 350 0 0 500 400 1,000 750 70.00%" in text
-    assert "D1 Stores 0 0 400 350.5 100 20 500 370.5 80.00%" in text
-    assert "All 500 350 400 350.5 600 420 1,500 1,120.5 73.33%" in text
+    assert "D1 Stores 0 0 400 350.50 100 20 500 370.50 80.00%" in text
+    assert "All 500 350 400 350.50 600 420 1,500 1,120.50 73.33%" in text
     # Not linked: Rent (nothing named) and Pilot (its initiative advances no objective),
     # the largest first; not the 2025 line, not S1's or ACME's.
     unlinked = text.split("Lines not linked")[1].split("All lines")[0]
@@ -73,7 +73,7 @@ def test_the_chart_shows_planned_and_actual_by_category(client, org, login):
     planned, actual = data
     assert planned["x"] == ["OPEX", "CAPEX", "STRATEX"]
     assert planned["y"] == [500, 400, 600] and actual["y"] == [350, 350.5, 420]
-    assert actual["text"] == ["350", "350.5", "420"]  # as the tables write them
+    assert actual["text"] == ["350", "350.50", "420"]  # as the tables write them
 
 
 def test_the_enterprise_and_the_current_year_by_default(client, org, login, monkeypatch):
@@ -84,7 +84,7 @@ def test_the_enterprise_and_the_current_year_by_default(client, org, login, monk
     # ACME's subtree in 2026: BU's 1,500 + Payroll 1,000 + HQ 500 = 3,000 planned; spent
     # 1,120.50 + 900 + 480 = 2,500.50; linked BU's 1,100 + HQ 500 = 1,600 -> 1600/3000 =
     # 53.33%; STRATEX 600/3000 = 20.00%.
-    assert "Fiscal year 2026. Planned 3,000 , spent 2,500.5." in text
+    assert "Fiscal year 2026. Planned 3,000 , spent 2,500.50." in text
     assert "Linked to strategy: 53.33% of the planned money. STRATEX: 20.00% ." in text
 
 
