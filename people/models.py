@@ -8,7 +8,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from osm.models import TimeStampedModel
-from osm.utils import WEIGHT
+from osm.utils import WEIGHT, positive_weight
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .choices import GoalKind
@@ -83,7 +83,7 @@ class GoalTemplate(TimeStampedModel):
     fiscal_year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE)
     title = models.CharField(max_length=300, help_text="The title of the goals it gives.")
-    weight = models.DecimalField(**WEIGHT, default=Decimal("1"))
+    weight = models.DecimalField(**WEIGHT, default=Decimal("1"), validators=[positive_weight])
     objective = models.ForeignKey(
         Objective,
         null=True,

@@ -248,7 +248,8 @@ def goal_template_apply(
                     f"The goal serves {links}, so only employees of "
                     f"{audience.reach_unit.code} or a unit below it may have it; "
                     f"{audience.out_of_reach} of the {audience.matched} employees "
-                    f"{who} are not: {', '.join(audience.examples)}{more}. "
+                    f"{who} {'is' if audience.out_of_reach == 1 else 'are'} not: "
+                    f"{', '.join(audience.examples)}{more}. "
                     "Nothing was applied: choose a unit within "
                     f"{audience.reach_unit.code}, or a template linked higher up."
                 )

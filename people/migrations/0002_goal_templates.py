@@ -5,6 +5,8 @@ from decimal import Decimal
 import django.db.models.deletion
 from django.db import migrations, models
 
+import osm.utils
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -45,7 +47,12 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "weight",
-                    models.DecimalField(decimal_places=3, default=Decimal("1"), max_digits=8),
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=Decimal("1"),
+                        max_digits=8,
+                        validators=[osm.utils.positive_weight],
+                    ),
                 ),
                 (
                     "measure",
