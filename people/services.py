@@ -227,7 +227,7 @@ def goal_template_apply(
     # Lock the template, so two applies of it run one after the other and the second skips
     # those the first served (the unique constraint on goals is the backstop).
     template = (
-        GoalTemplate.objects.select_for_update()
+        GoalTemplate.objects.select_for_update(of=("self",))  # not the outer-joined links
         .select_related("objective__unit", "measure__unit")
         .get(pk=template.pk)
     )
