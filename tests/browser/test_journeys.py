@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from osm.permissions import EXECUTIVE, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from osm.permissions import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from scorecards import services
 from scorecards.models import MeasureValue, Objective
 from scorecards.periods import add_months
@@ -118,7 +118,8 @@ def test_a_red_value_without_a_note_is_refused_next_to_the_note(visit, world):
 
 
 PHONE_PAGES = ["/", "/units/BU/", "/units/BU/cascade/", "/my/updates/", "/alignment/",
-               "/budgets/", "/initiatives/"]  # fmt: skip
+               "/budgets/", "/initiatives/", "/people/", "/people/alignment/",
+               "/people/templates/", "/measures/upload/"]  # fmt: skip
 
 
 # The elements reaching past the screen's right edge (outside a scrolling box), to say which.
@@ -182,3 +183,28 @@ def test_a_value_can_be_entered_with_the_keyboard_alone(visit, world):
     page.keyboard.type("100")
     page.keyboard.press("Enter")  # submits the form
     expect(page.get_by_role("status")).to_contain_text("The measure is now green")
+
+
+def test_hr_links_a_goal_to_an_objective_of_the_employees_unit_chain(visit, world):
+    from people.models import Goal
+
+    employee = f.EmployeeFactory(name="Ann Lee", unit=world["bu"], job_family="Sales")
+    year = timezone.localdate().year
+    page = visit.login(f.UserFactory(roles=[HR]), "/people/")
+    page.get_by_role("link", name="Ann Lee").click()
+    page.wait_for_url(f"**/people/{employee.pk}/**")
+    page.get_by_role("link", name="Add a performance goal").click()
+    objective = page.get_by_label("Objective")
+    # Only the objectives of BU and the units above it are offered.
+    options = objective.locator("option").all_inner_texts()
+    assert any("ACME.GROW" in text for text in options)
+    assert any("BU.SELL" in text for text in options)
+    page.get_by_label("Title").fill("Open two new stores")
+    objective.select_option(label="ACME.GROW Grow revenue")
+    page.get_by_role("button", name=re.compile("Save")).click()
+    expect(page.get_by_role("status")).to_contain_text("Saved")
+    expect(page.locator("body")).to_contain_text("Open two new stores")
+    goal = Goal.objects.get(employee=employee)
+    assert (goal.title, goal.objective, goal.fiscal_year) == (
+        "Open two new stores", world["grow"], year,
+    )  # fmt: skip

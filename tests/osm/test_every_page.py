@@ -1,0 +1,161 @@
+"""Every page of the web app renders, for every demo role, on the demo company.
+
+The list of pages below is checked against the URL configuration, so a new page without a
+line here fails this test. Each role gets 200 where the rules let it in and 403 where
+they do not, never a 404 or a 500; the OSM staff get every page.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from budgets.models import BudgetLine
+from initiatives.models import Initiative, Milestone
+from people.models import Employee, Goal, GoalTemplate, IncentiveComponent
+from scorecards.models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["osm", "executive", "unithead", "hr", "owner", "employee"]
+# Pages that only take a POST (a GET is 405), and Django's own account pages.
+POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout"}
+NOT_OURS = {
+    "password_reset_confirm",  # needs a token from an email
+    "password_reset_done",
+    "password_reset_complete",
+    "password_change_done",
+}
+
+
+def web_url_names(patterns=None, namespace=None) -> set[str]:
+    """The names of the web app's URLs (not the admin's, the API's or unnamed ones)."""
+    names = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin" or str(pattern.pattern).startswith("api/"):
+                continue
+            names |= web_url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def demo_objects() -> SimpleNamespace:
+    """One of each thing a page is about, from the demo's data."""
+    unit = OrgUnit.objects.filter(parent__parent__isnull=True, parent__isnull=False).first()
+    objective = Objective.objects.filter(unit=unit).first()
+    measure = Measure.objects.filter(values__isnull=False).first()
+    initiative = Initiative.objects.filter(milestones__isnull=False).first()
+    milestone = Milestone.objects.filter(initiative=initiative).first()
+    employee = Employee.objects.filter(goals__isnull=False).first()
+    goal = Goal.objects.filter(employee=employee).first()
+    incentive = IncentiveComponent.objects.first()
+    template = GoalTemplate.objects.first()
+    line = BudgetLine.objects.first()
+    value = MeasureValue.objects.filter(measure=measure).first()
+    arrow = CauseEffect.objects.first()
+    return SimpleNamespace(**locals())
+
+
+# name -> the URL of that page, from demo_objects()
+PAGES = {
+    "home": lambda d: "/",
+    "unit-pick": lambda d: f"/units/?unit={d.unit.code}",
+    "unit": lambda d: f"/units/{d.unit.code}/",
+    "objective": lambda d: f"/objectives/{d.objective.pk}/",
+    "healthz": lambda d: "/healthz/",
+    "values-upload": lambda d: "/measures/upload/",
+    "measure": lambda d: f"/measures/{d.measure.pk}/",
+    "measure-edit": lambda d: f"/measures/{d.measure.pk}/edit/",
+    "measure-delete": lambda d: f"/measures/{d.measure.pk}/delete/",
+    "my-updates": lambda d: "/my/updates/",
+    "unit-cascade": lambda d: f"/units/{d.unit.code}/cascade/",
+    "objective-new": lambda d: f"/units/{d.unit.code}/objectives/new/",
+    "objective-edit": lambda d: f"/objectives/{d.objective.pk}/edit/",
+    "objective-delete": lambda d: f"/objectives/{d.objective.pk}/delete/",
+    "measure-new": lambda d: f"/objectives/{d.objective.pk}/measures/new/",
+    "alignment:page": lambda d: "/alignment/",
+    "initiatives:index": lambda d: "/initiatives/",
+    "initiatives:new": lambda d: "/initiatives/new/",
+    "initiatives:detail": lambda d: f"/initiatives/{d.initiative.pk}/",
+    "initiatives:edit": lambda d: f"/initiatives/{d.initiative.pk}/edit/",
+    "initiatives:delete": lambda d: f"/initiatives/{d.initiative.pk}/delete/",
+    "initiatives:milestone-new": lambda d: f"/initiatives/{d.initiative.pk}/milestones/new/",
+    "initiatives:milestone-edit": lambda d: (
+        f"/initiatives/{d.initiative.pk}/milestones/{d.milestone.pk}/edit/"
+    ),
+    "initiatives:milestone-delete": lambda d: (
+        f"/initiatives/{d.initiative.pk}/milestones/{d.milestone.pk}/delete/"
+    ),
+    "budgets:index": lambda d: "/budgets/",
+    "budgets:line-create": lambda d: f"/budgets/lines/new/?unit={d.unit.code}",
+    "budgets:line-edit": lambda d: f"/budgets/lines/{d.line.pk}/edit/",
+    "budgets:line-delete": lambda d: f"/budgets/lines/{d.line.pk}/delete/",
+    "people:index": lambda d: "/people/",
+    "people:employee": lambda d: f"/people/{d.employee.pk}/",
+    "people:goal-add": lambda d: f"/people/{d.employee.pk}/goals/add/",
+    "people:incentive-add": lambda d: f"/people/{d.employee.pk}/incentives/add/",
+    "people:goal-edit": lambda d: f"/people/goals/{d.goal.pk}/edit/",
+    "people:goal-delete": lambda d: f"/people/goals/{d.goal.pk}/delete/",
+    "people:incentive-edit": lambda d: f"/people/incentives/{d.incentive.pk}/edit/",
+    "people:incentive-delete": lambda d: f"/people/incentives/{d.incentive.pk}/delete/",
+    "people:templates": lambda d: "/people/templates/",
+    "people:template-add": lambda d: "/people/templates/add/",
+    "people:template-edit": lambda d: f"/people/templates/{d.template.pk}/edit/",
+    "people:template-delete": lambda d: f"/people/templates/{d.template.pk}/delete/",
+    "people:template-apply": lambda d: f"/people/templates/{d.template.pk}/apply/",
+    "people:alignment": lambda d: "/people/alignment/",
+    "login": lambda d: "/accounts/login/",
+    "password_change": lambda d: "/accounts/password_change/",
+    "password_reset": lambda d: "/accounts/password_reset/",
+    "measure-value-delete": lambda d: (
+        f"/measures/{d.measure.pk}/values/{d.value.period:%Y-%m-%d}/delete/"
+    ),
+    "arrow-add": lambda d: f"/units/{d.unit.code}/arrows/",
+    "arrow-delete": lambda d: f"/arrows/{d.arrow.pk}/delete/",
+    "logout": lambda d: "/accounts/logout/",
+}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", "--yes", verbosity=0)
+    if not GoalTemplate.objects.exists():  # the demo has none: HR makes one
+        goal = Goal.objects.filter(objective__isnull=False).first()
+        GoalTemplate.objects.create(
+            name="Demo template", fiscal_year=goal.fiscal_year, kind=goal.kind,
+            title="Template goal", weight=1, objective=goal.objective,
+        )  # fmt: skip
+
+
+def test_every_page_is_listed():
+    missing = web_url_names() - NOT_OURS - PAGES.keys()
+    assert not missing, f"pages without a render test here: {sorted(missing)}"
+
+
+def test_every_page_for_every_role(client, demo):
+    objects = demo_objects()
+    urls = {name: url(objects) for name, url in PAGES.items()}
+    User = get_user_model()
+    failures = []
+    for username in ROLES:
+        client.force_login(User.objects.get(username=username))
+        for name, url in urls.items():
+            if name == "logout":
+                continue  # a POST logs out; its GET is refused (405) by Django
+            response = client.get(url)
+            expected = {405} if name in POST_ONLY else {200, 403}
+            if username == "osm" and name not in POST_ONLY:
+                expected = {200}
+            if name in ("unit-pick",):
+                expected = {302}
+            if response.status_code not in expected:
+                failures.append(f"{username} GET {url} ({name}): {response.status_code}")
+            elif response.status_code == 200 and "text/html" in response["Content-Type"]:
+                html = response.content.decode()
+                if "{{" in html or "{%" in html:
+                    failures.append(f"{username} GET {url}: template syntax left in the page")
+    assert not failures, "\n".join(failures)
