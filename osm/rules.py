@@ -124,7 +124,7 @@ changes_own_action_item = has_any_role & owns_action_item
 STRATEGY = {
     "scorecards": ["theme", "objective", "cascadelink", "causeeffect", "measure", "rollupsource"],
     "initiatives": ["initiative", "milestone", "initiativeobjective"],
-    "reviews": ["reviewmeeting", "actionitem"],
+    "reviews": ["reviewmeeting", "actionitem", "calendarevent"],
 }
 PEOPLE = {"people": ["employee", "goal", "incentivecomponent", "goaltemplate"]}
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from scorecards.admin import RulesAdmin, RulesTabularInline
 
-from .models import ActionItem, ReviewMeeting
+from .models import ActionItem, CalendarEvent, ReviewMeeting
 
 
 class ActionItemForm(forms.ModelForm):
@@ -56,3 +56,15 @@ class ActionItemAdmin(RulesAdmin):
     search_fields = ("title", "meeting__title", "objective__code", "owner__username")
     date_hierarchy = "due"
     autocomplete_fields = ("meeting", "objective", "owner")
+
+
+@admin.register(CalendarEvent)
+class CalendarEventAdmin(RulesAdmin):
+    """The steps of the units' strategy calendars."""
+
+    list_display = ("title", "kind", "unit", "starts_on", "ends_on")
+    list_select_related = ("unit",)
+    list_filter = ("kind", "unit__kind")
+    search_fields = ("title", "unit__code", "unit__name", "notes")
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ("unit",)

@@ -7,7 +7,7 @@ from django.db import models
 from osm.models import TimeStampedModel
 from scorecards.models import Objective, OrgUnit
 
-from .choices import ActionStatus, MeetingKind, MeetingStatus
+from .choices import ActionStatus, EventKind, MeetingKind, MeetingStatus
 
 
 class ReviewMeeting(TimeStampedModel):
@@ -32,6 +32,14 @@ class ReviewMeeting(TimeStampedModel):
         max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
     minutes = models.TextField(blank=True)
+    decisions = models.TextField(blank=True, help_text="What the meeting decided.")
+    agenda = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The agenda as it stood when the meeting was held (frozen then, so the "
+        "briefing book of a past meeting still shows the figures it discussed).",
+    )
 
     class Meta:
         ordering = ["-scheduled_for"]
@@ -99,3 +107,36 @@ class ActionItem(TimeStampedModel):
                     )
                 }
             )
+
+
+class CalendarEvent(TimeStampedModel):
+    """A dated step of a unit's strategy calendar: strategy refresh, target setting, budget
+    and STRATEX deadlines, goal setting. It applies to the unit and the units below it."""
+
+    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="calendar_events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    title = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty for a one-day event.")
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=EventKind.values), name="calendar_event_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="calendar_event_ends_after_start",
+                violation_error_message="The event cannot end before it starts.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.starts_on:%Y-%m-%d})"
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "The event cannot end before it starts."})

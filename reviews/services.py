@@ -9,10 +9,20 @@ from django.db import transaction
 from osm.utils import apply_changes, delete_or_explain, save_validated
 from scorecards.models import OrgUnit
 
-from .models import ActionItem, ReviewMeeting
+from .models import ActionItem, CalendarEvent, ReviewMeeting
 
 ACTION_FIELDS = {"objective", "owner", "title", "due", "status"}
-MEETING_FIELDS = {"kind", "unit", "title", "scheduled_for", "chair", "status", "minutes"}
+MEETING_FIELDS = {
+    "kind",
+    "unit",
+    "title",
+    "scheduled_for",
+    "chair",
+    "status",
+    "minutes",
+    "decisions",
+}
+EVENT_FIELDS = {"unit", "kind", "title", "starts_on", "ends_on", "notes"}
 
 
 @transaction.atomic
@@ -115,3 +125,27 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
         f"{item.objective.unit.code}.{item.objective.code}"
         for item in items
     ]
+
+
+# The strategy calendar -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_event_create(*, by=None, **fields) -> CalendarEvent:
+    """Add a step of a unit's strategy calendar."""
+    event = CalendarEvent()
+    apply_changes(event, fields, allowed=EVENT_FIELDS)
+    return save_validated(event, by=by)
+
+
+@transaction.atomic
+def calendar_event_update(*, event: CalendarEvent, by=None, **changes) -> CalendarEvent:
+    """Change a step of the calendar (its unit, kind, title, dates or notes)."""
+    apply_changes(event, changes, allowed=EVENT_FIELDS)
+    return save_validated(event, by=by)
+
+
+@transaction.atomic
+def calendar_event_delete(*, event: CalendarEvent, by=None) -> None:
+    """Remove a step of the calendar."""
+    delete_or_explain(event, by=by)

@@ -28,8 +28,8 @@ from osm.models import OutgoingMessage
 from osm.permissions import ROLES
 from people.choices import GoalKind
 from people.models import Employee, Goal, IncentiveComponent
-from reviews.choices import ActionStatus, MeetingKind
-from reviews.models import ActionItem, ReviewMeeting
+from reviews.choices import ActionStatus, EventKind, MeetingKind
+from reviews.models import ActionItem, CalendarEvent, ReviewMeeting
 from scorecards.choices import Frequency, Polarity, Rollup, UnitKind
 from scorecards.models import (
     CascadeLink,
@@ -434,3 +434,15 @@ class GoalTemplateFactory(ValidatedFactory):
     kind = GoalKind.PERFORMANCE
     title = factory.Sequence(lambda n: f"Templated goal {n}")
     weight = Decimal("1")
+
+
+class CalendarEventFactory(ValidatedFactory):
+    """A budget deadline of a unit's strategy calendar on 15 October 2026."""
+
+    class Meta:
+        model = CalendarEvent
+
+    unit = factory.SubFactory(OrgUnitFactory)
+    kind = EventKind.BUDGET_DEADLINE
+    title = factory.Sequence(lambda n: f"Deadline {n}")
+    starts_on = dt.date(2026, 10, 15)

@@ -27,7 +27,7 @@ from people.services import (
     incentive_create,
 )
 from reviews.models import ActionItem
-from reviews.services import action_item_create, meeting_schedule
+from reviews.services import action_item_create, calendar_event_create, meeting_schedule
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit, Perspective
 from scorecards.services import (
     cause_effect_link,
@@ -60,6 +60,7 @@ REGISTERED = [
     "people.GoalTemplate",
     "reviews.ReviewMeeting",
     "reviews.ActionItem",
+    "reviews.CalendarEvent",
 ]
 PW = "pw-long-enough-1"
 
@@ -142,6 +143,9 @@ def world(django_user_model):
     )
     action_item_create(
         meeting=meeting, title="Fix pipeline", due=dt.date(2026, 2, 15), objective=bu_f1
+    )
+    calendar_event_create(
+        unit=bu, kind="budget_deadline", title="Budget due", starts_on=dt.date(2026, 10, 15)
     )
     OutgoingMessage.objects.create(
         kind="reminder",
