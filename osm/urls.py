@@ -19,6 +19,8 @@ urlpatterns = [
     path("initiatives/", include("initiatives.urls")),
     path("budgets/", include("budgets.urls")),
     path("people/", include("people.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("calendar/", include("reviews.calendar_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),

@@ -1,0 +1,5 @@
+"""The strategy calendar pages."""
+
+app_name = "calendar"
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""The review meeting pages."""
+
+app_name = "reviews"
+
+urlpatterns: list = []
