@@ -17,16 +17,19 @@ class TimeStampedModel(models.Model):
 
 
 class OutgoingMessage(TimeStampedModel):
-    """One message OSM sends (reminder, escalation, report), recorded before it is sent.
+    """One message OSM sends (reminder, escalation, report): the outbox and the ledger.
 
-    Unique on (kind, recipient, subject_key, period) so a retried or repeated job never
-    mails the same thing twice: the job claims the row first and sends only if it created it.
+    A job writes the message here, rendered, before anything is sent; it is unique on
+    (kind, recipient, subject_key, period), so a retried or repeated job never composes
+    the same message twice. Delivery then claims rows (status `sending` with a lease),
+    sends them and marks each `sent` as soon as the mail server accepted it (osm/mail.py).
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        FAILED = "failed", "Failed (will be retried)"
 
     kind = models.CharField(max_length=40)
     recipient = models.CharField(max_length=254, help_text="Email address.")
@@ -40,6 +43,19 @@ class OutgoingMessage(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     error = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="The plain-text part.")
+    html = models.TextField(blank=True, help_text="The HTML part, if any.")
+    attachments = models.JSONField(
+        default=list, blank=True, help_text='[{"name": ..., "content": ..., "mimetype": ...}]'
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A failed message is tried again from then on."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A message being sent is another worker's after this."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -49,10 +65,11 @@ class OutgoingMessage(TimeStampedModel):
                 name="outgoing_message_once",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "sent", "failed"]),
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
                 name="outgoing_message_status_valid",
             ),
         ]
+        indexes = [models.Index(fields=["status", "id"], name="outgoing_message_status_idx")]
 
     def __str__(self):
         return f"{self.kind} to {self.recipient} ({self.subject_key}, {self.period})"

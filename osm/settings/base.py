@@ -142,6 +142,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# With late acks a task whose worker died goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -161,6 +165,21 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="osm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds an SMTP exchange may take
+# Delivery claims MAIL_BATCH messages at a time for MAIL_LEASE_SECONDS (osm/mail.py); a
+# message is never started unless its lease covers the SMTP timeout.
+MAIL_BATCH = env.int("MAIL_BATCH", default=100)
+MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=300)
+if MAIL_LEASE_SECONDS < 2 * (EMAIL_TIMEOUT + 5):
+    raise environ.ImproperlyConfigured(
+        "MAIL_LEASE_SECONDS must be at least twice EMAIL_TIMEOUT + 5 seconds."
+    )
+# Reminders (reviews/reminders.py): how many days before a value is due, and before a
+# review meeting, people are reminded.
+REMINDER_LEAD_DAYS = env.int("REMINDER_LEAD_DAYS", default=5)
+REVIEW_LEAD_DAYS = env.int("REVIEW_LEAD_DAYS", default=3)
+# The links in emails point here (no request to take the host from).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
