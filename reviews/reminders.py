@@ -1,0 +1,211 @@
+"""The reminder jobs: what to send on a given day, composed into the outbox (osm/mail.py).
+
+Each function takes the day, writes its messages to the ledger and returns how many are
+new; running one twice for the same day composes nothing more (the ledger's key), so the
+Celery tasks, their retries and `manage.py send_reminders --date` may all run it freely.
+
+- Data reminders: a measure owner hears `REMINDER_LEAD_DAYS` before a value is due and
+  again 1 and 7 days after it fell overdue: one message listing everything he or she owes.
+  At 7 days overdue the head of the measure's unit (or of the nearest unit above with a
+  head) is told too.
+- Review reminders: the chair and attendees of a meeting `REVIEW_LEAD_DAYS` before it,
+  with its agenda and a link.
+- Overdue action items: once a week (the ledger's period is the week's Monday), one
+  message to each owner of open items past their due date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.template.loader import get_template
+
+from osm.mail import Draft, messages_compose
+from scorecards.models import OrgUnit
+from scorecards.selectors.updates import OwedValue, owed_values
+
+from .choices import ActionStatus
+from .models import ActionItem
+
+DATA_REMINDER = "data_reminder"
+DATA_ESCALATION = "data_escalation"
+ACTION_ITEMS = "action_items_overdue"
+OVERDUE_STEPS = (1, 7)  # days after the due date an owner is reminded again
+ESCALATION_DAYS = 7
+
+
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+@dataclass(frozen=True)
+class Escalated:
+    """An overdue value as its unit head reads it: with the owner's name."""
+
+    value: OwedValue
+    owner_name: str
+
+    def __getattr__(self, name):  # the template reads the value's fields directly
+        return getattr(self.value, name)
+
+
+def data_reminders_compose(*, day: dt.date) -> int:
+    """Compose the day's data reminders and escalations (see the module's docstring)."""
+    lead = settings.REMINDER_LEAD_DAYS
+    owed = owed_values(Q(owner__isnull=False, owner__is_active=True), today=day)
+    by_owner: dict[int, list[OwedValue]] = defaultdict(list)
+    for item in owed:
+        by_owner[item.owner_id].append(item)
+    triggered = {
+        owner_id
+        for owner_id, items in by_owner.items()
+        if any(
+            (not i.overdue and i.days == lead) or (i.overdue and i.days in OVERDUE_STEPS)
+            for i in items
+        )
+    }
+    escalate = [i for i in owed if i.overdue and i.days == ESCALATION_DAYS]
+    heads = _heads_of({i.unit_code for i in escalate})
+    people = get_user_model().objects.in_bulk(
+        triggered | {i.owner_id for i in escalate} | set(heads.values())
+    )
+    text, html = get_template("email/data_reminder.txt"), get_template("email/data_reminder.html")
+    site = settings.SITE_URL
+    drafts = []
+    for owner_id in sorted(triggered):
+        owner = people[owner_id]
+        if not owner.email:
+            continue  # no address to remind; the dashboards still show the values overdue
+        items = by_owner[owner_id]
+        overdue = [i for i in items if i.overdue]
+        upcoming = [i for i in items if not i.overdue]
+        context = {
+            "name": _name(owner),
+            "overdue": overdue,
+            "upcoming": upcoming,
+            "sections": [("Overdue", overdue, True), ("Due next", upcoming, False)],
+            "site": site,
+        }
+        subject = f"OSM: {len(items)} value{'s' if len(items) != 1 else ''} to enter"
+        if overdue:
+            subject += f", {len(overdue)} overdue"
+        drafts.append(
+            Draft(
+                kind=DATA_REMINDER,
+                recipient=owner.email,
+                subject_key=f"user:{owner_id}",
+                period=day,
+                subject=subject,
+                body=text.render(context),
+                html=html.render(context),
+                user_id=owner_id,
+            )
+        )
+    drafts += _escalations(escalate, heads, people, day)
+    return messages_compose(drafts)
+
+
+def _heads_of(unit_codes: set[str]) -> dict[str, int]:
+    """Each unit's head, or the head of the nearest unit above it that has one (one query:
+    the whole tree, which is small next to its measures)."""
+    if not unit_codes:
+        return {}
+    units = {u.code: u for u in OrgUnit.objects.only("id", "code", "parent_id", "head_id")}
+    by_id = {u.pk: u for u in units.values()}
+    heads = {}
+    for code in unit_codes:
+        unit = units.get(code)
+        while unit is not None and unit.head_id is None:
+            unit = by_id.get(unit.parent_id)
+        if unit is not None:
+            heads[code] = unit.head_id
+    return heads
+
+
+def _escalations(items, heads, people, day) -> list[Draft]:
+    by_head: dict[int, list[Escalated]] = defaultdict(list)
+    for item in items:
+        head_id = heads.get(item.unit_code)
+        if head_id is None:
+            continue
+        by_head[head_id].append(Escalated(item, _name(people[item.owner_id])))
+    text = get_template("email/data_escalation.txt")
+    html = get_template("email/data_escalation.html")
+    drafts = []
+    for head_id, escalated in sorted(by_head.items()):
+        head = people[head_id]
+        if not head.email:
+            continue
+        context = {
+            "name": _name(head),
+            "items": escalated,
+            "days": ESCALATION_DAYS,
+            "site": settings.SITE_URL,
+        }
+        drafts.append(
+            Draft(
+                kind=DATA_ESCALATION,
+                recipient=head.email,
+                subject_key=f"user:{head_id}",
+                period=day,
+                subject=f"OSM: {len(escalated)} value{'s' if len(escalated) != 1 else ''} "
+                f"of your units {ESCALATION_DAYS} days overdue",
+                body=text.render(context),
+                html=html.render(context),
+                user_id=head_id,
+            )
+        )
+    return drafts
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: the ledger period of the weekly messages."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def action_item_reminders_compose(*, day: dt.date) -> int:
+    """Once a week, each owner of open action items past their due date gets one message
+    listing them."""
+    items = list(
+        ActionItem.objects.filter(
+            status=ActionStatus.OPEN, due__lt=day, owner__isnull=False, owner__is_active=True
+        )
+        .exclude(owner__email="")
+        .select_related("owner", "meeting__unit")
+        .order_by("owner_id", "due", "id")
+    )
+    by_owner = defaultdict(list)
+    for item in items:
+        item.days = (day - item.due).days
+        by_owner[item.owner_id].append(item)
+    text, html = get_template("email/action_items.txt"), get_template("email/action_items.html")
+    drafts = []
+    for owner_id, owned in by_owner.items():
+        owner = owned[0].owner
+        context = {"name": _name(owner), "items": owned, "site": settings.SITE_URL}
+        drafts.append(
+            Draft(
+                kind=ACTION_ITEMS,
+                recipient=owner.email,
+                subject_key=f"user:{owner_id}",
+                period=week_of(day),
+                subject=f"OSM: {len(owned)} overdue action item{'s' if len(owned) != 1 else ''}",
+                body=text.render(context),
+                html=html.render(context),
+                user_id=owner_id,
+            )
+        )
+    return messages_compose(drafts)
+
+
+def reminders_compose(*, day: dt.date) -> dict[str, int]:
+    """Every reminder of the day (`send_reminders`): how many new messages of each kind."""
+    return {
+        DATA_REMINDER: data_reminders_compose(day=day),
+        ACTION_ITEMS: action_item_reminders_compose(day=day),
+    }

@@ -1,0 +1,32 @@
+"""Celery tasks of the reviews app: the daily reminder run (data values, review meetings,
+overdue action items), composed into the outbox, then delivered (osm.tasks)."""
+
+import datetime as dt
+
+from celery import shared_task
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from osm.tasks import deliver_outbox
+
+from .reminders import reminders_compose
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=10,
+    time_limit=1800,
+    soft_time_limit=1700,
+)
+def send_reminders(day: str | None = None) -> dict:
+    """Compose the reminders of `day` (ISO date; default today) and queue their delivery.
+    Safe to run twice: the ledger composes each message once."""
+    date = dt.date.fromisoformat(day) if day else timezone.localdate()
+    with transaction.atomic():
+        composed = reminders_compose(day=date)
+        transaction.on_commit(deliver_outbox.delay)
+    return composed
