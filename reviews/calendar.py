@@ -1,0 +1,295 @@
+"""The strategy calendar: a fiscal year's integrated cycle for a unit and its subtree.
+
+One list of dated entries from three sources, in a fixed number of queries whatever the
+size of the organisation:
+
+- the stored steps of the cycle (`CalendarEvent`) of the unit, of the units below it and
+  of the units above it (an enterprise budget deadline applies to every unit), that
+  overlap the year;
+- the data due dates: for the subtree's entered measures (calculated and rollup measures
+  compute their actuals), each due date falling in the year, one entry per due date and
+  frequency with the number of values due ("31 monthly values due"), not one per measure;
+- the subtree's review meetings scheduled in the year.
+
+The year is the fiscal year (`FISCAL_YEAR_START_MONTH`), named after the calendar year in
+which it starts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from osm.utils import fiscal_year_bounds
+from scorecards.choices import Frequency, Rollup
+from scorecards.models import Measure, OrgUnit
+from scorecards.periods import add_months, months_in, period_start
+from scorecards.scoring import due_date
+
+from .choices import EventKind, MeetingKind
+from .models import CalendarEvent, ReviewMeeting
+
+# The lanes of the calendar, top to bottom: the steps of the cycle in the order they feed
+# each other, then the running of the year.
+STRATEGY_REFRESH = "strategy_refresh"
+TARGET_SETTING = "target_setting"
+DEADLINES = "deadlines"
+GOAL_SETTING = "goal_setting"
+DATA_DUE = "data_due"
+REVIEWS = "reviews"
+OTHER = "other"
+LANES: tuple[tuple[str, str], ...] = (
+    (STRATEGY_REFRESH, "Strategy refresh"),
+    (TARGET_SETTING, "Target setting"),
+    (DEADLINES, "Budget and STRATEX deadlines"),
+    (GOAL_SETTING, "Goal setting"),
+    (DATA_DUE, "Data due dates"),
+    (REVIEWS, "Review meetings"),
+    (OTHER, "Other"),
+)
+LANE_LABELS = dict(LANES)
+LANE_OF_EVENT = {
+    EventKind.STRATEGY_REFRESH: STRATEGY_REFRESH,
+    EventKind.TARGET_SETTING: TARGET_SETTING,
+    EventKind.BUDGET_DEADLINE: DEADLINES,
+    EventKind.STRATEX_DEADLINE: DEADLINES,
+    EventKind.GOAL_SETTING: GOAL_SETTING,
+    EventKind.OTHER: OTHER,
+}
+# What an entry is, finer than its lane (budget and STRATEX deadlines share a lane, the
+# chart tells them apart by marker): the event kinds, then these two.
+DATA_DUE_KIND = "data_due"
+MEETING_KIND = "meeting"
+KIND_LABELS = {
+    **dict(EventKind.choices),
+    DATA_DUE_KIND: "Data due",
+    MEETING_KIND: "Review meeting",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dated thing of the calendar. `end` is None for a one-day entry; `url` is where
+    it links ("" for none: an event's edit page is added per user, see `with_links`);
+    `event` is the stored event the entry shows, if it is one; `count` the number of
+    values due, for a data due date."""
+
+    lane: str
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    title: str
+    unit_code: str
+    detail: str = ""
+    url: str = ""
+    count: int | None = None
+    event: CalendarEvent | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def lane_label(self) -> str:
+        return LANE_LABELS[self.lane]
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end or self.start
+
+    @property
+    def is_span(self) -> bool:
+        """Lasts more than one day (a bar on the chart, a marker otherwise)."""
+        return self.end is not None and self.end > self.start
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The fiscal year `year` (from `start` to `end`) of `unit` and its subtree."""
+
+    unit: OrgUnit
+    year: int
+    start: dt.date
+    end: dt.date
+    today: dt.date
+    entries: list[Entry]
+
+    @property
+    def shows_today(self) -> bool:
+        return self.start <= self.today <= self.end
+
+    def months(self) -> list[tuple[dt.date, list[Entry]]]:
+        """The entries by month (first day of the month), in date order; an entry that
+        began before the year is listed under the year's first month."""
+        grouped: dict[dt.date, list[Entry]] = {}
+        for entry in self.entries:
+            month = max(entry.start, self.start).replace(day=1)
+            grouped.setdefault(month, []).append(entry)
+        return sorted(grouped.items())
+
+
+_LANE_ORDER = {lane: index for index, (lane, _) in enumerate(LANES)}
+
+
+def strategy_calendar(unit: OrgUnit, year: int, *, today: dt.date | None = None) -> Calendar:
+    """The fiscal year `year` of `unit` and the units below it: stored events (of the
+    units above too), data due dates and review meetings, in date order. Three queries."""
+    today = today or timezone.localdate()
+    start, end = fiscal_year_bounds(year, settings.FISCAL_YEAR_START_MONTH)
+    subtree = OrgUnit.objects.subtree_of(unit.pk).values("id")
+    entries = [
+        *_events(unit, start, end),
+        *_data_due(unit, subtree, start, end),
+        *_meetings(subtree, start, end),
+    ]
+    entries.sort(key=lambda e: (e.start, _LANE_ORDER[e.lane], e.unit_code, e.title))
+    return Calendar(unit=unit, year=year, start=start, end=end, today=today, entries=entries)
+
+
+def _events(unit: OrgUnit, start: dt.date, end: dt.date) -> list[Entry]:
+    """The stored events of the unit, its subtree and its ancestors overlapping the year
+    (a one-day event overlaps when its day is in the year). One query."""
+    reach = Q(unit__in=OrgUnit.objects.subtree_of(unit.pk).values("id")) | Q(
+        unit__in=OrgUnit.objects.ancestors_of(unit.pk).values("id")
+    )
+    overlapping = Q(starts_on__lte=end) & (
+        Q(ends_on__gte=start) | Q(ends_on__isnull=True, starts_on__gte=start)
+    )
+    events = CalendarEvent.objects.filter(reach, overlapping).select_related("unit")
+    return [
+        Entry(
+            lane=LANE_OF_EVENT[event.kind],
+            kind=event.kind,
+            start=event.starts_on,
+            end=event.ends_on if event.ends_on and event.ends_on != event.starts_on else None,
+            title=event.title,
+            unit_code=event.unit.code,
+            detail=event.notes,
+            event=event,
+        )
+        for event in events
+    ]
+
+
+FREQUENCY_WORDS = {
+    Frequency.MONTHLY: "monthly",
+    Frequency.QUARTERLY: "quarterly",
+    Frequency.ANNUAL: "annual",
+}
+
+
+def due_dates_in(
+    frequency: str, start: dt.date, end: dt.date, *, fiscal_start: int, due_days: int
+) -> list[tuple[dt.date, dt.date]]:
+    """(period, due date) of the periods of `frequency` whose due date falls from `start`
+    to `end`: a value is due `due_days` after its period ends. Pure date arithmetic."""
+    # The period containing `start - due_days` is the first one due on or after `start`:
+    # it ends on or after that day, the one before it ends before it.
+    period = period_start(start - dt.timedelta(days=due_days), frequency, fiscal_start)
+    found = []
+    while (due := due_date(period, frequency, due_days)) <= end:
+        found.append((period, due))
+        period = add_months(period, months_in(frequency))
+    return found
+
+
+def describe_period(period: dt.date, frequency: str, fiscal_start: int) -> str:
+    """'January 2026', 'the quarter from October 2025', 'FY2025' (fiscal years are named
+    after the calendar year they start in)."""
+    if frequency == Frequency.MONTHLY:
+        return f"{period:%B %Y}"
+    if frequency == Frequency.QUARTERLY:
+        return f"the quarter from {period:%B %Y}"
+    return f"FY{period.year}"
+
+
+def _data_due(unit: OrgUnit, subtree, start: dt.date, end: dt.date) -> list[Entry]:
+    """Per due date and frequency, how many of the subtree's entered measures owe a
+    value then. One query: the measures counted by frequency."""
+    fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
+    counts = (
+        Measure.objects.filter(unit__in=subtree, rollup=Rollup.NONE)
+        .filter(Q(formula__isnull=True) | Q(formula=""))
+        .values("frequency")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    url = reverse("unit", args=[unit.code])  # the unit's scorecard shows what is overdue
+    entries = []
+    for row in counts:
+        frequency, n = row["frequency"], row["n"]
+        word = FREQUENCY_WORDS.get(frequency, frequency)
+        for period, due in due_dates_in(
+            frequency, start, end, fiscal_start=fiscal_start, due_days=due_days
+        ):
+            entries.append(
+                Entry(
+                    lane=DATA_DUE,
+                    kind=DATA_DUE_KIND,
+                    start=due,
+                    end=None,
+                    title=f"{n} {word} value{'s' if n != 1 else ''} due",
+                    unit_code=unit.code,
+                    detail=f"Actuals for {describe_period(period, frequency, fiscal_start)}, "
+                    f"from {unit.code} and the units below it.",
+                    url=url,
+                    count=n,
+                )
+            )
+    return entries
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+def meeting_url(pk: int) -> str:
+    """The meeting's page (`reviews:detail`, `/reviews/<id>/`)."""
+    try:
+        return reverse("reviews:detail", args=[pk])
+    except NoReverseMatch:  # the meeting pages are built beside this one
+        return f"/reviews/{pk}/"
+
+
+def _meetings(subtree, start: dt.date, end: dt.date) -> list[Entry]:
+    """The subtree's review meetings scheduled in the year (local time). One query."""
+    meetings = ReviewMeeting.objects.filter(
+        unit__in=subtree,
+        scheduled_for__gte=_aware(start),
+        scheduled_for__lt=_aware(end + dt.timedelta(days=1)),
+    ).select_related("unit")
+    kinds = dict(MeetingKind.choices)
+    entries = []
+    for meeting in meetings:
+        when = timezone.localtime(meeting.scheduled_for)
+        entries.append(
+            Entry(
+                lane=REVIEWS,
+                kind=MEETING_KIND,
+                start=when.date(),
+                end=None,
+                title=meeting.title,
+                unit_code=meeting.unit.code,
+                detail=f"{kinds.get(meeting.kind, meeting.kind)} at {when:%H:%M}, "
+                f"{meeting.get_status_display().lower()}",
+                url=meeting_url(meeting.pk),
+            )
+        )
+    return entries
+
+
+def with_links(calendar: Calendar, user) -> Calendar:
+    """The calendar with each stored event linked to its edit page where `user` may change
+    it (the rules are asked per event; no query: the user's units are cached)."""
+    entries = [
+        replace(entry, url=reverse("calendar:event-edit", args=[entry.event.pk]))
+        if entry.event is not None and user.has_perm("reviews.change_calendarevent", entry.event)
+        else entry
+        for entry in calendar.entries
+    ]
+    return replace(calendar, entries=entries)

@@ -1,0 +1,77 @@
+"""Forms of the strategy calendar pages: the choice of unit and year, and a calendar event.
+
+The event form checks the input's shape only; the rules of an event (it cannot end before
+it starts...) are the model's, applied by the services, whose refusals the views put next
+to the fields (`osm.utils.add_service_errors`)."""
+
+from django import forms
+
+from scorecards.models import OrgUnit
+
+from .models import CalendarEvent
+
+DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+INDENT = "\u00a0\u00a0"
+
+
+def _unit_label(unit: OrgUnit, depth: int) -> str:
+    return INDENT * depth + f"{unit.code} — {unit.name}"
+
+
+class CalendarFilterForm(forms.Form):
+    """`?unit=CODE&year=YYYY`, both optional (the default unit, the current fiscal year).
+    Every unit is offered, in tree order: everyone with a role reads every calendar."""
+
+    unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label="Default",
+        error_messages={"invalid_choice": "There is no unit with that code."},
+    )
+    year = forms.IntegerField(
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        label="Fiscal year",
+        help_text="Named after the calendar year in which it starts.",
+        error_messages={"invalid": "Enter a year such as 2026."},
+    )
+
+    def __init__(self, *args, tree: list[tuple[OrgUnit, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.widget.choices = [("", field.empty_label)] + [
+            (unit.code, _unit_label(unit, depth)) for unit, depth in tree
+        ]
+
+
+class CalendarEventForm(forms.ModelForm):
+    """An event's unit, kind, title, dates and notes. `units`: the units the user may put
+    it in, with their depths in the tree (a unit head: his headed subtree)."""
+
+    class Meta:
+        model = CalendarEvent
+        fields = ("unit", "kind", "title", "starts_on", "ends_on", "notes")
+        labels = {"starts_on": "Starts on", "ends_on": "Ends on"}
+        help_texts = {
+            "unit": "The event applies to this unit and every unit below it.",
+            "ends_on": "Leave empty for a one-day event.",
+        }
+        widgets = {
+            "starts_on": forms.DateInput(**DATE_WIDGET),
+            "ends_on": forms.DateInput(**DATE_WIDGET),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, units: list[tuple[OrgUnit, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
+        # Set after the queryset: the choices shown, in tree order (the queryset validates).
+        field.widget.choices = ([] if len(units) == 1 else [("", "Choose a unit")]) + [
+            (unit.pk, _unit_label(unit, depth)) for unit, depth in units
+        ]
+
+    def _post_clean(self):
+        """Model validation is the service's (the page still shows the event as stored)."""

@@ -1,0 +1,183 @@
+"""Plotly figures of the reviews app, built from the selectors' plain entries (pure: no ORM,
+no I/O)."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from .calendar import DATA_DUE, DATA_DUE_KIND, KIND_LABELS, LANE_LABELS, LANES, Entry
+
+DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
+
+# One colour per lane (bars and markers of a lane share it) and one marker symbol per
+# kind, so that colour is never the only cue: budget and STRATEX deadlines share a lane
+# and differ in shape.
+LANE_COLOURS = {
+    "strategy_refresh": "#1f5fa8",
+    "target_setting": "#6a3d9a",
+    "deadlines": "#b3261e",
+    "goal_setting": "#1e7b34",
+    "data_due": "#a86b00",
+    "reviews": "#13407a",
+    "other": "#5b6875",
+}
+KIND_SYMBOLS = {
+    "strategy_refresh": "star",
+    "target_setting": "diamond",
+    "budget_deadline": "square",
+    "stratex_deadline": "triangle-up",
+    "goal_setting": "pentagon",
+    "data_due": "circle",
+    "meeting": "hexagon",
+    "other": "x",
+}
+TODAY_COLOUR = "#b3261e"
+
+
+def _dates(entry: Entry) -> str:
+    if entry.is_span:
+        return f"{entry.start:%d %b %Y} to {entry.end:%d %b %Y}"
+    return f"{entry.start:%d %b %Y}"
+
+
+def _hover(entry: Entry) -> str:
+    return f"{entry.title} ({entry.unit_code})"
+
+
+def calendar_timeline(
+    entries: Sequence[Entry],
+    *,
+    window: tuple[dt.date, dt.date],
+    today: dt.date,
+    title: str = "Strategy calendar",
+) -> dict:
+    """A timeline of the year: one row per lane (`calendar.LANES`, top to bottom, all of
+    them shown even when empty); events lasting several days as bars from their first day
+    to the end of their last; one-day entries as markers, one trace per kind with its own
+    symbol; data due dates falling on the same day as one marker listing them all; a
+    dotted line at today when today is in `window` (first and last day of the year)."""
+    lanes = [label for _, label in LANES]
+    figure = go.Figure()
+    # Every lane on the axis, even an empty one: the cycle's steps are all named.
+    figure.add_trace(
+        go.Scatter(
+            x=[window[0].isoformat()] * len(lanes),
+            y=lanes,
+            mode="markers",
+            marker={"opacity": 0},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    for lane, label in LANES:
+        spans = [e for e in entries if e.lane == lane and e.is_span]
+        if not spans:
+            continue
+        figure.add_trace(
+            go.Bar(
+                orientation="h",
+                name=f"{label} (days)",
+                legendgroup=lane,
+                y=[label] * len(spans),
+                base=[e.start.isoformat() for e in spans],
+                # to the end of the last day: a 3-day event is 3 days long
+                x=[((e.end - e.start).days + 1) * DAY_MS for e in spans],
+                width=0.5,
+                marker={"color": LANE_COLOURS[lane], "opacity": 0.75},
+                customdata=[[_hover(e), _dates(e), e.kind_label] for e in spans],
+                hovertemplate="%{customdata[0]}<br>%{customdata[2]}, %{customdata[1]}"
+                "<extra></extra>",
+            )
+        )
+    for kind, points in _markers(entries).items():
+        lane = points[0][1]
+        figure.add_trace(
+            go.Scatter(
+                mode="markers",
+                name=KIND_LABELS[kind],
+                legendgroup=lane,
+                y=[LANE_LABELS[lane]] * len(points),
+                x=[day.isoformat() for day, _, _ in points],
+                marker={
+                    "symbol": KIND_SYMBOLS[kind],
+                    "size": 12,
+                    "color": LANE_COLOURS[lane],
+                    "line": {"width": 1, "color": "#ffffff"},
+                },
+                customdata=[[text, f"{day:%d %b %Y}"] for day, _, text in points],
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    shapes, annotations = [], []
+    if window[0] <= today <= window[1]:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": today.isoformat(),
+                "x1": today.isoformat(),
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": TODAY_COLOUR, "width": 2, "dash": "dot"},
+            }
+        )
+        annotations.append(
+            {
+                "x": today.isoformat(),
+                "xref": "x",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": "Today",
+                "showarrow": False,
+                "font": {"color": TODAY_COLOUR},
+            }
+        )
+    figure.update_layout(
+        title=title,
+        barmode="overlay",
+        height=420,
+        margin={"l": 20, "r": 20, "t": 50, "b": 40},
+        xaxis={
+            "type": "date",
+            "range": [window[0].isoformat(), (window[1] + dt.timedelta(days=1)).isoformat()],
+            "title": None,
+        },
+        yaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": lanes,
+            "autorange": "reversed",
+            "fixedrange": True,
+            "automargin": True,
+        },
+        legend={"orientation": "h", "y": -0.12},
+        hovermode="closest",
+        plot_bgcolor="#ffffff",
+        shapes=shapes,
+        annotations=annotations,
+    )
+    return figure.to_plotly_json()
+
+
+def _markers(entries: Sequence[Entry]) -> dict[str, list[tuple[dt.date, str, str]]]:
+    """The one-day entries by kind, in the order of the lanes: (day, lane, hover text).
+    Data due dates of the same day (monthly and quarterly values, say) are one marker."""
+    order = {lane: index for index, (lane, _) in enumerate(LANES)}
+    by_kind: dict[str, list[tuple[dt.date, str, str]]] = {}
+    due: dict[dt.date, list[str]] = {}
+    for entry in sorted(entries, key=lambda e: (order[e.lane], e.start)):
+        if entry.is_span:
+            continue
+        if entry.kind == DATA_DUE_KIND:
+            due.setdefault(entry.start, []).append(_hover(entry))
+            continue
+        by_kind.setdefault(entry.kind, []).append((entry.start, entry.lane, _hover(entry)))
+    if due:
+        by_kind[DATA_DUE_KIND] = [(day, DATA_DUE, "<br>".join(texts)) for day, texts in due.items()]
+    kinds = list(KIND_SYMBOLS)
+    return dict(
+        sorted(by_kind.items(), key=lambda item: (order[item[1][0][1]], kinds.index(item[0])))
+    )
