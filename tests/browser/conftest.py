@@ -12,10 +12,6 @@ import pytest
 
 from tests.conftest import need_service
 
-# Playwright's sync API runs an event loop in the test's thread; Django would then refuse
-# the ORM calls the test itself makes (factories), though nothing here is async.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -31,15 +27,23 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PASSWORD = "pw-long-enough-1"  # tests.factories.UserFactory's
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    """Chromium for one test module. While Playwright's sync API runs, an event loop runs
+    in the test's thread and Django would refuse the ORM calls the test makes (factories),
+    though nothing here is async: allowed for the module's tests only, so the variable
+    never reaches another test (`check --deploy` refuses it)."""
     need_service("chromium")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Visit:
