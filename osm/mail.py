@@ -25,9 +25,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -189,3 +190,20 @@ def _failed(message: OutgoingMessage, exc: Exception) -> None:
         error=f"{type(exc).__name__}: {exc}"[:2000],
         next_attempt_at=timezone.now() + backoff(message.attempts),
     )
+
+
+@shared_task(
+    name="osm.tasks.deliver_outbox",
+    acks_late=True,
+    autoretry_for=(DatabaseError, OSError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=None,
+)
+def deliver_outbox(message_ids: list[int] | None = None) -> dict:
+    """Send the due messages (those of `message_ids`, or all): queued by the jobs after
+    they compose, and every few minutes by the beat as a sweep. Safe to run twice or at
+    the same time as another: rows are claimed with SKIP LOCKED."""
+    result = messages_deliver(only=message_ids)
+    return {"sent": len(result.sent), "failed": len(result.failed)}

@@ -207,3 +207,19 @@ def money_text(value) -> str:
     others with two (1,120.50)."""
     amount = Decimal(value).quantize(Decimal("0.01"))
     return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
+def week_of(day: dt.date) -> dt.date:
+    """The Monday of `day`'s week: the ledger period of weekly messages."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def parse_day(text: str) -> dt.date:
+    """A `--date` argument: YYYY-MM-DD within the years 1900-2999; ValueError saying why."""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date: use YYYY-MM-DD.") from None
+    if not 1900 <= day.year <= 2999:
+        raise ValueError("The date must be between the years 1900 and 2999.")
+    return day

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.template.loader import get_template
 
 from osm.mail import Draft, messages_compose
+from osm.utils import week_of
 from scorecards.models import OrgUnit
 from scorecards.selectors.updates import OwedValue, owed_values
 
@@ -161,11 +162,6 @@ def _escalations(items, heads, people, day) -> list[Draft]:
             )
         )
     return drafts
-
-
-def week_of(day: dt.date) -> dt.date:
-    """The Monday of `day`'s week: the ledger period of the weekly messages."""
-    return day - dt.timedelta(days=day.weekday())
 
 
 def action_item_reminders_compose(*, day: dt.date) -> int:

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from osm.tasks import deliver_outbox
+from osm.mail import deliver_outbox
 
 from .reminders import reminders_compose
 

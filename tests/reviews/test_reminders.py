@@ -10,12 +10,9 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from osm.models import OutgoingMessage
+from osm.utils import week_of
 from reviews import tasks
-from reviews.reminders import (
-    action_item_reminders_compose,
-    data_reminders_compose,
-    week_of,
-)
+from reviews.reminders import action_item_reminders_compose, data_reminders_compose
 from scorecards.models import Measure
 from tests import factories as f
 

@@ -6,20 +6,18 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from osm.mail import messages_deliver
+from osm.utils import parse_day
 from reviews.reminders import reminders_compose
 
 
-def parse_day(text: str | None) -> dt.date:
+def day_option(text: str | None) -> dt.date:
     """--date's value, or today."""
     if not text:
         return timezone.localdate()
     try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise CommandError(f"--date '{text}' is not a date: use YYYY-MM-DD.") from None
-    if not 1900 <= day.year <= 2999:
-        raise CommandError("--date must be between the years 1900 and 2999.")
-    return day
+        return parse_day(text)
+    except ValueError as exc:
+        raise CommandError(f"--date: {exc}") from None
 
 
 class Command(BaseCommand):
@@ -32,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="The day to run for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        day = parse_day(options["date"])
+        day = day_option(options["date"])
         composed = reminders_compose(day=day)
         delivery = messages_deliver()
         counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in composed.items())
