@@ -149,3 +149,70 @@ def calendar_event_update(*, event: CalendarEvent, by=None, **changes) -> Calend
 def calendar_event_delete(*, event: CalendarEvent, by=None) -> None:
     """Remove a step of the calendar."""
     delete_or_explain(event, by=by)
+
+
+# Holding and cancelling meetings -------------------------------------------------------------
+
+
+def _locked(meeting: ReviewMeeting) -> ReviewMeeting:
+    """The meeting's row read afresh under a lock, so two people holding or cancelling it at
+    once cannot both succeed."""
+    return ReviewMeeting.objects.select_for_update().select_related("unit").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_hold(
+    *, meeting: ReviewMeeting, minutes: str, decisions: str, by=None, today: dt.date | None = None
+) -> ReviewMeeting:
+    """Mark a scheduled meeting held, with its minutes and decisions, and freeze its agenda
+    as it stands now (the briefing book of a past meeting keeps the figures it discussed).
+    Refuses a cancelled meeting, one already held, and one whose day has not come."""
+    from django.core.exceptions import NON_FIELD_ERRORS
+    from django.utils import timezone
+
+    from .choices import MeetingStatus
+    from .selectors import agenda_to_json, meeting_agenda
+
+    current = _locked(meeting)
+    today = today or timezone.localdate()
+    if current.status == MeetingStatus.CANCELLED:
+        raise ValidationError({NON_FIELD_ERRORS: "A cancelled meeting cannot be held."})
+    if current.status == MeetingStatus.HELD:
+        raise ValidationError({NON_FIELD_ERRORS: "This meeting has already been held."})
+    day = timezone.localdate(current.scheduled_for)
+    if day > today:
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: f"This meeting is scheduled for {day:%d %B %Y}: it can be "
+                "held from that day on (change its date if it met earlier)."
+            }
+        )
+    current.agenda = None  # generate it afresh, never from a stale copy
+    agenda = meeting_agenda(current, today=today)
+    agenda.frozen = True
+    current.agenda = agenda_to_json(agenda)
+    current.status = MeetingStatus.HELD
+    current.minutes = minutes
+    current.decisions = decisions
+    save_validated(current, by=by)
+    meeting.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: ReviewMeeting, by=None) -> ReviewMeeting:
+    """Cancel a scheduled meeting (its action items stay, and stay open until dealt with).
+    Refuses a meeting already held or already cancelled."""
+    from django.core.exceptions import NON_FIELD_ERRORS
+
+    from .choices import MeetingStatus
+
+    current = _locked(meeting)
+    if current.status == MeetingStatus.HELD:
+        raise ValidationError({NON_FIELD_ERRORS: "A meeting that was held cannot be cancelled."})
+    if current.status == MeetingStatus.CANCELLED:
+        raise ValidationError({NON_FIELD_ERRORS: "This meeting is already cancelled."})
+    current.status = MeetingStatus.CANCELLED
+    save_validated(current, by=by)
+    meeting.refresh_from_db()
+    return current

@@ -1,0 +1,455 @@
+"""Reads of the review meeting pages, shared with the reminder emails.
+
+- `meeting_agenda`: a meeting's agenda generated from its unit's scorecard (red, then yellow
+  objectives with their figures, overdue values, open action items, the last meeting's
+  decisions), or the agenda frozen when the meeting was held; `agenda_to_json` and
+  `agenda_from_json` store it exactly (numbers as strings, never floats).
+- `meetings_of`: the meetings list, next ones first.
+- `invitable_users` / `suggested_users`: whom a meeting may invite, and the few offered
+  first (a unit near the root may reach thousands of employees).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Case, F, Q, QuerySet, When
+from django.utils import timezone
+
+from osm.permissions import OSM_STAFF
+from people.models import Employee
+from scorecards import scoring
+from scorecards.models import Measure, Objective, OrgUnit
+from scorecards.selectors.scorecard import Clock, unit_scorecard
+
+from .choices import ActionStatus, MeetingStatus
+from .models import ActionItem, ReviewMeeting
+
+AGENDA_VERSION = 1
+
+
+# The agenda -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaMeasure:
+    """One measure's figures as of the meeting's month."""
+
+    id: int
+    code: str
+    name: str
+    unit_label: str
+    period: dt.date | None
+    actual: Fraction | None
+    target: Fraction | None
+    red_flag: Fraction | None
+    red_flag_is_default: bool
+    score: Fraction | None
+    status: str
+    overdue: bool
+
+
+@dataclass
+class AgendaObjective:
+    """A red or yellow objective with its score and all its measures."""
+
+    id: int
+    code: str
+    name: str
+    perspective: str
+    score: Fraction | None
+    status: str
+    from_cascade: bool  # scored from the objectives supporting it (no data of its own)
+    measures: list[AgendaMeasure] = field(default_factory=list)
+
+
+@dataclass
+class OverdueValue:
+    """A measure of the unit whose latest due value has no actual."""
+
+    measure_id: int
+    measure_code: str
+    measure_name: str
+    objective_code: str
+    kind: str  # entered, calculated, rollup (the last two wait for their inputs)
+    owner: str
+    period: dt.date  # the period whose actual is missing
+    due: dt.date
+
+
+@dataclass
+class AgendaActionItem:
+    """An open action item: its owner, due date and whether it is late."""
+
+    id: int
+    title: str
+    owner: str
+    owner_id: int | None
+    due: dt.date
+    late: bool
+    objective: str  # "UNIT.CODE Name", or "" when about no objective
+    meeting_id: int
+    meeting_title: str
+    meeting_date: dt.date
+
+
+@dataclass
+class LastMeeting:
+    """The unit's previous held meeting and what it decided."""
+
+    id: int
+    title: str
+    date: dt.date
+    decisions: str
+
+
+@dataclass
+class Agenda:
+    """What a review meeting discusses, generated from the scorecard of its unit as of the
+    meeting's month. `prepared_on` is the day it was computed (for a frozen agenda: the day
+    the meeting was held); an action item is late when its due date was before that day, or
+    before the meeting's day if that is earlier."""
+
+    meeting_id: int
+    unit_code: str
+    unit_name: str
+    as_of: dt.date
+    prepared_on: dt.date
+    score: Fraction | None
+    status: str
+    red: list[AgendaObjective] = field(default_factory=list)
+    yellow: list[AgendaObjective] = field(default_factory=list)
+    overdue: list[OverdueValue] = field(default_factory=list)
+    action_items: list[AgendaActionItem] = field(default_factory=list)  # this meeting's
+    carried_over: list[AgendaActionItem] = field(default_factory=list)  # earlier meetings'
+    last_meeting: LastMeeting | None = None
+    frozen: bool = False
+
+    @property
+    def objectives(self) -> list[AgendaObjective]:
+        """Red ones first, then yellow ones."""
+        return self.red + self.yellow
+
+    @property
+    def open_items(self) -> list[AgendaActionItem]:
+        return self.action_items + self.carried_over
+
+
+def _person(first: str, last: str, username: str | None) -> str:
+    return f"{first} {last}".strip() or (username or "")
+
+
+def _worst_first(objective: AgendaObjective):
+    return (objective.score is None, objective.score or 0, objective.code)
+
+
+def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> Agenda:
+    """The agenda of `meeting`: the one frozen when it was held, if any; else generated now
+    from its unit's scorecard as of the meeting's month:
+
+    - red objectives, then yellow ones (each worst score first), with every measure's
+      period, actual, target, red flag, score and status;
+    - overdue values: the unit's measures whose latest due value has no actual;
+    - open action items of this meeting, and those still open from the unit's earlier
+      meetings (follow-up), with owner, due date and whether late;
+    - the decisions of the unit's last held meeting before this one.
+
+    A fixed number of queries (the scorecard's, plus three), whatever the number of
+    objectives, measures or items."""
+    if meeting.agenda:
+        agenda = agenda_from_json(meeting.agenda)
+        agenda.frozen = True
+        return agenda
+    today = today or timezone.localdate()
+    meeting_day = timezone.localdate(meeting.scheduled_for)
+    unit = meeting.unit
+    card = unit_scorecard(unit, as_of=meeting_day, today=today)
+    clock = Clock.make(meeting_day, today)
+    perspectives = {p.id: p.name for p in card.perspectives}
+    red, yellow, overdue = [], [], []
+    for objective in card.objectives():
+        for reading in objective.measures:
+            if reading.overdue:
+                period = scoring.latest_due_period(
+                    reading.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
+                )
+                overdue.append(
+                    OverdueValue(
+                        measure_id=reading.id,
+                        measure_code=reading.code,
+                        measure_name=reading.name,
+                        objective_code=objective.code,
+                        kind=reading.kind,
+                        owner="",
+                        period=period,
+                        due=scoring.due_date(period, reading.frequency, clock.due_days),
+                    )
+                )
+        if objective.status not in (scoring.RED, scoring.YELLOW):
+            continue
+        entry = AgendaObjective(
+            id=objective.id,
+            code=objective.code,
+            name=objective.name,
+            perspective=perspectives.get(objective.perspective_id, ""),
+            score=objective.score,
+            status=objective.status,
+            from_cascade=objective.from_cascade,
+            measures=[
+                AgendaMeasure(
+                    id=m.id,
+                    code=m.code,
+                    name=m.name,
+                    unit_label=m.unit_label,
+                    period=m.period,
+                    actual=m.actual,
+                    target=m.target,
+                    red_flag=m.red_flag,
+                    red_flag_is_default=m.red_flag_is_default,
+                    score=m.score,
+                    status=m.status,
+                    overdue=m.overdue,
+                )
+                for m in objective.measures
+            ],
+        )
+        (red if objective.status == scoring.RED else yellow).append(entry)
+    if overdue:
+        owners = {
+            row["id"]: _person(row["owner__first_name"] or "", row["owner__last_name"] or "",
+                               row["owner__username"])
+            for row in Measure.objects.filter(id__in=[o.measure_id for o in overdue]).values(
+                "id", "owner__first_name", "owner__last_name", "owner__username"
+            )
+        }  # fmt: skip
+        for value in overdue:
+            value.owner = owners.get(value.measure_id, "")
+    overdue.sort(key=lambda o: (o.due, o.objective_code, o.measure_code))
+    late_before = min(today, meeting_day)
+    items, carried = [], []
+    for item in _open_items(meeting):
+        entry = AgendaActionItem(
+            id=item.id,
+            title=item.title,
+            owner=_person(item.owner.first_name, item.owner.last_name, item.owner.username)
+            if item.owner
+            else "",
+            owner_id=item.owner_id,
+            due=item.due,
+            late=item.due < late_before,
+            objective=(
+                f"{item.objective.unit.code}.{item.objective.code} {item.objective.name}"
+                if item.objective
+                else ""
+            ),
+            meeting_id=item.meeting_id,
+            meeting_title=item.meeting.title,
+            meeting_date=timezone.localdate(item.meeting.scheduled_for),
+        )
+        (items if item.meeting_id == meeting.pk else carried).append(entry)
+    last = last_held_meeting(meeting)
+    return Agenda(
+        meeting_id=meeting.pk,
+        unit_code=unit.code,
+        unit_name=unit.name,
+        as_of=card.as_of,
+        prepared_on=today,
+        score=card.score,
+        status=card.status,
+        red=sorted(red, key=_worst_first),
+        yellow=sorted(yellow, key=_worst_first),
+        overdue=overdue,
+        action_items=items,
+        carried_over=carried,
+        last_meeting=LastMeeting(
+            id=last.pk,
+            title=last.title,
+            date=timezone.localdate(last.scheduled_for),
+            decisions=last.decisions,
+        )
+        if last
+        else None,
+    )
+
+
+def _open_items(meeting: ReviewMeeting) -> QuerySet[ActionItem]:
+    """Open items of this meeting and of the unit's meetings before it (one query)."""
+    return (
+        ActionItem.objects.filter(meeting__unit_id=meeting.unit_id, status=ActionStatus.OPEN)
+        .filter(Q(meeting=meeting) | Q(meeting__scheduled_for__lt=meeting.scheduled_for))
+        .select_related("owner", "objective__unit", "meeting")
+        .order_by("due", "id")
+    )
+
+
+def carried_over_items(meeting: ReviewMeeting) -> QuerySet[ActionItem]:
+    """The items still open from the unit's meetings before this one (follow-up), soonest
+    due first, with what the pages show of them (one query)."""
+    return (
+        ActionItem.objects.filter(
+            meeting__unit_id=meeting.unit_id,
+            status=ActionStatus.OPEN,
+            meeting__scheduled_for__lt=meeting.scheduled_for,
+        )
+        .select_related("owner", "objective__unit", "meeting__unit")
+        .order_by("due", "id")
+    )
+
+
+def last_held_meeting(meeting: ReviewMeeting) -> ReviewMeeting | None:
+    """The unit's last held meeting before this one (one query)."""
+    return (
+        ReviewMeeting.objects.filter(
+            unit_id=meeting.unit_id,
+            status=MeetingStatus.HELD,
+            scheduled_for__lt=meeting.scheduled_for,
+        )
+        .exclude(pk=meeting.pk)
+        .only("id", "title", "scheduled_for", "decisions")
+        .order_by("-scheduled_for", "-id")
+        .first()
+    )
+
+
+# The agenda as JSON (the frozen copy) ---------------------------------------------------------
+
+
+def _number_text(value: Fraction) -> str:
+    """An exact number as text: a decimal when it has a finite one (12.5), else p/q (20/3);
+    `Fraction(text)` reads both back exactly."""
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator, twos = denominator // 2, twos + 1
+    while denominator % 5 == 0:
+        denominator, fives = denominator // 5, fives + 1
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    places = max(twos, fives)
+    digits = str(abs(value.numerator) * (10**places // value.denominator)).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
+
+
+def _encode(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if isinstance(value, Fraction):
+        return _number_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _decode(kind, value):
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
+        return _decode(inner, value)
+    if origin is list:
+        (inner,) = typing.get_args(kind)
+        return [_decode(inner, v) for v in value]
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        return kind(**{f.name: _decode(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.name in value})  # fmt: skip
+    if kind is Fraction:
+        return Fraction(value)
+    if kind is dt.date:
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def agenda_to_json(agenda: Agenda) -> dict:
+    """The agenda as JSON-ready data: numbers as exact strings ("95", "12.5", "20/3"),
+    dates as ISO strings."""
+    return {"version": AGENDA_VERSION, **_encode(agenda)}
+
+
+def agenda_from_json(data: dict) -> Agenda:
+    """The agenda back from `agenda_to_json`'s data, numbers exact again."""
+    return _decode(Agenda, {k: v for k, v in data.items() if k != "version"})
+
+
+# The meetings list ----------------------------------------------------------------------------
+
+
+def meetings_of(queryset: QuerySet[ReviewMeeting], *, now: dt.datetime | None = None):
+    """`queryset` with what the list shows (unit, chair, number of action items still
+    open), next meetings first: the upcoming ones soonest first, then the past ones most
+    recent first."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    upcoming = Q(scheduled_for__gte=now)
+    return (
+        queryset.select_related("unit", "chair")
+        .annotate(
+            is_past=Case(When(upcoming, then=0), default=1),
+            upcoming_at=Case(When(upcoming, then=F("scheduled_for"))),
+            past_at=Case(When(~upcoming, then=F("scheduled_for"))),
+            open_items=Count("action_items", filter=Q(action_items__status=ActionStatus.OPEN)),
+        )
+        .order_by("is_past", F("upcoming_at").asc(nulls_last=True), F("past_at").desc(), "id")
+    )
+
+
+# Whom a meeting may invite --------------------------------------------------------------------
+
+
+def invitable_users(unit: OrgUnit) -> QuerySet:
+    """Active users who may be invited to (or own an action item of) a meeting of `unit`:
+    the users of the active employees of its subtree, the heads of the units above it and
+    of its subtree, and the OSM staff (who run the reviews). Subqueries, no join: no
+    duplicates."""
+    User = get_user_model()
+    subtree = OrgUnit.objects.subtree_of(unit.pk)
+    chain = OrgUnit.objects.ancestors_of(unit.pk, include_self=True)
+    staff = Group.objects.filter(name=OSM_STAFF)
+    return User.objects.filter(
+        Q(pk__in=Employee.objects.filter(unit__in=subtree, active=True).values("user_id"))
+        | Q(pk__in=OrgUnit.objects.filter(Q(pk__in=chain) | Q(pk__in=subtree)).values("head_id"))
+        | Q(pk__in=User.groups.through.objects.filter(group__in=staff).values("user_id")),
+        is_active=True,
+    ).order_by("first_name", "last_name", "username")
+
+
+def suggested_users(unit: OrgUnit, *, also=()) -> QuerySet:
+    """The few people a meeting of `unit` usually has (bounded by the unit's scorecard, not
+    by its headcount): the heads of the unit, of the units above it and of the units right
+    below it, the owners of its objectives and measures, the OSM staff, and `also` (user
+    ids: the attendees and chair already chosen)."""
+    User = get_user_model()
+    chain = OrgUnit.objects.ancestors_of(unit.pk, include_self=True)
+    staff = Group.objects.filter(name=OSM_STAFF)
+    return User.objects.filter(
+        Q(pk__in=OrgUnit.objects.filter(Q(pk__in=chain) | Q(parent=unit)).values("head_id"))
+        | Q(pk__in=Objective.objects.filter(unit=unit).values("owner_id"))
+        | Q(pk__in=Measure.objects.filter(unit=unit).values("owner_id"))
+        | Q(pk__in=User.groups.through.objects.filter(group__in=staff).values("user_id"))
+        | Q(pk__in=[pk for pk in also if pk]),
+        is_active=True,
+    ).order_by("first_name", "last_name", "username")
+
+
+def objectives_for_items(unit: OrgUnit, *, also=()) -> QuerySet[Objective]:
+    """Objectives an action item of a meeting of `unit` is offered: those of the unit and of
+    the units right below it (a bounded list; the model accepts any of the subtree), plus
+    `also` (ids, such as the item's current objective)."""
+    return (
+        Objective.objects.filter(
+            Q(unit=unit) | Q(unit__parent=unit) | Q(pk__in=[pk for pk in also if pk])
+        )
+        .select_related("unit")
+        .order_by("unit__code", "code")
+    )
