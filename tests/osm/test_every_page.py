@@ -57,11 +57,24 @@ def demo_objects() -> SimpleNamespace:
     line = BudgetLine.objects.first()
     value = MeasureValue.objects.filter(measure=measure).first()
     arrow = CauseEffect.objects.first()
+    from reviews.models import ActionItem, ReviewMeeting  # for the review meeting pages
+
+    meeting = ReviewMeeting.objects.filter(action_items__isnull=False).first()
+    item = ActionItem.objects.filter(meeting=meeting).first()
     return SimpleNamespace(**locals())
 
 
 # name -> the URL of that page, from demo_objects()
 PAGES = {
+    "reviews:index": lambda d: "/reviews/",
+    "reviews:new": lambda d: f"/reviews/new/?unit={d.unit.code}",
+    "reviews:detail": lambda d: f"/reviews/{d.meeting.pk}/",
+    "reviews:edit": lambda d: f"/reviews/{d.meeting.pk}/edit/",
+    "reviews:delete": lambda d: f"/reviews/{d.meeting.pk}/delete/",
+    "reviews:briefing": lambda d: f"/reviews/{d.meeting.pk}/briefing/",
+    "reviews:item-new": lambda d: f"/reviews/{d.meeting.pk}/items/new/",
+    "reviews:item-edit": lambda d: f"/reviews/items/{d.item.pk}/edit/",
+    "reviews:item-delete": lambda d: f"/reviews/items/{d.item.pk}/delete/",
     "home": lambda d: "/",
     "unit-pick": lambda d: f"/units/?unit={d.unit.code}",
     "unit": lambda d: f"/units/{d.unit.code}/",
