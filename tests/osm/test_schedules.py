@@ -1,0 +1,26 @@
+"""The job schedules exist with their defaults and name tasks the workers know."""
+
+import pytest
+from django_celery_beat.models import PeriodicTask
+
+from osm.celery import app
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_default_schedules():
+    tasks = {t.name: t for t in PeriodicTask.objects.select_related("crontab", "interval")}
+    reminders = tasks["OSM: reminders"]
+    assert reminders.task == "reviews.tasks.send_reminders"
+    assert (reminders.crontab.minute, reminders.crontab.hour) == ("0", "6")
+    reports = tasks["OSM: alignment reports"]
+    assert reports.crontab.day_of_week == "1"  # Mondays
+    assert tasks["OSM: alignment snapshot"].task == "alignment.tasks.take_alignment_snapshot"
+    outbox = tasks["OSM: deliver the outbox"]
+    assert (outbox.interval.every, outbox.interval.period) == (5, "minutes")
+
+
+def test_every_scheduled_task_is_registered():
+    app.loader.import_default_modules()
+    names = set(PeriodicTask.objects.values_list("task", flat=True))
+    assert names and names <= set(app.tasks)
