@@ -28,7 +28,7 @@ from people import services as people_services
 from people.models import Employee, Goal, IncentiveComponent
 from reviews import services as review_services
 from reviews.choices import ActionStatus, MeetingKind, MeetingStatus
-from reviews.models import ActionItem, ReviewMeeting
+from reviews.models import ActionItem, CalendarEvent, ReviewMeeting
 from scorecards import services as scorecard_services
 from scorecards.models import (
     CascadeLink,
@@ -96,6 +96,7 @@ class DemoBuilder:
             self.create_budgets()
             self.create_people()
             self.create_reviews()
+            self.create_calendar()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property
@@ -696,6 +697,22 @@ class DemoBuilder:
         ]
         return [self.objectives[k] for k in dict.fromkeys(keys)]
 
+    # The strategy calendar --------------------------------------------------------------------
+
+    def create_calendar(self) -> None:
+        """The stored steps of the integrated cycle (osm/demo/company.py `CALENDAR`) for the
+        current fiscal year and the next, written by the OSM staff."""
+        for event in story.plan_calendar(c.CALENDAR, self.window):
+            review_services.calendar_event_create(
+                unit=self.units[event.unit],
+                kind=event.kind,
+                title=event.title,
+                starts_on=event.starts_on,
+                ends_on=event.ends_on,
+                notes=event.notes,
+                by=self.osm,
+            )
+
     # Summary ----------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -720,6 +737,7 @@ class DemoBuilder:
             ).count(),
             "review meetings": ReviewMeeting.objects.filter(unit_id__in=unit_ids).count(),
             "action items": ActionItem.objects.filter(meeting__unit_id__in=unit_ids).count(),
+            "calendar events": CalendarEvent.objects.filter(unit_id__in=unit_ids).count(),
             "users": len(self.users) - len(self.existing_users),
         }
 

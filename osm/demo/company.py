@@ -735,9 +735,57 @@ ACTION_TITLES = (
     "Report {code} progress at the next review",
 )
 
+# The strategy calendar ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A stored step of the strategy calendar, placed in each fiscal year the demo plans:
+    `month` counts from the fiscal year's first month (0), `day` is the day in that month
+    (moved to the Monday when it falls on a weekend); `days` its length. The title may name
+    `{year}` (the fiscal year it falls in) and `{next}` (the year after)."""
+
+    unit: str
+    kind: str
+    title: str
+    month: int
+    day: int
+    days: int = 1
+    notes: str = ""
+
+
+# The OSM's integrated cycle: people's goals at the start of the year, the strategy refresh
+# in the first quarter, then next year's targets and money in the autumn, STRATEX first.
+# fmt: off
+CALENDAR: tuple[Step, ...] = (
+    Step("MERIDIAN", "goal_setting", "Goal setting for FY{year}", 0, 12, 19,
+         "Managers agree each employee's goals and incentives, linked to the unit's scorecard."),
+    Step("MERIDIAN", "other", "OSM analysis pack for the strategy refresh", 1, 2, 12,
+         "Results against the map, the test-and-adapt findings and a market scan: the pre-read."),
+    Step("MERIDIAN", "strategy_refresh", "Strategy refresh: executive offsite", 2, 10, 3,
+         "The executive team updates the strategy map and its themes; the OSM facilitates."),
+    Step("HR", "other", "Mid-year development conversations", 6, 1, 31,
+         "Every employee's development plan reviewed against the Learning & Growth objectives."),
+    Step("MERIDIAN", "target_setting", "Corporate targets for FY{next}", 8, 1, 19,
+         "Measures and targets of the corporate scorecard for next year; initiatives proposed."),
+    Step("MERIDIAN", "target_setting", "Units cascade their FY{next} targets", 8, 22, 26,
+         "Business and support units set their targets and link them to the corporate ones."),
+    Step("SVC", "target_setting", "Field Services target workshop", 8, 29, 1,
+         "Service Operations and Customer Care agree their FY{next} targets with the unit head."),
+    Step("MERIDIAN", "stratex_deadline", "STRATEX requests for FY{next} initiatives due", 9, 3, 1,
+         "Strategic expenditure is asked per initiative, before the operating budgets."),
+    Step("IND", "budget_deadline", "Industrial Equipment budget to Group Finance", 9, 24, 1,
+         "A week before the group deadline: IND consolidates its departments' budgets first."),
+    Step("MERIDIAN", "budget_deadline", "OPEX and CAPEX budgets for FY{next} due", 9, 31, 1,
+         "Every line linked to an objective or an initiative where it serves one."),
+    Step("MERIDIAN", "budget_deadline", "Board approves the FY{next} budget", 11, 4, 1),
+)
+# fmt: on
+
 # Lists the builder reads, kept here so the story lives in one file.
 __all__ = [
     "BUDGET_LINES",
+    "CALENDAR",
     "CAUSE_EFFECT",
     "DEMO_PASSWORD",
     "DEMO_ROOT_CODE",

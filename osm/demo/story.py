@@ -15,7 +15,7 @@ from osm.utils import fiscal_year_bounds, fiscal_year_of
 from scorecards.periods import add_months, months_in, period_end, period_start
 from scorecards.scoring import RED, measure_status
 
-from .company import SEED, Kpi
+from .company import SEED, Kpi, Step
 
 MONTHS = 36  # the demo's history: 36 months ending with the last complete month
 
@@ -243,3 +243,45 @@ def plan_rollup_targets(
             )
         )
     return out
+
+
+# The strategy calendar ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedEvent:
+    """One calendar event to write: `ends_on` is None for a one-day event."""
+
+    unit: str
+    kind: str
+    title: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    notes: str
+
+
+def plan_calendar(steps: tuple[Step, ...], window: Window) -> list[PlannedEvent]:
+    """The steps of the cycle placed in the current fiscal year and the next (planned a
+    year ahead, as an OSM does), in date order; a day past the month's end is its last day,
+    a day on a weekend moves to the Monday."""
+    out = []
+    for year in (window.current_fiscal_year, window.current_fiscal_year + 1):
+        first, _ = fiscal_year_bounds(year, window.fiscal_start)
+        for step in steps:
+            month = add_months(first, step.month)
+            last_day = (add_months(month, 1) - dt.timedelta(days=1)).day
+            day = month.replace(day=min(step.day, last_day))
+            if day.weekday() >= 5:  # Saturday or Sunday: the Monday after
+                day += dt.timedelta(days=7 - day.weekday())
+            end = day + dt.timedelta(days=step.days - 1) if step.days > 1 else None
+            out.append(
+                PlannedEvent(
+                    unit=step.unit,
+                    kind=step.kind,
+                    title=step.title.format(year=year, next=year + 1),
+                    starts_on=day,
+                    ends_on=end,
+                    notes=step.notes.format(year=year, next=year + 1),
+                )
+            )
+    return sorted(out, key=lambda e: (e.starts_on, e.unit, e.title))

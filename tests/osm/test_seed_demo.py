@@ -458,6 +458,20 @@ def test_review_meetings_of_every_kind_with_action_items(demo):
     assert items.filter(status="open", due__lt=today).exists()  # overdue
 
 
+def test_the_strategy_calendar_holds_the_cycle_for_this_year_and_the_next(demo):
+    from osm.demo.company import CALENDAR
+    from reviews.models import CalendarEvent
+
+    events = CalendarEvent.objects.all()
+    assert events.count() == 2 * len(CALENDAR) == 22
+    assert set(events.values_list("kind", flat=True)) == {
+        "strategy_refresh", "target_setting", "budget_deadline", "stratex_deadline",
+        "goal_setting", "other",
+    }  # fmt: skip
+    # a business unit's own budget deadline, before the group's
+    assert events.filter(unit__code="IND", kind="budget_deadline").count() == 2
+
+
 # Logins -----------------------------------------------------------------------------------------
 
 
@@ -496,6 +510,7 @@ def test_the_logins_have_something_to_do(demo):
 def test_the_output_summarises_and_marks_the_logins_demo_only(demo):
     assert "loaded Meridian Group" in demo
     assert "measure values" in demo and "employees" in demo
+    assert "calendar events" in demo
     assert "DEMO ONLY" in demo
     for username in [*LOGINS, "admin"]:
         assert f"  {username} " in demo

@@ -376,3 +376,60 @@ def test_chart_lanes_window_and_today_line():
 def test_chart_of_an_empty_year():
     figure = calendar_timeline([], window=WINDOW, today=dt.date(2026, 3, 1))
     assert len(figure["data"]) == 1  # the lanes only
+
+
+# The demo's calendar -------------------------------------------------------------------------
+
+
+def test_the_demo_places_the_cycle_in_this_fiscal_year_and_the_next():
+    from osm.demo.company import CALENDAR
+    from osm.demo.story import Window, plan_calendar
+
+    window = Window(today=dt.date(2026, 3, 15), fiscal_start=1, due_days=10)
+    events = plan_calendar(CALENDAR, window)
+    assert len(events) == 2 * len(CALENDAR) == 22
+    this_year = {e.title: (e.unit, e.kind, e.starts_on, e.ends_on) for e in events[:11]}
+    d = dt.date
+    assert this_year == {
+        # 12 January 2026 is a Monday; 19 days: to the 30th
+        "Goal setting for FY2026": ("MERIDIAN", "goal_setting", d(2026, 1, 12), d(2026, 1, 30)),
+        "OSM analysis pack for the strategy refresh": (
+            "MERIDIAN", "other", d(2026, 2, 2), d(2026, 2, 13),
+        ),
+        # in the first quarter: Tuesday 10 to Thursday 12 March
+        "Strategy refresh: executive offsite": (
+            "MERIDIAN", "strategy_refresh", d(2026, 3, 10), d(2026, 3, 12),
+        ),
+        "Mid-year development conversations": ("HR", "other", d(2026, 7, 1), d(2026, 7, 31)),
+        "Corporate targets for FY2027": (
+            "MERIDIAN", "target_setting", d(2026, 9, 1), d(2026, 9, 19),
+        ),
+        # 22 September + 25 days = 17 October
+        "Units cascade their FY2027 targets": (
+            "MERIDIAN", "target_setting", d(2026, 9, 22), d(2026, 10, 17),
+        ),
+        "Field Services target workshop": ("SVC", "target_setting", d(2026, 9, 29), None),
+        # Saturday 3 October 2026: the Monday after, the 5th
+        "STRATEX requests for FY2027 initiatives due": (
+            "MERIDIAN", "stratex_deadline", d(2026, 10, 5), None,
+        ),
+        # Saturday 24 October: Monday the 26th, a week before the group's deadline
+        "Industrial Equipment budget to Group Finance": (
+            "IND", "budget_deadline", d(2026, 10, 26), None,
+        ),
+        # Saturday 31 October: Monday 2 November
+        "OPEX and CAPEX budgets for FY2027 due": (
+            "MERIDIAN", "budget_deadline", d(2026, 11, 2), None,
+        ),
+        "Board approves the FY2027 budget": ("MERIDIAN", "budget_deadline", d(2026, 12, 4), None),
+    }  # fmt: skip
+    assert [e.starts_on for e in events] == sorted(e.starts_on for e in events)
+    # next year's: 12 January 2027 is a Tuesday
+    assert events[11].title == "Goal setting for FY2027"
+    assert events[11].starts_on == d(2027, 1, 12)
+    # a fiscal year from April: the goal setting opens in April, the budgets in January
+    april = plan_calendar(CALENDAR, Window(today=dt.date(2026, 5, 1), fiscal_start=4, due_days=10))
+    firsts = {e.title: e.starts_on for e in april}
+    assert firsts["Goal setting for FY2026"] == d(2026, 4, 13)  # Sunday 12 April -> Monday
+    # Sunday 31 January 2027: Monday 1 February
+    assert firsts["OPEX and CAPEX budgets for FY2027 due"] == d(2027, 2, 1)
