@@ -61,11 +61,18 @@ def demo_objects() -> SimpleNamespace:
 
     meeting = ReviewMeeting.objects.filter(action_items__isnull=False).first()
     item = ActionItem.objects.filter(meeting=meeting).first()
+    from reviews.models import CalendarEvent  # for the strategy calendar pages
+
+    event = CalendarEvent.objects.first()
     return SimpleNamespace(**locals())
 
 
 # name -> the URL of that page, from demo_objects()
 PAGES = {
+    "calendar:index": lambda d: f"/calendar/?unit={d.unit.code}",
+    "calendar:event-new": lambda d: f"/calendar/events/new/?unit={d.unit.code}",
+    "calendar:event-edit": lambda d: f"/calendar/events/{d.event.pk}/edit/",
+    "calendar:event-delete": lambda d: f"/calendar/events/{d.event.pk}/delete/",
     "reviews:index": lambda d: "/reviews/",
     "reviews:new": lambda d: f"/reviews/new/?unit={d.unit.code}",
     "reviews:detail": lambda d: f"/reviews/{d.meeting.pk}/",
