@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from osm.utils import fiscal_year_bounds
@@ -248,14 +248,6 @@ def _aware(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
 
 
-def meeting_url(pk: int) -> str:
-    """The meeting's page (`reviews:detail`, `/reviews/<id>/`)."""
-    try:
-        return reverse("reviews:detail", args=[pk])
-    except NoReverseMatch:  # the meeting pages are built beside this one
-        return f"/reviews/{pk}/"
-
-
 def _meetings(subtree, start: dt.date, end: dt.date) -> list[Entry]:
     """The subtree's review meetings scheduled in the year (local time). One query."""
     meetings = ReviewMeeting.objects.filter(
@@ -277,7 +269,7 @@ def _meetings(subtree, start: dt.date, end: dt.date) -> list[Entry]:
                 unit_code=meeting.unit.code,
                 detail=f"{kinds.get(meeting.kind, meeting.kind)} at {when:%H:%M}, "
                 f"{meeting.get_status_display().lower()}",
-                url=meeting_url(meeting.pk),
+                url=reverse("reviews:detail", args=[meeting.pk]),
             )
         )
     return entries
