@@ -143,6 +143,7 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # With late acks a task whose worker died goes back to the queue after this many seconds.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 }
