@@ -24,18 +24,21 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import get_template
+from django.utils import timezone
 
 from osm.mail import Draft, messages_compose
 from osm.utils import week_of
 from scorecards.models import OrgUnit
 from scorecards.selectors.updates import OwedValue, owed_values
 
-from .choices import ActionStatus
-from .models import ActionItem
+from .choices import ActionStatus, MeetingStatus
+from .models import ActionItem, ReviewMeeting
+from .selectors import meeting_agenda
 
 DATA_REMINDER = "data_reminder"
 DATA_ESCALATION = "data_escalation"
 ACTION_ITEMS = "action_items_overdue"
+REVIEW_REMINDER = "review_reminder"
 OVERDUE_STEPS = (1, 7)  # days after the due date an owner is reminded again
 ESCALATION_DAYS = 7
 
@@ -199,9 +202,61 @@ def action_item_reminders_compose(*, day: dt.date) -> int:
     return messages_compose(drafts)
 
 
+def review_reminders_compose(*, day: dt.date) -> int:
+    """The chair and attendees of each meeting held `REVIEW_LEAD_DAYS` after `day` (in
+    TIME_ZONE) get its agenda and a link; once per meeting and date (a meeting moved to
+    another day is announced again)."""
+    target = day + dt.timedelta(days=settings.REVIEW_LEAD_DAYS)
+    start = timezone.make_aware(dt.datetime.combine(target, dt.time.min))
+    meetings = (
+        ReviewMeeting.objects.filter(
+            status=MeetingStatus.SCHEDULED,
+            scheduled_for__gte=start,
+            scheduled_for__lt=start + dt.timedelta(days=1),
+        )
+        .select_related("unit", "chair")
+        .prefetch_related("attendees")
+        .order_by("scheduled_for", "pk")
+    )
+    text = get_template("email/review_reminder.txt")
+    html = get_template("email/review_reminder.html")
+    drafts = []
+    for meeting in meetings:
+        people = {u.pk: u for u in meeting.attendees.all()}
+        if meeting.chair:
+            people[meeting.chair.pk] = meeting.chair
+        people = {k: u for k, u in people.items() if u.is_active and u.email}
+        if not people:
+            continue
+        context = {
+            "meeting": meeting,
+            "when": timezone.localtime(meeting.scheduled_for),
+            "chair": _name(meeting.chair) if meeting.chair else "",
+            "agenda": meeting_agenda(meeting, today=day),
+            "link": f"{settings.SITE_URL}/reviews/{meeting.pk}/",
+        }
+        for user in sorted(people.values(), key=lambda u: u.pk):
+            context["name"] = _name(user)
+            drafts.append(
+                Draft(
+                    kind=REVIEW_REMINDER,
+                    recipient=user.email,
+                    subject_key=f"meeting:{meeting.pk}",
+                    period=target,
+                    subject=f"OSM: {meeting.title}, "
+                    f"{timezone.localtime(meeting.scheduled_for):%a %d %b %H:%M}",
+                    body=text.render(context),
+                    html=html.render(context),
+                    user_id=user.pk,
+                )
+            )
+    return messages_compose(drafts)
+
+
 def reminders_compose(*, day: dt.date) -> dict[str, int]:
     """Every reminder of the day (`send_reminders`): how many new messages of each kind."""
     return {
         DATA_REMINDER: data_reminders_compose(day=day),
+        REVIEW_REMINDER: review_reminders_compose(day=day),
         ACTION_ITEMS: action_item_reminders_compose(day=day),
     }

@@ -12,7 +12,11 @@ from django.core.management import CommandError, call_command
 from osm.models import OutgoingMessage
 from osm.utils import week_of
 from reviews import tasks
-from reviews.reminders import action_item_reminders_compose, data_reminders_compose
+from reviews.reminders import (
+    action_item_reminders_compose,
+    data_reminders_compose,
+    review_reminders_compose,
+)
 from scorecards.models import Measure
 from tests import factories as f
 
@@ -130,6 +134,40 @@ def test_the_command_refuses_a_bad_date(bad):
 def test_the_task_composes_then_queues_the_delivery(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         result = tasks.send_reminders.delay("2026-11-17").get()
-    assert result == {"data_reminder": 2, "action_items_overdue": 0}
+    assert result == {"data_reminder": 2, "review_reminder": 0, "action_items_overdue": 0}
     assert len(mail.outbox) == 2
     assert set(OutgoingMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_review_reminders_three_days_before_with_the_agenda(world, settings):
+    settings.REVIEW_LEAD_DAYS = 3
+    settings.TIME_ZONE = "UTC"
+    chair = f.UserFactory(first_name="Cleo", last_name="Chair", email="cleo@example.com")
+    guest = f.UserFactory(email="guest@example.com")
+    silent = f.UserFactory(email="")  # no address: not reminded
+    meeting = f.ReviewMeetingFactory(
+        unit=world["team"], title="TEAM November review", chair=chair,
+        scheduled_for=dt.datetime(2026, 11, 14, 9, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    meeting.attendees.set([guest, silent, chair])
+    f.ReviewMeetingFactory(unit=world["team"], status="cancelled",
+                           scheduled_for=dt.datetime(2026, 11, 14, 11, tzinfo=dt.UTC))  # fmt: skip
+    f.ReviewMeetingFactory(unit=world["team"],
+                           scheduled_for=dt.datetime(2026, 11, 15, 9, tzinfo=dt.UTC))  # fmt: skip
+    # 11 Nov + 3 days = 14 Nov: the first meeting only (the other that day is cancelled).
+    assert review_reminders_compose(day=dt.date(2026, 11, 11)) == 2
+    rows = sorted(OutgoingMessage.objects.values_list("recipient", "subject_key", "period"))
+    assert rows == [
+        ("cleo@example.com", f"meeting:{meeting.pk}", dt.date(2026, 11, 14)),
+        ("guest@example.com", f"meeting:{meeting.pk}", dt.date(2026, 11, 14)),
+    ]
+    message = OutgoingMessage.objects.get(recipient="guest@example.com")
+    assert message.subject == "OSM: TEAM November review, Sat 14 Nov 09:30"
+    assert (
+        "Saturday 14 November 2026, 09:30" in message.body and "Chair: Cleo Chair." in message.body
+    )
+    # The agenda: TEAM.REV's October value is overdue on the meeting's agenda.
+    assert "3. Overdue values (1)" in message.body and "REV" in message.body
+    assert f"https://osm.example/reviews/{meeting.pk}/" in message.body
+    assert "Overdue values" in message.html
+    assert review_reminders_compose(day=dt.date(2026, 11, 11)) == 0  # once
