@@ -35,6 +35,11 @@ def test_counts_follow_the_arguments(small):
     assert IncentiveComponent.objects.count() == 20
     assert CauseEffect.objects.exists() and Initiative.objects.exists()
     assert BudgetLine.objects.exists()
+    # A login per employee; each measure owned by someone of its unit, each unit headed.
+    assert Employee.objects.filter(user__isnull=False).count() == 20
+    assert not Measure.objects.filter(owner__isnull=True).exists()
+    assert all(m.owner.employee.unit_id == m.unit_id for m in Measure.objects.all())
+    assert not OrgUnit.objects.filter(head__isnull=True).exists()  # 20 people over 6 units
 
 
 def test_every_row_passes_the_model_rules(small):

@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
@@ -171,3 +172,16 @@ def test_review_reminders_three_days_before_with_the_agenda(world, settings):
     assert f"https://osm.example/reviews/{meeting.pk}/" in message.body
     assert "Overdue values" in message.html
     assert review_reminders_compose(day=dt.date(2026, 11, 11)) == 0  # once
+
+
+def test_the_scheduled_run_takes_todays_date(world, django_capture_on_commit_callbacks):
+    # The beat queues the task without a day: it runs for the day it runs on.
+    with (
+        time_machine.travel(dt.datetime(2026, 11, 17, 6, 0, tzinfo=dt.UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.send_reminders.delay().get()
+    assert sorted(OutgoingMessage.objects.values_list("kind", "period")) == [
+        ("data_escalation", dt.date(2026, 11, 17)),
+        ("data_reminder", dt.date(2026, 11, 17)),
+    ]

@@ -11,9 +11,12 @@ initiatives, budget lines, employees with goals and incentive components. Determ
 import datetime as dt
 import random
 import time
+from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -383,3 +386,43 @@ class Generator:
         IncentiveComponent.objects.bulk_create(incentives, batch_size=BATCH)
         self.step("employees", n)
         self.step("goals", len(goals))
+        self.logins_owners_heads(units)
+
+    def logins_owners_heads(self, units):
+        """A login for every employee (no usable password: these are for reminders, not
+        for logging in), each measure owned by an employee of its unit and each unit
+        headed by one: the reminder jobs then have the scale of a real company."""
+        User = get_user_model()
+        rows = list(Employee.objects.order_by("id").values_list("id", "email", "unit_id"))
+        password = make_password(None)
+        User.objects.bulk_create(
+            [
+                User(username=email.split("@")[0], email=email, password=password)
+                for _, email, _ in rows
+            ],
+            batch_size=BATCH,
+        )
+        user_of = dict(User.objects.filter(email__endswith="@scale.example.org").values_list(
+            "email", "id"
+        ))  # fmt: skip
+        employees = [Employee(id=pk, user_id=user_of[email]) for pk, email, _ in rows]
+        Employee.objects.bulk_update(employees, ["user"], batch_size=BATCH)
+        staff = defaultdict(list)
+        for _, email, unit_id in rows:
+            staff[unit_id].append(user_of[email])
+        measures = list(Measure.objects.order_by("id").only("id", "unit_id"))
+        turn = defaultdict(int)
+        for measure in measures:
+            people = staff.get(measure.unit_id)
+            if people:
+                measure.owner_id = people[turn[measure.unit_id] % len(people)]
+                turn[measure.unit_id] += 1
+        Measure.objects.bulk_update(measures, ["owner"], batch_size=BATCH)
+        heads = []
+        for unit in units:
+            if staff.get(unit.pk):
+                unit.head_id = staff[unit.pk][-1]  # not an owner where a unit has few people
+                heads.append(unit)
+        OrgUnit.objects.bulk_update(heads, ["head"], batch_size=BATCH)
+        self.step("logins", len(rows))
+        self.step("measure owners", len({m.owner_id for m in measures if m.owner_id}))
