@@ -99,6 +99,25 @@ class Entry:
         return KIND_LABELS[self.kind]
 
     @property
+    def kind_note(self) -> str:
+        """The kind, where the lane holds several (a budget or a STRATEX deadline)."""
+        return self.kind_label if self.lane == DEADLINES else ""
+
+    @property
+    def dates_text(self) -> str:
+        """'Tue 10 Mar'; '10 to 12 Mar'; '22 Sep to 17 Oct'; '15 Dec 2025 to 5 Jan' (the
+        table's month headings give the year: an entry is listed under the month it starts
+        in, or under the year's first month if it began before)."""
+        start, end = self.start, self.end
+        if not self.is_span:
+            return f"{start:%a} {start.day} {start:%b}"
+        if start.year != end.year:
+            return f"{start.day} {start:%b %Y} to {end.day} {end:%b}"
+        if start.month != end.month:
+            return f"{start.day} {start:%b} to {end.day} {end:%b}"
+        return f"{start.day} to {end.day} {end:%b}"
+
+    @property
     def last_day(self) -> dt.date:
         return self.end or self.start
 

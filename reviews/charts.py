@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from .calendar import DATA_DUE, DATA_DUE_KIND, KIND_LABELS, LANE_LABELS, LANES, Entry
+from .calendar import DATA_DUE, DATA_DUE_KIND, KIND_LABELS, LANES, Entry
 
 DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
 
@@ -33,6 +33,17 @@ KIND_SYMBOLS = {
     "other": "x",
 }
 TODAY_COLOUR = "#b3261e"
+# The lanes' names on the axis: short, so the timeline keeps its width on a phone (the
+# table under the chart names them in full).
+AXIS_LABELS = {
+    "strategy_refresh": "Strategy refresh",
+    "target_setting": "Target setting",
+    "deadlines": "Budget, STRATEX",
+    "goal_setting": "Goal setting",
+    "data_due": "Data due",
+    "reviews": "Reviews",
+    "other": "Other",
+}
 
 
 def _dates(entry: Entry) -> str:
@@ -57,7 +68,7 @@ def calendar_timeline(
     to the end of their last; one-day entries as markers, one trace per kind with its own
     symbol; data due dates falling on the same day as one marker listing them all; a
     dotted line at today when today is in `window` (first and last day of the year)."""
-    lanes = [label for _, label in LANES]
+    lanes = [AXIS_LABELS[lane] for lane, _ in LANES]
     figure = go.Figure()
     # Every lane on the axis, even an empty one: the cycle's steps are all named.
     figure.add_trace(
@@ -79,7 +90,7 @@ def calendar_timeline(
                 orientation="h",
                 name=f"{label} (days)",
                 legendgroup=lane,
-                y=[label] * len(spans),
+                y=[AXIS_LABELS[lane]] * len(spans),
                 base=[e.start.isoformat() for e in spans],
                 # to the end of the last day: a 3-day event is 3 days long
                 x=[((e.end - e.start).days + 1) * DAY_MS for e in spans],
@@ -97,7 +108,7 @@ def calendar_timeline(
                 mode="markers",
                 name=KIND_LABELS[kind],
                 legendgroup=lane,
-                y=[LANE_LABELS[lane]] * len(points),
+                y=[AXIS_LABELS[lane]] * len(points),
                 x=[day.isoformat() for day, _, _ in points],
                 marker={
                     "symbol": KIND_SYMBOLS[kind],

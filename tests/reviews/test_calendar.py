@@ -323,7 +323,7 @@ def test_chart_bars_for_several_days_markers_for_one():
     assert offsite["base"] == ["2026-02-10"]
     # 10 to 12 February, both days included: 3 days = 259,200,000 ms
     assert offsite["x"] == [3 * DAY_MS] == [259_200_000]
-    assert offsite["y"] == ["Strategy refresh"]
+    assert offsite["y"] == ["Strategy refresh"]  # the lane's short name on the axis
     # 1 to 30 September: 30 days
     assert bars["Target setting (days)"]["x"] == [30 * DAY_MS]
     assert offsite["customdata"] == [["Offsite (ENT)", "10 Feb 2026 to 12 Feb 2026",
@@ -337,11 +337,7 @@ def test_chart_bars_for_several_days_markers_for_one():
     symbols = [t["marker"]["symbol"] for t in marks.values()]
     assert len(set(symbols)) == len(symbols)  # shape, not only colour, tells them apart
     # budget and STRATEX deadlines share a lane, with their own shapes
-    assert (
-        marks["Budget deadline"]["y"]
-        == marks["STRATEX deadline"]["y"]
-        == ["Budget and STRATEX deadlines"]
-    )
+    assert marks["Budget deadline"]["y"] == marks["STRATEX deadline"]["y"] == ["Budget, STRATEX"]
     assert marks["Budget deadline"]["marker"]["symbol"] == "square"
     assert marks["STRATEX deadline"]["marker"]["symbol"] == "triangle-up"
     # the two entries due on 10 April are one marker, hover listing both
@@ -357,9 +353,13 @@ def test_chart_bars_for_several_days_markers_for_one():
 def test_chart_lanes_window_and_today_line():
     figure = calendar_timeline(ENTRIES, window=WINDOW, today=dt.date(2026, 3, 1))
     layout = figure["layout"]
-    assert layout["yaxis"]["categoryarray"] == [label for _, label in LANES] == [
-        "Strategy refresh", "Target setting", "Budget and STRATEX deadlines", "Goal setting",
-        "Data due dates", "Review meetings", "Other",
+    # the lanes top to bottom, by short names (the table names them in full)
+    assert [lane for lane, _ in LANES] == [
+        STRATEGY_REFRESH, TARGET_SETTING, DEADLINES, GOAL_SETTING, DATA_DUE, REVIEWS, OTHER,
+    ]  # fmt: skip
+    assert layout["yaxis"]["categoryarray"] == [
+        "Strategy refresh", "Target setting", "Budget, STRATEX", "Goal setting", "Data due",
+        "Reviews", "Other",
     ]  # fmt: skip
     # every lane shown, even an empty one: an invisible point on each
     lanes = [t for t in figure["data"] if t.get("showlegend") is False]
@@ -433,3 +433,18 @@ def test_the_demo_places_the_cycle_in_this_fiscal_year_and_the_next():
     assert firsts["Goal setting for FY2026"] == d(2026, 4, 13)  # Sunday 12 April -> Monday
     # Sunday 31 January 2027: Monday 1 February
     assert firsts["OPEX and CAPEX budgets for FY2027 due"] == d(2027, 2, 1)
+
+
+def test_dates_as_the_table_writes_them():
+    d = dt.date
+    assert entry(OTHER, "other", d(2026, 3, 10)).dates_text == "Tue 10 Mar"
+    assert entry(OTHER, "other", d(2026, 3, 10), d(2026, 3, 12)).dates_text == "10 to 12 Mar"
+    assert entry(OTHER, "other", d(2026, 9, 22), d(2026, 10, 17)).dates_text == "22 Sep to 17 Oct"
+    assert (
+        entry(OTHER, "other", d(2025, 12, 15), d(2026, 1, 5)).dates_text == "15 Dec 2025 to 5 Jan"
+    )
+    # an end on the start day is one day
+    assert entry(OTHER, "other", d(2026, 3, 10), d(2026, 3, 10)).dates_text == "Tue 10 Mar"
+    # the kind is told where a lane holds several
+    assert entry(DEADLINES, "stratex_deadline", d(2026, 10, 5)).kind_note == "STRATEX deadline"
+    assert entry(DATA_DUE, "data_due", d(2026, 10, 5)).kind_note == ""
