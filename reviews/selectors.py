@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from osm.permissions import OSM_STAFF
@@ -388,8 +388,6 @@ def meetings_of(queryset: QuerySet[ReviewMeeting], *, now: dt.datetime | None = 
     """`queryset` with what the list shows (unit, chair, number of action items still
     open), next meetings first: the upcoming ones soonest first, then the past ones most
     recent first."""
-    from django.db.models import Count
-
     now = now or timezone.now()
     upcoming = Q(scheduled_for__gte=now)
     return (
