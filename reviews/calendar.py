@@ -88,6 +88,7 @@ class Entry:
     detail: str = ""
     url: str = ""
     count: int | None = None
+    rank: int = 0  # among same-day entries of a lane and unit: monthly, quarterly, annual
     event: CalendarEvent | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -166,7 +167,7 @@ def strategy_calendar(unit: OrgUnit, year: int, *, today: dt.date | None = None)
         *_data_due(unit, subtree, start, end),
         *_meetings(subtree, start, end),
     ]
-    entries.sort(key=lambda e: (e.start, _LANE_ORDER[e.lane], e.unit_code, e.title))
+    entries.sort(key=lambda e: (e.start, _LANE_ORDER[e.lane], e.unit_code, e.rank, e.title))
     return Calendar(unit=unit, year=year, start=start, end=end, today=today, entries=entries)
 
 
@@ -258,6 +259,7 @@ def _data_due(unit: OrgUnit, subtree, start: dt.date, end: dt.date) -> list[Entr
                     f"from {unit.code} and the units below it.",
                     url=url,
                     count=n,
+                    rank=list(FREQUENCY_WORDS).index(frequency),
                 )
             )
     return entries

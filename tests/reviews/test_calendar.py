@@ -132,28 +132,28 @@ def test_the_entries_of_a_year_worked_out_by_hand(cal):
     #   quarterly (Q1): Q4 2025 -> 10 Jan, Q1 ends 31 Mar -> 10 Apr, Q2 ends 30 Jun ->
     #     10 Jul, Q3 ends 30 Sep -> 10 Oct; Q4 2026 -> 10 Jan 2027: next year.
     #   annual (A1): FY2025 ends 31 Dec 2025 -> 10 Jan 2026.
-    # Same day: lanes top to bottom, then unit, then title.
+    # Same day: lanes top to bottom, then unit, then monthly, quarterly, annual values.
     monthly = "3 monthly values due"
     expected = [
         (d(2025, 12, 15), d(2026, 1, 5), STRATEGY_REFRESH, "Offsite", "ENT"),
-        (d(2026, 1, 10), None, DATA_DUE, "1 annual value due", "B1"),
-        (d(2026, 1, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 1, 10), None, DATA_DUE, monthly, "B1"),
+        (d(2026, 1, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
+        (d(2026, 1, 10), None, DATA_DUE, "1 annual value due", "B1"),
         (d(2026, 1, 20), None, GOAL_SETTING, "D1 goals", "D1"),
         (d(2026, 2, 10), d(2026, 2, 12), STRATEGY_REFRESH, "B1 refresh", "B1"),
         (d(2026, 2, 10), None, DATA_DUE, monthly, "B1"),
         (d(2026, 3, 5), None, REVIEWS, "B1 review", "B1"),
         (d(2026, 3, 10), None, DATA_DUE, monthly, "B1"),
-        (d(2026, 4, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 4, 10), None, DATA_DUE, monthly, "B1"),
+        (d(2026, 4, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 5, 10), None, DATA_DUE, monthly, "B1"),
         (d(2026, 6, 10), None, DATA_DUE, monthly, "B1"),
-        (d(2026, 7, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 7, 10), None, DATA_DUE, monthly, "B1"),
+        (d(2026, 7, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 8, 10), None, DATA_DUE, monthly, "B1"),
         (d(2026, 9, 10), None, DATA_DUE, monthly, "B1"),
-        (d(2026, 10, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 10, 10), None, DATA_DUE, monthly, "B1"),
+        (d(2026, 10, 10), None, DATA_DUE, "1 quarterly value due", "B1"),
         (d(2026, 10, 30), None, DEADLINES, "Group budgets due", "ENT"),
         (d(2026, 11, 10), None, DATA_DUE, monthly, "B1"),
         (d(2026, 12, 10), None, DATA_DUE, monthly, "B1"),
@@ -176,7 +176,7 @@ def test_events_of_the_units_above_apply_a_siblings_do_not(cal):
     assert [e.title for e in d1.entries if e.lane == REVIEWS] == ["D1 year end"]
     # D1 has M3 (monthly) and A1 (annual): "1 monthly value due" on the 10th of each month
     assert [e.title for e in d1.entries if e.start == dt.date(2026, 1, 10)] == [
-        "1 annual value due", "1 monthly value due",
+        "1 monthly value due", "1 annual value due",
     ]  # fmt: skip
 
 
