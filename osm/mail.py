@@ -159,18 +159,24 @@ def messages_deliver(*, batch: int | None = None, only: Iterable[int] | None = N
     margin = dt.timedelta(seconds=(settings.EMAIL_TIMEOUT or 30) + 5)
     only = set(only) if only is not None else None
     result = Delivery()
-    connection = get_connection()
+    # Opened here, the connection carries every message (a backend opened by send() itself
+    # would connect and quit for each one).
+    connection, is_open = get_connection(), False
     try:
         while claimed := _claim(batch, lease, only):
             for message in claimed:
                 if timezone.now() + margin >= message.lease_until:
                     break  # the rest go back to the pool when the lease runs out
                 try:
+                    if not is_open:
+                        connection.open()
+                        is_open = True
                     _email(message, connection).send()
                 except Exception as exc:  # any refusal or broken connection: retry later
                     _failed(message, exc)
                     result.failed.append(message.pk)
                     connection.close()  # a fresh connection for the next message
+                    is_open = False
                     continue
                 OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING).update(
                     status=Status.SENT, sent_at=timezone.now(), lease_until=None, error=""

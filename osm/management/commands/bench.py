@@ -10,6 +10,7 @@ name, data size, median, p95, queries.
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import socket
@@ -107,6 +108,9 @@ class Command(BaseCommand):
         parser.add_argument("--fresh", action="store_true", help="rebuild the bench databases")
         parser.add_argument("--only", default="", help="run the cases whose name contains this")
         parser.add_argument("--no-http", action="store_true", help="skip the HTTP cases")
+        parser.add_argument(
+            "--no-jobs", action="store_true", help="skip the reminder run (scale data set)"
+        )
         # Internal: run the cases in this process and print JSON (the parent calls it).
         parser.add_argument("--child", default="", help=argparse.SUPPRESS)
 
@@ -126,6 +130,8 @@ class Command(BaseCommand):
             rows += self.measure(name, url, options)
             if not options["no_http"]:
                 rows += HttpBench(name, url, options, self.stdout).run()
+            if name == "scale" and not options["no_jobs"]:
+                rows += ReminderBench(name, url, options, self.stdout).run()
         self.print_table(rows)
 
     # Parent: databases and child processes ---------------------------------------------------
@@ -400,6 +406,110 @@ class HttpBench:
                 return answer.status, json.loads(answer.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, error.read()[:500]
+
+
+class ReminderBench(HttpBench):
+    """The daily reminder run on the scale data set, timed from the task's queueing to the
+    last message the SMTP server (aiosmtpd, on loopback in this process) accepted: one
+    Celery worker process (solo pool) on a Redis queue of its own when `REDIS_URL` is set,
+    else `manage.py send_reminders` inline. The day is the one when every owner's next
+    value falls due in REMINDER_LEAD_DAYS, so each owner gets a message."""
+
+    def run(self) -> list[dict]:
+        from aiosmtpd.controller import Controller
+
+        if self.options["only"] and self.options["only"] not in "reminder run":
+            return []
+
+        class Counter:
+            received = 0
+            last = 0.0
+
+            async def handle_DATA(self, server, session, envelope):
+                Counter.received += 1
+                Counter.last = time.perf_counter()
+                return "250 OK"
+
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's chatter
+        smtp = Controller(Counter(), hostname="127.0.0.1", port=free_port())
+        smtp.start()
+        queue = f"osm-bench-{secrets.token_hex(4)}"
+        self.env.update(
+            EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}",
+            CELERY_QUEUE=queue,
+            CELERY_TASK_ALWAYS_EAGER="0" if os.environ.get("REDIS_URL") else "1",
+        )
+        day = self.shell(
+            "from django.conf import settings; from scorecards.models import MeasureValue;"
+            "from scorecards.periods import add_months, period_end;"
+            "from django.db.models import Max;"
+            "last = MeasureValue.objects.aggregate(m=Max('period'))['m'];"
+            "import datetime as dt; nxt = add_months(last, 1);"
+            "due = period_end(nxt, 'monthly') + dt.timedelta(days=settings.MEASURE_DUE_DAYS);"
+            "print(due - dt.timedelta(days=settings.REMINDER_LEAD_DAYS))"
+        )
+        worker = None
+        log = open(settings.VAR_DIR / "bench_worker.log", "w")  # noqa: SIM115 (closed below)
+        if os.environ.get("REDIS_URL"):
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "osm", "worker", "-Q", queue,
+                 "--pool", "solo", "--without-heartbeat", "--without-gossip",
+                 "--without-mingle", "--loglevel", "WARNING"],
+                env=self.env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+            time.sleep(5)  # the worker's start is not part of the run
+        samples, sent = [], 0
+        try:
+            for _ in range(2):
+                self.shell(
+                    "from osm.models import OutgoingMessage;"
+                    f"print(OutgoingMessage.objects.filter(period__gte='{day}').delete()[0])"
+                )
+                Counter.received = 0
+                started = time.perf_counter()
+                if worker:
+                    self.queue_task(queue, day)
+                    self.wait_quiet(Counter)
+                else:
+                    subprocess.run(
+                        [*self.manage, "send_reminders", "--date", day],
+                        env=self.env, check=True, capture_output=True,
+                    )  # fmt: skip
+                samples.append(Counter.last - started)
+                sent = Counter.received
+        finally:
+            if worker:
+                worker.terminate()
+                worker.wait(timeout=30)
+            log.close()
+            smtp.stop()
+        how = "1 worker" if worker else "inline"
+        return [
+            {
+                "name": f"reminder run: {sent:,} emails via SMTP ({how})",
+                "dataset": self.dataset,
+                "size": data_size_from(self.shell),
+                "median": statistics.median(samples),
+                "p95": max(samples),
+                "queries": None,
+                "repeat": len(samples),
+            }
+        ]
+
+    def queue_task(self, queue: str, day: str) -> None:
+        from celery import Celery
+
+        app = Celery(broker=os.environ["REDIS_URL"])
+        app.send_task("reviews.tasks.send_reminders", args=[day], queue=queue)
+
+    def wait_quiet(self, counter, quiet: float = 5.0, limit: float = 600.0) -> None:
+        """Until the SMTP server has received something and then nothing for `quiet` s."""
+        started = time.perf_counter()
+        while time.perf_counter() - started < limit:
+            time.sleep(0.5)
+            if counter.received and time.perf_counter() - counter.last > quiet:
+                return
+        raise CommandError("The reminder run did not finish within 10 minutes.")
 
 
 def data_size_from(shell) -> str:
