@@ -44,3 +44,101 @@ class AlignmentSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.unit.code} FY{self.fiscal_year} on {self.taken_on}"
+
+
+class StrategyTestRun(models.Model):
+    """One run of the test-and-adapt statistics over every unit's strategy map
+    (alignment/testing.py): when, with which settings, how many tests entered the
+    Benjamini-Hochberg family, and how it ended. Results are served from the latest run
+    that is done."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    run_on = models.DateField(help_text="The day the data were read (the run's date).")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    max_lag = models.PositiveSmallIntegerField()
+    alpha = models.FloatField(default=0.05)
+    tests = models.PositiveIntegerField(default=0, help_text="p-values adjusted together.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["running", "done", "failed"]),
+                name="strategy_test_run_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return f"Strategy test of {self.run_on} ({self.get_status_display()})"
+
+
+class StrategyTestResult(models.Model):
+    """The verdict of a run on one arrow of a unit's strategy map, or (`exploratory`) on a
+    pair of objectives without an arrow whose measures move together: its strongest pair
+    of measures and the figures behind the verdict."""
+
+    class Verdict(models.TextChoices):
+        SUPPORTED = "supported", "Supported"
+        CONTRADICTED = "contradicted", "Contradicted"
+        NOT_SUPPORTED = "not_supported", "Not supported"
+        INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+
+    run = models.ForeignKey(StrategyTestRun, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="strategy_tests")
+    link = models.ForeignKey(
+        "scorecards.CauseEffect",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="strategy_tests",
+        help_text="The arrow tested; empty for an exploratory candidate.",
+    )
+    cause = models.ForeignKey("scorecards.Objective", on_delete=models.CASCADE, related_name="+")
+    effect = models.ForeignKey("scorecards.Objective", on_delete=models.CASCADE, related_name="+")
+    exploratory = models.BooleanField(default=False)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    cause_measure = models.ForeignKey(
+        "scorecards.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    effect_measure = models.ForeignKey(
+        "scorecards.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    frequency = models.CharField(max_length=10, blank=True)
+    lag = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Best lag, periods.")
+    effect_size = models.FloatField(null=True, blank=True, help_text="Pearson r at the lag.")
+    ci_low = models.FloatField(null=True, blank=True)
+    ci_high = models.FloatField(null=True, blank=True)
+    p_value = models.FloatField(null=True, blank=True)
+    p_adjusted = models.FloatField(null=True, blank=True)
+    periods = models.PositiveIntegerField(default=0, help_text="Paired periods at the lag.")
+    units = models.PositiveIntegerField(default=0, help_text="Units pooled.")
+    pairs_tested = models.PositiveSmallIntegerField(default=0, help_text="Measure pairs.")
+    lags = models.JSONField(
+        default=list, blank=True, help_text="Every lag tested: lag, n, r, p, p_adjusted, CI."
+    )
+
+    class Meta:
+        ordering = ["unit_id", "exploratory", "cause_id", "effect_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    verdict__in=["supported", "contradicted", "not_supported", "insufficient_data"]
+                ),
+                name="strategy_test_verdict_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["run", "unit", "cause", "effect"], name="strategy_test_once_per_run"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "run"], name="strategy_test_unit_run_idx")]
+
+    def __str__(self):
+        return f"{self.cause} → {self.effect}: {self.get_verdict_display()}"

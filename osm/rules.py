@@ -182,6 +182,14 @@ _declare(
     change=is_osm_staff | is_hr,
     delete=is_osm_staff | is_hr,
 )
+# Test and adapt: everyone reads the verdicts; OSM staff start a run (it covers every map).
+_declare(
+    {"alignment": ["strategytestrun", "strategytestresult"]},
+    view=has_any_role,
+    add=is_osm_staff,
+    change=is_osm_staff,
+    delete=is_osm_staff,
+)
 # The outgoing-message ledger is OSM staff's business.
 _declare(
     {"osm": ["outgoingmessage"]},

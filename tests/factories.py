@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
 from initiatives.choices import InitiativeStatus
@@ -446,3 +447,41 @@ class CalendarEventFactory(ValidatedFactory):
     kind = EventKind.BUDGET_DEADLINE
     title = factory.Sequence(lambda n: f"Deadline {n}")
     starts_on = dt.date(2026, 10, 15)
+
+
+# Test and adapt ----------------------------------------------------------------------------
+
+
+class StrategyTestRunFactory(ValidatedFactory):
+    """A finished run of 27 November 2026."""
+
+    class Meta:
+        model = StrategyTestRun
+
+    run_on = dt.date(2026, 11, 27)
+    status = StrategyTestRun.Status.DONE
+    max_lag = 6
+
+
+class StrategyTestResultFactory(ValidatedFactory):
+    """A supported arrow: lag 2, r 0.62 over 30 periods of one unit."""
+
+    class Meta:
+        model = StrategyTestResult
+
+    run = factory.SubFactory(StrategyTestRunFactory)
+    link = factory.SubFactory(CauseEffectFactory)
+    unit = factory.SelfAttribute("link.cause.unit")
+    cause = factory.SelfAttribute("link.cause")
+    effect = factory.SelfAttribute("link.effect")
+    verdict = StrategyTestResult.Verdict.SUPPORTED
+    frequency = "monthly"
+    lag = 2
+    effect_size = 0.62
+    ci_low = 0.33
+    ci_high = 0.80
+    p_value = 0.0003
+    p_adjusted = 0.002
+    periods = 30
+    units = 1
+    pairs_tested = 1
