@@ -262,6 +262,11 @@ FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 if not 1 <= FISCAL_YEAR_START_MONTH <= 12:
     raise environ.ImproperlyConfigured("FISCAL_YEAR_START_MONTH must be a month number, 1 to 12.")
 MEASURE_DUE_DAYS = env.int("MEASURE_DUE_DAYS", default=10)
+# Test and adapt (alignment/testing.py): the longest lag, in periods of the pair's frequency,
+# at which a cause's movements are compared with its effect's.
+STRATEGY_TEST_MAX_LAG = env.int("STRATEGY_TEST_MAX_LAG", default=6)
+if not 0 <= STRATEGY_TEST_MAX_LAG <= 24:
+    raise environ.ImproperlyConfigured("STRATEGY_TEST_MAX_LAG must be 0 to 24 periods.")
 # Largest body of a bulk upload of measure values (10,000 rows of CSV are about 0.5 MB).
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES
