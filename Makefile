@@ -3,16 +3,29 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every dependency (the dev tools, pip and the build backend too) at an exact version with
+# its hashes, resolved from pyproject.toml by `make lock` (tools/lock.py, uv).
+LOCK := requirements.lock
 
-.PHONY: run install test lint format migrate seed bench clean
+.PHONY: run install lock test lint format migrate seed bench clean
 
-$(STAMP): pyproject.toml
+# Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the lock
+# was generated. The project itself is installed without dependencies or build isolation:
+# everything it needs, setuptools included, came from the lock with its hashes checked.
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) tools/lock.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install OSM with its development tools
+install: $(STAMP) ## Create .venv and install OSM with its development tools, from the lock
+
+# LOCK_ARGS=--upgrade (every package) or LOCK_ARGS="--upgrade-package django" to move pins;
+# otherwise the pins already in the lock are kept where pyproject.toml still allows them.
+lock: ## Regenerate requirements.lock from pyproject.toml (after any dependency change)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) tools/lock.py compile $(LOCK_ARGS)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -31,10 +44,13 @@ test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real serv
 bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py bench
 
-lint: install ## ruff, formatting, migrations in step with the models
+BANDIT_PATHS := osm scorecards initiatives budgets people reviews alignment
+
+lint: install ## ruff, formatting, migrations in step with the models, bandit
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m bandit --quiet -r $(BANDIT_PATHS) -ll
 
 format: install
 	$(PY) -m ruff format .

@@ -29,6 +29,14 @@ WITH RECURSIVE chain(id, parent_id) AS (
 """
 
 
+def _tree_ids(sql: str, params: list[int]) -> RawSQL:
+    """The ids a tree query selects, for `id__in`."""
+    # bandit's B611 flags any RawSQL whose text is not a literal. Here it is one of the
+    # templates above with the model's own table name and `%s` placeholders; every value
+    # is a parameter, cast to int: nothing from a request reaches the SQL text.
+    return RawSQL(sql, params)  # nosec B611
+
+
 class OrgUnitQuerySet(models.QuerySet):
     """Tree queries over org units, each a single SQL query."""
 
@@ -38,12 +46,12 @@ class OrgUnitQuerySet(models.QuerySet):
             return self.none()
         table = self.model._meta.db_table
         sql = _SUBTREE_SQL.format(table=table, roots=", ".join(["%s"] * len(unit_ids)))
-        return self.filter(id__in=RawSQL(sql, [int(u) for u in unit_ids]))
+        return self.filter(id__in=_tree_ids(sql, [int(u) for u in unit_ids]))
 
     def ancestors_of(self, unit_id: int, *, include_self: bool = False) -> "OrgUnitQuerySet":
         """The units above `unit_id` (and it too, if asked)."""
         table = self.model._meta.db_table
-        qs = self.filter(id__in=RawSQL(_ANCESTORS_SQL.format(table=table), [int(unit_id)]))
+        qs = self.filter(id__in=_tree_ids(_ANCESTORS_SQL.format(table=table), [int(unit_id)]))
         return qs if include_self else qs.exclude(id=unit_id)
 
 

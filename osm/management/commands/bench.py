@@ -9,6 +9,7 @@ name, data size, median, p95, queries.
 """
 
 import argparse
+import http.client
 import json
 import logging
 import os
@@ -18,8 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -386,26 +385,43 @@ class HttpBench:
             server.wait(timeout=30)
 
     def wait(self, base: str) -> None:
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"{base}/healthz/", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError("gunicorn did not start.")
+        wait_for_server(base)
 
     def request(self, base, method, path, body=None, content_type=None, token=None):
-        request = urllib.request.Request(f"{base}{path}", data=body, method=method)
-        if content_type:
-            request.add_header("Content-Type", content_type)
+        headers = {"Content-Type": content_type} if content_type else {}
         if token:
-            request.add_header("Authorization", f"Token {token}")
+            headers["Authorization"] = f"Token {token}"
+        status, data = http_request(base, method, path, body, headers)
+        if status >= 400:
+            return status, data[:500]
+        return status, json.loads(data or b"null")
+
+
+def http_request(base, method, path, body=None, headers=None, timeout=300):
+    """(status, body) of one request to the server at `base` (http://host:port). Plain HTTP
+    through http.client: unlike urllib's urlopen, no other scheme (file:, ftp:) is possible."""
+    address = urlparse(base)
+    if address.scheme != "http":
+        raise CommandError(f"{base} is not an http:// address.")
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+def wait_for_server(base: str, tries: int = 100) -> None:
+    """Until `base`/healthz/ answers 200 (gunicorn has started)."""
+    for _ in range(tries):
         try:
-            with urllib.request.urlopen(request, timeout=300) as answer:
-                return answer.status, json.loads(answer.read() or b"null")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()[:500]
+            if http_request(base, "GET", "/healthz/", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise CommandError("gunicorn did not start.")
 
 
 class ReminderBench(HttpBench):
