@@ -4,6 +4,7 @@ are in osm/drf.py."""
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in
 from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -13,6 +14,7 @@ from knox.settings import knox_settings
 from knox.views import LogoutView
 from rest_framework import serializers, status, viewsets
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -81,13 +83,30 @@ class TokenView(APIView):
                 },
             ),
             400: OpenApiResponse(description="Wrong credentials or missing fields."),
+            429: OpenApiResponse(description="Too many tries, or locked out after failures."),
         },
         auth=[],
         summary="Get an API token",
     )
     def post(self, request):
         credentials = CredentialsSerializer(data=request.data, context={"request": request})
-        credentials.is_valid(raise_exception=True)
+        valid = credentials.is_valid()
+        # django-axes refused the login if it marked the request locked out (Django's
+        # authenticate() turns its refusal into a failed login, hence the look).
+        locked = getattr(request, "axes_locked_out", False) or getattr(
+            request._request, "axes_locked_out", False
+        )
+        if locked:
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                {
+                    "detail": "Too many failed logins for this user or from this address: "
+                    f"logins are refused for {minutes} minutes. The OSM staff can unlock it."
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if not valid:
+            raise ValidationError(credentials.errors)
         user = credentials.validated_data["user"]
         instance, token = get_token_model().objects.create(
             user=user, expiry=knox_settings.TOKEN_TTL

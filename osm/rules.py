@@ -206,6 +206,7 @@ rules.set_perm("auth.view_user", has_any_role | is_osm_staff)
 _declare(
     {
         "auth": ["group"],
+        "axes": ["accessattempt", "accessfailurelog", "accesslog"],
         "django_celery_beat": [
             "periodictask",
             "crontabschedule",
@@ -230,6 +231,7 @@ for _app_label in (
     "people",
     "reviews",
     "auth",
+    "axes",
     "django_celery_beat",
 ):
     rules.set_perm(_app_label, is_osm_staff)

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q, RestrictedError
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 
 from budgets.models import BudgetLine
 from initiatives.models import Initiative, Milestone
@@ -475,18 +475,23 @@ def test_the_strategy_calendar_holds_the_cycle_for_this_year_and_the_next(demo):
 # Logins -----------------------------------------------------------------------------------------
 
 
+def login_request():
+    """A request for `authenticate` (django-axes checks each login's address)."""
+    return RequestFactory().post("/accounts/login/")
+
+
 def test_one_login_per_role_with_the_demo_password(demo):
     for username, role in LOGINS.items():
-        user = authenticate(username=username, password="demo-password")
+        user = authenticate(login_request(), username=username, password="demo-password")
         assert user is not None, username
         assert role in set(user.groups.values_list("name", flat=True)), username
         assert user.first_name and user.last_name and user.email
     osm = get_user_model().objects.get(username="osm")
     assert osm.is_staff and not osm.is_superuser
-    admin = authenticate(username="admin", password="demo-password")
+    admin = authenticate(login_request(), username="admin", password="demo-password")
     assert admin is not None and admin.is_superuser
     # The other named people own things but cannot log in.
-    assert authenticate(username="rkumar", password="demo-password") is None
+    assert authenticate(login_request(), username="rkumar", password="demo-password") is None
 
 
 def test_the_logins_have_something_to_do(demo):
