@@ -1,16 +1,30 @@
-"""The Alignment page: a subtree's metrics, each unit's, the lists behind them, the trend."""
+"""The Alignment page (a subtree's metrics, each unit's, the lists behind them, the trend)
+and a unit's Strategy test page (the verdict on each arrow of its map, with charts)."""
 
+import logging
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
-from scorecards.selectors import enterprise_unit
+from scorecards.models import CauseEffect, OrgUnit
+from scorecards.selectors import breadcrumbs, enterprise_unit
+from scorecards.selectors.series import load_series
+from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
-from . import charts
+from . import charts, tasks
 from .forms import AlignmentFilterForm
 from .metrics import LABELS, METRICS
-from .models import AlignmentSnapshot
+from .models import AlignmentSnapshot, StrategyTestRun
 from .selectors import cached_alignment_report, current_fiscal_year
+from .strategy_tests import latest_strategy_tests
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -45,3 +59,127 @@ def alignment_page(request):
         "see_people": user.has_perm("people.view_employee", unit),
     }
     return render(request, "alignment/page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def strategy_test_page(request, code: str):
+    """`/units/<code>/strategy-test/`: the latest run's verdict on each arrow of the unit's
+    strategy map (lag, effect size with its interval, adjusted p, periods and units used,
+    the measures compared, a chart of the two series aligned at the best lag), then the
+    exploratory candidates. POST (OSM staff): run the test now."""
+    if not request.user.has_perm("alignment.view_strategytestresult"):
+        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+    unit = get_object_or_404(OrgUnit, code=code)
+    may_run = request.user.has_perm("alignment.add_strategytestrun")
+    if request.method == "POST":
+        if not may_run:
+            raise PermissionDenied("Only the OSM staff start a strategy test.")
+        level, text = _start_run()
+        messages.add_message(request, level, text)
+        return redirect("strategy-test", unit.code)
+    run, results = latest_strategy_tests(unit)
+    arrows = [_row(r) for r in results if not r.exploratory]
+    tested_links = {r.link_id for r in results if r.link_id}
+    untested = (
+        CauseEffect.objects.filter(cause__unit=unit)
+        .exclude(pk__in=tested_links)
+        .select_related("cause", "effect")
+        .order_by("cause__code", "effect__code")
+    )
+    _add_charts(arrows, run)
+    context = {
+        "unit": unit,
+        "trail": breadcrumbs(unit),
+        "run": run,
+        "latest": StrategyTestRun.objects.order_by("-started_at", "-pk").first(),
+        "arrows": arrows,
+        "candidates": [_row(r) for r in results if r.exploratory],
+        "untested": list(untested),
+        "may_run": may_run,
+        "labels": VERDICT_LABELS,
+    }
+    return render(request, "alignment/strategy_test.html", context)
+
+
+def _start_run() -> tuple[int, str]:
+    """Queue the run for a worker once this request's writes are committed; without a
+    broker (Celery eager) it runs here and now."""
+    task = tasks.run_strategy_tests
+    if not task.app.conf.task_always_eager:
+        transaction.on_commit(task.delay)
+        return messages.INFO, (
+            "Strategy test queued: a worker runs it for every map; reload this page in a "
+            "minute for the new results."
+        )
+    try:
+        task.apply(throw=True)
+    except Exception:  # the run records its failure; the page says so and stays up
+        logger.exception("strategy test run failed")
+        return messages.ERROR, "The strategy test failed; the previous results stay shown."
+    return messages.SUCCESS, "Strategy test done: the results below are the new run's."
+
+
+def _row(result) -> dict:
+    """A stored result with its figures in words, for the template."""
+    tested = result.effect_size is not None and result.lag is not None
+    return {
+        "result": result,
+        "label": VERDICT_LABELS.get(result.verdict, result.verdict),
+        "lag": lag_text(result.lag, result.frequency) if tested else "",
+        "p": p_text(result.p_adjusted) if tested else "",
+        "tested": tested,
+        "chart": None,
+        "chart_id": f"pair-{result.pk}",
+    }
+
+
+def _add_charts(rows: list[dict], run) -> None:
+    """Each tested arrow's chart: its two measures' actuals up to the run's day (one load
+    for every measure of the page), aligned at the best lag."""
+    charted = [
+        row
+        for row in rows
+        if row["tested"] and row["result"].cause_measure and row["result"].effect_measure
+    ]
+    ids = {m for row in charted for m in (row["result"].cause_measure_id,
+                                          row["result"].effect_measure_id)}  # fmt: skip
+    if not ids:
+        return
+    series = load_series(Q(id__in=ids), upto=run.run_on)
+
+    def actuals(measure_id):
+        found = series.get(measure_id)
+        if found is None:
+            return found, {}
+        return found.measure, {
+            p: float(v.actual) for p, v in found.values.items() if v.actual is not None
+        }
+
+    for row in charted:
+        result = row["result"]
+        cause_info, cause = actuals(result.cause_measure_id)
+        effect_info, effect = actuals(result.effect_measure_id)
+        if cause_info is None or effect_info is None:
+            continue
+        frequency, aligned = charts.aligned_pair(
+            cause,
+            effect,
+            cause_frequency=cause_info.frequency,
+            effect_frequency=effect_info.frequency,
+            cause_aggregation=cause_info.aggregation,
+            effect_aggregation=effect_info.aggregation,
+            lag=result.lag,
+            fiscal_start=settings.FISCAL_YEAR_START_MONTH,
+        )
+        if not aligned:
+            continue
+        row["chart"] = charts.strategy_test_chart(
+            aligned,
+            lag=result.lag,
+            frequency=frequency,
+            cause_name=f"{cause_info.code} {cause_info.name}",
+            effect_name=f"{effect_info.code} {effect_info.name}",
+            title=f"{result.cause.code} → {result.effect.code}: {row['label']}, "
+            f"r {result.effect_size:.2f} at lag {row['lag']}",
+        )

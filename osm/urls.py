@@ -3,12 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alignment.views import strategy_test_page
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("units/", views.unit_pick, name="unit-pick"),
     path("units/<str:code>/", views.dashboard, name="unit"),
+    path("units/<str:code>/strategy-test/", strategy_test_page, name="strategy-test"),
     path("objectives/<int:pk>/", views.objective_page, name="objective"),
     path("healthz/", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages (the admin's) that name no icon. Resolved per

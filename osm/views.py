@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from alignment.selectors import cached_alignment_metrics
+from alignment.strategy_tests import latest_strategy_tests
 from osm.permissions import Scope, scope_queryset
 from people.models import Goal
 from reviews.choices import MeetingStatus
@@ -24,7 +25,7 @@ from scorecards.models import CauseEffect, Objective, OrgUnit, Theme
 from scorecards.selectors.cascade import cascade_tree
 from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
 from scorecards.selectors.series import load_series
-from scorecards.strategy_map import MapObjective, layout
+from scorecards.strategy_map import ArrowTest, MapObjective, layout
 
 from .forms import DashboardForm
 from .templatetags.osm_format import score
@@ -119,8 +120,9 @@ def dashboard(request, code: str | None):
 
 
 def _strategy_map(unit, card):
-    """The unit's strategy map laid out from the scorecard just read (two more queries:
-    the themes and the arrows)."""
+    """The unit's strategy map laid out from the scorecard just read, each arrow with the
+    latest strategy test's verdict (four more queries: the themes, the arrows, the run and
+    its results)."""
     objectives = [
         MapObjective(
             id=o.id,
@@ -141,7 +143,21 @@ def _strategy_map(unit, card):
     )
     arrows = list(CauseEffect.objects.filter(cause__unit=unit).values_list("cause_id", "effect_id"))
     perspectives = [(p.id, p.name) for p in card.perspectives]
-    return layout(perspectives, themes, objectives, arrows)
+    _, results = latest_strategy_tests(unit)
+    verdicts = {
+        (r.cause_id, r.effect_id): ArrowTest(
+            verdict=r.verdict,
+            frequency=r.frequency,
+            lag=r.lag,
+            r=r.effect_size,
+            p_adjusted=r.p_adjusted,
+            periods=r.periods,
+            units=r.units,
+        )
+        for r in results
+        if not r.exploratory
+    }
+    return layout(perspectives, themes, objectives, arrows, verdicts)
 
 
 @login_required

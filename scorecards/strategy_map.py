@@ -1,10 +1,13 @@
 """Layout of a strategy map, as pure geometry (no ORM, no drawing): perspectives are
 horizontal bands in order, objectives boxes grouped in columns by theme, cause-and-effect
-arrows from a box's edge to another's. The template draws it as SVG.
+arrows from a box's edge to another's, each with the verdict of the latest strategy test on
+it when one is given (plain data: this app may not import alignment's models). The
+template draws it as SVG.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 BOX_W, BOX_H = 170, 64
@@ -50,6 +53,70 @@ class Band:
     h: int
 
 
+UNTESTED = "untested"
+VERDICT_LABELS = {
+    "supported": "Supported",
+    "contradicted": "Contradicted",
+    "not_supported": "Not supported",
+    "insufficient_data": "Insufficient data",
+    UNTESTED: "Not tested",
+}
+PERIOD_NAMES = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters")}
+
+
+@dataclass(frozen=True)
+class ArrowTest:
+    """The latest strategy test's verdict on an arrow and the figures behind it (from
+    alignment's StrategyTestResult, passed in as plain data)."""
+
+    verdict: str  # supported | contradicted | not_supported | insufficient_data
+    frequency: str = ""  # monthly | quarterly
+    lag: int | None = None
+    r: float | None = None
+    p_adjusted: float | None = None
+    periods: int = 0
+    units: int = 0
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def lag_text(lag: int | None, frequency: str) -> str:
+    """The lag in words: "2 months", "1 quarter"; "" when there is none."""
+    if lag is None:
+        return ""
+    one, many = PERIOD_NAMES.get(frequency, ("period", "periods"))
+    return _plural(lag, one, many)
+
+
+def p_text(p: float | None) -> str:
+    """An adjusted p-value as people read it: three decimals, "< 0.001" below that."""
+    if p is None:
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def verdict_figures(test: ArrowTest) -> str:
+    """The figures behind a verdict: "r 0.62 at lag 2 months, adjusted p 0.002, 30
+    periods, 1 unit"."""
+    counts = f"{_plural(test.periods, 'period', 'periods')}, {_plural(test.units, 'unit', 'units')}"
+    if test.r is None or test.lag is None:  # no lag had enough paired periods
+        return "too few paired periods to test" + (f" ({counts})" if test.periods else "")
+    return (
+        f"r {test.r:.2f} at lag {lag_text(test.lag, test.frequency)}, "
+        f"adjusted p {p_text(test.p_adjusted)}, {counts}"
+    )
+
+
+def verdict_text(test: ArrowTest | None) -> str:
+    """The verdict in words with its figures, e.g. "Supported: r 0.62 at lag 2 months,
+    adjusted p 0.002, 30 periods, 1 unit"; "Not tested yet" without a test."""
+    if test is None:
+        return f"{VERDICT_LABELS[UNTESTED]} yet"
+    return f"{VERDICT_LABELS.get(test.verdict, test.verdict)}: {verdict_figures(test)}"
+
+
 @dataclass
 class Arrow:
     cause: Box
@@ -58,6 +125,26 @@ class Arrow:
     y1: int
     x2: int
     y2: int
+    test: ArrowTest | None = None
+
+    @property
+    def verdict(self) -> str:
+        """The CSS and legend key: a verdict, or "untested"."""
+        return self.test.verdict if self.test else UNTESTED
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+    @property
+    def figures(self) -> str:
+        return verdict_figures(self.test) if self.test else ""
+
+    @property
+    def hover(self) -> str:
+        """The arrow's hover text: what it claims, then the verdict with its figures."""
+        claim = f"{self.cause.objective.code} drives {self.effect.objective.code}"
+        return f"{claim}. {verdict_text(self.test)}"
 
 
 @dataclass
@@ -75,9 +162,11 @@ def layout(
     themes: list[tuple[int, str]],
     objectives: list[MapObjective],
     links: list[tuple[int, int]],
+    verdicts: Mapping[tuple[int, int], ArrowTest] | None = None,
 ) -> MapLayout:
     """Place the boxes: one band per perspective (in the given order), one column group
-    per theme (then "no theme"); within a group, a band's objectives side by side."""
+    per theme (then "no theme"); within a group, a band's objectives side by side. An
+    arrow (cause id, effect id) carries its entry of `verdicts`, if any."""
     groups = [(theme_id, name) for theme_id, name in themes] + [(None, "")]
     # How many boxes each (band, theme) cell holds; a theme's width is its widest cell.
     cells: dict[tuple[int, int | None], list[MapObjective]] = {}
@@ -113,7 +202,9 @@ def layout(
         cause, effect = boxes_by_id.get(cause_id), boxes_by_id.get(effect_id)
         if cause is None or effect is None:
             continue
-        result.arrows.append(_arrow(cause, effect))
+        arrow = _arrow(cause, effect)
+        arrow.test = (verdicts or {}).get((cause_id, effect_id))
+        result.arrows.append(arrow)
     return result
 
 

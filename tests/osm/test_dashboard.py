@@ -93,3 +93,59 @@ def test_the_strategy_map_is_drawn_with_links_and_an_arrow_table(client, org):
     assert f'href="/objectives/{cause.pk}/"' in html and f'id="objective-{cause.pk}"' in html
     assert "TRAIN drives LOW" in html  # the arrow's title
     assert "Cause-and-effect links (1)" in html
+
+
+def test_the_map_arrows_show_the_latest_strategy_tests_verdict(client, org):
+    _, bu = org
+    low = bu.objectives.get(code="LOW")
+    train = f.ObjectiveFactory(unit=bu, code="TRAIN", name="Train staff")
+    care = f.ObjectiveFactory(unit=bu, code="CARE", name="Delight customers")
+    ship = f.ObjectiveFactory(unit=bu, code="SHIP", name="Ship on time")
+    f.StrategyTestResultFactory(
+        run=f.StrategyTestRunFactory(run_on=dt.date(2026, 10, 1)),
+        link=f.CauseEffectFactory(cause=care, effect=low), verdict="supported",
+    )  # fmt: skip
+    run = f.StrategyTestRunFactory(run_on=dt.date(2026, 11, 27))  # the latest: served
+    f.StrategyTestResultFactory(run=run, link=f.CauseEffectFactory(cause=train, effect=low))
+    f.StrategyTestResultFactory(
+        run=run, link=care.effects.get(), verdict="contradicted", lag=1, frequency="quarterly",
+        effect_size=-0.5, p_adjusted=0.01, periods=14, units=3,
+    )  # fmt: skip
+    f.CauseEffectFactory(cause=ship, effect=low)  # drawn after the run
+    html = client.get("/units/BU/").content.decode()
+    # the factory's supported result: r 0.62 at lag 2 (monthly), adjusted p 0.002, 30, 1
+    assert (
+        "<title>TRAIN drives LOW. Supported: r 0.62 at lag 2 months, adjusted p 0.002, "
+        "30 periods, 1 unit</title>"
+    ) in html
+    assert 'class="arrow arrow-supported" marker-end="url(#arrow-head-supported)"' in html
+    # the older run's "supported" for CARE is superseded by the latest's "contradicted"
+    assert "CARE drives LOW. Contradicted: r -0.50 at lag 1 quarter, adjusted p 0.010" in html
+    assert 'class="arrow arrow-contradicted"' in html
+    assert "SHIP drives LOW. Not tested yet" in html
+    assert 'class="arrow arrow-untested" marker-end="url(#arrow-head)"' in html
+    # the accessible table has a verdict column, and the legend names every style
+    assert '<th scope="col">Strategy test</th>' in html
+    assert '<span class="verdict verdict-contradicted">Contradicted</span>' in html
+    assert '<span class="verdict verdict-untested">Not tested</span>' in html
+    for label in ("Supported", "Contradicted", "Not supported", "Insufficient data"):
+        assert f"</svg> {label}</li>" in html
+    assert 'href="/units/BU/strategy-test/"' in html
+
+
+def test_queries_do_not_grow_with_the_strategy_tests(client, org):
+    _, bu = org
+    low = bu.objectives.get(code="LOW")
+    run = f.StrategyTestRunFactory()
+    f.StrategyTestResultFactory(run=run, link=f.CauseEffectFactory(cause__unit=bu, effect=low))
+    client.get("/units/BU/")  # warm-up
+    with CaptureQueriesContext(connection) as small:
+        client.get("/units/BU/")
+    for _ in range(6):
+        f.StrategyTestResultFactory(
+            run=run, link=f.CauseEffectFactory(cause__unit=bu, effect=low), verdict="not_supported"
+        )
+    with CaptureQueriesContext(connection) as large:
+        html = client.get("/units/BU/").content.decode()
+    assert html.count('class="arrow arrow-not_supported" marker-end') == 6
+    assert len(large.captured_queries) == len(small.captured_queries)
