@@ -69,6 +69,7 @@ def demo_objects() -> SimpleNamespace:
 
 # name -> the URL of that page, from demo_objects()
 PAGES = {
+    "strategy-test": lambda d: f"/units/{d.unit.code}/strategy-test/",
     "calendar:index": lambda d: f"/calendar/?unit={d.unit.code}",
     "calendar:event-new": lambda d: f"/calendar/events/new/?unit={d.unit.code}",
     "calendar:event-edit": lambda d: f"/calendar/events/{d.event.pk}/edit/",
