@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in
 from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutView
@@ -179,6 +179,8 @@ urlpatterns = [
     # Before the router's measure-values/{id}/, which would take "bulk" for an id.
     path("measure-values/bulk/", BulkValuesView.as_view(), name="api-bulk-values"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script, so
+    # the Content-Security-Policy holds on the docs page too.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]
