@@ -2,7 +2,9 @@
 
 - `meeting_agenda`: a meeting's agenda generated from its unit's scorecard (red, then yellow
   objectives with their figures, overdue values, open action items, the last meeting's
-  decisions), or the agenda frozen when the meeting was held; `agenda_to_json` and
+  decisions; for a test-and-adapt meeting, the arrows of the unit's map that the latest
+  strategy test contradicted or did not support), or the agenda frozen when the meeting was
+  held; `agenda_to_json` and
   `agenda_from_json` store it exactly (numbers as strings, never floats).
 - `meetings_of`: the meetings list, next ones first.
 - `invitable_users` / `suggested_users`: whom a meeting may invite, and the few offered
@@ -23,13 +25,15 @@ from django.contrib.auth.models import Group
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
+from alignment.strategy_tests import latest_strategy_tests
 from osm.permissions import OSM_STAFF
 from people.models import Employee
 from scorecards import scoring
 from scorecards.models import Measure, Objective, OrgUnit
 from scorecards.selectors.scorecard import Clock, unit_scorecard
+from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
-from .choices import ActionStatus, MeetingStatus
+from .choices import ActionStatus, MeetingKind, MeetingStatus
 from .models import ActionItem, ReviewMeeting
 
 AGENDA_VERSION = 1
@@ -111,6 +115,51 @@ class LastMeeting:
 
 
 @dataclass
+class AgendaStrategyTest:
+    """An arrow of the unit's map that the latest strategy test contradicted or did not
+    support, with the figures behind the verdict (see alignment.models.StrategyTestResult)."""
+
+    cause_code: str
+    cause_name: str
+    effect_code: str
+    effect_name: str
+    verdict: str  # contradicted | not_supported
+    frequency: str  # monthly | quarterly
+    lag: int | None  # the best lag, in periods of `frequency`
+    r: float | None  # the effect size at that lag
+    ci_low: float | None
+    ci_high: float | None
+    p_adjusted: float | None
+    periods: int
+    units: int
+    cause_measure: str  # "CODE Name" of the pair compared, "" if since deleted
+    effect_measure: str
+
+    @property
+    def label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+    @property
+    def lag_text(self) -> str:
+        return lag_text(self.lag, self.frequency)
+
+    @property
+    def p_text(self) -> str:
+        return p_text(self.p_adjusted)
+
+
+@dataclass
+class AgendaStrategyTests:
+    """The test-and-adapt part of an agenda: the day of the latest strategy test (None
+    before any has run), how many of the map's arrows it judged, and those it contradicted
+    or did not support, contradicted first."""
+
+    run_on: dt.date | None
+    arrows_tested: int = 0
+    links: list[AgendaStrategyTest] = field(default_factory=list)
+
+
+@dataclass
 class Agenda:
     """What a review meeting discusses, generated from the scorecard of its unit as of the
     meeting's month. `prepared_on` is the day it was computed (for a frozen agenda: the day
@@ -130,6 +179,8 @@ class Agenda:
     action_items: list[AgendaActionItem] = field(default_factory=list)  # this meeting's
     carried_over: list[AgendaActionItem] = field(default_factory=list)  # earlier meetings'
     last_meeting: LastMeeting | None = None
+    # Test-and-adapt meetings only (None for the others, and in agendas frozen before it).
+    strategy_tests: AgendaStrategyTests | None = None
     frozen: bool = False
 
     @property
@@ -159,10 +210,13 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     - overdue values: the unit's measures whose latest due value has no actual;
     - open action items of this meeting, and those still open from the unit's earlier
       meetings (follow-up), with owner, due date and whether late;
-    - the decisions of the unit's last held meeting before this one.
+    - the decisions of the unit's last held meeting before this one;
+    - for a test-and-adapt meeting, the arrows of the unit's map that the latest strategy
+      test contradicted or did not support, with lag, effect size, interval, adjusted p,
+      periods and units.
 
-    A fixed number of queries (the scorecard's, plus three), whatever the number of
-    objectives, measures or items."""
+    A fixed number of queries (the scorecard's, plus three; two more for a test-and-adapt
+    meeting), whatever the number of objectives, measures, items or arrows."""
     if meeting.agenda:
         agenda = agenda_from_json(meeting.agenda)
         agenda.frozen = True
@@ -276,6 +330,46 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
         )
         if last
         else None,
+        strategy_tests=_strategy_tests(unit) if meeting.kind == MeetingKind.TEST_ADAPT else None,
+    )
+
+
+def _strategy_tests(unit: OrgUnit) -> AgendaStrategyTests:
+    """The arrows of `unit`'s map the latest strategy test contradicted or did not support,
+    contradicted first, then by cause and effect code (two queries)."""
+    run, results = latest_strategy_tests(unit)
+    if run is None:
+        return AgendaStrategyTests(run_on=None)
+    arrows = [r for r in results if not r.exploratory]
+    weak = [r for r in arrows if r.verdict in ("contradicted", "not_supported")]
+    weak.sort(key=lambda r: (r.verdict != "contradicted", r.cause.code, r.effect.code))
+
+    def measure(m) -> str:
+        return f"{m.code} {m.name}" if m else ""
+
+    return AgendaStrategyTests(
+        run_on=run.run_on,
+        arrows_tested=len(arrows),
+        links=[
+            AgendaStrategyTest(
+                cause_code=r.cause.code,
+                cause_name=r.cause.name,
+                effect_code=r.effect.code,
+                effect_name=r.effect.name,
+                verdict=r.verdict,
+                frequency=r.frequency,
+                lag=r.lag,
+                r=r.effect_size,
+                ci_low=r.ci_low,
+                ci_high=r.ci_high,
+                p_adjusted=r.p_adjusted,
+                periods=r.periods,
+                units=r.units,
+                cause_measure=measure(r.cause_measure),
+                effect_measure=measure(r.effect_measure),
+            )
+            for r in weak
+        ],
     )
 
 

@@ -26,7 +26,7 @@ from scorecards.models import MeasureValue
 from tests import factories as f
 from tests.helpers import refused
 
-from .meeting_world import FEB, TODAY, build_world, grow
+from .meeting_world import FEB, TODAY, WHEN, build_world, grow, value
 
 pytestmark = pytest.mark.django_db
 
@@ -253,3 +253,144 @@ def test_the_agenda_partial_renders_every_figure_without_links_or_scripts(world)
     assert html.index("CARE Delight customers") < html.index("SELL Sell more")
     assert html.index("SELL Sell more") < html.index("SHIP Ship on time")
     assert "LEARN Learn" not in html  # green: only named as the overdue measure's objective
+
+
+# Test and adapt: the arrows the data contradict or do not support ----------------------------
+
+
+def adapt_world(world):
+    """B1's test-and-adapt meeting (12 March 2026) and the strategy test of 1 March 2026 on
+    B1's map: SHIP → SELL contradicted (lag 1 quarter, r -0.5 in (-0.75, -0.12), adjusted p
+    0.01, 14 periods over 3 units, measures OTD → REV), LEARN → SHIP not supported (lag 0
+    months, r 0.1, adjusted p 0.4, 40 periods, 1 unit), CARE → SELL supported (the factory's),
+    LEARN → CARE insufficient data; an exploratory pair "not supported" (never on the agenda);
+    an older run's contradicted verdict on CARE → SELL (superseded)."""
+    w = world
+    meeting = f.ReviewMeetingFactory(
+        unit=w.tree.b1, kind="test_adapt", title="Test and adapt",
+        scheduled_for=dt.datetime(2026, 3, 12, 9, tzinfo=dt.UTC),
+    )  # fmt: skip
+    arrow = {
+        (cause.code, effect.code): f.CauseEffectFactory(cause=cause, effect=effect)
+        for cause, effect in [(w.ship, w.sell), (w.learn, w.ship), (w.care, w.sell),
+                              (w.learn, w.care)]
+    }  # fmt: skip
+    old = f.StrategyTestRunFactory(run_on=dt.date(2026, 2, 1))
+    f.StrategyTestResultFactory(run=old, link=arrow["CARE", "SELL"], verdict="contradicted")
+    run = f.StrategyTestRunFactory(run_on=dt.date(2026, 3, 1))
+    f.StrategyTestResultFactory(
+        run=run, link=arrow["SHIP", "SELL"], verdict="contradicted", frequency="quarterly",
+        lag=1, effect_size=-0.5, ci_low=-0.75, ci_high=-0.12, p_adjusted=0.01, periods=14,
+        units=3, cause_measure=w.otd, effect_measure=w.rev,
+    )  # fmt: skip
+    f.StrategyTestResultFactory(
+        run=run, link=arrow["LEARN", "SHIP"], verdict="not_supported", lag=0, effect_size=0.1,
+        ci_low=-0.2, ci_high=0.38, p_adjusted=0.4, periods=40,
+    )  # fmt: skip
+    f.StrategyTestResultFactory(run=run, link=arrow["CARE", "SELL"])
+    f.StrategyTestResultFactory(
+        run=run, link=arrow["LEARN", "CARE"], verdict="insufficient_data", lag=None,
+        effect_size=None, ci_low=None, ci_high=None, p_adjusted=None, periods=0,
+    )  # fmt: skip
+    f.StrategyTestResultFactory(
+        run=run, link=None, unit=w.tree.b1, cause=w.ship, effect=w.care, exploratory=True,
+        verdict="not_supported",
+    )  # fmt: skip
+    return meeting, run
+
+
+def test_a_test_and_adapt_agenda_lists_the_contradicted_and_unsupported_arrows(world):
+    meeting, _ = adapt_world(world)
+    tests = meeting_agenda(meeting, today=TODAY).strategy_tests
+    assert tests.run_on == dt.date(2026, 3, 1)
+    assert tests.arrows_tested == 4  # the exploratory pair is no arrow
+    contradicted, unsupported = tests.links  # contradicted first
+    assert (contradicted.cause_code, contradicted.effect_code) == ("SHIP", "SELL")
+    assert (contradicted.verdict, contradicted.label) == ("contradicted", "Contradicted")
+    assert (contradicted.lag_text, contradicted.r, contradicted.p_text) == ("1 quarter", -0.5,
+                                                                            "0.010")  # fmt: skip
+    assert (contradicted.ci_low, contradicted.ci_high) == (-0.75, -0.12)
+    assert (contradicted.periods, contradicted.units) == (14, 3)
+    assert contradicted.cause_measure == "OTD On-time delivery"
+    assert contradicted.effect_measure == "REV Revenue"
+    assert (unsupported.cause_code, unsupported.effect_code) == ("LEARN", "SHIP")
+    assert (unsupported.label, unsupported.lag_text) == ("Not supported", "0 months")
+    assert unsupported.cause_measure == ""  # no measure pair stored
+
+
+def test_the_strategy_tests_section_is_rendered_for_test_and_adapt_only(world):
+    meeting, _ = adapt_world(world)
+    html = render_to_string(
+        "reviews/_agenda.html", {"agenda": meeting_agenda(meeting, today=TODAY)}
+    )
+    part = html[html.index("Strategy tests") :]
+    assert "strategy test of 1 March 2026" in part
+    assert "(2 of the 4 arrows it judged)" in part
+    assert "SHIP Ship on time → SELL Sell more" in part and "Contradicted" in part
+    assert "-0.50 (-0.75 to -0.12)" in part and "1 quarter" in part and "0.010" in part
+    assert "OTD On-time delivery → REV Revenue" in part
+    assert "LEARN Learn → SHIP Ship on time" in part and "Not supported" in part
+    assert "CARE Delight customers → SELL" not in part  # supported
+    assert "href=" not in html  # the emails' partial: no links
+    # the meeting page links to the unit's strategy test page
+    linked = render_to_string(
+        "reviews/_agenda.html",
+        {"agenda": meeting_agenda(meeting, today=TODAY), "agenda_links": True},
+    )
+    assert 'href="/units/B1/strategy-test/"' in linked
+    # an operational review has no such section, and reads no strategy test
+    operational = meeting_agenda(world.meeting, today=TODAY)
+    assert operational.strategy_tests is None
+    assert "Strategy tests" not in render_to_string("reviews/_agenda.html", {"agenda": operational})
+
+
+def test_before_any_strategy_test_the_section_says_so(world):
+    meeting = f.ReviewMeetingFactory(unit=world.tree.b1, kind="test_adapt", scheduled_for=WHEN)
+    agenda = meeting_agenda(meeting, today=TODAY)
+    assert agenda.strategy_tests.run_on is None and agenda.strategy_tests.links == []
+    html = render_to_string("reviews/_agenda.html", {"agenda": agenda})
+    assert "No strategy test has run yet" in html
+
+
+def test_the_strategy_tests_round_trip_through_json_and_old_agendas_still_read(world):
+    meeting, _ = adapt_world(world)
+    agenda = meeting_agenda(meeting, today=TODAY)
+    data = json.loads(json.dumps(agenda_to_json(agenda)))
+    assert data["strategy_tests"]["run_on"] == "2026-03-01"
+    assert data["strategy_tests"]["links"][0]["r"] == -0.5
+    assert agenda_from_json(data) == agenda
+    # an agenda frozen before the field existed
+    old = agenda_to_json(meeting_agenda(world.meeting, today=TODAY))
+    del old["strategy_tests"]
+    assert agenda_from_json(old).strategy_tests is None
+
+
+def test_holding_a_test_and_adapt_meeting_freezes_its_strategy_tests(world):
+    meeting, run = adapt_world(world)
+    services.meeting_hold(
+        meeting=meeting, minutes="We met.", decisions="Redraw SHIP.", by=world.head, today=TODAY
+    )
+    run.results.all().delete()  # a later run would replace them; the frozen copy stays
+    frozen = meeting_agenda(ReviewMeeting.objects.get(pk=meeting.pk), today=dt.date(2026, 6, 1))
+    assert [(t.cause_code, t.verdict) for t in frozen.strategy_tests.links] == [
+        ("SHIP", "contradicted"), ("LEARN", "not_supported"),
+    ]  # fmt: skip
+
+
+def test_test_and_adapt_agenda_queries_do_not_grow_with_the_arrows(world):
+    meeting, run = adapt_world(world)
+    meeting_agenda(meeting, today=TODAY)  # warm up
+    with CaptureQueriesContext(connection) as small:
+        meeting_agenda(ReviewMeeting.objects.get(pk=meeting.pk), today=TODAY)
+    for i in range(6):
+        cause = f.ObjectiveFactory(unit=world.tree.b1, code=f"C{i}")
+        measure = f.MeasureFactory(objective=cause)
+        value(measure, FEB, "100", "100")  # green: the scorecard's part stays the same
+        f.StrategyTestResultFactory(
+            run=run, link=f.CauseEffectFactory(cause=cause, effect=world.sell),
+            verdict="contradicted", cause_measure=measure, effect_measure=world.rev,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as big:
+        agenda = meeting_agenda(ReviewMeeting.objects.get(pk=meeting.pk), today=TODAY)
+    assert len(agenda.strategy_tests.links) == 2 + 6
+    assert len(big) == len(small), [q["sql"] for q in big]
