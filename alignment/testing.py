@@ -33,7 +33,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 from statsmodels.stats.multitest import multipletests
 
 SUPPORTED = "supported"
@@ -307,3 +307,241 @@ def aligned(
         if later is not None:
             rows.append((period, float(value), float(effect[later])))
     return rows
+
+
+# Many pairs at once, with arrays --------------------------------------------------------------
+# The same statistics as `evaluate_pairs`, step for step, on a grid of periods (a row per
+# series, NaN where a period has no value) so that thousands of pairs cost a few array
+# operations instead of a Python loop each: what a run over a whole enterprise needs.
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """One unit's measure: polarity, frequency, aggregation and values by period start."""
+
+    polarity: str  # increase | decrease
+    frequency: str  # monthly | quarterly
+    values: Mapping[dt.date, float]
+    aggregation: str = "average"  # sum | average | last: monthly to quarterly
+
+
+@dataclass(frozen=True)
+class PanelPair:
+    """A pair of measures to test: `members` are (cause, effect) keys of the series given
+    to `evaluate_panels`, one member per unit (several units pool as a panel). The first
+    member's measures give the pair's polarities and frequencies; the others are alike."""
+
+    key: Hashable
+    members: Sequence[tuple[Hashable, Hashable]]
+
+
+def _masked_r(a: np.ndarray, b: np.ndarray):
+    """Row by row, Pearson's r over the columns where both rows have a value, with the
+    number of those columns and whether both had any spread (population std >= 1e-12)."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    n = both.sum(axis=1)
+    safe = np.maximum(n, 1)[:, None]
+    a, b = np.where(both, a, 0.0), np.where(both, b, 0.0)
+    a = np.where(both, a - a.sum(axis=1, keepdims=True) / safe, 0.0)
+    b = np.where(both, b - b.sum(axis=1, keepdims=True) / safe, 0.0)
+    saa, sbb = (a * a).sum(axis=1), (b * b).sum(axis=1)
+    spread = (np.sqrt(saa / safe[:, 0]) >= 1e-12) & (np.sqrt(sbb / safe[:, 0]) >= 1e-12)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (a * b).sum(axis=1) / np.sqrt(saa * sbb)
+    return r, n, spread
+
+
+def _lag1_rows(values: np.ndarray) -> np.ndarray:
+    """`_lag1` of every row: 0 with fewer than three neighbour pairs or no spread."""
+    r, n, spread = _masked_r(values[:, :-1], values[:, 1:])
+    return np.where((n >= 3) & spread, r, 0.0)
+
+
+def _stationary_rows(levels: np.ndarray) -> np.ndarray:
+    """`stationary` of every row of a grid of levels (NaN: no value): first differences or
+    residuals from a straight line, whichever has the smaller lag-1 autocorrelation; all
+    NaN for a row with fewer than four values."""
+    valid = ~np.isnan(levels)
+    count = valid.sum(axis=1)
+    changes = np.full(levels.shape, np.nan)
+    changes[:, 1:] = levels[:, 1:] - levels[:, :-1]
+    t = np.broadcast_to(np.arange(levels.shape[1], dtype=float), levels.shape)
+    safe = np.maximum(count, 1)[:, None]
+    t_mean = np.where(valid, t, 0.0).sum(axis=1, keepdims=True) / safe
+    v_mean = np.where(valid, levels, 0.0).sum(axis=1, keepdims=True) / safe
+    dt_, dv = np.where(valid, t - t_mean, 0.0), np.where(valid, levels - v_mean, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = (dt_ * dv).sum(axis=1, keepdims=True) / (dt_ * dt_).sum(axis=1, keepdims=True)
+    residuals = levels - (slope * (t - t_mean) + v_mean)
+    use_changes = ((~np.isnan(changes)).sum(axis=1) >= 3) & (
+        np.abs(_lag1_rows(changes)) <= np.abs(_lag1_rows(residuals))
+    )
+    out = np.where(use_changes[:, None], changes, residuals)
+    out[count < 4] = np.nan
+    return out
+
+
+def _standardised_rows(values: np.ndarray):
+    """`standardised` of every row (in place) and whether the row is usable (three values
+    or more, with spread)."""
+    count = (~np.isnan(values)).sum(axis=1)
+    mean = np.nansum(values, axis=1) / np.maximum(count, 1)
+    spread = np.sqrt(np.nansum((values - mean[:, None]) ** 2, axis=1) / np.maximum(count - 1, 1))
+    usable = (count >= 3) & (spread > 1e-12)
+    values -= mean[:, None]
+    values /= np.where(usable, spread, 1.0)[:, None]
+    return usable
+
+
+def _beta_p(r: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Two-sided p of Pearson's r over n pairs: under independence r follows a beta
+    distribution on (-1, 1) with a = b = n/2 - 1, as in scipy's pearsonr."""
+    ab = n / 2 - 1
+    return np.minimum(1.0, 2 * special.betainc(ab, ab, (1 - np.abs(r)) / 2))
+
+
+def evaluate_panels(
+    series: Mapping[Hashable, MeasureSeries],
+    pairs: Sequence[PanelPair],
+    *,
+    max_lag: int = 6,
+    alpha: float = 0.05,
+    min_periods: int = 12,
+    fiscal_start: int = 1,
+    significant_only: bool = False,
+    chunk: int = 8192,
+) -> tuple[list[PairResult], int]:
+    """What `evaluate_pairs` answers for the same pairs (a `PairInput` with a `Replicate`
+    per member), computed with arrays, and the number of p-values adjusted together (all
+    lags of all pairs given: one Benjamini-Hochberg family). With `significant_only` only
+    the `supported` and `contradicted` pairs are returned, the others still counted in the
+    family: the exploratory candidates."""
+    lags = max_lag + 1
+    frequency_of, signs = [], []
+    for pair in pairs:
+        cause, effect = (series[k] for k in pair.members[0])
+        same = cause.frequency == effect.frequency
+        frequency_of.append(cause.frequency if same else "quarterly")
+        signs.append(polarity_sign(cause.polarity) * polarity_sign(effect.polarity))
+    totals = np.zeros((6, len(pairs), lags))  # n, sum x, sum y, sum xx, sum yy, sum xy
+    units = np.zeros(len(pairs), dtype=int)
+    for frequency, months in MONTHS.items():
+        members = [
+            (p, cause, effect)
+            for p, pair in enumerate(pairs)
+            if frequency_of[p] == frequency
+            for cause, effect in pair.members
+        ]
+        if not members:
+            continue
+        # Each series once on this frequency (a monthly one combined into quarters).
+        rows: dict[Hashable, int] = {}
+        by_index: list[dict[int, float]] = []
+        for _, *keys in members:
+            for key in keys:
+                if key in rows:
+                    continue
+                measure = series[key]
+                values = measure.values
+                if measure.frequency != frequency:
+                    values = (
+                        _quarters(values, measure.aggregation, fiscal_start)
+                        if measure.frequency == "monthly"
+                        else {}
+                    )
+                rows[key] = len(by_index)
+                by_index.append({_index(d, months): float(v) for d, v in values.items()})
+        indices = [i for values in by_index for i in values]
+        if not indices:
+            continue
+        first = min(indices)
+        levels = np.full((len(by_index), max(indices) - first + 1), np.nan)
+        for row, values in enumerate(by_index):
+            if values:
+                columns = np.fromiter(values, dtype=int, count=len(values)) - first
+                levels[row, columns] = np.fromiter(values.values(), dtype=float, count=len(values))
+        changes = _stationary_rows(levels)
+        phi = np.clip(_lag1_rows(changes), -0.95, 0.95)
+        for start in range(0, len(members), chunk):
+            part = members[start : start + chunk]
+            owner = np.fromiter((m[0] for m in part), dtype=int, count=len(part))
+            causes = np.fromiter((rows[m[1]] for m in part), dtype=int, count=len(part))
+            effects = np.fromiter((rows[m[2]] for m in part), dtype=int, count=len(part))
+            _accumulate(totals, units, owner, changes, causes, effects, phi, lags)
+    n, sx, sy, sxx, syy, sxy = totals
+    safe = np.maximum(n, 1)
+    cxx, cyy = sxx - sx * sx / safe, syy - sy * sy / safe
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.clip((sxy - sx * sy / safe) / np.sqrt(cxx * cyy), -1.0, 1.0)
+        tested = (n >= min_periods) & (np.sqrt(cxx / safe) >= 1e-12)
+        tested &= np.sqrt(cyy / safe) >= 1e-12
+    p = np.full(n.shape, np.inf)
+    p[tested] = _beta_p(r[tested], n[tested])
+    family = int(tested.sum())
+    adjusted = np.full(n.shape, np.inf)
+    if family:
+        adjusted[tested] = multipletests(p[tested], method="fdr_bh")[1]
+    # The best lag: the smallest adjusted p, then the smallest p, then the shortest lag.
+    lag_of = np.broadcast_to(np.arange(lags), n.shape)
+    order = np.lexsort((lag_of.ravel(), p.ravel(), adjusted.ravel()))
+    pair_of = order // lags
+    first_seen = np.unique(pair_of, return_index=True)[1]
+    best = np.zeros(len(pairs), dtype=int)
+    best[pair_of[first_seen]] = order[first_seen] % lags
+    results = []
+    for position, pair in enumerate(pairs):
+        best_adjusted = adjusted[position, best[position]]
+        if significant_only and not best_adjusted < alpha:
+            continue
+        result = PairResult(
+            key=pair.key,
+            verdict=INSUFFICIENT,
+            expected_sign=signs[position],
+            frequency=frequency_of[position],
+            units_used=int(units[position]),
+        )
+        for lag in np.flatnonzero(tested[position]):
+            count = int(n[position, lag])
+            value = float(np.clip(r[position, lag], -0.999999, 0.999999))
+            half = 1.959963984540054 / math.sqrt(count - 3) if count > 3 else math.inf
+            z = math.atanh(value)
+            result.lags.append(
+                LagResult(
+                    lag=int(lag),
+                    n=count,
+                    r=value,
+                    p=float(p[position, lag]),
+                    ci_low=math.tanh(z - half),
+                    ci_high=math.tanh(z + half),
+                    p_adjusted=float(adjusted[position, lag]),
+                )
+            )
+        if result.lags:
+            result.best = next(lag for lag in result.lags if lag.lag == best[position])
+            if not best_adjusted < alpha:
+                result.verdict = NOT_SUPPORTED
+            elif result.best.r * result.expected_sign > 0:
+                result.verdict = SUPPORTED
+            else:
+                result.verdict = CONTRADICTED
+        results.append(result)
+    return results, family
+
+
+def _accumulate(totals, units, owner, changes, causes, effects, phi, lags) -> None:
+    """Add each member's sums at each lag to its pair's (`owner`): the cause's and the
+    effect's changes prewhitened by the cause's AR(1), standardised within the unit."""
+    weight = phi[causes][:, None]
+    cause, effect = changes[causes], changes[effects]
+    cause = cause[:, 1:] - weight * cause[:, :-1]
+    effect = effect[:, 1:] - weight * effect[:, :-1]
+    usable = _standardised_rows(cause) & _standardised_rows(effect)
+    units += np.bincount(owner, weights=usable, minlength=len(units)).astype(int)
+    pairs = len(units)
+    length = cause.shape[1]
+    for lag in range(min(lags - 1, length - 1) + 1):
+        x, y = cause[:, : length - lag], effect[:, lag:]
+        both = ~np.isnan(x) & ~np.isnan(y) & usable[:, None]
+        x, y = np.where(both, x, 0.0), np.where(both, y, 0.0)
+        for slot, values in enumerate((both, x, y, x * x, y * y, x * y)):
+            totals[slot, :, lag] += np.bincount(owner, weights=values.sum(axis=1), minlength=pairs)
