@@ -8,6 +8,7 @@ services; reads come from the selectors.
 import datetime as dt
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -176,6 +177,15 @@ def values_upload(request):
     context = {"form": form}
     if request.method != "POST":
         return render(request, "scorecards/upload.html", context)
+    if getattr(request, "upload_too_large", False):  # see osm/uploads.py
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(
+            "file",
+            f"The file is over {settings.BULK_MAX_BYTES // 1_000_000} MB: split it into "
+            "smaller files.",
+        )
+        return render(request, "scorecards/upload.html", context, status=413)
     if not form.is_valid():
         return render(request, "scorecards/upload.html", context, status=400)
     text = form.cleaned_data["csv_text"]

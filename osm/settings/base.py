@@ -306,3 +306,8 @@ if not 0 <= STRATEGY_TEST_MAX_LAG <= 24:
 # Largest body of a bulk upload of measure values (10,000 rows of CSV are about 0.5 MB).
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES
+FILE_UPLOAD_HANDLERS = [
+    "osm.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

@@ -106,3 +106,16 @@ def test_who_may_upload(client, world):
     assert client.get(URL).status_code == 200
     assert client.post(URL, {"csv_text": GOOD, "confirm": ""}).status_code == 302
     assert MeasureValue.objects.count() == 2
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(client, world, settings, tmp_path):
+    settings.BULK_MAX_BYTES = 1_000_000  # 1 MB here; 20 MB by default
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    client.force_login(world["head"])
+    big = "measure_code,period,actual\n" + "BU.REV,2026-09,1\n" * 70_000  # 17 + 70,000 * 17 B
+    assert len(big) > 1_000_000
+    response = upload(client, big)
+    assert response.status_code == 413
+    assert "The file is over 1 MB" in " ".join(response.context["form"].errors["file"])
+    assert list(tmp_path.iterdir()) == []  # never written to a temporary file either
+    assert MeasureValue.objects.count() == 1
