@@ -1,9 +1,10 @@
-"""Celery tasks of the alignment app: the weekly reports by email and the nightly
-snapshot."""
+"""Celery tasks of the alignment app: the weekly reports by email, the nightly snapshot and
+the nightly strategy test run."""
 
 import datetime as dt
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from osm.mail import deliver_outbox
 
 from .reports import alignment_reports_compose
 from .services import alignment_snapshot_take
+from .strategy_tests import strategy_test_run
 
 RETRY = {
     "acks_late": True,
@@ -42,3 +44,14 @@ def send_alignment_reports(day: str | None = None) -> int:
 def take_alignment_snapshot(day: str | None = None) -> int:
     """Tonight's alignment snapshot of every unit (idempotent per day)."""
     return len(alignment_snapshot_take(today=_day(day)))
+
+
+@shared_task(**{**RETRY, "time_limit": 1800, "soft_time_limit": 1740})
+def run_strategy_tests(day: str | None = None, by: int | None = None) -> int:
+    """Test every arrow of every unit's strategy map against the data up to `day` (default
+    today) and store the verdicts as a new run (nightly, and on demand from the Strategy
+    test page, `by` naming the user who asked); returns the run's id. Running it twice
+    makes two runs; the pages serve the latest that finished. A retried attempt leaves
+    its failed run behind, marked with the error."""
+    user = get_user_model().objects.filter(pk=by).first() if by else None
+    return strategy_test_run(today=_day(day), by=user).pk
