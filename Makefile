@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # its hashes, resolved from pyproject.toml by `make lock` (tools/lock.py, uv).
 LOCK := requirements.lock
 
-.PHONY: run install lock test lint format migrate seed bench clean
+.PHONY: run install lock test lint format migrate seed bench loadtest clean
 
 # Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the lock
 # was generated. The project itself is installed without dependencies or build isolation:
@@ -43,6 +43,12 @@ test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real serv
 
 bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py bench
+
+# wrk is Debian's package; installed here when missing (as root, like .ci/run's Chromium).
+loadtest: install ## wrk on gunicorn at scale: dashboard, scorecard and alignment APIs, 60 s each
+	command -v wrk >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
 BANDIT_PATHS := osm scorecards initiatives budgets people reviews alignment
 
