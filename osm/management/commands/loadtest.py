@@ -128,17 +128,18 @@ class Command(BaseCommand):
 
     def wrk(self, wrk: str, url: str, header: str, options, duration: int, server) -> dict:
         server.wait_idle()  # the previous run's requests still queued would count in this one
-        command = [
-            wrk, f"-t{options['threads']}", f"-c{options['connections']}", f"-d{duration}s",
-            f"--timeout={options['timeout']}s", "--latency", "-s", str(LUA), "-H", header, url,
-        ]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        raw, result = run_wrk(
+            wrk,
+            url,
+            [header],
+            threads=options["threads"],
+            connections=options["connections"],
+            duration=duration,
+            timeout=options["timeout"],
+        )
         if self.verbosity >= 2:
-            self.stdout.write(done.stdout + done.stderr)
-        lines = [ln for ln in done.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
-        if done.returncode or not lines:
-            raise CommandError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-        return json.loads(lines[-1][len(RESULT_PREFIX) :])
+            self.stdout.write(raw)
+        return result
 
     def print_results(self, rows) -> list[str]:
         header = ("target", "requests", "req/s", "median", "p95", "p99", "max", "errors", "non-2xx")
@@ -196,6 +197,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True))
             )
+
+
+def run_wrk(
+    wrk: str, url: str, headers: list[str], *, threads, connections, duration, timeout
+) -> tuple[str, dict]:
+    """wrk's report and the figures loadtest.lua printed (latencies in microseconds)."""
+    command = [
+        wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
+        "--latency", "-s", str(LUA), *[arg for h in headers for arg in ("-H", h)], url,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(RESULT_PREFIX)]
+    if done.returncode or not lines:
+        raise CommandError(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return done.stdout + done.stderr, json.loads(lines[-1][len(RESULT_PREFIX) :])
 
 
 def ms(microseconds: float) -> str:
