@@ -28,3 +28,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),
 ]
+
+# A database outage is a 503 page (JSON under /api/), any other failure a 500: osm/errors.py.
+handler500 = "osm.errors.server_error"
