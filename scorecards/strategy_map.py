@@ -61,6 +61,7 @@ VERDICT_LABELS = {
     "insufficient_data": "Insufficient data",
     UNTESTED: "Not tested",
 }
+DRAW_ORDER = {"supported": 1, "contradicted": 2}
 PERIOD_NAMES = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters")}
 
 
@@ -155,6 +156,12 @@ class MapLayout:
     columns: list[tuple[str, int, int]] = field(default_factory=list)  # theme name, x, width
     boxes: list[Box] = field(default_factory=list)
     arrows: list[Arrow] = field(default_factory=list)
+
+    @property
+    def arrows_to_draw(self) -> list[Arrow]:
+        """The arrows in drawing order: where two overlap, the one whose verdict matters
+        more is drawn last, on top (contradicted above supported above the rest)."""
+        return sorted(self.arrows, key=lambda a: DRAW_ORDER.get(a.verdict, 0))
 
 
 def layout(

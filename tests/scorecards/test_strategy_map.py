@@ -114,3 +114,12 @@ def test_verdicts_of_arrows_not_on_the_map_are_ignored():
     perspectives, objectives = _two_boxes()
     result = layout(perspectives, [], objectives, [(2, 1)], {(9, 1): ArrowTest("supported")})
     assert [a.verdict for a in result.arrows] == ["untested"]
+
+
+def test_contradicted_arrows_are_drawn_last_on_top():
+    perspectives, objectives = _two_boxes()
+    links = [(2, 1), (3, 1), (3, 2)]
+    verdicts = {(2, 1): ArrowTest("contradicted"), (3, 1): ArrowTest("supported")}
+    result = layout(perspectives, [], objectives, links, verdicts)
+    assert [a.verdict for a in result.arrows] == ["contradicted", "supported", "untested"]
+    assert [a.verdict for a in result.arrows_to_draw] == ["untested", "supported", "contradicted"]
