@@ -25,6 +25,7 @@ from budgets.api import ROUTES as budget_routes
 from initiatives.api import ROUTES as initiative_routes
 from osm import api_reads as reads
 from osm.api_bulk import BulkValuesView
+from osm.api_strategy import StrategyTestsView
 from osm.permissions import HasRulePermission, Scope, scope_queryset
 from people.api import ROUTES as people_routes
 from reviews.api import ROUTES as review_routes
@@ -174,6 +175,7 @@ urlpatterns = [
     path("auth/logout/", RevokeView.as_view(), name="api-logout"),
     path("units/<int:pk>/scorecard/", reads.UnitScorecardView.as_view(), name="api-scorecard"),
     path("units/<int:pk>/strategy-map/", reads.StrategyMapView.as_view(), name="api-strategy-map"),
+    path("units/<int:pk>/strategy-tests/", StrategyTestsView.as_view(), name="api-strategy-tests"),
     path("objectives/<int:pk>/cascade/", reads.ObjectiveCascadeView.as_view(), name="api-cascade"),
     path("alignment/", reads.AlignmentView.as_view(), name="api-alignment"),
     # Before the router's measure-values/{id}/, which would take "bulk" for an id.
