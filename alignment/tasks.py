@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from osm.mail import deliver_outbox
+from osm.mail import enqueue
 
 from .reports import alignment_reports_compose
 from .services import alignment_snapshot_take
@@ -36,7 +36,7 @@ def send_alignment_reports(day: str | None = None) -> int:
     delivery; safe to run twice in a week."""
     with transaction.atomic():
         composed = alignment_reports_compose(day=_day(day))
-        transaction.on_commit(deliver_outbox.delay)
+        enqueue("osm.tasks.deliver_outbox")
     return composed
 
 

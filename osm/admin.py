@@ -3,7 +3,7 @@
 from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
-from .models import OutgoingMessage
+from .models import OutgoingMessage, QueuedTask
 
 
 @admin.register(OutgoingMessage)
@@ -28,6 +28,25 @@ class OutgoingMessageAdmin(ObjectPermissionsModelAdmin):
         "created_at",
         "updated_at",
     )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QueuedTask)
+class QueuedTaskAdmin(ObjectPermissionsModelAdmin):
+    """Jobs that waited for the broker (Redis down) and when they were handed over; read
+    only: the relay hands them over by itself once Redis answers."""
+
+    list_display = ("created_at", "name", "status", "attempts", "sent_at")
+    list_filter = ("status", "name")
+    readonly_fields = (
+        "task_id", "name", "args", "kwargs", "status", "created_at", "sent_at", "attempts",
+        "error",
+    )  # fmt: skip
 
     def has_add_permission(self, request):
         return False

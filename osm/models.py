@@ -94,3 +94,36 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"data version {self.counter}"
+
+
+class QueuedTask(models.Model):
+    """A job asked for (a report, a recomputation, a delivery), recorded in the database
+    in the same transaction as whatever asked for it, then handed to the broker. While
+    Redis is down it waits here, and is handed over once Redis answers again (osm/mail.py);
+    `task_id` is this row's, so the worker can tell a task handed over twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the broker"
+        SENT = "sent", "Handed to the broker"
+
+    task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200, help_text="The Celery task's name.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent"]), name="queued_task_status_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="queued_task_status_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"

@@ -192,7 +192,7 @@ _declare(
 )
 # The outgoing-message ledger is OSM staff's business.
 _declare(
-    {"osm": ["outgoingmessage"]},
+    {"osm": ["outgoingmessage", "queuedtask"]},
     view=is_osm_staff,
     add=is_osm_staff,
     change=is_osm_staff,

@@ -1,6 +1,22 @@
 """Celery tasks of the project: the outbox's delivery (defined beside the outbox in
-osm/mail.py, so every app's jobs may queue it; imported here for Celery to find)."""
+osm/mail.py, so every app's jobs may queue it) and the relay of the jobs that waited in
+the database while the broker was down (osm/mail.py)."""
 
-from .mail import deliver_outbox
+from celery import shared_task
+from celery.signals import worker_ready
 
-__all__ = ["deliver_outbox"]
+from .mail import deliver_outbox, relay
+
+__all__ = ["deliver_outbox", "relay_queued_tasks"]
+
+
+@shared_task(name="osm.tasks.relay_queued_tasks", acks_late=True, time_limit=300)
+def relay_queued_tasks() -> int:
+    """Hand the waiting jobs to the broker (every minute, from the beat)."""
+    return relay()
+
+
+@worker_ready.connect
+def relay_when_a_worker_starts(**kwargs):
+    """A worker coming up is a sign the broker is back: hand over what waited."""
+    relay()

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from osm.mail import deliver_outbox
+from osm.mail import enqueue
 
 from .reminders import reminders_compose
 
@@ -28,5 +28,5 @@ def send_reminders(day: str | None = None) -> dict:
     date = dt.date.fromisoformat(day) if day else timezone.localdate()
     with transaction.atomic():
         composed = reminders_compose(day=date)
-        transaction.on_commit(deliver_outbox.delay)
+        enqueue("osm.tasks.deliver_outbox")
     return composed
