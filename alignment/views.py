@@ -75,7 +75,7 @@ def strategy_test_page(request, code: str):
     if request.method == "POST":
         if not may_run:
             raise PermissionDenied("Only the OSM staff start a strategy test.")
-        level, text = _start_run()
+        level, text = _start_run(request.user)
         messages.add_message(request, level, text)
         return redirect("strategy-test", unit.code)
     run, results = latest_strategy_tests(unit)
@@ -102,18 +102,18 @@ def strategy_test_page(request, code: str):
     return render(request, "alignment/strategy_test.html", context)
 
 
-def _start_run() -> tuple[int, str]:
+def _start_run(user) -> tuple[int, str]:
     """Queue the run for a worker once this request's writes are committed; without a
-    broker (Celery eager) it runs here and now."""
+    broker (Celery eager) it runs here and now. The run's log names who asked."""
     task = tasks.run_strategy_tests
     if not task.app.conf.task_always_eager:
-        transaction.on_commit(task.delay)
+        transaction.on_commit(lambda: task.delay(by=user.pk))
         return messages.INFO, (
             "Strategy test queued: a worker runs it for every map; reload this page in a "
             "minute for the new results."
         )
     try:
-        task.apply(throw=True)
+        task.apply(kwargs={"by": user.pk}, throw=True)
     except Exception:  # the run records its failure; the page says so and stays up
         logger.exception("strategy test run failed")
         return messages.ERROR, "The strategy test failed; the previous results stay shown."

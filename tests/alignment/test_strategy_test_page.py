@@ -193,7 +193,7 @@ def test_unknown_unit_and_other_methods(client, world):
 @pytest.mark.parametrize("roles", [r for r in READERS if r != [OSM_STAFF]])
 def test_only_osm_staff_may_run_the_test(client, world, roles, monkeypatch):
     started = []
-    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(started, eager=True), raising=False)
+    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(started, eager=True))
     login(client, roles)
     assert client.post(URL).status_code == 403
     assert started == []
@@ -206,22 +206,22 @@ class FakeTask:
         self.calls, self.fail = calls, fail
         self.app = type("App", (), {"conf": type("Conf", (), {"task_always_eager": eager})})
 
-    def delay(self, *args):
-        self.calls.append(("delay", args))
+    def delay(self, **kwargs):
+        self.calls.append(("delay", kwargs))
 
-    def apply(self, *args, throw=False):
-        self.calls.append(("apply", args))
+    def apply(self, args=(), kwargs=None, throw=False):
+        self.calls.append(("apply", kwargs))
         if self.fail:
             raise RuntimeError("no data")
 
 
 def test_osm_staff_run_it_inline_without_a_broker(client, world, monkeypatch):
     calls = []
-    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(calls, eager=True), raising=False)
-    login(client, [OSM_STAFF])
+    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(calls, eager=True))
+    staff = login(client, [OSM_STAFF])
     response = client.post(URL, follow=True)
     assert response.redirect_chain == [(URL, 302)]
-    assert calls == [("apply", ())]
+    assert calls == [("apply", {"by": staff.pk})]
     assert "Strategy test done" in response.content.decode()
 
 
@@ -229,21 +229,21 @@ def test_osm_staff_queue_it_for_a_worker_after_commit(
     client, world, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(calls, eager=False), raising=False)
-    login(client, [OSM_STAFF])
+    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(calls, eager=False))
+    staff = login(client, [OSM_STAFF])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(URL)
     assert response.status_code == 302 and calls == []  # not before the commit
     assert len(callbacks) == 1
     callbacks[0]()
-    assert calls == [("delay", ())]
+    assert calls == [("delay", {"by": staff.pk})]
     assert "Strategy test queued" in client.get(URL).content.decode()
 
 
 def test_a_failed_inline_run_is_said_and_the_page_stays_up(client, world, monkeypatch):
     calls = []
     fake = FakeTask(calls, eager=True, fail=True)
-    monkeypatch.setattr(tasks, "run_strategy_tests", fake, raising=False)
+    monkeypatch.setattr(tasks, "run_strategy_tests", fake)
     login(client, [OSM_STAFF])
     response = client.post(URL, follow=True)
     assert response.status_code == 200
@@ -316,3 +316,17 @@ def test_strategy_test_chart_by_hand():
     assert effect["yaxis"] == "y2" and figure["layout"]["yaxis2"]["overlaying"] == "y"
     assert effect["name"] == "E1 Effect, 1 quarter later (effect)"
     assert figure["layout"]["title"]["text"] == "C → E"
+
+
+def test_osm_staff_run_the_real_test_inline(client, world):
+    """The real task, eagerly (the tests' Celery has no broker): a new run of today that is
+    done, and the page serves it."""
+    login(client, [OSM_STAFF])
+    before = StrategyTestRun.objects.count()
+    response = client.post(URL, follow=True)
+    html = response.content.decode()
+    assert "Strategy test done" in html
+    run = StrategyTestRun.objects.latest()
+    assert StrategyTestRun.objects.count() == before + 1
+    assert run.status == StrategyTestRun.Status.DONE and run.pk != world["run"].pk
+    assert f"Latest run: <strong>{run.run_on:%-d %B %Y}</strong>" in html

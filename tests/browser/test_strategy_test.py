@@ -1,14 +1,16 @@
 """Test and adapt in a real browser: the Strategy test page draws each tested arrow's chart
 with no console error and fits a phone; the dashboard's map arrows carry their verdict in
-their hover title and their style. Screenshot: var/screenshots/strategy-test.png."""
+their hover title and their style; OSM staff run the test from the page. Screenshot:
+var/screenshots/strategy-test.png."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from osm.permissions import EXECUTIVE
+from osm.permissions import EXECUTIVE, OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -115,3 +117,12 @@ def test_the_strategy_test_page_fits_a_phone(phone, world):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def test_osm_staff_run_the_test_from_the_page(visit, world):
+    page = visit.login(f.UserFactory(roles=[OSM_STAFF]), "/units/BU/strategy-test/")
+    page.get_by_role("button", name="Run the test now").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("status")).to_contain_text("Strategy test done")
+    today = timezone.localdate()
+    expect(page.locator(".run-date")).to_contain_text(f"{today.day} {today:%B %Y}")
