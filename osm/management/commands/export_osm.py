@@ -1,0 +1,50 @@
+"""`manage.py export_osm FILE`: the whole dataset to one file, for backup or a move.
+
+What it holds and leaves out, and the file's format: osm/backup.py. Restore it with
+`manage.py import_osm FILE` into a database migrated by the same OSM version.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from osm.backup import BackupError, export
+
+
+class Command(BaseCommand):
+    help = (
+        "Write every row of OSM (our apps and their change history, users, groups, job "
+        "schedules) to FILE as JSON Lines, gzip-compressed when FILE ends in .gz. Sessions, "
+        "content types, permissions and caches are left out; API tokens unless asked."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", metavar="FILE", help="Where to write, e.g. osm.jsonl.gz.")
+        parser.add_argument(
+            "--with-api-tokens",
+            action="store_true",
+            help="Include the REST API tokens (left out by default: a restore would "
+            "bring back tokens revoked since the backup).",
+        )
+        parser.add_argument("--force", action="store_true", help="Overwrite FILE if it exists.")
+
+    def handle(self, *args, **options):
+        try:
+            summary = export(
+                options["file"],
+                with_tokens=options["with_api_tokens"],
+                force=options["force"],
+            )
+        except (BackupError, OSError) as exc:
+            raise CommandError(f"export_osm: {exc}") from exc
+        header = summary.header
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"export_osm: {summary.rows:,} rows of {len(header['counts'])} models written "
+                f"to {summary.path} ({summary.bytes / 1e6:,.1f} MB) in {summary.seconds:.1f} s."
+            )
+        )
+        if options["verbosity"] > 1:
+            for label, count in header["counts"].items():
+                self.stdout.write(f"  {label:<45} {count:>10,}")
+        self.stdout.write(
+            "The file holds password hashes and people's data: keep it as safe as the database."
+        )
