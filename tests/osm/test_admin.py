@@ -43,6 +43,7 @@ pytestmark = pytest.mark.django_db
 OUR_APPS = {"osm", "scorecards", "initiatives", "budgets", "people", "reviews"}
 REGISTERED = [
     "osm.OutgoingMessage",
+    "osm.QueuedTask",
     "scorecards.OrgUnit",
     "scorecards.Perspective",
     "scorecards.Theme",
