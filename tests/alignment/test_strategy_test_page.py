@@ -184,10 +184,14 @@ def test_no_role_is_refused(client, world):
     assert client.post(URL).status_code == 403
 
 
-def test_unknown_unit_and_other_methods(client, world):
-    login(client, [EXECUTIVE])
+def test_unknown_unit_and_other_methods(client, world, monkeypatch):
+    calls = []
+    monkeypatch.setattr(tasks, "run_strategy_tests", FakeTask(calls, eager=True))
+    login(client, [OSM_STAFF])
     assert client.get("/units/NOPE/strategy-test/").status_code == 404
+    assert client.post("/units/NOPE/strategy-test/").status_code == 404
     assert client.put(URL).status_code == 405
+    assert calls == []  # nothing run
 
 
 @pytest.mark.parametrize("roles", [r for r in READERS if r != [OSM_STAFF]])
