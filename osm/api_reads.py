@@ -6,6 +6,7 @@ Scores and percentages are numbers rounded to 2 decimals; actuals, targets and r
 are decimal strings like the measure values'.
 """
 
+import json
 from collections import defaultdict
 
 from django.db.models import Q
@@ -13,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -279,10 +281,59 @@ class CascadeNodeSerializer(serializers.Serializer):
     )
 
 
+def nested_json(data, encode_scalar) -> str:
+    """JSON text of nested dicts and lists, written with an explicit stack: `json.dumps`
+    recurses, and a cascade down a unit tree a thousand deep nests twice as many levels."""
+    out: list[str] = []
+    stack: list = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Text):
+            out.append(item)
+        elif isinstance(item, dict):
+            parts: list = [_Text("{")]
+            for index, (key, value) in enumerate(item.items()):
+                parts += [_Text(("," if index else "") + encode_scalar(str(key)) + ":"), value]
+            stack.extend(reversed([*parts, _Text("}")]))
+        elif isinstance(item, (list, tuple)):
+            parts = [_Text("[")]
+            for index, value in enumerate(item):
+                if index:
+                    parts.append(_Text(","))
+                parts.append(value)
+            stack.extend(reversed([*parts, _Text("]")]))
+        else:
+            out.append(encode_scalar(item))
+    return "".join(out)
+
+
+class _Text(str):
+    """A piece of JSON already written (told apart from a string value to encode)."""
+
+
+class DeepJSONRenderer(JSONRenderer):
+    """DRF's JSON, written by `nested_json` (so a deep cascade is no recursion error)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+
+        def scalar(value) -> str:
+            return json.dumps(
+                value, cls=self.encoder_class, ensure_ascii=self.ensure_ascii,
+                allow_nan=not self.strict,
+            )  # fmt: skip
+
+        text = nested_json(data, scalar)
+        # As DRF's renderer: these two are valid JSON but not valid JavaScript.
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
 class ObjectiveCascadeView(APIView):
     """The tree of objectives below an objective (those supporting it, recursively)."""
 
     permission_classes = [HasRulePermission]
+    renderer_classes = [DeepJSONRenderer, BrowsableAPIRenderer]
     queryset = Objective.objects.all()
 
     @extend_schema(responses=CascadeNodeSerializer, summary="The cascade below an objective")
@@ -314,12 +365,19 @@ class ObjectiveCascadeView(APIView):
                 "name": node.name,
                 "unit": node.unit_id,
                 "status": node.status,
-                "supported_by": [shape(child) for child in node.supported_by],
+                "supported_by": [],  # filled below, level by level (no recursion)
                 "initiatives": sorted(initiatives[node.id]),
                 "goals": sorted(goals[node.id]),
             }
 
-        return Response(shape(tree))
+        answer = shape(tree)
+        stack = [(tree, answer)]
+        while stack:
+            node, shaped = stack.pop()
+            for child in node.supported_by:
+                shaped["supported_by"].append(shape(child))
+                stack.append((child, shaped["supported_by"][-1]))
+        return Response(answer)
 
 
 # Alignment ------------------------------------------------------------------------------------

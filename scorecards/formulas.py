@@ -102,8 +102,8 @@ def _found(token: _Token) -> str:
 
 
 class _Parser:
-    def __init__(self, text: str):
-        self.tokens = _tokens(text)
+    def __init__(self, tokens: list[_Token]):
+        self.tokens = tokens
         self.index = 0
 
     @property
@@ -199,15 +199,37 @@ class _Parser:
 
 
 MAX_LENGTH = 1000
+MAX_DEPTH = 50
+
+
+def _refuse_deep(tokens: list[_Token]) -> None:
+    """Refuse, before parsing, nesting deeper than MAX_DEPTH levels: each open parenthesis
+    (a function's too) and each sign in a row is a level of the parser's recursion."""
+    depth = signs = 0
+    for token in tokens:
+        is_op = token.kind == "op"
+        if is_op and token.text == "(":
+            depth += 1
+        elif is_op and token.text == ")":
+            depth = max(depth - 1, 0)  # an unmatched ")" is the parser's to report
+        signs = signs + 1 if is_op and token.text in "+-" else 0
+        if depth + signs > MAX_DEPTH:
+            raise FormulaError(
+                f"the formula nests more than {MAX_DEPTH} levels of parentheses or signs",
+                token.position,
+            )
 
 
 def parse(text: str) -> Node:
-    """The syntax tree of `text`, or FormulaError naming the position."""
+    """The syntax tree of `text`, or FormulaError naming the position. Too long or too
+    deeply nested a text is refused before it is parsed."""
     if len(text) > MAX_LENGTH:
         raise FormulaError(f"the formula is longer than {MAX_LENGTH:,} characters", MAX_LENGTH + 1)
+    tokens = _tokens(text)
+    _refuse_deep(tokens)
     try:
-        return _Parser(text).parse()
-    except RecursionError:
+        return _Parser(tokens).parse()
+    except RecursionError:  # not reached within the limits above; kept as a safety net
         raise FormulaError("the formula nests too deeply", 1) from None
 
 

@@ -331,23 +331,26 @@ def refuse_cycle(measure: Measure, dependencies: Iterable[int], *, field: str) -
     """Refuse new dependencies of `measure` that would lead back to it, naming the cycle."""
     graph = _dependencies(measure.pk, "formula" if field == "formula" else "sources")
     graph[measure.pk] |= set(dependencies)
-    path: list[int] = []
-
-    def leads_back(node: int, seen: set[int]) -> bool:
-        for nxt in sorted(graph.get(node, ())):
+    # Depth first in id order with an explicit stack, not recursion: a chain of rollups down
+    # a deep unit tree may be thousands long. `path` is the chain from `measure` down.
+    path, seen = [measure.pk], {measure.pk}
+    pending = [iter(sorted(graph.get(measure.pk, ())))]
+    found = False
+    while pending and not found:
+        for nxt in pending[-1]:
             if nxt == measure.pk:
                 path.append(nxt)
-                return True
+                found = True
+                break
             if nxt not in seen:
                 seen.add(nxt)
                 path.append(nxt)
-                if leads_back(nxt, seen):
-                    return True
-                path.pop()
-        return False
-
-    path.append(measure.pk)
-    if leads_back(measure.pk, {measure.pk}):
+                pending.append(iter(sorted(graph.get(nxt, ()))))
+                break
+        else:
+            pending.pop()
+            path.pop()
+    if found:
         names = {
             m.pk: f"{m.unit.code}.{m.code}"
             for m in Measure.objects.filter(pk__in=path).select_related("unit")

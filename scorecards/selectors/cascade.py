@@ -32,6 +32,31 @@ class CascadeNode:
             stack.extend(node.supported_by)
         return found
 
+    def outline(self) -> list[OutlineRow]:
+        """The nodes below this one in reading order, each with its depth (0 for this
+        node's supporters) and, for a node with no supporters, how many levels of nested
+        list close after it: a template draws the nested lists from it in one loop, not by
+        including itself once per level."""
+        rows: list[OutlineRow] = []
+        stack = [(child, 0) for child in reversed(self.supported_by)]
+        while stack:
+            node, depth = stack.pop()
+            rows.append(OutlineRow(node, depth))
+            stack.extend((child, depth + 1) for child in reversed(node.supported_by))
+        for row, following in zip(rows, [*rows[1:], None], strict=True):
+            if not row.node.supported_by:
+                row.closes = range(row.depth - (following.depth if following else 0))
+        return rows
+
+
+@dataclass
+class OutlineRow:
+    """A node of the cascade in `CascadeNode.outline()`."""
+
+    node: CascadeNode
+    depth: int
+    closes: range = range(0)
+
 
 def cascade_tree(top: Objective) -> CascadeNode:
     """The objectives supporting `top`, recursively, each with its status this month; a
@@ -54,9 +79,8 @@ def cascade_tree(top: Objective) -> CascadeNode:
     }
     readings = objective_scores(Q(id__in=below))
 
-    def node(objective_id: int, seen: frozenset) -> CascadeNode:
+    def node(objective_id: int) -> CascadeNode:
         row = rows[objective_id]
-        seen = seen | {objective_id}
         reading = readings.get(objective_id)
         return CascadeNode(
             id=objective_id,
@@ -65,11 +89,17 @@ def cascade_tree(top: Objective) -> CascadeNode:
             unit_id=row["unit_id"],
             unit_code=row["unit__code"],
             status=reading.status if reading else "no_data",
-            supported_by=[
-                node(s, seen)
-                for s in sorted(supporters[objective_id], key=lambda s: rows[s]["code"])
-                if s not in seen
-            ],
         )
 
-    return node(top.pk, frozenset())
+    # An explicit stack, not recursion: the cascade may run down a unit tree a thousand
+    # deep. An objective already on the path above a node is not repeated below it.
+    top_node = node(top.pk)
+    stack = [(top_node, frozenset({top.pk}))]
+    while stack:
+        parent, path = stack.pop()
+        for supporter in sorted(supporters[parent.id], key=lambda s: rows[s]["code"]):
+            if supporter not in path:
+                child = node(supporter)
+                parent.supported_by.append(child)
+                stack.append((child, path | {supporter}))
+    return top_node

@@ -234,19 +234,28 @@ class _CascadeScorer:
             self.add(rows, load_series(Q(objective_id__in=new), upto=self.clock.as_of))
             frontier = [o for o in new if self.own_score(o) is None]
 
-    def score(self, objective_id: int, _path: frozenset = frozenset()) -> Fraction | None:
-        if objective_id in self.scores:
-            return self.scores[objective_id]
-        own = self.own_score(objective_id)
-        if own is None and objective_id not in _path:
-            path = _path | {objective_id}
-            own = scoring.weighted_mean(
-                (self.score(s, path), self.objectives[s]["weight"])
-                for s in self.supporters.get(objective_id, [])
-                if s in self.objectives
-            )
-        self.scores[objective_id] = own
-        return own
+    def score(self, objective_id: int) -> Fraction | None:
+        """The objective's own score, else the weighted mean of its supporters' scores (the
+        cascade below it). An explicit stack, not recursion: a cascade may run down a unit
+        tree a thousand deep. An objective met again on its own path scores nothing there."""
+        stack = [(objective_id, frozenset(), False)]
+        while stack:
+            current, path, ready = stack.pop()
+            below = [s for s in self.supporters.get(current, []) if s in self.objectives]
+            if ready:
+                self.scores[current] = scoring.weighted_mean(
+                    (self.scores[s], self.objectives[s]["weight"]) for s in below
+                )
+                continue
+            if current in self.scores:
+                continue
+            own = self.own_score(current)
+            if own is not None or current in path:
+                self.scores[current] = own
+                continue
+            stack.append((current, path, True))
+            stack.extend((s, path | {current}, False) for s in reversed(below))
+        return self.scores[objective_id]
 
     def reading(self, objective_id: int) -> ObjectiveReading:
         row = self.objectives[objective_id]

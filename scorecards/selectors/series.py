@@ -210,29 +210,34 @@ def load_latest(measures: Q, *, upto: dt.date) -> dict[int, Series]:
 def _compute(
     infos: dict[int, MeasureInfo], raw: dict[int, dict[dt.date, PeriodValue]]
 ) -> dict[int, Series]:
+    """Each measure's series, its inputs and sources first. An explicit stack, not
+    recursion: a chain of rollups down a deep unit tree may be thousands long. A measure met
+    again on its own path (a cycle saved behind our back) reads as missing there."""
     done: dict[int, Series] = {}
-    visiting: set[int] = set()
-
-    def build(measure_id: int) -> Series | None:
-        if measure_id in done:
-            return done[measure_id]
-        info = infos.get(measure_id)
-        if info is None or measure_id in visiting:  # a cycle saved behind our back
-            return None
-        visiting.add(measure_id)
-        own = raw.get(measure_id, {})
-        if info.kind == "calculated":
-            series = _calculated(info, own, [build(i) for i in info.inputs])
-        elif info.kind == "rollup":
-            series = _rolled_up(info, own, [build(s) for s in info.sources])
-        else:
-            series = Series(info, dict(own))
-        visiting.discard(measure_id)
-        done[measure_id] = series
-        return series
-
-    for measure_id in infos:
-        build(measure_id)
+    for top in infos:
+        on_path: set[int] = set()
+        stack = [(top, False)]
+        while stack:
+            measure_id, ready = stack.pop()
+            info = infos.get(measure_id)
+            if measure_id in done or info is None:
+                continue
+            if not ready:
+                if measure_id in on_path:
+                    continue
+                on_path.add(measure_id)
+                stack.append((measure_id, True))
+                stack.extend((d, False) for d in reversed(info.inputs + info.sources))
+                continue
+            on_path.discard(measure_id)
+            own = raw.get(measure_id, {})
+            if info.kind == "calculated":
+                series = _calculated(info, own, [done.get(i) for i in info.inputs])
+            elif info.kind == "rollup":
+                series = _rolled_up(info, own, [done.get(s) for s in info.sources])
+            else:
+                series = Series(info, dict(own))
+            done[measure_id] = series
     return done
 
 

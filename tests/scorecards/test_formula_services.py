@@ -166,7 +166,8 @@ def test_the_same_input_named_twice_is_one_input(fin):
     "formula,message",
     [
         ("(" * 400 + "1" + ")" * 400,
-         "Syntax error: the formula nests too deeply (at character 1)."),
+         "Syntax error: the formula nests more than 50 levels of parentheses or signs "
+         "(at character 51)."),
         ("1" + "+1" * 600, "Syntax error: the formula is longer than 1,000 characters "
                            "(at character 1001)."),
         ("\u0663 + 1", "Syntax error: unexpected character '\u0663' (at character 1)."),
