@@ -19,8 +19,10 @@ stays flat however large the dataset.
 
 import datetime as dt
 import gzip
+import io
 import json
 import os
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -101,7 +103,7 @@ class BackupError(Exception):
 class Summary:
     """What an export or import did: the header and how long it took."""
 
-    path: Path
+    path: Path | str
     header: dict
     seconds: float
     bytes: int = 0
@@ -236,51 +238,72 @@ class _Serializer(JSONLSerializer):
         self._current = None
 
 
-def export(path, *, with_tokens: bool = False, force: bool = False, using=DEFAULT_DB_ALIAS):
+STDIO = "-"  # FILE "-": write to standard output, read from standard input
+
+
+def export(
+    path, *, with_tokens: bool = False, force: bool = False, using=DEFAULT_DB_ALIAS, stdout=None
+) -> Summary:
     """Write the whole dataset to `path` (gzip when it ends in .gz). The file appears
     only when complete (written beside it, then renamed), readable by its owner only: it
-    holds password hashes and people's pay links."""
+    holds password hashes and people's pay links. `path` "-" writes plain JSON Lines to
+    `stdout` (a binary stream, the process's by default), for a pipe out of a container."""
+    started = time.perf_counter()
+    chosen = backup_models(with_tokens=with_tokens)
+    connection = connections[using]
+    if str(path) == STDIO:
+        _check_migrated(connection, [m._meta.label_lower for m in chosen])
+        out = io.TextIOWrapper(stdout or sys.stdout.buffer, encoding="utf-8")
+        try:
+            header = _write_all(out, chosen, connection, using, with_tokens)
+        finally:
+            out.flush()
+            out.detach()  # the stream stays open: it is the caller's
+        return Summary(STDIO, header, time.perf_counter() - started)
     path = Path(path)
     if path.exists() and not force:
         raise BackupError(f"{path} exists already; pass --force to overwrite it.")
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a directory.")
-    started = time.perf_counter()
-    chosen = backup_models(with_tokens=with_tokens)
-    connection = connections[using]
     _check_migrated(connection, [m._meta.label_lower for m in chosen])
     partial = path.with_name(path.name + ".partial")
-    # Inside a caller's transaction (a test), that transaction is the snapshot.
-    own_transaction = not connection.in_atomic_block
     try:
-        with transaction.atomic(using=using):
-            if connection.vendor == "postgresql" and own_transaction:
-                # One snapshot for every table: the counts and the rows agree.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            counts = {m._meta.label_lower: m._base_manager.using(using).count() for m in chosen}
-            header = {
-                "format": FORMAT,
-                "format_version": FORMAT_VERSION,
-                "osm_version": _osm_version(),
-                "created_at": timezone.now().isoformat(),
-                "database": {
-                    "vendor": connection.vendor,
-                    "name": str(connection.settings_dict["NAME"]),
-                },
-                "api_tokens": with_tokens,
-                "migrations": _migration_state(connection, counts),
-                "counts": counts,
-            }
-            with _open_for_writing(partial, gzipped=path.suffix == ".gz") as out:
-                out.write(json.dumps(header) + "\n")
-                for model in chosen:
-                    _write_rows(out, model, using)
+        with _open_for_writing(partial, gzipped=path.suffix == ".gz") as out:
+            header = _write_all(out, chosen, connection, using, with_tokens)
         os.replace(partial, path)
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
     return Summary(path, header, time.perf_counter() - started, bytes=path.stat().st_size)
+
+
+def _write_all(out, chosen, connection, using, with_tokens) -> dict:
+    """The header and every row, read in one transaction."""
+    # Inside a caller's transaction (a test), that transaction is the snapshot.
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if connection.vendor == "postgresql" and own_transaction:
+            # One snapshot for every table: the counts and the rows agree.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        counts = {m._meta.label_lower: m._base_manager.using(using).count() for m in chosen}
+        header = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "osm_version": _osm_version(),
+            "created_at": timezone.now().isoformat(),
+            "database": {
+                "vendor": connection.vendor,
+                "name": str(connection.settings_dict["NAME"]),
+            },
+            "api_tokens": with_tokens,
+            "migrations": _migration_state(connection, counts),
+            "counts": counts,
+        }
+        out.write(json.dumps(header) + "\n")
+        for model in chosen:
+            _write_rows(out, model, using)
+    return header
 
 
 def _open_for_writing(path: Path, *, gzipped: bool):
@@ -317,15 +340,15 @@ def _linked_rows(model) -> models.QuerySet:
 # ---------------------------------------------------------------- import
 
 
-def read_header(path) -> dict:
-    """The file's header, checked: an OSM export of a format this OSM reads, naming only
-    models a backup holds. Raises BackupError saying what is wrong."""
-    with _open_for_reading(Path(path)) as lines:
-        first = _first_line(lines, path)
-    return _check_header(first, path)
-
-
-def _open_for_reading(path: Path):
+def _open_for_reading(path, stdin=None):
+    if str(path) == STDIO:
+        raw = stdin or sys.stdin.buffer
+        if not hasattr(raw, "peek"):
+            raw = io.BufferedReader(raw)
+        if raw.peek(2)[:2] == b"\x1f\x8b":
+            return gzip.open(raw, "rt", encoding="utf-8")
+        return io.TextIOWrapper(raw, encoding="utf-8")
+    path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file.")
     with open(path, "rb") as probe:
@@ -379,13 +402,15 @@ def _allowed_labels() -> set[str]:
     return {m._meta.label_lower for m in backup_models(with_tokens=True)}
 
 
-def import_(path, *, replace: bool = False, using=DEFAULT_DB_ALIAS) -> Summary:
+def import_(path, *, replace: bool = False, using=DEFAULT_DB_ALIAS, stdin=None) -> Summary:
     """Load the file at `path` into this database, in one transaction: refused when the
-    database already holds data unless `replace` (then the data is deleted first)."""
-    path = Path(path)
+    database already holds data unless `replace` (then the data is deleted first). `path`
+    "-" reads `stdin` (a binary stream, the process's by default), plain or gzip."""
     started = time.perf_counter()
     connection = connections[using]
-    with _open_for_reading(path) as lines:
+    opened = _open_for_reading(path, stdin)
+    path = "the standard input" if str(path) == STDIO else Path(path)
+    with opened as lines:
         header = _check_header(_first_line(lines, path), path)
         _check_migrated(connection, _allowed_labels())
         _check_schema(header, connection, path)
@@ -572,6 +597,10 @@ def _insert(batch, using, seen) -> None:
         through._base_manager.using(using).bulk_create(links, batch_size=BATCH)
     label = model._meta.label_lower
     seen[label] = seen.get(label, 0) + len(objs)
+    if connection.queries_logged:
+        # With DEBUG on (manage.py's default) Django keeps the last 9,000 statements, each
+        # here the SQL of a whole batch: a hundred megabytes at scale. Memory stays flat.
+        connection.queries_log.clear()
 
 
 def _check_counts(header, seen, path) -> None:

@@ -9,6 +9,7 @@ as before the export", read through the same selectors the pages use.
 
 import dataclasses
 import gzip
+import io
 import json
 import os
 import subprocess
@@ -31,7 +32,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from alignment.selectors import alignment_report
-from osm.backup import FORMAT_VERSION, backup_models, existing_data
+from osm.backup import FORMAT_VERSION, backup_models, existing_data, export, import_
 from osm.demo import DEMO_PASSWORD, DEMO_ROOT_CODE
 from osm.models import DataVersion
 from osm.utils import data_version
@@ -299,6 +300,22 @@ def test_export_never_overwrites_by_accident(exported, tmp_path):
     run("export_osm", target, "--force")
     assert json.loads(lines_of(target)[0])["format"] == "osm-export"
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_through_a_pipe(exported, monkeypatch):
+    """FILE "-": out of and into a container without a shared folder."""
+    run("import_osm", exported.plain)
+    piped = io.BytesIO()
+    export("-", stdout=piped)
+    data = piped.getvalue()
+    # The same rows as the file, in the same order: only the header's time differs.
+    assert data.decode().splitlines()[1:] == lines_of(exported.plain)[1:]
+
+    import_("-", replace=True, stdin=io.BytesIO(gzip.compress(data)))
+    assert dataset() == exported.before.dataset
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert "loaded from the standard input" in run("import_osm", "-", "--replace")
+    assert dataset() == exported.before.dataset
 
 
 # ---------------------------------------------------------------- bad files

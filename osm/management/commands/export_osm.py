@@ -17,7 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="Where to write, e.g. osm.jsonl.gz.")
+        parser.add_argument(
+            "file",
+            metavar="FILE",
+            help="Where to write, e.g. osm.jsonl.gz; - for standard output (plain JSON Lines).",
+        )
         parser.add_argument(
             "--with-api-tokens",
             action="store_true",
@@ -35,16 +39,22 @@ class Command(BaseCommand):
             )
         except (BackupError, OSError) as exc:
             raise CommandError(f"export_osm: {exc}") from exc
+        # With FILE "-" the data is on standard output: the report goes to standard error.
+        wrapper = self.stderr if summary.path == "-" else self.stdout
+
+        def report(text):
+            wrapper.write(text, style_func=lambda styled: styled)  # not stderr's red
+
         header = summary.header
-        self.stdout.write(
+        target = "standard output" if summary.path == "-" else summary.path
+        size = f" ({summary.bytes / 1e6:,.1f} MB)" if summary.bytes else ""
+        report(
             self.style.SUCCESS(
                 f"export_osm: {summary.rows:,} rows of {len(header['counts'])} models written "
-                f"to {summary.path} ({summary.bytes / 1e6:,.1f} MB) in {summary.seconds:.1f} s."
+                f"to {target}{size} in {summary.seconds:.1f} s."
             )
         )
         if options["verbosity"] > 1:
             for label, count in header["counts"].items():
-                self.stdout.write(f"  {label:<45} {count:>10,}")
-        self.stdout.write(
-            "The file holds password hashes and people's data: keep it as safe as the database."
-        )
+                report(f"  {label:<45} {count:>10,}")
+        report("The file holds password hashes and people's data: keep it as safe as the database.")

@@ -17,7 +17,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", metavar="FILE", help="A file written by export_osm.")
+        parser.add_argument(
+            "file",
+            metavar="FILE",
+            help="A file written by export_osm (plain or gzip); - for standard input.",
+        )
         parser.add_argument(
             "--replace",
             action="store_true",
