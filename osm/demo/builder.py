@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from alignment.models import StrategyTestResult
+from alignment.strategy_tests import strategy_test_run
 from budgets import services as budget_services
 from budgets.models import BudgetLine
 from initiatives import services as initiative_services
@@ -97,6 +99,7 @@ class DemoBuilder:
             self.create_people()
             self.create_reviews()
             self.create_calendar()
+            self.create_strategy_tests()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property
@@ -218,7 +221,7 @@ class DemoBuilder:
         for kpi in c.MEASURES:
             key = f"{kpi.unit}.{kpi.code}"
             if kpi.rollup == "none":
-                self.plans[key] = story.plan_values(kpi, self.window)
+                self.plans[key] = story.plan_values(kpi, self.window, self.lead_for(kpi))
         for kpi in c.MEASURES:
             if kpi.rollup != "none":
                 sources = [self.plans[ref] for ref in kpi.sources]
@@ -247,6 +250,18 @@ class DemoBuilder:
                 rows.append(value)
         bulk_create_with_history(rows, MeasureValue, batch_size=500)
         data_changed()  # bulk inserts send no signal
+
+    def lead_for(self, kpi: c.Kpi, seen: frozenset = frozenset()) -> dict | None:
+        """What a measure that `follows` another owes to that one's performance (its
+        leader's own lead first, for a chain); None for the others."""
+        if kpi.follows is None:
+            return None
+        key = kpi.follows[0]
+        if key in seen:
+            raise ValueError(f"{key}: measures that follow each other in a circle.")
+        leader = next(k for k in c.MEASURES if f"{k.unit}.{k.code}" == key)
+        leader_lead = self.lead_for(leader, seen | {key})
+        return story.lead_of(kpi, story.performance(leader, self.window, leader_lead))
 
     def moment(self, day: dt.date, salt: str) -> dt.datetime:
         """An office-hours time on `day` (never in the future)."""
@@ -713,6 +728,13 @@ class DemoBuilder:
                 by=self.osm,
             )
 
+    # Test and adapt ---------------------------------------------------------------------------
+
+    def create_strategy_tests(self) -> None:
+        """Tonight's strategy test run, done now so the maps show their verdicts at once
+        (the data make some arrows supported, one contradicted, one too new to test)."""
+        strategy_test_run(today=self.window.today, by=self.osm)
+
     # Summary ----------------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -738,6 +760,9 @@ class DemoBuilder:
             "review meetings": ReviewMeeting.objects.filter(unit_id__in=unit_ids).count(),
             "action items": ActionItem.objects.filter(meeting__unit_id__in=unit_ids).count(),
             "calendar events": CalendarEvent.objects.filter(unit_id__in=unit_ids).count(),
+            "strategy test results": StrategyTestResult.objects.filter(
+                unit_id__in=unit_ids
+            ).count(),
             "users": len(self.users) - len(self.existing_users),
         }
 

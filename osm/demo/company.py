@@ -81,10 +81,11 @@ class Kpi:
 
     Targets start at `base` (per period) and change by `growth` each fiscal year (negative
     growth lowers the target of a lower-is-better measure). Actuals follow the target,
-    bent by `story` (see story.STORIES) scaled by `amp`, plus noise of `sigma`; `red` is
-    the red flag's distance from the target as a fraction (None: leave it empty so the
-    measure's tolerance applies). Calculated (`formula`) and rollup measures get targets
-    only.
+    bent by `story` (see story.STORIES) scaled by `amp`, plus noise of `sigma`, plus for a
+    measure that `follows` another that one's deviation some months earlier (the
+    cause-and-effect the strategy tests look for); `red` is the red flag's distance from
+    the target as a fraction (None: leave it empty so the measure's tolerance applies).
+    Calculated (`formula`) and rollup measures get targets only.
     """
 
     unit: str
@@ -111,6 +112,11 @@ class Kpi:
     rollup: str = "none"
     sources: tuple[str, ...] = ()
     overdue: bool = False  # its owner has not reported the latest periods
+    since: int | None = None  # introduced this many months ago (history from then on)
+    # (measure "UNIT.CODE", lag in months, gain): its performance follows that measure's
+    # `lag` months later (story.lead_of); the strategy tests should find it (gain < 0:
+    # the data contradict the arrow).
+    follows: tuple[str, int, float] | None = None
     red_note: str = ""  # the owner's explanation on a recent red value
     description: str = ""
 
@@ -403,7 +409,13 @@ MEASURES: tuple[Kpi, ...] = (
         red=0.05, red_note="Steel and copper prices up; supplier renegotiation under way."),
     Kpi("IND", "C_OTD", "OTD", "On-time delivery", PCT, "increase", "monthly", 91, growth=0.02,
         story="recovering", amp=0.6, cap=98, ceiling=100, red=0.05, owner="owner",
-        aggregation="average"),
+        aggregation="average", follows=("IND.OEE", 2, 0.8)),
+    # Lean flow cuts lead time: on-time delivery follows equipment effectiveness two months
+    # later, in the group, in Industrial Equipment and in its plants (the test-and-adapt
+    # evidence for the arrows P_LEAN -> C_DELIVER and IND.P_LEAN -> IND.C_OTD).
+    Kpi("IND", "P_LEAN", "OEE", "Overall equipment effectiveness (both plants)", PCT,
+        "increase", "monthly", 69, growth=0.04, story="steady", ceiling=100,
+        aggregation="average", red=0.07),
     Kpi("IND", "C_KEY", "WALLET", "Share of wallet with top-20 accounts", PCT, "increase",
         "quarterly", 31, growth=0.06, story="strong", cap=60, ceiling=100, red=None),
     Kpi("IND", "L_SKILL", "MULTI", "Operators qualified on 3+ stations", PCT, "increase",
@@ -419,6 +431,9 @@ MEASURES: tuple[Kpi, ...] = (
     Kpi("IND_MFG", "P_OEE", "OEE", "Overall equipment effectiveness", PCT, "increase",
         "monthly", 68, growth=0.04, story="recovering", owner="owner", ceiling=100,
         aggregation="average", red=0.07),
+    Kpi("IND_MFG", "C_SHIP", "OTD", "Orders shipped complete and on time", PCT, "increase",
+        "monthly", 90, growth=0.01, story="steady", sigma=0.01, ceiling=100,
+        aggregation="average", red=0.05, follows=("IND_MFG.OEE", 2, 0.8)),
     Kpi("IND_MFG", "F_COST", "SCRAP", "Scrap rate", PCT, "decrease", "monthly", 3.2,
         growth=-0.1, story="strong", decimals=2, owner="owner", sigma=0.05,
         aggregation="average", red=None, tolerance="0.20"),
@@ -442,8 +457,12 @@ MEASURES: tuple[Kpi, ...] = (
         "monthly", 1300, growth=0.1, story="steady", sigma=0.015, decimals=0,
         aggregation="sum", red=0.05),
     Kpi("SVC", "C_SAT", "CSAT", "Customer satisfaction (service)", PCT, "increase", "monthly",
-        84, growth=0.01, story="recovering", amp=0.6, ceiling=100, aggregation="average",
-        red=0.06),
+        84, growth=0.01, story="recovering", amp=0.6, sigma=0.01, ceiling=100,
+        aggregation="average", red=0.06, follows=("SVC.FTFR", 1, 1.0)),
+    # First-time fixes make customers happy: satisfaction follows a month later.
+    Kpi("SVC", "P_FIX", "FTFR", "First-time fix rate (all regions)", PCT, "increase",
+        "monthly", 79, growth=0.01, story="steady", sigma=0.03, ceiling=100,
+        aggregation="average"),
     Kpi("SVC", "L_TECH", "CERT", "Technicians certified on new product lines", PCT,
         "increase", "quarterly", 55, growth=0.18, story="strong", cap=100, ceiling=100,
         decimals=0),
@@ -472,10 +491,14 @@ MEASURES: tuple[Kpi, ...] = (
         "quarterly", 12, growth=0.2, story="recovering", sigma=0.1, decimals=0,
         aggregation="sum"),
     Kpi("DIG_PRD", "P_CYCLE", "LEAD", "Lead time from idea to release", "days", "decrease",
-        "monthly", 95, growth=-0.15, story="strong", decimals=0, aggregation="average"),
+        "monthly", 95, growth=-0.05, story="strong", sigma=0.05, decimals=0,
+        aggregation="average"),
+    # Shipping faster cost reliability: availability falls a month after lead time does, so
+    # the data contradict DIG.P_SHIP -> DIG.C_WIN (and P_INNOV -> C_DIGITAL above it).
     Kpi("DIG_PRD", "P_RELIABLE", "UPTIME", "Platform availability", PCT, "increase",
-        "monthly", 99.5, growth=0.001, story="steady", amp=0.01, sigma=0.0015, decimals=2,
-        cap=99.95, ceiling=100, red=None, tolerance="0.004", aggregation="average"),
+        "monthly", 99.5, story="steady", amp=0.01, sigma=0.0008, decimals=2, cap=99.95,
+        ceiling=100, red=None, tolerance="0.004", aggregation="average",
+        follows=("DIG_PRD.LEAD", 1, -0.025)),
     Kpi("DIG_PRD", "L_ENG", "ENGATTR", "Engineer attrition (rolling 12 months)", PCT,
         "decrease", "quarterly", 14, growth=-0.1, story="slipping", red=0.15),
     Kpi("DIG_SAL", "C_PIPE", "PIPE", "Qualified pipeline", EURK, "increase", "monthly", 5000,
@@ -538,6 +561,17 @@ MEASURES: tuple[Kpi, ...] = (
     # Enterprise: entered measures.
     Kpi("MERIDIAN", "F_MARGIN", "EBITM", "EBIT margin", PCT, "increase", "quarterly", 9.5,
         growth=0.05, story="slipping", amp=0.6, decimals=1, red=0.1, owner="pfernandez"),
+    Kpi("MERIDIAN", "P_LEAN", "OEE", "Group equipment effectiveness", PCT, "increase",
+        "monthly", 70, growth=0.03, story="steady", ceiling=100, aggregation="average",
+        red=0.07, owner="osm"),
+    Kpi("MERIDIAN", "C_DELIVER", "OTD", "Group on-time delivery", PCT, "increase", "monthly",
+        90, growth=0.01, story="steady", sigma=0.01, ceiling=100, aggregation="average",
+        red=0.05, owner="osm", follows=("MERIDIAN.OEE", 2, 0.8)),
+    # New with the data platform's plant migration: 8 months of history, too little to
+    # test L_DATA -> P_LEAN yet.
+    Kpi("MERIDIAN", "L_DATA", "PLANTDATA", "Machines streaming data to the data platform",
+        PCT, "increase", "monthly", 30, growth=0.4, story="strong", sigma=0.03, ceiling=100,
+        decimals=0, aggregation="last", owner="ajohansson", since=8),
     Kpi("MERIDIAN", "C_SAT", "NPS", "Net Promoter Score", "points", "increase", "quarterly",
         32, growth=0.1, story="recovering", sigma=0.05, decimals=0, red=0.15, owner="osm"),
     Kpi("MERIDIAN", "L_CULTURE", "ENGAGE", "Employee engagement index", PCT, "increase",

@@ -7,7 +7,7 @@ the demo is the same on every run and adding a measure does not change the other
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -117,10 +117,12 @@ class PlannedValue:
 
 
 def periods(kpi: Kpi, window: Window) -> list[dt.date]:
-    """The measure's periods from the one containing the window's first month to the end
-    of the current fiscal year."""
+    """The measure's periods from the one containing the window's first month (or, for a
+    measure introduced `since` months ago, the first of those months) to the end of the
+    current fiscal year."""
     step = months_in(kpi.frequency)
-    day = period_start(window.first, kpi.frequency, window.fiscal_start)
+    first = window.first if kpi.since is None else add_months(window.last, 1 - kpi.since)
+    day = period_start(first, kpi.frequency, window.fiscal_start)
     out = []
     while day <= window.horizon:
         out.append(day)
@@ -154,10 +156,7 @@ def red_flag_of(kpi: Kpi, target: Decimal) -> Decimal | None:
     return max(_round(float(target) * (1 + kpi.red), kpi.decimals), target)
 
 
-def _actual_of(kpi: Kpi, target: float, period: dt.date, window: Window, rng) -> Decimal:
-    middle = window.offset(period) + months_in(kpi.frequency) / 2
-    t = min(1.0, max(0.0, middle / (MONTHS - 1)))
-    better = kpi.amp * STORIES[kpi.story](t) + rng.gauss(0, kpi.sigma)
+def _actual_of(kpi: Kpi, target: float, better: float) -> Decimal:
     factor = 1 + better if kpi.polarity == "increase" else 1 - better
     value = max(0.0, target * factor)
     if kpi.ceiling is not None:
@@ -182,16 +181,50 @@ def targets_set_on(period: dt.date, window: Window) -> dt.date:
     return min(start - dt.timedelta(days=21), window.today)
 
 
-def plan_values(kpi: Kpi, window: Window) -> list[PlannedValue]:
-    """Targets (and red flags) for every period of the measure, and actuals for the
-    complete periods of entered measures; an `overdue` measure misses its last two."""
+def _reported(kpi: Kpi, window: Window) -> list[dt.date]:
+    """The periods an entered measure has actuals for: the complete ones, but for an
+    `overdue` measure its last two."""
+    complete = [p for p in periods(kpi, window) if window.is_complete(p, kpi.frequency)]
+    if kpi.formula is not None or kpi.rollup != "none":
+        return []
+    return complete[:-2] if kpi.overdue else complete
+
+
+def performance(
+    kpi: Kpi, window: Window, lead: Mapping[dt.date, float] | None = None
+) -> dict[dt.date, float]:
+    """How much better than its target an entered measure did in each period it reported,
+    as a fraction (positive is better whatever the polarity): its story bent by `amp`, its
+    own noise, and, for a measure that follows another (`Kpi.follows`), `lead`: the other's
+    performance some months earlier times a gain (see `lead_of`)."""
     noise = rng_for("actual", kpi.unit, kpi.code)
+    out = {}
+    for period in _reported(kpi, window):
+        middle = window.offset(period) + months_in(kpi.frequency) / 2
+        t = min(1.0, max(0.0, middle / (MONTHS - 1)))
+        better = kpi.amp * STORIES[kpi.story](t) + noise.gauss(0, kpi.sigma)
+        out[period] = better + (lead or {}).get(period, 0.0)
+    return out
+
+
+def lead_of(kpi: Kpi, leader: Mapping[dt.date, float]) -> dict[dt.date, float]:
+    """What a following measure's performance owes to its leader's (`Kpi.follows`): the
+    leader's performance `lag` months before each month, times `gain` (nothing before the
+    leader's history starts). A negative gain makes the data contradict the map."""
+    _, lag, gain = kpi.follows
+    return {add_months(period, lag): gain * better for period, better in leader.items()}
+
+
+def plan_values(
+    kpi: Kpi, window: Window, lead: Mapping[dt.date, float] | None = None
+) -> list[PlannedValue]:
+    """Targets (and red flags) for every period of the measure, and actuals for the
+    complete periods of entered measures (`performance` away from the target); an
+    `overdue` measure misses its last two."""
     timing = rng_for("entered", kpi.unit, kpi.code)
-    takes_actuals = kpi.formula is None and kpi.rollup == "none"
+    better = performance(kpi, window, lead)
     all_periods = periods(kpi, window)
-    complete = [p for p in all_periods if window.is_complete(p, kpi.frequency)]
-    missing = set(complete[-2:]) if kpi.overdue else set()
-    latest_reported = max((p for p in complete if p not in missing), default=None)
+    latest_reported = max(better, default=None)
     out = []
     for period in all_periods:
         raw_target = target_of(kpi, period, window)
@@ -200,8 +233,8 @@ def plan_values(kpi: Kpi, window: Window) -> list[PlannedValue]:
         actual = None
         note = ""
         entered_on = targets_set_on(period, window)
-        if takes_actuals and period in complete and period not in missing:
-            actual = _actual_of(kpi, raw_target, period, window, noise)
+        if period in better:
+            actual = _actual_of(kpi, raw_target, better[period])
             entered_on = _entered_on(
                 period_end(period, kpi.frequency), window, window.offset(period), timing
             )

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.test import RequestFactory, override_settings
 
+from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.models import BudgetLine
 from initiatives.models import Initiative, Milestone
 from osm.demo import DemoBuilder
@@ -470,6 +471,97 @@ def test_the_strategy_calendar_holds_the_cycle_for_this_year_and_the_next(demo):
     }  # fmt: skip
     # a business unit's own budget deadline, before the group's
     assert events.filter(unit__code="IND", kind="budget_deadline").count() == 2
+
+
+# Test and adapt -----------------------------------------------------------------------------------
+
+
+def arrow_results() -> dict[str, StrategyTestResult]:
+    """The demo's run: each arrow's result by "UNIT: CAUSE -> EFFECT"."""
+    run = StrategyTestRun.objects.get()
+    results = run.results.filter(exploratory=False).select_related(
+        "unit", "cause", "effect", "cause_measure__unit", "effect_measure__unit"
+    )
+    return {f"{r.unit.code}: {r.cause.code} -> {r.effect.code}": r for r in results}
+
+
+def pair(result) -> tuple[str, str]:
+    return key(result.cause_measure), key(result.effect_measure)
+
+
+def test_the_demo_holds_a_strategy_test_run_of_every_map(demo):
+    run = StrategyTestRun.objects.get()
+    assert run.status == "done" and run.run_on == dt.date.today() and run.max_lag == 6
+    assert len(arrow_results()) == CauseEffect.objects.count() == 28
+    assert "strategy test results" in demo
+
+
+def test_lean_operations_deliver_on_time_in_the_group_and_down_the_cascade(demo):
+    results = arrow_results()
+    # On-time delivery follows equipment effectiveness two months later in the group, in
+    # Industrial Equipment and in Manufacturing (osm/demo/company.py, `follows`): the
+    # group's arrow pools the three units, Industrial Equipment's own arrow the two.
+    group = results["MERIDIAN: P_LEAN -> C_DELIVER"]
+    assert (group.verdict, group.lag, group.units) == ("supported", 2, 3)
+    assert pair(group) == ("MERIDIAN.OEE", "MERIDIAN.OTD")
+    assert group.effect_size > 0.4 and group.ci_low > 0 and group.p_adjusted < 0.01
+    # Each unit's 36 months, made stationary: a cause detrended keeps 36 residuals (35
+    # after the prewhitening: months 2-36), a differenced one 35 changes (34: months 3-36);
+    # at lag 2 they meet the effect's months 4-36: 33 or 32 pairs a unit.
+    assert 3 * 32 <= group.periods <= 3 * 33
+    ind = results["IND: P_LEAN -> C_OTD"]
+    assert (ind.verdict, ind.lag, ind.units) == ("supported", 2, 2)
+    assert 2 * 32 <= ind.periods <= 2 * 33
+    assert pair(ind) == ("IND.OEE", "IND.OTD")
+
+
+def test_first_time_fixes_make_service_customers_happy(demo):
+    results = arrow_results()
+    # Service satisfaction follows the first-time fix rate a month later: Field Services'
+    # own arrow, and the group's arrow above it, judged on Field Services' measures.
+    for name in ("SVC: P_FIX -> C_SAT", "MERIDIAN: P_SERVICE -> C_SAT"):
+        result = results[name]
+        assert (result.verdict, result.lag, result.units) == ("supported", 1, 1), name
+        assert pair(result) == ("SVC.FTFR", "SVC.CSAT")
+        assert result.p_adjusted < 0.01
+
+
+def test_shipping_faster_cost_reliability_so_the_data_contradict_the_map(demo):
+    results = arrow_results()
+    # Lead time (lower is better) falls, and platform availability falls a month later:
+    # the two move together (r > 0) where the map expects opposite moves.
+    for name in ("DIG: P_SHIP -> C_WIN", "MERIDIAN: P_INNOV -> C_DIGITAL"):
+        result = results[name]
+        assert (result.verdict, result.lag) == ("contradicted", 1), name
+        assert pair(result) == ("DIG_PRD.LEAD", "DIG_PRD.UPTIME")
+        assert result.effect_size > 0.5 and result.p_adjusted < 0.01
+
+
+def test_a_new_measure_has_too_little_history_to_test(demo):
+    plant = Measure.objects.get(unit__code="MERIDIAN", code="PLANTDATA")
+    periods = list(plant.values.filter(actual__isnull=False).values_list("period", flat=True))
+    last = last_complete_month()
+    assert periods == [add_months(last, -7 + i) for i in range(8)]  # introduced 8 months ago
+    assert not plant.values.filter(period__lt=periods[0]).exists()
+    result = arrow_results()["MERIDIAN: L_DATA -> P_LEAN"]
+    # 8 months: 7 changes, never the 12 paired periods a lag needs.
+    assert (result.verdict, result.periods, result.lag) == ("insufficient_data", 0, None)
+    assert result.cause_measure == plant and result.pairs_tested >= 1
+
+
+def test_exploratory_candidates_are_listed_apart(demo):
+    candidates = {
+        f"{r.unit.code}: {r.cause.code} -> {r.effect.code}": r
+        for r in StrategyTestResult.objects.filter(exploratory=True).select_related(
+            "unit", "cause", "effect"
+        )
+    }
+    # Manufacturing draws no arrow, yet its on-time shipping follows its OEE.
+    found = candidates["IND_MFG: P_OEE -> C_SHIP"]
+    assert (found.verdict, found.lag, found.link) == ("supported", 2, None)
+    for result in candidates.values():
+        assert result.p_adjusted < 0.05
+        assert result.cause.perspective.order > result.effect.perspective.order
 
 
 # Logins -----------------------------------------------------------------------------------------
