@@ -278,7 +278,7 @@ def _result_row(
         effect_id=tested.effect_id,
         exploratory=tested.exploratory,
         verdict=INSUFFICIENT,
-        pairs_tested=len(tested.pairs),
+        pairs_tested=min(len(tested.pairs), 32767),  # the column's limit
     )
     best = strongest(results)
     if best is None:
