@@ -5,61 +5,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alignment', '0001_snapshots'),
-        ('scorecards', '0003_formula_inputs'),
+        ("alignment", "0001_snapshots"),
+        ("scorecards", "0003_formula_inputs"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StrategyTestRun',
+            name="StrategyTestRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('run_on', models.DateField(help_text="The day the data were read (the run's date).")),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('max_lag', models.PositiveSmallIntegerField()),
-                ('alpha', models.FloatField(default=0.05)),
-                ('tests', models.PositiveIntegerField(default=0, help_text='p-values adjusted together.')),
-                ('error', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "run_on",
+                    models.DateField(help_text="The day the data were read (the run's date)."),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("max_lag", models.PositiveSmallIntegerField()),
+                ("alpha", models.FloatField(default=0.05)),
+                (
+                    "tests",
+                    models.PositiveIntegerField(default=0, help_text="p-values adjusted together."),
+                ),
+                ("error", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-started_at'],
-                'get_latest_by': 'started_at',
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['running', 'done', 'failed'])), name='strategy_test_run_status_valid')],
+                "ordering": ["-started_at"],
+                "get_latest_by": "started_at",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["running", "done", "failed"])),
+                        name="strategy_test_run_status_valid",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StrategyTestResult',
+            name="StrategyTestResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('exploratory', models.BooleanField(default=False)),
-                ('verdict', models.CharField(choices=[('supported', 'Supported'), ('contradicted', 'Contradicted'), ('not_supported', 'Not supported'), ('insufficient_data', 'Insufficient data')], max_length=20)),
-                ('frequency', models.CharField(blank=True, max_length=10)),
-                ('lag', models.PositiveSmallIntegerField(blank=True, help_text='Best lag, periods.', null=True)),
-                ('effect_size', models.FloatField(blank=True, help_text='Pearson r at the lag.', null=True)),
-                ('ci_low', models.FloatField(blank=True, null=True)),
-                ('ci_high', models.FloatField(blank=True, null=True)),
-                ('p_value', models.FloatField(blank=True, null=True)),
-                ('p_adjusted', models.FloatField(blank=True, null=True)),
-                ('periods', models.PositiveIntegerField(default=0, help_text='Paired periods at the lag.')),
-                ('units', models.PositiveIntegerField(default=0, help_text='Units pooled.')),
-                ('pairs_tested', models.PositiveSmallIntegerField(default=0, help_text='Measure pairs.')),
-                ('lags', models.JSONField(blank=True, default=list, help_text='Every lag tested: lag, n, r, p, p_adjusted, CI.')),
-                ('cause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scorecards.objective')),
-                ('cause_measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scorecards.measure')),
-                ('effect', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='scorecards.objective')),
-                ('effect_measure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='scorecards.measure')),
-                ('link', models.ForeignKey(blank=True, help_text='The arrow tested; empty for an exploratory candidate.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='strategy_tests', to='scorecards.causeeffect')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategy_tests', to='scorecards.orgunit')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='alignment.strategytestrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("exploratory", models.BooleanField(default=False)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("supported", "Supported"),
+                            ("contradicted", "Contradicted"),
+                            ("not_supported", "Not supported"),
+                            ("insufficient_data", "Insufficient data"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("frequency", models.CharField(blank=True, max_length=10)),
+                (
+                    "lag",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Best lag, periods.", null=True
+                    ),
+                ),
+                (
+                    "effect_size",
+                    models.FloatField(blank=True, help_text="Pearson r at the lag.", null=True),
+                ),
+                ("ci_low", models.FloatField(blank=True, null=True)),
+                ("ci_high", models.FloatField(blank=True, null=True)),
+                ("p_value", models.FloatField(blank=True, null=True)),
+                ("p_adjusted", models.FloatField(blank=True, null=True)),
+                (
+                    "periods",
+                    models.PositiveIntegerField(default=0, help_text="Paired periods at the lag."),
+                ),
+                ("units", models.PositiveIntegerField(default=0, help_text="Units pooled.")),
+                (
+                    "pairs_tested",
+                    models.PositiveSmallIntegerField(default=0, help_text="Measure pairs."),
+                ),
+                (
+                    "lags",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Every lag tested: lag, n, r, p, p_adjusted, CI.",
+                    ),
+                ),
+                (
+                    "cause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scorecards.objective",
+                    ),
+                ),
+                (
+                    "cause_measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="scorecards.measure",
+                    ),
+                ),
+                (
+                    "effect",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="scorecards.objective",
+                    ),
+                ),
+                (
+                    "effect_measure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="scorecards.measure",
+                    ),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The arrow tested; empty for an exploratory candidate.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="strategy_tests",
+                        to="scorecards.causeeffect",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="strategy_tests",
+                        to="scorecards.orgunit",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="alignment.strategytestrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['unit_id', 'exploratory', 'cause_id', 'effect_id'],
-                'indexes': [models.Index(fields=['unit', 'run'], name='strategy_test_unit_run_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('verdict__in', ['supported', 'contradicted', 'not_supported', 'insufficient_data'])), name='strategy_test_verdict_valid'), models.UniqueConstraint(fields=('run', 'unit', 'cause', 'effect'), name='strategy_test_once_per_run')],
+                "ordering": ["unit_id", "exploratory", "cause_id", "effect_id"],
+                "indexes": [
+                    models.Index(fields=["unit", "run"], name="strategy_test_unit_run_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "verdict__in",
+                                ["supported", "contradicted", "not_supported", "insufficient_data"],
+                            )
+                        ),
+                        name="strategy_test_verdict_valid",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("run", "unit", "cause", "effect"), name="strategy_test_once_per_run"
+                    ),
+                ],
             },
         ),
     ]
