@@ -388,6 +388,12 @@ def _check_header(line: str, path) -> dict:
         isinstance(n, int) and n >= 0 for n in counts.values()
     ):
         raise BackupError(f"{path}: the header's row counts are missing or not numbers.")
+    migrations = header.get("migrations")
+    if not isinstance(migrations, dict) or not all(
+        isinstance(names, list) and all(isinstance(n, str) for n in names)
+        for names in migrations.values()
+    ):
+        raise BackupError(f"{path}: the header's list of migrations is missing or damaged.")
     allowed = _allowed_labels()
     unknown = sorted(set(counts) - allowed)
     if unknown:

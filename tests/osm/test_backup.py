@@ -367,6 +367,8 @@ def header_cases(exported, folder):
             ),
             "another database schema .*scorecards: the file has 0099_future not applied here",
         ),
+        "damaged counts": (with_header("counts", counts=[1]), "row counts are missing"),
+        "damaged migrations": (with_header("migr", migrations="all"), "migrations is missing"),
         "a cut gzip file": (folder / "cut.jsonl.gz", "cannot be read"),
     }
 
