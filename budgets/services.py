@@ -1,5 +1,6 @@
 """Writes with rules for budget lines."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from osm.utils import apply_changes, delete_or_explain, save_validated
@@ -18,17 +19,47 @@ BUDGET_FIELDS = {
 }
 
 
+def refuse_links_outside_chain(line: BudgetLine, stored: BudgetLine | None = None) -> None:
+    """An objective or initiative newly given to a line (or kept by a line that moves to
+    another unit) must be of the line's unit or a unit above it: the budget page offers no
+    other, and the API may do no more than the page."""
+    errors, chain = {}, None
+    for name in ("objective", "initiative"):
+        target_id = getattr(line, f"{name}_id")
+        if target_id is None or (
+            stored is not None
+            and stored.unit_id == line.unit_id
+            and getattr(stored, f"{name}_id") == target_id
+        ):
+            continue
+        if chain is None:
+            chain = line.unit.ancestor_ids(include_self=True)
+        target = getattr(line, name)
+        if target.unit_id not in chain:
+            errors[name] = (
+                f"Choose an {name} of {line.unit.code} or of a unit above it "
+                f"({target.unit.code} is not)."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def budget_line_create(*, by=None, **fields) -> BudgetLine:
-    """Add a budget line; STRATEX lines must name their initiative, money is never negative."""
+    """Add a budget line; STRATEX lines must name their initiative, money is never negative,
+    links go to the strategy of the line's unit or the units above it."""
     line = apply_changes(BudgetLine(), fields, allowed=BUDGET_FIELDS)
+    if line.unit_id is not None:
+        refuse_links_outside_chain(line)
     return save_validated(line, by=by)
 
 
 @transaction.atomic
 def budget_line_update(*, line: BudgetLine, by=None, **changes) -> BudgetLine:
     """Change a budget line (for example link it to an objective or initiative)."""
+    stored = BudgetLine.objects.get(pk=line.pk)
     apply_changes(line, changes, allowed=BUDGET_FIELDS)
+    refuse_links_outside_chain(line, stored)
     return save_validated(line, by=by)
 
 

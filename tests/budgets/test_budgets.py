@@ -107,7 +107,9 @@ def test_budget_line_update_links_it_to_strategy(tree):
     assert not BudgetLine.objects.get(pk=line.pk).is_linked
     f.InitiativeObjectiveFactory(initiative=initiative)
     assert BudgetLine.objects.get(pk=line.pk).is_linked
-    services.budget_line_update(line=line, initiative=None, objective=f.ObjectiveFactory())
+    services.budget_line_update(
+        line=line, initiative=None, objective=f.ObjectiveFactory(unit=tree.b1)
+    )
     assert BudgetLine.objects.get(pk=line.pk).is_linked
 
 

@@ -318,6 +318,8 @@ def test_moving_a_row_out_of_reach_is_checked_against_where_it_goes(role, path):
         move["objectives"] = []  # D1's objective would be out of B2's reach
     if path == "reviews":  # nor may its action item stay about D1's objective
         ActionItem.objects.filter(meeting=row).update(objective=None)
+    if path == "budget-lines":  # nor may it keep funding D1's objective
+        move["objective"] = None
     response = client.patch(f"/api/v1/{path}/{row.pk}/", move)
     expected = 200 if role == OSM_STAFF else 403
     assert response.status_code == expected, response.content

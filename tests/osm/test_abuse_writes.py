@@ -1,0 +1,707 @@
+"""Abuse cases (issue 9, point 8): a unit head tries every write on another unit's objects,
+through the web forms and through the API, and every one is refused with nothing written.
+
+The organisation: ENT > A > A1 and ENT > B > B1. Alice heads A (so A1 too), Bob heads B.
+Each of A and B holds one of everything a page or the API writes (see `side`); "own" is
+A's, "other" is B's. Each case is one write, built for a side:
+
+- the abuse: Alice, on the other side's objects (or moving or linking her own objects to
+  the other side's), is refused with the status the case names, and no row of any of our
+  apps (history and the job queue included) changes;
+- the control: the same request on her own side (or by HR, or by the OSM staff, for what a
+  unit head may never do) succeeds, so a refusal is never a request that was malformed.
+
+The tables are checked against the code: every web page that writes (the URL
+configuration, less the pages that only read) and every resource of the API's router
+that takes writes has its cases here.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from osm.api import router
+from scorecards.models import CascadeLink, Perspective
+from tests import factories as f
+from tests.helpers import client_for
+from tests.osm.test_every_page import NOT_OURS, web_url_names
+
+pytestmark = pytest.mark.django_db
+
+SNAPSHOT_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews", "alignment", "osm")
+
+
+def snapshot() -> dict:
+    """Every row of every model of our apps (history tables and the job queue included)."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for label in SNAPSHOT_APPS
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+def side(unit, child, up_objective=None) -> SimpleNamespace:
+    """One of everything a unit head writes, in `unit` (and its `child` unit)."""
+    s = SimpleNamespace(unit=unit, child=child)
+    s.o1 = f.ObjectiveFactory(unit=unit, code="O1")
+    s.o2 = f.ObjectiveFactory(unit=unit, code="O2")
+    s.bare = f.ObjectiveFactory(unit=unit, code="BARE")  # nothing depends on it
+    s.theme = f.ThemeFactory(unit=unit, name=f"Theme of {unit.code}")
+    s.child_obj = f.ObjectiveFactory(unit=child, code="C1", supports=[s.o1])
+    s.cascade = CascadeLink.objects.get(supporting=s.child_obj)
+    # What "supports" may point at from A (ENT's objective); from B's side, B's own O1,
+    # which an objective of A may not support (B is not above A).
+    s.up = up_objective or s.o1
+    s.measure = f.MeasureFactory(objective=s.o1, code="M")
+    s.value = f.MeasureValueFactory(measure=s.measure)  # January 2026
+    s.bare_measure = f.MeasureFactory(objective=s.o1, code="BAREM")
+    s.child_measure = f.MeasureFactory(objective=s.child_obj, code="CM")
+    s.child_measure2 = f.MeasureFactory(objective=s.child_obj, code="CM2")
+    s.rollup = f.MeasureFactory(
+        objective=s.o2, code="ROLL", rollup="sum", sources=[s.child_measure]
+    )
+    s.arrow = f.CauseEffectFactory(cause=s.o1, effect=s.o2)
+    s.initiative = f.InitiativeFactory(unit=unit, code="INI", objectives=[s.o1])
+    s.initiative2 = f.InitiativeFactory(unit=unit, code="INI2")
+    s.milestone = f.MilestoneFactory(initiative=s.initiative)
+    s.line = f.BudgetLineFactory(unit=unit, objective=s.o1)
+    s.meeting = f.ReviewMeetingFactory(unit=unit)
+    s.meeting2 = f.ReviewMeetingFactory(unit=unit)
+    s.item = f.ActionItemFactory(meeting=s.meeting, objective=s.o1)
+    s.event = f.CalendarEventFactory(unit=unit)
+    s.employee = f.EmployeeFactory(unit=unit)
+    s.employee2 = f.EmployeeFactory(unit=unit)  # nothing depends on it
+    s.goal = f.GoalFactory(employee=s.employee, objective=s.o1)
+    s.incentive = f.IncentiveComponentFactory(employee=s.employee, objective=s.o1)
+    s.template = f.GoalTemplateFactory(objective=s.o1)
+    s.leaf = f.OrgUnitFactory(code=f"{unit.code}LEAF", parent=unit, kind="team")
+    return s
+
+
+@pytest.fixture
+def w() -> SimpleNamespace:
+    ent = f.EnterpriseFactory()
+    alice = f.UserFactory(username="alice", roles=["Unit head"])
+    bob = f.UserFactory(username="bob", roles=["Unit head"])
+    a = f.OrgUnitFactory(code="A", parent=ent, head=alice)
+    b = f.OrgUnitFactory(code="B", parent=ent, head=bob)
+    a1 = f.OrgUnitFactory(code="A1", parent=a, kind="department")
+    b1 = f.OrgUnitFactory(code="B1", parent=b, kind="department")
+    ent_objective = f.ObjectiveFactory(unit=ent, code="E1")
+    return SimpleNamespace(
+        ent=ent,
+        alice=alice,
+        hr=f.UserFactory(username="hr", roles=["HR"]),
+        osm=f.UserFactory(username="osm", roles=["OSM staff"]),
+        financial=Perspective.objects.get(name="Financial"),
+        own=side(a, a1, up_objective=ent_objective),
+        other=side(b, b1),
+    )
+
+
+# The requests ------------------------------------------------------------------------------
+
+
+@dataclass
+class Case:
+    """One write. `build(w, s)` gives (method, url, data) for side `s`; `refused` is the
+    status Alice gets on the other side; `control` who succeeds with the same request on
+    which side ("alice" on her own, "hr" or "osm" on the other), or None where no one may
+    (an objective never changes unit); `own_refused`: Alice is refused on her own side too
+    (what a unit head may not do at all)."""
+
+    id: str
+    build: Callable
+    refused: int
+    control: str | None = "alice"
+    own_refused: bool = False
+
+    def __str__(self):
+        return self.id
+
+
+def objective_form(s, o, **changes):
+    data = {"code": o.code, "name": "Renamed", "description": "", "perspective": o.perspective_id,
+            "theme": "", "owner": "", "weight": "1"}  # fmt: skip
+    return data | changes
+
+
+def measure_form(code, **changes):
+    data = {"code": code, "name": "Renamed", "description": "", "unit_label": "",
+            "polarity": "increase", "frequency": "monthly", "aggregation": "last",
+            "weight": "1", "owner": "", "tolerance": "0.10", "formula": "",
+            "rollup": "none"}  # fmt: skip
+    return data | changes
+
+
+def initiative_form(i, unit, objectives, **changes):
+    data = {"code": i.code, "name": "Renamed", "description": "", "unit": unit.pk, "owner": "",
+            "objectives": [o.pk for o in objectives], "start": "2026-01-01", "end": "",
+            "status": "active", "percent_complete": "0"}  # fmt: skip
+    return data | changes
+
+
+def line_form(unit, objective=None, **changes):
+    data = {"unit": unit.pk, "fiscal_year": "2026", "category": "opex", "label": "Renamed",
+            "planned": "10", "actual": "0", "objective": objective.pk if objective else "",
+            "initiative": ""}  # fmt: skip
+    return data | changes
+
+
+def meeting_form(**changes):
+    data = {"kind": "operational", "title": "Renamed", "scheduled_for": "2026-05-04T09:00",
+            "chair": ""}  # fmt: skip
+    return data | changes
+
+
+def item_form(objective=None, **changes):
+    data = {"title": "Renamed", "objective": objective.pk if objective else "", "owner": "",
+            "due": "2026-03-01", "status": "open"}  # fmt: skip
+    return data | changes
+
+
+def event_form(unit, **changes):
+    data = {"unit": unit.pk, "kind": "budget_deadline", "title": "Renamed",
+            "starts_on": "2026-10-15", "ends_on": "", "notes": ""}  # fmt: skip
+    return data | changes
+
+
+GOAL = {"fiscal_year": "2026", "kind": "performance", "title": "Renamed", "weight": "1",
+        "objective": "", "measure": "", "progress": "0"}  # fmt: skip
+INCENTIVE = {"fiscal_year": "2026", "name": "Renamed", "weight": "1", "objective": "",
+             "measure": ""}  # fmt: skip
+TEMPLATE = {"name": "Renamed", "fiscal_year": "2026", "kind": "performance", "title": "T",
+            "weight": "1", "link_unit": "", "objective": "", "measure": ""}  # fmt: skip
+
+
+def post(url, data=None):
+    return lambda w, s: ("POST", url(w, s), data(w, s) if data else {})
+
+
+# Web pages: the URL name each case writes through.
+WEB: dict[str, list[Case]] = {
+    "measure": [
+        Case("enter a value", post(lambda w, s: f"/measures/{s.measure.pk}/",
+             lambda w, s: {"period": "2026-02", "actual": "5", "target": "5", "red_flag": "",
+                           "note": "x"}), 403),
+    ],
+    "measure-value-delete": [
+        Case("delete a value",
+             post(lambda w, s: f"/measures/{s.measure.pk}/values/2026-01-01/delete/"), 403),
+    ],
+    "values-upload": [
+        # Refused row by row (the file may mix measures): a 400 naming the row, nothing saved.
+        Case("upload values", post(lambda w, s: "/measures/upload/", lambda w, s: {
+            "csv_text": f"measure_code,period,actual,target\n{s.unit.code}.M,2026-02,5,5\n",
+            "confirm": "1"}), 400),
+    ],
+    "objective-new": [
+        Case("create an objective", post(lambda w, s: f"/units/{s.unit.code}/objectives/new/",
+             lambda w, s: objective_form(s, s.o1, code="NEW")), 403),
+    ],
+    "objective-edit": [
+        Case("change an objective", post(lambda w, s: f"/objectives/{s.o1.pk}/edit/",
+             lambda w, s: objective_form(s, s.o1)), 403),
+        Case("own objective supports one of a unit not above it",
+             post(lambda w, s: f"/objectives/{w.own.o1.pk}/edit/",
+                  lambda w, s: objective_form(s, w.own.o1, supports=[s.up.pk])), 400),
+        Case("own objective in another unit's theme",
+             post(lambda w, s: f"/objectives/{w.own.o1.pk}/edit/",
+                  lambda w, s: objective_form(s, w.own.o1, theme=s.theme.pk)), 400),
+    ],
+    "objective-delete": [
+        Case("delete an objective", post(lambda w, s: f"/objectives/{s.bare.pk}/delete/"), 403),
+    ],
+    "measure-new": [
+        Case("create a measure", post(lambda w, s: f"/objectives/{s.o1.pk}/measures/new/",
+             lambda w, s: measure_form("NEWM")), 403),
+    ],
+    "measure-edit": [
+        Case("change a measure", post(lambda w, s: f"/measures/{s.measure.pk}/edit/",
+             lambda w, s: measure_form("M")), 403),
+        Case("own rollup sums another unit's measure",
+             post(lambda w, s: f"/measures/{w.own.rollup.pk}/edit/",
+                  lambda w, s: measure_form("ROLL", rollup="sum",
+                                            sources=[s.child_measure2.pk])), 400),
+    ],
+    "measure-delete": [
+        Case("delete a measure", post(lambda w, s: f"/measures/{s.bare_measure.pk}/delete/"),
+             403),
+    ],
+    "arrow-add": [
+        Case("draw an arrow", post(lambda w, s: f"/units/{s.unit.code}/arrows/",
+             lambda w, s: {"cause": s.o2.pk, "effect": s.o1.pk, "rationale": "x"}), 403),
+        Case("arrow from an own objective to another unit's",
+             post(lambda w, s: f"/units/{w.own.unit.code}/arrows/",
+                  lambda w, s: {"cause": w.own.o2.pk, "effect": s.o1.pk, "rationale": "x"}),
+             400),
+    ],
+    "arrow-delete": [
+        Case("remove an arrow", post(lambda w, s: f"/arrows/{s.arrow.pk}/delete/"), 403),
+    ],
+    "initiatives:new": [
+        Case("create an initiative", post(lambda w, s: "/initiatives/new/",
+             lambda w, s: initiative_form(s.initiative, s.unit, [], code="NEWI")), 403),
+    ],
+    "initiatives:edit": [
+        Case("change an initiative", post(lambda w, s: f"/initiatives/{s.initiative.pk}/edit/",
+             lambda w, s: initiative_form(s.initiative, s.unit, [s.o1])), 403),
+        Case("move an own initiative into the unit",
+             post(lambda w, s: f"/initiatives/{w.own.initiative.pk}/edit/",
+                  lambda w, s: initiative_form(w.own.initiative, s.child, [w.own.o1])), 403),
+        Case("own initiative advances another unit's objective",
+             post(lambda w, s: f"/initiatives/{w.own.initiative.pk}/edit/",
+                  lambda w, s: initiative_form(w.own.initiative, w.own.unit, [s.o2])), 400),
+    ],
+    "initiatives:delete": [
+        Case("delete an initiative",
+             post(lambda w, s: f"/initiatives/{s.initiative2.pk}/delete/"), 403),
+    ],
+    "initiatives:milestone-new": [
+        Case("add a milestone", post(
+            lambda w, s: f"/initiatives/{s.initiative.pk}/milestones/new/",
+            lambda w, s: {"name": "New", "due": "2026-06-30", "done_on": ""}), 403),
+    ],
+    "initiatives:milestone-edit": [
+        Case("change a milestone", post(
+            lambda w, s: f"/initiatives/{s.initiative.pk}/milestones/{s.milestone.pk}/edit/",
+            lambda w, s: {"name": "Renamed", "due": "2026-06-30", "done_on": ""}), 403),
+    ],
+    "initiatives:milestone-delete": [
+        Case("delete a milestone", post(
+            lambda w, s: f"/initiatives/{s.initiative.pk}/milestones/{s.milestone.pk}/delete/"),
+            403),
+    ],
+    "budgets:line-create": [
+        Case("create a budget line",
+             post(lambda w, s: f"/budgets/lines/new/?unit={s.unit.code}",
+                  lambda w, s: line_form(s.unit)), 403),
+    ],
+    "budgets:line-edit": [
+        Case("change a budget line", post(lambda w, s: f"/budgets/lines/{s.line.pk}/edit/",
+             lambda w, s: line_form(s.unit, s.o1)), 403),
+        # The other unit is not among the units the form offers: an invalid choice.
+        Case("move an own budget line into the unit",
+             post(lambda w, s: f"/budgets/lines/{w.own.line.pk}/edit/",
+                  lambda w, s: line_form(s.child, w.own.o1)), 400),
+        Case("own budget line funds another unit's objective",
+             post(lambda w, s: f"/budgets/lines/{w.own.line.pk}/edit/",
+                  lambda w, s: line_form(w.own.unit, s.o2)), 400),
+    ],
+    "budgets:line-delete": [
+        Case("delete a budget line", post(lambda w, s: f"/budgets/lines/{s.line.pk}/delete/"),
+             403),
+    ],
+    "reviews:new": [
+        Case("schedule a meeting", post(lambda w, s: f"/reviews/new/?unit={s.unit.code}",
+             lambda w, s: meeting_form()), 403),
+    ],
+    "reviews:edit": [
+        Case("change a meeting", post(lambda w, s: f"/reviews/{s.meeting.pk}/edit/",
+             lambda w, s: meeting_form()), 403),
+    ],
+    "reviews:detail": [
+        Case("write a meeting's minutes", post(lambda w, s: f"/reviews/{s.meeting.pk}/",
+             lambda w, s: {"action": "save", "minutes": "m", "decisions": "d"}), 403),
+        Case("hold a meeting", post(lambda w, s: f"/reviews/{s.meeting.pk}/",
+             lambda w, s: {"action": "hold", "minutes": "m", "decisions": "d"}), 403),
+        Case("cancel a meeting", post(lambda w, s: f"/reviews/{s.meeting.pk}/",
+             lambda w, s: {"action": "cancel"}), 403),
+    ],
+    "reviews:delete": [
+        Case("delete a meeting", post(lambda w, s: f"/reviews/{s.meeting2.pk}/delete/"), 403),
+    ],
+    "reviews:item-new": [
+        Case("add an action item", post(lambda w, s: f"/reviews/{s.meeting.pk}/items/new/",
+             lambda w, s: item_form()), 403),
+    ],
+    "reviews:item-edit": [
+        Case("change an action item", post(lambda w, s: f"/reviews/items/{s.item.pk}/edit/",
+             lambda w, s: item_form(s.o1)), 403),
+        Case("own action item about another unit's objective",
+             post(lambda w, s: f"/reviews/items/{w.own.item.pk}/edit/",
+                  lambda w, s: item_form(s.o2)), 400),
+    ],
+    "reviews:item-delete": [
+        Case("delete an action item", post(lambda w, s: f"/reviews/items/{s.item.pk}/delete/"),
+             403),
+    ],
+    "calendar:event-new": [
+        Case("add a calendar event", post(lambda w, s: "/calendar/events/new/",
+             lambda w, s: event_form(s.unit)), 403),
+    ],
+    "calendar:event-edit": [
+        Case("change a calendar event", post(lambda w, s: f"/calendar/events/{s.event.pk}/edit/",
+             lambda w, s: event_form(s.unit)), 403),
+        Case("move an own calendar event into the unit",
+             post(lambda w, s: f"/calendar/events/{w.own.event.pk}/edit/",
+                  lambda w, s: event_form(s.child)), 403),
+    ],
+    "calendar:event-delete": [
+        Case("delete a calendar event",
+             post(lambda w, s: f"/calendar/events/{s.event.pk}/delete/"), 403),
+    ],
+    # People: HR's (a unit head may write none of it, in any unit).
+    "people:goal-add": [
+        Case("add a goal", post(lambda w, s: f"/people/{s.employee.pk}/goals/add/",
+             lambda w, s: GOAL), 403, control="hr", own_refused=True),
+    ],
+    "people:goal-edit": [
+        Case("change a goal", post(lambda w, s: f"/people/goals/{s.goal.pk}/edit/",
+             lambda w, s: GOAL), 403, control="hr", own_refused=True),
+    ],
+    "people:goal-delete": [
+        Case("delete a goal", post(lambda w, s: f"/people/goals/{s.goal.pk}/delete/"), 403,
+             control="hr", own_refused=True),
+    ],
+    "people:incentive-add": [
+        Case("add an incentive", post(lambda w, s: f"/people/{s.employee.pk}/incentives/add/",
+             lambda w, s: INCENTIVE), 403, control="hr", own_refused=True),
+    ],
+    "people:incentive-edit": [
+        Case("change an incentive",
+             post(lambda w, s: f"/people/incentives/{s.incentive.pk}/edit/",
+                  lambda w, s: INCENTIVE), 403, control="hr", own_refused=True),
+    ],
+    "people:incentive-delete": [
+        Case("delete an incentive",
+             post(lambda w, s: f"/people/incentives/{s.incentive.pk}/delete/"), 403,
+             control="hr", own_refused=True),
+    ],
+    "people:template-add": [
+        Case("add a goal template", post(lambda w, s: "/people/templates/add/",
+             lambda w, s: TEMPLATE), 403, control="hr", own_refused=True),
+    ],
+    "people:template-edit": [
+        Case("change a goal template",
+             post(lambda w, s: f"/people/templates/{s.template.pk}/edit/",
+                  lambda w, s: TEMPLATE), 403, control="hr", own_refused=True),
+    ],
+    "people:template-delete": [
+        Case("delete a goal template",
+             post(lambda w, s: f"/people/templates/{s.template.pk}/delete/"), 403,
+             control="hr", own_refused=True),
+    ],
+    "people:template-apply": [
+        Case("apply a goal template to a unit",
+             post(lambda w, s: f"/people/templates/{s.template.pk}/apply/",
+                  lambda w, s: {"unit": s.unit.code, "job_family": ""}), 403,
+             control="hr", own_refused=True),
+    ],
+    # Test and adapt: OSM staff start a run (it covers every map).
+    "strategy-test": [
+        Case("run the strategy test", post(lambda w, s: f"/units/{s.unit.code}/strategy-test/"),
+             403, control="osm", own_refused=True),
+    ],
+}  # fmt: skip
+
+# Pages that only read (a GET; no form posts to them), and Django's account pages.
+READ_ONLY_PAGES = {
+    "home", "unit-pick", "unit", "objective", "healthz", "unit-cascade", "my-updates",
+    "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
+    "people:index", "people:employee", "people:templates", "people:alignment",
+    "reviews:index", "reviews:briefing", "calendar:index",
+    "login", "logout", "password_change", "password_reset",
+}  # fmt: skip
+
+
+def api(method, url, data=None):
+    return lambda w, s: (method, "/api/v1/" + url(w, s), data(w, s) if data else None)
+
+
+def crud(prefix, *, create, update, delete, refused=(403, 403, 403), control="alice",
+         own_refused=False, extra=()) -> list[Case]:  # fmt: skip
+    """Create into the side, change and delete the side's row; then the `extra` cases."""
+    made, changed, deleted = refused
+    who = {"control": control, "own_refused": own_refused}
+    return [
+        Case(f"create ({prefix})", api("POST", lambda w, s: f"{prefix}/", create), made, **who),
+        Case(f"change ({prefix})", api("PATCH", lambda w, s: f"{prefix}/{update[0](s).pk}/",
+                                       update[1]), changed, **who),
+        Case(f"delete ({prefix})", api("DELETE", lambda w, s: f"{prefix}/{delete(s).pk}/"),
+             deleted, **who),
+        *extra,
+    ]  # fmt: skip
+
+
+# API resources (router prefixes): each one's cases.
+API: dict[str, list[Case]] = {
+    "units": crud(
+        "units",
+        create=lambda w, s: {"code": "NEWU", "name": "New", "kind": "team", "parent": s.unit.pk},
+        update=(lambda s: s.child, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.leaf,
+        control="osm", own_refused=True,
+        extra=[
+            Case("move an own unit below the unit", api(
+                "PATCH", lambda w, s: f"units/{w.own.leaf.pk}/",
+                lambda w, s: {"parent": s.unit.pk}), 403, control="osm", own_refused=True),
+        ],
+    ),
+    "perspectives": crud(
+        "perspectives",
+        create=lambda w, s: {"name": "Mission", "order": 0},
+        update=(lambda s: Perspective.objects.get(name="Customer"),
+                lambda w, s: {"name": "Clients"}),
+        delete=lambda s: Perspective.objects.get(name="Learning & Growth"),
+        # The OSM staff may not delete a perspective objectives are placed in: a 400.
+        control=None, own_refused=True,
+    ),
+    "themes": crud(
+        "themes",
+        create=lambda w, s: {"unit": s.unit.pk, "name": "New theme"},
+        update=(lambda s: s.theme, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.theme,
+        extra=[
+            Case("move an own theme into the unit", api(
+                "PATCH", lambda w, s: f"themes/{w.own.theme.pk}/",
+                lambda w, s: {"unit": s.child.pk}), 403),
+        ],
+    ),
+    "objectives": crud(
+        "objectives",
+        create=lambda w, s: {"unit": s.unit.pk, "code": "NEW", "name": "New",
+                             "perspective": w.financial.pk},
+        update=(lambda s: s.o1, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.bare,
+        extra=[
+            # An objective never changes unit, not even within the subtree: a 400 for anyone.
+            Case("move an own objective into the unit", api(
+                "PATCH", lambda w, s: f"objectives/{w.own.o1.pk}/",
+                lambda w, s: {"unit": s.child.pk}), 400, control=None),
+            Case("own objective supports one of a unit not above it", api(
+                "PATCH", lambda w, s: f"objectives/{w.own.o1.pk}/",
+                lambda w, s: {"supports": [s.up.pk]}), 400),
+            Case("own objective in another unit's theme", api(
+                "PATCH", lambda w, s: f"objectives/{w.own.o1.pk}/",
+                lambda w, s: {"theme": s.theme.pk}), 400),
+        ],
+    ),
+    "links": crud(
+        "links",
+        create=lambda w, s: {"cause": s.o2.pk, "effect": s.o1.pk, "rationale": "x"},
+        update=(lambda s: s.arrow, lambda w, s: {"rationale": "Renamed"}),
+        delete=lambda s: s.arrow,
+        extra=[
+            Case("move an own arrow onto the unit's map", api(
+                "PATCH", lambda w, s: f"links/{w.own.arrow.pk}/",
+                lambda w, s: {"cause": s.o2.pk, "effect": s.o1.pk}), 403),
+            Case("arrow from an own objective to another unit's", api(
+                "POST", lambda w, s: "links/", lambda w, s: {"cause": w.own.o2.pk,
+                                                             "effect": s.o1.pk}), 400),
+        ],
+    ),
+    "measures": crud(
+        "measures",
+        create=lambda w, s: {"objective": s.o1.pk, "code": "NEWM", "name": "New"},
+        update=(lambda s: s.measure, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.bare_measure,
+        extra=[
+            Case("move an own measure to another objective", api(
+                "PATCH", lambda w, s: f"measures/{w.own.measure.pk}/",
+                lambda w, s: {"objective": s.o2.pk}), 400, control=None),
+            Case("own rollup sums another unit's measure", api(
+                "PATCH", lambda w, s: f"measures/{w.own.rollup.pk}/",
+                lambda w, s: {"sources": [s.child_measure2.pk]}), 400),
+        ],
+    ),
+    "measure-values": crud(
+        "measure-values",
+        create=lambda w, s: {"measure": s.measure.pk, "period": "2026-02-01", "actual": "5",
+                             "target": "5"},
+        update=(lambda s: s.value, lambda w, s: {"actual": "7"}),
+        delete=lambda s: s.value,
+        extra=[
+            Case("move an own value to another measure", api(
+                "PATCH", lambda w, s: f"measure-values/{w.own.value.pk}/",
+                lambda w, s: {"measure": s.bare_measure.pk}), 400, control=None),
+            # Refused row by row (a batch may mix measures): a 400 naming the row.
+            Case("enter values in bulk", api(
+                "POST", lambda w, s: "measure-values/bulk/",
+                lambda w, s: [{"measure_code": f"{s.unit.code}.M", "period": "2026-02",
+                               "actual": "5", "target": "5"}]), 400),
+        ],
+    ),
+    "initiatives": crud(
+        "initiatives",
+        create=lambda w, s: {"code": "NEWI", "name": "New", "unit": s.unit.pk,
+                             "start": "2026-01-01"},
+        update=(lambda s: s.initiative, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.initiative2,
+        extra=[
+            Case("move an own initiative into the unit", api(
+                "PATCH", lambda w, s: f"initiatives/{w.own.initiative.pk}/",
+                lambda w, s: {"unit": s.child.pk}), 403),
+            Case("own initiative advances another unit's objective", api(
+                "PATCH", lambda w, s: f"initiatives/{w.own.initiative.pk}/",
+                lambda w, s: {"objectives": [s.o2.pk]}), 400),
+        ],
+    ),
+    "milestones": crud(
+        "milestones",
+        create=lambda w, s: {"initiative": s.initiative.pk, "name": "New", "due": "2026-06-30"},
+        update=(lambda s: s.milestone, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.milestone,
+        extra=[
+            Case("move an own milestone to the unit's initiative", api(
+                "PATCH", lambda w, s: f"milestones/{w.own.milestone.pk}/",
+                lambda w, s: {"initiative": s.initiative2.pk}), 403),
+        ],
+    ),
+    "budget-lines": crud(
+        "budget-lines",
+        create=lambda w, s: {"unit": s.unit.pk, "fiscal_year": 2026, "category": "opex",
+                             "label": "New", "planned": "10.00"},
+        update=(lambda s: s.line, lambda w, s: {"label": "Renamed"}),
+        delete=lambda s: s.line,
+        refused=(403, 404, 404),  # another unit's lines are out of a unit head's sight
+        extra=[
+            Case("move an own budget line into the unit", api(
+                "PATCH", lambda w, s: f"budget-lines/{w.own.line.pk}/",
+                lambda w, s: {"unit": s.child.pk}), 403),
+            Case("own budget line funds another unit's objective", api(
+                "PATCH", lambda w, s: f"budget-lines/{w.own.line.pk}/",
+                lambda w, s: {"objective": s.o2.pk}), 400),
+            Case("own budget line funds another unit's initiative", api(
+                "PATCH", lambda w, s: f"budget-lines/{w.own.line.pk}/",
+                lambda w, s: {"initiative": s.initiative2.pk}), 400),
+        ],
+    ),
+    "employees": crud(
+        "employees",
+        create=lambda w, s: {"name": "New", "email": "new@example.com", "unit": s.unit.pk},
+        update=(lambda s: s.employee, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.employee2,
+        control="hr", own_refused=True,
+    ),
+    "goals": crud(
+        "goals",
+        create=lambda w, s: {"employee": s.employee.pk, "fiscal_year": 2026, "title": "New",
+                             "weight": "1"},
+        update=(lambda s: s.goal, lambda w, s: {"title": "Renamed"}),
+        delete=lambda s: s.goal,
+        control="hr", own_refused=True,
+    ),
+    "incentives": crud(
+        "incentives",
+        create=lambda w, s: {"employee": s.employee.pk, "fiscal_year": 2026, "name": "New",
+                             "weight": "1"},
+        update=(lambda s: s.incentive, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.incentive,
+        control="hr", own_refused=True,
+    ),
+    "reviews": crud(
+        "reviews",
+        create=lambda w, s: {"kind": "operational", "unit": s.unit.pk, "title": "New",
+                             "scheduled_for": "2026-05-04T09:00:00Z"},
+        update=(lambda s: s.meeting, lambda w, s: {"title": "Renamed"}),
+        delete=lambda s: s.meeting2,
+        extra=[
+            Case("move an own meeting into the unit", api(
+                "PATCH", lambda w, s: f"reviews/{w.own.meeting2.pk}/",
+                lambda w, s: {"unit": s.child.pk}), 403),
+        ],
+    ),
+    "action-items": crud(
+        "action-items",
+        create=lambda w, s: {"meeting": s.meeting.pk, "title": "New", "due": "2026-03-01"},
+        update=(lambda s: s.item, lambda w, s: {"title": "Renamed"}),
+        delete=lambda s: s.item,
+        extra=[
+            Case("move an own action item to the unit's meeting", api(
+                "PATCH", lambda w, s: f"action-items/{w.own.item.pk}/",
+                lambda w, s: {"meeting": s.meeting2.pk}), 403),
+            Case("own action item about another unit's objective", api(
+                "PATCH", lambda w, s: f"action-items/{w.own.item.pk}/",
+                lambda w, s: {"objective": s.o2.pk}), 400),
+        ],
+    ),
+}  # fmt: skip
+
+WEB_CASES = [(name, case) for name, cases in WEB.items() for case in cases]
+API_CASES = [(name, case) for name, cases in API.items() for case in cases]
+SUCCESS = {200, 201, 204, 302}
+
+
+def send(user, kind: str, request):
+    method, url, data = request
+    if kind == "web":
+        client = Client()
+        client.force_login(user)
+        return client.post(url, data)
+    client = client_for(user)
+    return getattr(client, method.lower())(url, data, format="json")
+
+
+def attempt(w, kind, case, who, where):
+    user = {"alice": w.alice, "hr": w.hr, "osm": w.osm}[who]
+    before = snapshot()
+    response = send(user, kind, case.build(w, getattr(w, where)))
+    return response, before != snapshot()
+
+
+def check_refused(w, kind, case, where):
+    response, changed = attempt(w, kind, case, "alice", where)
+    body = response.content.decode(errors="replace")[:500]
+    assert response.status_code == case.refused, f"{case}: {response.status_code} {body}"
+    assert not changed, f"{case}: refused ({response.status_code}) but data changed"
+
+
+def check_control(w, kind, case):
+    where = "own" if case.control == "alice" else "other"
+    response, changed = attempt(w, kind, case, case.control, where)
+    body = response.content.decode(errors="replace")[:500]
+    assert response.status_code in SUCCESS, f"{case} by {case.control}: {body}"
+    assert changed, f"{case} by {case.control}: answered {response.status_code}, wrote nothing"
+
+
+@pytest.mark.parametrize("page,case", WEB_CASES, ids=[f"{n}: {c}" for n, c in WEB_CASES])
+def test_web_write_on_another_unit_is_refused(w, page, case):
+    check_refused(w, "web", case, "other")
+    if case.own_refused:
+        check_refused(w, "web", case, "own")
+
+
+@pytest.mark.parametrize(
+    "page,case",
+    [(n, c) for n, c in WEB_CASES if c.control],
+    ids=[f"{n}: {c}" for n, c in WEB_CASES if c.control],
+)
+def test_web_control_the_same_request_succeeds_where_allowed(w, page, case):
+    check_control(w, "web", case)
+
+
+@pytest.mark.parametrize("resource,case", API_CASES, ids=[f"{n}: {c}" for n, c in API_CASES])
+def test_api_write_on_another_unit_is_refused(w, resource, case):
+    check_refused(w, "api", case, "other")
+    if case.own_refused:
+        check_refused(w, "api", case, "own")
+
+
+@pytest.mark.parametrize(
+    "resource,case",
+    [(n, c) for n, c in API_CASES if c.control],
+    ids=[f"{n}: {c}" for n, c in API_CASES if c.control],
+)
+def test_api_control_the_same_request_succeeds_where_allowed(w, resource, case):
+    check_control(w, "api", case)
+
+
+def test_every_web_page_that_writes_has_cases():
+    pages = web_url_names() - NOT_OURS
+    unknown = set(WEB) - pages
+    assert not unknown, f"cases for pages that do not exist: {sorted(unknown)}"
+    unclassified = pages - set(WEB) - READ_ONLY_PAGES
+    assert not unclassified, f"pages neither read-only nor with abuse cases: {sorted(unclassified)}"
+
+
+def test_every_api_resource_that_takes_writes_has_cases():
+    writable = {prefix for prefix, viewset, _ in router.registry if hasattr(viewset, "create")}
+    assert set(API) == writable
+    for prefix in writable:
+        kinds = {case.id.split(" (")[0] for case in API[prefix]}
+        assert {"create", "change", "delete"} <= kinds, prefix
