@@ -1,0 +1,368 @@
+"""Abuse cases (issue 9, point 8): HTML and script in every free-text field a user can write
+come back escaped, never as markup.
+
+Every such field holds `<script>alert("TAG")</script><b>TAG</b>" onmouseover="alert(1)`, with
+TAG naming the field. Then every web page (the list of tests/osm/test_every_page.py, on
+these rows), the pages that echo what was posted (a formula's syntax error, a CSV's preview,
+a form sent back), the charts' JSON, the strategy map's SVG and the emails' HTML must hold
+no raw tag and no attribute broken out of its quotes; and each field must show up escaped
+(`&lt;b&gt;TAG&lt;/b&gt;`) somewhere, so none is checked by being absent.
+"""
+
+import datetime as dt
+import html
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from alignment.reports import alignment_reports_compose
+from osm.models import OutgoingMessage
+from reviews.choices import MeetingStatus
+from reviews.reminders import (
+    action_item_reminders_compose,
+    data_reminders_compose,
+    review_reminders_compose,
+)
+from scorecards.models import Measure, Perspective
+from tests import factories as f
+from tests.osm.test_every_page import PAGES, POST_ONLY
+
+pytestmark = pytest.mark.django_db
+
+
+def evil(tag: str) -> str:
+    """Script, markup and an attribute-breaking quote, named by `tag`."""
+    return f'<script>alert("{tag}")</script><b>{tag}</b>" onmouseover="alert(1)'
+
+
+def short_evil(tag: str) -> str:
+    """The same for a field of 40 characters."""
+    return f'<b>{tag}</b>"onmouseover="x'
+
+
+def escaped(tag: str) -> str:
+    return f"&lt;b&gt;{tag}&lt;/b&gt;"
+
+
+# The payloads' markup unescaped: the script, the bold tag before its quote, the handler.
+RAW = ("<script>alert(", '</b>"', '" onmouseover="', '"onmouseover="')
+
+
+def raw_markup(text: str) -> list[str]:
+    """What of the payloads appears unescaped in `text`."""
+    return [r for r in RAW if r in text]
+
+
+# The fields: model and field -> tag (each written by a page, the API or the admin).
+FIELDS = {
+    "OrgUnit.name": "unitname",
+    "Perspective.name": "perspname",
+    "Perspective.description": "perspdesc",
+    "Theme.name": "themename",
+    "Theme.description": "themedesc",
+    "Objective.name": "objname",
+    "Objective.description": "objdesc",
+    "CauseEffect.rationale": "rationale",
+    "Measure.name": "measname",
+    "Measure.unit_label": "unitlabel",
+    "Measure.description": "measdesc",
+    "MeasureValue.note": "valnote",
+    "Initiative.name": "ininame",
+    "Initiative.description": "inidesc",
+    "Milestone.name": "msname",
+    "BudgetLine.label": "linelabel",
+    "Employee.name": "empname",
+    "Employee.job_family": "jobfamily",
+    "Goal.title": "goaltitle",
+    "IncentiveComponent.name": "incname",
+    "GoalTemplate.name": "tplname",
+    "GoalTemplate.title": "tpltitle",
+    "ReviewMeeting.title": "meettitle",
+    "ReviewMeeting.minutes": "minutes",
+    "ReviewMeeting.decisions": "decisions",
+    "ActionItem.title": "itemtitle",
+    "CalendarEvent.title": "evtitle",
+    "CalendarEvent.notes": "evnotes",
+    "User.first_name": "firstname",
+    "User.last_name": "lastname",
+}
+T = SimpleNamespace(**{key.replace(".", "_"): tag for key, tag in FIELDS.items()})
+# Written (by the admin, and the API for themes) but shown on no page: checked by the raw
+# markup test of every page only.
+NOT_SHOWN = {T.Perspective_description, T.Theme_description}
+
+
+@pytest.fixture
+def world():
+    """A unit BU, headed by `owner` (who owns its objective, measure and initiative, chairs
+    its meeting and owns its action item), with one row of each kind and every free-text
+    field a payload, the owner's names too; `d`: the objects test_every_page's URLs take."""
+    financial = Perspective.objects.get(name="Financial")
+    financial.name, financial.description = (
+        evil(T.Perspective_name),
+        evil(T.Perspective_description),
+    )
+    financial.save()
+    ent = f.EnterpriseFactory()
+    owner = f.UserFactory(
+        username="owner", first_name=evil(T.User_first_name), last_name=evil(T.User_last_name),
+        roles=["Unit head", "Measure owner"],
+    )  # fmt: skip
+    unit = f.OrgUnitFactory(code="BU", name=evil(T.OrgUnit_name), parent=ent, head=owner)
+    theme = f.ThemeFactory(
+        unit=unit, name=evil(T.Theme_name), description=evil(T.Theme_description)
+    )
+    top = f.ObjectiveFactory(unit=ent, code="TOP", perspective=financial)
+    objective = f.ObjectiveFactory(
+        unit=unit, code="O1", name=evil(T.Objective_name),
+        description=evil(T.Objective_description), perspective=financial, theme=theme,
+        owner=owner, supports=[top],
+    )  # fmt: skip
+    effect = f.ObjectiveFactory(unit=unit, code="O2", perspective=financial, theme=theme)
+    arrow = f.CauseEffectFactory(
+        cause=objective, effect=effect, rationale=evil(T.CauseEffect_rationale)
+    )
+    measure = f.MeasureFactory(
+        objective=objective, code="M", name=evil(T.Measure_name),
+        unit_label=short_evil(T.Measure_unit_label), description=evil(T.Measure_description),
+        owner=owner,
+    )  # fmt: skip
+    # A red value (actual 50 against a target of 100), with its note.
+    value = f.MeasureValueFactory(
+        measure=measure, period=dt.date(2026, 1, 1), actual=Decimal("50"),
+        target=Decimal("100"), red_flag=Decimal("90"), note=evil(T.MeasureValue_note),
+    )  # fmt: skip
+    initiative = f.InitiativeFactory(
+        unit=unit, code="INI", name=evil(T.Initiative_name),
+        description=evil(T.Initiative_description), owner=owner, objectives=[objective],
+    )  # fmt: skip
+    milestone = f.MilestoneFactory(initiative=initiative, name=evil(T.Milestone_name))
+    line = f.BudgetLineFactory(unit=unit, label=evil(T.BudgetLine_label), objective=objective)
+    employee = f.EmployeeFactory(
+        unit=unit, name=evil(T.Employee_name), job_family=evil(T.Employee_job_family)
+    )
+    goal = f.GoalFactory(employee=employee, title=evil(T.Goal_title), objective=objective)
+    incentive = f.IncentiveComponentFactory(
+        employee=employee, name=evil(T.IncentiveComponent_name), objective=objective
+    )
+    template = f.GoalTemplateFactory(
+        name=evil(T.GoalTemplate_name), title=evil(T.GoalTemplate_title), objective=objective
+    )
+    meeting = f.ReviewMeetingFactory(
+        unit=unit, title=evil(T.ReviewMeeting_title), chair=owner, attendees=[owner],
+        minutes=evil(T.ReviewMeeting_minutes), decisions=evil(T.ReviewMeeting_decisions),
+    )  # fmt: skip
+    item = f.ActionItemFactory(
+        meeting=meeting, title=evil(T.ActionItem_title), objective=objective, owner=owner
+    )
+    event = f.CalendarEventFactory(
+        unit=unit, title=evil(T.CalendarEvent_title), notes=evil(T.CalendarEvent_notes)
+    )
+    d = SimpleNamespace(
+        unit=unit, objective=objective, measure=measure, initiative=initiative,
+        milestone=milestone, employee=employee, goal=goal, incentive=incentive,
+        template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
+        event=event,
+    )  # fmt: skip
+    return SimpleNamespace(d=d, owner=owner, osm=f.UserFactory(roles=["OSM staff"]))
+
+
+def staff_client(world) -> Client:
+    client = Client()
+    client.force_login(world.osm)
+    return client
+
+
+def found_tags(text: str) -> set[str]:
+    return {tag for tag in FIELDS.values() if escaped(tag) in text}
+
+
+def pages(world) -> dict[str, str]:
+    """Every web page of test_every_page, as the OSM staff see it: URL -> HTML."""
+    client, shown = staff_client(world), {}
+    for name, url in PAGES.items():
+        if name in POST_ONLY or name in ("logout", "healthz"):
+            continue
+        url = url(world.d)
+        if name in ("budgets:index", "people:alignment", "alignment:page"):
+            url += ("&" if "?" in url else "?") + "unit=BU&fiscal_year=2026"
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, f"{name} {url}: {response.status_code}"
+        shown[url] = response.content.decode()
+    return shown
+
+
+def test_every_page_shows_every_field_escaped(world):
+    shown = pages(world)
+    problems = {url: raw_markup(text) for url, text in shown.items() if raw_markup(text)}
+    assert not problems, f"raw markup on: {problems}"
+    everywhere = set().union(*(found_tags(text) for text in shown.values()))
+    missing = set(FIELDS.values()) - NOT_SHOWN - everywhere
+    assert not missing, f"fields shown escaped on no page: {sorted(missing)}"
+
+
+def test_edit_forms_keep_values_inside_their_attributes(world):
+    # An input's value="..." holds the payload's quote as &quot;: no attribute breaks out.
+    client, d = staff_client(world), world.d
+    for url, tag in (
+        (f"/objectives/{d.objective.pk}/edit/", T.Objective_name),
+        (f"/measures/{d.measure.pk}/edit/", T.Measure_name),
+        (f"/initiatives/{d.initiative.pk}/edit/", T.Initiative_name),
+        (f"/budgets/lines/{d.line.pk}/edit/", T.BudgetLine_label),
+        (f"/reviews/{d.meeting.pk}/edit/", T.ReviewMeeting_title),
+        (f"/calendar/events/{d.event.pk}/edit/", T.CalendarEvent_title),
+        (f"/people/goals/{d.goal.pk}/edit/", T.Goal_title),
+    ):
+        text = client.get(url).content.decode()
+        value = html.escape(evil(tag), quote=True)  # as Django's escape: &lt; &gt; &quot;
+        assert f'value="{value}"' in text, url
+        assert not raw_markup(text), url
+
+
+def test_the_strategy_map_svg_holds_text_only(world):
+    text = staff_client(world).get("/units/BU/").content.decode()
+    svg = text[text.index("<svg") : text.index("</svg>", text.index("<svg"))]
+    # Box names are cut at 24 characters: '<script>alert("objname"…' escaped.
+    assert "&lt;script&gt;alert(&quot;objname&quot;)" in svg
+    assert escaped(T.Perspective_name) in svg  # the band's name
+    assert escaped(T.Theme_name) in svg  # the column's name
+    assert not raw_markup(svg)
+    # Nothing but our own elements: no <script>, <b> or event handler inside the drawing.
+    assert not re.search(r"<(script|b|foreignObject)\b", svg)
+    assert not re.search(r"\son\w+=[\"']", svg)  # no event handler attribute
+
+
+def chart_blocks(text: str) -> list[str]:
+    return re.findall(r'<script id="[^"]+" type="application/json">(.*?)</script>', text, re.S)
+
+
+def test_charts_json_escapes_angle_brackets(world):
+    client, d = staff_client(world), world.d
+    payloads = []
+    for url in ("/initiatives/", f"/initiatives/{d.initiative.pk}/", f"/measures/{d.measure.pk}/",
+                f"/objectives/{d.objective.pk}/", "/budgets/?unit=BU&fiscal_year=2026",
+                "/calendar/?unit=BU"):  # fmt: skip
+        blocks = chart_blocks(client.get(url).content.decode())
+        assert blocks, f"no chart on {url}"
+        for block in blocks:
+            assert "<" not in block and ">" not in block, url  # json_script's \u003C, \u003E
+            payloads.append(json.dumps(json.loads(block)))
+    # The names are in the figures' data, as text (the initiatives' timeline names them).
+    assert any(f"<b>{T.Initiative_name}</b>" in p for p in payloads)
+
+
+def test_a_formula_error_echoing_the_input_is_escaped(world):
+    d = world.d
+    response = staff_client(world).post(
+        f"/objectives/{d.objective.pk}/measures/new/",
+        {"code": "CALC", "name": evil("formname"), "polarity": "increase", "frequency": "monthly",
+         "aggregation": "last", "weight": "1", "tolerance": "0.10", "rollup": "none",
+         "formula": '<script>alert(1)</script>" onmouseover="x'},
+    )  # fmt: skip
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Syntax error: unexpected character &#x27;&lt;&#x27; (at character 1)." in text
+    assert escaped("formname") in text  # the name sent back in its input
+    assert not raw_markup(text)
+
+
+def test_the_csv_preview_echoes_cells_escaped(world):
+    rows = [
+        "measure_code,period,actual,target,note",
+        f'BU.M,2026-02,5,5,"{evil("csvnote").replace(chr(34), chr(34) * 2)}"',
+        f'"{evil("csvcode").replace(chr(34), chr(34) * 2)}",2026-02,5,5,x',
+        f'BU.M,"{evil("csvperiod").replace(chr(34), chr(34) * 2)}",5,5,x',
+    ]
+    response = staff_client(world).post("/measures/upload/", {"csv_text": "\n".join(rows) + "\n"})
+    assert response.status_code == 400  # the bad code and period
+    text = response.content.decode()
+    for tag in ("csvnote", "csvcode", "csvperiod"):
+        assert escaped(tag) in text, tag
+    assert not raw_markup(text)
+
+
+def test_a_form_sent_back_with_errors_keeps_the_input_escaped(world):
+    client = staff_client(world)
+    response = client.post(
+        "/units/BU/objectives/new/",
+        {"code": "NEW", "name": evil("postedname"), "description": evil("posteddesc"),
+         "perspective": world.d.objective.perspective_id, "weight": "not a number"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert escaped("postedname") in text and escaped("posteddesc") in text
+    assert not raw_markup(text)
+
+
+# Emails ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mail_settings(settings):
+    settings.MEASURE_DUE_DAYS = 10
+    settings.REMINDER_LEAD_DAYS = 5
+    settings.REVIEW_LEAD_DAYS = 3
+    settings.SITE_URL = "https://osm.example"
+
+
+def test_emails_html_is_escaped(world, mail_settings):
+    d = world.d
+    # Data reminders: the measure was created mid-September and its September value is
+    # in; October's is due 10 November: on 11 November it is one day late (a reminder to
+    # the owner), on 17 November seven days late (an escalation to the unit's head).
+    Measure.objects.filter(pk=d.measure.pk).update(
+        created_at=dt.datetime(2026, 9, 15, tzinfo=dt.UTC)
+    )
+    d.value.delete()
+    f.MeasureValueFactory(measure=d.measure, period=dt.date(2026, 9, 1), actual=Decimal(1))
+    assert data_reminders_compose(day=dt.date(2026, 11, 11)) >= 1
+    assert data_reminders_compose(day=dt.date(2026, 11, 17)) >= 1
+    # Action items: due 1 March 2026, open: overdue on 11 November.
+    assert action_item_reminders_compose(day=dt.date(2026, 11, 11)) == 1
+    # Review reminders: the meeting is 3 days after the day.
+    meeting = d.meeting
+    meeting.scheduled_for = dt.datetime(2026, 11, 14, 9, 0, tzinfo=dt.UTC)
+    meeting.status = MeetingStatus.SCHEDULED
+    meeting.save()
+    assert review_reminders_compose(day=dt.date(2026, 11, 11)) >= 1
+    assert alignment_reports_compose(day=dt.date(2026, 11, 11)) >= 1
+    messages = list(OutgoingMessage.objects.all())
+    kinds = {m.kind for m in messages}
+    assert len(kinds) == 5, kinds  # reminder, escalation, action items, review, alignment
+    shown = set()
+    for message in messages:
+        assert message.html, message.kind
+        assert not raw_markup(message.html), (message.kind, raw_markup(message.html))
+        shown |= found_tags(message.html)
+    # What the emails name: the measure, its unit, the owner, the item, the meeting.
+    assert {T.Measure_name, T.ActionItem_title, T.ReviewMeeting_title, T.User_first_name,
+            T.OrgUnit_name} <= shown  # fmt: skip
+
+
+# No way around the escaping ----------------------------------------------------------------
+
+
+def test_nothing_turns_the_escaping_off():
+    """No template marks text safe or turns autoescape off, and no Python code builds
+    markup with mark_safe or format_html: the escaping above holds for new pages too."""
+    root = Path(settings.BASE_DIR)
+    found = []
+    for path in (root / "templates").rglob("*.html"):
+        text = path.read_text()
+        for pattern in ("|safe", "autoescape off", "|safeseq"):
+            if pattern in text:
+                found.append(f"{path.relative_to(root)}: {pattern}")
+    apps = ("osm", "scorecards", "initiatives", "budgets", "people", "reviews", "alignment")
+    for app in apps:
+        for path in (root / app).rglob("*.py"):
+            text = path.read_text()
+            for pattern in ("mark_safe(", "format_html(", "SafeString(", "SafeText("):
+                if pattern in text:
+                    found.append(f"{path.relative_to(root)}: {pattern}")
+    assert not found, found
