@@ -123,3 +123,13 @@ def test_a_replaced_worker_fails():
         "worker 2 was replaced during the run",
         "worker 3 started during the run (another was replaced)",
     ]
+
+
+def test_the_readings_between_are_shown_but_only_the_last_counts():
+    cmd = command()
+    # A worker at 100,000 KiB (97.7 MiB) that rose to 115,000 in between and came back to
+    # 105,000 (+5.0%) passes: the verdict compares the end with the warm-up.
+    assert cmd.print_memory({1: 100_000}, {1: 105_000}, [("dashboard", {1: 115_000})]) == []
+    table = cmd.stdout.getvalue()
+    assert "after dashboard" in table and "112.3 MiB" in table  # 115,000 / 1,024
+    assert "+5.0%" in table

@@ -61,11 +61,14 @@ class Command(BaseCommand):
             "with 50 connections queued on a few workers a request waits its turn)",
         )
         parser.add_argument("--only", default="", help="the targets whose name contains this")
+        parser.add_argument(
+            "--rounds", type=int, default=1, help="load the targets this many times in turn"
+        )
         parser.add_argument("--fresh", action="store_true", help="rebuild the scale database")
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
-        for name in ("duration", "connections", "threads", "workers", "timeout"):
+        for name in ("duration", "connections", "threads", "workers", "timeout", "rounds"):
             if options[name] < 1:
                 raise CommandError(f"--{name} must be at least 1.")
         if options["warmup"] < 0:
@@ -77,20 +80,22 @@ class Command(BaseCommand):
         url = bench.prepare("scale", fresh=options["fresh"])
         server = LoadServer(url, options["workers"], self.stdout)
         facts = server.prepare()
-        targets = [
-            ("dashboard /", "/", f"Cookie: {facts['cookie']}={facts['session']}"),
+        token = f"Authorization: Token {facts['token']}"
+        targets = [  # (name, short name, path, header)
+            ("dashboard /", "dashboard", "/", f"Cookie: {facts['cookie']}={facts['session']}"),
             (
                 "API units/{root}/scorecard/",
+                "scorecard",
                 f"/api/v1/units/{facts['root']}/scorecard/",
-                f"Authorization: Token {facts['token']}",
+                token,
             ),
-            ("API alignment/", "/api/v1/alignment/", f"Authorization: Token {facts['token']}"),
+            ("API alignment/", "alignment", "/api/v1/alignment/", token),
         ]
         targets = [t for t in targets if options["only"] in t[0]]
         if not targets:
             raise CommandError(f"No target's name contains {options['only']!r}.")
         with server:
-            for name, path, header in targets:
+            for name, _short, path, header in targets:
                 status, body = http_request(
                     server.base, "GET", path, headers=dict([header.split(": ", 1)])
                 )
@@ -98,19 +103,23 @@ class Command(BaseCommand):
                     raise CommandError(f"{name}: {path} answered {status}: {body[:300]!r}")
             if options["warmup"]:
                 self.stdout.write(f"Warm-up: {options['warmup']} s per target...")
-                for _name, path, header in targets:
+                for _name, _short, path, header in targets:
                     self.wrk(wrk, server.base + path, header, options, options["warmup"], server)
             server.wait_idle()
             warm = server.worker_memory()
-            rows = []
-            for name, path, header in targets:
-                self.stdout.write(f"Loading {name} for {options['duration']} s...")
-                result = self.wrk(
-                    wrk, server.base + path, header, options, options["duration"], server
-                )
-                rows.append((name, result))
-            server.wait_idle()
-            after = server.worker_memory()
+            rows, steps = [], []
+            for round_ in range(1, options["rounds"] + 1):
+                for name, short, path, header in targets:
+                    label = name if options["rounds"] == 1 else f"{name} #{round_}"
+                    self.stdout.write(f"Loading {label} for {options['duration']} s...")
+                    result = self.wrk(
+                        wrk, server.base + path, header, options, options["duration"], server
+                    )
+                    rows.append((label, result))
+                    server.wait_idle()
+                    step = short if options["rounds"] == 1 else f"{short} #{round_}"
+                    steps.append((step, server.worker_memory()))
+            after = steps[-1][1]
         self.stdout.write("")
         self.stdout.write(
             f"wrk -t{options['threads']} -c{options['connections']} -d{options['duration']}s "
@@ -118,7 +127,7 @@ class Command(BaseCommand):
             f"production settings), {facts['size']}, {server.engine}"
         )
         failures = self.print_results(rows)
-        failures += self.print_memory(warm, after)
+        failures += self.print_memory(warm, after, steps[:-1])
         if failures:
             log = server.log_tail()
             if log:
@@ -168,25 +177,34 @@ class Command(BaseCommand):
         self.write_table(header, lines)
         return failures
 
-    def print_memory(self, warm: dict[int, int], after: dict[int, int]) -> list[str]:
+    def print_memory(self, warm: dict[int, int], after: dict[int, int], steps=()) -> list[str]:
+        """The verdict compares `after` with `warm`; `steps` (label, memory) are the readings
+        between, shown so a steady climb can be told from a step."""
         self.stdout.write("")
-        header = ("gunicorn worker", "RSS after warm-up", "RSS after the runs", "change")
+        header = (
+            "gunicorn worker (RSS)",
+            "after warm-up",
+            *(f"after {label}" for label, _ in steps),
+            "after the runs",
+            "change",
+        )
         lines, failures = [], []
         for pid, before in sorted(warm.items()):
+            between = [mib(memory[pid]) if pid in memory else "-" for _, memory in steps]
             now = after.get(pid)
             if now is None:
-                lines.append((str(pid), mib(before), "gone", "-"))
+                lines.append((str(pid), mib(before), *between, "gone", "-"))
                 failures.append(f"worker {pid} was replaced during the run")
                 continue
             change = (now - before) / before
-            lines.append((str(pid), mib(before), mib(now), f"{change:+.1%}"))
+            lines.append((str(pid), mib(before), *between, mib(now), f"{change:+.1%}"))
             if change > MEMORY_GROWTH_LIMIT:
                 failures.append(
                     f"worker {pid} grew from {mib(before)} to {mib(now)} ({change:+.1%}, "
                     f"limit +{MEMORY_GROWTH_LIMIT:.0%})"
                 )
         for pid in sorted(after.keys() - warm.keys()):
-            lines.append((str(pid), "-", mib(after[pid]), "new"))
+            lines.append((str(pid), "-", *("-" for _ in steps), mib(after[pid]), "new"))
             failures.append(f"worker {pid} started during the run (another was replaced)")
         self.write_table(header, lines)
         return failures
