@@ -48,3 +48,12 @@ def ids(client, url, **params) -> list[int]:
     response = client.get(url, params)
     assert response.status_code == 200, response.json()
     return [row["id"] for row in response.json()["results"]]
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -9,7 +9,6 @@ start it without touching anyone else's.
 import datetime as dt
 import json
 import shutil
-import socket
 import subprocess
 import time
 
@@ -25,6 +24,7 @@ from osm.models import OutgoingMessage, QueuedTask
 from osm.permissions import EXECUTIVE
 from tests import factories as f
 from tests.conftest import REQUIRE_SERVICES
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +93,6 @@ def test_the_relay_keeps_the_order_and_stops_at_the_first_refusal(broker):
 
 
 # A real Redis server, stopped and started ---------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class RedisServer:

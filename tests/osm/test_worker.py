@@ -9,7 +9,6 @@ and Redis; skips without them (fails under OSM_REQUIRE_SERVICES=1).
 import datetime as dt
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from osm.models import OutgoingMessage
 from scorecards.models import Measure
 from tests import factories as f
 from tests.conftest import need_service
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,12 +61,6 @@ class Recorder:
             for recipient in envelope.rcpt_tos:
                 self.accepted.append((message["Message-ID"], recipient))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
