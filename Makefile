@@ -50,7 +50,7 @@ loadtest: install ## wrk on gunicorn at scale: dashboard, scorecard and alignmen
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
-BANDIT_PATHS := osm scorecards initiatives budgets people reviews alignment
+BANDIT_PATHS := osm core scorecards initiatives budgets people alignment reviews dashboards devtools
 
 lint: install ## ruff, formatting, migrations in step with the models, bandit
 	$(PY) -m ruff check .

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
+from core.formatting import to_decimal
 from scorecards.periods import add_months
-from scorecards.scoring import to_decimal
 from scorecards.strategy_map import lag_text
 
 from . import testing

@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core import policies
+from core.scoping import Access
 from scorecards.models import OrgUnit
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "null": True, "blank": True}
@@ -11,6 +13,8 @@ class AlignmentSnapshot(models.Model):
     """The alignment metrics of a unit's subtree for a fiscal year, taken on a day (one per
     unit, fiscal year and day: taking another the same day replaces it), so their trend can
     be plotted. Percentages 0-100; empty where the denominator was empty."""
+
+    access = Access(policies.INTERNAL, unit="unit")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="alignment_snapshots")
     fiscal_year = models.PositiveSmallIntegerField()
@@ -52,6 +56,8 @@ class StrategyTestRun(models.Model):
     Benjamini-Hochberg family, and how it ended. Results are served from the latest run
     that is done."""
 
+    access = Access(policies.TEST_RESULTS)
+
     class Status(models.TextChoices):
         RUNNING = "running", "Running"
         DONE = "done", "Done"
@@ -84,6 +90,8 @@ class StrategyTestResult(models.Model):
     """The verdict of a run on one arrow of a unit's strategy map, or (`exploratory`) on a
     pair of objectives without an arrow whose measures move together: its strongest pair
     of measures and the figures behind the verdict."""
+
+    access = Access(policies.TEST_RESULTS, unit="unit")
 
     class Verdict(models.TextChoices):
         SUPPORTED = "supported", "Supported"

@@ -17,14 +17,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import get_template
 
-from osm.mail import Draft, messages_compose
-from osm.permissions import OSM_STAFF
-from osm.utils import week_of
+from core.clock import current_fiscal_year, week_of
+from core.outbox import Draft, messages_compose
+from core.roles import OSM_STAFF
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
 from .metrics import LABELS, METRICS
-from .selectors import AlignmentReport, cached_alignment_report, current_fiscal_year
+from .selectors import AlignmentReport, cached_alignment_report
 
 ALIGNMENT_REPORT = "alignment_report"
 LISTS = (

@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
+from core.clock import current_fiscal_year, fiscal_year_bounds
+from core.tree import walk
+from core.versioning import data_version
 from initiatives.choices import InitiativeStatus
 from initiatives.models import Initiative, InitiativeObjective
-from osm.utils import data_version, fiscal_year_bounds, fiscal_year_of
 from people.models import Employee, Goal, IncentiveComponent
 from scorecards.choices import Rollup
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit
@@ -83,11 +85,6 @@ class AlignmentReport:
     counts: Counts
     units: list[UnitAlignment]
     lists: Lists
-
-
-def current_fiscal_year(today: dt.date | None = None) -> int:
-    """The fiscal year containing today."""
-    return fiscal_year_of(today or timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
 
 
 def alignment_report(
@@ -383,17 +380,9 @@ def _measures(subtree, year_start, year_end, today, own, lists):
 
 
 def _tree_order(parent_of, code_of, top) -> list[int]:
-    """Units depth first from `top`, children by code (an explicit stack, no recursion)."""
-    children = defaultdict(list)
-    for unit, parent in parent_of.items():
-        if unit != top:
-            children[parent].append(unit)
-    order, stack = [], [top]
-    while stack:
-        unit = stack.pop()
-        order.append(unit)
-        stack.extend(sorted(children[unit], key=lambda u: code_of[u], reverse=True))
-    return order
+    """Units depth first from `top`, children by code."""
+    walked = walk(parent_of, key=lambda u: u, parent=parent_of.get, order=code_of.get, top=top)
+    return [unit for unit, _ in walked]
 
 
 def cached_alignment_report(

@@ -5,13 +5,14 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
+from core.clock import current_fiscal_year
+from core.formatting import to_decimal
 from scorecards.models import OrgUnit
-from scorecards.scoring import to_decimal
 from scorecards.selectors import enterprise_unit
 
 from .metrics import METRICS
 from .models import AlignmentSnapshot
-from .selectors import alignment_report, current_fiscal_year
+from .selectors import alignment_report
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from osm.mail import enqueue
+from core.jobs import enqueue
 
 from .reports import alignment_reports_compose
 from .services import alignment_snapshot_take

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from core.clock import current_fiscal_year
 from scorecards.models import CauseEffect, OrgUnit
 from scorecards.selectors import breadcrumbs, enterprise_unit
 from scorecards.selectors.series import load_series
@@ -21,7 +22,7 @@ from . import charts, tasks
 from .forms import AlignmentFilterForm
 from .metrics import LABELS, METRICS
 from .models import AlignmentSnapshot, StrategyTestRun
-from .selectors import cached_alignment_report, current_fiscal_year
+from .selectors import cached_alignment_report
 from .strategy_tests import latest_strategy_tests
 
 logger = logging.getLogger(__name__)

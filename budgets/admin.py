@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from scorecards.admin import TrackedAdmin
+from core.admin_kit import TrackedAdmin
 
 from .models import BudgetLine
 

@@ -1,10 +1,10 @@
 """API v1 of the budgets app: budget lines (API.md). Thin: writes go through the services;
-reads are for those who steer money (Scope.BUDGET)."""
+reads are for those who steer money (the budget policy)."""
 
 import django_filters
 
-from initiatives.api import ScopedSerializer
-from osm.permissions import Scope, ServiceViewSet
+from core.api.serializers import ScopedSerializer
+from core.api.viewsets import ServiceViewSet
 
 from . import services
 from .models import BudgetLine
@@ -66,8 +66,6 @@ class BudgetLineViewSet(ServiceViewSet):
     filterset_class = BudgetLineFilter
     ordering_fields = ["fiscal_year", "category", "label", "planned", "actual"]
     ordering = ["fiscal_year", "category", "label", "id"]
-    scope = Scope.BUDGET
-    unit_path = "unit"
     create_with = _line_create
     update_with = _line_update
     destroy_with = _line_destroy

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import plotly.graph_objects as go
 
-from osm.utils import money_text
+from core.formatting import money_text
 
 PLANNED_COLOUR = "#1f5fa8"
 ACTUAL_COLOUR = "#e08a00"

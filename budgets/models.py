@@ -6,9 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core import policies
+from core.fields import MONEY
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import non_negative
 from initiatives.models import Initiative
-from osm.models import TimeStampedModel
-from osm.utils import MONEY, non_negative
 from scorecards.models import Objective, OrgUnit
 
 from .choices import BudgetCategory
@@ -17,6 +20,8 @@ from .choices import BudgetCategory
 class BudgetLine(TimeStampedModel):
     """A planned (and actual) amount of a unit for a fiscal year. It may fund an objective
     or an initiative; STRATEX money always names the initiative it funds."""
+
+    access = Access(policies.BUDGET, unit="unit")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="budget_lines")
     fiscal_year = models.PositiveSmallIntegerField()

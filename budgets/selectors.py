@@ -15,6 +15,7 @@ from fractions import Fraction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.tree import walk
 from initiatives.models import InitiativeObjective
 from scorecards.models import OrgUnit
 
@@ -162,19 +163,14 @@ def budget_summary(unit: OrgUnit, fiscal_year: int) -> BudgetSummary:
 
 def tree_order(units: list[dict], top: int) -> list[tuple[dict, int]]:
     """The units of a subtree depth first from `top`, children by code, with their depth
-    below `top` (an explicit stack: no recursion, whatever the depth)."""
-    children: dict[int | None, list[dict]] = defaultdict(list)
-    by_id = {u["id"]: u for u in units}
-    for u in units:
-        if u["id"] != top:
-            children[u["parent_id"]].append(u)
-    ordered, stack = [], [(by_id[top], 0)] if top in by_id else []
-    while stack:
-        node, depth = stack.pop()
-        ordered.append((node, depth))
-        below = sorted(children[node["id"]], key=lambda u: u["code"], reverse=True)
-        stack.extend((child, depth + 1) for child in below)
-    return ordered
+    below `top`."""
+    return walk(
+        units,
+        key=lambda u: u["id"],
+        parent=lambda u: u["parent_id"],
+        order=lambda u: u["code"],
+        top=top,
+    )
 
 
 def lines_for_display(lines: QuerySet[BudgetLine]) -> QuerySet[BudgetLine]:

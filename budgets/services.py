@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from osm.utils import apply_changes, delete_or_explain, save_validated
+from core.services import apply_changes, delete_or_explain, save_validated
 
 from .models import BudgetLine
 
@@ -51,7 +51,7 @@ def budget_line_create(*, by=None, **fields) -> BudgetLine:
     line = apply_changes(BudgetLine(), fields, allowed=BUDGET_FIELDS)
     if line.unit_id is not None:
         refuse_links_outside_chain(line)
-    return save_validated(line, by=by)
+    return save_validated(line, actor=by)
 
 
 @transaction.atomic
@@ -60,10 +60,10 @@ def budget_line_update(*, line: BudgetLine, by=None, **changes) -> BudgetLine:
     stored = BudgetLine.objects.get(pk=line.pk)
     apply_changes(line, changes, allowed=BUDGET_FIELDS)
     refuse_links_outside_chain(line, stored)
-    return save_validated(line, by=by)
+    return save_validated(line, actor=by)
 
 
 @transaction.atomic
 def budget_line_delete(*, line: BudgetLine, by=None) -> None:
     """Delete a budget line (its history stays)."""
-    delete_or_explain(line, by=by)
+    delete_or_explain(line, actor=by)

@@ -1,19 +1,18 @@
 """The budget pages: a unit subtree's fiscal year (split by category, linked share, lines
 not linked, every line) and the editing of lines through the services."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from osm.permissions import OSM_STAFF, UNIT_HEAD, group_names, has_role, headed_subtree_ids
-from osm.utils import fiscal_year_of
+from core.clock import current_fiscal_year
+from core.roles import OSM_STAFF, UNIT_HEAD, group_names, has_role
+from core.scoping import headed_subtree_ids
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
@@ -25,10 +24,6 @@ from .models import BudgetLine
 LINES_PER_PAGE = 50
 UNLINKED_SHOWN = 100
 NO_ROLE = "You have no role in OSM that shows budgets: ask the OSM staff."
-
-
-def current_fiscal_year() -> int:
-    return fiscal_year_of(timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
 
 
 def _headed_units(user):

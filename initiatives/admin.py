@@ -7,12 +7,7 @@ why some checks live in the forms.
 from django import forms
 from django.contrib import admin
 
-from scorecards.admin import (
-    RulesAdmin,
-    RulesTabularInline,
-    TrackedAdmin,
-    ValidatedLinkForm,
-)
+from core.admin_kit import RulesAdmin, RulesTabularInline, TrackedAdmin, ValidatedLinkForm
 
 from .models import Initiative, InitiativeObjective, Milestone
 from .services import validate_objectives

@@ -1,11 +1,11 @@
 """API v1 of the initiatives app: initiatives and their milestones (API.md). Thin: writes go
-through the services; reads are everyone's with a role (Scope.STRATEGY)."""
+through the services; reads are everyone's with a role."""
 
 import django_filters
 from rest_framework import serializers
 
-from osm.permissions import Scope, ServiceViewSet
-from scorecards.api import ScopedSerializer
+from core.api.serializers import ScopedSerializer
+from core.api.viewsets import ServiceViewSet
 from scorecards.models import Objective, OrgUnit
 
 from . import services
@@ -91,7 +91,6 @@ class InitiativeViewSet(ServiceViewSet):
     filterset_class = InitiativeFilter
     ordering_fields = ["code", "name", "start", "end", "status", "percent_complete"]
     ordering = ["code", "id"]
-    scope = Scope.STRATEGY
     create_with = _initiative_create
     update_with = _initiative_update
     destroy_with = _initiative_destroy
@@ -148,7 +147,6 @@ class MilestoneViewSet(ServiceViewSet):
     filterset_class = MilestoneFilter
     ordering_fields = ["due", "done_on", "name"]
     ordering = ["due", "id"]
-    scope = Scope.STRATEGY
     create_with = _milestone_create
     update_with = _milestone_update
     destroy_with = _milestone_destroy

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
-from osm.utils import fiscal_year_bounds
+from core.clock import fiscal_year_bounds
 from scorecards.models import OrgUnit
 
 from .choices import InitiativeStatus

@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from osm.models import TimeStampedModel
-from osm.utils import code_validator
+from core import policies
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import code_validator
 from scorecards.models import Objective, OrgUnit
 
 from .choices import InitiativeStatus
@@ -14,6 +16,8 @@ from .choices import InitiativeStatus
 
 class Initiative(TimeStampedModel):
     """An action programme that closes the gap to target on the objectives it advances."""
+
+    access = Access(policies.STRATEGY, unit="unit")
 
     code = models.CharField(max_length=40, validators=[code_validator])
     name = models.CharField(max_length=200)
@@ -70,6 +74,8 @@ class InitiativeObjective(models.Model):
     """Links an initiative to an objective it advances; an objective with initiatives
     linked to it cannot be deleted."""
 
+    access = Access(policies.STRATEGY, unit="initiative__unit")
+
     initiative = models.ForeignKey(
         Initiative, on_delete=models.CASCADE, related_name="objective_links"
     )
@@ -90,6 +96,8 @@ class InitiativeObjective(models.Model):
 
 class Milestone(models.Model):
     """A dated step of an initiative; done when `done_on` is set."""
+
+    access = Access(policies.STRATEGY, unit="initiative__unit")
 
     initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
     name = models.CharField(max_length=200)

@@ -1,57 +1,29 @@
 """Reads of initiatives that the pages share: the portfolio with its budget sums, the
 objectives an initiative may advance, one initiative's budget summary, the timeline rows.
 
-Budget lines live in the budgets app, which imports this one (never the reverse: see the
-import table in DESIGN.md); they are reached through the reverse relation
-`Initiative.budget_lines`, so this module never imports budgets.
+Budget lines live in the budgets app, which sits above this one: the money comes from the
+funding reads it registers (initiatives/funding.py).
 """
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db.models import (
-    Count,
-    DecimalField,
-    IntegerField,
-    OuterRef,
     Prefetch,
     QuerySet,
-    Subquery,
-    Sum,
 )
 
-from osm.permissions import Scope, scope_queryset
-from osm.utils import MONEY
 from scorecards.models import Objective, OrgUnit
 
+from .funding import funding
 from .models import Initiative, Milestone
 
 
-def budget_line_model():
-    """The budget line model, from the reverse relation (no import of budgets)."""
-    return Initiative._meta.get_field("budget_lines").related_model
-
-
 def visible_budget_lines(user) -> QuerySet | None:
-    """The budget lines `user` may see (unit heads: their subtree's), or None when he or
-    she may see none at all (then the pages show no money)."""
-    if not user.has_perm("budgets.view_budgetline"):
-        return None
-    return scope_queryset(user, budget_line_model().objects.all(), Scope.BUDGET, unit_path="unit")
-
-
-def _per_initiative(lines: QuerySet, aggregate, output_field):
-    """One figure per initiative as a correlated subquery: sums over budget lines next to
-    other annotations or prefetches never multiply rows (no join fan-out)."""
-    return Subquery(
-        lines.filter(initiative=OuterRef("pk"))
-        .order_by()
-        .values("initiative")
-        .annotate(figure=aggregate)
-        .values("figure"),
-        output_field=output_field,
-    )
+    """The budget lines `user` may see, or None when he or she may see none at all or no
+    app funds initiatives (then the pages show no money)."""
+    source = funding()
+    return source.visible_lines(user) if source else None
 
 
 def portfolio(
@@ -75,72 +47,17 @@ def portfolio(
     )
     if lines is None:
         return queryset
-    if fiscal_year is not None:
-        lines = lines.filter(fiscal_year=fiscal_year)
-    money = DecimalField(**MONEY)
-    return queryset.annotate(
-        planned_total=_per_initiative(lines, Sum("planned"), money),
-        actual_total=_per_initiative(lines, Sum("actual"), money),
-        line_count=_per_initiative(lines, Count("pk"), IntegerField()),
-    )
+    return funding().annotate(queryset, lines, fiscal_year=fiscal_year)
 
 
-@dataclass(frozen=True)
-class Totals:
-    """Planned and actual money of a set of budget lines, and how many lines."""
-
-    planned: Decimal
-    actual: Decimal
-    lines: int
-
-
-def budget_totals(initiatives: QuerySet, lines: QuerySet, *, fiscal_year: int | None) -> Totals:
+def budget_totals(initiatives: QuerySet, lines: QuerySet, *, fiscal_year: int | None):
     """The sums over every initiative of `initiatives` (all pages of the table), one query."""
-    if fiscal_year is not None:
-        lines = lines.filter(fiscal_year=fiscal_year)
-    figures = lines.filter(initiative__in=initiatives.order_by().values("pk")).aggregate(
-        planned=Sum("planned"), actual=Sum("actual"), lines=Count("pk")
-    )
-    return Totals(
-        planned=figures["planned"] or Decimal("0"),
-        actual=figures["actual"] or Decimal("0"),
-        lines=figures["lines"],
-    )
+    return funding().totals(initiatives, lines, fiscal_year=fiscal_year)
 
 
-@dataclass(frozen=True)
-class BudgetRow:
-    """One fiscal year and category of the lines funding an initiative."""
-
-    fiscal_year: int
-    category: str
-    category_label: str
-    lines: int
-    planned: Decimal
-    actual: Decimal
-
-
-def budget_summary(initiative: Initiative, lines: QuerySet) -> list[BudgetRow]:
+def budget_summary(initiative: Initiative, lines: QuerySet) -> list:
     """The lines of `lines` linked to `initiative`, summed per fiscal year and category."""
-    labels = dict(budget_line_model()._meta.get_field("category").choices)
-    rows = (
-        lines.filter(initiative=initiative)
-        .order_by()
-        .values("fiscal_year", "category")
-        .annotate(n=Count("pk"), planned_sum=Sum("planned"), actual_sum=Sum("actual"))
-        .order_by("fiscal_year", "category")
-    )
-    return [
-        BudgetRow(
-            fiscal_year=row["fiscal_year"],
-            category=row["category"],
-            category_label=labels.get(row["category"], row["category"]),
-            lines=row["n"],
-            planned=row["planned_sum"],
-            actual=row["actual_sum"],
-        )
-        for row in rows
-    ]
+    return funding().summary(initiative, lines)
 
 
 def reach_unit_ids(unit_ids) -> set[int]:

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
+from core.services import apply_changes, delete_or_explain, save_validated
+from core.versioning import data_changed
 from scorecards.models import Objective, OrgUnit
 
 from .models import Initiative, InitiativeObjective, Milestone
@@ -71,7 +72,7 @@ def initiative_create(
     """Launch an initiative and link it to the objectives it advances."""
     initiative = Initiative(unit=unit, code=code, name=name, start=start)
     apply_changes(initiative, fields, allowed=INITIATIVE_FIELDS)
-    save_validated(initiative, by=by)
+    save_validated(initiative, actor=by)
     _set_objectives(initiative, objectives)
     return initiative
 
@@ -83,7 +84,7 @@ def initiative_update(
     """Change an initiative and, if given, the full list of objectives it advances; the
     objectives it keeps must still be within reach of its (possibly new) unit."""
     apply_changes(initiative, changes, allowed=INITIATIVE_FIELDS)
-    save_validated(initiative, by=by)
+    save_validated(initiative, actor=by)
     if objectives is None:
         objectives = list(initiative.objectives.select_related("unit"))
     _set_objectives(initiative, objectives)
@@ -93,7 +94,7 @@ def initiative_update(
 @transaction.atomic
 def initiative_delete(*, initiative: Initiative, by=None) -> None:
     """Delete an initiative that no budget line funds."""
-    delete_or_explain(initiative, by=by)
+    delete_or_explain(initiative, actor=by)
 
 
 @transaction.atomic
@@ -109,13 +110,13 @@ def milestone_update(*, milestone: Milestone, by=None, **changes) -> Milestone:
     """Change a milestone: rename or reschedule it, mark it done (or not done), or move it
     to another initiative."""
     apply_changes(milestone, changes, allowed=MILESTONE_FIELDS)
-    return save_validated(milestone, by=by)
+    return save_validated(milestone, actor=by)
 
 
 @transaction.atomic
 def milestone_delete(*, milestone: Milestone, by=None) -> None:
     """Remove a milestone from its initiative."""
-    delete_or_explain(milestone, by=by)
+    delete_or_explain(milestone, actor=by)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:

@@ -11,8 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from osm.permissions import EXECUTIVE, HR, OSM_STAFF, Scope, has_role, scope_queryset
-from osm.utils import add_service_errors, fiscal_year_bounds
+from core.clock import fiscal_year_bounds
+from core.forms import add_service_errors
+from core.roles import EXECUTIVE, HR, OSM_STAFF, has_role
+from core.scoping import restrict
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -63,7 +65,7 @@ def index(request):
     _require(user, "initiatives.view_initiative")
     filters = InitiativePortfolioFilter(
         request.GET or None,
-        queryset=scope_queryset(user, Initiative.objects.all(), Scope.STRATEGY),
+        queryset=restrict(Initiative.objects.all(), user),
     )
     # Shown in tree order (the field's queryset still validates the choice).
     filters.form.fields["subtree"].widget.choices = tree_choices(unit_tree(), "All units")

@@ -1,4 +1,4 @@
-"""OSM project package: settings, wiring, and the base every app shares."""
+"""The project's wiring: settings, root URLs, the API router, the Celery app, WSGI and ASGI."""
 
 from .celery import app as celery_app
 

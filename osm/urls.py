@@ -8,11 +8,8 @@ from alignment.views import strategy_test_page
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("units/", views.unit_pick, name="unit-pick"),
-    path("units/<str:code>/", views.dashboard, name="unit"),
+    path("", include("dashboards.urls")),
     path("units/<str:code>/strategy-test/", strategy_test_page, name="strategy-test"),
-    path("objectives/<int:pk>/", views.objective_page, name="objective"),
     path("healthz/", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages (the admin's) that name no icon. Resolved per
     # request: with the production storage, static() needs the collectstatic manifest.
@@ -29,5 +26,5 @@ urlpatterns = [
     path("api/v1/", include("osm.api")),
 ]
 
-# A database outage is a 503 page (JSON under /api/), any other failure a 500: osm/errors.py.
-handler500 = "osm.errors.server_error"
+# A database outage is a 503 page (JSON under /api/), any other failure a 500: core/errors.py.
+handler500 = "core.errors.server_error"

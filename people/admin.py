@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from scorecards.admin import RulesAdmin, RulesTabularInline, TrackedAdmin
+from core.admin_kit import RulesAdmin, RulesTabularInline, TrackedAdmin
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent, validate_strategy_link
 

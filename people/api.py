@@ -1,27 +1,21 @@
 """API v1 of the people app: employees, goals and incentive components (API.md). Thin:
-writes go through the services; reads are scoped (Scope.PEOPLE): OSM staff, executives and
+writes go through the services; reads are scoped by the people policy: OSM staff, executives and
 HR see everyone, unit heads the people of their subtree, each employee his or her own rows."""
 
 import django_filters
 
-from osm.permissions import Scope, ServiceViewSet
-from osm.utils import positive_weight
-from scorecards.api import ScopedSerializer
+from core.api.serializers import ScopedSerializer
+from core.api.viewsets import ServiceViewSet
+from core.validators import positive_weight
 from scorecards.models import OrgUnit
 
 from . import services
 from .models import Employee, Goal, IncentiveComponent
 
-# Who may see an employee row: the rows of `Scope.PEOPLE`, reached from an employee.
-EMPLOYEE_SCOPE = (Scope.PEOPLE, "unit", "user")
-
-
 # Employees ---------------------------------------------------------------------------------
 
 
 class EmployeeSerializer(ScopedSerializer):
-    related_scopes = {"manager": EMPLOYEE_SCOPE}
-
     class Meta:
         model = Employee
         fields = ["id", "name", "email", "unit", "manager", "job_family", "user", "active"]
@@ -53,9 +47,6 @@ class EmployeeViewSet(ServiceViewSet):
     filterset_class = EmployeeFilter
     ordering_fields = ["name", "email", "job_family", "active"]
     ordering = ["name", "id"]
-    scope = Scope.PEOPLE
-    unit_path = "unit"
-    own_path = "user"
     create_with = _employee_create
     update_with = _employee_update
     destroy_with = _employee_destroy
@@ -75,8 +66,6 @@ class EmployeeRowFilter(django_filters.FilterSet):
 
 
 class GoalSerializer(ScopedSerializer):
-    related_scopes = {"employee": EMPLOYEE_SCOPE}
-
     class Meta:
         model = Goal
         fields = [
@@ -132,9 +121,6 @@ class GoalViewSet(ServiceViewSet):
     filterset_class = GoalFilter
     ordering_fields = ["fiscal_year", "kind", "title", "weight", "progress"]
     ordering = ["fiscal_year", "title", "id"]
-    scope = Scope.PEOPLE
-    unit_path = "employee__unit"
-    own_path = "employee__user"
     create_with = _goal_create
     update_with = _goal_update
     destroy_with = _goal_destroy
@@ -145,8 +131,6 @@ class GoalViewSet(ServiceViewSet):
 
 
 class IncentiveSerializer(ScopedSerializer):
-    related_scopes = {"employee": EMPLOYEE_SCOPE}
-
     class Meta:
         model = IncentiveComponent
         fields = ["id", "employee", "fiscal_year", "name", "weight", "objective", "measure"]
@@ -191,9 +175,6 @@ class IncentiveViewSet(ServiceViewSet):
     filterset_class = IncentiveFilter
     ordering_fields = ["fiscal_year", "name", "weight"]
     ordering = ["fiscal_year", "name", "id"]
-    scope = Scope.PEOPLE
-    unit_path = "employee__unit"
-    own_path = "employee__user"
     create_with = _incentive_create
     update_with = _incentive_update
     destroy_with = _incentive_destroy

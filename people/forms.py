@@ -7,11 +7,10 @@ form next to its fields."""
 
 import django_filters
 from django import forms
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
-from osm.utils import fiscal_year_of, positive_weight
+from core.clock import current_fiscal_year
+from core.validators import positive_weight
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent
@@ -32,11 +31,6 @@ def bound_year(field: forms.Field) -> None:
 
     field.validators.append(plausible)
     field.widget.attrs.update({"min": YEAR["min_value"], "max": YEAR["max_value"]})
-
-
-def current_fiscal_year() -> int:
-    """The fiscal year containing today."""
-    return fiscal_year_of(timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
 
 
 def units_field(**kwargs) -> forms.ModelChoiceField:

@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from osm.models import TimeStampedModel
-from osm.utils import WEIGHT, positive_weight
+from core import policies
+from core.fields import WEIGHT
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import positive_weight
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .choices import GoalKind
@@ -16,6 +19,8 @@ from .choices import GoalKind
 
 class Employee(TimeStampedModel):
     """A person of the organisation; `user` is set when he or she logs in to OSM."""
+
+    access = Access(policies.PEOPLE, unit="unit", owner="user")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -78,6 +83,8 @@ class GoalTemplate(TimeStampedModel):
     subtree and/or of a job family, `people.services.goal_template_apply`): each receives a
     goal with the template's year, kind, title, weight and link to the strategy, and keeps
     it even if the template is later changed or deleted."""
+
+    access = Access(policies.PEOPLE)
 
     name = models.CharField(max_length=200, help_text="How HR finds the template in the list.")
     fiscal_year = models.PositiveSmallIntegerField()
@@ -157,6 +164,8 @@ class Goal(TimeStampedModel):
     aligned when it names the objective or measure it serves; `template` names the goal
     template it was applied from, if any."""
 
+    access = Access(policies.PEOPLE, unit="employee__unit", owner="employee__user")
+
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="goals")
     fiscal_year = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE)
@@ -230,6 +239,8 @@ class Goal(TimeStampedModel):
 class IncentiveComponent(TimeStampedModel):
     """A weighted part of an employee's variable pay for a fiscal year; linked to strategy
     when it names an objective or a measure."""
+
+    access = Access(policies.PEOPLE, unit="employee__unit", owner="employee__user")
 
     employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="incentives")
     fiscal_year = models.PositiveSmallIntegerField()

@@ -10,7 +10,6 @@ go one way), so it is worked out here again, and a test compares the two.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -28,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from core.tree import walk
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent
@@ -246,21 +246,16 @@ def goal_alignment(unit: OrgUnit, fiscal_year: int) -> GoalAlignment:
     """Goal alignment of `unit`'s subtree and of each unit in it for `fiscal_year` (two
     queries: the units, the active employees with whether each has an aligned goal)."""
     units = list(OrgUnit.objects.subtree_of(unit.pk).values_list("id", "code", "name", "parent_id"))
-    children: dict[int | None, list[tuple]] = defaultdict(list)
-    for row in units:
-        if row[0] != unit.pk:
-            children[row[3]].append(row)
     rows: dict[int, UnitGoalAlignment] = {}
     parent_of: dict[int, int | None] = {}
     ordered: list[UnitGoalAlignment] = []
-    stack = [((unit.pk, unit.code, unit.name, None), 0)]
-    while stack:  # depth first from the top, children by code; no recursion
-        (pk, code, name, parent), depth = stack.pop()
+    walked = walk(
+        units, key=lambda r: r[0], parent=lambda r: r[3], order=lambda r: r[1], top=unit.pk
+    )
+    for (pk, code, name, parent), depth in walked:  # depth first from the top, by code
         rows[pk] = UnitGoalAlignment(id=pk, code=code, name=name, depth=depth)
         parent_of[pk] = parent if pk != unit.pk else None
         ordered.append(rows[pk])
-        below = sorted(children[pk], key=lambda r: r[1], reverse=True)
-        stack.extend((child, depth + 1) for child in below)
 
     aligned_goal = Goal.objects.filter(LINKED, employee=OuterRef("pk"), fiscal_year=fiscal_year)
     unaligned = []

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
+from core.services import apply_changes, delete_or_explain, save_validated
+from core.versioning import data_changed
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent
@@ -22,7 +23,7 @@ TEMPLATE_FIELDS = {"name", "fiscal_year", "kind", "title", "weight", "objective"
 @transaction.atomic
 def employee_create(*, by=None, **fields) -> Employee:
     """Register an employee in a unit."""
-    return save_validated(apply_changes(Employee(), fields, allowed=EMPLOYEE_FIELDS), by=by)
+    return save_validated(apply_changes(Employee(), fields, allowed=EMPLOYEE_FIELDS), actor=by)
 
 
 @transaction.atomic
@@ -31,7 +32,7 @@ def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
     is refused while goals or incentives stay linked to strategy out of the new unit's reach."""
     old_unit_id = employee.unit_id
     apply_changes(employee, changes, allowed=EMPLOYEE_FIELDS)
-    save_validated(employee, by=by)
+    save_validated(employee, actor=by)
     if employee.unit_id != old_unit_id:
         reach = employee.unit.ancestor_ids(include_self=True)
         broken = _links_out_of_reach(Q(employee=employee), reach)
@@ -52,7 +53,7 @@ def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
 def employee_delete(*, employee: Employee, by=None) -> None:
     """Delete an employee with his or her goals and incentive components (their history
     stays; those he or she managed keep no manager). Deactivating is the usual way out."""
-    delete_or_explain(employee, by=by)
+    delete_or_explain(employee, actor=by)
 
 
 @transaction.atomic
@@ -60,14 +61,14 @@ def goal_create(*, employee: Employee, by=None, **fields) -> Goal:
     """Set a personal goal; if it names an objective or measure, that must be of the
     employee's unit or a unit above it."""
     goal = apply_changes(Goal(employee=employee), fields, allowed=GOAL_FIELDS)
-    return save_validated(goal, by=by)
+    return save_validated(goal, actor=by)
 
 
 @transaction.atomic
 def goal_update(*, goal: Goal, by=None, **changes) -> Goal:
     """Change a goal (title, weight, progress...)."""
     apply_changes(goal, changes, allowed=GOAL_FIELDS)
-    return save_validated(goal, by=by)
+    return save_validated(goal, actor=by)
 
 
 @transaction.atomic
@@ -76,7 +77,7 @@ def goal_reassign(*, goal: Goal, employee: Employee, by=None, **changes) -> Goal
     and measure must be of the new employee's unit or a unit above it."""
     goal.employee = employee
     apply_changes(goal, changes, allowed=GOAL_FIELDS)
-    return save_validated(goal, by=by)
+    return save_validated(goal, actor=by)
 
 
 @transaction.atomic
@@ -86,13 +87,13 @@ def goal_link(
     """Align a goal with the objective and/or measure it serves (None unlinks)."""
     goal.objective = objective
     goal.measure = measure
-    return save_validated(goal, by=by)
+    return save_validated(goal, actor=by)
 
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, by=None) -> None:
     """Remove a goal (its history stays)."""
-    delete_or_explain(goal, by=by)
+    delete_or_explain(goal, actor=by)
 
 
 @transaction.atomic
@@ -101,14 +102,14 @@ def incentive_create(*, employee: Employee, by=None, **fields) -> IncentiveCompo
     component = apply_changes(
         IncentiveComponent(employee=employee), fields, allowed=INCENTIVE_FIELDS
     )
-    return save_validated(component, by=by)
+    return save_validated(component, actor=by)
 
 
 @transaction.atomic
 def incentive_update(*, component: IncentiveComponent, by=None, **changes) -> IncentiveComponent:
     """Change an incentive component."""
     apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
-    return save_validated(component, by=by)
+    return save_validated(component, actor=by)
 
 
 @transaction.atomic
@@ -119,13 +120,13 @@ def incentive_reassign(
     changes; its objective and measure must be of the new employee's unit or above it."""
     component.employee = employee
     apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
-    return save_validated(component, by=by)
+    return save_validated(component, actor=by)
 
 
 @transaction.atomic
 def incentive_delete(*, component: IncentiveComponent, by=None) -> None:
     """Remove an incentive component (its history stays)."""
-    delete_or_explain(component, by=by)
+    delete_or_explain(component, actor=by)
 
 
 @transaction.atomic
@@ -139,7 +140,7 @@ def incentive_link(
     """Tie an incentive component to the objective and/or measure it rewards (None unlinks)."""
     component.objective = objective
     component.measure = measure
-    return save_validated(component, by=by)
+    return save_validated(component, actor=by)
 
 
 def _links_out_of_reach(employees: Q, reach: set[int]) -> list[str]:
@@ -174,20 +175,20 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
 @transaction.atomic
 def goal_template_create(*, by=None, **fields) -> GoalTemplate:
     """Define a goal to give many employees at once (see `goal_template_apply`)."""
-    return save_validated(apply_changes(GoalTemplate(), fields, allowed=TEMPLATE_FIELDS), by=by)
+    return save_validated(apply_changes(GoalTemplate(), fields, allowed=TEMPLATE_FIELDS), actor=by)
 
 
 @transaction.atomic
 def goal_template_update(*, template: GoalTemplate, by=None, **changes) -> GoalTemplate:
     """Change a template; the goals already applied from it stay as they are."""
     apply_changes(template, changes, allowed=TEMPLATE_FIELDS)
-    return save_validated(template, by=by)
+    return save_validated(template, actor=by)
 
 
 @transaction.atomic
 def goal_template_delete(*, template: GoalTemplate, by=None) -> None:
     """Remove a template; the goals applied from it stay (they no longer name it)."""
-    delete_or_explain(template, by=by)
+    delete_or_explain(template, actor=by)
 
 
 @dataclass(frozen=True)

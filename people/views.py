@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from osm.permissions import Scope, scope_queryset
+from core.scoping import restrict
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
@@ -74,9 +74,7 @@ def employee_list(request):
     it), job family, active and name, with the number of goals of the fiscal year, whether
     one is aligned and the incentive weight linked; 50 a page."""
     _require(request, "people.view_employee")
-    visible = scope_queryset(
-        request.user, Employee.objects.all(), Scope.PEOPLE, unit_path="unit", own_path="user"
-    )
+    visible = restrict(Employee.objects.all(), request.user)
     filterset = EmployeeListFilter(request.GET or None, queryset=visible)
     status, page = 200, None
     if filterset.is_bound and not filterset.is_valid():

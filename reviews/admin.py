@@ -4,7 +4,7 @@ scorecards/admin.py for the building blocks)."""
 from django import forms
 from django.contrib import admin
 
-from scorecards.admin import RulesAdmin, RulesTabularInline
+from core.admin_kit import RulesAdmin, RulesTabularInline
 
 from .models import ActionItem, CalendarEvent, ReviewMeeting
 

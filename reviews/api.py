@@ -1,11 +1,11 @@
 """API v1 of the reviews app: review meetings (`reviews/`) and their action items (API.md).
-Thin: writes go through the services; reads are everyone's with a role (Scope.STRATEGY)."""
+Thin: writes go through the services; reads are everyone's with a role."""
 
 import django_filters
 from rest_framework.exceptions import PermissionDenied
 
-from osm.permissions import Scope, ServiceViewSet
-from scorecards.api import ScopedSerializer
+from core.api.serializers import ScopedSerializer
+from core.api.viewsets import ServiceViewSet
 from scorecards.models import OrgUnit
 
 from . import services
@@ -56,7 +56,6 @@ class ReviewMeetingViewSet(ServiceViewSet):
     filterset_class = ReviewMeetingFilter
     ordering_fields = ["scheduled_for", "title", "kind", "status"]
     ordering = ["-scheduled_for", "id"]
-    scope = Scope.STRATEGY
     create_with = _meeting_create
     update_with = _meeting_update
     destroy_with = _meeting_destroy
@@ -111,8 +110,6 @@ class ActionItemViewSet(ServiceViewSet):
     filterset_class = ActionItemFilter
     ordering_fields = ["due", "status", "title"]
     ordering = ["due", "id"]
-    scope = Scope.STRATEGY
-    unit_path = "meeting__unit"
     create_with = _item_create
     update_with = _item_update
     destroy_with = _item_destroy

@@ -25,7 +25,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from osm.utils import fiscal_year_bounds
+from core.clock import fiscal_year_bounds
 from scorecards.choices import Frequency, Rollup
 from scorecards.models import Measure, OrgUnit
 from scorecards.periods import add_months, months_in, period_start

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_safe
 
-from osm.permissions import EXECUTIVE, HR, OSM_STAFF, UNIT_HEAD, group_names, has_role
-from osm.utils import add_service_errors, fiscal_year_of
+from core.clock import current_fiscal_year, fiscal_year_of
+from core.forms import add_service_errors
+from core.roles import EXECUTIVE, HR, OSM_STAFF, UNIT_HEAD, group_names, has_role
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -28,10 +29,6 @@ ADD, CHANGE, DELETE = (
     "reviews.change_calendarevent",
     "reviews.delete_calendarevent",
 )
-
-
-def current_fiscal_year() -> int:
-    return fiscal_year_of(timezone.localdate(), settings.FISCAL_YEAR_START_MONTH)
 
 
 def calendar_url(unit: OrgUnit, year: int) -> str:

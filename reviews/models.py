@@ -4,7 +4,9 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 
-from osm.models import TimeStampedModel
+from core import policies
+from core.models import TimeStampedModel
+from core.scoping import Access
 from scorecards.models import Objective, OrgUnit
 
 from .choices import ActionStatus, EventKind, MeetingKind, MeetingStatus
@@ -13,6 +15,8 @@ from .choices import ActionStatus, EventKind, MeetingKind, MeetingStatus
 class ReviewMeeting(TimeStampedModel):
     """A management meeting about a unit's strategy: monthly operational review, strategy
     review, or the annual test-and-adapt session."""
+
+    access = Access(policies.STRATEGY, unit="unit")
 
     kind = models.CharField(max_length=12, choices=MeetingKind.choices)
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="review_meetings")
@@ -57,6 +61,8 @@ class ReviewMeeting(TimeStampedModel):
 
 class ActionItem(TimeStampedModel):
     """A decision of a meeting turned into work: owner, due date, status."""
+
+    access = Access(policies.ACTION_ITEMS, unit="meeting__unit", owner="owner")
 
     meeting = models.ForeignKey(
         ReviewMeeting, on_delete=models.CASCADE, related_name="action_items"
@@ -112,6 +118,8 @@ class ActionItem(TimeStampedModel):
 class CalendarEvent(TimeStampedModel):
     """A dated step of a unit's strategy calendar: strategy refresh, target setting, budget
     and STRATEX deadlines, goal setting. It applies to the unit and the units below it."""
+
+    access = Access(policies.STRATEGY, unit="unit")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="calendar_events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)

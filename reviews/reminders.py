@@ -26,8 +26,8 @@ from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone
 
-from osm.mail import Draft, messages_compose
-from osm.utils import week_of
+from core.clock import week_of
+from core.outbox import Draft, messages_compose
 from scorecards.models import OrgUnit
 from scorecards.selectors.updates import OwedValue, owed_values
 

@@ -26,7 +26,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from alignment.strategy_tests import latest_strategy_tests
-from osm.permissions import OSM_STAFF
+from core.roles import OSM_STAFF
 from people.models import Employee
 from scorecards import scoring
 from scorecards.models import Measure, Objective, OrgUnit

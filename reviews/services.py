@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from osm.utils import apply_changes, delete_or_explain, save_validated
+from core.services import apply_changes, delete_or_explain, save_validated
 from scorecards.models import OrgUnit
 
 from .models import ActionItem, CalendarEvent, ReviewMeeting
@@ -51,7 +51,7 @@ def meeting_update(
     unit is refused while its action items name objectives outside that unit's subtree."""
     old_unit_id = meeting.unit_id
     apply_changes(meeting, changes, allowed=MEETING_FIELDS)
-    save_validated(meeting, by=by)
+    save_validated(meeting, actor=by)
     if meeting.unit_id != old_unit_id:
         reach = OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True)
         stranded = (
@@ -83,7 +83,7 @@ def meeting_update(
 @transaction.atomic
 def meeting_delete(*, meeting: ReviewMeeting, by=None) -> None:
     """Delete a meeting with its action items."""
-    delete_or_explain(meeting, by=by)
+    delete_or_explain(meeting, actor=by)
 
 
 @transaction.atomic
@@ -95,7 +95,7 @@ def action_item_create(
     item = apply_changes(
         ActionItem(meeting=meeting, title=title, due=due), fields, allowed=ACTION_FIELDS
     )
-    return save_validated(item, by=by)
+    return save_validated(item, actor=by)
 
 
 @transaction.atomic
@@ -103,13 +103,13 @@ def action_item_update(*, item: ActionItem, by=None, **changes) -> ActionItem:
     """Change an action item (status, owner, due date...) or move it to another meeting; its
     objective must stay of the meeting's unit or a unit below it."""
     apply_changes(item, changes, allowed=ACTION_FIELDS | {"meeting"})
-    return save_validated(item, by=by)
+    return save_validated(item, actor=by)
 
 
 @transaction.atomic
 def action_item_delete(*, item: ActionItem, by=None) -> None:
     """Delete an action item."""
-    delete_or_explain(item, by=by)
+    delete_or_explain(item, actor=by)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
@@ -135,20 +135,20 @@ def calendar_event_create(*, by=None, **fields) -> CalendarEvent:
     """Add a step of a unit's strategy calendar."""
     event = CalendarEvent()
     apply_changes(event, fields, allowed=EVENT_FIELDS)
-    return save_validated(event, by=by)
+    return save_validated(event, actor=by)
 
 
 @transaction.atomic
 def calendar_event_update(*, event: CalendarEvent, by=None, **changes) -> CalendarEvent:
     """Change a step of the calendar (its unit, kind, title, dates or notes)."""
     apply_changes(event, changes, allowed=EVENT_FIELDS)
-    return save_validated(event, by=by)
+    return save_validated(event, actor=by)
 
 
 @transaction.atomic
 def calendar_event_delete(*, event: CalendarEvent, by=None) -> None:
     """Remove a step of the calendar."""
-    delete_or_explain(event, by=by)
+    delete_or_explain(event, actor=by)
 
 
 # Holding and cancelling meetings -------------------------------------------------------------
@@ -194,7 +194,7 @@ def meeting_hold(
     current.status = MeetingStatus.HELD
     current.minutes = minutes
     current.decisions = decisions
-    save_validated(current, by=by)
+    save_validated(current, actor=by)
     meeting.refresh_from_db()
     return current
 
@@ -213,6 +213,6 @@ def meeting_cancel(*, meeting: ReviewMeeting, by=None) -> ReviewMeeting:
     if current.status == MeetingStatus.CANCELLED:
         raise ValidationError({NON_FIELD_ERRORS: "This meeting is already cancelled."})
     current.status = MeetingStatus.CANCELLED
-    save_validated(current, by=by)
+    save_validated(current, actor=by)
     meeting.refresh_from_db()
     return current

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from osm.mail import enqueue
+from core.jobs import enqueue
 
 from .reminders import reminders_compose
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from osm.permissions import Scope, scope_queryset
-from osm.utils import add_service_errors
+from core.forms import add_service_errors
+from core.scoping import restrict
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -84,7 +84,7 @@ def index(request):
     _require(user, "reviews.view_reviewmeeting")
     tree = unit_tree()
     form = MeetingFilterForm(request.GET or None, tree=tree)
-    meetings = scope_queryset(user, ReviewMeeting.objects.all(), Scope.STRATEGY)
+    meetings = restrict(ReviewMeeting.objects.all(), user)
     unit, page, status = None, None, 200
     if form.is_bound and not form.is_valid():
         status = 400

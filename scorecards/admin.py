@@ -1,8 +1,8 @@
-"""The admin of the scorecards app, and the building blocks every app's admin shares.
+"""The admin of the scorecards app.
 
-Permissions: every admin class asks `user.has_perm(name, obj)` (django `rules`, declared in
-osm/rules.py) through `rules.contrib.admin`. Tracked models (`history = HistoricalRecords()`)
-also get django-simple-history's history page: who changed what, when, old → new.
+Permissions: every admin class asks `user.has_perm(name, obj)` (django `rules`, derived from
+the models' access declarations) through `rules.contrib.admin`. Tracked models
+(`history = HistoricalRecords()`) also get django-simple-history's history page.
 
 Writes: `Model.clean()`, field validators and database constraints run in every ModelForm.
 What they do not cover is checked by the forms below with the same validators the services
@@ -14,22 +14,20 @@ use, so a bad entry is a form error, never a 500 and never bad data:
 - `Measure.unit`, which is not on the form (it is the objective's unit), so the database's
   "code unique within a unit" is checked by hand.
 
-Other apps' admin modules import the base classes from here (apps import one way only, and
-every app may import from `scorecards`).
+The base classes every app's admin uses are in core/admin_kit.py.
 """
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
-from rules.contrib.admin import (
-    ObjectPermissionsInlineModelAdminMixin,
-    ObjectPermissionsModelAdmin,
-    ObjectPermissionsModelAdminMixin,
-)
-from simple_history.admin import SimpleHistoryAdmin
 
-from osm.permissions import perm_name
+from core.admin_kit import (
+    RulesAdmin,
+    RulesTabularInline,
+    TrackedAdmin,
+    ValidatedLinkForm,
+)
 
 from . import services
 from .models import (
@@ -45,75 +43,6 @@ from .models import (
 )
 from .models.objectives import validate_supports
 from .services import validate_sources
-
-# Building blocks ---------------------------------------------------------------------------
-
-
-class ActingUserMixin:
-    """Records the admin user as the author of history rows: of the object saved or deleted
-    and of the inline rows saved or deleted with it (HistoryRequestMiddleware is the
-    fallback for rows deleted by cascade or in bulk)."""
-
-    def save_model(self, request, obj, form, change):
-        obj._history_user = request.user
-        super().save_model(request, obj, form, change)
-
-    def delete_model(self, request, obj):
-        obj._history_user = request.user
-        super().delete_model(request, obj)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj._history_user = request.user
-            obj.delete()
-        for obj in instances:
-            obj._history_user = request.user
-            obj.save()
-        formset.save_m2m()
-
-
-class RulesAdmin(ActingUserMixin, ObjectPermissionsModelAdmin):
-    """A model admin whose view/change/delete permissions come from osm/rules.py, per object."""
-
-
-class TrackedAdmin(ActingUserMixin, ObjectPermissionsModelAdminMixin, SimpleHistoryAdmin):
-    """`RulesAdmin` plus the change history of a tracked model (the "History" button).
-
-    The rules mixin comes before SimpleHistoryAdmin so its per-object permissions win
-    (SimpleHistoryAdmin's own `has_*_permission` only defer to ModelAdmin's). The history
-    page needs the view permission of the object; reverting to an old version needs the
-    change permission (simple-history itself would save a posted revert for anyone who may
-    view it).
-    """
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            obj = self.get_object(request, object_id)
-            if obj is None or not self.has_change_permission(request, obj):
-                raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-class RulesInlineMixin(ObjectPermissionsInlineModelAdminMixin):
-    """Inline rows ask the rules with the parent object: "may this user add, change or delete
-    rows of this objective / employee / meeting?" (osm/rules.py: for `add_*` the object is
-    the parent the new row goes into; unit-scoped rules read the parent's unit)."""
-
-    extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.has_perm(perm_name(self.model, "add"), obj)
-
-
-class RulesTabularInline(RulesInlineMixin, admin.TabularInline):
-    pass
-
-
-def add_errors(form, exc: ValidationError, field: str) -> None:
-    """Put a validator's messages on `field` (validators key them by the service's names)."""
-    form.add_error(field if field in form.fields else None, exc.messages)
-
 
 # Units, perspectives, themes ---------------------------------------------------------------
 
@@ -171,26 +100,6 @@ class ThemeAdmin(RulesAdmin):
 
 
 # Objectives and the cascade ----------------------------------------------------------------
-
-
-class ValidatedLinkForm(forms.ModelForm):
-    """A link row checked by its service's own validator, so the admin refuses what the
-    services refuse. `owner_field` names the row's owner (possibly not saved yet, in an
-    inline), `target_field` what it links to, `validate(owner, [target])` the rule."""
-
-    owner_field: str
-    target_field: str
-    validate = None
-
-    def clean(self):
-        cleaned = super().clean()
-        owner, target = cleaned.get(self.owner_field), cleaned.get(self.target_field)
-        if owner is not None and target is not None and owner.unit_id:
-            try:
-                type(self).validate(owner, [target])
-            except ValidationError as exc:
-                add_errors(self, exc, self.target_field)
-        return cleaned
 
 
 class CascadeLinkForm(ValidatedLinkForm):

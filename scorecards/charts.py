@@ -2,12 +2,14 @@
 
 import plotly.graph_objects as go
 
-from . import scoring
+from core.formatting import to_decimal
+from scorecards import scoring
+
 from .selectors.series import Series
 
 
 def _number(value):
-    return None if value is None else float(scoring.to_decimal(value, 6))
+    return None if value is None else float(to_decimal(value, 6))
 
 
 def measure_history(series: Series) -> dict:

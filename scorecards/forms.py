@@ -6,7 +6,8 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from osm.utils import VALUE, positive_weight
+from core.fields import VALUE
+from core.validators import positive_weight
 
 from .models import CauseEffect, Measure, Objective, OrgUnit, Theme
 from .periods import describe_period_starts, is_period_start, parse_period

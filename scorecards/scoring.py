@@ -2,7 +2,7 @@
 
 Numbers are exact: inputs (Decimal, int, str, Fraction) become `Fraction`s, so the target
 scores exactly 20/3 and the red flag exactly 10/3, and statuses never disagree with scores
-through rounding. Callers round only for display (`to_decimal`).
+through rounding. Callers round only for display (`core.formatting.to_decimal`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from .periods import add_months, months_in, period_end, period_start
@@ -40,16 +40,6 @@ def exact(value: Number | None) -> Fraction | None:
     if isinstance(value, float):
         raise TypeError("Scores are exact: pass Decimal, int, str or Fraction, not float.")
     return Fraction(Decimal(value) if isinstance(value, str) else value)
-
-
-def to_decimal(value: Fraction | None, places: int = 2) -> Decimal | None:
-    """Round an exact value half up for display and the API (None stays None)."""
-    if value is None:
-        return None
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        quantum, rounding=ROUND_HALF_UP
-    )
 
 
 # One measure, one period -------------------------------------------------------------------

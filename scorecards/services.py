@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from osm.utils import apply_changes, data_changed, delete_or_explain, save_validated
+from core.services import apply_changes, delete_or_explain, save_validated
+from core.versioning import data_changed
 
 from . import formulas, scoring
 from .models import (
@@ -252,7 +253,7 @@ def objective_create(
             owner=owner,
             weight=weight,
         ),
-        by=by,
+        actor=by,
     )
     _set_supports(objective, supports, by=by)
     return objective
@@ -264,7 +265,7 @@ def objective_update(
 ) -> Objective:
     """Change an objective's fields and, if given, the full list of objectives it supports."""
     apply_changes(objective, changes, allowed=OBJECTIVE_FIELDS)
-    save_validated(objective, by=by)
+    save_validated(objective, actor=by)
     if supports is not None:
         _set_supports(objective, supports, by=by)
     return objective
@@ -277,14 +278,14 @@ def objective_support(*, objective: Objective, supported: Objective, by=None) ->
     if objective.cascade_links_up.filter(supported=supported).exists():
         raise ValidationError({"supports": f"{objective.code} already supports {supported.code}."})
     link = CascadeLink(supporting=objective, supported=supported)
-    return save_validated(link, by=by)
+    return save_validated(link, actor=by)
 
 
 @transaction.atomic
 def objective_delete(*, objective: Objective, by=None) -> None:
     """Delete an objective nothing depends on (measures, goals, budget lines, initiatives,
     supporting objectives); otherwise refuse, naming them."""
-    delete_or_explain(objective, by=by)
+    delete_or_explain(objective, actor=by)
 
 
 @transaction.atomic
@@ -465,7 +466,7 @@ def measure_create(
     apply_changes(Measure(), fields, allowed=MEASURE_FIELDS)  # refuse unknown fields early
     measure = Measure(objective=objective, unit_id=objective.unit_id, code=code, name=name)
     apply_changes(measure, fields, allowed=MEASURE_FIELDS)
-    save_validated(measure, by=by)
+    save_validated(measure, actor=by)
     _set_formula_inputs(measure)
     _set_sources(measure, sources)
     return measure
@@ -553,7 +554,7 @@ def measure_save(*, measure: Measure, by=None) -> Measure:
         measure.unit_id = measure.objective.unit_id
     measure.full_clean()
     validate_measure_change(measure)
-    save_validated(measure, by=by)
+    save_validated(measure, actor=by)
     _set_formula_inputs(measure)
     return measure
 
@@ -567,7 +568,7 @@ def measure_update(
     apply_changes(measure, changes, allowed=MEASURE_FIELDS)
     measure.full_clean()
     validate_measure_change(measure)
-    save_validated(measure, by=by)
+    save_validated(measure, actor=by)
     _set_formula_inputs(measure)
     if sources is None:
         # Kept sources are checked again: the rollup's frequency may have changed.
@@ -579,7 +580,7 @@ def measure_update(
 @transaction.atomic
 def measure_delete(*, measure: Measure, by=None) -> None:
     """Delete a measure without values, goals, incentives or rollups using it."""
-    delete_or_explain(measure, by=by)
+    delete_or_explain(measure, actor=by)
 
 
 _UNSET = object()
@@ -615,7 +616,7 @@ def measure_value_record(
         red_needs_note(value, measure)
     try:
         with transaction.atomic():
-            save_validated(value, by=by)
+            save_validated(value, actor=by)
     except IntegrityError:
         # Another request inserted the same (measure, period) first.
         raise ValidationError(
@@ -642,7 +643,7 @@ def red_needs_note(value: MeasureValue, measure: Measure) -> None:
 @transaction.atomic
 def measure_value_delete(*, value: MeasureValue, by=None) -> None:
     """Remove a value (its history stays)."""
-    delete_or_explain(value, by=by)
+    delete_or_explain(value, actor=by)
 
 
 # Many values at once --------------------------------------------------------------------------

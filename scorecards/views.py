@@ -20,8 +20,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from osm.permissions import OSM_STAFF, has_role, headed_subtree_ids
-from osm.utils import add_service_errors
+from core.forms import add_service_errors
+from core.roles import OSM_STAFF, has_role
+from core.scoping import headed_subtree_ids
 
 from . import services
 from .charts import measure_history

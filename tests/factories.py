@@ -23,10 +23,10 @@ from django.contrib.auth.models import Group
 from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
+from core.models import OutgoingMessage
+from core.roles import ROLES
 from initiatives.choices import InitiativeStatus
 from initiatives.models import Initiative, InitiativeObjective, Milestone
-from osm.models import OutgoingMessage
-from osm.permissions import ROLES
 from people.choices import GoalKind
 from people.models import Employee, Goal, IncentiveComponent
 from reviews.choices import ActionStatus, EventKind, MeetingKind

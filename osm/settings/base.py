@@ -30,7 +30,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "osm.admin_site.OSMAdminConfig",
+    "core.admin_site.OSMAdminConfig",
     "django.contrib.auth",
     "axes",
     "django.contrib.contenttypes",
@@ -47,14 +47,23 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "csp",
-    "osm",
+    # OSM's own: the kernel (app label `osm`), then the apps in their import order (a
+    # package imports only from those above it in this list), the pages that bring them
+    # together, and the developer tools (the demo company, seeding, benchmarks).
+    "core",
     "scorecards",
     "initiatives",
     "budgets",
     "people",
-    "reviews",
     "alignment",
+    "reviews",
+    "dashboards",
+    "devtools",
 ]
+# The apps whose data a change of moves the data version on (core/versioning.py) and that
+# a backup holds (core/backup.py), by app label.
+OSM_DATA_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews")
+OSM_APPS = ("osm", "scorecards", "initiatives", "budgets", "people", "alignment", "reviews")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -170,8 +179,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Fails open (osm/cache.py): with Redis down, pages render without the cache.
-            "BACKEND": "osm.cache.FailOpenRedisCache",
+            # Fails open (core/cache.py): with Redis down, pages render without the cache.
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -205,7 +214,7 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="osm@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # seconds an SMTP exchange may take
-# Delivery claims MAIL_BATCH messages at a time for MAIL_LEASE_SECONDS (osm/mail.py); a
+# Delivery claims MAIL_BATCH messages at a time for MAIL_LEASE_SECONDS (core/outbox.py); a
 # message is never started unless its lease covers the SMTP timeout.
 MAIL_BATCH = env.int("MAIL_BATCH", default=100)
 MAIL_LEASE_SECONDS = env.int("MAIL_LEASE_SECONDS", default=300)
@@ -231,9 +240,9 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "osm.drf.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "osm.drf.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "login_address": env("LOGIN_RATE_PER_ADDRESS", default="10/min"),
         "login_user": env("LOGIN_RATE_PER_USER", default="10/min"),
@@ -266,7 +275,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "osm.schema.describe",
+        "core.api.schema.describe",
     ],
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -309,7 +318,7 @@ if not 0 <= STRATEGY_TEST_MAX_LAG <= 24:
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES
 FILE_UPLOAD_HANDLERS = [
-    "osm.uploads.SizeLimitUploadHandler",
+    "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 import django.db.models.deletion
 from django.db import migrations, models
 
-import osm.utils
+import core.validators
 
 
 class Migration(migrations.Migration):
@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
                         decimal_places=3,
                         default=Decimal("1"),
                         max_digits=8,
-                        validators=[osm.utils.positive_weight],
+                        validators=[core.validators.positive_weight],
                     ),
                 ),
                 (

@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from osm.models import TimeStampedModel
-from osm.utils import VALUE, WEIGHT, code_validator
+from core import policies
+from core.fields import VALUE, WEIGHT
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import code_validator
 
 from ..choices import Aggregation, Frequency, Polarity, Rollup
 from ..periods import FIRST_YEAR, LAST_YEAR, describe_period_starts, is_period_start
@@ -28,6 +31,8 @@ class Measure(TimeStampedModel):
     `unit` repeats the objective's unit so the database can hold "codes unique within a
     unit"; services set it from the objective and an objective never changes unit.
     """
+
+    access = Access(policies.STRATEGY, unit="unit", owner="owner")
 
     objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="measures")
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="measures")
@@ -134,6 +139,8 @@ class Measure(TimeStampedModel):
 class RollupSource(models.Model):
     """A source measure (of a descendant unit) whose values a rollup measure combines."""
 
+    access = Access(policies.STRATEGY, unit="rollup_measure__unit")
+
     rollup_measure = models.ForeignKey(
         Measure, on_delete=models.CASCADE, related_name="source_links"
     )
@@ -156,6 +163,8 @@ class RollupSource(models.Model):
 class FormulaInput(models.Model):
     """A measure that a calculated measure's formula reads, resolved when the formula is
     saved: reads need no parsing to find inputs, and deleting an input is refused."""
+
+    access = Access(policies.INTERNAL, unit="measure__unit")
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="input_links")
     input = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="formula_links")
@@ -181,6 +190,8 @@ class MeasureValue(models.Model):
     Any of the three may be missing: targets are often entered a year ahead, and calculated
     and rollup measures store targets only.
     """
+
+    access = Access(policies.VALUES, unit="measure__unit", owner="measure__owner")
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="values")
     period = models.DateField(help_text="First day of the month, quarter or year.")

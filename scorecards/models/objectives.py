@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from osm.models import TimeStampedModel
-from osm.utils import WEIGHT, code_validator
+from core import policies
+from core.fields import WEIGHT
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import code_validator
 
 from .units import OrgUnit, Perspective, Theme
 
@@ -19,6 +22,8 @@ class Objective(TimeStampedModel):
     `supports` is the cascade: the objectives of strict ancestor units this one serves.
     The unit of an objective never changes once created, so its measures stay in it.
     """
+
+    access = Access(policies.STRATEGY, unit="unit")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="objectives")
     code = models.CharField(max_length=40, validators=[code_validator])
@@ -110,6 +115,8 @@ class CascadeLink(models.Model):
     Deleting a supported objective is refused while objectives still support it.
     """
 
+    access = Access(policies.STRATEGY, unit="supporting__unit")
+
     supporting = models.ForeignKey(
         Objective, on_delete=models.CASCADE, related_name="cascade_links_up"
     )
@@ -149,6 +156,8 @@ class CascadeLink(models.Model):
 
 class CauseEffect(models.Model):
     """An arrow of a unit's strategy map: progress on `cause` drives progress on `effect`."""
+
+    access = Access(policies.STRATEGY, unit="cause__unit")
 
     cause = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="effects")
     effect = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="causes")

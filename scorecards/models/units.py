@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import RawSQL
 
-from osm.models import TimeStampedModel
-from osm.utils import code_validator
+from core import policies
+from core.models import TimeStampedModel
+from core.scoping import Access
+from core.validators import code_validator
 
 from ..choices import UnitKind
 
@@ -58,6 +60,8 @@ class OrgUnitQuerySet(models.QuerySet):
 class OrgUnit(TimeStampedModel):
     """A unit of the organisation: the enterprise at the root, then business and support
     units, departments and teams. Each keeps its own scorecard and cascades it down."""
+
+    access = Access(policies.ORGANISATION, unit="pk")
 
     code = models.CharField(max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
@@ -138,6 +142,8 @@ class Perspective(models.Model):
     """A Balanced Scorecard perspective (Financial, Customer, Internal Process, Learning &
     Growth by default); `order` puts them top to bottom on the strategy map."""
 
+    access = Access(policies.ORGANISATION)
+
     name = models.CharField(max_length=100, unique=True)
     order = models.PositiveSmallIntegerField(unique=True)
     description = models.TextField(blank=True)
@@ -151,6 +157,8 @@ class Perspective(models.Model):
 
 class Theme(TimeStampedModel):
     """A strategic theme: a vertical slice across perspectives of a unit's strategy map."""
+
+    access = Access(policies.STRATEGY, unit="unit")
 
     unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="themes")
     name = models.CharField(max_length=200)

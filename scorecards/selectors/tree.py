@@ -1,5 +1,7 @@
 """Reads of the unit tree and of a unit's objectives."""
 
+from core.tree import walk
+
 from ..choices import UnitKind
 from ..models import OrgUnit
 
@@ -11,16 +13,12 @@ def enterprise_unit() -> OrgUnit | None:
 
 def unit_tree() -> list[tuple[OrgUnit, int]]:
     """Every unit with its depth, depth first from the root, children by code (one query)."""
-    units = list(OrgUnit.objects.order_by("code"))
-    children: dict[int | None, list[OrgUnit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered, stack = [], [(u, 0) for u in reversed(children.get(None, []))]
-    while stack:
-        unit, depth = stack.pop()
-        ordered.append((unit, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(unit.pk, [])))
-    return ordered
+    return walk(
+        OrgUnit.objects.all(),
+        key=lambda u: u.pk,
+        parent=lambda u: u.parent_id,
+        order=lambda u: u.code,
+    )
 
 
 def breadcrumbs(unit: OrgUnit) -> list[OrgUnit]:
@@ -31,3 +29,9 @@ def breadcrumbs(unit: OrgUnit) -> list[OrgUnit]:
         path.append(node)
         node = chain.get(node.parent_id)
     return list(reversed(path))
+
+
+def headed_subtree_ids(user) -> set[int]:
+    """Ids of the units `user` heads and of every unit below them (two queries)."""
+    headed = list(OrgUnit.objects.filter(head=user).values_list("id", flat=True))
+    return set(OrgUnit.objects.subtree_of(*headed).values_list("id", flat=True))

@@ -33,8 +33,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from alignment.metrics import Counts, Metrics
-from alignment.selectors import alignment_report, current_fiscal_year
+from alignment.selectors import alignment_report
 from budgets.choices import BudgetCategory
+from core.clock import current_fiscal_year
 from initiatives.choices import InitiativeStatus
 from people.choices import GoalKind
 from scorecards import services

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from alignment.models import AlignmentSnapshot
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF
+from core.roles import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +118,7 @@ def test_the_report_is_cached_until_the_data_changes(org):
     from django.core.cache import cache
 
     from alignment.selectors import cached_alignment_report
-    from osm.utils import data_version
+    from core.versioning import data_version
 
     cache.clear()
     ent, bu = org

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from alignment import tasks
 from alignment.reports import alignment_reports_compose
-from osm.models import OutgoingMessage
-from osm.permissions import OSM_STAFF
+from core.models import OutgoingMessage
+from core.roles import OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from alignment.models import AlignmentSnapshot
-from alignment.selectors import alignment_report, current_fiscal_year
+from alignment.selectors import alignment_report
 from alignment.services import alignment_snapshot_take
 from budgets.services import budget_line_update
-from scorecards.scoring import to_decimal
+from core.clock import current_fiscal_year
+from core.formatting import to_decimal
 from tests import factories as f
 from tests.alignment.test_alignment_report import TODAY, build_organisation
 

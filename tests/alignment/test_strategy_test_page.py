@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from alignment import charts, tasks
 from alignment.models import StrategyTestRun
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

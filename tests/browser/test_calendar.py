@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from osm.permissions import EXECUTIVE, UNIT_HEAD
+from core.roles import EXECUTIVE, UNIT_HEAD
 from reviews.models import CalendarEvent
 from tests import factories as f
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from osm.permissions import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from scorecards import services
 from scorecards.models import MeasureValue, Objective
 from scorecards.periods import add_months

@@ -4,7 +4,7 @@ the browser reports no violation (a violation is a console error, which fails th
 import pytest
 from playwright.sync_api import expect
 
-from osm.permissions import OSM_STAFF
+from core.roles import OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from osm.permissions import EXECUTIVE, OSM_STAFF
+from core.roles import EXECUTIVE, OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from budgets.choices import BudgetCategory
-from osm.permissions import UNIT_HEAD
+from core.roles import UNIT_HEAD
 from scorecards.choices import UnitKind
 from tests import factories as f
 

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from budgets.models import BudgetLine
-from osm.permissions import EMPLOYEE, EXECUTIVE, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, OSM_STAFF, UNIT_HEAD
 from tests import factories as f
 from tests.helpers import client_for, list_queries
 

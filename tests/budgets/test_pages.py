@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from budgets.choices import BudgetCategory
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from tests import factories as f
 
 from .conftest import text_of
@@ -90,12 +90,12 @@ def test_the_enterprise_and_the_current_year_by_default(client, org, login, monk
 
 @pytest.mark.parametrize("start_month,year", [(1, 2026), (7, 2025), (3, 2026)])
 def test_the_current_fiscal_year(settings, monkeypatch, start_month, year):
-    from budgets import views
+    from core import clock
 
     settings.FISCAL_YEAR_START_MONTH = start_month
-    monkeypatch.setattr(views.timezone, "localdate", lambda: dt.date(2026, 3, 15))
+    monkeypatch.setattr(clock.timezone, "localdate", lambda: dt.date(2026, 3, 15))
     # 15 March 2026: in the year starting January 2026, July 2025 or March 2026
-    assert views.current_fiscal_year() == year
+    assert clock.current_fiscal_year() == year
 
 
 def test_another_year(client, org, login):

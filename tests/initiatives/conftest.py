@@ -8,14 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from osm.permissions import (
-    EMPLOYEE,
-    EXECUTIVE,
-    HR,
-    MEASURE_OWNER,
-    OSM_STAFF,
-    UNIT_HEAD,
-)
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from scorecards.models import OrgUnit
 from tests import factories as f
 

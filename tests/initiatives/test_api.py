@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from core.roles import OSM_STAFF, UNIT_HEAD
 from initiatives.models import Initiative, Milestone
-from osm.permissions import OSM_STAFF, UNIT_HEAD
 from tests import factories as f
 from tests.helpers import client_for, list_queries
 

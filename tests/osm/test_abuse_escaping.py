@@ -22,7 +22,7 @@ from django.conf import settings
 from django.test import Client
 
 from alignment.reports import alignment_reports_compose
-from osm.models import OutgoingMessage
+from core.models import OutgoingMessage
 from reviews.choices import MeetingStatus
 from reviews.reminders import (
     action_item_reminders_compose,

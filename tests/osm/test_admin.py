@@ -15,10 +15,10 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from budgets.services import budget_line_create
+from core.models import OutgoingMessage, QueuedTask
+from core.roles import EXECUTIVE, OSM_STAFF
 from initiatives.models import Initiative, InitiativeObjective, Milestone
 from initiatives.services import initiative_create, milestone_add
-from osm.models import OutgoingMessage, QueuedTask
-from osm.permissions import EXECUTIVE, OSM_STAFF
 from people.models import Employee, Goal
 from people.services import (
     employee_create,

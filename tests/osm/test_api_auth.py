@@ -8,7 +8,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from osm.permissions import EXECUTIVE
+from core.roles import EXECUTIVE
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

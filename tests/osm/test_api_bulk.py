@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from osm.permissions import EXECUTIVE, MEASURE_OWNER, OSM_STAFF
+from core.roles import EXECUTIVE, MEASURE_OWNER, OSM_STAFF
 from scorecards import services
 from scorecards.choices import Frequency
 from scorecards.models import Measure, MeasureValue

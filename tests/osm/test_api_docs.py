@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from osm.permissions import MEASURE_OWNER
+from core.roles import MEASURE_OWNER
 from tests import factories as f
 
 DOC = Path(settings.BASE_DIR) / "docs/api.md"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF
+from core.roles import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF
 from scorecards import services
 from scorecards.periods import add_months
 from tests import factories as f

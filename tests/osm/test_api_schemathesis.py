@@ -17,7 +17,7 @@ from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from osm.permissions import OSM_STAFF
+from core.roles import OSM_STAFF
 from scorecards import services
 from tests import factories as f
 

@@ -23,8 +23,8 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from budgets.models import BudgetLine
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from initiatives.models import Initiative, Milestone
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from people.models import Employee, Goal, IncentiveComponent
 from reviews.models import ActionItem, ReviewMeeting
 from tests import factories as f

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from alignment.models import StrategyTestRun
-from osm.permissions import ROLES
+from core.roles import ROLES
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

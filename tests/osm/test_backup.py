@@ -32,10 +32,10 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from alignment.selectors import alignment_report
-from osm.backup import FORMAT_VERSION, backup_models, existing_data, export, import_
-from osm.demo import DEMO_PASSWORD, DEMO_ROOT_CODE
-from osm.models import DataVersion
-from osm.utils import data_version
+from core.backup import FORMAT_VERSION, backup_models, existing_data, export, import_
+from core.models import DataVersion
+from core.versioning import data_version
+from devtools.demo import DEMO_PASSWORD, DEMO_ROOT_CODE
 from scorecards.models import MeasureValue, OrgUnit, Perspective
 from scorecards.selectors.scorecard import unit_scorecard
 

@@ -5,7 +5,7 @@ import json
 from django.db import OperationalError
 from django.test import RequestFactory
 
-from osm.errors import server_error
+from core.errors import server_error
 
 
 def answer(path, exc):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from osm.models import OutgoingMessage
+from core.models import OutgoingMessage
 from tests import factories as f
 from tests.helpers import db_refuses, refused
 

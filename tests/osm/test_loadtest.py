@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from osm.management.commands.loadtest import Command, run_wrk
+from devtools.management.commands.loadtest import Command, run_wrk
 from tests.conftest import REQUIRE_SERVICES
 
 

@@ -9,7 +9,7 @@ from axes.models import AccessAttempt
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from osm.permissions import EXECUTIVE, OSM_STAFF
+from core.roles import EXECUTIVE, OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

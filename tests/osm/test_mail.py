@@ -1,4 +1,4 @@
-"""The outbox (osm/mail.py): composed once, delivered once, retried until it goes."""
+"""The outbox (core/outbox.py): composed once, delivered once, retried until it goes."""
 
 import datetime as dt
 import smtplib
@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from osm.mail import Draft, backoff, message_id, messages_compose, messages_deliver
-from osm.models import OutgoingMessage
+from core.models import OutgoingMessage
+from core.outbox import Draft, backoff, message_id, messages_compose, messages_deliver
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 11, 27)
@@ -135,7 +135,7 @@ def test_a_claim_too_close_to_its_lease_end_is_not_sent(settings, monkeypatch):
         calls["n"] += 1
         return real_now() + (dt.timedelta(seconds=40) if calls["n"] > 1 else dt.timedelta())
 
-    monkeypatch.setattr("osm.mail.timezone.now", later)
+    monkeypatch.setattr("core.outbox.timezone.now", later)
     assert messages_deliver().sent == []
     assert OutgoingMessage.objects.get().status == "sending"
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR
+from core.roles import EMPLOYEE, EXECUTIVE, HR
 from scorecards import services
 from scorecards.periods import add_months
 from tests import factories as f

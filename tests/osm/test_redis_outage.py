@@ -1,6 +1,6 @@
 """Redis goes away and comes back: pages still render (the cache fails open), and a job
 asked for meanwhile waits in the database and is handed to the broker once Redis is back,
-exactly once (osm/mail.py `enqueue` and `relay`).
+exactly once (core/jobs.py `enqueue` and `relay`).
 
 The real-server test starts a Redis server of its own on a free port, so it can stop and
 start it without touching anyone else's.
@@ -18,10 +18,11 @@ from celery import Celery
 from django.core.cache import caches
 from kombu.exceptions import OperationalError
 
-from osm import mail
-from osm.mail import Draft, enqueue, messages_compose, relay
-from osm.models import OutgoingMessage, QueuedTask
-from osm.permissions import EXECUTIVE
+from core import jobs
+from core.jobs import enqueue, relay
+from core.models import OutgoingMessage, QueuedTask
+from core.outbox import Draft, messages_compose
+from core.roles import EXECUTIVE
 from tests import factories as f
 from tests.conftest import REQUIRE_SERVICES
 from tests.helpers import free_port
@@ -59,7 +60,7 @@ def broker(monkeypatch):
         Broker.published.append((self.task, task_id))
 
     monkeypatch.setattr("celery.canvas.Signature.apply_async", apply_async)
-    monkeypatch.setattr(mail, "current_app", app)
+    monkeypatch.setattr(jobs, "current_app", app)
     return Broker
 
 
@@ -140,7 +141,7 @@ def test_a_real_redis_stopped_and_started(
     url = f"redis://127.0.0.1:{redis_server.port}/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "osm.cache.FailOpenRedisCache",
+            "BACKEND": "core.cache.FailOpenRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
@@ -149,7 +150,7 @@ def test_a_real_redis_stopped_and_started(
     app.conf.task_always_eager = False
     app.conf.broker_connection_timeout = 1
     app.conf.broker_connection_retry = False
-    monkeypatch.setattr(mail, "current_app", app)
+    monkeypatch.setattr(jobs, "current_app", app)
     queue = redis.Redis(port=redis_server.port)
     f.EnterpriseFactory(code="ACME")
     client.force_login(f.UserFactory(roles=[EXECUTIVE]))

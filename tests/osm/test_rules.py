@@ -20,7 +20,7 @@ import datetime as dt
 
 import pytest
 
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

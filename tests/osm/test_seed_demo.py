@@ -24,11 +24,11 @@ from django.test import RequestFactory, override_settings
 
 from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.models import BudgetLine
+from core.clock import fiscal_year_of
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from devtools.demo import DemoBuilder
+from devtools.demo.company import PEOPLE
 from initiatives.models import Initiative, Milestone
-from osm.demo import DemoBuilder
-from osm.demo.company import PEOPLE
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
-from osm.utils import fiscal_year_of
 from people.models import Employee, Goal, IncentiveComponent
 from reviews.models import ActionItem, ReviewMeeting
 from scorecards.models import (
@@ -460,7 +460,7 @@ def test_review_meetings_of_every_kind_with_action_items(demo):
 
 
 def test_the_strategy_calendar_holds_the_cycle_for_this_year_and_the_next(demo):
-    from osm.demo.company import CALENDAR
+    from devtools.demo.company import CALENDAR
     from reviews.models import CalendarEvent
 
     events = CalendarEvent.objects.all()

@@ -24,7 +24,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from osm.models import OutgoingMessage
+from core.models import OutgoingMessage
 from scorecards.models import Measure
 from tests import factories as f
 from tests.conftest import need_service

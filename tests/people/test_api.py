@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from osm.permissions import EMPLOYEE, HR, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, HR, OSM_STAFF, UNIT_HEAD
 from people.api import EmployeeSerializer, GoalSerializer, IncentiveSerializer
 from people.models import Employee, Goal, IncentiveComponent
 from tests import factories as f

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from osm.utils import data_version
+from core.versioning import data_version
 from people import selectors, services
 from people.choices import GoalKind
 from people.models import Employee, Goal, GoalTemplate

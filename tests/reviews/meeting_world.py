@@ -32,7 +32,7 @@ import datetime as dt
 from decimal import Decimal
 from types import SimpleNamespace
 
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from reviews.choices import ActionStatus, MeetingStatus
 from scorecards.models import OrgUnit
 from tests import factories as f

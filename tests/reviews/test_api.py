@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
-from osm.permissions import EMPLOYEE, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, OSM_STAFF, UNIT_HEAD
 from reviews.models import ActionItem, ReviewMeeting
 from tests import factories as f
 from tests.helpers import client_for, ids, list_queries

@@ -382,8 +382,8 @@ def test_chart_of_an_empty_year():
 
 
 def test_the_demo_places_the_cycle_in_this_fiscal_year_and_the_next():
-    from osm.demo.company import CALENDAR
-    from osm.demo.story import Window, plan_calendar
+    from devtools.demo.company import CALENDAR
+    from devtools.demo.story import Window, plan_calendar
 
     window = Window(today=dt.date(2026, 3, 15), fiscal_start=1, due_days=10)
     events = plan_calendar(CALENDAR, window)

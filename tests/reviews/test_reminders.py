@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from osm.models import OutgoingMessage
-from osm.utils import week_of
+from core.clock import week_of
+from core.models import OutgoingMessage
 from reviews import tasks
 from reviews.reminders import (
     action_item_reminders_compose,

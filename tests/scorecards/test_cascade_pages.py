@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from osm.permissions import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, EXECUTIVE, HR, OSM_STAFF, UNIT_HEAD
 from scorecards.models import CauseEffect, Measure, Objective
 from tests import factories as f
 

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from osm.permissions import EMPLOYEE, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
+from core.roles import EMPLOYEE, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from scorecards.models import Measure
 from tests import factories as f
 

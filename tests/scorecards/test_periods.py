@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from osm.utils import fiscal_year_bounds, fiscal_year_of
+from core.clock import fiscal_year_bounds, fiscal_year_of
 from scorecards.periods import (
     add_months,
     describe_period_starts,

@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.formatting import to_decimal
 from scorecards import services
 from scorecards.choices import Aggregation, Frequency, Polarity, Rollup
-from scorecards.scoring import to_decimal
 from scorecards.selectors.scorecard import enterprise_scores, unit_scorecard
 from tests import factories as f
 

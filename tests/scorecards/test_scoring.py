@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.formatting import to_decimal
 from scorecards import scoring
 from scorecards.scoring import PeriodValue
 
@@ -20,7 +21,7 @@ T = F(10, 3)  # one third of the scale
 
 
 def r2(value):
-    return scoring.to_decimal(value)
+    return to_decimal(value)
 
 
 # polarity, actual, target, red flag, tolerance, expected score (exact), expected status

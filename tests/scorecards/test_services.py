@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from osm.utils import apply_changes, save_validated
+from core.services import apply_changes, save_validated
 from scorecards import services
 from scorecards.choices import Aggregation, Frequency, Polarity, Rollup, UnitKind
 from scorecards.models import (

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from osm.permissions import EXECUTIVE, MEASURE_OWNER, UNIT_HEAD
+from core.roles import EXECUTIVE, MEASURE_OWNER, UNIT_HEAD
 from scorecards.models import MeasureValue
 from tests import factories as f
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from alignment.strategy_tests import strategy_test_run
-from osm.utils import parse_day
+from core.clock import parse_day
 
 
 class Command(BaseCommand):

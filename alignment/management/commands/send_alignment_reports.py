@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from alignment.reports import alignment_reports_compose
-from osm.mail import messages_deliver
-from osm.utils import parse_day
+from core.clock import parse_day
+from core.outbox import messages_deliver
 
 
 class Command(BaseCommand):

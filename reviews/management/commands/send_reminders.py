@@ -5,8 +5,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from osm.mail import messages_deliver
-from osm.utils import parse_day
+from core.clock import parse_day
+from core.outbox import messages_deliver
 from reviews.reminders import reminders_compose
 
 

@@ -1,0 +1,149 @@
+"""Sign-in to the API and the users it refers to: token login (throttled per address and
+per username, refused while django-axes has locked the login out), token revocation, and
+the read-only list of users whom owners, heads, chairs and attendees name."""
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model, user_logged_in
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.models import get_token_model
+from knox.settings import knox_settings
+from knox.views import LogoutView
+from rest_framework import serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+from rest_framework.views import APIView
+
+from core.scoping import restrict
+
+from .permissions import HasRulePermission
+
+
+class LoginAddressThrottle(AnonRateThrottle):
+    """Login attempts per client address."""
+
+    scope = "login_address"
+
+
+class LoginUserThrottle(SimpleRateThrottle):
+    """Login attempts per username, whatever the address (against password guessing)."""
+
+    scope = "login_user"
+
+    def get_cache_key(self, request, view):
+        data = request.data
+        username = data.get("username") if isinstance(data, dict) else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # the address throttle still counts the try
+        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class CredentialsSerializer(AuthTokenSerializer):
+    """Username and password (DRF's checks, described for the schema)."""
+
+    username = serializers.CharField(help_text="Login name.", write_only=True)
+    password = serializers.CharField(
+        help_text="Password.",
+        write_only=True,
+        style={"input_type": "password"},
+        trim_whitespace=False,
+    )
+
+
+class TokenView(APIView):
+    """`POST {"username", "password"}` → `{"token", "expiry"}`. Tokens are stored hashed
+    and expire (`API_TOKEN_DAYS`, default 30); wrong credentials are a 400, never a token."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    throttle_classes = (LoginAddressThrottle, LoginUserThrottle)
+    serializer_class = CredentialsSerializer
+
+    @extend_schema(
+        request=CredentialsSerializer,
+        responses={
+            200: inline_serializer(
+                "Token",
+                {
+                    "token": serializers.CharField(help_text="Send as `Authorization: Token …`."),
+                    "expiry": serializers.DateTimeField(help_text="When the token stops working."),
+                },
+            ),
+            400: OpenApiResponse(description="Wrong credentials or missing fields."),
+            429: OpenApiResponse(description="Too many tries, or locked out after failures."),
+        },
+        auth=[],
+        summary="Get an API token",
+    )
+    def post(self, request):
+        credentials = CredentialsSerializer(data=request.data, context={"request": request})
+        valid = credentials.is_valid()
+        # django-axes refused the login if it marked the request locked out (Django's
+        # authenticate() turns its refusal into a failed login, hence the look).
+        locked = getattr(request, "axes_locked_out", False) or getattr(
+            request._request, "axes_locked_out", False
+        )
+        if locked:
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                {
+                    "detail": "Too many failed logins for this user or from this address: "
+                    f"logins are refused for {minutes} minutes. The OSM staff can unlock it."
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        if not valid:
+            raise ValidationError(credentials.errors)
+        user = credentials.validated_data["user"]
+        instance, token = get_token_model().objects.create(
+            user=user, expiry=knox_settings.TOKEN_TTL
+        )
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
+
+
+class RevokeView(LogoutView):
+    """`POST` with a token: that token stops working."""
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke this token")
+    def post(self, request, format=None):
+        return super().post(request, format)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    full_name = serializers.SerializerMethodField(help_text="First and last name.")
+    roles = serializers.SerializerMethodField(help_text="Names of the user's roles.")
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "full_name", "email", "roles"]
+        extra_kwargs = {
+            "id": {"help_text": "Identifier."},
+            "username": {"help_text": "Login name."},
+            "email": {"help_text": "Email address."},
+        }
+
+    def get_full_name(self, user) -> str:
+        return user.get_full_name()
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(group.name for group in user.groups.all())
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Users (read-only): whom owners, heads, chairs and attendees refer to."""
+
+    permission_classes = [HasRulePermission]
+    serializer_class = UserSerializer
+    filterset_fields = ["username", "email"]
+    ordering_fields = ["username"]
+    ordering = ["username"]
+
+    def get_queryset(self):
+        users = get_user_model().objects.filter(is_active=True).prefetch_related("groups")
+        return restrict(users, self.request.user)

@@ -1,0 +1,56 @@
+"""The viewset every API resource is: reads scoped to what the user may see (others' rows
+are 404), writes through the app's services, so the API enforces exactly what the admin
+and the web pages enforce."""
+
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+
+from core.scoping import perm_name, restrict
+
+from .permissions import HasRulePermission
+
+
+class ServiceViewSet(viewsets.ModelViewSet):
+    """A model viewset whose rows are `restrict`ed by the model's access declaration and
+    whose writes go through services. Subclasses set:
+
+    - `create_with(by, data)` / `update_with(instance, by, data)` / `destroy_with(instance,
+      by)`: callables that call the services (their ValidationErrors become 400s in the
+      exception handler);
+    - `parent(data, instance)`: the object an add or change is checked against (the unit,
+      measure, employee... the row goes into), so a unit head cannot write elsewhere.
+    """
+
+    permission_classes = [HasRulePermission]
+    create_with = None
+    update_with = None
+    destroy_with = None
+
+    def get_queryset(self):
+        return restrict(super().get_queryset(), self.request.user)
+
+    def parent(self, data: dict, instance=None):
+        """The object the write is checked against; None checks without an object."""
+        return data.get("unit", getattr(instance, "unit", None))
+
+    def check_write(self, action: str, data: dict, instance=None) -> None:
+        target = self.parent(data, instance)
+        model = self.get_queryset().model
+        if not self.request.user.has_perm(perm_name(model, action), target):
+            raise PermissionDenied(f"You may not {action} this {model._meta.verbose_name} here.")
+
+    def perform_create(self, serializer):
+        self.check_write("add", serializer.validated_data)
+        serializer.instance = type(self).create_with(
+            by=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        # The object itself was checked by has_object_permission; where it goes, here.
+        self.check_write("change", serializer.validated_data, serializer.instance)
+        serializer.instance = type(self).update_with(
+            serializer.instance, by=self.request.user, data=dict(serializer.validated_data)
+        )
+
+    def perform_destroy(self, instance):
+        type(self).destroy_with(instance, by=self.request.user)

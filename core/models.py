@@ -1,0 +1,138 @@
+"""Base pieces every app shares: the timestamped abstract model and the outgoing-message ledger."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from . import policies
+from .scoping import Access
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutgoingMessage(TimeStampedModel):
+    """One message OSM sends (reminder, escalation, report): the outbox and the ledger.
+
+    A job writes the message here, rendered, before anything is sent; it is unique on
+    (kind, recipient, subject_key, period), so a retried or repeated job never composes
+    the same message twice. Delivery then claims rows (status `sending` with a lease),
+    sends them and marks each `sent` as soon as the mail server accepted it (osm/mail.py).
+    """
+
+    access = Access(policies.STAFF_ONLY)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed (will be retried)"
+
+    kind = models.CharField(max_length=40)
+    recipient = models.CharField(max_length=254, help_text="Email address.")
+    subject_key = models.CharField(
+        max_length=200, help_text="What the message is about, e.g. 'measure:12' or 'unit:3'."
+    )
+    period = models.DateField(help_text="The day, period or week the message belongs to.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True, help_text="The plain-text part.")
+    html = models.TextField(blank=True, help_text="The HTML part, if any.")
+    attachments = models.JSONField(
+        default=list, blank=True, help_text='[{"name": ..., "content": ..., "mimetype": ...}]'
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A failed message is tried again from then on."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A message being sent is another worker's after this."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "recipient", "subject_key", "period"],
+                name="outgoing_message_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="outgoing_message_status_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="outgoing_message_status_idx")]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient} ({self.subject_key}, {self.period})"
+
+
+def _new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
+class DataVersion(models.Model):
+    """One row whose counter goes up with every committed change to OSM's data, so that
+    heavy computed reads (the alignment report) can be cached exactly: a cache entry names
+    the version it was computed at and is never served once the data has moved on."""
+
+    access = Access(policies.INTERNAL)
+
+    counter = models.BigIntegerField(default=0)
+    # A random name for this database's history: a flushed, restored or re-seeded database
+    # starts a new epoch, so cache entries of another timeline never match.
+    epoch = models.CharField(max_length=32, default=_new_epoch)
+
+    class Meta:
+        verbose_name = "data version"
+
+    def __str__(self):
+        return f"data version {self.counter}"
+
+
+class QueuedTask(models.Model):
+    """A job asked for (a report, a recomputation, a delivery), recorded in the database
+    in the same transaction as whatever asked for it, then handed to the broker. While
+    Redis is down it waits here, and is handed over once Redis answers again (osm/mail.py);
+    `task_id` is this row's, so the worker can tell a task handed over twice."""
+
+    access = Access(policies.STAFF_ONLY)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the broker"
+        SENT = "sent", "Handed to the broker"
+
+    task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200, help_text="The Celery task's name.")
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sent"]), name="queued_task_status_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="queued_task_status_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_status_display()})"

@@ -1,0 +1,73 @@
+"""The permission table: who may do what, as named policies that models declare
+(core/scoping.py). Roles are described in core/roles.py.
+
+A policy is read per action: any one of its grants is enough.
+"""
+
+from .roles import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF
+from .scoping import ANY_ROLE, Access, HeadsUnit, Owner, Policy, Role
+
+STAFF = Role((OSM_STAFF,))
+READS_ALL = Role((OSM_STAFF, EXECUTIVE, HR))
+HEADS = HeadsUnit()
+
+# The organisation and the perspectives: everyone reads, OSM staff write.
+ORGANISATION = Policy(
+    "organisation", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,)
+)
+# Scorecards, initiatives and reviews: everyone reads, unit heads write in their subtree.
+STRATEGY = Policy(
+    "strategy",
+    view=(ANY_ROLE,),
+    add=(STAFF, HEADS),
+    change=(STAFF, HEADS),
+    delete=(STAFF, HEADS),
+)
+# Action items: as the strategy, and their owners change them (mark them done).
+ACTION_ITEMS = Policy(
+    "action items",
+    view=(ANY_ROLE,),
+    add=(STAFF, HEADS),
+    change=(STAFF, HEADS, Owner()),
+    delete=(STAFF, HEADS),
+)
+# Values: measure owners enter and correct those of their own measures.
+VALUES = Policy(
+    "values",
+    view=(ANY_ROLE,),
+    add=(STAFF, HEADS, Owner(MEASURE_OWNER)),
+    change=(STAFF, HEADS, Owner(MEASURE_OWNER)),
+    delete=(STAFF, HEADS),
+)
+# Budgets: read by those who steer money, written by unit heads in their subtree.
+BUDGET = Policy(
+    "budget",
+    view=(READS_ALL, HEADS),
+    add=(STAFF, HEADS),
+    change=(STAFF, HEADS),
+    delete=(STAFF, HEADS),
+)
+# People: HR writes; unit heads read their subtree; employees read their own records.
+PEOPLE = Policy(
+    "people",
+    view=(READS_ALL, HEADS, Owner()),
+    add=(STAFF, Role((HR,))),
+    change=(STAFF, Role((HR,))),
+    delete=(STAFF, Role((HR,))),
+)
+# Test and adapt: everyone reads the verdicts; OSM staff start a run (it covers every map).
+TEST_RESULTS = Policy(
+    "test results", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,)
+)
+# The outgoing-message ledger and queued jobs, users' groups, the job schedules and the
+# login-protection records: OSM staff's business (in the admin).
+STAFF_ONLY = Policy("staff only", view=(STAFF,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
+# Users: everyone with a role may look them up (owners, heads, attendees); OSM staff manage.
+USERS = Policy("users", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
+# Rows only code writes and nobody manages by hand (formula inputs, the data version,
+# alignment snapshots): no permission for anyone.
+INTERNAL = Policy("internal")
+
+# The declarations of other packages' models (core/rules.py).
+USERS_ACCESS = Access(USERS)
+STAFF_ACCESS = Access(STAFF_ONLY)

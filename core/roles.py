@@ -1,0 +1,38 @@
+"""OSM's roles (Django groups, created by a migration) and what a user has of them.
+
+- OSM staff: everything.
+- Executive: reads everything.
+- Unit head: edits the scorecards, values, initiatives, budget lines and reviews of the
+  subtree of the units he or she heads (`OrgUnit.head`).
+- HR: employees, goals and incentive components; reads everything.
+- Measure owner: enters the values of the measures he or she owns.
+- Employee: reads the strategy and his or her own goals and incentives.
+
+Who may do what with which rows is declared once per model (core/scoping.py).
+"""
+
+OSM_STAFF = "OSM staff"
+EXECUTIVE = "Executive"
+UNIT_HEAD = "Unit head"
+HR = "HR"
+MEASURE_OWNER = "Measure owner"
+EMPLOYEE = "Employee"
+
+ROLES = (OSM_STAFF, EXECUTIVE, UNIT_HEAD, HR, MEASURE_OWNER, EMPLOYEE)
+
+
+def group_names(user) -> set[str]:
+    """The user's role names (cached on the user object for the request)."""
+    if not hasattr(user, "_osm_group_names"):
+        user._osm_group_names = set(user.groups.values_list("name", flat=True))
+    return user._osm_group_names
+
+
+def has_role(user, *names: str) -> bool:
+    """Superusers have every role; others the groups they are in."""
+    return user.is_authenticated and (user.is_superuser or bool(group_names(user) & set(names)))
+
+
+def has_any_role(user) -> bool:
+    """Whether `user` has a role at all (without one, OSM shows nothing)."""
+    return has_role(user, *ROLES)

@@ -1,0 +1,65 @@
+"""What every app's services share: save after full validation, apply a change to allowed
+fields only, and delete or explain what still depends on a row (one refusal format)."""
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ProtectedError, RestrictedError
+
+
+def save_validated(instance, *, actor=None):
+    """Validate fields, `clean()` and constraints, then save; `actor` is recorded in history.
+
+    Raises ValidationError with field messages and writes nothing on bad input.
+    """
+    instance.full_clean()
+    if actor is not None:
+        instance._history_user = actor
+    instance.save()
+    return instance
+
+
+def apply_changes(instance, changes: dict, *, allowed: set[str]):
+    """Set `changes` on `instance`, refusing fields that may not change this way."""
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    return instance
+
+
+def delete_or_explain(instance, *, actor=None):
+    """Delete `instance`, or refuse with a message naming what still depends on it."""
+    if actor is not None:
+        instance._history_user = actor
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blockers = list(
+            exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        )
+        verb = "depends" if len(blockers) == 1 else "depend"
+        # Keyed like every other refusal of the services, so callers can use `message_dict`.
+        raise ValidationError(
+            {
+                NON_FIELD_ERRORS: (
+                    f"{instance._meta.verbose_name.capitalize()} '{instance}' cannot be deleted: "
+                    f"{describe_dependents(blockers)} still {verb} on it."
+                )
+            }
+        ) from None
+
+
+def describe_dependents(objects) -> str:
+    """'3 measure values (e.g. REV 2026-01, …), 1 goal (e.g. …)' for a refusal message."""
+    groups: dict[str, list] = {}
+    for obj in objects:
+        meta = obj._meta
+        groups.setdefault((meta.verbose_name, meta.verbose_name_plural), []).append(obj)
+    parts = []
+    for (singular, plural), items in sorted(groups.items()):
+        items = sorted(items, key=str)  # the blockers come as a set: name them in a stable order
+        label = singular if len(items) == 1 else plural
+        examples = ", ".join(str(o) for o in items[:3])
+        more = ", …" if len(items) > 3 else ""
+        parts.append(f"{len(items)} {label} (e.g. {examples}{more})")
+    return "; ".join(parts)

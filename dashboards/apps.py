@@ -1,0 +1,10 @@
+"""The dashboards app: the pages and reads that bring every app's figures together (the
+unit dashboards, the objective page, an objective's cascade with its initiatives and
+goals). It sits above every domain app and below the project's wiring."""
+
+from django.apps import AppConfig
+
+
+class DashboardsConfig(AppConfig):
+    name = "dashboards"
+    verbose_name = "Dashboards"

@@ -1,0 +1,178 @@
+"""The pages that bring every app's figures together: the dashboards (the enterprise's at /,
+each unit's at /units/<code>/) and the objective page."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from alignment.selectors import cached_alignment_metrics
+from alignment.strategy_tests import latest_strategy_tests
+from core.scoping import restrict
+from core.templatetags.osm_format import score
+from people.models import Goal
+from reviews.choices import MeetingStatus
+from reviews.models import ReviewMeeting
+from scorecards import selectors as scorecard_selectors
+from scorecards.charts import measure_history
+from scorecards.models import Objective, OrgUnit
+from scorecards.selectors.cascade import cascade_tree
+from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
+from scorecards.selectors.series import load_series
+from scorecards.selectors.strategy_map import strategy_map
+from scorecards.strategy_map import ArrowTest, MapObjective, layout
+
+from .forms import DashboardForm
+
+
+@login_required
+def home(request):
+    """The dashboard of the enterprise."""
+    return dashboard(request, None)
+
+
+@login_required
+def unit_pick(request):
+    """`/units/?unit=CODE` (the unit picker without script) → that unit's dashboard."""
+    code = request.GET.get("unit", "")
+    query = request.GET.copy()
+    query.pop("unit", None)
+    target = reverse("unit", args=[code]) if code else reverse("home")
+    return redirect(f"{target}?{query.urlencode()}" if query else target)
+
+
+@login_required
+def dashboard(request, code: str | None):
+    """A unit's dashboard (the enterprise's at /): its scorecard as of a month or year to
+    date, what needs attention (red and yellow objectives, overdue values), the next
+    review meetings and the alignment index; breadcrumbs up the tree and links down."""
+    if not request.user.has_perm("scorecards.view_objective"):
+        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+    root = scorecard_selectors.enterprise_unit()
+    if root is None:
+        return render(request, "dashboards/home.html", {"root": None})
+    unit = root if code is None else get_object_or_404(OrgUnit, code=code)
+    form = DashboardForm(request.GET or None)
+    status = 200
+    as_of, ytd = None, False
+    if request.GET:
+        if form.is_valid():
+            as_of, ytd = form.cleaned_data["as_of"], form.cleaned_data["ytd"]
+        else:
+            status = 400
+    card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
+    objectives = card.objectives()
+    attention = sorted(
+        (o for o in objectives if o.status in ("red", "yellow")),
+        key=lambda o: (o.status != "red", o.code),
+    )
+    overdue = [(o, m) for o in objectives for m in o.measures if m.overdue]
+    meetings = (
+        ReviewMeeting.objects.filter(
+            unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True),
+            scheduled_for__gte=timezone.now(),
+            status=MeetingStatus.SCHEDULED,
+        )
+        .select_related("unit")
+        .order_by("scheduled_for")[:5]
+    )
+    strategy_map = _strategy_map(unit, card)
+    context = {
+        "root": root,
+        "unit": unit,
+        "card": card,
+        "form": form,
+        "ytd": ytd,
+        "trail": scorecard_selectors.breadcrumbs(unit),
+        "children": unit.children.order_by("code"),
+        "tree": scorecard_selectors.unit_tree(),
+        "attention": attention,
+        "overdue": overdue,
+        "meetings": meetings,
+        "alignment_index": cached_alignment_metrics(unit).alignment_index,
+        "map": strategy_map,
+    }
+    return render(request, "dashboards/home.html", context, status=status)
+
+
+def _strategy_map(unit, card):
+    """The unit's strategy map laid out from the scorecard just read, each arrow with the
+    latest strategy test's verdict (four more queries: the themes, the arrows, the run and
+    its results)."""
+    read = strategy_map(unit, card)
+    objectives = [
+        MapObjective(
+            id=o.id,
+            code=o.code,
+            name=o.name,
+            perspective_id=o.perspective_id,
+            theme_id=o.theme_id,
+            status=o.status,
+            score_text=score(o.score),
+        )
+        for o in read.objectives
+    ]
+    _, results = latest_strategy_tests(unit)
+    verdicts = {
+        (r.cause_id, r.effect_id): ArrowTest(
+            verdict=r.verdict,
+            frequency=r.frequency,
+            lag=r.lag,
+            r=r.effect_size,
+            p_adjusted=r.p_adjusted,
+            periods=r.periods,
+            units=r.units,
+        )
+        for r in results
+        if not r.exploratory
+    }
+    return layout(
+        [(p.id, p.name) for p in read.perspectives],
+        [(t.id, t.name) for t in read.themes],
+        objectives,
+        read.links,
+        verdicts,
+    )
+
+
+@login_required
+def objective_page(request, pk: int):
+    """An objective: each measure's chart over time and its figures this month, the
+    cascade below it, what it supports, the initiatives advancing it, the goals linked to
+    it (for those who may see them) and its change history."""
+    if not request.user.has_perm("scorecards.view_objective"):
+        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+    objective = get_object_or_404(
+        Objective.objects.select_related("unit", "perspective", "theme", "owner"), pk=pk
+    )
+    clock = Clock.make()
+    series = sorted(
+        (s for s in load_series(Q(objective=objective)).values()
+         if s.measure.objective_id == objective.pk),
+        key=lambda s: s.measure.code,
+    )  # fmt: skip
+    measures = [
+        {"reading": read_measure(s, clock), "chart": measure_history(s), "chart_id": f"m{i}"}
+        for i, s in enumerate(series)
+    ]
+    goals = restrict(
+        Goal.objects.filter(objective=objective).select_related("employee"), request.user
+    )
+    context = {
+        "objective": objective,
+        "reading": objective_scores(Q(id__in=OrgUnit.objects.subtree_of(objective.unit_id))).get(
+            objective.pk
+        ),
+        "measures": measures,
+        "tree": cascade_tree(objective),
+        "supports": objective.supports.select_related("unit").order_by("unit__code", "code"),
+        "initiatives": objective.initiatives.select_related("owner").order_by("code"),
+        "goals": goals.order_by("employee__name")[:100],
+        "goal_count": goals.count(),
+        "history": objective.history.select_related("history_user").order_by("-history_date")[:10],
+        "trail": scorecard_selectors.breadcrumbs(objective.unit),
+        "may_edit": request.user.has_perm("scorecards.change_objective", objective),
+    }
+    return render(request, "dashboards/objective.html", context)

@@ -1,0 +1,778 @@
+"""Writes the demo company (osm/demo/company.py) through the apps' services.
+
+Every write that has rules goes through a service or, for the thousands of measure
+values, through `full_clean()` on each row before a bulk insert with history, so the demo
+passes the same validation as user input. The caller runs `DemoBuilder.build()` inside one
+transaction: a failure leaves nothing half-written.
+"""
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from alignment.models import StrategyTestResult
+from alignment.strategy_tests import strategy_test_run
+from budgets import services as budget_services
+from budgets.models import BudgetLine
+from core.clock import fiscal_year_bounds
+from core.services import save_validated
+from core.versioning import data_changed
+from initiatives import services as initiative_services
+from initiatives.models import Initiative, Milestone
+from people import services as people_services
+from people.models import Employee, Goal, IncentiveComponent
+from reviews import services as review_services
+from reviews.choices import ActionStatus, MeetingKind, MeetingStatus
+from reviews.models import ActionItem, CalendarEvent, ReviewMeeting
+from scorecards import services as scorecard_services
+from scorecards.models import (
+    CascadeLink,
+    CauseEffect,
+    Measure,
+    MeasureValue,
+    Objective,
+    OrgUnit,
+    Perspective,
+)
+from scorecards.periods import add_months, period_start
+
+from . import company as c
+from . import story
+
+User = get_user_model()
+
+
+@dataclass
+class DemoResult:
+    """What was written: row counts by label, and the demo logins (username, role,
+    password, remark)."""
+
+    counts: dict[str, int]
+    logins: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def ascii_slug(text: str) -> str:
+    """'Fernández' -> 'fernandez', "O'Brien" -> 'obrien' (for e-mail addresses)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+class DemoBuilder:
+    """Builds Meridian Group step by step; `build()` runs every step in one transaction."""
+
+    def __init__(self, *, today: dt.date | None = None):
+        self.window = story.Window(
+            today=today or dt.date.today(),
+            fiscal_start=settings.FISCAL_YEAR_START_MONTH,
+            due_days=settings.MEASURE_DUE_DAYS,
+        )
+        self.now = timezone.now()
+        self.users: dict[str, User] = {}
+        self.existing_users: set[str] = set()
+        self.units: dict[str, OrgUnit] = {}
+        self.objectives: dict[str, Objective] = {}  # "UNIT.CODE"
+        self.measures: dict[str, Measure] = {}  # "UNIT.CODE"
+        self.plans: dict[str, list[story.PlannedValue]] = {}
+        self.initiatives: dict[str, Initiative] = {}
+        self.employees: dict[str, Employee] = {}  # named people by username
+        self.unit_specs = {u.code: u for u in c.UNITS}
+
+    # The whole build ------------------------------------------------------------------------
+
+    def build(self) -> DemoResult:
+        """Write the whole demo in one transaction and say what was written."""
+        with transaction.atomic():
+            self.create_users()
+            self.create_units()
+            self.create_strategy_maps()
+            self.create_measures()
+            self.create_values()
+            self.create_initiatives()
+            self.create_budgets()
+            self.create_people()
+            self.create_reviews()
+            self.create_calendar()
+            self.create_strategy_tests()
+        return DemoResult(counts=self.counts(), logins=self.login_rows())
+
+    @property
+    def osm(self):
+        """OSM staff maintain the scorecards: the history names them."""
+        return self.users["osm"]
+
+    def head_of(self, unit_code: str):
+        return self.users[self.unit_specs[unit_code].head]
+
+    # Users ----------------------------------------------------------------------------------
+
+    def create_users(self) -> None:
+        """The demo logins share one password (hashed once: the hasher is slow on purpose);
+        the other named people get unusable passwords. A user that already exists is
+        reused as it is, its password untouched."""
+        hashed = make_password(c.DEMO_PASSWORD)
+        groups = {}
+        for person in c.PEOPLE:
+            existing = User.objects.filter(username=person.username).first()
+            if existing is not None:
+                self.users[person.username] = existing
+                self.existing_users.add(person.username)
+                continue
+            user = User(
+                username=person.username,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                email=self.email_of(person.first_name, person.last_name),
+                is_staff=person.is_staff,
+                is_superuser=person.is_superuser,
+            )
+            user.password = hashed if person.login else make_password(None)
+            user.full_clean()
+            user.save()
+            names = person.groups if person.login else c.PLAIN_HEAD_GROUPS
+            for name in names:
+                if name not in groups:
+                    groups[name], _ = Group.objects.get_or_create(name=name)
+            user.groups.set([groups[name] for name in names])
+            self.users[person.username] = user
+
+    @staticmethod
+    def email_of(first: str, last: str, suffix: str = "") -> str:
+        return f"{ascii_slug(first)}.{ascii_slug(last)}{suffix}@{c.EMAIL_DOMAIN}"
+
+    # Units and strategy maps ------------------------------------------------------------------
+
+    def create_units(self) -> None:
+        for spec in c.UNITS:
+            self.units[spec.code] = scorecard_services.unit_create(
+                code=spec.code,
+                name=spec.name,
+                kind=spec.kind,
+                parent=self.units[spec.parent] if spec.parent else None,
+                head=self.users[spec.head],
+            )
+
+    def create_strategy_maps(self) -> None:
+        """Themes, objectives with their cascade links, and the maps' arrows."""
+        perspectives = {
+            key: Perspective.objects.get(name=name) for key, name in c.PERSPECTIVES.items()
+        }
+        root = self.units[c.DEMO_ROOT_CODE]
+        themes = {
+            name: scorecard_services.theme_create(unit=root, name=name, description=description)
+            for name, description in c.THEMES
+        }
+        for spec in c.OBJECTIVES:
+            self.objectives[f"{spec.unit}.{spec.code}"] = scorecard_services.objective_create(
+                unit=self.units[spec.unit],
+                code=spec.code,
+                name=spec.name,
+                description=spec.description,
+                perspective=perspectives[spec.perspective],
+                theme=themes[spec.theme] if spec.theme else None,
+                owner=self.head_of(spec.unit),
+                weight=Decimal(spec.weight),
+                supports=[self.objectives[ref] for ref in spec.supports],
+                by=self.osm,
+            )
+        for cause, effect, rationale in c.CAUSE_EFFECT:
+            scorecard_services.cause_effect_link(
+                cause=self.objectives[cause], effect=self.objectives[effect], rationale=rationale
+            )
+
+    # Measures and their values ----------------------------------------------------------------
+
+    def create_measures(self) -> None:
+        """Entered measures first: calculated and rollup measures refer to them."""
+        ordered = sorted(c.MEASURES, key=lambda k: k.formula is not None or k.rollup != "none")
+        for kpi in ordered:
+            fields = {
+                "unit_label": kpi.label,
+                "polarity": kpi.polarity,
+                "frequency": kpi.frequency,
+                "aggregation": kpi.aggregation,
+                "owner": self.users[kpi.owner] if kpi.owner else self.head_of(kpi.unit),
+                "formula": kpi.formula,
+                "rollup": kpi.rollup,
+                "description": kpi.description,
+            }
+            if kpi.tolerance is not None:
+                fields["tolerance"] = Decimal(kpi.tolerance)
+            self.measures[f"{kpi.unit}.{kpi.code}"] = scorecard_services.measure_create(
+                objective=self.objectives[f"{kpi.unit}.{kpi.objective}"],
+                code=kpi.code,
+                name=kpi.name,
+                sources=[self.measures[ref] for ref in kpi.sources],
+                by=self.osm,
+                **fields,
+            )
+
+    def create_values(self) -> None:
+        """Thousands of rows: each is validated with `full_clean()` (period start, no actual
+        on calculated or rollup measures, red flag on the right side of the target) and
+        then bulk-inserted with its history row, dated when its owner entered it so the
+        data-timeliness metric has a story to tell."""
+        for kpi in c.MEASURES:
+            key = f"{kpi.unit}.{kpi.code}"
+            if kpi.rollup == "none":
+                self.plans[key] = story.plan_values(kpi, self.window, self.lead_for(kpi))
+        for kpi in c.MEASURES:
+            if kpi.rollup != "none":
+                sources = [self.plans[ref] for ref in kpi.sources]
+                self.plans[f"{kpi.unit}.{kpi.code}"] = story.plan_rollup_targets(
+                    kpi, sources, self.window
+                )
+        rows = []
+        for kpi in c.MEASURES:
+            key = f"{kpi.unit}.{kpi.code}"
+            measure = self.measures[key]
+            for plan in self.plans[key]:
+                # Targets are set by the unit's head in the budget round; actuals by the owner.
+                by = measure.owner if plan.actual is not None else self.head_of(kpi.unit)
+                value = MeasureValue(
+                    measure=measure,
+                    period=plan.period,
+                    actual=plan.actual,
+                    target=plan.target,
+                    red_flag=plan.red_flag,
+                    note=plan.note,
+                    entered_by=by,
+                )
+                value.full_clean()
+                value._history_user = by
+                value._history_date = self.moment(plan.entered_on, key)
+                rows.append(value)
+        bulk_create_with_history(rows, MeasureValue, batch_size=500)
+        data_changed()  # bulk inserts send no signal
+
+    def lead_for(self, kpi: c.Kpi, seen: frozenset = frozenset()) -> dict | None:
+        """What a measure that `follows` another owes to that one's performance (its
+        leader's own lead first, for a chain); None for the others."""
+        if kpi.follows is None:
+            return None
+        key = kpi.follows[0]
+        if key in seen:
+            raise ValueError(f"{key}: measures that follow each other in a circle.")
+        leader = next(k for k in c.MEASURES if f"{k.unit}.{k.code}" == key)
+        leader_lead = self.lead_for(leader, seen | {key})
+        return story.lead_of(kpi, story.performance(leader, self.window, leader_lead))
+
+    def moment(self, day: dt.date, salt: str) -> dt.datetime:
+        """An office-hours time on `day` (never in the future)."""
+        minutes = story.rng_for("time", salt, day.isoformat()).randint(8 * 60, 18 * 60)
+        at = timezone.make_aware(
+            dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60)),
+            timezone.get_default_timezone(),
+        )
+        return min(at, self.now - dt.timedelta(minutes=5))
+
+    # Initiatives and budgets ------------------------------------------------------------------
+
+    def create_initiatives(self) -> None:
+        today = self.window.today
+        rng = story.rng_for("milestones")
+        for plan in c.INITIATIVES:
+            start = self.window.month(plan.start)
+            end = add_months(self.window.month(plan.end), 1) - dt.timedelta(days=1)
+            initiative = initiative_services.initiative_create(
+                unit=self.units[plan.unit],
+                code=plan.code,
+                name=plan.name,
+                description=plan.description,
+                start=start,
+                end=end if plan.end is not None else None,
+                status=plan.status,
+                percent_complete=plan.percent,
+                owner=self.users[plan.owner],
+                objectives=[self.objectives[ref] for ref in plan.objectives],
+                by=self.osm,
+            )
+            self.initiatives[plan.code] = initiative
+            for name, offset, done in plan.milestones:
+                due = self.window.month(offset) + dt.timedelta(days=14)
+                done_on = None
+                if done and due <= today:
+                    done_on = due + dt.timedelta(days=rng.randint(-12, 6))
+                    done_on = min(max(done_on, start), today)
+                initiative_services.milestone_add(
+                    initiative=initiative, name=name, due=due, done_on=done_on
+                )
+
+    def fiscal_years(self) -> tuple[int, int]:
+        current = self.window.current_fiscal_year
+        return current - 1, current
+
+    def runs_in(self, initiative: Initiative, year: int) -> bool:
+        first, last = fiscal_year_bounds(year, self.window.fiscal_start)
+        return initiative.start <= last and (initiative.end is None or initiative.end >= first)
+
+    def create_budgets(self) -> None:
+        """Two fiscal years: staff costs per unit (not linked), the templates (some linked
+        to objectives) and STRATEX for each funded initiative running in the year."""
+        rng = story.rng_for("budgets")
+        previous, current = self.fiscal_years()
+        elapsed = self.window.fiscal_elapsed()
+        for year in (previous, current):
+            # Last year's budget was a little smaller; last year's spend is complete.
+            scale = Decimal("0.96") if year == previous else Decimal("1")
+
+            def spent(planned: Decimal, year=year) -> Decimal:
+                share = rng.uniform(0.88, 1.06) if year == previous else elapsed
+                share *= 1 if year == previous else rng.uniform(0.85, 1.1)
+                return Decimal(round(float(planned) * share, -2)).quantize(Decimal("1"))
+
+            def money(amount: float) -> Decimal:
+                return Decimal(round(amount, -3)).quantize(Decimal("1"))
+
+            for unit in c.UNITS:
+                planned = money(unit.headcount * c.STAFF_COST_PER_HEAD * float(scale))
+                self.budget_line(unit.code, year, "opex", "Staff costs", planned, spent(planned))
+            for index, (unit_code, category, label, amount, objective) in enumerate(c.BUDGET_LINES):
+                planned = money(amount * float(scale))
+                if year == previous and index % 2:
+                    objective = None  # half of these links were only made this year
+                self.budget_line(
+                    unit_code,
+                    year,
+                    category,
+                    label,
+                    planned,
+                    spent(planned),
+                    objective=self.objectives[objective] if objective else None,
+                )
+            for plan in c.INITIATIVES:
+                initiative = self.initiatives[plan.code]
+                if not plan.budget or not self.runs_in(initiative, year):
+                    continue
+                planned = money(plan.budget * float(scale))
+                actual = spent(planned)
+                if plan.status == "cancelled":
+                    actual = (actual * Decimal("0.4")).quantize(Decimal("1"))
+                self.budget_line(
+                    plan.unit,
+                    year,
+                    "capex" if plan.capex else "stratex",
+                    plan.name,
+                    planned,
+                    actual,
+                    initiative=initiative,
+                )
+
+    def budget_line(self, unit_code, year, category, label, planned, actual, **links) -> None:
+        budget_services.budget_line_create(
+            unit=self.units[unit_code],
+            fiscal_year=year,
+            category=category,
+            label=label,
+            planned=planned,
+            actual=actual,
+            by=self.head_of(unit_code),
+            **links,
+        )
+
+    # People -----------------------------------------------------------------------------------
+
+    def create_people(self) -> None:
+        """Named people first (heads top-down, so managers exist), then everyone else;
+        then goals and incentives for the previous and the current fiscal year."""
+        hr = self.users["hr"]
+        by_username = {p.username: p for p in c.PEOPLE}
+        heads = {}  # unit code -> head's Employee
+        for unit in c.UNITS:
+            person = by_username[unit.head]
+            parent_head = heads.get(unit.parent) if unit.parent else None
+            employee = self.add_employee(person, unit, manager=parent_head, by=hr)
+            heads[unit.code] = employee
+        for person in c.PEOPLE:
+            if person.unit and person.username not in self.employees:
+                unit = self.unit_specs[person.unit]
+                self.add_employee(person, unit, manager=heads[unit.code], by=hr)
+
+        rng = story.rng_for("people")
+        named_per_unit: dict[str, int] = {}
+        for person in c.PEOPLE:
+            if person.unit:
+                named_per_unit[person.unit] = named_per_unit.get(person.unit, 0) + 1
+        used_emails = {e.email for e in self.employees.values()}
+        generic = []
+        for unit in c.UNITS:
+            for _ in range(unit.headcount - named_per_unit.get(unit.code, 0)):
+                first, last = rng.choice(c.FIRST_NAMES), rng.choice(c.LAST_NAMES)
+                email, n = self.email_of(first, last), 1
+                while email in used_emails:
+                    n += 1
+                    email = self.email_of(first, last, str(n))
+                used_emails.add(email)
+                generic.append((unit, f"{first} {last}", email))
+        leavers = set(rng.sample(range(len(generic)), c.INACTIVE_EMPLOYEES))
+        everyone = list(self.employees.values())
+        for index, (unit, name, email) in enumerate(generic):
+            everyone.append(
+                people_services.employee_create(
+                    name=name,
+                    email=email,
+                    unit=self.units[unit.code],
+                    manager=heads[unit.code],
+                    job_family=unit.job_family,
+                    active=index not in leavers,
+                    by=hr,
+                )
+            )
+        self.create_goals(everyone, heads)
+
+    def add_employee(self, person: c.Person, unit: c.Unit, *, manager, by) -> Employee:
+        user = self.users[person.username]
+        employee = people_services.employee_create(
+            user=user,
+            name=person.full_name,
+            email=self.email_of(person.first_name, person.last_name),
+            unit=self.units[unit.code],
+            manager=manager,
+            job_family=unit.job_family,
+            by=by,
+        )
+        self.employees[person.username] = employee
+        return employee
+
+    def strategy_above(self, unit_code: str):
+        """Objectives and measures of the unit and of every unit above it, own unit first
+        (what a goal of someone in the unit may link to)."""
+        chain, code = [], unit_code
+        while code:
+            chain.append(code)
+            code = self.unit_specs[code].parent
+        objectives = [
+            [o for key, o in self.objectives.items() if key.split(".")[0] == u] for u in chain
+        ]
+        measures = [
+            [m for key, m in self.measures.items() if key.split(".")[0] == u] for u in chain
+        ]
+        return objectives, measures
+
+    def create_goals(self, everyone: list[Employee], heads: dict[str, Employee]) -> None:
+        """Goals (performance and development) and incentive components, linked to the
+        strategy more often this year than last: the OSM's alignment work shows."""
+        hr = self.users["hr"]
+        rng = story.rng_for("goals")
+        previous, current = self.fiscal_years()
+        elapsed = self.window.fiscal_elapsed()
+        head_ids = {e.pk for e in heads.values()}
+        group_margin = self.measures["MERIDIAN.EBITM"]
+        showcase = self.employees["employee"].pk
+        for employee in everyone:
+            if not employee.active:
+                continue
+            objectives, measures = self.strategy_above(employee.unit.code)
+            own_objectives = objectives[0] or [o for level in objectives for o in level]
+            all_objectives = [o for level in objectives for o in level]
+            all_measures = [m for level in measures for m in level]
+            own_measures = measures[0] or all_measures
+            learning = [o for o in all_objectives if o.perspective.name == "Learning & Growth"]
+            for year in (previous, current):
+                # Per goal; with two or three goals each, about a third of the people had a
+                # linked goal last year and about three quarters have one this year.
+                link_chance = 0.2 if year == previous else 0.55
+                if employee.pk == showcase:
+                    link_chance = 1.0
+
+                def progress(closed=year == previous) -> int:
+                    """Last year's goals are scored; this year's are under way."""
+                    if closed:
+                        return rng.randint(55, 100)
+                    return max(0, min(100, round(elapsed * 100 + rng.randint(-20, 15))))
+
+                two_goals = rng.random() < 0.6 or employee.pk == showcase
+                if rng.random() < link_chance:
+                    objective = rng.choice(own_objectives)
+                    title, link = f"Deliver my part of “{objective.name}”", {"objective": objective}
+                else:
+                    title, link = rng.choice(c.UNLINKED_GOALS), {}
+                people_services.goal_create(
+                    employee=employee,
+                    fiscal_year=year,
+                    kind="performance",
+                    title=title,
+                    weight=Decimal("0.4") if two_goals else Decimal("0.7"),
+                    progress=progress(),
+                    by=hr,
+                    **link,
+                )
+                if two_goals:
+                    if all_measures and rng.random() < link_chance:
+                        measure = rng.choice(own_measures)
+                        title = f"Hit the target for {measure.name.lower()}"
+                        link = {"measure": measure, "objective": measure.objective}
+                    else:
+                        title, link = rng.choice(c.UNLINKED_GOALS), {}
+                    people_services.goal_create(
+                        employee=employee,
+                        fiscal_year=year,
+                        kind="performance",
+                        title=title,
+                        weight=Decimal("0.3"),
+                        progress=progress(),
+                        by=hr,
+                        **link,
+                    )
+                development = rng.choice(c.DEVELOPMENT_GOALS)
+                link = {}
+                if learning and rng.random() < link_chance * 0.4:
+                    link = {"objective": rng.choice(learning)}
+                people_services.goal_create(
+                    employee=employee,
+                    fiscal_year=year,
+                    kind="development",
+                    title=development,
+                    weight=Decimal("0.3"),
+                    progress=progress(),
+                    by=hr,
+                    **link,
+                )
+                # Variable pay: managers, sales people and about half of the others.
+                if not (
+                    employee.pk in head_ids
+                    or employee.job_family == "Sales"
+                    or employee.pk == showcase
+                    or rng.random() < 0.45
+                ):
+                    continue
+                group_chance = min(1.0, link_chance * 1.5)
+                group_link = {"measure": group_margin} if rng.random() < group_chance else {}
+                people_services.incentive_create(
+                    employee=employee,
+                    fiscal_year=year,
+                    name="Group result (EBIT margin)",
+                    weight=Decimal("0.3"),
+                    by=hr,
+                    **group_link,
+                )
+                if own_measures and rng.random() < link_chance:
+                    measure = rng.choice(own_measures)
+                    unit_link = {"measure": measure, "objective": measure.objective}
+                    name = f"Unit scorecard: {measure.name.lower()}"
+                else:
+                    unit_link, name = {}, "Unit results"
+                people_services.incentive_create(
+                    employee=employee,
+                    fiscal_year=year,
+                    name=name,
+                    weight=Decimal("0.4"),
+                    by=hr,
+                    **unit_link,
+                )
+                people_services.incentive_create(
+                    employee=employee,
+                    fiscal_year=year,
+                    name="Individual performance",
+                    weight=Decimal("0.3"),
+                    by=hr,
+                )
+
+    # Reviews ----------------------------------------------------------------------------------
+
+    def meeting_time(self, month: dt.date, day: int, weekday: int, hour: int) -> dt.datetime:
+        """The first `weekday` (0 = Monday) on or after `day` of `month`, at `hour`."""
+        date = month.replace(day=day)
+        date += dt.timedelta(days=(weekday - date.weekday()) % 7)
+        return timezone.make_aware(
+            dt.datetime.combine(date, dt.time(hour)), timezone.get_default_timezone()
+        )
+
+    def create_reviews(self) -> None:
+        """Monthly operational reviews, quarterly strategy reviews and the annual test and
+        adapt session: held ones with minutes and action items, the next ones scheduled."""
+        w = self.window
+        team = [self.users[u] for u in c.EXECUTIVE_TEAM]
+        ind_team = [self.users[u] for u in ("unithead", "tmuller", "gricci", "kwalsh", "owner")]
+        svc_team = [self.users[u] for u in ("rkumar", "nokoye", "jdubois", "osm")]
+        meetings = []
+        for offset in range(-6, 2):
+            month = add_months(w.current_month, offset)
+            meetings.append(
+                (
+                    "MERIDIAN",
+                    MeetingKind.OPERATIONAL,
+                    f"Executive operational review, {month:%B %Y}",
+                    self.meeting_time(month, 12, 1, 9),
+                    "executive",
+                    team,
+                )
+            )
+        for offset in range(-3, 2):
+            month = add_months(w.current_month, offset)
+            meetings.append(
+                (
+                    "IND",
+                    MeetingKind.OPERATIONAL,
+                    f"Industrial Equipment operational review, {month:%B %Y}",
+                    self.meeting_time(month, 8, 2, 10),
+                    "unithead",
+                    [*ind_team, self.osm],
+                )
+            )
+        quarter = period_start(w.today, "quarterly", w.fiscal_start)
+        for back in (12, 9, 6, 3, 0):
+            start = add_months(quarter, -back)
+            meetings.append(
+                (
+                    "MERIDIAN",
+                    MeetingKind.STRATEGY,
+                    f"Quarterly strategy review, quarter starting {start:%B %Y}",
+                    self.meeting_time(add_months(start, 3), 18, 3, 9),
+                    "executive",
+                    team,
+                )
+            )
+        meetings.append(
+            (
+                "SVC",
+                MeetingKind.STRATEGY,
+                f"Field Services strategy review, quarter starting {add_months(quarter, -3):%B %Y}",
+                self.meeting_time(quarter, 20, 3, 14),
+                "rkumar",
+                svc_team,
+            )
+        )
+        for year in (w.current_fiscal_year - 1, w.current_fiscal_year, w.current_fiscal_year + 1):
+            start, _ = fiscal_year_bounds(year, w.fiscal_start)
+            meetings.append(
+                (
+                    "MERIDIAN",
+                    MeetingKind.TEST_ADAPT,
+                    f"Test and adapt: strategy hypotheses, fiscal {year}",
+                    self.meeting_time(add_months(start, 9), 6, 0, 9),
+                    "executive",
+                    team,
+                )
+            )
+        item_counter = 0
+        rng = story.rng_for("reviews")
+        for unit_code, kind, title, when, chair, attendees in meetings:
+            meeting = review_services.meeting_schedule(
+                unit=self.units[unit_code],
+                kind=kind,
+                title=title,
+                scheduled_for=when,
+                chair=self.users[chair],
+                attendees=attendees,
+            )
+            if when >= self.now:
+                continue
+            # No service changes a meeting's status yet; the row is still fully validated.
+            meeting.status = MeetingStatus.HELD
+            meeting.minutes = (
+                "Red and yellow objectives reviewed first; decisions recorded as action items."
+            )
+            save_validated(meeting)
+            candidates = self.trouble_spots(unit_code)
+            for _ in range(rng.randint(1, 3)):
+                objective = rng.choice(candidates)
+                due = when.date() + dt.timedelta(days=rng.choice((21, 30, 45)))
+                if due >= w.today:
+                    status = ActionStatus.OPEN
+                else:
+                    # Most past items are done; every third is still open (overdue) and
+                    # now and then one was dropped.
+                    item_counter += 1
+                    status = (
+                        ActionStatus.OPEN
+                        if item_counter % 3 == 0
+                        else ActionStatus.CANCELLED
+                        if item_counter % 7 == 0
+                        else ActionStatus.DONE
+                    )
+                review_services.action_item_create(
+                    meeting=meeting,
+                    title=rng.choice(c.ACTION_TITLES).format(code=objective.code),
+                    due=due,
+                    objective=objective,
+                    owner=objective.owner,
+                    status=status,
+                    by=self.users[chair],
+                )
+
+    def trouble_spots(self, unit_code: str) -> list[Objective]:
+        """Objectives of the unit's subtree whose measures tell a troubled story: what a
+        review puts first on its agenda."""
+        troubled = {"slipping", "weak", "late_dip", "recovering"}
+        subtree = {unit_code}
+        for spec in c.UNITS:
+            if spec.parent in subtree:
+                subtree.add(spec.code)
+        keys = [
+            f"{k.unit}.{k.objective}"
+            for k in c.MEASURES
+            if k.story in troubled and k.unit in subtree
+        ]
+        return [self.objectives[k] for k in dict.fromkeys(keys)]
+
+    # The strategy calendar --------------------------------------------------------------------
+
+    def create_calendar(self) -> None:
+        """The stored steps of the integrated cycle (osm/demo/company.py `CALENDAR`) for the
+        current fiscal year and the next, written by the OSM staff."""
+        for event in story.plan_calendar(c.CALENDAR, self.window):
+            review_services.calendar_event_create(
+                unit=self.units[event.unit],
+                kind=event.kind,
+                title=event.title,
+                starts_on=event.starts_on,
+                ends_on=event.ends_on,
+                notes=event.notes,
+                by=self.osm,
+            )
+
+    # Test and adapt ---------------------------------------------------------------------------
+
+    def create_strategy_tests(self) -> None:
+        """Tonight's strategy test run, done now so the maps show their verdicts at once
+        (the data make some arrows supported, one contradicted, one too new to test)."""
+        strategy_test_run(today=self.window.today, by=self.osm)
+
+    # Summary ----------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        root = self.units[c.DEMO_ROOT_CODE]
+        unit_ids = list(OrgUnit.objects.subtree_of(root.pk).values_list("id", flat=True))
+        return {
+            "org units": len(unit_ids),
+            "objectives": Objective.objects.filter(unit_id__in=unit_ids).count(),
+            "cascade links": CascadeLink.objects.filter(supporting__unit_id__in=unit_ids).count(),
+            "cause-and-effect links": CauseEffect.objects.filter(
+                cause__unit_id__in=unit_ids
+            ).count(),
+            "measures": Measure.objects.filter(unit_id__in=unit_ids).count(),
+            "measure values": MeasureValue.objects.filter(measure__unit_id__in=unit_ids).count(),
+            "initiatives": Initiative.objects.filter(unit_id__in=unit_ids).count(),
+            "milestones": Milestone.objects.filter(initiative__unit_id__in=unit_ids).count(),
+            "budget lines": BudgetLine.objects.filter(unit_id__in=unit_ids).count(),
+            "employees": Employee.objects.filter(unit_id__in=unit_ids).count(),
+            "goals": Goal.objects.filter(employee__unit_id__in=unit_ids).count(),
+            "incentive components": IncentiveComponent.objects.filter(
+                employee__unit_id__in=unit_ids
+            ).count(),
+            "review meetings": ReviewMeeting.objects.filter(unit_id__in=unit_ids).count(),
+            "action items": ActionItem.objects.filter(meeting__unit_id__in=unit_ids).count(),
+            "calendar events": CalendarEvent.objects.filter(unit_id__in=unit_ids).count(),
+            "strategy test results": StrategyTestResult.objects.filter(
+                unit_id__in=unit_ids
+            ).count(),
+            "users": len(self.users) - len(self.existing_users),
+        }
+
+    def login_rows(self) -> list[tuple[str, str, str, str]]:
+        rows = []
+        for login in c.LOGINS:
+            if login.username in self.existing_users:
+                rows.append((login.username, login.role, "(unchanged)", "existed before"))
+            else:
+                rows.append((login.username, login.role, c.DEMO_PASSWORD, ""))
+        return rows

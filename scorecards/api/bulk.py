@@ -1,0 +1,117 @@
+"""`POST /api/v1/measure-values/bulk/`: many values at once, as JSON or CSV (API.md "Bulk
+values"). Upserts on (measure, period), all or nothing; the rules are the service's
+(`scorecards.services.measure_values_bulk_record`), this view only reads the body.
+
+Rows are numbered from 1 in a JSON list; in a CSV, by the file's line (the header is
+line 1). In a CSV an empty cell leaves the stored value as it is; in JSON, leave the key
+out for that, and send null to clear it.
+"""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import HasRulePermission
+from scorecards.csv_values import rows_from_csv
+from scorecards.models import MeasureValue
+from scorecards.services import BulkError, measure_values_bulk_record
+
+
+class CSVParser(BaseParser):
+    """`text/csv` bodies reach the view as bytes; it decodes and checks them."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream.read()
+
+
+class BulkRowSerializer(serializers.Serializer):
+    """One row of a bulk upload (for the schema; the service checks the rows)."""
+
+    measure = serializers.IntegerField(required=False, help_text="Measure id, or…")
+    measure_code = serializers.CharField(required=False, help_text="…UNITCODE.MEASURECODE.")
+    period = serializers.CharField(help_text="YYYY-MM-DD or YYYY-MM.")
+    actual = serializers.DecimalField(
+        20, 6, required=False, allow_null=True, help_text="Actual (left out: kept; null: cleared)."
+    )
+    target = serializers.DecimalField(
+        20, 6, required=False, allow_null=True, help_text="Target (left out: kept)."
+    )
+    red_flag = serializers.DecimalField(
+        20, 6, required=False, allow_null=True, help_text="Red flag (left out: kept)."
+    )
+    note = serializers.CharField(required=False, allow_blank=True, help_text="Note.")
+
+
+def error(message: str, row=None, field=None) -> Response:
+    return Response({"errors": [{"row": row, "field": field, "message": message}]}, status=400)
+
+
+class BulkValuesView(APIView):
+    """Insert or update many measure values in one request, all or nothing."""
+
+    permission_classes = [HasRulePermission]
+    queryset = MeasureValue.objects.all()
+    parser_classes = [JSONParser, CSVParser]
+
+    @extend_schema(
+        request={
+            "application/json": BulkRowSerializer(many=True),
+            "text/csv": {"type": "string", "description": "measure_code,period,actual,..."},
+        },
+        responses={
+            200: inline_serializer(
+                "BulkResult",
+                {
+                    "created": serializers.IntegerField(help_text="Values created."),
+                    "updated": serializers.IntegerField(help_text="Values updated."),
+                },
+            ),
+            400: OpenApiResponse(
+                description='{"errors": [{"row": n, "field": "...", "message": "..."}]}'
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "Two actuals",
+                value=[
+                    {"measure_code": "IND.REV", "period": "2026-10", "actual": "1520.5"},
+                    {"measure_code": "IND.COGS", "period": "2026-10", "actual": "1010"},
+                ],
+                request_only=True,
+            )
+        ],
+        summary="Upsert many measure values",
+    )
+    def post(self, request):
+        limit = settings.BULK_MAX_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            return error(f"The body is larger than {limit // 1_000_000} MB: split the batch.")
+        lines = None
+        if request.content_type.startswith("text/csv"):
+            body = request.data if isinstance(request.data, bytes) else b""  # empty: no parse
+            try:
+                rows, lines = rows_from_csv(body)
+            except ValueError as exc:
+                return error(str(exc))
+        else:
+            rows = request.data
+            if not isinstance(rows, list):
+                return error("Send a JSON list of rows, or a CSV as text/csv.")
+        user = request.user
+        try:
+            created, updated = measure_values_bulk_record(
+                rows=rows,
+                by=user,
+                may_enter=lambda measure: user.has_perm("scorecards.add_measurevalue", measure),
+            )
+        except BulkError as exc:
+            errors = exc.errors
+            if lines is not None:
+                errors = [{**e, "row": lines[e["row"] - 1] if e["row"] else None} for e in errors]
+            return Response({"errors": errors}, status=400)
+        return Response({"created": created, "updated": updated})

@@ -1,0 +1,155 @@
+"""API v1 of the organisation: units, perspectives and strategic themes. Thin: writes go
+through the services; units and perspectives are OSM staff's, themes a unit's."""
+
+import django_filters
+from rest_framework import serializers
+
+from core.api.serializers import ScopedSerializer
+from core.api.viewsets import ServiceViewSet
+
+from .. import services
+from ..models import OrgUnit, Perspective, Theme
+
+# Units -------------------------------------------------------------------------------------
+
+
+class UnitSerializer(ScopedSerializer):
+    """A unit of the organisation tree."""
+
+    class Meta:
+        model = OrgUnit
+        fields = ["id", "code", "name", "kind", "parent", "head"]
+
+
+class UnitFilter(django_filters.FilterSet):
+    class Meta:
+        model = OrgUnit
+        fields = ["code", "kind", "parent", "head"]
+
+
+def _unit_create(*, by, data):
+    return services.unit_create(**data)
+
+
+def _unit_update(instance, *, by, data):
+    return services.unit_update(unit=instance, **data)
+
+
+def _unit_destroy(instance, *, by):
+    services.unit_delete(unit=instance)
+
+
+class UnitViewSet(ServiceViewSet):
+    """The organisation's units (a tree under the enterprise)."""
+
+    queryset = OrgUnit.objects.all()
+    serializer_class = UnitSerializer
+    filterset_class = UnitFilter
+    ordering_fields = ["code", "name", "kind"]
+    ordering = ["code"]
+    create_with = _unit_create
+    update_with = _unit_update
+    destroy_with = _unit_destroy
+
+    def parent(self, data, instance=None):
+        return None  # units are OSM staff's: the rule needs no object
+
+
+# Perspectives ------------------------------------------------------------------------------
+
+
+class PerspectiveSerializer(ScopedSerializer):
+    """A Balanced Scorecard perspective; `order` puts it top to bottom."""
+
+    class Meta:
+        model = Perspective
+        fields = ["id", "name", "order"]
+
+
+class PerspectiveFilter(django_filters.FilterSet):
+    class Meta:
+        model = Perspective
+        fields = ["name", "order"]
+
+
+def _perspective_create(*, by, data):
+    return services.perspective_create(**data)
+
+
+def _perspective_update(instance, *, by, data):
+    return services.perspective_update(perspective=instance, **data)
+
+
+def _perspective_destroy(instance, *, by):
+    services.perspective_delete(perspective=instance)
+
+
+class PerspectiveViewSet(ServiceViewSet):
+    """Balanced Scorecard perspectives, top to bottom (OSM staff maintain them)."""
+
+    queryset = Perspective.objects.all()
+    serializer_class = PerspectiveSerializer
+    filterset_class = PerspectiveFilter
+    ordering_fields = ["order", "name", "id"]
+    ordering = ["order"]
+    create_with = _perspective_create
+    update_with = _perspective_update
+    destroy_with = _perspective_destroy
+
+    def parent(self, data, instance=None):
+        return None  # perspectives are OSM staff's: the rule needs no object
+
+
+# Themes ------------------------------------------------------------------------------------
+
+
+class ThemeSerializer(ScopedSerializer):
+    """A strategic theme of a unit's strategy map."""
+
+    class Meta:
+        model = Theme
+        fields = ["id", "unit", "name", "description"]
+        validators = []  # unique (unit, name): checked below, naming the field
+
+    def validate(self, attrs):
+        unit, name = self.current(attrs, "unit"), self.current(attrs, "name")
+        taken = Theme.objects.filter(unit=unit, name=name)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if unit is not None and taken.exists():
+            raise serializers.ValidationError(
+                {"name": "This unit already has a theme of that name."}
+            )
+        return attrs
+
+
+class ThemeFilter(django_filters.FilterSet):
+    class Meta:
+        model = Theme
+        fields = ["unit", "name"]
+
+
+def _theme_create(*, by, data):
+    return services.theme_create(**data)
+
+
+def _theme_update(instance, *, by, data):
+    return services.theme_update(theme=instance, **data)
+
+
+def _theme_destroy(instance, *, by):
+    services.theme_delete(theme=instance)
+
+
+class ThemeViewSet(ServiceViewSet):
+    """Strategic themes of a unit's strategy map."""
+
+    queryset = Theme.objects.all()
+    serializer_class = ThemeSerializer
+    filterset_class = ThemeFilter
+    ordering_fields = ["name", "unit", "id"]
+    ordering = ["unit__code", "name"]
+    create_with = _theme_create
+    update_with = _theme_update
+    destroy_with = _theme_destroy
+    # parent(): the unit the theme is in, or moves to (the base class's default)

@@ -1,0 +1,285 @@
+"""API v1 of the strategy: objectives (with the cascade, `supports`), cause-and-effect links
+and measures. Thin: writes go through the services.
+
+Fields that fix where a row lives (an objective's unit, a measure's objective) cannot
+change: a PUT may repeat them, a change is a 400 naming the field.
+"""
+
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Prefetch
+from rest_framework import serializers
+
+from core.api.schema import FIELD_DESCRIPTIONS
+from core.api.serializers import ScopedSerializer, without_repeated
+from core.api.viewsets import ServiceViewSet
+from core.validators import positive_weight
+
+from .. import services
+from ..models import CauseEffect, Measure, Objective, OrgUnit
+
+# Objectives --------------------------------------------------------------------------------
+
+
+class ObjectiveSerializer(ScopedSerializer):
+    """An objective of a unit's scorecard and the objectives above it that it supports."""
+
+    supports = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Objective.objects.all(),
+        help_text=FIELD_DESCRIPTIONS["supports"],
+    )
+
+    class Meta:
+        model = Objective
+        fields = [
+            "id",
+            "unit",
+            "code",
+            "name",
+            "description",
+            "perspective",
+            "theme",
+            "owner",
+            "weight",
+            "supports",
+        ]
+        validators = []  # unique (unit, code): checked below, naming the field
+
+    def validate_weight(self, value):
+        positive_weight(value)
+        return value
+
+    def validate(self, attrs):
+        unit, code = self.current(attrs, "unit"), self.current(attrs, "code")
+        taken = Objective.objects.filter(unit=unit, code=code)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if unit is not None and taken.exists():
+            raise serializers.ValidationError(
+                {"code": "This unit already has an objective with this code."}
+            )
+        return attrs
+
+
+class ObjectiveFilter(django_filters.FilterSet):
+    # One id (not django-filter's multiple choice, whose `IN` query overflows on huge ids).
+    supports = django_filters.ModelChoiceFilter(
+        queryset=Objective.objects.all(),
+        help_text="Id of an objective: those that support it.",
+    )
+
+    class Meta:
+        model = Objective
+        fields = ["unit", "code", "perspective", "theme", "owner", "supports"]
+
+
+def _objective_create(*, by, data):
+    return services.objective_create(by=by, **data)
+
+
+def _objective_update(instance, *, by, data):
+    data = without_repeated(instance, data, "unit")
+    return services.objective_update(objective=instance, by=by, **data)
+
+
+def _objective_destroy(instance, *, by):
+    services.objective_delete(objective=instance, by=by)
+
+
+class ObjectiveViewSet(ServiceViewSet):
+    """Objectives of the units' scorecards; `supports` is the cascade to objectives of units
+    above. An objective stays in the unit it was created in."""
+
+    queryset = Objective.objects.prefetch_related(
+        Prefetch("supports", queryset=Objective.objects.order_by("id").only("id"))
+    )
+    serializer_class = ObjectiveSerializer
+    filterset_class = ObjectiveFilter
+    ordering_fields = ["code", "name", "unit", "perspective", "weight", "id"]
+    ordering = ["unit__code", "code"]
+    create_with = _objective_create
+    update_with = _objective_update
+    destroy_with = _objective_destroy
+
+    def parent(self, data, instance=None):
+        return instance.unit if instance is not None else data.get("unit")
+
+
+# Cause-and-effect links --------------------------------------------------------------------
+
+
+class LinkSerializer(ScopedSerializer):
+    """A cause-and-effect arrow between two objectives of the same unit."""
+
+    class Meta:
+        model = CauseEffect
+        fields = ["id", "cause", "effect", "rationale"]
+        validators = []  # unique (cause, effect): checked below, naming the field
+
+    def validate(self, attrs):
+        cause, effect = self.current(attrs, "cause"), self.current(attrs, "effect")
+        if cause is None or effect is None:
+            return attrs
+        if cause.pk == effect.pk:
+            raise serializers.ValidationError(
+                {"effect": "Cause and effect must be two different objectives."}
+            )
+        if cause.unit_id != effect.unit_id:
+            raise serializers.ValidationError(
+                {"effect": "Cause and effect must be objectives of the same unit's map."}
+            )
+        taken = CauseEffect.objects.filter(cause=cause, effect=effect)
+        if self.instance is not None:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise serializers.ValidationError(
+                {"effect": "This cause-and-effect link already exists."}
+            )
+        return attrs
+
+
+class LinkFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        field_name="cause__unit",
+        queryset=OrgUnit.objects.all(),
+        help_text="Id of the unit whose strategy map the links belong to.",
+    )
+
+    class Meta:
+        model = CauseEffect
+        fields = ["cause", "effect", "unit"]
+
+
+def _link_create(*, by, data):
+    return services.cause_effect_link(**data)
+
+
+def _link_update(instance, *, by, data):
+    return services.cause_effect_update(link=instance, **data)
+
+
+def _link_destroy(instance, *, by):
+    services.cause_effect_delete(link=instance)
+
+
+class LinkViewSet(ServiceViewSet):
+    """Cause-and-effect arrows of a unit's strategy map (both ends in the same unit)."""
+
+    queryset = CauseEffect.objects.select_related("cause")
+    serializer_class = LinkSerializer
+    filterset_class = LinkFilter
+    ordering_fields = ["id", "cause", "effect"]
+    ordering = ["id"]
+    create_with = _link_create
+    update_with = _link_update
+    destroy_with = _link_destroy
+
+    def parent(self, data, instance=None):
+        cause = data.get("cause") or getattr(instance, "cause", None)
+        return cause.unit if cause is not None else None
+
+
+# Measures ----------------------------------------------------------------------------------
+
+
+class MeasureSerializer(ScopedSerializer):
+    """A measure of an objective: entered, calculated (`formula`) or a rollup (`sources`)."""
+
+    sources = serializers.PrimaryKeyRelatedField(
+        many=True,
+        required=False,
+        queryset=Measure.objects.all(),
+        help_text=FIELD_DESCRIPTIONS["sources"],
+    )
+
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "objective",
+            "code",
+            "name",
+            "unit_label",
+            "polarity",
+            "frequency",
+            "aggregation",
+            "weight",
+            "owner",
+            "tolerance",
+            "formula",
+            "rollup",
+            "sources",
+        ]
+        validators = []  # unique (unit, code): checked below, naming the field
+        extra_kwargs = {
+            "tolerance": {"min_value": Decimal("0"), "max_value": Decimal("1")},
+            "objective": {"help_text": "Id of the objective the measure measures."},
+            "unit_label": {"help_text": FIELD_DESCRIPTIONS["unit_label"]},
+        }
+
+    def validate_weight(self, value):
+        positive_weight(value)
+        return value
+
+    def validate(self, attrs):
+        formula, rollup = self.current(attrs, "formula"), self.current(attrs, "rollup")
+        if formula and formula.strip() and rollup not in (None, "none"):
+            raise serializers.ValidationError(
+                {"formula": "A measure is either calculated or a rollup, not both."}
+            )
+        objective, code = self.current(attrs, "objective"), self.current(attrs, "code")
+        if objective is not None:
+            # A measure lives in its objective's unit (it cannot move: the service says so).
+            unit_id = self.instance.unit_id if self.instance is not None else objective.unit_id
+            taken = Measure.objects.filter(unit_id=unit_id, code=code)
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError(
+                    {"code": "This unit already has a measure with this code."}
+                )
+        return attrs
+
+
+class MeasureFilter(django_filters.FilterSet):
+    class Meta:
+        model = Measure
+        fields = ["objective", "unit", "code", "owner", "polarity", "frequency", "rollup"]
+
+
+def _measure_create(*, by, data):
+    return services.measure_create(by=by, **data)
+
+
+def _measure_update(instance, *, by, data):
+    data = without_repeated(instance, data, "objective")
+    return services.measure_update(measure=instance, by=by, **data)
+
+
+def _measure_destroy(instance, *, by):
+    services.measure_delete(measure=instance, by=by)
+
+
+class MeasureViewSet(ServiceViewSet):
+    """Measures of objectives: entered, calculated by `formula`, or rollups of `sources`.
+    A measure stays with the objective it was created for."""
+
+    queryset = Measure.objects.prefetch_related(
+        Prefetch("sources", queryset=Measure.objects.order_by("id").only("id"))
+    )
+    serializer_class = MeasureSerializer
+    filterset_class = MeasureFilter
+    ordering_fields = ["code", "name", "unit", "objective", "weight", "id"]
+    ordering = ["unit__code", "code"]
+    create_with = _measure_create
+    update_with = _measure_update
+    destroy_with = _measure_destroy
+
+    def parent(self, data, instance=None):
+        if instance is not None:
+            return instance.unit
+        objective = data.get("objective")
+        return objective.unit if objective is not None else None
