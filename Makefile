@@ -4,14 +4,16 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Every dependency (the dev tools, pip and the build backend too) at an exact version with
-# its hashes, resolved from pyproject.toml by `make lock` (tools/lock.py, uv).
+# its hashes, resolved from pyproject.toml by `make lock` (tools/lock.py, uv). The same
+# command writes requirements-prod.lock, the Dockerfile's: the same versions, no dev tools.
 LOCK := requirements.lock
 
 .PHONY: run install lock test lint format migrate seed bench loadtest clean
 
-# Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the lock
-# was generated. The project itself is installed without dependencies or build isolation:
-# everything it needs, setuptools included, came from the lock with its hashes checked.
+# Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the locks
+# were generated (or the production lock's pins are not requirements.lock's). The project
+# itself is installed without dependencies or build isolation: everything it needs,
+# setuptools included, came from the lock with its hashes checked.
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) tools/lock.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +25,7 @@ install: $(STAMP) ## Create .venv and install OSM with its development tools, fr
 
 # LOCK_ARGS=--upgrade (every package) or LOCK_ARGS="--upgrade-package django" to move pins;
 # otherwise the pins already in the lock are kept where pyproject.toml still allows them.
-lock: ## Regenerate requirements.lock from pyproject.toml (after any dependency change)
+lock: ## Regenerate requirements.lock and requirements-prod.lock (after any dependency change)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) tools/lock.py compile $(LOCK_ARGS)
 
