@@ -3,7 +3,8 @@ percentages out, no ORM.
 
 Every metric but cascade coverage is a ratio of sums that add up over units, so a unit's
 subtree figures are its own counts plus its children's subtree figures: one pass up the
-tree gives every unit's metrics. Cascade coverage is about the unit's own objectives only.
+tree gives every unit's metrics. Cascade coverage is about the unit's own objectives only,
+and a unit with no units below it (a leaf) has none: nothing could cascade to it.
 A metric whose denominator is empty is None ("n/a"), never 0.
 """
 
@@ -45,7 +46,8 @@ class Counts:
     """The numerators and denominators of one unit's own rows (or of a whole subtree).
 
     objectives*: objectives other than the enterprise root's; own_*: the unit's own
-    objectives (cascade coverage); money and weights are Decimals.
+    objectives (cascade coverage); `leaf`: the unit has no units below it, so it has no
+    cascade coverage (None, whatever its own objectives); money and weights are Decimals.
     """
 
     objectives: int = 0
@@ -63,18 +65,20 @@ class Counts:
     incentive_weight_linked: Decimal = Decimal(0)
     periods_due: int = 0
     periods_timely: int = 0
+    leaf: bool = False
 
     def plus(self, other: Counts) -> Counts:
-        """Subtree sum; the own-objective counts stay this unit's."""
+        """Subtree sum; the own-objective counts and `leaf` stay this unit's."""
         summed = {
             f.name: getattr(self, f.name) + getattr(other, f.name)
             for f in fields(self)
-            if not f.name.startswith("own_")
+            if not f.name.startswith("own_") and f.name != "leaf"
         }
         return Counts(
             **summed,
             own_objectives=self.own_objectives,
             own_objectives_cascaded=self.own_objectives_cascaded,
+            leaf=self.leaf,
         )
 
 
@@ -104,10 +108,11 @@ class Metrics:
 
 
 def metrics(c: Counts) -> Metrics:
-    """The metrics from a subtree's counts."""
+    """The metrics from a subtree's counts; a leaf unit's cascade coverage is None, so it
+    is left out of the index like any metric without data."""
     values = {
         "objective_linkage": share(c.objectives_linked, c.objectives),
-        "cascade_coverage": share(c.own_objectives_cascaded, c.own_objectives),
+        "cascade_coverage": None if c.leaf else share(c.own_objectives_cascaded, c.own_objectives),
         "budget_linkage": share(c.planned_linked, c.planned),
         "stratex_share": share(c.planned_stratex, c.planned),
         "initiative_linkage": share(c.initiatives_linked, c.initiatives),

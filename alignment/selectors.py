@@ -101,6 +101,10 @@ def alignment_report(
     parent_of = {u["id"]: u["parent_id"] for u in units}
     parent_of[unit.pk] = None  # the top of this report
     own: dict[int, Counts] = defaultdict(Counts)
+    # A unit with no units below it has no cascade coverage (and nothing "not cascaded").
+    parents = set(parent_of.values())
+    for u in parent_of:
+        own[u].leaf = u not in parents
     status_month = min(today, year_end).replace(day=1)
     lists = Lists()
 
@@ -138,7 +142,9 @@ def alignment_report(
 
 
 def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, today):
-    """Objective linkage, cascade coverage, initiative linkage and unfunded gaps."""
+    """Objective linkage, cascade coverage, initiative linkage and unfunded gaps. Not
+    cascaded: the top unit's own objectives no objective below supports; none for a leaf
+    (`own` says which units are leaves)."""
     rows = (
         Objective.objects.filter(unit__in=subtree)
         .annotate(
@@ -156,7 +162,7 @@ def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, t
         counts.own_objectives += 1
         counts.own_objectives_cascaded += o["cascaded"]
         item = Item("objective", o["id"], f"{o['code']} {o['name']}", o["unit__code"])
-        if o["unit_id"] == unit.pk and not o["cascaded"]:
+        if o["unit_id"] == unit.pk and not o["cascaded"] and not counts.leaf:
             lists.not_cascaded.append(item)
         if o["unit__parent_id"] is not None:  # the enterprise root's objectives support none
             counts.objectives += 1

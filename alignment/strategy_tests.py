@@ -1,7 +1,8 @@
 """Test and adapt, with the database: what the statistics of `alignment/testing.py` are fed
 (`strategy_test_inputs`), the run that stores their verdicts (`strategy_test_run`, a
-service), and the latest results of a unit's map (`latest_strategy_tests`, the selector the
-pages and the API share).
+service), the latest results of a unit's map (`latest_strategy_tests`, the selector the
+pages and the API share), and the pruning of old runs (`strategy_test_runs_prune`, a
+service).
 
 What is tested
 --------------
@@ -41,7 +42,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from scorecards.models import CascadeLink, CauseEffect, Objective, OrgUnit
@@ -62,6 +63,8 @@ logger = logging.getLogger(__name__)
 
 ALPHA = 0.05  # significance of the adjusted p-values
 MIN_PERIODS = 12  # paired periods a lag needs to be tested (issue 8: fewer is insufficient)
+MAX_RETENTION_DAYS = 36500  # the longest retention asked of the pruning (a century)
+PRUNE_BATCH = 10  # runs deleted at a time (about 600 results each at scale)
 
 
 @dataclass
@@ -417,3 +420,69 @@ def latest_strategy_tests(unit) -> tuple[StrategyTestRun | None, list[StrategyTe
         .order_by("exploratory", "cause__code", "effect__code", "pk")
     )
     return run, results
+
+
+# Pruning -------------------------------------------------------------------------------------
+
+
+def strategy_test_runs_kept() -> set[int]:
+    """The runs pruning never deletes, whatever their age: the run the pages and the API
+    serve (`latest_run`, the same for every unit), and for each unit the newest done run
+    with results for that unit's map; also the newest run of all, whatever its status, of
+    which the Strategy test page warns when it is newer than the run shown (a failure)."""
+    newest_for_unit = (
+        StrategyTestRun.objects.filter(
+            status=StrategyTestRun.Status.DONE, results__unit=OuterRef("pk")
+        )
+        .order_by("-started_at", "-pk")
+        .values("pk")[:1]
+    )
+    kept = set(
+        OrgUnit.objects.annotate(run=Subquery(newest_for_unit))
+        .filter(run__isnull=False)
+        .values_list("run", flat=True)
+    )
+    served = latest_run()
+    newest = StrategyTestRun.objects.order_by("-started_at", "-pk").first()
+    kept.update(run.pk for run in (served, newest) if run is not None)
+    return kept
+
+
+@transaction.atomic
+def strategy_test_runs_prune(*, today: dt.date, days: int | None = None) -> int:
+    """Delete the strategy test runs started more than `days` (default
+    `STRATEGY_TEST_RETENTION_DAYS`) days before `today`, with their results, and return how
+    many runs were deleted. "More than N days before": started on a day before today - N,
+    in the site's time zone; a run of exactly N days ago stays.
+
+    Never deleted, whatever their age: a run still in progress (`running`), and the runs
+    of `strategy_test_runs_kept` (the run the pages show, each unit's newest done run with
+    results for it, the newest run of all). Failed runs are deleted like done ones. One
+    transaction; running it twice deletes nothing more. ValueError when `days` is negative
+    or above MAX_RETENTION_DAYS."""
+    days = settings.STRATEGY_TEST_RETENTION_DAYS if days is None else days
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise ValueError(f"The days to keep must be 0 to {MAX_RETENTION_DAYS}, not {days}.")
+    cutoff = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
+    old = list(
+        StrategyTestRun.objects.filter(started_at__lt=cutoff)
+        .exclude(status=StrategyTestRun.Status.RUNNING)
+        .exclude(pk__in=strategy_test_runs_kept())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    deleted = 0
+    # In batches: every delete is sent as a signal (osm.apps), so Django reads the rows it
+    # deletes; a batch bounds the memory the first pruning of a long history takes.
+    for start in range(0, len(old), PRUNE_BATCH):
+        _, per_model = StrategyTestRun.objects.filter(
+            pk__in=old[start : start + PRUNE_BATCH]
+        ).delete()
+        deleted += per_model.get(StrategyTestRun._meta.label, 0)
+    logger.info(
+        "Strategy tests: %d runs started before %s deleted (kept for %d days).",
+        deleted,
+        cutoff.date(),
+        days,
+    )
+    return deleted

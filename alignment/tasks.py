@@ -1,5 +1,5 @@
-"""Celery tasks of the alignment app: the weekly reports by email, the nightly snapshot and
-the nightly strategy test run."""
+"""Celery tasks of the alignment app: the weekly reports by email, the nightly snapshot, the
+nightly strategy test run and the nightly pruning of old runs."""
 
 import datetime as dt
 
@@ -12,7 +12,7 @@ from core.jobs import enqueue
 
 from .reports import alignment_reports_compose
 from .services import alignment_snapshot_take
-from .strategy_tests import strategy_test_run
+from .strategy_tests import strategy_test_run, strategy_test_runs_prune
 
 RETRY = {
     "acks_late": True,
@@ -55,3 +55,12 @@ def run_strategy_tests(day: str | None = None, by: int | None = None) -> int:
     its failed run behind, marked with the error."""
     user = get_user_model().objects.filter(pk=by).first() if by else None
     return strategy_test_run(today=_day(day), by=user).pk
+
+
+@shared_task(**{**RETRY, "time_limit": 900, "soft_time_limit": 840})
+def prune_strategy_test_runs(day: str | None = None, days: int | None = None) -> int:
+    """Delete the strategy test runs started more than `days` (default
+    STRATEGY_TEST_RETENTION_DAYS) days before `day` (default today), keeping those the pages
+    still show and any run in progress; returns how many were deleted (nightly). Safe to
+    run twice: the second finds nothing more to delete."""
+    return strategy_test_runs_prune(today=_day(day), days=days)

@@ -314,6 +314,11 @@ MEASURE_DUE_DAYS = env.int("MEASURE_DUE_DAYS", default=10)
 STRATEGY_TEST_MAX_LAG = env.int("STRATEGY_TEST_MAX_LAG", default=6)
 if not 0 <= STRATEGY_TEST_MAX_LAG <= 24:
     raise environ.ImproperlyConfigured("STRATEGY_TEST_MAX_LAG must be 0 to 24 periods.")
+# Strategy test runs started more than this many days ago are deleted nightly, except the
+# runs the pages still show and any run in progress (alignment.strategy_tests).
+STRATEGY_TEST_RETENTION_DAYS = env.int("STRATEGY_TEST_RETENTION_DAYS", default=90)
+if not 0 <= STRATEGY_TEST_RETENTION_DAYS <= 36500:
+    raise environ.ImproperlyConfigured("STRATEGY_TEST_RETENTION_DAYS must be 0 to 36500 days.")
 # Largest body of a bulk upload of measure values (10,000 rows of CSV are about 0.5 MB).
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES

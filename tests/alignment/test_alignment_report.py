@@ -318,15 +318,17 @@ EXPECTED_2026 = {
     # DEP's subtree is DEP alone.
     "DEP": Metrics(
         objective_linkage=F(200, 3),  # D1, D2 of D1, D2, D3: 2/3
-        cascade_coverage=F(0),  # nothing below DEP supports D1, D2, D3: 0/3
+        cascade_coverage=None,  # DEP has no units below it: no cascade coverage
         budget_linkage=F(75),  # 1500 / 2000
         stratex_share=F(0),  # 0 / 2000
         initiative_linkage=F(0),  # ID not linked: 0/1
         goal_alignment=F(200, 3),  # Finn, Hana of Finn, Gus, Hana: 2/3
         incentive_linkage=F(100),  # 1 / 1
         data_timeliness=F(100, 3),  # 1/3
-        # (200/3 + 0 + 75 + 0 + 200/3 + 100 + 100/3) / 7 = (500/3 + 175) / 7 = 1025/21
-        alignment_index=F(1025, 21),
+        # Six metrics (cascade coverage is None):
+        # (200/3 + 75 + 0 + 200/3 + 100 + 100/3) / 6 = (500/3 + 175) / 6 = (1025/3) / 6
+        #   = 1025/18
+        alignment_index=F(1025, 18),
     ),
     # BU1's subtree: BU1 + DEP.
     "BU1": Metrics(
@@ -343,17 +345,18 @@ EXPECTED_2026 = {
     ),
     "BU2": Metrics(
         objective_linkage=F(75),  # B2A, B2B, B2C of 4: 3/4
-        cascade_coverage=F(0),  # BU2 has no units below it: 0/4
+        cascade_coverage=None,  # BU2 has no units below it: no cascade coverage
         budget_linkage=F(100),  # 4000 / 4000
         stratex_share=F(50),  # 2000 / 4000
         initiative_linkage=F(100),  # IB2A linked: 1/1
         goal_alignment=F(100),  # Ivy: 1/1
         incentive_linkage=None,  # no incentive weight in BU2
         data_timeliness=F(50),  # 3/6
-        # (75 + 0 + 100 + 100 + 100 + 50) / 6 (incentive linkage is None) = 425/6
-        alignment_index=F(425, 6),
+        # (75 + 100 + 100 + 100 + 50) / 5 (cascade coverage and incentive linkage are
+        # None) = 425/5 = 85
+        alignment_index=F(85),
     ),
-    # SUP has only people: every other denominator is empty.
+    # SUP has only people: every other denominator is empty (and it is a leaf).
     "SUP": Metrics(
         objective_linkage=None,
         cascade_coverage=None,
@@ -452,6 +455,18 @@ def test_a_leaf_units_report(org):
     report = alignment_report(org.sup, fiscal_year=2026, today=TODAY)
     assert [r.code for r in report.units] == ["SUP"]
     assert report.metrics == EXPECTED_2026["SUP"]
+
+
+def test_a_leaf_units_own_report_has_nothing_not_cascaded(org):
+    # BU2's B2A, B2B, B2C, B2D are supported by no objective, but BU2 has no units below
+    # it: nothing could cascade to them, so none is listed, and its figures are those of
+    # its row in the enterprise report (cascade coverage None, index 85).
+    report = alignment_report(org.bu2, fiscal_year=2026, today=TODAY)
+    assert [r.code for r in report.units] == ["BU2"]
+    assert report.metrics == EXPECTED_2026["BU2"]
+    assert report.lists.not_cascaded == []
+    # They still count where they belong: B2D supports nothing above.
+    assert ids(report.lists.unlinked_objectives) == pks([org.o["B2D"]])
 
 
 # The lists of FY2026 (enterprise report) -------------------------------------------------
@@ -616,12 +631,28 @@ def test_an_enterprise_with_nothing_in_it(db):
 
 def test_the_enterprises_objectives_alone_give_only_cascade_coverage(db):
     ent = f.EnterpriseFactory()
-    f.ObjectiveFactory(unit=ent, code="E1")
+    f.OrgUnitFactory(code="BU", parent=ent)  # a unit below, with nothing in it
+    e1 = f.ObjectiveFactory(unit=ent, code="E1")
     report = alignment_report(ent, fiscal_year=2026, today=TODAY)
     # The root's objectives are not in objective linkage's denominator: None, not 0.
     assert report.metrics.objective_linkage is None
     assert report.metrics.cascade_coverage == F(0)  # 0/1: not cascaded
     assert report.metrics.alignment_index == F(0)  # the only metric present
+    assert ids(report.lists.not_cascaded) == {e1.pk}
+    # BU is a leaf with nothing in it: every metric None.
+    assert rows(report)["BU"].metrics == Metrics(*([None] * 9))
+
+
+def test_a_lone_enterprise_is_a_leaf_without_cascade_coverage(db):
+    # With no unit below it, the enterprise's objectives cannot be cascaded: cascade
+    # coverage is None (not 0/1), nothing is "not cascaded", and no metric is left.
+    ent = f.EnterpriseFactory()
+    f.ObjectiveFactory(unit=ent, code="E1")
+    report = alignment_report(ent, fiscal_year=2026, today=TODAY)
+    assert report.metrics.cascade_coverage is None
+    assert report.metrics.alignment_index is None  # nothing else has data
+    assert report.lists.not_cascaded == []
+    assert report.counts.leaf and report.counts.own_objectives == 1
 
 
 def test_budget_lines_of_zero_planned_leave_budget_linkage_empty(db):

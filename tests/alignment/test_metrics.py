@@ -112,6 +112,15 @@ def test_plus_from_the_childs_side_keeps_the_childs_own_objectives():
     assert (total.own_objectives, total.own_objectives_cascaded, total.objectives) == (2, 1, 3)
 
 
+def test_plus_keeps_whether_this_unit_is_a_leaf():
+    # A parent is never a leaf; adding a leaf child's counts must not make it one, and a
+    # leaf's own flag is not summed away either.
+    parent = Counts(own_objectives=2)
+    child = Counts(own_objectives=1, leaf=True)
+    assert parent.plus(child).leaf is False
+    assert child.plus(Counts()).leaf is True
+
+
 # metrics -----------------------------------------------------------------------------------
 
 
@@ -174,6 +183,44 @@ def test_index_averages_only_the_metrics_that_are_present():
     )
     assert result.objective_linkage is None and result.data_timeliness is None
     assert result.alignment_index == F(75)
+
+
+LEAF_COUNTS = {
+    "objectives": 2,
+    "objectives_linked": 1,  # objective linkage 1/2 = 50
+    "own_objectives": 2,
+    "own_objectives_cascaded": 0,  # 0/2 = 0 if anything could cascade to them
+    "employees": 1,
+    "employees_aligned": 1,  # goal alignment 1/1 = 100
+}
+
+
+def test_a_leaf_has_no_cascade_coverage_and_the_index_leaves_it_out():
+    # Objective linkage 50, goal alignment 100, cascade coverage None (no unit below):
+    # the index is (50 + 100) / 2 = 75, not (50 + 0 + 100) / 3 = 50.
+    result = metrics(Counts(**LEAF_COUNTS, leaf=True))
+    assert result.cascade_coverage is None
+    assert (result.objective_linkage, result.goal_alignment) == (F(50), F(100))
+    assert result.alignment_index == F(75)
+
+
+def test_the_same_counts_with_units_below_have_a_real_zero_cascade_coverage():
+    # Not a leaf: 0 of its 2 objectives supported from below is a real 0, in the index:
+    # (50 + 0 + 100) / 3 = 50.
+    result = metrics(Counts(**LEAF_COUNTS))
+    assert result.cascade_coverage == F(0)
+    assert result.alignment_index == F(50)
+
+
+def test_a_leaf_with_objectives_supported_still_has_no_cascade_coverage():
+    # Counts that say 1 of 2 is supported (data the services would not write for a leaf)
+    # do not give a leaf a figure: None, and only objective linkage 50 remains.
+    counts = Counts(
+        objectives=2, objectives_linked=1, own_objectives=2, own_objectives_cascaded=1, leaf=True
+    )
+    result = metrics(counts)
+    assert result.cascade_coverage is None
+    assert result.alignment_index == F(50)
 
 
 def test_as_dict_lists_the_metrics_and_the_index_in_order():

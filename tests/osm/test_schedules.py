@@ -16,6 +16,9 @@ def test_the_default_schedules():
     reports = tasks["OSM: alignment reports"]
     assert reports.crontab.day_of_week == "1"  # Mondays
     assert tasks["OSM: alignment snapshot"].task == "alignment.tasks.take_alignment_snapshot"
+    prune = tasks["OSM: prune strategy tests"]  # alignment/migrations/0003
+    assert prune.task == "alignment.tasks.prune_strategy_test_runs"
+    assert (prune.crontab.minute, prune.crontab.hour) == ("0", "3")  # after the 02:00 run
     outbox = tasks["OSM: deliver the outbox"]
     assert (outbox.interval.every, outbox.interval.period) == (5, "minutes")
 
