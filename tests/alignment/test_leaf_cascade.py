@@ -43,8 +43,8 @@ from alignment.models import AlignmentSnapshot
 from alignment.reports import alignment_reports_compose
 from alignment.selectors import alignment_report
 from alignment.services import alignment_snapshot_take
-from osm.models import OutgoingMessage
-from osm.permissions import OSM_STAFF
+from core.models import OutgoingMessage
+from core.roles import OSM_STAFF
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

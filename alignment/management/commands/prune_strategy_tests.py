@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from alignment.models import StrategyTestRun
 from alignment.strategy_tests import MAX_RETENTION_DAYS, strategy_test_runs_prune
-from osm.utils import parse_day
+from core.clock import parse_day
 
 
 class Command(BaseCommand):
