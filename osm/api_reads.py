@@ -115,7 +115,9 @@ def _unit_for(request, pk) -> OrgUnit:
 
 
 class UnitScorecardView(APIView):
-    """A unit's scorecard as of a month, or year to date (DESIGN.md "Scoring")."""
+    """A unit's scorecard as of a month, or year to date: each measure's latest period up to
+    that month with an actual and a target, scored 0-10 (the red flag scores 3.33, the target
+    6.67); objectives and perspectives as weighted means of the scores that have data."""
 
     permission_classes = [HasRulePermission]
     queryset = OrgUnit.objects.all()
@@ -459,7 +461,9 @@ def _metrics(metrics) -> dict:
 
 class AlignmentView(APIView):
     """The alignment metrics of a unit's subtree and of each unit in it, with the lists of
-    what is out of line (DESIGN.md "Alignment metrics")."""
+    what is out of line. Metrics are percentages 0-100 (the share linked to strategy, or on
+    time), null where nothing counts; the index is the mean of those not null, STRATEX share
+    left out."""
 
     permission_classes = [HasRulePermission]
     queryset = OrgUnit.objects.all()
