@@ -139,7 +139,8 @@ def _result(result: StrategyTestResult) -> dict:
 
 class StrategyTestsView(APIView):
     """The latest strategy test of a unit's map: each arrow's verdict with the figures
-    behind it, then the exploratory candidates (docs/api.md)."""
+    behind it, then the exploratory candidates (objectives with no arrow whose measures
+    move together)."""
 
     permission_classes = [HasRulePermission]
     queryset = StrategyTestResult.objects.all()  # asks alignment.view_strategytestresult

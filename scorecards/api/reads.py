@@ -91,9 +91,9 @@ def unit_for(request, pk) -> OrgUnit:
 
 
 class UnitScorecardView(APIView):
-    """A unit's scorecard as of a month, or year to date: each measure scored 0-10 against
-    its target and red flag (target = 6.67, red flag = 3.33), objectives and perspectives as
-    weighted means, statuses green, yellow, red or no_data."""
+    """A unit's scorecard as of a month, or year to date: each measure's latest period up to
+    that month with an actual and a target, scored 0-10 (the red flag scores 3.33, the target
+    6.67); objectives and perspectives as weighted means of the scores that have data."""
 
     permission_classes = [HasRulePermission]
     queryset = OrgUnit.objects.all()

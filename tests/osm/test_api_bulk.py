@@ -293,3 +293,15 @@ def test_more_than_a_thousand_measure_codes(staff):
     )
     rows = [{"measure_code": f"MANY.C{i}", "period": "2026-10", "actual": i} for i in range(1200)]
     assert client.post(URL, rows, format="json").json() == {"created": 1200, "updated": 0}
+
+
+def test_a_multipart_or_form_body_is_a_415(world, staff):
+    client, _ = staff
+    response = client.post(URL, {"file": "measure_code,period\n"}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["detail"].endswith("Send application/json or text/csv.")
+    response = client.post(
+        URL, "measure=1&period=2026-10", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 415
+    assert not MeasureValue.objects.exists()

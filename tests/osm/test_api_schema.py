@@ -2,6 +2,7 @@
 every component and every parameter described."""
 
 import io
+import re
 
 import pytest
 import yaml
@@ -39,3 +40,38 @@ def test_every_parameter_has_a_description(schema):
                 if not parameter.get("description"):
                     missing.append(f"{method.upper()} {path} ?{parameter['name']}")
     assert not missing, f"parameters without a description: {missing}"
+
+
+def test_request_bodies_are_json_only_but_the_bulk_upload(schema):
+    """One body type per operation (JSON in, API.md), so generated clients get one model; the
+    bulk upload takes CSV too. No endpoint uploads a file, so none declares multipart."""
+    bodies = {
+        f"{method.upper()} {path}": sorted(operation["requestBody"]["content"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    }
+    bulk = bodies.pop("POST /api/v1/measure-values/bulk/")
+    assert bulk == ["application/json", "text/csv"]
+    assert len(bodies) > 40  # creates, updates, partial updates, the token
+    others = {op: types for op, types in bodies.items() if types != ["application/json"]}
+    assert not others, f"request bodies other than JSON: {others}"
+
+
+def test_descriptions_stand_on_their_own(schema):
+    """No description points to a document a schema reader does not have (DESIGN.md,
+    API.md, docs/api.md): it says what is meant."""
+    found = []
+
+    def walk(node, where):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{where}/{index}")
+        elif isinstance(node, str) and re.search(r"\.md\b|\bdesign doc", node, re.I):
+            found.append(f"{where}: {node}")
+
+    walk(schema, "")
+    assert not found, "descriptions pointing elsewhere:\n" + "\n".join(found)
