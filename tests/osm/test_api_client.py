@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from osm.permissions import OSM_STAFF
+from core.roles import OSM_STAFF
 from scorecards import services
 from scorecards.models import OrgUnit
 from tests import factories as f
