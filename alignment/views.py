@@ -13,8 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.clock import current_fiscal_year
+from core.views import Crumb
+from scorecards.crumbs import unit_crumbs
 from scorecards.models import CauseEffect, OrgUnit
-from scorecards.selectors import breadcrumbs, enterprise_unit
+from scorecards.selectors import enterprise_unit
 from scorecards.selectors.series import load_series
 from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
@@ -72,9 +74,9 @@ def strategy_test_page(request, code: str):
     if not request.user.has_perm("alignment.view_strategytestresult"):
         raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
     unit = get_object_or_404(OrgUnit, code=code)
-    may_run = request.user.has_perm("alignment.add_strategytestrun")
+    can_run = request.user.has_perm("alignment.add_strategytestrun")
     if request.method == "POST":
-        if not may_run:
+        if not can_run:
             raise PermissionDenied("Only the OSM staff start a strategy test.")
         level, text = _start_run(request.user)
         messages.add_message(request, level, text)
@@ -91,13 +93,13 @@ def strategy_test_page(request, code: str):
     _add_charts(arrows, run)
     context = {
         "unit": unit,
-        "trail": breadcrumbs(unit),
+        "crumbs": unit_crumbs(unit, Crumb("Strategy test")),
         "run": run,
         "latest": StrategyTestRun.objects.order_by("-started_at", "-pk").first(),
         "arrows": arrows,
         "candidates": [_row(r) for r in results if r.exploratory],
         "untested": list(untested),
-        "may_run": may_run,
+        "can_run": can_run,
         "labels": VERDICT_LABELS,
     }
     return render(request, "alignment/strategy_test.html", context)

@@ -17,11 +17,28 @@ def save_validated(instance, *, actor=None):
     return instance
 
 
-def apply_changes(instance, changes: dict, *, allowed: set[str]):
-    """Set `changes` on `instance`, refusing fields that may not change this way."""
+NOT_CHANGED_HERE = "This field cannot be changed here."
+
+
+def apply_changes(instance, changes: dict, *, allowed: set[str], fixed: dict | None = None):
+    """Set `changes` on `instance`, refusing fields that may not change this way.
+
+    `fixed` maps the fields that place a stored row (a value's measure and period, an
+    objective's unit) to the message refusing a change of them: a change may repeat the
+    stored value (an API PUT sends every field), which is then left alone."""
+    changes = dict(changes)
+    errors = {}
+    for name, message in (fixed or {}).items():
+        if name not in changes or instance.pk is None:
+            continue
+        given = changes.pop(name)
+        stored = getattr(instance, instance._meta.get_field(name).attname)
+        if getattr(given, "pk", given) != stored:
+            errors[name] = message
     unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
+    errors.update(dict.fromkeys(unknown, NOT_CHANGED_HERE))
+    if errors:
+        raise ValidationError(errors)
     for name, value in changes.items():
         setattr(instance, name, value)
     return instance

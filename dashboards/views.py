@@ -12,11 +12,13 @@ from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_tests import latest_strategy_tests
 from core.scoping import restrict
 from core.templatetags.osm_format import score
+from core.views import Crumb
 from people.models import Goal
 from reviews.choices import MeetingStatus
 from reviews.models import ReviewMeeting
 from scorecards import selectors as scorecard_selectors
 from scorecards.charts import measure_history
+from scorecards.crumbs import unit_crumbs
 from scorecards.models import Objective, OrgUnit
 from scorecards.selectors.cascade import cascade_tree
 from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
@@ -85,7 +87,7 @@ def dashboard(request, code: str | None):
         "card": card,
         "form": form,
         "ytd": ytd,
-        "trail": scorecard_selectors.breadcrumbs(unit),
+        "crumbs": _dashboard_crumbs(unit, request.GET.urlencode()),
         "children": unit.children.order_by("code"),
         "tree": scorecard_selectors.unit_tree(),
         "attention": attention,
@@ -95,6 +97,13 @@ def dashboard(request, code: str | None):
         "map": strategy_map,
     }
     return render(request, "dashboards/home.html", context, status=status)
+
+
+def _dashboard_crumbs(unit, query: str) -> list[Crumb]:
+    """The units down to this one; the links keep the month and year-to-date choice."""
+    crumbs = unit_crumbs(unit)
+    suffix = f"?{query}" if query else ""
+    return [Crumb(c.label, f"{c.url}{suffix}") for c in crumbs[:-1]] + [Crumb(crumbs[-1].label)]
 
 
 def _strategy_map(unit, card):
@@ -172,7 +181,7 @@ def objective_page(request, pk: int):
         "goals": goals.order_by("employee__name")[:100],
         "goal_count": goals.count(),
         "history": objective.history.select_related("history_user").order_by("-history_date")[:10],
-        "trail": scorecard_selectors.breadcrumbs(objective.unit),
-        "may_edit": request.user.has_perm("scorecards.change_objective", objective),
+        "crumbs": unit_crumbs(objective.unit, Crumb(objective.code)),
+        "can_edit": request.user.has_perm("scorecards.change_objective", objective),
     }
     return render(request, "dashboards/objective.html", context)

@@ -78,7 +78,9 @@ class OrgUnitAdmin(RulesAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.unit_update(unit=obj)  # the form set the fields; the service re-checks
+            services.unit_update(
+                actor=None, instance=obj, data={}
+            )  # the form set the fields; the service re-checks
         else:
             super().save_model(request, obj, form, change)
 
@@ -349,7 +351,7 @@ class MeasureAdmin(TrackedAdmin):
         return ("unit", "objective") if obj is not None else ("unit",)
 
     def save_model(self, request, obj, form, change):
-        services.measure_save(measure=obj, by=request.user)
+        services.measure_save(actor=request.user, instance=obj)
 
 
 @admin.register(MeasureValue)

@@ -1,5 +1,6 @@
 """Measure values from a CSV file (the API's bulk upload and the web's upload share it):
-pure parsing, no ORM; the rows then go to `services.measure_values_bulk_record`.
+pure parsing, no ORM; the rows are then read (`value_inputs.read_rows`) and go to
+`services.measure_values_bulk_record`. The columns are the bulk row's fields.
 
 Rows are numbered by the file's line (the header is line 1). An empty cell leaves the
 stored value as it is.
@@ -8,7 +9,7 @@ stored value as it is.
 import csv
 import io
 
-COLUMNS = {"measure", "measure_code", "period", "actual", "target", "red_flag", "note"}
+from .value_inputs import COLUMNS
 
 
 def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:

@@ -1,8 +1,8 @@
 """The scorecard pages: a measure and its data entry, the CSV upload of values, "My
 updates", and the cascade (a unit's objectives, measures and arrows) for unit heads.
 
-Thin: every rule is in `osm/rules.py` (asked with `has_perm`), in the forms and in the
-services; reads come from the selectors.
+Thin: every rule is in the rules (asked with `has_perm`), in the forms and in the services;
+reads come from the selectors; the create, edit and delete pages are the view kit's.
 """
 
 import datetime as dt
@@ -12,20 +12,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.roles import OSM_STAFF, has_role
 from core.scoping import headed_subtree_ids
+from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
 from . import services
 from .charts import measure_history
+from .crumbs import unit_crumbs
 from .csv_values import rows_from_csv
 from .forms import (
     CauseEffectForm,
@@ -36,21 +37,11 @@ from .forms import (
 )
 from .models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
 from .periods import parse_period
-from .selectors import breadcrumbs
 from .selectors.measure import measure_detail
 from .selectors.updates import owed_values
+from .value_inputs import read_rows
 
-NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
-
-
-def _require_role(user) -> None:
-    if not user.has_perm("scorecards.view_objective"):
-        raise PermissionDenied(NO_ROLE)
-
-
-def _require(user, permission: str, obj=None) -> None:
-    if not user.has_perm(permission, obj):
-        raise PermissionDenied("You may not do this here.")
+ROLE = "scorecards.view_objective"  # any role reads the strategy
 
 
 # A measure and its values ------------------------------------------------------------------
@@ -61,13 +52,13 @@ def measure_page(request, pk: int):
     """A measure: its chart and the table of its periods; for its owner, the heads of its
     unit and the OSM staff, a form to enter or correct a period's value. A value that
     scores red needs a note. With htmx, a GET returns only the form for `?period=`."""
-    _require_role(request.user)
+    require(request.user, ROLE)
     measure = get_object_or_404(Measure.objects.select_related("unit", "objective", "owner"), pk=pk)
     user = request.user
     may_enter = user.has_perm("scorecards.add_measurevalue", measure)
     status = 200
     if request.method == "POST":
-        _require(user, "scorecards.add_measurevalue", measure)
+        require(user, "scorecards.add_measurevalue", measure)
         form = MeasureValueForm(request.POST, measure=measure)
         if form.is_valid():
             saved = _record_value(request, measure, form)
@@ -86,9 +77,13 @@ def measure_page(request, pk: int):
         "reading": detail.reading,
         "chart": measure_history(detail.series),
         "form": form if may_enter else None,
-        "may_delete": user.has_perm("scorecards.delete_measurevalue", measure),
-        "may_edit": user.has_perm("scorecards.change_measure", measure),
-        "trail": breadcrumbs(measure.unit),
+        "can_delete": user.has_perm("scorecards.delete_measurevalue", measure),
+        "can_edit": user.has_perm("scorecards.change_measure", measure),
+        "crumbs": unit_crumbs(
+            measure.unit,
+            Crumb(measure.objective.code, reverse("objective", args=[measure.objective_id])),
+            Crumb(measure.code),
+        ),
         "sources": measure.sources.select_related("unit").order_by("unit__code", "code"),
         "inputs": Measure.objects.filter(formula_links__measure=measure)
         .select_related("unit")
@@ -107,7 +102,7 @@ def _record_value(request, measure: Measure, form: MeasureValueForm):
             measure=measure,
             period=data["period"],
             note=data["note"],
-            by=request.user,
+            actor=request.user,
             require_note_if_red=True,
             **figures,
         )
@@ -146,20 +141,34 @@ def _initial_value(measure: Measure, query) -> dict:
     return initial
 
 
-@login_required
-@require_POST
-def measure_value_delete(request, pk: int, period: str):
-    """Remove a period's value (unit heads and OSM staff; its history stays)."""
-    measure = get_object_or_404(Measure, pk=pk)
-    _require(request.user, "scorecards.delete_measurevalue", measure)
-    try:
-        day = parse_period(period)
-    except ValueError:
-        raise Http404("No such period.") from None
-    value = get_object_or_404(MeasureValue, measure=measure, period=day)
-    services.measure_value_delete(value=value, by=request.user)
-    messages.success(request, f"Removed {measure.code}'s value for {day:%b %Y}.")
-    return redirect("measure", pk=measure.pk)
+class MeasureValueDelete(ServiceDeleteView):
+    """Remove a period's value (unit heads and OSM staff; its history stays): a button on
+    the measure's page."""
+
+    permission = "scorecards.delete_measurevalue"
+    http_method_names = ["post"]
+
+    def get_object(self):
+        measure = get_object_or_404(Measure, pk=self.kwargs["pk"])
+        try:
+            day = parse_period(self.kwargs["period"])
+        except ValueError:
+            raise Http404("No such period.") from None
+        return get_object_or_404(
+            MeasureValue.objects.select_related("measure"), measure=measure, period=day
+        )
+
+    def permission_object(self):
+        return self.object.measure
+
+    def delete(self, obj):
+        services.measure_value_delete(actor=self.request.user, instance=obj)
+
+    def back_url(self):
+        return reverse("measure", args=[self.object.measure_id])
+
+    def success_message(self, deleted):
+        return f"Removed {deleted.measure.code}'s value for {deleted.period:%b %Y}."
 
 
 # Many values from a CSV --------------------------------------------------------------------
@@ -172,13 +181,13 @@ def values_upload(request):
     """Upload a CSV of values: the first post shows a preview (every row's errors, or what
     would be created and updated), the second saves it, all or nothing."""
     user = request.user
-    _require_role(user)
-    _require(user, "scorecards.add_measurevalue")
+    require(user, ROLE)
+    require(user, "scorecards.add_measurevalue")
     form = ValuesUploadForm(request.POST or None, request.FILES or None)
     context = {"form": form}
     if request.method != "POST":
         return render(request, "scorecards/upload.html", context)
-    if getattr(request, "upload_too_large", False):  # see osm/uploads.py
+    if getattr(request, "upload_too_large", False):  # see core/uploads.py
         form.is_valid()
         form.errors.clear()
         form.add_error(
@@ -200,8 +209,8 @@ def values_upload(request):
     try:
         with transaction.atomic():
             counts = services.measure_values_bulk_record(
-                rows=rows,
-                by=user,
+                actor=user,
+                batch=read_rows(rows),
                 may_enter=lambda m: user.has_perm("scorecards.add_measurevalue", m),
                 require_note_if_red=True,
             )
@@ -242,7 +251,7 @@ def my_updates(request):
     """What the user owes (actuals of the measures he or she owns), and for unit heads and
     the OSM staff what each owner of their units owes."""
     user = request.user
-    _require_role(user)
+    require(user, ROLE)
     mine = owed_values(Q(owner=user))
     team_scope = None
     if has_role(user, OSM_STAFF) or user.is_superuser:
@@ -272,7 +281,7 @@ def my_updates(request):
         "upcoming": [i for i in mine if not i.overdue],
         "owners": owners,
         "team": team_scope is not None,
-        "may_upload": user.has_perm("scorecards.add_measurevalue"),
+        "can_upload": user.has_perm("scorecards.add_measurevalue"),
     }
     return render(request, "scorecards/my_updates.html", context)
 
@@ -285,7 +294,7 @@ def unit_cascade(request, code: str):
     """A unit's objectives with what they support, the objectives of the units above that
     none of them supports yet (each with a button to cascade it), its measures and the
     arrows of its strategy map."""
-    _require_role(request.user)
+    require(request.user, ROLE)
     unit = get_object_or_404(OrgUnit, code=code)
     objectives = (
         Objective.objects.filter(unit=unit)
@@ -305,194 +314,272 @@ def unit_cascade(request, code: str):
         if unit.parent_id
         else Objective.objects.none()
     )
-    may_edit = request.user.has_perm("scorecards.add_objective", unit)
+    can_edit = request.user.has_perm("scorecards.add_objective", unit)
     context = {
         "unit": unit,
-        "trail": breadcrumbs(unit),
+        "crumbs": unit_crumbs(unit, Crumb("Cascade")),
         "objectives": objectives,
         "not_supported": not_supported,
         "arrows": CauseEffect.objects.filter(cause__unit=unit)
         .select_related("cause", "effect")
         .order_by("cause__code", "effect__code"),
-        "arrow_form": CauseEffectForm(unit=unit) if may_edit else None,
-        "may_edit": may_edit,
+        "arrow_form": CauseEffectForm(unit=unit) if can_edit else None,
+        "can_edit": can_edit,
     }
     return render(request, "scorecards/cascade.html", context)
 
 
-def _objective_fields(data: dict) -> dict:
-    return {k: v for k, v in data.items() if k != "supports"}
+class _OnUnit:
+    """Pages of a unit's cascade: the crumbs lead to it."""
+
+    def unit(self) -> OrgUnit:
+        raise NotImplementedError
+
+    def crumbs(self):
+        return unit_crumbs(
+            self.unit(), Crumb("Cascade", reverse("unit-cascade", args=[self.unit().code]))
+        )
+
+    def cancel_url(self) -> str:
+        return reverse("unit-cascade", args=[self.unit().code])
 
 
-@login_required
-def objective_new(request, code: str):
+class ObjectiveCreate(_OnUnit, ServiceFormView):
     """A new objective of the unit, cascaded under objectives of the units above
     (`?supports=ID` ticks one, and takes its perspective, for the "cascade" buttons)."""
-    unit = get_object_or_404(OrgUnit, code=code)
-    _require(request.user, "scorecards.add_objective", unit)
-    initial = {}
-    up = request.GET.get("supports", "")
-    if up.isdigit():
-        parent = Objective.objects.filter(pk=int(up)).first()
+
+    form_class = ObjectiveForm
+    permission = "scorecards.add_objective"
+
+    def unit(self):
+        return self.parent
+
+    def dispatch(self, request, *args, code: str, **kwargs):
+        self.parent = get_object_or_404(OrgUnit, code=code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def permission_object(self):
+        return self.parent
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "unit": self.parent}
+        up = self.request.GET.get("supports", "")
+        parent = Objective.objects.filter(pk=int(up)).first() if up.isdigit() else None
         if parent:
-            initial = {"supports": [parent.pk], "perspective": parent.perspective_id}
-    form = ObjectiveForm(request.POST or None, unit=unit, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            objective = services.objective_create(
-                unit=unit,
-                supports=form.cleaned_data["supports"],
-                by=request.user,
-                **_objective_fields(form.cleaned_data),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Created {objective.code} {objective.name}.")
-            return redirect("unit-cascade", code=unit.code)
-    return _form_page(request, form, f"New objective of {unit.name}", unit)
+            kwargs["initial"] = {"supports": [parent.pk], "perspective": parent.perspective_id}
+        return kwargs
+
+    def save(self, form):
+        data = {**form.cleaned_data, "unit": self.parent}
+        return services.objective_create(actor=self.request.user, data=data)
+
+    def title(self):
+        return f"New objective of {self.parent.name}"
+
+    def success_url(self, saved):
+        return reverse("unit-cascade", args=[self.parent.code])
+
+    def success_message(self, saved):
+        return f"Created {saved.code} {saved.name}."
 
 
-@login_required
-def objective_edit(request, pk: int):
+class ObjectiveEdit(_OnUnit, ServiceFormView):
     """Change an objective and the objectives it supports."""
-    objective = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
-    _require(request.user, "scorecards.change_objective", objective)
-    form = ObjectiveForm(request.POST or None, instance=objective, unit=objective.unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.objective_update(
-                objective=objective,
-                supports=form.cleaned_data["supports"],
-                by=request.user,
-                **_objective_fields(form.cleaned_data),
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Saved {objective.code}.")
-            return redirect("objective", pk=objective.pk)
-    return _form_page(request, form, f"Edit {objective.code} {objective.name}", objective.unit)
+
+    form_class = ObjectiveForm
+    permission = "scorecards.change_objective"
+
+    def get_object(self):
+        return get_object_or_404(Objective.objects.select_related("unit"), pk=self.kwargs["pk"])
+
+    def unit(self):
+        return self.object.unit
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.object.unit}
+
+    def save(self, form):
+        return services.objective_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Edit {self.object.code} {self.object.name}"
+
+    def success_url(self, saved):
+        return reverse("objective", args=[saved.pk])
+
+    def success_message(self, saved):
+        return f"Saved {saved.code}."
 
 
-@login_required
-def objective_delete(request, pk: int):
+class ObjectiveDelete(_OnUnit, ServiceDeleteView):
     """Delete an objective nothing depends on (else say what depends on it)."""
-    objective = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
-    _require(request.user, "scorecards.delete_objective", objective)
-    return _delete_page(
-        request,
-        objective,
-        lambda: services.objective_delete(objective=objective, by=request.user),
-        reverse("unit-cascade", args=[objective.unit.code]),
-    )
+
+    permission = "scorecards.delete_objective"
+
+    def get_object(self):
+        return get_object_or_404(Objective.objects.select_related("unit"), pk=self.kwargs["pk"])
+
+    def unit(self):
+        return self.object.unit
+
+    def delete(self, obj):
+        services.objective_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete {self.object.code} {self.object.name}?"
+
+    def back_url(self):
+        return reverse("unit-cascade", args=[self.object.unit.code])
+
+    def success_message(self, deleted):
+        return f"Deleted {deleted.code} {deleted.name}."
 
 
-@login_required
-def measure_new(request, pk: int):
+class MeasureCreate(_OnUnit, ServiceFormView):
     """A new measure of the objective `pk`."""
-    objective = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
-    _require(request.user, "scorecards.add_measure", objective)
-    form = MeasureForm(request.POST or None, objective=objective)
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "name")}
-        sources = fields.pop("sources")
-        try:
-            measure = services.measure_create(
-                objective=objective,
-                code=form.cleaned_data["code"],
-                name=form.cleaned_data["name"],
-                sources=sources,
-                by=request.user,
-                **fields,
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Created the measure {measure.code}.")
-            return redirect("measure", pk=measure.pk)
-    return _form_page(request, form, f"New measure of {objective.code}", objective.unit)
+
+    form_class = MeasureForm
+    permission = "scorecards.add_measure"
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        self.parent = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def unit(self):
+        return self.parent.unit
+
+    def permission_object(self):
+        return self.parent
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "objective": self.parent}
+
+    def save(self, form):
+        data = {**form.cleaned_data, "objective": self.parent}
+        return services.measure_create(actor=self.request.user, data=data)
+
+    def title(self):
+        return f"New measure of {self.parent.code}"
+
+    def success_url(self, saved):
+        return reverse("measure", args=[saved.pk])
+
+    def success_message(self, saved):
+        return f"Created the measure {saved.code}."
 
 
-@login_required
-def measure_edit(request, pk: int):
+class MeasureEdit(_OnUnit, ServiceFormView):
     """Change a measure (a rollup's sources too)."""
-    measure = get_object_or_404(Measure.objects.select_related("unit", "objective"), pk=pk)
-    _require(request.user, "scorecards.change_measure", measure)
-    form = MeasureForm(request.POST or None, instance=measure, objective=measure.objective)
-    if request.method == "POST" and form.is_valid():
-        fields = dict(form.cleaned_data)
-        sources = fields.pop("sources")
-        try:
-            services.measure_update(measure=measure, sources=sources, by=request.user, **fields)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Saved the measure {measure.code}.")
-            return redirect("measure", pk=measure.pk)
-    return _form_page(request, form, f"Edit {measure.code} {measure.name}", measure.unit)
+
+    form_class = MeasureForm
+    permission = "scorecards.change_measure"
+
+    def get_object(self):
+        return get_object_or_404(
+            Measure.objects.select_related("unit", "objective"), pk=self.kwargs["pk"]
+        )
+
+    def unit(self):
+        return self.object.unit
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "objective": self.object.objective}
+
+    def save(self, form):
+        return services.measure_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Edit {self.object.code} {self.object.name}"
+
+    def success_url(self, saved):
+        return reverse("measure", args=[saved.pk])
+
+    def success_message(self, saved):
+        return f"Saved the measure {saved.code}."
 
 
-@login_required
-def measure_delete(request, pk: int):
+class MeasureDelete(_OnUnit, ServiceDeleteView):
     """Delete a measure without values or anything else depending on it."""
-    measure = get_object_or_404(Measure.objects.select_related("unit", "objective"), pk=pk)
-    _require(request.user, "scorecards.delete_measure", measure)
-    return _delete_page(
-        request,
-        measure,
-        lambda: services.measure_delete(measure=measure, by=request.user),
-        reverse("objective", args=[measure.objective_id]),
-    )
+
+    permission = "scorecards.delete_measure"
+
+    def get_object(self):
+        return get_object_or_404(
+            Measure.objects.select_related("unit", "objective"), pk=self.kwargs["pk"]
+        )
+
+    def unit(self):
+        return self.object.unit
+
+    def delete(self, obj):
+        services.measure_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete {self.object.code} {self.object.name}?"
+
+    def back_url(self):
+        return reverse("objective", args=[self.object.objective_id])
+
+    def success_message(self, deleted):
+        return f"Deleted {deleted.code} {deleted.name}."
 
 
-@login_required
-@require_POST
-def arrow_add(request, code: str):
-    """Draw an arrow of the unit's strategy map."""
-    unit = get_object_or_404(OrgUnit, code=code)
-    _require(request.user, "scorecards.add_causeeffect", unit)
-    form = CauseEffectForm(request.POST, unit=unit)
-    if form.is_valid():
-        try:
-            link = services.cause_effect_link(**form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Drew {link.cause.code} → {link.effect.code}.")
-            return redirect("unit-cascade", code=unit.code)
-    return _form_page(request, form, f"New arrow of {unit.name}'s strategy map", unit)
+class ArrowCreate(_OnUnit, ServiceFormView):
+    """Draw an arrow of the unit's strategy map (posted from the cascade page)."""
+
+    form_class = CauseEffectForm
+    permission = "scorecards.add_causeeffect"
+    http_method_names = ["post"]
+
+    def dispatch(self, request, *args, code: str, **kwargs):
+        self.parent = get_object_or_404(OrgUnit, code=code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def unit(self):
+        return self.parent
+
+    def permission_object(self):
+        return self.parent
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.parent}
+
+    def save(self, form):
+        return services.cause_effect_create(actor=self.request.user, data=form.cleaned_data)
+
+    def title(self):
+        return f"New arrow of {self.parent.name}'s strategy map"
+
+    def success_url(self, saved):
+        return reverse("unit-cascade", args=[self.parent.code])
+
+    def success_message(self, saved):
+        return f"Drew {saved.cause.code} → {saved.effect.code}."
 
 
-@login_required
-@require_POST
-def arrow_delete(request, pk: int):
-    """Remove an arrow of a strategy map."""
-    link = get_object_or_404(CauseEffect.objects.select_related("cause__unit", "effect"), pk=pk)
-    _require(request.user, "scorecards.delete_causeeffect", link)
-    services.cause_effect_delete(link=link)
-    messages.success(request, f"Removed {link.cause.code} → {link.effect.code}.")
-    return redirect("unit-cascade", code=link.cause.unit.code)
+class ArrowDelete(_OnUnit, ServiceDeleteView):
+    """Remove an arrow of a strategy map (a button on the cascade page)."""
 
+    permission = "scorecards.delete_causeeffect"
+    http_method_names = ["post"]
 
-def _form_page(request, form, title: str, unit: OrgUnit):
-    status = 400 if form.is_bound else 200  # a bound form here did not save
-    context = {"form": form, "title": title, "unit": unit, "trail": breadcrumbs(unit)}
-    return render(request, "scorecards/form.html", context, status=status)
+    def get_object(self):
+        return get_object_or_404(
+            CauseEffect.objects.select_related("cause__unit", "effect"), pk=self.kwargs["pk"]
+        )
 
+    def unit(self):
+        return self.object.cause.unit
 
-def _delete_page(request, obj, delete, done_url: str):
-    """GET: ask; POST: delete, or say what still depends on it."""
-    status = 200
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            status = 400
-        else:
-            messages.success(request, f"Deleted {obj.code} {obj.name}.")
-            return redirect(done_url)
-    context = {"obj": obj, "back": done_url}
-    return render(request, "scorecards/confirm_delete.html", context, status=status)
+    def delete(self, obj):
+        services.cause_effect_delete(actor=self.request.user, instance=obj)
+
+    def back_url(self):
+        return reverse("unit-cascade", args=[self.object.cause.unit.code])
+
+    def success_message(self, deleted):
+        return f"Removed {deleted.cause.code} → {deleted.effect.code}."

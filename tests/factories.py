@@ -174,9 +174,9 @@ class ObjectiveFactory(ValidatedFactory):
     @factory.post_generation
     def supports(self, create, extracted, **kwargs):
         if create and extracted:
-            from scorecards.services import _set_supports
+            from scorecards.services.objectives import _set_supports
 
-            _set_supports(self, extracted)
+            _set_supports(self, extracted, actor=None)
 
 
 class CascadeLinkFactory(ValidatedFactory):
@@ -218,7 +218,7 @@ class MeasureFactory(ValidatedFactory):
 
     @factory.post_generation
     def sources(self, create, extracted, **kwargs):
-        from scorecards.services import _set_formula_inputs, _set_sources
+        from scorecards.services.measures import _set_formula_inputs, _set_sources
 
         if create and self.formula:
             _set_formula_inputs(self)

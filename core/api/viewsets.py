@@ -14,14 +14,19 @@ class ServiceViewSet(viewsets.ModelViewSet):
     """A model viewset whose rows are `restrict`ed by the model's access declaration and
     whose writes go through services. Subclasses set:
 
-    - `create_with(by, data)` / `update_with(instance, by, data)` / `destroy_with(instance,
-      by)`: callables that call the services (their ValidationErrors become 400s in the
-      exception handler);
+    - `create_service(*, actor, data)`, `update_service(*, actor, instance, data)` and
+      `delete_service(*, actor, instance)`: the app's services, called with the validated
+      data as they are (their ValidationErrors become 400s in the exception handler);
     - `parent(data, instance)`: the object an add or change is checked against (the unit,
       measure, employee... the row goes into), so a unit head cannot write elsewhere.
     """
 
     permission_classes = [HasRulePermission]
+    create_service = None
+    update_service = None
+    delete_service = None
+    # Release 1's per-resource adapters, (by, data) and (instance, by, data), until every
+    # app's services take the shape above.
     create_with = None
     update_with = None
     destroy_with = None
@@ -41,16 +46,26 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         self.check_write("add", serializer.validated_data)
-        serializer.instance = type(self).create_with(
-            by=self.request.user, data=dict(serializer.validated_data)
-        )
+        data, actor = dict(serializer.validated_data), self.request.user
+        if self.create_service is None:
+            serializer.instance = type(self).create_with(by=actor, data=data)
+        else:
+            serializer.instance = type(self).create_service(actor=actor, data=data)
 
     def perform_update(self, serializer):
         # The object itself was checked by has_object_permission; where it goes, here.
         self.check_write("change", serializer.validated_data, serializer.instance)
-        serializer.instance = type(self).update_with(
-            serializer.instance, by=self.request.user, data=dict(serializer.validated_data)
-        )
+        data, actor = dict(serializer.validated_data), self.request.user
+        instance = serializer.instance
+        if self.update_service is None:
+            serializer.instance = type(self).update_with(instance, by=actor, data=data)
+        else:
+            serializer.instance = type(self).update_service(
+                actor=actor, instance=instance, data=data
+            )
 
     def perform_destroy(self, instance):
-        type(self).destroy_with(instance, by=self.request.user)
+        if self.delete_service is None:
+            type(self).destroy_with(instance, by=self.request.user)
+        else:
+            type(self).delete_service(actor=self.request.user, instance=instance)

@@ -153,11 +153,14 @@ class DemoBuilder:
     def create_units(self) -> None:
         for spec in c.UNITS:
             self.units[spec.code] = scorecard_services.unit_create(
-                code=spec.code,
-                name=spec.name,
-                kind=spec.kind,
-                parent=self.units[spec.parent] if spec.parent else None,
-                head=self.users[spec.head],
+                actor=None,
+                data={
+                    "code": spec.code,
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "parent": self.units[spec.parent] if spec.parent else None,
+                    "head": self.users[spec.head],
+                },
             )
 
     def create_strategy_maps(self) -> None:
@@ -167,25 +170,34 @@ class DemoBuilder:
         }
         root = self.units[c.DEMO_ROOT_CODE]
         themes = {
-            name: scorecard_services.theme_create(unit=root, name=name, description=description)
+            name: scorecard_services.theme_create(
+                actor=None, data={"unit": root, "name": name, "description": description}
+            )
             for name, description in c.THEMES
         }
         for spec in c.OBJECTIVES:
             self.objectives[f"{spec.unit}.{spec.code}"] = scorecard_services.objective_create(
-                unit=self.units[spec.unit],
-                code=spec.code,
-                name=spec.name,
-                description=spec.description,
-                perspective=perspectives[spec.perspective],
-                theme=themes[spec.theme] if spec.theme else None,
-                owner=self.head_of(spec.unit),
-                weight=Decimal(spec.weight),
-                supports=[self.objectives[ref] for ref in spec.supports],
-                by=self.osm,
+                actor=self.osm,
+                data={
+                    "unit": self.units[spec.unit],
+                    "code": spec.code,
+                    "name": spec.name,
+                    "description": spec.description,
+                    "perspective": perspectives[spec.perspective],
+                    "theme": themes[spec.theme] if spec.theme else None,
+                    "owner": self.head_of(spec.unit),
+                    "weight": Decimal(spec.weight),
+                    "supports": [self.objectives[ref] for ref in spec.supports],
+                },
             )
         for cause, effect, rationale in c.CAUSE_EFFECT:
-            scorecard_services.cause_effect_link(
-                cause=self.objectives[cause], effect=self.objectives[effect], rationale=rationale
+            scorecard_services.cause_effect_create(
+                actor=None,
+                data={
+                    "cause": self.objectives[cause],
+                    "effect": self.objectives[effect],
+                    "rationale": rationale,
+                },
             )
 
     # Measures and their values ----------------------------------------------------------------
@@ -207,12 +219,14 @@ class DemoBuilder:
             if kpi.tolerance is not None:
                 fields["tolerance"] = Decimal(kpi.tolerance)
             self.measures[f"{kpi.unit}.{kpi.code}"] = scorecard_services.measure_create(
-                objective=self.objectives[f"{kpi.unit}.{kpi.objective}"],
-                code=kpi.code,
-                name=kpi.name,
-                sources=[self.measures[ref] for ref in kpi.sources],
-                by=self.osm,
-                **fields,
+                actor=self.osm,
+                data={
+                    "objective": self.objectives[f"{kpi.unit}.{kpi.objective}"],
+                    "code": kpi.code,
+                    "name": kpi.name,
+                    "sources": [self.measures[ref] for ref in kpi.sources],
+                    **fields,
+                },
             )
 
     def create_values(self) -> None:

@@ -1,6 +1,7 @@
-"""`POST /api/v1/measure-values/bulk/`: many values at once, as JSON or CSV (API.md "Bulk
-values"). Upserts on (measure, period), all or nothing; the rules are the service's
-(`scorecards.services.measure_values_bulk_record`), this view only reads the body.
+"""`POST /api/v1/measure-values/bulk/`: many values at once, as JSON or CSV. Upserts on
+(measure, period), all or nothing; a row is read by `value_inputs.BulkRowSerializer`, the
+rules are the service's (`services.measure_values_bulk_record`): this view only reads the
+body.
 
 Rows are numbered from 1 in a JSON list; in a CSV, by the file's line (the header is
 line 1). In a CSV an empty cell leaves the stored value as it is; in JSON, leave the key
@@ -15,9 +16,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import HasRulePermission
-from scorecards.csv_values import rows_from_csv
-from scorecards.models import MeasureValue
-from scorecards.services import BulkError, measure_values_bulk_record
+
+from ..csv_values import rows_from_csv
+from ..models import MeasureValue
+from ..services import measure_values_bulk_record
+from ..value_inputs import BulkError, BulkRowSerializer, read_rows
 
 
 class CSVParser(BaseParser):
@@ -27,24 +30,6 @@ class CSVParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return stream.read()
-
-
-class BulkRowSerializer(serializers.Serializer):
-    """One row of a bulk upload (for the schema; the service checks the rows)."""
-
-    measure = serializers.IntegerField(required=False, help_text="Measure id, or…")
-    measure_code = serializers.CharField(required=False, help_text="…UNITCODE.MEASURECODE.")
-    period = serializers.CharField(help_text="YYYY-MM-DD or YYYY-MM.")
-    actual = serializers.DecimalField(
-        20, 6, required=False, allow_null=True, help_text="Actual (left out: kept; null: cleared)."
-    )
-    target = serializers.DecimalField(
-        20, 6, required=False, allow_null=True, help_text="Target (left out: kept)."
-    )
-    red_flag = serializers.DecimalField(
-        20, 6, required=False, allow_null=True, help_text="Red flag (left out: kept)."
-    )
-    note = serializers.CharField(required=False, allow_blank=True, help_text="Note.")
 
 
 def error(message: str, row=None, field=None) -> Response:
@@ -105,8 +90,8 @@ class BulkValuesView(APIView):
         user = request.user
         try:
             created, updated = measure_values_bulk_record(
-                rows=rows,
-                by=user,
+                actor=user,
+                batch=read_rows(rows),
                 may_enter=lambda measure: user.has_perm("scorecards.add_measurevalue", measure),
             )
         except BulkError as exc:

@@ -27,18 +27,6 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["code", "kind", "parent", "head"]
 
 
-def _unit_create(*, by, data):
-    return services.unit_create(**data)
-
-
-def _unit_update(instance, *, by, data):
-    return services.unit_update(unit=instance, **data)
-
-
-def _unit_destroy(instance, *, by):
-    services.unit_delete(unit=instance)
-
-
 class UnitViewSet(ServiceViewSet):
     """The organisation's units (a tree under the enterprise)."""
 
@@ -47,9 +35,9 @@ class UnitViewSet(ServiceViewSet):
     filterset_class = UnitFilter
     ordering_fields = ["code", "name", "kind"]
     ordering = ["code"]
-    create_with = _unit_create
-    update_with = _unit_update
-    destroy_with = _unit_destroy
+    create_service = services.unit_create
+    update_service = services.unit_update
+    delete_service = services.unit_delete
 
     def parent(self, data, instance=None):
         return None  # units are OSM staff's: the rule needs no object
@@ -72,18 +60,6 @@ class PerspectiveFilter(django_filters.FilterSet):
         fields = ["name", "order"]
 
 
-def _perspective_create(*, by, data):
-    return services.perspective_create(**data)
-
-
-def _perspective_update(instance, *, by, data):
-    return services.perspective_update(perspective=instance, **data)
-
-
-def _perspective_destroy(instance, *, by):
-    services.perspective_delete(perspective=instance)
-
-
 class PerspectiveViewSet(ServiceViewSet):
     """Balanced Scorecard perspectives, top to bottom (OSM staff maintain them)."""
 
@@ -92,9 +68,9 @@ class PerspectiveViewSet(ServiceViewSet):
     filterset_class = PerspectiveFilter
     ordering_fields = ["order", "name", "id"]
     ordering = ["order"]
-    create_with = _perspective_create
-    update_with = _perspective_update
-    destroy_with = _perspective_destroy
+    create_service = services.perspective_create
+    update_service = services.perspective_update
+    delete_service = services.perspective_delete
 
     def parent(self, data, instance=None):
         return None  # perspectives are OSM staff's: the rule needs no object
@@ -129,18 +105,6 @@ class ThemeFilter(django_filters.FilterSet):
         fields = ["unit", "name"]
 
 
-def _theme_create(*, by, data):
-    return services.theme_create(**data)
-
-
-def _theme_update(instance, *, by, data):
-    return services.theme_update(theme=instance, **data)
-
-
-def _theme_destroy(instance, *, by):
-    services.theme_delete(theme=instance)
-
-
 class ThemeViewSet(ServiceViewSet):
     """Strategic themes of a unit's strategy map."""
 
@@ -149,7 +113,7 @@ class ThemeViewSet(ServiceViewSet):
     filterset_class = ThemeFilter
     ordering_fields = ["name", "unit", "id"]
     ordering = ["unit__code", "name"]
-    create_with = _theme_create
-    update_with = _theme_update
-    destroy_with = _theme_destroy
+    create_service = services.theme_create
+    update_service = services.theme_update
+    delete_service = services.theme_delete
     # parent(): the unit the theme is in, or moves to (the base class's default)

@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from rest_framework import serializers
 
 from core.api.schema import FIELD_DESCRIPTIONS
-from core.api.serializers import ScopedSerializer, without_repeated
+from core.api.serializers import ScopedSerializer
 from core.api.viewsets import ServiceViewSet
 from core.validators import positive_weight
 
@@ -76,19 +76,6 @@ class ObjectiveFilter(django_filters.FilterSet):
         fields = ["unit", "code", "perspective", "theme", "owner", "supports"]
 
 
-def _objective_create(*, by, data):
-    return services.objective_create(by=by, **data)
-
-
-def _objective_update(instance, *, by, data):
-    data = without_repeated(instance, data, "unit")
-    return services.objective_update(objective=instance, by=by, **data)
-
-
-def _objective_destroy(instance, *, by):
-    services.objective_delete(objective=instance, by=by)
-
-
 class ObjectiveViewSet(ServiceViewSet):
     """Objectives of the units' scorecards; `supports` is the cascade to objectives of units
     above. An objective stays in the unit it was created in."""
@@ -100,9 +87,9 @@ class ObjectiveViewSet(ServiceViewSet):
     filterset_class = ObjectiveFilter
     ordering_fields = ["code", "name", "unit", "perspective", "weight", "id"]
     ordering = ["unit__code", "code"]
-    create_with = _objective_create
-    update_with = _objective_update
-    destroy_with = _objective_destroy
+    create_service = services.objective_create
+    update_service = services.objective_update
+    delete_service = services.objective_delete
 
     def parent(self, data, instance=None):
         return instance.unit if instance is not None else data.get("unit")
@@ -153,18 +140,6 @@ class LinkFilter(django_filters.FilterSet):
         fields = ["cause", "effect", "unit"]
 
 
-def _link_create(*, by, data):
-    return services.cause_effect_link(**data)
-
-
-def _link_update(instance, *, by, data):
-    return services.cause_effect_update(link=instance, **data)
-
-
-def _link_destroy(instance, *, by):
-    services.cause_effect_delete(link=instance)
-
-
 class LinkViewSet(ServiceViewSet):
     """Cause-and-effect arrows of a unit's strategy map (both ends in the same unit)."""
 
@@ -173,9 +148,9 @@ class LinkViewSet(ServiceViewSet):
     filterset_class = LinkFilter
     ordering_fields = ["id", "cause", "effect"]
     ordering = ["id"]
-    create_with = _link_create
-    update_with = _link_update
-    destroy_with = _link_destroy
+    create_service = services.cause_effect_create
+    update_service = services.cause_effect_update
+    delete_service = services.cause_effect_delete
 
     def parent(self, data, instance=None):
         cause = data.get("cause") or getattr(instance, "cause", None)
@@ -250,19 +225,6 @@ class MeasureFilter(django_filters.FilterSet):
         fields = ["objective", "unit", "code", "owner", "polarity", "frequency", "rollup"]
 
 
-def _measure_create(*, by, data):
-    return services.measure_create(by=by, **data)
-
-
-def _measure_update(instance, *, by, data):
-    data = without_repeated(instance, data, "objective")
-    return services.measure_update(measure=instance, by=by, **data)
-
-
-def _measure_destroy(instance, *, by):
-    services.measure_delete(measure=instance, by=by)
-
-
 class MeasureViewSet(ServiceViewSet):
     """Measures of objectives: entered, calculated by `formula`, or rollups of `sources`.
     A measure stays with the objective it was created for."""
@@ -274,9 +236,9 @@ class MeasureViewSet(ServiceViewSet):
     filterset_class = MeasureFilter
     ordering_fields = ["code", "name", "unit", "objective", "weight", "id"]
     ordering = ["unit__code", "code"]
-    create_with = _measure_create
-    update_with = _measure_update
-    destroy_with = _measure_destroy
+    create_service = services.measure_create
+    update_service = services.measure_update
+    delete_service = services.measure_delete
 
     def parent(self, data, instance=None):
         if instance is not None:

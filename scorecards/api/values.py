@@ -3,11 +3,7 @@ and note. Thin: writes go through the services. A value stays with its measure a
 a PUT may repeat them, a change is a 400 naming the field.
 """
 
-import datetime as dt
-
 import django_filters
-from django.core.exceptions import ValidationError
-from rest_framework import serializers
 
 from core.api.schema import FIELD_DESCRIPTIONS
 from core.api.serializers import ScopedSerializer
@@ -15,23 +11,9 @@ from core.api.viewsets import ServiceViewSet
 
 from .. import services
 from ..models import MeasureValue, Objective, OrgUnit
-from ..periods import parse_period
-
-# Measure values ----------------------------------------------------------------------------
+from ..value_inputs import PeriodField
 
 PERIOD_INPUT_FORMATS = ["%Y-%m-%d", "%Y-%m"]
-
-
-class PeriodField(serializers.DateField):
-    """A period's first day: `YYYY-MM-DD`, or `YYYY-MM` for the first of the month."""
-
-    def to_internal_value(self, value):
-        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        try:
-            return parse_period(value)
-        except ValueError as error:
-            raise serializers.ValidationError(str(error)) from None
 
 
 class MeasureValueSerializer(ScopedSerializer):
@@ -89,41 +71,6 @@ class MeasureValueFilter(django_filters.FilterSet):
         fields = ["measure", "period", "entered_by"]
 
 
-def _value_create(*, by, data):
-    measure, period = data["measure"], data["period"]
-    existing = MeasureValue.objects.filter(measure=measure, period=period).first()
-    if existing is not None:
-        raise ValidationError(
-            {
-                "period": (
-                    f"{measure.code} already has a value for {period.isoformat()} "
-                    f"(id {existing.pk}); change that one instead."
-                )
-            }
-        )
-    value, _created = services.measure_value_record(by=by, **data)
-    return value
-
-
-def _value_update(instance, *, by, data):
-    errors = {}
-    if "measure" in data and data["measure"].pk != instance.measure_id:
-        errors["measure"] = "A value stays with its measure; delete it and create another."
-    if "period" in data and data["period"] != instance.period:
-        errors["period"] = "A value stays in its period; delete it and create another."
-    if errors:
-        raise ValidationError(errors)
-    changes = {name: data[name] for name in services.VALUE_FIELDS if name in data}
-    value, _created = services.measure_value_record(
-        measure=instance.measure, period=instance.period, by=by, **changes
-    )
-    return value
-
-
-def _value_destroy(instance, *, by):
-    services.measure_value_delete(value=instance, by=by)
-
-
 class MeasureValueViewSet(ServiceViewSet):
     """Actuals, targets and red flags of measures per period; one row per (measure, period).
     A value stays with its measure and period: change the figures, or delete it."""
@@ -133,9 +80,9 @@ class MeasureValueViewSet(ServiceViewSet):
     filterset_class = MeasureValueFilter
     ordering_fields = ["period", "measure", "updated_at", "id"]
     ordering = ["measure_id", "period"]
-    create_with = _value_create
-    update_with = _value_update
-    destroy_with = _value_destroy
+    create_service = services.measure_value_create
+    update_service = services.measure_value_update
+    delete_service = services.measure_value_delete
 
     def parent(self, data, instance=None):
         return instance.measure if instance is not None else data.get("measure")

@@ -66,6 +66,7 @@ def record(measure, period, on, *, actual=None, target=100, red_flag=90):
         actual=None if actual is None else Decimal(actual),
         target=None if target is None else Decimal(target),
         red_flag=None if red_flag is None else Decimal(red_flag),
+        actor=None,
     )
     newest = MeasureValue.history.filter(measure_id=measure.id, period=period).latest("history_id")
     MeasureValue.history.filter(history_id=newest.history_id).update(

@@ -132,7 +132,9 @@ def test_the_report_is_cached_until_the_data_changes(org):
     lone = bu.objectives.get(code="LONE")
     from scorecards import services
 
-    services.objective_support(objective=lone, supported=ent.objectives.get(code="GROW"))
+    services.objective_support(
+        objective=lone, supported=ent.objectives.get(code="GROW"), actor=None
+    )
     assert data_version() != before
     fresh = cached_alignment_report(ent)
     # objective linkage: 1 of 2 -> 2 of 2 below the root

@@ -28,7 +28,7 @@ def test_a_measure_never_reported_still_owes_its_periods():
     assert report.metrics.data_timeliness == 0
     # reporting September on time (the history says when) makes it 1 of 2 = 50 %
     services.measure_value_record(
-        measure=silent, period=dt.date(2026, 9, 1), actual=Decimal(1), target=Decimal(1)
+        measure=silent, period=dt.date(2026, 9, 1), actual=Decimal(1), target=Decimal(1), actor=None
     )
     on_time = timezone.make_aware(dt.datetime(2026, 10, 5, 9, 0))
     silent.values.get().history.update(history_date=on_time)

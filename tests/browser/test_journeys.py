@@ -37,7 +37,11 @@ def world():
     )
     # Two months back: 95 against 100 (default red flag 90): yellow, "Watch".
     services.measure_value_record(
-        measure=rev, period=add_months(THIS_MONTH, -2), actual=Decimal(95), target=Decimal(100)
+        measure=rev,
+        period=add_months(THIS_MONTH, -2),
+        actual=Decimal(95),
+        target=Decimal(100),
+        actor=None,
     )
     return {"ent": ent, "bu": bu, "grow": grow, "care": care, "rev": rev, "head": head,
             "owner": owner}  # fmt: skip

@@ -126,7 +126,10 @@ def objective():
 def test_the_service_refuses_them_and_writes_nothing(objective, no_parsing, text, message):
     before = Measure.objects.count()
     with pytest.raises(Exception) as info:
-        services.measure_create(objective=objective, code="CALC", name="Calc", formula=text)
+        services.measure_create(
+            actor=None,
+            data={"objective": objective, "code": "CALC", "name": "Calc", "formula": text},
+        )
     assert info.value.message_dict == {"formula": [message]}
     assert Measure.objects.count() == before
 
@@ -172,7 +175,9 @@ def test_the_longest_formula_allowed_is_evaluated_on_the_pages(client, objective
     MeasureValue.objects.create(measure=a, period=dt.date(2026, 1, 1), actual=2, target=2)
     text = "+".join(["A"] * 500)
     assert len(text) == 999
-    calc = services.measure_create(objective=objective, code="CALC", name="Calc", formula=text)
+    calc = services.measure_create(
+        actor=None, data={"objective": objective, "code": "CALC", "name": "Calc", "formula": text}
+    )
     series = load_series(Q(pk=calc.pk))
     assert series[calc.pk].actual(dt.date(2026, 1, 1)) == 1000
     client.force_login(UserFactory(roles=["OSM staff"]))
@@ -303,11 +308,11 @@ def test_the_cycle_check_walks_a_rollup_chain_1000_deep(chain):
     root, deepest = units[0], units[-1]
     top = measures[root.pk, "R"]
     # Saving the top rollup checks its kept source (and all 1,000 below) for a cycle.
-    services.measure_update(measure=top, name="All levels")
+    services.measure_update(actor=None, instance=top, data={"name": "All levels"})
     # The deepest R reading the top R would close a cycle 1,001 measures long.
     leaf = measures[deepest.pk, "R"]
     with pytest.raises(Exception) as info:
-        services.measure_update(measure=leaf, formula="ENT.R")
+        services.measure_update(actor=None, instance=leaf, data={"formula": "ENT.R"})
     (message,) = info.value.message_dict["formula"]
     chain_text = " → ".join(["L1000.R", "ENT.R"] + [f"L{i}.R" for i in range(1, 1001)])
     assert message == f"This would make a cycle of measures reading each other: {chain_text}."

@@ -30,7 +30,7 @@ from reviews.models import ActionItem
 from reviews.services import action_item_create, calendar_event_create, meeting_schedule
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit, Perspective
 from scorecards.services import (
-    cause_effect_link,
+    cause_effect_create,
     measure_create,
     measure_value_record,
     objective_create,
@@ -88,29 +88,80 @@ def world(django_user_model):
     owner = django_user_model.objects.create_user("owner", "owner@example.com", PW)
     fin = Perspective.objects.get(order=1)
     cust = Perspective.objects.get(order=2)
-    w["ent"] = ent = unit_create(code="ENT", name="Enterprise", kind="enterprise")
-    w["bu"] = bu = unit_create(code="BU", name="Business", kind="business", parent=ent)
-    w["hru"] = hru = unit_create(code="HRU", name="HR", kind="support", parent=ent)
-    theme = theme_create(unit=ent, name="Growth")
-    w["ent_f1"] = ent_f1 = objective_create(
-        unit=ent, code="F1", name="Grow revenue", perspective=fin, theme=theme, owner=owner
+    w["ent"] = ent = unit_create(
+        actor=None, data={"code": "ENT", "name": "Enterprise", "kind": "enterprise"}
     )
-    ent_c1 = objective_create(unit=ent, code="C1", name="Delight customers", perspective=cust)
+    w["bu"] = bu = unit_create(
+        actor=None, data={"code": "BU", "name": "Business", "kind": "business", "parent": ent}
+    )
+    w["hru"] = hru = unit_create(
+        actor=None, data={"code": "HRU", "name": "HR", "kind": "support", "parent": ent}
+    )
+    theme = theme_create(actor=None, data={"unit": ent, "name": "Growth"})
+    w["ent_f1"] = ent_f1 = objective_create(
+        actor=None,
+        data={
+            "unit": ent,
+            "code": "F1",
+            "name": "Grow revenue",
+            "perspective": fin,
+            "theme": theme,
+            "owner": owner,
+        },
+    )
+    ent_c1 = objective_create(
+        actor=None,
+        data={"unit": ent, "code": "C1", "name": "Delight customers", "perspective": cust},
+    )
     w["bu_f1"] = bu_f1 = objective_create(
-        unit=bu, code="F1", name="Grow BU revenue", perspective=fin, supports=[ent_f1]
+        actor=None,
+        data={
+            "unit": bu,
+            "code": "F1",
+            "name": "Grow BU revenue",
+            "perspective": fin,
+            "supports": [ent_f1],
+        },
     )
     w["hru_l1"] = objective_create(
-        unit=hru, code="L1", name="Skills", perspective=Perspective.objects.get(order=4)
+        actor=None,
+        data={
+            "unit": hru,
+            "code": "L1",
+            "name": "Skills",
+            "perspective": Perspective.objects.get(order=4),
+        },
     )
-    cause_effect_link(cause=ent_c1, effect=ent_f1, rationale="Happy customers buy more")
+    cause_effect_create(
+        actor=None,
+        data={"cause": ent_c1, "effect": ent_f1, "rationale": "Happy customers buy more"},
+    )
     w["bu_rev"] = bu_rev = measure_create(
-        objective=bu_f1, code="REV", name="BU revenue", frequency="monthly", owner=owner
+        actor=None,
+        data={
+            "objective": bu_f1,
+            "code": "REV",
+            "name": "BU revenue",
+            "frequency": "monthly",
+            "owner": owner,
+        },
     )
     w["ent_rev"] = measure_create(
-        objective=ent_f1, code="REV", name="Revenue", rollup="sum", sources=[bu_rev]
+        actor=None,
+        data={
+            "objective": ent_f1,
+            "code": "REV",
+            "name": "Revenue",
+            "rollup": "sum",
+            "sources": [bu_rev],
+        },
     )
     measure_value_record(
-        measure=bu_rev, period=dt.date(2026, 1, 1), actual=Decimal("10"), target=Decimal("12")
+        measure=bu_rev,
+        period=dt.date(2026, 1, 1),
+        actual=Decimal("10"),
+        target=Decimal("12"),
+        actor=None,
     )
     w["initiative"] = initiative = initiative_create(
         unit=bu, code="I1", name="Push sales", start=dt.date(2026, 1, 1), objectives=[bu_f1]
@@ -478,7 +529,9 @@ def test_two_new_inline_measures_with_one_code_are_refused(client, osm_staff, wo
 
 def test_rollup_source_outside_the_units_below_is_refused(client, osm_staff, world):
     client.force_login(osm_staff)
-    hru_measure = measure_create(objective=world["hru_l1"], code="TRN", name="Training")
+    hru_measure = measure_create(
+        actor=None, data={"objective": world["hru_l1"], "code": "TRN", "name": "Training"}
+    )
     bu_rev = world["bu_rev"]
     rollup = world["ent_rev"]
     page = client.get(url(Measure, "change", rollup.pk))
@@ -709,6 +762,7 @@ def _add_values(world, start, count):
             period=dt.date(2020 + year, month + 1, 1),
             actual=Decimal(i),
             target=Decimal(i + 1),
+            actor=None,
         )
 
 
@@ -729,12 +783,15 @@ def _add_employees_with_goals(world, start, count):
 def _add_objectives(world, start, count):
     for i in range(start, start + count):
         objective_create(
-            unit=world["bu"],
-            code=f"X{i}",
-            name=f"Objective {i}",
-            perspective=Perspective.objects.get(order=3),
-            owner=world["ent_f1"].owner,
-            supports=[world["ent_f1"]],
+            actor=None,
+            data={
+                "unit": world["bu"],
+                "code": f"X{i}",
+                "name": f"Objective {i}",
+                "perspective": Perspective.objects.get(order=3),
+                "owner": world["ent_f1"].owner,
+                "supports": [world["ent_f1"]],
+            },
         )
 
 

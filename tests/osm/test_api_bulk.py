@@ -26,7 +26,8 @@ def world():
     cogs = f.MeasureFactory(objective=objective, code="COGS")
     quarterly = f.MeasureFactory(objective=objective, code="Q", frequency=Frequency.QUARTERLY)
     margin = services.measure_create(
-        objective=objective, code="GM", name="Margin", formula="REV - COGS"
+        actor=None,
+        data={"objective": objective, "code": "GM", "name": "Margin", "formula": "REV - COGS"},
     )
     return {"rev": rev, "cogs": cogs, "quarterly": quarterly, "margin": margin}
 
@@ -208,7 +209,7 @@ def test_permissions(world):
     executive.force_authenticate(f.UserFactory(roles=[EXECUTIVE]))
     assert executive.post(URL, [], format="json").status_code == 403
     owner_user = f.UserFactory(roles=[MEASURE_OWNER])
-    services.measure_update(measure=world["rev"], owner=owner_user)
+    services.measure_update(actor=None, instance=world["rev"], data={"owner": owner_user})
     owner = APIClient()
     owner.force_authenticate(owner_user)
     mine = [{"measure_code": "IND.REV", "period": "2026-10", "actual": 1}]

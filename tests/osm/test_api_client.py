@@ -156,6 +156,7 @@ def company(transactional_db):
         actual=Decimal("100"),
         target=Decimal("100"),
         red_flag=Decimal("90"),
+        actor=None,
     )  # at target: 6.67, green
     f.UserFactory(username="analyst", password=PASSWORD, roles=[OSM_STAFF])
     yield {"ent": ent, "south": south, "idle": idle}

@@ -29,6 +29,7 @@ def value(measure, period, actual, target, red_flag=None):
         actual=Decimal(actual),
         target=Decimal(target),
         red_flag=None if red_flag is None else Decimal(red_flag),
+        actor=None,
     )
 
 

@@ -43,7 +43,11 @@ def token(db):
     objective = f.ObjectiveFactory(unit=unit, supports=[f.ObjectiveFactory(unit=ent)])
     measure = f.MeasureFactory(objective=objective, code="REV")
     services.measure_value_record(
-        measure=measure, period=__import__("datetime").date(2026, 1, 1), actual=5, target=6
+        measure=measure,
+        period=__import__("datetime").date(2026, 1, 1),
+        actual=5,
+        target=6,
+        actor=None,
     )
     f.GoalFactory(employee=f.EmployeeFactory(unit=unit), objective=objective)
     f.BudgetLineFactory(unit=unit)

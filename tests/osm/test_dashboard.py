@@ -29,7 +29,7 @@ def org(client):
     services.measure_value_record(
         measure=measure, period=add_months(LAST, -1), actual=Decimal(70), target=Decimal(100),
         red_flag=Decimal(90),
-    )  # fmt: skip
+    actor=None)  # fmt: skip
     f.ReviewMeetingFactory(
         unit=bu, title="Retail review", scheduled_for=timezone.now() + dt.timedelta(days=3)
     )

@@ -28,6 +28,7 @@ def build(objectives: int):
                 actual=Decimal(95),
                 target=Decimal(100),
                 red_flag=Decimal(90),
+                actor=None,
             )
     return ent
 
@@ -64,7 +65,7 @@ def build_more(ent, objectives):
     for i in range(objectives):
         objective = f.ObjectiveFactory(unit=ent, code=f"X{i}")
         measure = f.MeasureFactory(objective=objective, code=f"XM{i}")
-        services.measure_value_record(measure=measure, period=last, actual=1, target=2)
+        services.measure_value_record(measure=measure, period=last, actual=1, target=2, actor=None)
         f.ObjectiveFactory(unit=ent, code=f"Y{i}")  # and more without data
 
 

@@ -29,7 +29,7 @@ def world():
         services.measure_value_record(
             measure=measure, period=add_months(LAST, k - 1), actual=Decimal(actual),
             target=Decimal(100), red_flag=Decimal(90),
-        )  # fmt: skip
+        actor=None)  # fmt: skip
     f.InitiativeFactory(unit=ent, code="PUSH", name="Push sales", objectives=[top])
     f.GoalFactory(employee=f.EmployeeFactory(unit=bu, name="Ann"), objective=top, title="Sell it")
     return top, below, measure
@@ -80,12 +80,16 @@ def test_queries_do_not_grow_with_values_or_measures(client, world):
         client.get(f"/objectives/{top.pk}/")
     for k in range(2, 14):
         services.measure_value_record(
-            measure=measure, period=add_months(LAST, -k), actual=Decimal(1), target=Decimal(2)
+            measure=measure,
+            period=add_months(LAST, -k),
+            actual=Decimal(1),
+            target=Decimal(2),
+            actor=None,
         )
     for i in range(4):
         other = f.MeasureFactory(objective=top, code=f"X{i}")
         services.measure_value_record(
-            measure=other, period=LAST, actual=Decimal(1), target=Decimal(2)
+            measure=other, period=LAST, actual=Decimal(1), target=Decimal(2), actor=None
         )
     with CaptureQueriesContext(connection) as large:
         client.get(f"/objectives/{top.pk}/")

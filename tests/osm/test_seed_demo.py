@@ -648,7 +648,7 @@ def test_debug_alone_is_enough(demo, settings):
 
 def test_if_empty_leaves_a_database_with_units_alone():
     wipe()
-    unit_create(code="ACME", name="Acme Corporation", kind="enterprise")
+    unit_create(actor=None, data={"code": "ACME", "name": "Acme Corporation", "kind": "enterprise"})
     before = row_counts()
     output = seed("--yes", "--if-empty")
     assert "nothing loaded" in output
@@ -657,7 +657,7 @@ def test_if_empty_leaves_a_database_with_units_alone():
 
 def test_refuses_to_mix_the_demo_into_another_organisation():
     wipe()
-    unit_create(code="ACME", name="Acme Corporation", kind="enterprise")
+    unit_create(actor=None, data={"code": "ACME", "name": "Acme Corporation", "kind": "enterprise"})
     before = row_counts()
     with pytest.raises(CommandError, match="empty database only"):
         seed("--yes")

@@ -25,7 +25,7 @@ def tree():
 
 def move_refused(unit, parent, *fragments):
     with pytest.raises(Exception) as caught:
-        services.unit_update(unit=unit, parent=parent)
+        services.unit_update(actor=None, instance=unit, data={"parent": parent})
     message = caught.value.message_dict["parent"][0]
     assert message.startswith(f"Moving {unit.code} there would break")
     for fragment in fragments:
@@ -38,7 +38,7 @@ def test_a_move_that_keeps_every_link_within_reach_is_allowed(tree):
     ent, _a, b, a1 = tree
     top = f.ObjectiveFactory(unit=ent, code="E1")
     f.ObjectiveFactory(unit=a1, code="D1", supports=[top])  # supports the enterprise: fine
-    services.unit_update(unit=a1, parent=b)
+    services.unit_update(actor=None, instance=a1, data={"parent": b})
     assert OrgUnit.objects.get(pk=a1.pk).parent_id == b.pk
 
 

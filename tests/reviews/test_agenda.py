@@ -185,7 +185,7 @@ def test_holding_freezes_the_agenda_and_later_changes_do_not_touch_it(world):
     assert held.agenda["frozen"] is True
     # Now REV's February value becomes 100 (green) and a new red objective's item is added.
     scorecard_services.measure_value_record(
-        measure=world.rev, period=FEB, actual=Decimal(100), target=Decimal(100)
+        measure=world.rev, period=FEB, actual=Decimal(100), target=Decimal(100), actor=None
     )
     world.fix.status = "done"
     world.fix.save()

@@ -486,7 +486,7 @@ def test_after_holding_the_page_shows_the_frozen_agenda(client, world, login):
     )
     # NPS recovers afterwards: 40 against 40, green.
     scorecard_services.measure_value_record(
-        measure=world.nps, period=dt.date(2026, 2, 1), actual=40, target=40
+        measure=world.nps, period=dt.date(2026, 2, 1), actual=40, target=40, actor=None
     )
     page = text(client.get(f"/reviews/{world.meeting.pk}/"))
     assert "Frozen agenda" in page and "20 March 2026" in page

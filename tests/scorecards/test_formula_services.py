@@ -30,7 +30,8 @@ def fin():
 
 def calculated(objective, formula, code="CALC", **fields):
     return services.measure_create(
-        objective=objective, code=code, name=code, formula=formula, **fields
+        actor=None,
+        data={"objective": objective, "code": code, "name": code, "formula": formula, **fields},
     )
 
 
@@ -44,9 +45,9 @@ def test_inputs_are_resolved_in_the_unit_and_across_units(fin):
 def test_changing_the_formula_replaces_the_inputs(fin):
     objective, rev, _cost, _ = fin
     margin = calculated(objective, "REV - COST")
-    services.measure_update(measure=margin, formula="REV * 2")
+    services.measure_update(actor=None, instance=margin, data={"formula": "REV * 2"})
     assert list(margin.input_links.values_list("input_id", flat=True)) == [rev.pk]
-    services.measure_update(measure=margin, formula=None)
+    services.measure_update(actor=None, instance=margin, data={"formula": None})
     assert not margin.input_links.exists()
 
 
@@ -79,7 +80,7 @@ def test_a_formula_reading_itself_is_refused(fin):
     objective, *_ = fin
     margin = calculated(objective, "REV")
     with refused({"formula": ["CALC cannot read itself."]}):
-        services.measure_update(measure=margin, formula="CALC + 1")
+        services.measure_update(actor=None, instance=margin, data={"formula": "CALC + 1"})
 
 
 def test_a_cycle_through_formulas_is_refused_and_named(fin):
@@ -91,7 +92,7 @@ def test_a_cycle_through_formulas_is_refused_and_named(fin):
         {"formula": ["This would make a cycle of measures reading each other: "
                      "FIN.ONE → FIN.TWO → FIN.ONE."]}
     ):  # fmt: skip
-        services.measure_update(measure=first, formula="TWO + 1")
+        services.measure_update(actor=None, instance=first, data={"formula": "TWO + 1"})
     first.refresh_from_db()
     assert first.formula == "REV"
 
@@ -100,14 +101,21 @@ def test_a_cycle_through_a_rollup_is_refused(fin):
     objective, rev, *_ = fin
     ent_objective = f.ObjectiveFactory(unit=objective.unit.parent, code="ENT_OBJ")
     total = services.measure_create(
-        objective=ent_objective, code="TOTAL", name="Total", rollup=Rollup.SUM, sources=[rev]
+        actor=None,
+        data={
+            "objective": ent_objective,
+            "code": "TOTAL",
+            "name": "Total",
+            "rollup": Rollup.SUM,
+            "sources": [rev],
+        },
     )
     # REV becomes calculated from the rollup that reads REV: FIN.REV -> ENT.TOTAL -> FIN.REV
     with refused(
         {"formula": ["This would make a cycle of measures reading each other: "
                      "FIN.REV → ENT.TOTAL → FIN.REV."]}
     ):  # fmt: skip
-        services.measure_update(measure=rev, formula="ENT.TOTAL / 2")
+        services.measure_update(actor=None, instance=rev, data={"formula": "ENT.TOTAL / 2"})
     assert total.sources.get() == rev
 
 
@@ -115,7 +123,7 @@ def test_deleting_an_input_is_refused(fin):
     objective, rev, *_ = fin
     calculated(objective, "REV * 2", code="DOUBLE")
     with pytest.raises(Exception) as caught:
-        services.measure_delete(measure=rev)
+        services.measure_delete(actor=None, instance=rev)
     assert "1 formula input (e.g. DOUBLE reads REV) still depends on it" in str(caught.value)
     assert Measure.objects.filter(pk=rev.pk).exists()
 
@@ -126,7 +134,7 @@ def test_renaming_an_input_is_refused(fin):
     with refused(
         {"code": ["The formulas of FIN.DOUBLE read REV; change them before changing its code."]}
     ):
-        services.measure_update(measure=rev, code="REVENUE")
+        services.measure_update(actor=None, instance=rev, data={"code": "REVENUE"})
 
 
 def test_renaming_a_unit_named_by_other_units_formulas_is_refused(fin):
@@ -136,15 +144,18 @@ def test_renaming_a_unit_named_by_other_units_formulas_is_refused(fin):
         {"code": ["The formulas of FIN.PLUS name measures as OPS.CODE; "
                   "change them before renaming the unit."]}
     ):  # fmt: skip
-        services.unit_update(unit=heads.unit, code="OPERATIONS")
-    services.unit_update(unit=objective.unit, code="FINANCE")  # own-unit formulas use CODE
+        services.unit_update(actor=None, instance=heads.unit, data={"code": "OPERATIONS"})
+    services.unit_update(
+        actor=None, instance=objective.unit, data={"code": "FINANCE"}
+    )  # own-unit formulas use CODE
 
 
 def test_a_rollup_whose_source_reads_the_rollup_is_refused(fin):
     objective, *_ = fin
     ent_objective = f.ObjectiveFactory(unit=objective.unit.parent, code="TOP_OBJ")
     top = services.measure_create(
-        objective=ent_objective, code="TOP", name="Top", rollup=Rollup.SUM
+        actor=None,
+        data={"objective": ent_objective, "code": "TOP", "name": "Top", "rollup": Rollup.SUM},
     )
     reader = calculated(objective, "ENT.TOP * 2", code="C")
     # ENT.TOP summing FIN.C, which reads ENT.TOP: ENT.TOP -> FIN.C -> ENT.TOP
@@ -152,7 +163,7 @@ def test_a_rollup_whose_source_reads_the_rollup_is_refused(fin):
         {"sources": ["This would make a cycle of measures reading each other: "
                      "ENT.TOP → FIN.C → ENT.TOP."]}
     ):  # fmt: skip
-        services.measure_update(measure=top, sources=[reader])
+        services.measure_update(actor=None, instance=top, data={"sources": [reader]})
     assert not top.sources.exists()
 
 
@@ -186,19 +197,23 @@ def test_renaming_a_unit_whose_own_formulas_name_it_is_refused(fin):
         {"code": ["The formulas of FIN.QUALIFIED name measures as FIN.CODE; "
                   "change them before renaming the unit."]}
     ):  # fmt: skip
-        services.unit_update(unit=objective.unit, code="FINANCE")
+        services.unit_update(actor=None, instance=objective.unit, data={"code": "FINANCE"})
 
 
 def test_polarity_change_refused_while_red_flags_are_set(fin):
     _, rev, *_ = fin
     services.measure_value_record(
-        measure=rev, period=dt.date(2026, 1, 1), target=Decimal(100), red_flag=Decimal(90)
+        measure=rev,
+        period=dt.date(2026, 1, 1),
+        target=Decimal(100),
+        red_flag=Decimal(90),
+        actor=None,
     )
     with refused(
         {"polarity": ["REV has red flags set for its old polarity (increase); they would fall "
                       "on the wrong side of the targets. Clear them first, or create a new "
                       "measure."]}
     ):  # fmt: skip
-        services.measure_update(measure=rev, polarity="decrease")
+        services.measure_update(actor=None, instance=rev, data={"polarity": "decrease"})
     rev.refresh_from_db()
     assert rev.polarity == "increase"

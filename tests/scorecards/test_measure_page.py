@@ -40,7 +40,7 @@ def world():
     # 10/3 + (95 - 90) / (100 - 90) * 10/3 = 5.00; October 100: green, 6.67.
     for period, actual in ((dt.date(2026, 9, 1), 95), (dt.date(2026, 10, 1), 100)):
         services.measure_value_record(
-            measure=measure, period=period, actual=Decimal(actual), target=Decimal(100)
+            measure=measure, period=period, actual=Decimal(actual), target=Decimal(100), actor=None
         )
     return {"bu": bu, "other": other, "head": head, "owner": owner, "measure": measure}
 

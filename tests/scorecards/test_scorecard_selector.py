@@ -33,6 +33,7 @@ def value(measure, period, actual=None, target=None, red_flag=None):
         actual=None if actual is None else Decimal(actual),
         target=None if target is None else Decimal(target),
         red_flag=None if red_flag is None else Decimal(red_flag),
+        actor=None,
     )
 
 
@@ -153,8 +154,9 @@ def test_overdue_when_the_due_period_has_no_actual(company):
 def test_year_to_date(company):
     ent, _ = company
     services.measure_update(
-        measure=f.MeasureFactory._meta.model.objects.get(code="REV"),
-        aggregation=Aggregation.SUM,
+        actor=None,
+        instance=f.MeasureFactory._meta.model.objects.get(code="REV"),
+        data={"aggregation": Aggregation.SUM},
     )
     _, m = by_code(unit_scorecard(ent, as_of=NOV, ytd=True, today=TODAY))
     rev = m["REV"]
@@ -175,7 +177,13 @@ def test_a_calculated_measure_scored_from_its_inputs():
     value(revenue, SEP, 100, 200)
     value(cost, SEP, 100, 150)
     margin = services.measure_create(
-        objective=objective, code="MARGIN", name="Margin", formula="(R - K) / R * 100"
+        actor=None,
+        data={
+            "objective": objective,
+            "code": "MARGIN",
+            "name": "Margin",
+            "formula": "(R - K) / R * 100",
+        },
     )
     value(margin, OCT, None, 20, 10)
     value(margin, SEP, None, 20, 10)
@@ -195,11 +203,14 @@ def test_a_rollup_says_how_many_sources_reported():
     value(s1, OCT, 10, 12)
     value(s2, OCT, None, 8)  # no actual: does not report
     total = services.measure_create(
-        objective=f.ObjectiveFactory(unit=ent, code="TOT"),
-        code="TOTAL",
-        name="Total",
-        rollup=Rollup.SUM,
-        sources=[s1, s2],
+        actor=None,
+        data={
+            "objective": f.ObjectiveFactory(unit=ent, code="TOT"),
+            "code": "TOTAL",
+            "name": "Total",
+            "rollup": Rollup.SUM,
+            "sources": [s1, s2],
+        },
     )
     _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))
     reading = m["TOTAL"]
@@ -282,7 +293,13 @@ def test_a_cross_unit_formula_reads_the_other_units_actuals():
     revenue = f.MeasureFactory(objective=objective, code="REV")
     value(revenue, OCT, 2000, 2000)
     per_head = services.measure_create(
-        objective=objective, code="PERHEAD", name="Revenue per head", formula="REV / SALES.HEADS"
+        actor=None,
+        data={
+            "objective": objective,
+            "code": "PERHEAD",
+            "name": "Revenue per head",
+            "formula": "REV / SALES.HEADS",
+        },
     )
     value(per_head, OCT, None, 40, 30)
     _, m = by_code(unit_scorecard(ent, as_of=NOV, today=TODAY))

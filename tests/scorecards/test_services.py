@@ -67,7 +67,14 @@ def test_save_validated_validates_before_saving(tree):
 def test_unit_create_returns_the_saved_unit(tree):
     head = f.UserFactory()
     unit = services.unit_create(
-        code="T2", name="Team 2", kind=UnitKind.TEAM, parent=tree.d1, head=head
+        actor=None,
+        data={
+            "code": "T2",
+            "name": "Team 2",
+            "kind": UnitKind.TEAM,
+            "parent": tree.d1,
+            "head": head,
+        },
     )
     unit.refresh_from_db()
     assert (unit.code, unit.name, unit.kind, unit.parent, unit.head) == (
@@ -81,32 +88,39 @@ def test_unit_create_returns_the_saved_unit(tree):
 
 def test_unit_update_renames_and_reheads(tree):
     head = f.UserFactory()
-    services.unit_update(unit=tree.b1, name="Retail", head=head)
+    services.unit_update(actor=None, instance=tree.b1, data={"name": "Retail", "head": head})
     tree.b1.refresh_from_db()
     assert (tree.b1.name, tree.b1.head) == ("Retail", head)
 
 
 def test_unit_update_refuses_unknown_fields(tree):
     with refused({"created_at": [NOT_HERE]}):
-        services.unit_update(unit=tree.b1, name="Retail", created_at=None)
+        services.unit_update(
+            actor=None, instance=tree.b1, data={"name": "Retail", "created_at": None}
+        )
     tree.b1.refresh_from_db()
     assert tree.b1.name == "Unit B1"
 
 
 def test_theme_create(tree):
-    theme = services.theme_create(unit=tree.b1, name="Operational excellence", description="x")
+    theme = services.theme_create(
+        actor=None, data={"unit": tree.b1, "name": "Operational excellence", "description": "x"}
+    )
     assert Theme.objects.get(pk=theme.pk).unit == tree.b1
 
 
 def test_theme_names_are_unique_within_a_unit(tree):
-    services.theme_create(unit=tree.b1, name="Intimacy")
+    services.theme_create(actor=None, data={"unit": tree.b1, "name": "Intimacy"})
     with refused({"__all__": ["This unit already has a theme of that name."]}):
-        services.theme_create(unit=tree.b1, name="Intimacy")
-    assert services.theme_create(unit=tree.b2, name="Intimacy").unit == tree.b2
+        services.theme_create(actor=None, data={"unit": tree.b1, "name": "Intimacy"})
+    assert (
+        services.theme_create(actor=None, data={"unit": tree.b2, "name": "Intimacy"}).unit
+        == tree.b2
+    )
 
 
 def test_perspective_create_adds_a_fifth_perspective():
-    mission = services.perspective_create(name="Mission", order=0)
+    mission = services.perspective_create(actor=None, data={"name": "Mission", "order": 0})
     assert list(Perspective.objects.values_list("name", flat=True)) == [
         "Mission",
         "Financial",
@@ -119,7 +133,7 @@ def test_perspective_create_adds_a_fifth_perspective():
 
 def test_perspective_orders_are_unique():
     with refused({"order": ["Perspective with this Order already exists."]}):
-        services.perspective_create(name="Mission", order=1)
+        services.perspective_create(actor=None, data={"name": "Mission", "order": 1})
 
 
 # Objectives --------------------------------------------------------------------------------
@@ -127,18 +141,23 @@ def test_perspective_orders_are_unique():
 
 def test_objective_create_sets_every_field_and_the_cascade(tree, financial):
     owner = f.UserFactory()
-    theme = services.theme_create(unit=tree.ent, name="Growth")  # a theme of a unit above
+    theme = services.theme_create(
+        actor=None, data={"unit": tree.ent, "name": "Growth"}
+    )  # a theme of a unit above
     parent_goal = f.ObjectiveFactory(unit=tree.ent)
     objective = services.objective_create(
-        unit=tree.b1,
-        code="GROW",
-        name="Grow revenue",
-        perspective=financial,
-        description="More sales",
-        theme=theme,
-        owner=owner,
-        weight=Decimal("2.5"),
-        supports=[parent_goal],
+        actor=None,
+        data={
+            "unit": tree.b1,
+            "code": "GROW",
+            "name": "Grow revenue",
+            "perspective": financial,
+            "description": "More sales",
+            "theme": theme,
+            "owner": owner,
+            "weight": Decimal("2.5"),
+            "supports": [parent_goal],
+        },
     )
     objective = Objective.objects.get(pk=objective.pk)
     assert (objective.unit, objective.code, objective.name, objective.description) == (
@@ -153,10 +172,17 @@ def test_objective_create_sets_every_field_and_the_cascade(tree, financial):
 
 
 def test_an_objectives_theme_must_be_of_its_unit_or_above(tree, financial):
-    theme = services.theme_create(unit=tree.b2, name="Elsewhere")
+    theme = services.theme_create(actor=None, data={"unit": tree.b2, "name": "Elsewhere"})
     with refused({"theme": ["The theme must belong to this unit or a unit above it."]}):
         services.objective_create(
-            unit=tree.b1, code="GROW", name="Grow", perspective=financial, theme=theme
+            actor=None,
+            data={
+                "unit": tree.b1,
+                "code": "GROW",
+                "name": "Grow",
+                "perspective": financial,
+                "theme": theme,
+            },
         )
 
 
@@ -165,7 +191,9 @@ def test_objective_update_changes_fields_and_replaces_supports(tree, financial):
     b1_goal = f.ObjectiveFactory(unit=tree.b1)
     objective = f.ObjectiveFactory(unit=tree.d1, supports=[ent_a, b1_goal])
     services.objective_update(
-        objective=objective, name="Renamed", weight=Decimal("3"), supports=[b1_goal, ent_b]
+        actor=None,
+        instance=objective,
+        data={"name": "Renamed", "weight": Decimal("3"), "supports": [b1_goal, ent_b]},
     )
     objective = Objective.objects.get(pk=objective.pk)
     assert (objective.name, objective.weight) == ("Renamed", Decimal("3"))
@@ -176,20 +204,20 @@ def test_objective_update_changes_fields_and_replaces_supports(tree, financial):
 def test_objective_update_without_supports_keeps_them(tree):
     parent_goal = f.ObjectiveFactory(unit=tree.ent)
     objective = f.ObjectiveFactory(unit=tree.b1, supports=[parent_goal])
-    services.objective_update(objective=objective, name="Renamed")
+    services.objective_update(actor=None, instance=objective, data={"name": "Renamed"})
     assert list(objective.supports.all()) == [parent_goal]
 
 
 def test_objective_update_with_empty_supports_clears_them(tree):
     objective = f.ObjectiveFactory(unit=tree.b1, supports=[f.ObjectiveFactory(unit=tree.ent)])
-    services.objective_update(objective=objective, supports=[])
+    services.objective_update(actor=None, instance=objective, data={"supports": []})
     assert not objective.supports.exists()
 
 
 def test_an_objective_cannot_move_to_another_unit(tree):
     objective = f.ObjectiveFactory(unit=tree.b1)
     with refused({"unit": [NOT_HERE]}):
-        services.objective_update(objective=objective, unit=tree.b2)
+        services.objective_update(actor=None, instance=objective, data={"unit": tree.b2})
     assert Objective.objects.get(pk=objective.pk).unit == tree.b1
 
 
@@ -208,7 +236,9 @@ def test_a_failed_objective_update_writes_nothing(tree):
     history_before = objective.history.count()
     with pytest.raises(ValidationError):
         services.objective_update(
-            objective=objective, name="After", supports=[f.ObjectiveFactory(unit=tree.b2)]
+            actor=None,
+            instance=objective,
+            data={"name": "After", "supports": [f.ObjectiveFactory(unit=tree.b2)]},
         )
     assert Objective.objects.get(pk=objective.pk).name == "Before"
     assert objective.history.count() == history_before
@@ -218,7 +248,7 @@ def test_a_failed_objective_update_writes_nothing(tree):
 def test_objective_support_returns_the_link(tree):
     parent_goal = f.ObjectiveFactory(unit=tree.b1)
     objective = f.ObjectiveFactory(unit=tree.t1)
-    link = services.objective_support(objective=objective, supported=parent_goal)
+    link = services.objective_support(objective=objective, supported=parent_goal, actor=None)
     assert (link.supporting, link.supported) == (objective, parent_goal)
     assert CascadeLink.objects.get() == link
 
@@ -226,7 +256,7 @@ def test_objective_support_returns_the_link(tree):
 def test_objective_delete_removes_it(tree):
     objective = f.ObjectiveFactory(unit=tree.b1)
     pk, alice = objective.pk, f.UserFactory()
-    services.objective_delete(objective=objective, by=alice)
+    services.objective_delete(actor=alice, instance=objective)
     assert not Objective.objects.exists()
     deleted = Objective.history.filter(id=pk).latest()
     assert (deleted.history_type, deleted.history_user) == ("-", alice)
@@ -239,17 +269,20 @@ def test_measure_create_takes_its_unit_from_the_objective_and_sets_every_field(t
     owner = f.UserFactory()
     objective = f.ObjectiveFactory(unit=tree.d1)
     measure = services.measure_create(
-        objective=objective,
-        code="COST",
-        name="Unit cost",
-        unit_label="EUR",
-        polarity=Polarity.DECREASE,
-        frequency=Frequency.QUARTERLY,
-        aggregation=Aggregation.AVERAGE,
-        weight=Decimal("2"),
-        owner=owner,
-        tolerance=Decimal("0.05"),
-        description="Cost per unit",
+        actor=None,
+        data={
+            "objective": objective,
+            "code": "COST",
+            "name": "Unit cost",
+            "unit_label": "EUR",
+            "polarity": Polarity.DECREASE,
+            "frequency": Frequency.QUARTERLY,
+            "aggregation": Aggregation.AVERAGE,
+            "weight": Decimal("2"),
+            "owner": owner,
+            "tolerance": Decimal("0.05"),
+            "description": "Cost per unit",
+        },
     )
     measure = Measure.objects.get(pk=measure.pk)
     assert (measure.unit, measure.objective, measure.owner) == (tree.d1, objective, owner)
@@ -267,7 +300,14 @@ def test_measure_create_refuses_unknown_fields_and_creates_nothing(tree):
     objective = f.ObjectiveFactory(unit=tree.b1)
     with refused({"colour": [NOT_HERE], "unit": [NOT_HERE]}):
         services.measure_create(
-            objective=objective, code="REV", name="Revenue", colour="red", unit=tree.b2
+            actor=None,
+            data={
+                "objective": objective,
+                "code": "REV",
+                "name": "Revenue",
+                "colour": "red",
+                "unit": tree.b2,
+            },
         )
     assert not Measure.objects.exists()
 
@@ -278,31 +318,34 @@ def rollup_world(tree):
     t1_sales = f.MeasureFactory(objective=f.ObjectiveFactory(unit=tree.t1), code="SALES")
     d1_extra = f.MeasureFactory(objective=f.ObjectiveFactory(unit=tree.d1), code="EXTRA")
     total = services.measure_create(
-        objective=f.ObjectiveFactory(unit=tree.b1),
-        code="TOTAL",
-        name="Total sales",
-        rollup=Rollup.SUM,
-        sources=[d1_sales, t1_sales],
+        actor=None,
+        data={
+            "objective": f.ObjectiveFactory(unit=tree.b1),
+            "code": "TOTAL",
+            "name": "Total sales",
+            "rollup": Rollup.SUM,
+            "sources": [d1_sales, t1_sales],
+        },
     )
     return total, d1_sales, t1_sales, d1_extra
 
 
 def test_measure_update_replaces_sources(tree):
     total, _, t1_sales, d1_extra = rollup_world(tree)
-    services.measure_update(measure=total, sources=[t1_sales, d1_extra])
+    services.measure_update(actor=None, instance=total, data={"sources": [t1_sales, d1_extra]})
     assert set(total.sources.all()) == {t1_sales, d1_extra}
     assert RollupSource.objects.count() == 2
 
 
 def test_measure_update_without_sources_keeps_them(tree):
     total, d1_sales, t1_sales, _ = rollup_world(tree)
-    services.measure_update(measure=total, name="All sales")
+    services.measure_update(actor=None, instance=total, data={"name": "All sales"})
     assert set(total.sources.all()) == {d1_sales, t1_sales}
 
 
 def test_a_measure_that_stops_being_a_rollup_loses_its_sources(tree):
     total, *_ = rollup_world(tree)
-    services.measure_update(measure=total, rollup=Rollup.NONE)
+    services.measure_update(actor=None, instance=total, data={"rollup": Rollup.NONE})
     assert not total.sources.exists()
     assert Measure.objects.get(pk=total.pk).takes_actuals
 
@@ -312,7 +355,7 @@ def test_a_rollups_frequency_cannot_leave_its_sources_behind(tree):
     with refused(
         {"sources": ["D1.SALES, T1.SALES: sources must share the rollup's frequency (quarterly)."]}
     ):
-        services.measure_update(measure=total, frequency=Frequency.QUARTERLY)
+        services.measure_update(actor=None, instance=total, data={"frequency": Frequency.QUARTERLY})
     assert Measure.objects.get(pk=total.pk).frequency == Frequency.MONTHLY
 
 
@@ -323,23 +366,29 @@ def test_a_sources_frequency_cannot_leave_its_rollup_behind(tree):
         "Remove it from those rollups first."
     )
     with refused({"frequency": [message]}):
-        services.measure_update(measure=d1_sales, frequency=Frequency.QUARTERLY)
+        services.measure_update(
+            actor=None, instance=d1_sales, data={"frequency": Frequency.QUARTERLY}
+        )
     assert Measure.objects.get(pk=d1_sales.pk).frequency == Frequency.MONTHLY
 
 
 def test_a_rollup_and_its_sources_can_change_frequency_together(tree):
     total, d1_sales, t1_sales, _ = rollup_world(tree)
-    services.measure_update(measure=total, sources=[])
+    services.measure_update(actor=None, instance=total, data={"sources": []})
     for measure in (d1_sales, t1_sales, total):
-        services.measure_update(measure=measure, frequency=Frequency.QUARTERLY)
-    services.measure_update(measure=total, sources=[d1_sales, t1_sales])
+        services.measure_update(
+            actor=None, instance=measure, data={"frequency": Frequency.QUARTERLY}
+        )
+    services.measure_update(actor=None, instance=total, data={"sources": [d1_sales, t1_sales]})
     assert total.sources.count() == 2
 
 
 def test_measure_update_refuses_unknown_fields(tree):
     measure = f.MeasureFactory(objective=f.ObjectiveFactory(unit=tree.b1))
     with refused({"objective": [NOT_HERE]}):
-        services.measure_update(measure=measure, objective=f.ObjectiveFactory(unit=tree.b1))
+        services.measure_update(
+            actor=None, instance=measure, data={"objective": f.ObjectiveFactory(unit=tree.b1)}
+        )
 
 
 def test_a_failed_measure_create_writes_nothing(tree):
@@ -347,11 +396,14 @@ def test_a_failed_measure_create_writes_nothing(tree):
     before = (Measure.objects.count(), Measure.history.count())
     with pytest.raises(ValidationError):
         services.measure_create(
-            objective=f.ObjectiveFactory(unit=tree.b1),
-            code="TOTAL",
-            name="Total",
-            rollup=Rollup.SUM,
-            sources=[outside],
+            actor=None,
+            data={
+                "objective": f.ObjectiveFactory(unit=tree.b1),
+                "code": "TOTAL",
+                "name": "Total",
+                "rollup": Rollup.SUM,
+                "sources": [outside],
+            },
         )
     assert (Measure.objects.count(), Measure.history.count()) == before
 
@@ -360,14 +412,16 @@ def test_a_failed_measure_update_writes_nothing(tree):
     total, *_ = rollup_world(tree)
     outside = f.MeasureFactory(objective=f.ObjectiveFactory(unit=tree.b2))
     with pytest.raises(ValidationError):
-        services.measure_update(measure=total, name="Renamed", sources=[outside])
+        services.measure_update(
+            actor=None, instance=total, data={"name": "Renamed", "sources": [outside]}
+        )
     assert Measure.objects.get(pk=total.pk).name == "Total sales"
     assert total.source_links.count() == 2
 
 
 def test_measure_delete_removes_it(tree):
     measure = f.MeasureFactory(objective=f.ObjectiveFactory(unit=tree.b1))
-    services.measure_delete(measure=measure)
+    services.measure_delete(actor=None, instance=measure)
     assert not Measure.objects.exists()
 
 
@@ -388,7 +442,7 @@ def test_measure_value_record_creates_with_every_field(revenue):
         target=Decimal("100"),
         red_flag=Decimal("90"),
         note="good month",
-        by=alice,
+        actor=alice,
     )
     assert created
     value = MeasureValue.objects.get(pk=value.pk)
@@ -403,9 +457,11 @@ def test_measure_value_record_creates_with_every_field(revenue):
 def test_measure_value_record_keeps_the_fields_not_given(revenue):
     alice, bob = f.UserFactory(), f.UserFactory()
     services.measure_value_record(
-        measure=revenue, period=JAN, target=100, red_flag=90, note="plan", by=alice
+        measure=revenue, period=JAN, target=100, red_flag=90, note="plan", actor=alice
     )
-    value, created = services.measure_value_record(measure=revenue, period=JAN, actual=97, by=bob)
+    value, created = services.measure_value_record(
+        measure=revenue, period=JAN, actual=97, actor=bob
+    )
     assert not created
     value = MeasureValue.objects.get(pk=value.pk)
     assert (value.actual, value.target, value.red_flag, value.note) == (97, 100, 90, "plan")
@@ -413,22 +469,26 @@ def test_measure_value_record_keeps_the_fields_not_given(revenue):
 
 
 def test_measure_value_record_clears_a_field_given_as_none(revenue):
-    services.measure_value_record(measure=revenue, period=JAN, actual=5, target=10, note="n")
-    value, _ = services.measure_value_record(measure=revenue, period=JAN, actual=None, note=None)
+    services.measure_value_record(
+        measure=revenue, period=JAN, actual=5, target=10, note="n", actor=None
+    )
+    value, _ = services.measure_value_record(
+        measure=revenue, period=JAN, actual=None, note=None, actor=None
+    )
     value = MeasureValue.objects.get(pk=value.pk)
     assert (value.actual, value.target, value.note) == (None, Decimal("10"), "")
 
 
 def test_measure_value_record_without_by_keeps_who_entered_it(revenue):
     alice = f.UserFactory()
-    services.measure_value_record(measure=revenue, period=JAN, actual=5, by=alice)
-    value, _ = services.measure_value_record(measure=revenue, period=JAN, actual=6)
+    services.measure_value_record(measure=revenue, period=JAN, actual=5, actor=alice)
+    value, _ = services.measure_value_record(measure=revenue, period=JAN, actual=6, actor=None)
     assert MeasureValue.objects.get(pk=value.pk).entered_by == alice
 
 
 def test_measure_value_record_keeps_periods_apart(revenue):
-    services.measure_value_record(measure=revenue, period=JAN, actual=5)
-    _, created = services.measure_value_record(measure=revenue, period=FEB, actual=6)
+    services.measure_value_record(measure=revenue, period=JAN, actual=5, actor=None)
+    _, created = services.measure_value_record(measure=revenue, period=FEB, actual=6, actor=None)
     assert created
     assert list(revenue.values.values_list("period", "actual")) == [
         (JAN, Decimal("5")),
@@ -437,18 +497,22 @@ def test_measure_value_record_keeps_periods_apart(revenue):
 
 
 def test_a_failed_measure_value_record_writes_nothing(revenue):
-    services.measure_value_record(measure=revenue, period=JAN, actual=5, target=100, red_flag=90)
+    services.measure_value_record(
+        measure=revenue, period=JAN, actual=5, target=100, red_flag=90, actor=None
+    )
     before = MeasureValue.history.count()
     with pytest.raises(ValidationError):
-        services.measure_value_record(measure=revenue, period=JAN, actual=7, red_flag=120)
+        services.measure_value_record(
+            measure=revenue, period=JAN, actual=7, red_flag=120, actor=None
+        )
     value = MeasureValue.objects.get()
     assert (value.actual, value.red_flag) == (Decimal("5"), Decimal("90"))
     assert MeasureValue.history.count() == before
 
 
 def test_measure_value_delete_removes_it_and_keeps_its_history(revenue):
-    value, _ = services.measure_value_record(measure=revenue, period=JAN, actual=5)
-    services.measure_value_delete(value=value, by=f.UserFactory())
+    value, _ = services.measure_value_record(measure=revenue, period=JAN, actual=5, actor=None)
+    services.measure_value_delete(actor=f.UserFactory(), instance=value)
     assert not MeasureValue.objects.exists()
     assert [h.history_type for h in MeasureValue.history.order_by("history_id")] == ["+", "-"]
 
@@ -464,7 +528,9 @@ def test_frequency_change_refused_once_values_exist():
             ]
         }
     ):
-        services.measure_update(measure=measure, frequency=Frequency.QUARTERLY)
+        services.measure_update(
+            actor=None, instance=measure, data={"frequency": Frequency.QUARTERLY}
+        )
     measure.refresh_from_db()
     assert measure.frequency == Frequency.MONTHLY
 

@@ -81,7 +81,7 @@ def test_ancestor_ids_of_an_unsaved_unit_are_its_parents_chain(tree):
 
 
 def test_subtree_follows_a_move(tree):
-    services.unit_update(unit=tree.d2, parent=tree.b1)
+    services.unit_update(actor=None, instance=tree.d2, data={"parent": tree.b1})
     assert codes(OrgUnit.objects.subtree_of(tree.b1.pk)) == {"B1", "D1", "T1", "D2"}
     assert codes(OrgUnit.objects.subtree_of(tree.b2.pk)) == {"B2"}
 
@@ -99,25 +99,25 @@ def test_enterprise_unit_selector_without_units():
 
 def test_moving_a_unit_below_its_own_descendant_is_refused(tree):
     with refused({"parent": ["A unit cannot move below one of its own descendants (cycle)."]}):
-        services.unit_update(unit=tree.b1, parent=tree.t1)
+        services.unit_update(actor=None, instance=tree.b1, data={"parent": tree.t1})
     tree.b1.refresh_from_db()
     assert tree.b1.parent == tree.ent
 
 
 def test_moving_a_unit_below_its_direct_child_is_refused(tree):
     with refused({"parent": ["A unit cannot move below one of its own descendants (cycle)."]}):
-        services.unit_update(unit=tree.d1, parent=tree.t1)
+        services.unit_update(actor=None, instance=tree.d1, data={"parent": tree.t1})
 
 
 def test_moving_a_unit_below_itself_is_refused(tree):
     with refused({"parent": ["A unit cannot be its own parent."]}):
-        services.unit_update(unit=tree.d1, parent=tree.d1)
+        services.unit_update(actor=None, instance=tree.d1, data={"parent": tree.d1})
     tree.d1.refresh_from_db()
     assert tree.d1.parent == tree.b1
 
 
 def test_moving_a_unit_to_another_branch_works(tree):
-    moved = services.unit_update(unit=tree.d1, parent=tree.b2)
+    moved = services.unit_update(actor=None, instance=tree.d1, data={"parent": tree.b2})
     moved.refresh_from_db()
     assert moved.parent == tree.b2
     # T1 moved with it: still below D1.
@@ -129,7 +129,9 @@ def test_moving_a_unit_to_another_branch_works(tree):
 
 def test_a_second_enterprise_is_refused(tree):
     with refused({"__all__": ["There is already an enterprise unit."]}):
-        services.unit_create(code="ENT2", name="Another", kind=UnitKind.ENTERPRISE)
+        services.unit_create(
+            actor=None, data={"code": "ENT2", "name": "Another", "kind": UnitKind.ENTERPRISE}
+        )
     assert OrgUnit.objects.filter(kind=UnitKind.ENTERPRISE).count() == 1
 
 
@@ -141,14 +143,22 @@ def test_the_database_refuses_a_second_enterprise(tree):
 def test_an_enterprise_with_a_parent_is_refused(tree):
     # Refused twice over: it has a parent, and the enterprise already exists.
     with refused({"__all__": [ROOT_MESSAGE, "There is already an enterprise unit."]}):
-        services.unit_create(code="ENT2", name="Another", kind=UnitKind.ENTERPRISE, parent=tree.b1)
+        services.unit_create(
+            actor=None,
+            data={
+                "code": "ENT2",
+                "name": "Another",
+                "kind": UnitKind.ENTERPRISE,
+                "parent": tree.b1,
+            },
+        )
     assert not OrgUnit.objects.filter(code="ENT2").exists()
 
 
 def test_the_enterprise_cannot_move_below_another_unit(tree):
     # Every unit is below the enterprise, so giving it a parent is always a cycle.
     with refused({"parent": ["A unit cannot move below one of its own descendants (cycle)."]}):
-        services.unit_update(unit=tree.ent, parent=tree.b1)
+        services.unit_update(actor=None, instance=tree.ent, data={"parent": tree.b1})
     tree.ent.refresh_from_db()
     assert tree.ent.parent is None
 
@@ -160,7 +170,9 @@ def test_the_database_refuses_an_enterprise_with_a_parent(tree):
 
 def test_a_unit_other_than_the_enterprise_needs_a_parent(tree):
     with refused({"__all__": [ROOT_MESSAGE]}):
-        services.unit_create(code="LOOSE", name="Loose", kind=UnitKind.BUSINESS)
+        services.unit_create(
+            actor=None, data={"code": "LOOSE", "name": "Loose", "kind": UnitKind.BUSINESS}
+        )
     assert not OrgUnit.objects.filter(code="LOOSE").exists()
 
 
@@ -170,7 +182,9 @@ def test_the_database_refuses_a_unit_without_parent(tree):
 
 
 def test_the_first_enterprise_can_be_created():
-    unit = services.unit_create(code="ACME", name="Acme", kind=UnitKind.ENTERPRISE)
+    unit = services.unit_create(
+        actor=None, data={"code": "ACME", "name": "Acme", "kind": UnitKind.ENTERPRISE}
+    )
     assert unit.pk and unit.parent is None
 
 
@@ -188,17 +202,25 @@ BAD_CODES = ["1ABC", "A-B", "A B", "_A", "ÄB", "A.B"]
 @pytest.mark.parametrize("code", BAD_CODES)
 def test_a_unit_code_must_match_the_code_pattern(tree, code):
     with refused({"code": [CODE_MESSAGE]}):
-        services.unit_create(code=code, name="Bad", kind=UnitKind.BUSINESS, parent=tree.ent)
+        services.unit_create(
+            actor=None,
+            data={"code": code, "name": "Bad", "kind": UnitKind.BUSINESS, "parent": tree.ent},
+        )
 
 
 @pytest.mark.parametrize("code", ["a", "Z9", "Sales_2026"])
 def test_unit_codes_of_letters_digits_and_underscores_are_accepted(tree, code):
-    assert services.unit_create(code=code, name="Ok", kind=UnitKind.BUSINESS, parent=tree.ent)
+    assert services.unit_create(
+        actor=None, data={"code": code, "name": "Ok", "kind": UnitKind.BUSINESS, "parent": tree.ent}
+    )
 
 
 def test_unit_codes_are_unique(tree):
     with refused({"code": ["Org unit with this Code already exists."]}):
-        services.unit_create(code="B1", name="Twin", kind=UnitKind.SUPPORT, parent=tree.ent)
+        services.unit_create(
+            actor=None,
+            data={"code": "B1", "name": "Twin", "kind": UnitKind.SUPPORT, "parent": tree.ent},
+        )
 
 
 def test_the_database_refuses_a_duplicate_unit_code(tree):

@@ -1,0 +1,210 @@
+"""The view kit every app's pages are built from: a page that creates or changes one row
+through a service, a page that deletes one (asking first), the permission check they share
+and the breadcrumbs above them.
+
+A service's refusal (ValidationError) is shown where it belongs: on the form, each message
+next to its field or at the top (core/forms.py), or above the delete button; the page is
+then answered with 400 and nothing was written (the services run in one transaction).
+Permissions are asked of the rules by name, with the object the write is about (for a new
+row, the parent it goes into), so a page allows exactly what the API allows.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import ModelForm
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views import View
+
+from .forms import add_service_errors
+
+NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
+NOT_HERE = "You may not do this here."
+
+
+def require(user, permission: str, obj=None) -> None:
+    """Refuse (403) unless `user` has `permission` (on `obj`, or anywhere)."""
+    if not user.has_perm(permission, obj):
+        raise PermissionDenied(NO_ROLE if obj is None else NOT_HERE)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the breadcrumbs: a label, and a link unless it is the page itself."""
+
+    label: str
+    url: str | None = None
+
+
+class _ServicePage(View):
+    """What both kit pages share: sign-in, the object, the permission asked about it."""
+
+    permission: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        self.object = self.get_object()
+        require(request.user, self.permission, self.permission_object())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        """The row the page is about (None for a new one)."""
+        return None
+
+    def permission_object(self):
+        """The object the permission is asked about: the row itself, or for a new row the
+        parent it goes into (None: anywhere)."""
+        return self.object
+
+    def crumbs(self) -> list[Crumb]:
+        return []
+
+    def render(self, context: dict, status: int = 200):
+        context = {"view": self, "crumbs": self.crumbs(), **context}
+        return TemplateResponse(self.request, self.template_name, context, status=status)
+
+    def done(self, message: str, url: str):
+        messages.success(self.request, message)
+        return redirect(url)
+
+
+class ServiceFormView(_ServicePage):
+    """A page with a form that creates or changes one row through a service.
+
+    Subclasses set `form_class` and `permission`, and say what the service is told
+    (`save`), where to go after (`success_url`), what to say (`success_message`) and the
+    page's words (`title`, `cancel_url`, `submit_label`, `lead`). A form that refuses, or a
+    service that refuses, shows the form again with the messages, answered with 400.
+    """
+
+    template_name = "core/form.html"
+    form_class = None
+    submit_label = "Save"
+    lead = ""
+    # Let the server check what is typed (a decimal comma, a blank): the browser's own
+    # checks would refuse it without saying what the field expects.
+    novalidate = True
+
+    def get_form_kwargs(self) -> dict:
+        kwargs = {}
+        if self.request.method == "POST":
+            kwargs.update(data=self.request.POST, files=self.request.FILES)
+        if issubclass(self.form_class, ModelForm) and self.object is not None:
+            # A copy: on a refusal the page still shows the row as it is stored.
+            kwargs["instance"] = copy.copy(self.object)
+        return kwargs
+
+    def get_form(self):
+        return self.form_class(**self.get_form_kwargs())
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                saved = self.save(form)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return self.done(self.success_message(saved), self.success_url(saved))
+        return self.render_form(form, status=400)
+
+    def render_form(self, form, status: int = 200):
+        context = {
+            "form": form,
+            "title": self.title(),
+            "lead": self.lead,
+            "cancel_url": self.cancel_url(),
+            "submit_label": self.submit_label,
+            "novalidate": self.novalidate,
+            **self.extra_context(form),
+        }
+        return self.render(context, status=status)
+
+    def extra_context(self, form) -> dict:
+        return {}
+
+    def save(self, form):
+        """Call the service with the form's data; returns the row saved."""
+        raise NotImplementedError
+
+    def title(self) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self) -> str:
+        raise NotImplementedError
+
+    def success_url(self, saved) -> str:
+        raise NotImplementedError
+
+    def success_message(self, saved) -> str:
+        return f"Saved {saved}."
+
+
+class ServiceDeleteView(_ServicePage):
+    """A page that asks, then (POST) deletes one row through a service; a refusal (what
+    still depends on it) is shown above the button, answered with 400.
+
+    Subclasses set `permission` and give `delete`, `success_url`, `success_message` and
+    the page's words: `title` (the question), `question` (what goes, and whether it can be
+    undone) and optionally `details` (a line describing the row). `http_method_names =
+    ["post"]` makes it a button that deletes at once (a 405 to a GET).
+    """
+
+    template_name = "core/confirm_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_confirm()
+
+    def post(self, request, *args, **kwargs):
+        try:
+            self.delete(self.object)
+        except ValidationError as exc:
+            if self.http_method_names == ["post"]:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect(self.back_url())
+            return self.render_confirm(error=" ".join(exc.messages), status=400)
+        return self.done(self.success_message(self.object), self.success_url(self.object))
+
+    def render_confirm(self, error: str | None = None, status: int = 200):
+        context = {
+            "title": self.title(),
+            "question": self.question(),
+            "details": self.details(),
+            "back": self.back_url(),
+            "error": error,
+        }
+        return self.render(context, status=status)
+
+    def delete(self, obj) -> None:
+        raise NotImplementedError
+
+    def title(self) -> str:
+        return f"Delete {self.object}?"
+
+    def question(self) -> str:
+        return "Its change history is kept. This cannot be undone from here."
+
+    def details(self) -> str:
+        return ""
+
+    def back_url(self) -> str:
+        raise NotImplementedError
+
+    def success_url(self, deleted) -> str:
+        return self.back_url()
+
+    def success_message(self, deleted) -> str:
+        return f"Deleted {deleted}."
