@@ -2,7 +2,7 @@
 unit head for the subtree of each unit he or she heads. An HTML table of the metrics (the
 same figures as the Alignment page it links to) and a CSV of the lists behind them.
 
-Composed into the outbox (osm/mail.py), once per recipient, unit and week (the ledger's
+Composed into the outbox (core/outbox.py), once per recipient, unit and week (the ledger's
 period is the week's Monday): the job may run again, or be retried, without sending twice.
 """
 

@@ -395,7 +395,7 @@ def cached_alignment_report(
     unit: OrgUnit, *, fiscal_year: int | None = None, today: dt.date | None = None
 ) -> AlignmentReport:
     """`alignment_report`, served from the cache while the data has not changed: the key
-    holds the data version (osm.models.DataVersion), which every write moves on, so a
+    holds the data version (core.models.DataVersion), which every write moves on, so a
     cached report is never stale. One query when cached.
 
     Inside a transaction it computes afresh and caches nothing: what a transaction sees may

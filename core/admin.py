@@ -1,4 +1,4 @@
-"""The admin of the outgoing-message ledger (OSM staff only, per osm/rules.py)."""
+"""The admin of the outgoing-message ledger (OSM staff only, per the rules (core/policies.py))."""
 
 from django.contrib import admin
 from rules.contrib.admin import ObjectPermissionsModelAdmin

@@ -25,7 +25,7 @@ class OutgoingMessage(TimeStampedModel):
     A job writes the message here, rendered, before anything is sent; it is unique on
     (kind, recipient, subject_key, period), so a retried or repeated job never composes
     the same message twice. Delivery then claims rows (status `sending` with a lease),
-    sends them and marks each `sent` as soon as the mail server accepted it (osm/mail.py).
+    sends them and marks each `sent` as soon as the mail server accepted it (core/outbox.py).
     """
 
     access = Access(policies.STAFF_ONLY)
@@ -106,7 +106,7 @@ class DataVersion(models.Model):
 class QueuedTask(models.Model):
     """A job asked for (a report, a recomputation, a delivery), recorded in the database
     in the same transaction as whatever asked for it, then handed to the broker. While
-    Redis is down it waits here, and is handed over once Redis answers again (osm/mail.py);
+    Redis is down it waits here, and is handed over once Redis answers again (core/outbox.py);
     `task_id` is this row's, so the worker can tell a task handed over twice."""
 
     access = Access(policies.STAFF_ONLY)

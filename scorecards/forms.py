@@ -1,6 +1,6 @@
 """Forms of the scorecard pages: a measure's value, the cascade (objectives, measures,
 arrows) and the CSV upload. They check what a field can check alone; the services check
-the rest and their errors land next to the fields (`osm.utils.add_service_errors`)."""
+the rest and their errors land next to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
 from django.conf import settings

@@ -334,8 +334,8 @@ def _reset_sequences(connection, chosen) -> None:
 
 def _new_data_version() -> None:
     """A new epoch and a higher counter: no cache entry of before the import can match."""
-    from .models import DataVersion
-    from .versioning import data_changed
+    from ..models import DataVersion
+    from ..versioning import data_changed
 
     DataVersion.objects.update_or_create(pk=1, defaults={"epoch": uuid.uuid4().hex})
     data_changed()

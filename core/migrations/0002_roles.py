@@ -1,4 +1,4 @@
-"""Creates the six roles of OSM as groups (their rules live in osm/rules.py)."""
+"""Creates the six roles of OSM as groups (their rules live in the rules (core/policies.py))."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Writes the demo company (osm/demo/company.py) through the apps' services.
+"""Writes the demo company (devtools/demo/company.py) through the apps' services.
 
 Every write that has rules goes through a service or, for the thousands of measure
 values, through `full_clean()` on each row before a bulk insert with history, so the demo
@@ -731,7 +731,7 @@ class DemoBuilder:
     # The strategy calendar --------------------------------------------------------------------
 
     def create_calendar(self) -> None:
-        """The stored steps of the integrated cycle (osm/demo/company.py `CALENDAR`) for the
+        """The stored steps of the integrated cycle (devtools/demo/company.py `CALENDAR`) for the
         current fiscal year and the next, written by the OSM staff."""
         for event in story.plan_calendar(c.CALENDAR, self.window):
             review_services.calendar_event_create(

@@ -2,7 +2,7 @@
 maps, measures, initiatives and budget templates.
 
 Everything here is plain data, so the story can be read (and changed) in one place. The
-builder (`osm/demo/builder.py`) writes it through the services; `osm/demo/story.py` turns
+builder (`devtools/demo/builder.py`) writes it through the services; `devtools/demo/story.py` turns
 each measure's numbers into targets and actuals.
 
 References between definitions use codes: units by unit code, objectives and measures as

@@ -58,7 +58,7 @@ def test_the_same_figures_as_alignment(org):
 
 @pytest.fixture
 def demo_like():
-    """The demo's budget shapes (osm/demo/builder.py create_budgets) on a smaller company:
+    """The demo's budget shapes (devtools/demo/builder.py create_budgets) on a smaller company:
     two years; staff costs per unit, never linked; template lines, some on an objective,
     half of those links missing the year before; STRATEX for each initiative with a
     budget running in the year, CAPEX for a capital one; a cancelled initiative still

@@ -9,7 +9,7 @@ Reads: for every role and every row, the API shows the row (200, and present in 
 exactly when `user.has_perm("app.view_model", row)`; otherwise the row is 404 and missing
 from the list, or, for a user who may see no row of that kind at all, the endpoint is a 403.
 The expected visibility is also written out by hand from the role descriptions of
-osm/rules.py, and checked against `has_perm`.
+core/roles.py, and checked against `has_perm`.
 
 Writes: every role x every write endpoint (create, update, delete of every resource of the
 initiatives, budgets, people and reviews apps) x own unit / other unit, with the status code
@@ -104,7 +104,7 @@ EVERYTHING = set(READ_ROWS)
 STRATEGY_ROWS = {(path, which) for path in STRATEGY for which in ("own", "other")}
 OWN_RECORDS = {(path, "record") for path in PEOPLE}
 
-# Written from osm/rules.py's docstring: OSM staff, executives and HR read everything; a
+# Written from core/roles.py's role descriptions: OSM staff, executives and HR read everything; a
 # unit head the strategy, and the budgets and people of his or her subtree; measure owners
 # and employees the strategy and their own records; without a role, nothing.
 VISIBLE = {

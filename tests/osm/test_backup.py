@@ -1,4 +1,4 @@
-"""Backup and restore (`export_osm`, `import_osm`, osm/backup.py).
+"""Backup and restore (`export_osm`, `import_osm`, core/backup/).
 
 The demo company is seeded once for the module, read (every unit's scorecard, the
 alignment reports, every row of every backed-up table) and exported; then its transaction

@@ -1,4 +1,4 @@
-"""The error pages (osm/errors.py): a database outage is a 503, JSON under /api/."""
+"""The error pages (core/errors.py): a database outage is a 503, JSON under /api/."""
 
 import json
 

@@ -1,6 +1,6 @@
-"""Who may do what (osm/rules.py), table-driven: role, permission, own or other object.
+"""Who may do what (the rules (core/policies.py)), table-driven: role, permission, own or other object.
 
-The expected table is written by hand from the role descriptions of osm/rules.py's
+The expected table is written by hand from the role descriptions of core/roles.py's
 docstring (the spec), not read off the predicates:
 - OSM staff: everything.                  - Executive: reads everything.
 - Unit head: edits the scorecards, values, initiatives, budget lines and reviews of the

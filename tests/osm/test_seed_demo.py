@@ -499,7 +499,7 @@ def test_the_demo_holds_a_strategy_test_run_of_every_map(demo):
 def test_lean_operations_deliver_on_time_in_the_group_and_down_the_cascade(demo):
     results = arrow_results()
     # On-time delivery follows equipment effectiveness two months later in the group, in
-    # Industrial Equipment and in Manufacturing (osm/demo/company.py, `follows`): the
+    # Industrial Equipment and in Manufacturing (devtools/demo/company.py, `follows`): the
     # group's arrow pools the three units, Industrial Equipment's own arrow the two.
     group = results["MERIDIAN: P_LEAN -> C_DELIVER"]
     assert (group.verdict, group.lag, group.units) == ("supported", 2, 3)

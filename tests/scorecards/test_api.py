@@ -518,7 +518,7 @@ WRITE = {"create": 201, "update": 200, "delete": 204}
 
 
 def _expected(role, resource, side, action):
-    """What the rules of osm/rules.py allow: 2xx or 403."""
+    """What the rules of the rules (core/policies.py) allow: 2xx or 403."""
     if role == "staff":
         return WRITE[action]
     if role == "head" and side == "own" and resource is not Perspectives:

@@ -1,4 +1,4 @@
-"""Period arithmetic (scorecards/periods.py) and fiscal years (osm/utils.py): pure, no DB."""
+"""Period arithmetic (scorecards/periods.py) and fiscal years (core/clock.py): pure, no DB."""
 
 import datetime as dt
 

@@ -39,7 +39,7 @@ def financial():
     return f.PerspectiveFactory(name="Financial")
 
 
-# Helpers of osm/utils.py -------------------------------------------------------------------
+# Helpers of core/services.py -------------------------------------------------------------------
 
 
 def test_apply_changes_sets_allowed_fields():

@@ -1,6 +1,6 @@
 """`manage.py export_osm FILE`: the whole dataset to one file, for backup or a move.
 
-What it holds and leaves out, and the file's format: osm/backup.py. Restore it with
+What it holds and leaves out, and the file's format: core/backup/. Restore it with
 `manage.py import_osm FILE` into a database migrated by the same OSM version.
 """
 

@@ -317,21 +317,7 @@ class HttpBench:
 
     def run(self) -> list[dict]:
         password = secrets.token_urlsafe(16)
-        facts = json.loads(
-            self.shell(
-                "import json; from django.contrib.auth import get_user_model;"
-                "from scorecards.models import OrgUnit, MeasureValue;"
-                "U = get_user_model(); u, _ = U.objects.get_or_create(username='bench');"
-                "u.is_superuser = True; u.is_staff = True;"
-                f"u.set_password('{password}'); u.save();"
-                "root = OrgUnit.objects.get(kind='enterprise');"
-                "values = MeasureValue.objects.filter(measure__formula__isnull=True,"
-                " measure__rollup='none').order_by('measure_id', 'period')"
-                ".values_list('measure__unit__code', 'measure__code', 'period')[:10000];"
-                "print(json.dumps({'root': root.pk, 'rows': [[a, b, str(c)] for a, b, c"
-                " in values]}))"
-            )
-        )
+        facts = self.prepare(password)
         port = free_port()
         server = subprocess.Popen(
             [
@@ -359,53 +345,70 @@ class HttpBench:
                 json.dumps({"username": "bench", "password": password}).encode(),
                 "application/json",
             )[1]["token"]
-            csv_body = "measure_code,period,actual\n" + "".join(
-                f"{unit}.{code},{period},{i % 997}.5\n"
-                for i, (unit, code, period) in enumerate(facts["rows"])
-            )
-            repeat = self.options["repeat"]
-            root = facts["root"]
-            bulk = f"HTTP POST measure-values/bulk/ ({len(facts['rows']):,} rows)"
-            cases = [
-                ("HTTP GET units/{root}/scorecard/", "GET", f"/api/v1/units/{root}/scorecard/"),
-                ("HTTP GET alignment/", "GET", "/api/v1/alignment/"),
-                (
-                    "HTTP GET measure-values/, 100 a page",
-                    "GET",
-                    "/api/v1/measure-values/?page_size=100",
-                ),
+            return [
+                self.time_case(base, token, *case)
+                for case in self.cases(facts)
+                if not self.options["only"] or self.options["only"] in case[0]
             ]
-            cases = [(*case, None, None, repeat) for case in cases]
-            cases.append(
-                (bulk, "POST", "/api/v1/measure-values/bulk/", csv_body.encode(), "text/csv", 3)
-            )
-            rows = []
-            for name, method, path, body, content_type, repeat in cases:
-                if self.options["only"] and self.options["only"] not in name:
-                    continue
-                self.request(base, method, path, body, content_type, token)  # warm-up
-                samples = []
-                for _ in range(repeat):
-                    started = time.perf_counter()
-                    status, _ = self.request(base, method, path, body, content_type, token)
-                    samples.append(time.perf_counter() - started)
-                    if status >= 400:
-                        raise CommandError(f"{name} answered {status}.")
-                rows.append(
-                    {
-                        "name": name,
-                        "dataset": self.dataset,
-                        "size": data_size_from(self.shell),
-                        "median": statistics.median(samples),
-                        "p95": percentile(samples, 0.95),
-                        "queries": None,
-                        "repeat": repeat,
-                    }
-                )
-            return rows
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+    def prepare(self, password: str) -> dict:
+        """A superuser `bench` with `password`, and what the cases need: the root unit's id
+        and up to 10,000 (unit, measure, period) of entered values to upload again."""
+        return json.loads(
+            self.shell(
+                "import json; from django.contrib.auth import get_user_model;"
+                "from scorecards.models import OrgUnit, MeasureValue;"
+                "U = get_user_model(); u, _ = U.objects.get_or_create(username='bench');"
+                "u.is_superuser = True; u.is_staff = True;"
+                f"u.set_password('{password}'); u.save();"
+                "root = OrgUnit.objects.get(kind='enterprise');"
+                "values = MeasureValue.objects.filter(measure__formula__isnull=True,"
+                " measure__rollup='none').order_by('measure_id', 'period')"
+                ".values_list('measure__unit__code', 'measure__code', 'period')[:10000];"
+                "print(json.dumps({'root': root.pk, 'rows': [[a, b, str(c)] for a, b, c"
+                " in values]}))"
+            )
+        )
+
+    def cases(self, facts: dict) -> list[tuple]:
+        """(name, method, path, body, content type, repeat) of each timed request."""
+        csv_body = "measure_code,period,actual\n" + "".join(
+            f"{unit}.{code},{period},{i % 997}.5\n"
+            for i, (unit, code, period) in enumerate(facts["rows"])
+        )
+        repeat, root = self.options["repeat"], facts["root"]
+        bulk = f"HTTP POST measure-values/bulk/ ({len(facts['rows']):,} rows)"
+        reads = [
+            ("HTTP GET units/{root}/scorecard/", f"/api/v1/units/{root}/scorecard/"),
+            ("HTTP GET alignment/", "/api/v1/alignment/"),
+            ("HTTP GET measure-values/, 100 a page", "/api/v1/measure-values/?page_size=100"),
+        ]
+        return [(name, "GET", path, None, None, repeat) for name, path in reads] + [
+            (bulk, "POST", "/api/v1/measure-values/bulk/", csv_body.encode(), "text/csv", 3)
+        ]
+
+    def time_case(self, base, token, name, method, path, body, content_type, repeat) -> dict:
+        """One case: a warm-up request, then `repeat` timed ones; its row of the table."""
+        self.request(base, method, path, body, content_type, token)  # warm-up
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            status, _ = self.request(base, method, path, body, content_type, token)
+            samples.append(time.perf_counter() - started)
+            if status >= 400:
+                raise CommandError(f"{name} answered {status}.")
+        return {
+            "name": name,
+            "dataset": self.dataset,
+            "size": data_size_from(self.shell),
+            "median": statistics.median(samples),
+            "p95": percentile(samples, 0.95),
+            "queries": None,
+            "repeat": repeat,
+        }
 
     def wait(self, base: str) -> None:
         wait_for_server(base)

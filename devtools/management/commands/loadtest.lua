@@ -1,4 +1,4 @@
--- wrk script of `manage.py loadtest` (osm/management/commands/loadtest.py).
+-- wrk script of `manage.py loadtest` (devtools/management/commands/loadtest.py).
 --
 -- wrk's own report counts only statuses of 400 and above ("Non-2xx or 3xx responses") and
 -- its --latency table stops at 50/75/90/99 %. This script counts every response outside

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: load Meridian Group, a believable demo company (osm/demo/).
+"""`manage.py seed_demo`: load Meridian Group, a believable demo company (devtools/demo/).
 
 Deterministic (seeded) and idempotent: when the demo is already loaded it says so and
 writes nothing. Refused unless DEBUG is on or `--yes` is given, because it creates logins
