@@ -74,7 +74,8 @@ def test_every_package_of_ours_is_placed():
 def test_no_detour_by_model_name():
     """`apps.get_model("app", ...)` of one of our apps in code outside migrations would let
     a lower package reach a higher one's model without importing it."""
-    detour = re.compile(r"get_model\(\s*[\"'](%s)[\"'.]" % "|".join(["osm", *APPS]))
+    labels = "|".join(["osm", *APPS])
+    detour = re.compile(rf"get_model\(\s*[\"']({labels})[\"'.]")
     found = [
         f"{path.relative_to(ROOT)}"
         for package in OURS
@@ -91,7 +92,6 @@ def test_no_reverse_relation_detour():
         f"{path.relative_to(ROOT)}"
         for package in OURS
         for path in python_files(package)
-        if ".related_model" in path.read_text(encoding="utf-8")
-        and package in APPS
+        if ".related_model" in path.read_text(encoding="utf-8") and package in APPS
     ]
     assert found == []

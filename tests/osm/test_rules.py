@@ -1,4 +1,5 @@
-"""Who may do what (the rules (core/policies.py)), table-driven: role, permission, own or other object.
+"""Who may do what (the rules, core/policies.py), table-driven: role, permission, own or
+other object.
 
 The expected table is written by hand from the role descriptions of core/roles.py's
 docstring (the spec), not read off the predicates:
