@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # its hashes, resolved from pyproject.toml by `make lock` (tools/lock.py, uv).
 LOCK := requirements.lock
 
-.PHONY: run install lock test lint format migrate seed bench loadtest clean
+.PHONY: run install lock test lint format migrate seed bench loadtest mutation clean
 
 # Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the lock
 # was generated. The project itself is installed without dependencies or build isolation:
@@ -50,6 +50,17 @@ loadtest: install ## wrk on gunicorn at scale: dashboard, scorecard and alignmen
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
+# mutmut ([tool.mutmut] in pyproject.toml) mutates scorecards/scoring.py, formulas.py and
+# periods.py, alignment/metrics.py and testing.py in a copy under mutants/, started afresh so
+# that every mutant meets the current tests; tools/mutation_report.py then scores each module.
+# `.venv/bin/mutmut results` lists the survivors, `.venv/bin/mutmut show NAME` shows one.
+MUTATION_CHILDREN ?= 2
+
+mutation: install ## Mutation-test the pure modules with their database-free tests (15-30 min)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(PY) tools/mutation_report.py
+
 BANDIT_PATHS := osm scorecards initiatives budgets people reviews alignment
 
 lint: install ## ruff, formatting, migrations in step with the models, bandit
@@ -63,4 +74,4 @@ format: install
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache .ruff_cache mutants
