@@ -185,19 +185,28 @@ def test_a_lag_whose_values_tie_is_not_tested():
     # the last of these: 2/√3 eight times, equal but for the last bits, which
     # evaluate_pairs finds constant (std < 1e-12), so it does not test that lag; nor may
     # the sums here, whose round-off once made a spread of it (and a p in the family).
+    # The same with a kink as the cause (scaled by 1 + unit / 7, for ties in the last bits).
     rng = np.random.default_rng(7)
     measures = {}
     for unit in range(8):
         trend = np.arange(5) + rng.normal(scale=0.5, size=5)
-        kink = np.array([1, 2, 3, 4, 6]) * (unit + 1)
+        kink = np.array([1, 2, 3, 4, 6])
         measures[unit, "cause"] = MeasureSeries("increase", "monthly", monthly(trend))
-        measures[unit, "kink"] = MeasureSeries("increase", "monthly", monthly(kink))
-    pairs = [PanelPair("k", [((u, "cause"), (u, "kink")) for u in range(8)])]
+        measures[unit, "kink"] = MeasureSeries("increase", "monthly", monthly(kink * (unit + 1)))
+        measures[unit, "kink7"] = MeasureSeries(
+            "increase", "monthly", monthly(kink * (1 + unit / 7))
+        )
+    pairs = [
+        PanelPair("k", [((u, "cause"), (u, "kink")) for u in range(8)]),
+        PanelPair("k as cause", [((u, "kink7"), (u, "cause")) for u in range(8)]),
+    ]
     options = {"min_periods": 3, "max_lag": 3}
-    (want,) = reference(measures, pairs, **options)
-    (got,), family = evaluate_panels(measures, pairs, **options)
-    assert [lag.lag for lag in want.lags] == [0, 1, 2] and family == 3
-    assert_same(got, want)
+    want = reference(measures, pairs, **options)
+    got, family = evaluate_panels(measures, pairs, **options)
+    assert [lag.lag for lag in want[0].lags] == [0, 1, 2]
+    assert family == sum(len(r.lags) for r in want)
+    for mine, theirs in zip(got, want, strict=True):
+        assert_same(mine, theirs)
 
 
 def edge_measures(units=3, seed=5):
