@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # command writes requirements-prod.lock, the Dockerfile's: the same versions, no dev tools.
 LOCK := requirements.lock
 
-.PHONY: run install lock test lint format migrate seed bench loadtest clean
+.PHONY: run install lock test lint format migrate seed bench loadtest mutation clean
 
 # Fails, saying to run `make lock`, when pyproject.toml's dependencies changed since the locks
 # were generated (or the production lock's pins are not requirements.lock's). The project
@@ -52,6 +52,17 @@ loadtest: install ## wrk on gunicorn at scale: dashboard, scorecard and alignmen
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) manage.py loadtest $(LOADTEST_ARGS)
 
+# mutmut ([tool.mutmut] in pyproject.toml) mutates scorecards/scoring.py, formulas.py and
+# periods.py, alignment/metrics.py and testing.py in a copy under mutants/, started afresh so
+# that every mutant meets the current tests; tools/mutation_report.py then scores each module.
+# `.venv/bin/mutmut results` lists the survivors, `.venv/bin/mutmut show NAME` shows one.
+MUTATION_CHILDREN ?= 2
+
+mutation: install ## Mutation-test the pure modules with their database-free tests (15-30 min)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
+	$(PY) tools/mutation_report.py
+
 BANDIT_PATHS := osm core scorecards initiatives budgets people alignment reviews dashboards devtools
 
 lint: install ## ruff, formatting, migrations in step with the models, bandit
@@ -65,4 +76,4 @@ format: install
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var/*.sqlite3 staticfiles .pytest_cache .ruff_cache mutants

@@ -471,10 +471,13 @@ def evaluate_panels(
     n, sx, sy, sxx, syy, sxy = totals
     safe = np.maximum(n, 1)
     cxx, cyy = sxx - sx * sx / safe, syy - sy * sy / safe
+    # A spread within the round-off of these one-pass sums (n ulps of the sum of squares) is
+    # none: values equal but for their last bits, which evaluate_pairs' std finds constant.
+    noise = n * np.finfo(float).eps
     with np.errstate(invalid="ignore", divide="ignore"):
         r = np.clip((sxy - sx * sy / safe) / np.sqrt(cxx * cyy), -1.0, 1.0)
-        tested = (n >= min_periods) & (np.sqrt(cxx / safe) >= 1e-12)
-        tested &= np.sqrt(cyy / safe) >= 1e-12
+        tested = (n >= min_periods) & (np.sqrt(cxx / safe) >= 1e-12) & (cxx > noise * sxx)
+        tested &= (np.sqrt(cyy / safe) >= 1e-12) & (cyy > noise * syy)
     p = np.full(n.shape, np.inf)
     p[tested] = _beta_p(r[tested], n[tested])
     family = int(tested.sum())

@@ -177,3 +177,107 @@ def test_nothing_to_test():
     assert evaluate_panels(measures, []) == ([], 0)
     (result,), family = evaluate_panels(measures, [PanelPair("x", [((0, "short"), (0, "flat"))])])
     assert (result.verdict, result.units_used, result.best, family) == (INSUFFICIENT, 0, None, 0)
+
+
+def test_a_lag_whose_values_tie_is_not_tested():
+    # Each unit's effect is a kink, 1, 2, 3, 4, 6 scaled: changes 1, 1, 1, 2, prewhitened
+    # a, a, b, standardised -1/√3, -1/√3, 2/√3 in every unit. At lag 3 a cause meets only
+    # the last of these: 2/√3 eight times, equal but for the last bits, which
+    # evaluate_pairs finds constant (std < 1e-12), so it does not test that lag; nor may
+    # the sums here, whose round-off once made a spread of it (and a p in the family).
+    # The same with a kink as the cause (scaled by 1 + unit / 7, for ties in the last bits).
+    rng = np.random.default_rng(7)
+    measures = {}
+    for unit in range(8):
+        trend = np.arange(5) + rng.normal(scale=0.5, size=5)
+        kink = np.array([1, 2, 3, 4, 6])
+        measures[unit, "cause"] = MeasureSeries("increase", "monthly", monthly(trend))
+        measures[unit, "kink"] = MeasureSeries("increase", "monthly", monthly(kink * (unit + 1)))
+        measures[unit, "kink7"] = MeasureSeries(
+            "increase", "monthly", monthly(kink * (1 + unit / 7))
+        )
+    pairs = [
+        PanelPair("k", [((u, "cause"), (u, "kink")) for u in range(8)]),
+        PanelPair("k as cause", [((u, "kink7"), (u, "cause")) for u in range(8)]),
+    ]
+    options = {"min_periods": 3, "max_lag": 3}
+    want = reference(measures, pairs, **options)
+    got, family = evaluate_panels(measures, pairs, **options)
+    assert [lag.lag for lag in want[0].lags] == [0, 1, 2]
+    assert family == sum(len(r.lags) for r in want)
+    for mine, theirs in zip(got, want, strict=True):
+        assert_same(mine, theirs)
+
+
+def edge_measures(units=3, seed=5):
+    """Per unit, series at the edges of the statistics: five and six months (the fewest
+    that give three prewhitened changes), a monthly measure combined into quarters by its
+    last month beside a quarterly one, a smooth and a zigzag series (their autocorrelation
+    clamped to ±0.95), a walk's twin and mirror (r = ±1), a kink (changes 1, 1, 1, 2: no
+    autocorrelation where one side of the neighbours does not vary) and an empty one."""
+    rng = np.random.default_rng(seed)
+    measures = {}
+    t = np.arange(30)
+    for unit in range(units):
+        walk = np.cumsum(rng.normal(size=30))
+        measures[unit, "walk"] = MeasureSeries("increase", "monthly", monthly(walk))
+        measures[unit, "twin"] = MeasureSeries("increase", "monthly", monthly(2 * walk + 1))
+        measures[unit, "mirror"] = MeasureSeries("decrease", "monthly", monthly(-walk))
+        for k in (5, 6):
+            measures[unit, f"short{k}"] = MeasureSeries(
+                "increase", "monthly", monthly(rng.normal(size=k))
+            )
+        size, phase = rng.uniform(2, 10, size=2)
+        smooth = size * np.sin(t / 6 + phase) + rng.normal(scale=0.01, size=30)
+        measures[unit, "smooth"] = MeasureSeries("increase", "monthly", monthly(smooth))
+        zigzag = (-1.0) ** t * (size + phase * t) + rng.normal(scale=0.01, size=30)
+        measures[unit, "zigzag"] = MeasureSeries("increase", "monthly", monthly(zigzag))
+        kink = np.array([1, 2, 3, 4, 6]) * (unit + 1)
+        measures[unit, "kink"] = MeasureSeries("increase", "monthly", monthly(kink))
+        measures[unit, "empty"] = MeasureSeries("increase", "monthly", {})
+        measures[unit, "bylast"] = MeasureSeries("increase", "monthly", monthly(walk), "last")
+        sums = [walk[3 * q + 2] for q in range(10)]
+        measures[unit, "q"] = MeasureSeries(
+            "increase", "quarterly", quarterly(np.array(sums) + rng.normal(scale=0.5, size=10))
+        )
+    return measures
+
+
+def test_series_at_the_edges_agree_with_evaluate_pairs():
+    measures = edge_measures()
+    names = sorted({name for _, name in measures})
+    pairs = [
+        PanelPair(key=(a, b), members=[((u, a), (u, b)) for u in range(3)])
+        for a in names
+        for b in names
+        if a != b
+    ]
+    pairs += [PanelPair(key=("one", name), members=[((0, "walk"), (0, name))]) for name in names]
+    options = {"min_periods": 3, "max_lag": 3}
+    expected = reference(measures, pairs, **options)
+    found, family = evaluate_panels(measures, pairs, chunk=64, **options)
+    assert family == sum(len(r.lags) for r in expected)
+    for got, want in zip(found, expected, strict=True):
+        assert_same(got, want)
+    counts = {lag.n for r in found for lag in r.lags}
+    assert {3, 4} <= counts  # no interval with three pairs, a finite one with four
+    twins = [("walk", "twin"), ("walk", "mirror"), ("twin", "mirror"), ("one", "mirror")]
+    assert {abs(r.best.r) for r in found if r.key in twins} == {0.999999}
+
+
+def test_quarterly_pairs_alone_agree_with_evaluate_pairs():
+    # No monthly pair with any value: the quarterly ones are still tested; "walk" is only
+    # ever an effect, after "q" was already seen as a cause.
+    measures = edge_measures()
+    pairs = [
+        PanelPair(key="empty", members=[((u, "empty"), (u, "empty")) for u in range(3)]),
+        PanelPair(key="q-bylast", members=[((u, "q"), (u, "bylast")) for u in range(3)]),
+        PanelPair(key="q-walk", members=[((u, "q"), (u, "walk")) for u in range(3)]),
+    ]
+    options = {"min_periods": 3, "max_lag": 2}
+    expected = reference(measures, pairs, **options)
+    found, family = evaluate_panels(measures, pairs, **options)
+    assert family == sum(len(r.lags) for r in expected) > 0
+    for got, want in zip(found, expected, strict=True):
+        assert_same(got, want)
+    assert [r.frequency for r in found] == ["monthly", "quarterly", "quarterly"]

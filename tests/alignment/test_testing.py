@@ -2,8 +2,10 @@
 seeds: each property the issue names, proven on data whose truth we know."""
 
 import datetime as dt
+import math
 
 import numpy as np
+import pytest
 
 from alignment.testing import (
     CONTRADICTED,
@@ -13,7 +15,10 @@ from alignment.testing import (
     PairInput,
     Replicate,
     aligned,
+    common_frequency,
     evaluate_pairs,
+    lag_correlations,
+    prewhitened,
     standardised,
     stationary,
     strongest,
@@ -197,8 +202,121 @@ def test_the_strongest_pair_decides_and_aligned_rows_for_the_chart():
         pair(rng.normal(size=6), rng.normal(size=6), key="short"),
     ])  # fmt: skip
     assert strongest(results).key == "strong"
+    assert strongest(results[::-1]).key == "strong"  # wherever it stands
     assert strongest([results[2]]).verdict == INSUFFICIENT
     assert results[1].verdict in (NOT_SUPPORTED, SUPPORTED, CONTRADICTED)
     rows = aligned(series([1, 2, 3, 4]), series([10, 20, 30, 40]), 1, "monthly")
     assert rows == [(START, 1.0, 20.0), (add_months(START, 1), 2.0, 30.0),
                     (add_months(START, 2), 3.0, 40.0)]  # fmt: skip
+
+
+# Edges ---------------------------------------------------------------------------------------
+
+D = dt.date
+
+
+def mixed_pair(cause, effect, cause_frequency, effect_frequency, aggregation):
+    return PairInput(
+        key="m", cause_polarity="increase", effect_polarity="increase",
+        cause_frequency=cause_frequency, effect_frequency=effect_frequency,
+        replicates=[Replicate("U", cause, effect)],
+        cause_aggregation=aggregation, effect_aggregation=aggregation,
+    )  # fmt: skip
+
+
+# Fiscal year from February: quarters Feb-Apr, May-Jul, Aug-Oct, Nov-Jan. January 2020 ends
+# the quarter Nov-Jan and August starts Aug-Oct: both incomplete, left out.
+MONTHLY = {D(2020, m, 1): v for m, v in zip(range(1, 9), [10, 1, 2, 6, 4, 5, 9, 7], strict=True)}
+QUARTERLY = {D(2020, 2, 1): 0.5, D(2020, 5, 1): 1.5}
+
+
+@pytest.mark.parametrize(
+    "aggregation,expected",
+    [
+        ("sum", {D(2020, 2, 1): 9.0, D(2020, 5, 1): 18.0}),  # 1 + 2 + 6, 4 + 5 + 9
+        ("average", {D(2020, 2, 1): 3.0, D(2020, 5, 1): 6.0}),  # 9 / 3, 18 / 3
+        ("last", {D(2020, 2, 1): 6.0, D(2020, 5, 1): 9.0}),  # April's, July's
+    ],
+)
+def test_a_monthly_series_becomes_complete_fiscal_quarters(aggregation, expected):
+    pair = mixed_pair(MONTHLY, QUARTERLY, "monthly", "quarterly", aggregation)
+    assert common_frequency(pair, 2) == ("quarterly", [("U", expected, QUARTERLY)])
+    pair = mixed_pair(QUARTERLY, MONTHLY, "quarterly", "monthly", aggregation)
+    assert common_frequency(pair, 2) == ("quarterly", [("U", QUARTERLY, expected)])
+
+
+def test_quarters_follow_the_calendar_by_default():
+    # Jan-Mar complete (1 + 2 + 3 = 6); Apr-Jun has April only
+    monthly = {D(2020, m, 1): float(m) for m in range(1, 5)}
+    pair = mixed_pair(monthly, QUARTERLY, "monthly", "quarterly", "sum")
+    assert common_frequency(pair) == ("quarterly", [("U", {D(2020, 1, 1): 6.0}, QUARTERLY)])
+
+
+def test_evaluate_pairs_groups_months_by_the_fiscal_year_it_is_given():
+    # The cause is the effect's quarterly value in each of the quarter's three months, so
+    # combined by fiscal quarters from February it is the effect exactly (r = 1, clipped to
+    # 0.999999); by calendar quarters it would mix neighbouring quarters.
+    rng = np.random.default_rng(9)
+    raw = np.cumsum(rng.normal(size=20))  # 20 quarters: 19 changes, 18 prewhitened pairs
+    start = D(2020, 2, 1)
+    monthly = {add_months(start, 3 * q + m): float(v) for q, v in enumerate(raw) for m in range(3)}
+    quarterly = {add_months(start, 3 * q): float(v) for q, v in enumerate(raw)}
+    pair = mixed_pair(monthly, quarterly, "monthly", "quarterly", "average")
+    (result,) = evaluate_pairs([pair], fiscal_start=2)
+    assert result.best.lag == 0 and result.best.r == 0.999999
+    (calendar,) = evaluate_pairs([pair], fiscal_start=1)
+    assert calendar.best.r < 0.99
+
+
+def test_four_values_are_the_fewest_made_stationary():
+    # 1, 3, 2, 5: three changes, too few neighbour pairs for an autocorrelation (taken as
+    # 0), so the changes are kept. 2020-02 is period index 24241.
+    assert stationary(series([1, 3, 2, 5]), 1) == {24241: 2.0, 24242: -1.0, 24243: 3.0}
+
+
+def test_a_series_that_does_not_vary_on_one_side_has_no_autocorrelation():
+    # 1, 2, 3, 4, 6: changes 1, 1, 1, 2, whose neighbours (1, 1), (1, 1), (1, 2) never vary
+    # on the left: an autocorrelation of 0, which no residuals beat: the changes are kept.
+    assert stationary(series([1, 2, 3, 4, 6]), 1) == {24241: 1, 24242: 1, 24243: 1, 24244: 2}
+
+
+def test_prewhitening_clamps_the_causes_autocorrelation_to_0_95():
+    # 1, 2, 3, 4, 5: lag-1 autocorrelation 1, clamped to 0.95: x_t - 0.95 x_(t-1)
+    rising = {i: float(i + 1) for i in range(5)}
+    cause, effect = prewhitened(rising, {0: 10.0, 1: 10.0, 2: 10.0})
+    assert cause == pytest.approx({1: 2 - 0.95, 2: 3 - 1.9, 3: 4 - 2.85, 4: 5 - 3.8})
+    assert effect == pytest.approx({1: 10 - 9.5, 2: 10 - 9.5})
+    # 1, -1, 1, -1, 1: autocorrelation -1, clamped to -0.95: x_t + 0.95 x_(t-1)
+    zigzag = {i: float((-1) ** i) for i in range(5)}
+    cause, _ = prewhitened(zigzag, {})
+    assert cause == pytest.approx({1: -0.05, 2: 0.05, 3: -0.05, 4: 0.05})
+
+
+def test_a_perfect_correlation_is_clipped_so_that_its_interval_exists():
+    cause = {i: float(i) for i in range(5)}
+    (up,) = lag_correlations([(cause, {i: 2.0 * i for i in range(5)})], 0, 3)
+    (down,) = lag_correlations([(cause, {i: -1.0 * i for i in range(5)})], 0, 3)
+    assert (up.n, up.r, down.r) == (5, 0.999999, -0.999999)
+    # atanh(0.999999) = 7.25; half width 1.96 / sqrt(5 - 3) = 1.39
+    assert up.ci_low == pytest.approx(math.tanh(math.atanh(0.999999) - 1.959963984540054 / 2**0.5))
+    assert down.ci_high == -up.ci_low
+
+
+def test_a_lag_where_one_side_does_not_vary_is_not_tested():
+    cause = {0: 1.0, 1: 2.0, 2: 3.0, 3: 4.0}
+    effect = {0: 5.0, 1: 5.0, 2: 5.0, 3: 5.0, 4: 9.0}
+    # lag 0 meets 5, 5, 5, 5: skipped; lag 1 meets 5, 5, 5, 9: tested, and four pairs
+    (result,) = lag_correlations([(cause, effect)], 1, 3)
+    assert (result.lag, result.n) == (1, 4)
+    # deviations -1.5, -0.5, 0.5, 1.5 and -1, -1, -1, 3: r = 6 / sqrt(5 * 12)
+    r = 6 / math.sqrt(60)
+    assert result.r == pytest.approx(r)
+    # half width 1.96 / sqrt(4 - 3) = 1.96 around atanh(r)
+    half = 1.959963984540054
+    assert result.ci_low == pytest.approx(math.tanh(math.atanh(r) - half))
+    assert result.ci_high == pytest.approx(math.tanh(math.atanh(r) + half))
+
+
+def test_three_pairs_have_no_finite_interval():
+    (result,) = lag_correlations([({0: 1.0, 1: 2.0, 2: 4.0}, {0: 1.0, 1: 3.0, 2: 2.0})], 0, 3)
+    assert result.n == 3 and (result.ci_low, result.ci_high) == (-1.0, 1.0)

@@ -170,7 +170,13 @@ def test_describe_period_starts(frequency, fiscal_start, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026-03", D(2026, 3, 1)), ("2026-03-01", D(2026, 3, 1)), (" 2026-12 ", D(2026, 12, 1))],
+    [
+        ("2026-03", D(2026, 3, 1)),
+        ("2026-03-01", D(2026, 3, 1)),
+        (" 2026-12 ", D(2026, 12, 1)),
+        ("1900-01", D(1900, 1, 1)),  # the first year allowed
+        ("2999-12-01", D(2999, 12, 1)),  # the last
+    ],
 )
 def test_parse_period(text, expected):
     assert parse_period(text) == expected
@@ -184,6 +190,8 @@ def test_parse_period(text, expected):
         (None, "'None' is not a period: use YYYY-MM-DD or YYYY-MM."),
         ("2026-13", "'2026-13' is not a valid date (month must be in 1..12)."),
         ("2026-02-30", "'2026-02-30' is not a valid date (day is out of range for month)."),
+        ("1899-12", "'1899-12': the year must be between 1900 and 2999."),
+        ("3000-01-01", "'3000-01-01': the year must be between 1900 and 2999."),
     ],
 )
 def test_parse_period_refuses_with_a_readable_message(text, message):

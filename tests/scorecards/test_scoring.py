@@ -5,7 +5,7 @@ Score = 10/3 + (a - r) / (g - r) * 10/3, clamped to [0, 10]; the red flag scores
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction as F
 
 import pytest
@@ -111,8 +111,20 @@ def test_default_red_flag():
 
 
 def test_floats_are_refused():
-    with pytest.raises(TypeError):
+    message = "Scores are exact: pass Decimal, int, str or Fraction, not float."
+    with pytest.raises(TypeError) as caught:
         scoring.measure_score(0.5, D("1"), None, "increase")
+    assert str(caught.value) == message
+
+
+def test_a_string_is_read_as_a_decimal_numeral():
+    # "0.1" is exactly 1/10 (the float 0.1 is not); "-2.50" is -250/100 = -5/2
+    assert scoring.exact("0.1") == F(1, 10)
+    assert scoring.exact("-2.50") == F(-5, 2)
+    assert scoring.exact(" 3 ") == 3
+    # through Decimal, as values are entered: a fraction's notation is no decimal numeral
+    with pytest.raises(InvalidOperation):
+        scoring.exact("1/3")
 
 
 # Aggregates --------------------------------------------------------------------------------
@@ -189,6 +201,8 @@ def test_as_of_takes_the_latest_complete_period_not_after_the_month():
     values = [pv(JAN, 1, 1), pv(FEB, None, 2), pv(MAR, 3, 3), pv(APR, 4, None)]
     assert scoring.as_of_value(values, APR).period == MAR  # April has no target
     assert scoring.as_of_value(values, FEB).period == JAN  # February has no actual
+    assert scoring.as_of_value(values, MAR).period == MAR  # March's own complete value
+    assert scoring.as_of_value(values, JAN).period == JAN
     assert scoring.as_of_value(values, dt.date(2025, 12, 1)) is None
     assert scoring.previous_complete(values, MAR).period == JAN
 
@@ -277,6 +291,12 @@ def test_ytd_red_flag_defaults_when_one_period_lacks_it():
     assert r2(score) == D("5.28")
 
 
+def test_an_unknown_aggregation_is_refused_by_name():
+    with pytest.raises(ValueError) as caught:
+        scoring.combine([F(1)], "median")
+    assert str(caught.value) == "Unknown aggregation 'median'."
+
+
 def test_ytd_fiscal_year_starting_in_april():
     values = [pv(MAR, 1, 1), pv(APR, 2, 2), pv(MAY, 3, 3)]
     combined = scoring.year_to_date(values, MAY, "sum", 4)
@@ -300,6 +320,12 @@ def test_rollup_with_a_missing_source(function, expected):
 
 def test_rollup_without_any_source_value():
     assert scoring.rollup("sum", [None, None]) == scoring.RollupResult(None, 0, 2)
+
+
+def test_an_unknown_rollup_function_is_refused_by_name():
+    with pytest.raises(ValueError) as caught:
+        scoring.rollup("median", [D("3")])
+    assert str(caught.value) == "Unknown rollup function 'median'."
 
 
 # Properties --------------------------------------------------------------------------------
