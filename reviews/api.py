@@ -35,19 +35,6 @@ class ReviewMeetingFilter(django_filters.FilterSet):
         fields = ["kind", "unit", "status", "chair", "attendees"]
 
 
-def _meeting_create(*, by, data):
-    return services.meeting_schedule(**data)
-
-
-def _meeting_update(instance, *, by, data):
-    instance._prefetched_objects_cache = {}  # the service reads the attendees afresh
-    return services.meeting_update(meeting=instance, by=by, **data)
-
-
-def _meeting_destroy(instance, *, by):
-    services.meeting_delete(meeting=instance, by=by)
-
-
 class ReviewMeetingViewSet(ServiceViewSet):
     """Review meetings of a unit: operational reviews, strategy reviews, test and adapt."""
 
@@ -56,9 +43,9 @@ class ReviewMeetingViewSet(ServiceViewSet):
     filterset_class = ReviewMeetingFilter
     ordering_fields = ["scheduled_for", "title", "kind", "status"]
     ordering = ["-scheduled_for", "id"]
-    create_with = _meeting_create
-    update_with = _meeting_update
-    destroy_with = _meeting_destroy
+    create_service = services.meeting_create
+    update_service = services.meeting_update
+    delete_service = services.meeting_delete
 
 
 # Action items ------------------------------------------------------------------------------
@@ -90,18 +77,6 @@ class ActionItemFilter(django_filters.FilterSet):
         fields = ["meeting", "objective", "owner", "status"]
 
 
-def _item_create(*, by, data):
-    return services.action_item_create(by=by, **data)
-
-
-def _item_update(instance, *, by, data):
-    return services.action_item_update(item=instance, by=by, **data)
-
-
-def _item_destroy(instance, *, by):
-    services.action_item_delete(item=instance, by=by)
-
-
 class ActionItemViewSet(ServiceViewSet):
     """Decisions of review meetings turned into work: owner, due date, status."""
 
@@ -110,9 +85,9 @@ class ActionItemViewSet(ServiceViewSet):
     filterset_class = ActionItemFilter
     ordering_fields = ["due", "status", "title"]
     ordering = ["due", "id"]
-    create_with = _item_create
-    update_with = _item_update
-    destroy_with = _item_destroy
+    create_service = services.action_item_create
+    update_service = services.action_item_update
+    delete_service = services.action_item_delete
 
     def check_write(self, action, data, instance=None):
         """Its owner may mark an item done or cancelled; what the item is (title, due date,

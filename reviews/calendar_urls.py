@@ -8,7 +8,7 @@ app_name = "calendar"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("events/new/", views.event_new, name="event-new"),
-    path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
-    path("events/<int:pk>/delete/", views.event_delete, name="event-delete"),
+    path("events/new/", views.EventCreate.as_view(), name="event-new"),
+    path("events/<int:pk>/edit/", views.EventEdit.as_view(), name="event-edit"),
+    path("events/<int:pk>/delete/", views.EventDelete.as_view(), name="event-delete"),
 ]

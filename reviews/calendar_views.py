@@ -1,20 +1,21 @@
 """The strategy calendar pages: a unit's fiscal year as a timeline and a table, and the
-pages that add, change and delete its stored events. Thin: the reads come from
-reviews/calendar.py, the writes go through the services, every page asks the rules."""
+pages that add, change and delete its stored events (the view kit's, core/views.py). Thin:
+the reads come from reviews/calendar.py, the writes go through the services, every page
+asks the rules."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from core.clock import current_fiscal_year, fiscal_year_of
-from core.forms import add_service_errors
 from core.roles import EXECUTIVE, HR, OSM_STAFF, UNIT_HEAD, group_names, has_role
+from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -23,7 +24,6 @@ from .calendar import LANES, strategy_calendar, with_links
 from .calendar_forms import CalendarEventForm, CalendarFilterForm
 from .models import CalendarEvent
 
-NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
 ADD, CHANGE, DELETE = (
     "reviews.add_calendarevent",
     "reviews.change_calendarevent",
@@ -53,8 +53,7 @@ def index(request):
     """`/calendar/?unit=CODE&year=YYYY` (defaults: the enterprise, or the unit a unit head
     heads, and the current fiscal year): the timeline, then every entry by month."""
     user = request.user
-    if not user.has_perm("reviews.view_calendarevent"):
-        raise PermissionDenied(NO_ROLE)
+    require(user, "reviews.view_calendarevent")
     tree = unit_tree()
     form = CalendarFilterForm(request.GET or None, tree=tree)
     if form.is_bound and not form.is_valid():
@@ -114,113 +113,145 @@ def _refuse_unit_outside(request, perm: str) -> None:
             raise PermissionDenied(f"You may not put calendar events in {unit.code}.")
 
 
-def _form_page(request, form, *, event=None, back: str, status=200):
-    return render(
-        request,
-        "reviews/calendar_event_form.html",
-        {"form": form, "event": event, "back": back},
-        status=status,
+def _year_url(event: CalendarEvent) -> str:
+    """The calendar of the event's unit, in the fiscal year in which it starts."""
+    return calendar_url(
+        event.unit, fiscal_year_of(event.starts_on, settings.FISCAL_YEAR_START_MONTH)
     )
-
-
-def _saved(request, event: CalendarEvent, verb: str):
-    messages.success(request, f"Event “{event.title}” {verb}.")
-    year = fiscal_year_of(event.starts_on, settings.FISCAL_YEAR_START_MONTH)
-    return redirect(calendar_url(event.unit, year))
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def event_new(request):
-    """`/calendar/events/new/?unit=CODE`: add an event to a unit the user may add events to
-    (the unit preselected)."""
-    user = request.user
-    if not user.has_perm(ADD):
-        raise PermissionDenied(NO_ROLE)
-    units = _units_where(user, ADD)
-    if request.method == "POST":
-        _refuse_unit_outside(request, ADD)
-        form = CalendarEventForm(request.POST, units=units)
-        if form.is_valid():
-            try:
-                event = services.calendar_event_create(by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                return _saved(request, event, "added")
-        return _form_page(request, form, back=reverse("calendar:index"), status=400)
-    unit = None
-    code = request.GET.get("unit")
-    if code:
-        unit = get_object_or_404(OrgUnit, code=code)
-        if not user.has_perm(ADD, unit):
-            raise PermissionDenied(f"You may not add calendar events to {unit.code}.")
-    elif len(units) == 1:
-        unit = units[0][0]
-    form = CalendarEventForm(initial={"unit": unit}, units=units)
-    back = calendar_url(unit, current_fiscal_year()) if unit else reverse("calendar:index")
-    return _form_page(request, form, back=back)
 
 
 def _event_or_404(pk: int) -> CalendarEvent:
     return get_object_or_404(CalendarEvent.objects.select_related("unit"), pk=pk)
 
 
-def _back(event: CalendarEvent) -> str:
-    return calendar_url(
-        event.unit, fiscal_year_of(event.starts_on, settings.FISCAL_YEAR_START_MONTH)
+class _EventForm(ServiceFormView):
+    """What adding and changing an event share: the units offered (those where the user
+    has `permission`), a posted unit outside them refused (403), the words of the page."""
+
+    form_class = CalendarEventForm
+    lead = (
+        "A step of the year's cycle. It shows on the calendar of its unit, of the units "
+        "below it and of the units above it."
     )
 
+    def post(self, request, *args, **kwargs):
+        _refuse_unit_outside(request, self.permission)
+        return super().post(request, *args, **kwargs)
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def event_edit(request, pk: int):
+    @cached_property
+    def units(self) -> list[tuple[OrgUnit, int]]:
+        """The units the event may be put in."""
+        return _units_where(self.request.user, self.permission)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "units": self.units}
+
+    def crumbs(self):
+        label = "Edit event" if self.object else "New event"
+        return [Crumb("Strategy calendar", self.cancel_url()), Crumb(label)]
+
+    def success_url(self, saved):
+        return _year_url(saved)
+
+
+class EventCreate(_EventForm):
+    """`/calendar/events/new/?unit=CODE`: add an event to a unit the user may add events to
+    (the unit preselected)."""
+
+    permission = ADD
+    submit_label = "Add the event"
+
+    unit = None  # preselected on the form (a GET's `?unit=CODE`, or the only one offered)
+
+    def get(self, request, *args, **kwargs):
+        code = request.GET.get("unit")
+        if code:
+            self.unit = get_object_or_404(OrgUnit, code=code)
+            if not request.user.has_perm(ADD, self.unit):
+                raise PermissionDenied(f"You may not add calendar events to {self.unit.code}.")
+        elif len(self.units) == 1:
+            self.unit = self.units[0][0]
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "initial": {"unit": self.unit}}
+
+    def save(self, form):
+        return services.calendar_event_create(actor=self.request.user, data=form.cleaned_data)
+
+    def title(self):
+        return "New calendar event"
+
+    def cancel_url(self):
+        if self.unit is None:
+            return reverse("calendar:index")
+        return calendar_url(self.unit, current_fiscal_year())
+
+    def success_message(self, saved):
+        return f"Event “{saved.title}” added."
+
+
+class EventEdit(_EventForm):
     """`/calendar/events/<id>/edit/`: change an event, or move it to another unit the user
     may change events in."""
-    user = request.user
-    event = _event_or_404(pk)
-    if not user.has_perm(CHANGE, event):
-        raise PermissionDenied("You may not change this calendar event.")
-    units = _units_where(user, CHANGE)
-    if request.method == "POST":
-        _refuse_unit_outside(request, CHANGE)
-        form = CalendarEventForm(request.POST, instance=event, units=units)
-        if form.is_valid():
-            # A copy for the service: on refusal the page still shows the event as stored.
-            target = _event_or_404(pk)
-            try:
-                services.calendar_event_update(event=target, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                return _saved(request, target, "saved")
-        return _form_page(request, form, event=event, back=_back(event), status=400)
-    form = CalendarEventForm(instance=event, units=units)
-    return _form_page(request, form, event=event, back=_back(event))
+
+    permission = CHANGE
+
+    def get_object(self):
+        return _event_or_404(self.kwargs["pk"])
+
+    def save(self, form):
+        return services.calendar_event_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Edit calendar event {self.object.title}"
+
+    def cancel_url(self):
+        return _year_url(self.object)
+
+    def success_message(self, saved):
+        return f"Event “{saved.title}” saved."
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def event_delete(request, pk: int):
+class EventDelete(ServiceDeleteView):
     """`/calendar/events/<id>/delete/`: asks, then deletes on POST."""
-    user = request.user
-    event = _event_or_404(pk)
-    if not user.has_perm(DELETE, event):
-        raise PermissionDenied("You may not delete this calendar event.")
-    back = _back(event)
-    error = None
-    if request.method == "POST":
-        title = event.title
-        try:
-            services.calendar_event_delete(event=event, by=user)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
+
+    permission = DELETE
+
+    def get_object(self):
+        return _event_or_404(self.kwargs["pk"])
+
+    def delete(self, obj):
+        services.calendar_event_delete(actor=self.request.user, instance=obj)
+
+    def crumbs(self):
+        return [Crumb("Strategy calendar", self.back_url()), Crumb("Delete event")]
+
+    def title(self):
+        return f"Delete calendar event {self.object.title}"
+
+    def details(self):
+        event = self.object
+        if event.ends_on and event.ends_on != event.starts_on:
+            dates = f"{_day(event.starts_on)} to {_day(event.ends_on)}"
         else:
-            messages.success(request, f"Event “{title}” deleted.")
-            return redirect(back)
-    return render(
-        request,
-        "reviews/calendar_event_confirm_delete.html",
-        {"event": event, "error": error, "back": back},
-        status=400 if error else 200,
-    )
+            dates = _day(event.starts_on)
+        return f"{event.unit.code} · {event.get_kind_display()} · {dates}."
+
+    def question(self):
+        return (
+            f"Delete this event from the calendar of {self.object.unit.code} and the units "
+            "around it? It cannot be undone."
+        )
+
+    def back_url(self):
+        return _year_url(self.object)
+
+    def success_message(self, deleted):
+        return f"Event “{deleted.title}” deleted."
+
+
+def _day(day) -> str:
+    return dateformat.format(day, "j M Y")

@@ -70,82 +70,10 @@ def calendar_timeline(
     dotted line at today when today is in `window` (first and last day of the year)."""
     lanes = [AXIS_LABELS[lane] for lane, _ in LANES]
     figure = go.Figure()
-    # Every lane on the axis, even an empty one: the cycle's steps are all named.
-    figure.add_trace(
-        go.Scatter(
-            x=[window[0].isoformat()] * len(lanes),
-            y=lanes,
-            mode="markers",
-            marker={"opacity": 0},
-            showlegend=False,
-            hoverinfo="skip",
-        )
-    )
-    for lane, label in LANES:
-        spans = [e for e in entries if e.lane == lane and e.is_span]
-        if not spans:
-            continue
-        figure.add_trace(
-            go.Bar(
-                orientation="h",
-                name=f"{label} (days)",
-                legendgroup=lane,
-                y=[AXIS_LABELS[lane]] * len(spans),
-                base=[e.start.isoformat() for e in spans],
-                # to the end of the last day: a 3-day event is 3 days long
-                x=[((e.end - e.start).days + 1) * DAY_MS for e in spans],
-                width=0.5,
-                marker={"color": LANE_COLOURS[lane], "opacity": 0.75},
-                customdata=[[_hover(e), _dates(e), e.kind_label] for e in spans],
-                hovertemplate="%{customdata[0]}<br>%{customdata[2]}, %{customdata[1]}"
-                "<extra></extra>",
-            )
-        )
-    for kind, points in _markers(entries).items():
-        lane = points[0][1]
-        figure.add_trace(
-            go.Scatter(
-                mode="markers",
-                name=KIND_LABELS[kind],
-                legendgroup=lane,
-                y=[AXIS_LABELS[lane]] * len(points),
-                x=[day.isoformat() for day, _, _ in points],
-                marker={
-                    "symbol": KIND_SYMBOLS[kind],
-                    "size": 12,
-                    "color": LANE_COLOURS[lane],
-                    "line": {"width": 1, "color": "#ffffff"},
-                },
-                customdata=[[text, f"{day:%d %b %Y}"] for day, _, text in points],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            )
-        )
-    shapes, annotations = [], []
-    if window[0] <= today <= window[1]:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": today.isoformat(),
-                "x1": today.isoformat(),
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": TODAY_COLOUR, "width": 2, "dash": "dot"},
-            }
-        )
-        annotations.append(
-            {
-                "x": today.isoformat(),
-                "xref": "x",
-                "y": 1,
-                "yref": "paper",
-                "yanchor": "bottom",
-                "text": "Today",
-                "showarrow": False,
-                "font": {"color": TODAY_COLOUR},
-            }
-        )
+    figure.add_trace(_lanes_trace(lanes, window))
+    for trace in [*_span_traces(entries), *_marker_traces(entries)]:
+        figure.add_trace(trace)
+    shapes, annotations = _today_line(window, today)
     figure.update_layout(
         title=title,
         barmode="overlay",
@@ -171,6 +99,98 @@ def calendar_timeline(
         annotations=annotations,
     )
     return figure.to_plotly_json()
+
+
+def _lanes_trace(lanes: list[str], window: tuple[dt.date, dt.date]) -> go.Scatter:
+    """Every lane on the axis, even an empty one: the cycle's steps are all named (an
+    invisible point per lane on the first day)."""
+    return go.Scatter(
+        x=[window[0].isoformat()] * len(lanes),
+        y=lanes,
+        mode="markers",
+        marker={"opacity": 0},
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def _span_traces(entries: Sequence[Entry]) -> list[go.Bar]:
+    """One trace of bars per lane with events lasting several days, in the lanes' order."""
+    traces = []
+    for lane, label in LANES:
+        spans = [e for e in entries if e.lane == lane and e.is_span]
+        if not spans:
+            continue
+        traces.append(
+            go.Bar(
+                orientation="h",
+                name=f"{label} (days)",
+                legendgroup=lane,
+                y=[AXIS_LABELS[lane]] * len(spans),
+                base=[e.start.isoformat() for e in spans],
+                # to the end of the last day: a 3-day event is 3 days long
+                x=[((e.end - e.start).days + 1) * DAY_MS for e in spans],
+                width=0.5,
+                marker={"color": LANE_COLOURS[lane], "opacity": 0.75},
+                customdata=[[_hover(e), _dates(e), e.kind_label] for e in spans],
+                hovertemplate="%{customdata[0]}<br>%{customdata[2]}, %{customdata[1]}"
+                "<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _marker_traces(entries: Sequence[Entry]) -> list[go.Scatter]:
+    """One trace of markers per kind of one-day entry, each kind with its own symbol."""
+    traces = []
+    for kind, points in _markers(entries).items():
+        lane = points[0][1]
+        traces.append(
+            go.Scatter(
+                mode="markers",
+                name=KIND_LABELS[kind],
+                legendgroup=lane,
+                y=[AXIS_LABELS[lane]] * len(points),
+                x=[day.isoformat() for day, _, _ in points],
+                marker={
+                    "symbol": KIND_SYMBOLS[kind],
+                    "size": 12,
+                    "color": LANE_COLOURS[lane],
+                    "line": {"width": 1, "color": "#ffffff"},
+                },
+                customdata=[[text, f"{day:%d %b %Y}"] for day, _, text in points],
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+            )
+        )
+    return traces
+
+
+def _today_line(window: tuple[dt.date, dt.date], today: dt.date) -> tuple[list, list]:
+    """The layout's shapes and annotations: a dotted line labelled "Today" when today is in
+    `window`, else none."""
+    if not window[0] <= today <= window[1]:
+        return [], []
+    line = {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": today.isoformat(),
+        "x1": today.isoformat(),
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": TODAY_COLOUR, "width": 2, "dash": "dot"},
+    }
+    label = {
+        "x": today.isoformat(),
+        "xref": "x",
+        "y": 1,
+        "yref": "paper",
+        "yanchor": "bottom",
+        "text": "Today",
+        "showarrow": False,
+        "font": {"color": TODAY_COLOUR},
+    }
+    return [line], [label]
 
 
 def _markers(entries: Sequence[Entry]) -> dict[str, list[tuple[dt.date, str, str]]]:

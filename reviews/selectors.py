@@ -30,7 +30,13 @@ from core.roles import OSM_STAFF
 from people.models import Employee
 from scorecards import scoring
 from scorecards.models import Measure, Objective, OrgUnit
-from scorecards.selectors.scorecard import Clock, unit_scorecard
+from scorecards.selectors.scorecard import (
+    Clock,
+    MeasureReading,
+    ObjectiveReading,
+    ScorecardReading,
+    unit_scorecard,
+)
 from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
 from .choices import ActionStatus, MeetingKind, MeetingStatus
@@ -225,90 +231,8 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     meeting_day = timezone.localdate(meeting.scheduled_for)
     unit = meeting.unit
     card = unit_scorecard(unit, as_of=meeting_day, today=today)
-    clock = Clock.make(meeting_day, today)
-    perspectives = {p.id: p.name for p in card.perspectives}
-    red, yellow, overdue = [], [], []
-    for objective in card.objectives():
-        for reading in objective.measures:
-            if reading.overdue:
-                period = scoring.latest_due_period(
-                    reading.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
-                )
-                overdue.append(
-                    OverdueValue(
-                        measure_id=reading.id,
-                        measure_code=reading.code,
-                        measure_name=reading.name,
-                        objective_code=objective.code,
-                        kind=reading.kind,
-                        owner="",
-                        period=period,
-                        due=scoring.due_date(period, reading.frequency, clock.due_days),
-                    )
-                )
-        if objective.status not in (scoring.RED, scoring.YELLOW):
-            continue
-        entry = AgendaObjective(
-            id=objective.id,
-            code=objective.code,
-            name=objective.name,
-            perspective=perspectives.get(objective.perspective_id, ""),
-            score=objective.score,
-            status=objective.status,
-            from_cascade=objective.from_cascade,
-            measures=[
-                AgendaMeasure(
-                    id=m.id,
-                    code=m.code,
-                    name=m.name,
-                    unit_label=m.unit_label,
-                    period=m.period,
-                    actual=m.actual,
-                    target=m.target,
-                    red_flag=m.red_flag,
-                    red_flag_is_default=m.red_flag_is_default,
-                    score=m.score,
-                    status=m.status,
-                    overdue=m.overdue,
-                )
-                for m in objective.measures
-            ],
-        )
-        (red if objective.status == scoring.RED else yellow).append(entry)
-    if overdue:
-        owners = {
-            row["id"]: _person(row["owner__first_name"] or "", row["owner__last_name"] or "",
-                               row["owner__username"])
-            for row in Measure.objects.filter(id__in=[o.measure_id for o in overdue]).values(
-                "id", "owner__first_name", "owner__last_name", "owner__username"
-            )
-        }  # fmt: skip
-        for value in overdue:
-            value.owner = owners.get(value.measure_id, "")
-    overdue.sort(key=lambda o: (o.due, o.objective_code, o.measure_code))
-    late_before = min(today, meeting_day)
-    items, carried = [], []
-    for item in _open_items(meeting):
-        entry = AgendaActionItem(
-            id=item.id,
-            title=item.title,
-            owner=_person(item.owner.first_name, item.owner.last_name, item.owner.username)
-            if item.owner
-            else "",
-            owner_id=item.owner_id,
-            due=item.due,
-            late=item.due < late_before,
-            objective=(
-                f"{item.objective.unit.code}.{item.objective.code} {item.objective.name}"
-                if item.objective
-                else ""
-            ),
-            meeting_id=item.meeting_id,
-            meeting_title=item.meeting.title,
-            meeting_date=timezone.localdate(item.meeting.scheduled_for),
-        )
-        (items if item.meeting_id == meeting.pk else carried).append(entry)
-    last = last_held_meeting(meeting)
+    red, yellow, overdue = _scorecard_parts(card, Clock.make(meeting_day, today))
+    items, carried = _agenda_items(meeting, late_before=min(today, meeting_day))
     return Agenda(
         meeting_id=meeting.pk,
         unit_code=unit.code,
@@ -322,15 +246,135 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
         overdue=overdue,
         action_items=items,
         carried_over=carried,
-        last_meeting=LastMeeting(
-            id=last.pk,
-            title=last.title,
-            date=timezone.localdate(last.scheduled_for),
-            decisions=last.decisions,
-        )
-        if last
-        else None,
+        last_meeting=_last_meeting(meeting),
         strategy_tests=_strategy_tests(unit) if meeting.kind == MeetingKind.TEST_ADAPT else None,
+    )
+
+
+def _scorecard_parts(
+    card: ScorecardReading, clock: Clock
+) -> tuple[list[AgendaObjective], list[AgendaObjective], list[OverdueValue]]:
+    """The red and the yellow objectives of the unit's scorecard `card` (in the scorecard's
+    order), and its overdue values with their owners, soonest due first."""
+    perspectives = {p.id: p.name for p in card.perspectives}
+    red, yellow, overdue = [], [], []
+    for objective in card.objectives():
+        overdue += [_overdue_value(r, objective, clock) for r in objective.measures if r.overdue]
+        if objective.status not in (scoring.RED, scoring.YELLOW):
+            continue
+        entry = _agenda_objective(objective, perspectives.get(objective.perspective_id, ""))
+        (red if objective.status == scoring.RED else yellow).append(entry)
+    _name_owners(overdue)
+    overdue.sort(key=lambda o: (o.due, o.objective_code, o.measure_code))
+    return red, yellow, overdue
+
+
+def _overdue_value(
+    reading: MeasureReading, objective: ObjectiveReading, clock: Clock
+) -> OverdueValue:
+    """An overdue measure's missing value: its latest period due by the clock (the owner is
+    named later, for all at once)."""
+    period = scoring.latest_due_period(
+        reading.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
+    )
+    return OverdueValue(
+        measure_id=reading.id,
+        measure_code=reading.code,
+        measure_name=reading.name,
+        objective_code=objective.code,
+        kind=reading.kind,
+        owner="",
+        period=period,
+        due=scoring.due_date(period, reading.frequency, clock.due_days),
+    )
+
+
+def _agenda_objective(objective: ObjectiveReading, perspective: str) -> AgendaObjective:
+    """A red or yellow objective of the scorecard with the figures of all its measures."""
+    return AgendaObjective(
+        id=objective.id,
+        code=objective.code,
+        name=objective.name,
+        perspective=perspective,
+        score=objective.score,
+        status=objective.status,
+        from_cascade=objective.from_cascade,
+        measures=[
+            AgendaMeasure(
+                id=m.id,
+                code=m.code,
+                name=m.name,
+                unit_label=m.unit_label,
+                period=m.period,
+                actual=m.actual,
+                target=m.target,
+                red_flag=m.red_flag,
+                red_flag_is_default=m.red_flag_is_default,
+                score=m.score,
+                status=m.status,
+                overdue=m.overdue,
+            )
+            for m in objective.measures
+        ],
+    )
+
+
+def _name_owners(overdue: list[OverdueValue]) -> None:
+    """Fill in the owners of the overdue values' measures (one query, none if no value)."""
+    if not overdue:
+        return
+    owners = {
+        row["id"]: _person(row["owner__first_name"] or "", row["owner__last_name"] or "",
+                           row["owner__username"])
+        for row in Measure.objects.filter(id__in=[o.measure_id for o in overdue]).values(
+            "id", "owner__first_name", "owner__last_name", "owner__username"
+        )
+    }  # fmt: skip
+    for value in overdue:
+        value.owner = owners.get(value.measure_id, "")
+
+
+def _agenda_items(
+    meeting: ReviewMeeting, *, late_before: dt.date
+) -> tuple[list[AgendaActionItem], list[AgendaActionItem]]:
+    """The open action items of this meeting, and those carried over from the unit's
+    earlier meetings; late when due before `late_before` (one query)."""
+    items, carried = [], []
+    for item in _open_items(meeting):
+        entry = _agenda_item(item, late_before=late_before)
+        (items if item.meeting_id == meeting.pk else carried).append(entry)
+    return items, carried
+
+
+def _agenda_item(item: ActionItem, *, late_before: dt.date) -> AgendaActionItem:
+    """An open action item as the agenda lists it (who, when, about what, from which
+    meeting)."""
+    owner = item.owner
+    objective = item.objective
+    return AgendaActionItem(
+        id=item.id,
+        title=item.title,
+        owner=_person(owner.first_name, owner.last_name, owner.username) if owner else "",
+        owner_id=item.owner_id,
+        due=item.due,
+        late=item.due < late_before,
+        objective=(f"{objective.unit.code}.{objective.code} {objective.name}" if objective else ""),
+        meeting_id=item.meeting_id,
+        meeting_title=item.meeting.title,
+        meeting_date=timezone.localdate(item.meeting.scheduled_for),
+    )
+
+
+def _last_meeting(meeting: ReviewMeeting) -> LastMeeting | None:
+    """What the agenda says of the unit's last held meeting before this one (one query)."""
+    last = last_held_meeting(meeting)
+    if last is None:
+        return None
+    return LastMeeting(
+        id=last.pk,
+        title=last.title,
+        date=timezone.localdate(last.scheduled_for),
+        decisions=last.decisions,
     )
 
 

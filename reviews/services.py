@@ -1,7 +1,9 @@
-"""Writes with rules for review meetings and action items."""
+"""Writes with rules for review meetings, their action items and the strategy calendar, in
+the shape every app's services share: `thing_create(*, actor, data)`,
+`thing_update(*, actor, instance, data)`, `thing_delete(*, actor, instance)`; holding and
+cancelling a meeting are named for what they do."""
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,94 +24,95 @@ MEETING_FIELDS = {
     "minutes",
     "decisions",
 }
+# A new meeting is scheduled: its status, minutes and decisions come later.
+MEETING_CREATE_FIELDS = {"kind", "unit", "title", "scheduled_for", "chair"}
 EVENT_FIELDS = {"unit", "kind", "title", "starts_on", "ends_on", "notes"}
 
 
 @transaction.atomic
-def meeting_schedule(
-    *,
-    unit: OrgUnit,
-    kind: str,
-    title: str,
-    scheduled_for: dt.datetime,
-    chair=None,
-    attendees: Iterable = (),
-) -> ReviewMeeting:
-    """Schedule a review meeting of a unit with its attendees."""
-    meeting = save_validated(
-        ReviewMeeting(unit=unit, kind=kind, title=title, scheduled_for=scheduled_for, chair=chair)
-    )
-    meeting.attendees.set(list(attendees))
+def meeting_create(*, actor, data: dict) -> ReviewMeeting:
+    """Schedule a review meeting of a unit: `data` holds its unit, kind, title,
+    scheduled_for, chair and `attendees` (a list of users)."""
+    data = dict(data)
+    attendees = list(data.pop("attendees", ()))
+    meeting = apply_changes(ReviewMeeting(), data, allowed=MEETING_CREATE_FIELDS)
+    save_validated(meeting, actor=actor)
+    meeting.attendees.set(attendees)
     return meeting
 
 
 @transaction.atomic
-def meeting_update(
-    *, meeting: ReviewMeeting, attendees: Iterable | None = None, by=None, **changes
-) -> ReviewMeeting:
-    """Change a meeting and, if given, the full list of its attendees. Moving it to another
-    unit is refused while its action items name objectives outside that unit's subtree."""
-    old_unit_id = meeting.unit_id
-    apply_changes(meeting, changes, allowed=MEETING_FIELDS)
-    save_validated(meeting, actor=by)
-    if meeting.unit_id != old_unit_id:
-        reach = OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True)
-        stranded = (
-            meeting.action_items.exclude(objective__isnull=True)
-            .exclude(objective__unit__in=reach)
-            .select_related("objective__unit")
-        )
-        if stranded:
-            raise ValidationError(
-                {
-                    "unit": (
-                        f"The meeting cannot move to {meeting.unit.code}: "
-                        + "; ".join(
-                            sorted(
-                                f"action item '{item}' is about "
-                                f"{item.objective.unit.code}.{item.objective.code}"
-                                for item in stranded
-                            )
-                        )
-                        + "."
-                    )
-                }
-            )
+def meeting_update(*, actor, instance: ReviewMeeting, data: dict) -> ReviewMeeting:
+    """Change a meeting and, if `data` has `attendees`, the full list of its attendees.
+    Moving it to another unit is refused while its action items name objectives outside
+    that unit's subtree."""
+    data = dict(data)
+    attendees = data.pop("attendees", None)
+    instance._prefetched_objects_cache = {}  # its attendees are read afresh
+    old_unit_id = instance.unit_id
+    apply_changes(instance, data, allowed=MEETING_FIELDS)
+    save_validated(instance, actor=actor)
+    if instance.unit_id != old_unit_id:
+        _refuse_stranded_items(instance)
     if attendees is not None:
-        meeting.attendees.set(list(attendees))
-    return meeting
+        instance.attendees.set(list(attendees))
+    return instance
 
 
-@transaction.atomic
-def meeting_delete(*, meeting: ReviewMeeting, by=None) -> None:
-    """Delete a meeting with its action items."""
-    delete_or_explain(meeting, actor=by)
-
-
-@transaction.atomic
-def action_item_create(
-    *, meeting: ReviewMeeting, title: str, due: dt.date, by=None, **fields
-) -> ActionItem:
-    """Record a decision of a meeting as an action item; its objective must be of the
-    meeting's unit or a unit below it (`ActionItem.clean`)."""
-    item = apply_changes(
-        ActionItem(meeting=meeting, title=title, due=due), fields, allowed=ACTION_FIELDS
+def _refuse_stranded_items(meeting: ReviewMeeting) -> None:
+    """Refuse a meeting's move while its action items name objectives outside the subtree
+    of its new unit."""
+    reach = OrgUnit.objects.subtree_of(meeting.unit_id).values_list("id", flat=True)
+    stranded = (
+        meeting.action_items.exclude(objective__isnull=True)
+        .exclude(objective__unit__in=reach)
+        .select_related("objective__unit")
     )
-    return save_validated(item, actor=by)
+    if stranded:
+        raise ValidationError(
+            {
+                "unit": (
+                    f"The meeting cannot move to {meeting.unit.code}: "
+                    + "; ".join(
+                        sorted(
+                            f"action item '{item}' is about "
+                            f"{item.objective.unit.code}.{item.objective.code}"
+                            for item in stranded
+                        )
+                    )
+                    + "."
+                )
+            }
+        )
 
 
 @transaction.atomic
-def action_item_update(*, item: ActionItem, by=None, **changes) -> ActionItem:
+def meeting_delete(*, actor, instance: ReviewMeeting) -> None:
+    """Delete a meeting with its action items."""
+    delete_or_explain(instance, actor=actor)
+
+
+@transaction.atomic
+def action_item_create(*, actor, data: dict) -> ActionItem:
+    """Record a decision of a meeting as an action item (`data`: its meeting, title, due
+    date, objective, owner, status); its objective must be of the meeting's unit or a unit
+    below it (`ActionItem.clean`)."""
+    item = apply_changes(ActionItem(), data, allowed=ACTION_FIELDS | {"meeting"})
+    return save_validated(item, actor=actor)
+
+
+@transaction.atomic
+def action_item_update(*, actor, instance: ActionItem, data: dict) -> ActionItem:
     """Change an action item (status, owner, due date...) or move it to another meeting; its
     objective must stay of the meeting's unit or a unit below it."""
-    apply_changes(item, changes, allowed=ACTION_FIELDS | {"meeting"})
-    return save_validated(item, actor=by)
+    apply_changes(instance, data, allowed=ACTION_FIELDS | {"meeting"})
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def action_item_delete(*, item: ActionItem, by=None) -> None:
+def action_item_delete(*, actor, instance: ActionItem) -> None:
     """Delete an action item."""
-    delete_or_explain(item, actor=by)
+    delete_or_explain(instance, actor=actor)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:
@@ -131,24 +134,24 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
 
 
 @transaction.atomic
-def calendar_event_create(*, by=None, **fields) -> CalendarEvent:
-    """Add a step of a unit's strategy calendar."""
-    event = CalendarEvent()
-    apply_changes(event, fields, allowed=EVENT_FIELDS)
-    return save_validated(event, actor=by)
+def calendar_event_create(*, actor, data: dict) -> CalendarEvent:
+    """Add a step of a unit's strategy calendar (`data`: its unit, kind, title, starts_on,
+    ends_on, notes)."""
+    event = apply_changes(CalendarEvent(), data, allowed=EVENT_FIELDS)
+    return save_validated(event, actor=actor)
 
 
 @transaction.atomic
-def calendar_event_update(*, event: CalendarEvent, by=None, **changes) -> CalendarEvent:
+def calendar_event_update(*, actor, instance: CalendarEvent, data: dict) -> CalendarEvent:
     """Change a step of the calendar (its unit, kind, title, dates or notes)."""
-    apply_changes(event, changes, allowed=EVENT_FIELDS)
-    return save_validated(event, actor=by)
+    apply_changes(instance, data, allowed=EVENT_FIELDS)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def calendar_event_delete(*, event: CalendarEvent, by=None) -> None:
+def calendar_event_delete(*, actor, instance: CalendarEvent) -> None:
     """Remove a step of the calendar."""
-    delete_or_explain(event, actor=by)
+    delete_or_explain(instance, actor=actor)
 
 
 # Holding and cancelling meetings -------------------------------------------------------------
@@ -162,7 +165,7 @@ def _locked(meeting: ReviewMeeting) -> ReviewMeeting:
 
 @transaction.atomic
 def meeting_hold(
-    *, meeting: ReviewMeeting, minutes: str, decisions: str, by=None, today: dt.date | None = None
+    *, actor, meeting: ReviewMeeting, minutes: str, decisions: str, today: dt.date | None = None
 ) -> ReviewMeeting:
     """Mark a scheduled meeting held, with its minutes and decisions, and freeze its agenda
     as it stands now (the briefing book of a past meeting keeps the figures it discussed).
@@ -194,13 +197,13 @@ def meeting_hold(
     current.status = MeetingStatus.HELD
     current.minutes = minutes
     current.decisions = decisions
-    save_validated(current, actor=by)
+    save_validated(current, actor=actor)
     meeting.refresh_from_db()
     return current
 
 
 @transaction.atomic
-def meeting_cancel(*, meeting: ReviewMeeting, by=None) -> ReviewMeeting:
+def meeting_cancel(*, actor, meeting: ReviewMeeting) -> ReviewMeeting:
     """Cancel a scheduled meeting (its action items stay, and stay open until dealt with).
     Refuses a meeting already held or already cancelled."""
     from django.core.exceptions import NON_FIELD_ERRORS
@@ -213,6 +216,6 @@ def meeting_cancel(*, meeting: ReviewMeeting, by=None) -> ReviewMeeting:
     if current.status == MeetingStatus.CANCELLED:
         raise ValidationError({NON_FIELD_ERRORS: "This meeting is already cancelled."})
     current.status = MeetingStatus.CANCELLED
-    save_validated(current, actor=by)
+    save_validated(current, actor=actor)
     meeting.refresh_from_db()
     return current

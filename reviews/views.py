@@ -1,6 +1,6 @@
 """The review meeting pages (issue 7, point 1): the meetings list, a meeting with its agenda,
 minutes, decisions and action items, the printable briefing book, and the pages that
-schedule, change and delete meetings and action items.
+schedule, change and delete meetings and action items (the view kit's, core/views.py).
 
 Thin: every page asks the rules (`reviews.*` in osm/rules.py), reads through
 reviews/selectors.py and writes through reviews/services.py; a service's refusal is shown
@@ -8,16 +8,18 @@ on the form, next to its field where it has one, with status 400, and nothing is
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
 from core.scoping import restrict
+from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -34,12 +36,6 @@ from .forms import (
 from .models import ActionItem, ReviewMeeting
 
 PAGE_SIZE = 50
-NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
-
-
-def _require(user, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied(NO_ROLE if obj is None else "You may not do this here.")
 
 
 def _meeting(pk: int) -> ReviewMeeting:
@@ -62,13 +58,23 @@ def _next_or(request, fallback: str) -> str:
     return fallback
 
 
-def _confirm_page(request, *, title, what, back, error=None, status=200):
-    return render(
-        request,
-        "reviews/confirm_delete.html",
-        {"title": title, "what": what, "back": back, "error": error},
-        status=status,
-    )
+def _meetings_url(unit: OrgUnit | None = None) -> str:
+    """The meetings list, of `unit` and the units below it if given."""
+    url = reverse("reviews:index")
+    return f"{url}?unit={unit.code}" if unit else url
+
+
+def _detail_url(meeting: ReviewMeeting) -> str:
+    return reverse("reviews:detail", args=[meeting.pk])
+
+
+def _meeting_crumbs(meeting: ReviewMeeting, *after: Crumb) -> list[Crumb]:
+    """The crumbs of a page about `meeting`: the meetings list, the meeting, then `after`."""
+    return [
+        Crumb("Review meetings", _meetings_url()),
+        Crumb(meeting.title, _detail_url(meeting)),
+        *after,
+    ]
 
 
 # The meetings list ----------------------------------------------------------------------------
@@ -81,7 +87,7 @@ def index(request):
     and the units below it (all units by default), next ones first; a button to schedule
     one for those who may (in the unit chosen, or anywhere)."""
     user = request.user
-    _require(user, "reviews.view_reviewmeeting")
+    require(user, "reviews.view_reviewmeeting")
     tree = unit_tree()
     form = MeetingFilterForm(request.GET or None, tree=tree)
     meetings = restrict(ReviewMeeting.objects.all(), user)
@@ -141,38 +147,14 @@ def detail(request, pk: int):
     its action items and the open ones carried over from the unit's earlier meetings."""
     user = request.user
     meeting = _meeting(pk)
-    _require(user, "reviews.view_reviewmeeting", meeting)
-    can_change = user.has_perm("reviews.change_reviewmeeting", meeting)
+    require(user, "reviews.view_reviewmeeting", meeting)
     form = MinutesForm(initial={"minutes": meeting.minutes, "decisions": meeting.decisions})
     status, cancel_error = 200, None
     if request.method == "POST":
-        _require(user, "reviews.change_reviewmeeting", meeting)
-        action = request.POST.get("action", "save")
-        copy = ReviewMeeting.objects.get(pk=meeting.pk)  # the page keeps the saved one
-        if action == "cancel":
-            try:
-                services.meeting_cancel(meeting=copy, by=user)
-            except ValidationError as exc:
-                cancel_error = " ".join(exc.messages)
-            else:
-                messages.success(request, f"Meeting '{copy.title}' cancelled.")
-                return redirect("reviews:detail", meeting.pk)
-        else:
-            form = MinutesForm(request.POST)
-            if action not in ("save", "hold"):
-                form.add_error(None, "Choose to save the minutes or to hold the meeting.")
-            elif form.is_valid():
-                try:
-                    if action == "hold":
-                        services.meeting_hold(meeting=copy, by=user, **form.cleaned_data)
-                    else:
-                        services.meeting_update(meeting=copy, by=user, **form.cleaned_data)
-                except ValidationError as exc:
-                    add_service_errors(form, exc)
-                else:
-                    done = "held: its agenda is frozen" if action == "hold" else "saved"
-                    messages.success(request, f"Meeting '{copy.title}' {done}.")
-                    return redirect("reviews:detail", meeting.pk)
+        require(user, "reviews.change_reviewmeeting", meeting)
+        done, form, cancel_error = _meeting_action(request, meeting, form)
+        if done is not None:
+            return done
         status = 400
     today = timezone.localdate()
     agenda = selectors.meeting_agenda(meeting, today=today)
@@ -184,6 +166,11 @@ def detail(request, pk: int):
     carried = _with_permissions(user, list(selectors.carried_over_items(meeting)), today)
     context = {
         "meeting": meeting,
+        "crumbs": [
+            Crumb("Review meetings", _meetings_url()),
+            Crumb(meeting.unit.code, _meetings_url(meeting.unit)),
+            Crumb(meeting.title),
+        ],
         "attendees": list(meeting.attendees.order_by("first_name", "last_name", "username")),
         "agenda": agenda,
         # A live agenda's items are the ones listed below it, with their controls.
@@ -191,7 +178,7 @@ def detail(request, pk: int):
         "form": form,
         "items": items,
         "carried": carried,
-        "can_change": can_change,
+        "can_change": user.has_perm("reviews.change_reviewmeeting", meeting),
         "cancel_error": cancel_error,
         "can_delete": user.has_perm("reviews.delete_reviewmeeting", meeting),
         "can_add_item": user.has_perm("reviews.add_actionitem", meeting),
@@ -202,6 +189,38 @@ def detail(request, pk: int):
     return render(request, "reviews/detail.html", context, status=status)
 
 
+def _meeting_action(request, meeting: ReviewMeeting, form: MinutesForm):
+    """The meeting page's buttons (`action`): save the minutes and decisions, hold the
+    meeting or cancel it. Returns (a redirect when done, else None; the form to show; the
+    refusal of a cancellation)."""
+    user = request.user
+    action = request.POST.get("action", "save")
+    copy = ReviewMeeting.objects.get(pk=meeting.pk)  # the page keeps the saved one
+    if action == "cancel":
+        try:
+            services.meeting_cancel(actor=user, meeting=copy)
+        except ValidationError as exc:
+            return None, form, " ".join(exc.messages)
+        messages.success(request, f"Meeting '{copy.title}' cancelled.")
+        return redirect("reviews:detail", meeting.pk), form, None
+    form = MinutesForm(request.POST)
+    if action not in ("save", "hold"):
+        form.add_error(None, "Choose to save the minutes or to hold the meeting.")
+    elif form.is_valid():
+        try:
+            if action == "hold":
+                services.meeting_hold(actor=user, meeting=copy, **form.cleaned_data)
+            else:
+                services.meeting_update(actor=user, instance=copy, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            done = "held: its agenda is frozen" if action == "hold" else "saved"
+            messages.success(request, f"Meeting '{copy.title}' {done}.")
+            return redirect("reviews:detail", meeting.pk), form, None
+    return None, form, None
+
+
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def briefing(request, pk: int):
@@ -210,7 +229,7 @@ def briefing(request, pk: int):
     the unit's last meeting (and, once held, its own minutes and decisions)."""
     user = request.user
     meeting = _meeting(pk)
-    _require(user, "reviews.view_reviewmeeting", meeting)
+    require(user, "reviews.view_reviewmeeting", meeting)
     context = {
         "meeting": meeting,
         "attendees": list(meeting.attendees.order_by("first_name", "last_name", "username")),
@@ -223,177 +242,276 @@ def briefing(request, pk: int):
 # Scheduling, changing and deleting meetings ---------------------------------------------------
 
 
-def _meeting_form_page(request, form, *, unit, meeting=None, status=200):
-    return render(
-        request,
-        "reviews/meeting_form.html",
-        {"form": form, "unit": unit, "meeting": meeting},
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def create(request):
+class MeetingCreate(ServiceFormView):
     """`/reviews/new/?unit=CODE`: schedule a meeting of a unit the user may add meetings
     to; without `unit`, first choose one of those units."""
-    user = request.user
-    _require(user, "reviews.add_reviewmeeting")
-    code = request.GET.get("unit", "")
-    if not code:
-        units = [(u, d) for u, d in unit_tree() if user.has_perm("reviews.add_reviewmeeting", u)]
-        return render(request, "reviews/unit_pick.html", {"form": UnitPickForm(units=units)})
-    unit = get_object_or_404(OrgUnit, code=code)
-    if not user.has_perm("reviews.add_reviewmeeting", unit):
-        raise PermissionDenied(f"You may not schedule meetings of {unit.code}.")
-    if request.method == "POST":
-        form = MeetingForm(request.POST, unit=unit)
-        if form.is_valid():
-            try:
-                meeting = services.meeting_schedule(unit=unit, **form.meeting_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Meeting '{meeting.title}' scheduled.")
-                return redirect("reviews:detail", meeting.pk)
-        return _meeting_form_page(request, form, unit=unit, status=400)
-    return _meeting_form_page(request, MeetingForm(unit=unit), unit=unit)
+
+    template_name = "reviews/meeting_form.html"
+    form_class = MeetingForm
+    permission = "reviews.add_reviewmeeting"
+    submit_label = "Schedule"
+
+    def get_object(self):
+        # A role first (403), then the unit (404), then the right to schedule in it (403).
+        require(self.request.user, self.permission)
+        code = self.request.GET.get("unit", "")
+        self.unit = get_object_or_404(OrgUnit, code=code) if code else None
+        return None
+
+    def permission_object(self):
+        return self.unit
+
+    def get(self, request, *args, **kwargs):
+        return self.pick_unit() if self.unit is None else super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.pick_unit() if self.unit is None else super().post(request, *args, **kwargs)
+
+    def pick_unit(self):
+        """The units where the user may schedule meetings, to choose one."""
+        user = self.request.user
+        units = [(u, d) for u, d in unit_tree() if user.has_perm(self.permission, u)]
+        context = {
+            "form": UnitPickForm(units=units),
+            "crumbs": [Crumb("Review meetings", _meetings_url()), Crumb("New")],
+        }
+        return render(self.request, "reviews/unit_pick.html", context)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.unit}
+
+    def save(self, form):
+        data = {**form.meeting_fields(), "unit": self.unit}
+        return services.meeting_create(actor=self.request.user, data=data)
+
+    def crumbs(self):
+        return [Crumb("Review meetings", _meetings_url(self.unit)), Crumb("New")]
+
+    def title(self):
+        return f"Schedule a meeting of {self.unit.code} {self.unit.name}"
+
+    def cancel_url(self):
+        return _meetings_url(self.unit)
+
+    def success_url(self, saved):
+        return _detail_url(saved)
+
+    def success_message(self, saved):
+        return f"Meeting '{saved.title}' scheduled."
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def edit(request, pk: int):
+class _OfMeeting:
+    """Pages about one meeting (`pk`), with its unit and chair."""
+
+    def get_object(self):
+        return _meeting(self.kwargs["pk"])
+
+
+class MeetingEdit(_OfMeeting, ServiceFormView):
     """`/reviews/<id>/edit/`: change a meeting's kind, title, date and time, chair and
     attendees (its unit stays)."""
-    user = request.user
-    meeting = _meeting(pk)
-    _require(user, "reviews.change_reviewmeeting", meeting)
-    if request.method == "POST":
-        form = MeetingForm(request.POST, instance=meeting, unit=meeting.unit)
-        if form.is_valid():
-            copy = ReviewMeeting.objects.get(pk=meeting.pk)  # the page keeps the saved one
-            try:
-                services.meeting_update(meeting=copy, by=user, **form.meeting_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Meeting '{copy.title}' saved.")
-                return redirect("reviews:detail", meeting.pk)
-        return _meeting_form_page(request, form, unit=meeting.unit, meeting=meeting, status=400)
-    form = MeetingForm(instance=meeting, unit=meeting.unit)
-    return _meeting_form_page(request, form, unit=meeting.unit, meeting=meeting)
+
+    template_name = "reviews/meeting_form.html"
+    form_class = MeetingForm
+    permission = "reviews.change_reviewmeeting"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.object.unit}
+
+    def save(self, form):
+        return services.meeting_update(
+            actor=self.request.user, instance=form.instance, data=form.meeting_fields()
+        )
+
+    def crumbs(self):
+        meeting = self.object
+        return [
+            Crumb("Review meetings", _meetings_url(meeting.unit)),
+            Crumb(meeting.title, _detail_url(meeting)),
+            Crumb("Edit"),
+        ]
+
+    def title(self):
+        return f"Edit {self.object.title}"
+
+    def cancel_url(self):
+        return _detail_url(self.object)
+
+    def success_url(self, saved):
+        return _detail_url(saved)
+
+    def success_message(self, saved):
+        return f"Meeting '{saved.title}' saved."
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def delete(request, pk: int):
+class MeetingDelete(_OfMeeting, ServiceDeleteView):
     """`/reviews/<id>/delete/`: asks, then (POST) deletes a meeting with its action items."""
-    user = request.user
-    meeting = _meeting(pk)
-    _require(user, "reviews.delete_reviewmeeting", meeting)
-    count = meeting.action_items.count()
-    page = {
-        "title": f"Delete the meeting '{meeting.title}'?",
-        "what": f"the {meeting.get_kind_display().lower()} of {meeting.unit.code} on "
-        f"{timezone.localtime(meeting.scheduled_for):%d %B %Y, %H:%M}, with its minutes, "
-        f"decisions and {count} action item{'' if count == 1 else 's'}",
-        "back": reverse("reviews:detail", args=[meeting.pk]),
-    }
-    if request.method == "POST":
-        try:
-            services.meeting_delete(meeting=meeting, by=user)
-        except ValidationError as exc:
-            return _confirm_page(request, **page, error=" ".join(exc.messages), status=400)
-        messages.success(request, f"Meeting '{meeting.title}' deleted.")
-        return redirect(f"{reverse('reviews:index')}?unit={meeting.unit.code}")
-    return _confirm_page(request, **page)
+
+    permission = "reviews.delete_reviewmeeting"
+
+    def delete(self, obj):
+        services.meeting_delete(actor=self.request.user, instance=obj)
+
+    def crumbs(self):
+        return _meeting_crumbs(self.object, Crumb("Delete"))
+
+    def title(self):
+        return f"Delete the meeting '{self.object.title}'?"
+
+    def question(self):
+        meeting = self.object
+        count = meeting.action_items.count()
+        when = timezone.localtime(meeting.scheduled_for)
+        return (
+            f"This deletes the {meeting.get_kind_display().lower()} of {meeting.unit.code} on "
+            f"{when:%d %B %Y, %H:%M}, with its minutes, decisions and {count} action "
+            f"item{'' if count == 1 else 's'}. It cannot be undone."
+        )
+
+    def back_url(self):
+        return _detail_url(self.object)
+
+    def success_url(self, deleted):
+        return _meetings_url(deleted.unit)
+
+    def success_message(self, deleted):
+        return f"Meeting '{deleted.title}' deleted."
 
 
 # Action items ---------------------------------------------------------------------------------
 
 
-def _item_form_page(request, form, *, meeting, item=None, status=200):
-    return render(
-        request,
-        "reviews/item_form.html",
-        {"form": form, "meeting": meeting, "item": item, "next": _next_or(request, "")},
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def item_create(request, pk: int):
+class ItemCreate(ServiceFormView):
     """`/reviews/<id>/items/new/`: record a decision of the meeting as an action item."""
-    user = request.user
-    meeting = _meeting(pk)
-    _require(user, "reviews.add_actionitem", meeting)
-    if request.method == "POST":
-        form = ActionItemForm(request.POST, meeting=meeting)
-        if form.is_valid():
-            try:
-                item = services.action_item_create(meeting=meeting, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Action item '{item.title}' added.")
-                return redirect("reviews:detail", meeting.pk)
-        return _item_form_page(request, form, meeting=meeting, status=400)
-    return _item_form_page(request, ActionItemForm(meeting=meeting), meeting=meeting)
+
+    template_name = "reviews/item_form.html"
+    form_class = ActionItemForm
+    permission = "reviews.add_actionitem"
+    submit_label = "Add"
+
+    def get_object(self):
+        self.meeting = _meeting(self.kwargs["pk"])
+        return None
+
+    def permission_object(self):
+        return self.meeting
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "meeting": self.meeting}
+
+    def save(self, form):
+        data = {**form.cleaned_data, "meeting": self.meeting}
+        return services.action_item_create(actor=self.request.user, data=data)
+
+    def extra_context(self, form):
+        return {"next": _next_or(self.request, "")}
+
+    def crumbs(self):
+        return _meeting_crumbs(self.meeting, Crumb("New action item"))
+
+    def title(self):
+        return "New action item"
+
+    def cancel_url(self):
+        return _next_or(self.request, _detail_url(self.meeting))
+
+    def success_url(self, saved):
+        return _detail_url(self.meeting)
+
+    def success_message(self, saved):
+        return f"Action item '{saved.title}' added."
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def item_edit(request, pk: int):
+class ItemEdit(ServiceFormView):
     """`/reviews/items/<id>/edit/`: change an action item; its owner, when he or she does
     not run the meeting, changes its status only (as in the API)."""
-    user = request.user
-    item = _item(pk)
-    _require(user, "reviews.change_actionitem", item)
-    meeting = item.meeting
-    full = user.has_perm("reviews.change_reviewmeeting", meeting)
-    back = _next_or(request, reverse("reviews:detail", args=[meeting.pk]))
 
-    def make(*args):
-        if full:
-            return ActionItemForm(*args, instance=item, meeting=meeting)
-        return ActionStatusForm(*args, instance=item)
+    template_name = "reviews/item_form.html"
+    permission = "reviews.change_actionitem"
 
-    if request.method == "POST":
-        form = make(request.POST)
-        if form.is_valid():
-            copy = ActionItem.objects.get(pk=item.pk)
-            try:
-                services.action_item_update(item=copy, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Action item '{copy.title}' saved.")
-                return redirect(back)
-        return _item_form_page(request, form, meeting=meeting, item=item, status=400)
-    return _item_form_page(request, make(), meeting=meeting, item=item)
+    def get_object(self):
+        return _item(self.kwargs["pk"])
+
+    @cached_property
+    def runs_the_meeting(self) -> bool:
+        """Whether the user may change the whole item (else its status only)."""
+        return self.request.user.has_perm("reviews.change_reviewmeeting", self.object.meeting)
+
+    @property
+    def form_class(self):
+        return ActionItemForm if self.runs_the_meeting else ActionStatusForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.runs_the_meeting:
+            kwargs["meeting"] = self.object.meeting
+        return kwargs
+
+    @property
+    def lead(self) -> str:
+        """For its owner, what the item is and what he or she may change."""
+        item = self.object
+        if self.runs_the_meeting:
+            return ""
+        about = ""
+        if item.objective:
+            objective = item.objective
+            about = f", about {objective.unit.code}.{objective.code} {objective.name}"
+        return (
+            f"Due {dateformat.format(item.due, 'j F Y')}{about}. As its owner you may change "
+            "its status; the rest is for those who run the meeting."
+        )
+
+    def save(self, form):
+        return services.action_item_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def extra_context(self, form):
+        return {"next": _next_or(self.request, "")}
+
+    def crumbs(self):
+        return _meeting_crumbs(self.object.meeting, Crumb("Action item"))
+
+    def title(self):
+        return self.object.title
+
+    def cancel_url(self):
+        return _next_or(self.request, _detail_url(self.object.meeting))
+
+    def success_url(self, saved):
+        return self.cancel_url()
+
+    def success_message(self, saved):
+        return f"Action item '{saved.title}' saved."
 
 
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def item_delete(request, pk: int):
+class ItemDelete(ServiceDeleteView):
     """`/reviews/items/<id>/delete/`: asks, then (POST) deletes an action item."""
-    user = request.user
-    item = _item(pk)
-    _require(user, "reviews.delete_actionitem", item)
-    meeting = item.meeting
-    back = reverse("reviews:detail", args=[meeting.pk])
-    page = {
-        "title": f"Delete the action item '{item.title}'?",
-        "what": f"the action item '{item.title}' (due {item.due:%d %B %Y}) of the meeting "
-        f"'{meeting.title}'",
-        "back": back,
-    }
-    if request.method == "POST":
-        try:
-            services.action_item_delete(item=item, by=user)
-        except ValidationError as exc:
-            return _confirm_page(request, **page, error=" ".join(exc.messages), status=400)
-        messages.success(request, f"Action item '{item.title}' deleted.")
-        return redirect(back)
-    return _confirm_page(request, **page)
+
+    permission = "reviews.delete_actionitem"
+
+    def get_object(self):
+        return _item(self.kwargs["pk"])
+
+    def delete(self, obj):
+        services.action_item_delete(actor=self.request.user, instance=obj)
+
+    def crumbs(self):
+        return _meeting_crumbs(self.object.meeting, Crumb("Delete an action item"))
+
+    def title(self):
+        return f"Delete the action item '{self.object.title}'?"
+
+    def question(self):
+        item = self.object
+        return (
+            f"This deletes the action item '{item.title}' (due {item.due:%d %B %Y}) of the "
+            f"meeting '{item.meeting.title}'. It cannot be undone."
+        )
+
+    def back_url(self):
+        return _detail_url(self.object.meeting)
+
+    def success_message(self, deleted):
+        return f"Action item '{deleted.title}' deleted."

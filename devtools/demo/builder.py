@@ -670,13 +670,16 @@ class DemoBuilder:
         item_counter = 0
         rng = story.rng_for("reviews")
         for unit_code, kind, title, when, chair, attendees in meetings:
-            meeting = review_services.meeting_schedule(
-                unit=self.units[unit_code],
-                kind=kind,
-                title=title,
-                scheduled_for=when,
-                chair=self.users[chair],
-                attendees=attendees,
+            meeting = review_services.meeting_create(
+                actor=None,
+                data={
+                    "unit": self.units[unit_code],
+                    "kind": kind,
+                    "title": title,
+                    "scheduled_for": when,
+                    "chair": self.users[chair],
+                    "attendees": attendees,
+                },
             )
             if when >= self.now:
                 continue
@@ -704,13 +707,15 @@ class DemoBuilder:
                         else ActionStatus.DONE
                     )
                 review_services.action_item_create(
-                    meeting=meeting,
-                    title=rng.choice(c.ACTION_TITLES).format(code=objective.code),
-                    due=due,
-                    objective=objective,
-                    owner=objective.owner,
-                    status=status,
-                    by=self.users[chair],
+                    actor=self.users[chair],
+                    data={
+                        "meeting": meeting,
+                        "title": rng.choice(c.ACTION_TITLES).format(code=objective.code),
+                        "due": due,
+                        "objective": objective,
+                        "owner": objective.owner,
+                        "status": status,
+                    },
                 )
 
     def trouble_spots(self, unit_code: str) -> list[Objective]:
@@ -735,13 +740,15 @@ class DemoBuilder:
         current fiscal year and the next, written by the OSM staff."""
         for event in story.plan_calendar(c.CALENDAR, self.window):
             review_services.calendar_event_create(
-                unit=self.units[event.unit],
-                kind=event.kind,
-                title=event.title,
-                starts_on=event.starts_on,
-                ends_on=event.ends_on,
-                notes=event.notes,
-                by=self.osm,
+                actor=self.osm,
+                data={
+                    "unit": self.units[event.unit],
+                    "kind": event.kind,
+                    "title": event.title,
+                    "starts_on": event.starts_on,
+                    "ends_on": event.ends_on,
+                    "notes": event.notes,
+                },
             )
 
     # Test and adapt ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from people.services import (
     incentive_create,
 )
 from reviews.models import ActionItem
-from reviews.services import action_item_create, calendar_event_create, meeting_schedule
+from reviews.services import action_item_create, calendar_event_create, meeting_create
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit, Perspective
 from scorecards.services import (
     cause_effect_create,
@@ -185,19 +185,34 @@ def world(django_user_model):
         measure=bu_rev,
     )
     goal_template_create(name="Sales drive", fiscal_year=2026, title="Sell more", objective=bu_f1)
-    w["meeting"] = meeting = meeting_schedule(
-        unit=bu,
-        kind="operational",
-        title="January review",
-        scheduled_for=timezone.make_aware(dt.datetime(2026, 2, 3, 9, 0)),
-        chair=owner,
-        attendees=[owner],
+    w["meeting"] = meeting = meeting_create(
+        actor=None,
+        data={
+            "unit": bu,
+            "kind": "operational",
+            "title": "January review",
+            "scheduled_for": timezone.make_aware(dt.datetime(2026, 2, 3, 9, 0)),
+            "chair": owner,
+            "attendees": [owner],
+        },
     )
     action_item_create(
-        meeting=meeting, title="Fix pipeline", due=dt.date(2026, 2, 15), objective=bu_f1
+        actor=None,
+        data={
+            "meeting": meeting,
+            "title": "Fix pipeline",
+            "due": dt.date(2026, 2, 15),
+            "objective": bu_f1,
+        },
     )
     calendar_event_create(
-        unit=bu, kind="budget_deadline", title="Budget due", starts_on=dt.date(2026, 10, 15)
+        actor=None,
+        data={
+            "unit": bu,
+            "kind": "budget_deadline",
+            "title": "Budget due",
+            "starts_on": dt.date(2026, 10, 15),
+        },
     )
     OutgoingMessage.objects.create(
         kind="reminder",

@@ -178,7 +178,11 @@ def test_agenda_queries_do_not_grow_with_objectives_measures_or_items(world):
 def test_holding_freezes_the_agenda_and_later_changes_do_not_touch_it(world):
     staff = f.UserFactory(roles=["OSM staff"])
     services.meeting_hold(
-        meeting=world.meeting, minutes="We met.", decisions="Raise prices.", by=staff, today=TODAY
+        meeting=world.meeting,
+        minutes="We met.",
+        decisions="Raise prices.",
+        today=TODAY,
+        actor=staff,
     )
     held = ReviewMeeting.objects.get(pk=world.meeting.pk)
     assert (held.status, held.minutes, held.decisions) == ("held", "We met.", "Raise prices.")
@@ -201,23 +205,27 @@ def test_holding_freezes_the_agenda_and_later_changes_do_not_touch_it(world):
 
 
 def test_a_held_meeting_cannot_be_held_again_or_cancelled(world):
-    services.meeting_hold(meeting=world.meeting, minutes="", decisions="", today=TODAY)
+    services.meeting_hold(meeting=world.meeting, minutes="", decisions="", today=TODAY, actor=None)
     before = ReviewMeeting.objects.get(pk=world.meeting.pk).agenda
     with refused({"__all__": ["This meeting has already been held."]}):
-        services.meeting_hold(meeting=world.meeting, minutes="x", decisions="y", today=TODAY)
+        services.meeting_hold(
+            meeting=world.meeting, minutes="x", decisions="y", today=TODAY, actor=None
+        )
     with refused({"__all__": ["A meeting that was held cannot be cancelled."]}):
-        services.meeting_cancel(meeting=world.meeting)
+        services.meeting_cancel(meeting=world.meeting, actor=None)
     after = ReviewMeeting.objects.get(pk=world.meeting.pk)
     assert (after.status, after.minutes, after.agenda) == ("held", "", before)
 
 
 def test_a_cancelled_meeting_cannot_be_held(world):
-    services.meeting_cancel(meeting=world.meeting)
+    services.meeting_cancel(meeting=world.meeting, actor=None)
     assert ReviewMeeting.objects.get(pk=world.meeting.pk).status == MeetingStatus.CANCELLED
     with refused({"__all__": ["A cancelled meeting cannot be held."]}):
-        services.meeting_hold(meeting=world.meeting, minutes="x", decisions="y", today=TODAY)
+        services.meeting_hold(
+            meeting=world.meeting, minutes="x", decisions="y", today=TODAY, actor=None
+        )
     with refused({"__all__": ["This meeting is already cancelled."]}):
-        services.meeting_cancel(meeting=world.meeting)
+        services.meeting_cancel(meeting=world.meeting, actor=None)
     after = ReviewMeeting.objects.get(pk=world.meeting.pk)
     assert (after.status, after.minutes, after.agenda) == ("cancelled", "", None)
 
@@ -232,7 +240,7 @@ def test_a_meeting_cannot_be_held_before_its_day(world):
         }
     ):
         services.meeting_hold(
-            meeting=world.meeting, minutes="x", decisions="y", today=dt.date(2026, 3, 9)
+            meeting=world.meeting, minutes="x", decisions="y", today=dt.date(2026, 3, 9), actor=None
         )
     assert ReviewMeeting.objects.get(pk=world.meeting.pk).status == "scheduled"
 
@@ -368,7 +376,7 @@ def test_the_strategy_tests_round_trip_through_json_and_old_agendas_still_read(w
 def test_holding_a_test_and_adapt_meeting_freezes_its_strategy_tests(world):
     meeting, run = adapt_world(world)
     services.meeting_hold(
-        meeting=meeting, minutes="We met.", decisions="Redraw SHIP.", by=world.head, today=TODAY
+        meeting=meeting, minutes="We met.", decisions="Redraw SHIP.", today=TODAY, actor=world.head
     )
     run.results.all().delete()  # a later run would replace them; the frozen copy stays
     frozen = meeting_agenda(ReviewMeeting.objects.get(pk=meeting.pk), today=dt.date(2026, 6, 1))

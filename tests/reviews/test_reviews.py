@@ -23,20 +23,29 @@ def tree():
 
 @pytest.fixture
 def meeting(tree):
-    return services.meeting_schedule(
-        unit=tree.b1, kind=MeetingKind.STRATEGY, title="Q1 strategy review", scheduled_for=WHEN
+    return services.meeting_create(
+        actor=None,
+        data={
+            "unit": tree.b1,
+            "kind": MeetingKind.STRATEGY,
+            "title": "Q1 strategy review",
+            "scheduled_for": WHEN,
+        },
     )
 
 
 def test_meeting_schedule_sets_fields_and_attendees(tree):
     chair, ann, bob = f.UserFactory.create_batch(3)
-    meeting = services.meeting_schedule(
-        unit=tree.b1,
-        kind=MeetingKind.OPERATIONAL,
-        title="March operations",
-        scheduled_for=WHEN,
-        chair=chair,
-        attendees=[ann, bob],
+    meeting = services.meeting_create(
+        actor=None,
+        data={
+            "unit": tree.b1,
+            "kind": MeetingKind.OPERATIONAL,
+            "title": "March operations",
+            "scheduled_for": WHEN,
+            "chair": chair,
+            "attendees": [ann, bob],
+        },
     )
     meeting = ReviewMeeting.objects.get(pk=meeting.pk)
     assert (meeting.unit, meeting.kind, meeting.scheduled_for, meeting.chair) == (
@@ -50,7 +59,9 @@ def test_meeting_schedule_sets_fields_and_attendees(tree):
 
 def test_an_unknown_meeting_kind_is_refused(tree):
     with refused({"kind": ["Value 'party' is not a valid choice."]}):
-        services.meeting_schedule(unit=tree.b1, kind="party", title="X", scheduled_for=WHEN)
+        services.meeting_create(
+            actor=None, data={"unit": tree.b1, "kind": "party", "title": "X", "scheduled_for": WHEN}
+        )
     assert not ReviewMeeting.objects.exists()
 
 
@@ -64,7 +75,14 @@ def test_an_action_item_may_name_an_objective_of_the_meetings_unit_or_below(meet
     owner = f.UserFactory()
     objective = f.ObjectiveFactory(unit=getattr(tree, where))
     item = services.action_item_create(
-        meeting=meeting, title="Fix churn", due=DUE, objective=objective, owner=owner
+        actor=None,
+        data={
+            "meeting": meeting,
+            "title": "Fix churn",
+            "due": DUE,
+            "objective": objective,
+            "owner": owner,
+        },
     )
     item = ActionItem.objects.get(pk=item.pk)
     assert (item.meeting, item.objective, item.owner, item.status) == (
@@ -80,13 +98,17 @@ def test_an_action_item_naming_an_objective_above_or_elsewhere_is_refused(meetin
     objective = f.ObjectiveFactory(unit=getattr(tree, where), code="ELSE")
     message = f"{where.upper()}.ELSE is not an objective of B1 or a unit below it."
     with refused({"objective": [message]}):
-        services.action_item_create(meeting=meeting, title="X", due=DUE, objective=objective)
+        services.action_item_create(
+            actor=None, data={"meeting": meeting, "title": "X", "due": DUE, "objective": objective}
+        )
     assert not ActionItem.objects.exists()
 
 
 def test_action_item_create_refuses_unknown_fields(meeting):
     with refused({"meeting_id": ["This field cannot be changed here."]}):
-        services.action_item_create(meeting=meeting, title="X", due=DUE, meeting_id=1)
+        services.action_item_create(
+            actor=None, data={"meeting": meeting, "title": "X", "due": DUE, "meeting_id": 1}
+        )
 
 
 def test_the_database_refuses_an_unknown_action_status(meeting):
