@@ -154,7 +154,7 @@ class _LineFormPage(ServiceFormView):
 
     form_class = BudgetLineForm
     http_method_names = ["get", "post"]
-    novalidate = False
+    novalidate = False  # these pages always let the browser check dates and numbers too
 
     def chain_unit(self) -> OrgUnit:
         raise NotImplementedError

@@ -161,7 +161,7 @@ class _InitiativeFormPage(ServiceFormView):
     advance) and, with htmx, their refresh when another unit is chosen."""
 
     form_class = InitiativeForm
-    novalidate = False
+    novalidate = False  # these pages always let the browser check dates and numbers too
 
     @cached_property
     def units(self) -> list[tuple[OrgUnit, int]]:
@@ -339,7 +339,7 @@ class _MilestonePage:
 
 class _MilestoneFormPage(_MilestonePage, ServiceFormView):
     form_class = MilestoneForm
-    novalidate = False
+    novalidate = False  # these pages always let the browser check dates and numbers too
 
     @property
     def lead(self):
