@@ -297,7 +297,6 @@ def _people(subtree, year, own, lists):
 
 def _measures(subtree, year_start, year_end, today, own, lists):
     """Data timeliness (from the values' change history) and overdue measures."""
-    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
     measures = list(
         Measure.objects.filter(unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE)
         .annotate(first_period=Min("values__period"))
@@ -306,8 +305,17 @@ def _measures(subtree, year_start, year_end, today, own, lists):
         )
         .order_by("unit__code", "code")
     )
-    # The periods whose due date fell within the year and has passed, from the period each
-    # measure started (a measure is not late for periods before it existed).
+    due = _periods_due(measures, year_start, year_end, today)
+    if due:
+        _count_timely(subtree, measures, due, own)
+    _list_overdue(subtree, measures, today, lists)
+
+
+def _periods_due(measures, year_start, year_end, today) -> dict[tuple[int, dt.date], dt.date]:
+    """{(measure id, period): due date} of the periods whose due date fell within the year
+    and has passed, from the period each measure started (a measure is not late for periods
+    before it existed)."""
+    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
     # The candidate periods depend on the frequency only: work them out once per frequency.
     calendar: dict[str, list[tuple[dt.date, dt.date]]] = {}
     for frequency in {m["frequency"] for m in measures}:
@@ -330,37 +338,46 @@ def _measures(subtree, year_start, year_end, today, own, lists):
         for period, deadline in calendar[m["frequency"]]:
             if period >= since:
                 due[(m["id"], period)] = deadline
-    if due:
-        first_entered = (
-            MeasureValue.history.filter(
-                measure_id__in=Measure.objects.filter(
-                    unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE
-                ),
-                actual__isnull=False,
-                period__gte=min(p for _, p in due),
-                period__lte=max(p for _, p in due),
-            )
-            .values("measure_id", "period")
-            .annotate(first=Min("history_date"))
-        )
-        entered = {(r["measure_id"], r["period"]): r["first"] for r in first_entered}
-        # On time: entered before the due day ended, in the site's time zone. One cut-off
-        # per distinct due date, not a time-zone conversion per value.
-        cutoffs = {
-            deadline: timezone.make_aware(
-                dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min)
-            )
-            for deadline in set(due.values())
-        }
-        unit_of = {m["id"]: m["unit_id"] for m in measures}
-        for (measure_id, period), deadline in due.items():
-            counts = own[unit_of[measure_id]]
-            counts.periods_due += 1
-            when = entered.get((measure_id, period))
-            if when is not None and when < cutoffs[deadline]:
-                counts.periods_timely += 1
+    return due
 
-    # Overdue now: the latest period due by today has no actual (the engine's rule).
+
+def _count_timely(subtree, measures, due, own) -> None:
+    """Count each unit's periods due and those whose actual was first entered on or before
+    the due date (from the values' change history)."""
+    first_entered = (
+        MeasureValue.history.filter(
+            measure_id__in=Measure.objects.filter(
+                unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE
+            ),
+            actual__isnull=False,
+            period__gte=min(p for _, p in due),
+            period__lte=max(p for _, p in due),
+        )
+        .values("measure_id", "period")
+        .annotate(first=Min("history_date"))
+    )
+    entered = {(r["measure_id"], r["period"]): r["first"] for r in first_entered}
+    # On time: entered before the due day ended, in the site's time zone. One cut-off
+    # per distinct due date, not a time-zone conversion per value.
+    cutoffs = {
+        deadline: timezone.make_aware(
+            dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min)
+        )
+        for deadline in set(due.values())
+    }
+    unit_of = {m["id"]: m["unit_id"] for m in measures}
+    for (measure_id, period), deadline in due.items():
+        counts = own[unit_of[measure_id]]
+        counts.periods_due += 1
+        when = entered.get((measure_id, period))
+        if when is not None and when < cutoffs[deadline]:
+            counts.periods_timely += 1
+
+
+def _list_overdue(subtree, measures, today, lists) -> None:
+    """Overdue now: the measures whose latest period due by today has no actual (the
+    engine's rule)."""
+    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
     month = today.replace(day=1)
     latest = {
         frequency: latest_due_period(frequency, start_month, month, today, due_days)

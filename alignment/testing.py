@@ -216,20 +216,25 @@ def lag_correlations(
         if x.std() < 1e-12 or y.std() < 1e-12:
             continue
         r, p = stats.pearsonr(x, y)
-        r = float(np.clip(r, -0.999999, 0.999999))
-        half = 1.959963984540054 / math.sqrt(n - 3) if n > 3 else math.inf
-        z = math.atanh(r)
-        results.append(
-            LagResult(
-                lag=lag,
-                n=n,
-                r=r,
-                p=float(p),
-                ci_low=math.tanh(z - half),
-                ci_high=math.tanh(z + half),
-            )
-        )
+        results.append(_lag_result(lag, n, r, float(p)))
     return results
+
+
+def _lag_result(lag: int, n: int, r: float, p: float, p_adjusted: float | None = None) -> LagResult:
+    """A lag's figures, with the 95% confidence interval of r from Fisher's z (r kept
+    within ±0.999999 so that z is finite)."""
+    r = float(np.clip(r, -0.999999, 0.999999))
+    half = 1.959963984540054 / math.sqrt(n - 3) if n > 3 else math.inf
+    z = math.atanh(r)
+    return LagResult(
+        lag=lag,
+        n=n,
+        r=r,
+        p=p,
+        ci_low=math.tanh(z - half),
+        ci_high=math.tanh(z + half),
+        p_adjusted=p_adjusted,
+    )
 
 
 def evaluate_pairs(
@@ -417,15 +422,51 @@ def evaluate_panels(
     the `supported` and `contradicted` pairs are returned, the others still counted in the
     family: the exploratory candidates."""
     lags = max_lag + 1
+    frequency_of, signs = _frequencies_and_signs(series, pairs)
+    totals, units = _panel_sums(series, pairs, frequency_of, lags, fiscal_start, chunk)
+    n, r, tested = _pooled_r(totals, min_periods)
+    p, adjusted, family = _adjusted_p(r, n, tested)
+    best = _best_lags(p, adjusted)
+    results = []
+    for position, pair in enumerate(pairs):
+        if significant_only and not adjusted[position, best[position]] < alpha:
+            continue
+        result = PairResult(
+            key=pair.key,
+            verdict=INSUFFICIENT,
+            expected_sign=signs[position],
+            frequency=frequency_of[position],
+            units_used=int(units[position]),
+        )
+        for lag in np.flatnonzero(tested[position]):
+            figures = (r[position, lag], float(p[position, lag]), float(adjusted[position, lag]))
+            result.lags.append(_lag_result(int(lag), int(n[position, lag]), *figures))
+        if result.lags:
+            result.best = next(lag for lag in result.lags if lag.lag == best[position])
+            result.verdict = _panel_verdict(result.best, result.expected_sign, alpha)
+        results.append(result)
+    return results, family
+
+
+def _frequencies_and_signs(series, pairs) -> tuple[list[str], list[int]]:
+    """Each pair's common frequency (quarterly when its measures' differ) and the sign of r
+    the map expects (step 4), from its first member's measures."""
     frequency_of, signs = [], []
     for pair in pairs:
         cause, effect = (series[k] for k in pair.members[0])
         same = cause.frequency == effect.frequency
         frequency_of.append(cause.frequency if same else "quarterly")
         signs.append(polarity_sign(cause.polarity) * polarity_sign(effect.polarity))
+    return frequency_of, signs
+
+
+def _panel_sums(series, pairs, frequency_of, lags, fiscal_start, chunk):
+    """Steps 1 and 2 for every member of every pair, one frequency at a time: per pair and
+    lag the sums (n, sum x, sum y, sum xx, sum yy, sum xy) of the prewhitened, standardised
+    changes paired over all its units, and per pair the number of units usable."""
     totals = np.zeros((6, len(pairs), lags))  # n, sum x, sum y, sum xx, sum yy, sum xy
     units = np.zeros(len(pairs), dtype=int)
-    for frequency, months in MONTHS.items():
+    for frequency in MONTHS:
         members = [
             (p, cause, effect)
             for p, pair in enumerate(pairs)
@@ -434,32 +475,9 @@ def evaluate_panels(
         ]
         if not members:
             continue
-        # Each series once on this frequency (a monthly one combined into quarters).
-        rows: dict[Hashable, int] = {}
-        by_index: list[dict[int, float]] = []
-        for _, *keys in members:
-            for key in keys:
-                if key in rows:
-                    continue
-                measure = series[key]
-                values = measure.values
-                if measure.frequency != frequency:
-                    values = (
-                        _quarters(values, measure.aggregation, fiscal_start)
-                        if measure.frequency == "monthly"
-                        else {}
-                    )
-                rows[key] = len(by_index)
-                by_index.append({_index(d, months): float(v) for d, v in values.items()})
-        indices = [i for values in by_index for i in values]
-        if not indices:
+        rows, levels = _level_grid(series, members, frequency, fiscal_start)
+        if levels is None:
             continue
-        first = min(indices)
-        levels = np.full((len(by_index), max(indices) - first + 1), np.nan)
-        for row, values in enumerate(by_index):
-            if values:
-                columns = np.fromiter(values, dtype=int, count=len(values)) - first
-                levels[row, columns] = np.fromiter(values.values(), dtype=float, count=len(values))
         changes = _stationary_rows(levels)
         phi = np.clip(_lag1_rows(changes), -0.95, 0.95)
         for start in range(0, len(members), chunk):
@@ -468,6 +486,45 @@ def evaluate_panels(
             causes = np.fromiter((rows[m[1]] for m in part), dtype=int, count=len(part))
             effects = np.fromiter((rows[m[2]] for m in part), dtype=int, count=len(part))
             _accumulate(totals, units, owner, changes, causes, effects, phi, lags)
+    return totals, units
+
+
+def _level_grid(series, members, frequency: str, fiscal_start: int):
+    """Each series of `members` once on `frequency` (a monthly one combined into quarters):
+    {key: row} and a grid of levels, a row per series and a column per period (NaN: no
+    value); None for the grid when no series has a value."""
+    months = MONTHS[frequency]
+    rows: dict[Hashable, int] = {}
+    by_index: list[dict[int, float]] = []
+    for _, *keys in members:
+        for key in keys:
+            if key in rows:
+                continue
+            measure = series[key]
+            values = measure.values
+            if measure.frequency != frequency:
+                values = (
+                    _quarters(values, measure.aggregation, fiscal_start)
+                    if measure.frequency == "monthly"
+                    else {}
+                )
+            rows[key] = len(by_index)
+            by_index.append({_index(d, months): float(v) for d, v in values.items()})
+    indices = [i for values in by_index for i in values]
+    if not indices:
+        return rows, None
+    first = min(indices)
+    levels = np.full((len(by_index), max(indices) - first + 1), np.nan)
+    for row, values in enumerate(by_index):
+        if values:
+            columns = np.fromiter(values, dtype=int, count=len(values)) - first
+            levels[row, columns] = np.fromiter(values.values(), dtype=float, count=len(values))
+    return rows, levels
+
+
+def _pooled_r(totals: np.ndarray, min_periods: int):
+    """Step 2 from the sums: per pair and lag the number of pairs n, Pearson's r, and
+    whether the lag is tested (at least `min_periods` pairs, both sides with spread)."""
     n, sx, sy, sxx, syy, sxy = totals
     safe = np.maximum(n, 1)
     cxx, cyy = sxx - sx * sx / safe, syy - sy * sy / safe
@@ -478,57 +535,40 @@ def evaluate_panels(
         r = np.clip((sxy - sx * sy / safe) / np.sqrt(cxx * cyy), -1.0, 1.0)
         tested = (n >= min_periods) & (np.sqrt(cxx / safe) >= 1e-12) & (cxx > noise * sxx)
         tested &= (np.sqrt(cyy / safe) >= 1e-12) & (cyy > noise * syy)
+    return n, r, tested
+
+
+def _adjusted_p(r: np.ndarray, n: np.ndarray, tested: np.ndarray):
+    """Step 3: the two-sided p of every tested lag and its Benjamini-Hochberg adjustment
+    over all of them (infinite where not tested), and the size of that family."""
     p = np.full(n.shape, np.inf)
     p[tested] = _beta_p(r[tested], n[tested])
     family = int(tested.sum())
     adjusted = np.full(n.shape, np.inf)
     if family:
         adjusted[tested] = multipletests(p[tested], method="fdr_bh")[1]
-    # The best lag: the smallest adjusted p, then the smallest p, then the shortest lag.
-    lag_of = np.broadcast_to(np.arange(lags), n.shape)
+    return p, adjusted, family
+
+
+def _best_lags(p: np.ndarray, adjusted: np.ndarray) -> np.ndarray:
+    """Each pair's best lag: the smallest adjusted p, then the smallest p, then the
+    shortest lag."""
+    pairs, lags = p.shape
+    lag_of = np.broadcast_to(np.arange(lags), p.shape)
     order = np.lexsort((lag_of.ravel(), p.ravel(), adjusted.ravel()))
     pair_of = order // lags
     first_seen = np.unique(pair_of, return_index=True)[1]
-    best = np.zeros(len(pairs), dtype=int)
+    best = np.zeros(pairs, dtype=int)
     best[pair_of[first_seen]] = order[first_seen] % lags
-    results = []
-    for position, pair in enumerate(pairs):
-        best_adjusted = adjusted[position, best[position]]
-        if significant_only and not best_adjusted < alpha:
-            continue
-        result = PairResult(
-            key=pair.key,
-            verdict=INSUFFICIENT,
-            expected_sign=signs[position],
-            frequency=frequency_of[position],
-            units_used=int(units[position]),
-        )
-        for lag in np.flatnonzero(tested[position]):
-            count = int(n[position, lag])
-            value = float(np.clip(r[position, lag], -0.999999, 0.999999))
-            half = 1.959963984540054 / math.sqrt(count - 3) if count > 3 else math.inf
-            z = math.atanh(value)
-            result.lags.append(
-                LagResult(
-                    lag=int(lag),
-                    n=count,
-                    r=value,
-                    p=float(p[position, lag]),
-                    ci_low=math.tanh(z - half),
-                    ci_high=math.tanh(z + half),
-                    p_adjusted=float(adjusted[position, lag]),
-                )
-            )
-        if result.lags:
-            result.best = next(lag for lag in result.lags if lag.lag == best[position])
-            if not best_adjusted < alpha:
-                result.verdict = NOT_SUPPORTED
-            elif result.best.r * result.expected_sign > 0:
-                result.verdict = SUPPORTED
-            else:
-                result.verdict = CONTRADICTED
-        results.append(result)
-    return results, family
+    return best
+
+
+def _panel_verdict(best: LagResult, expected_sign: int, alpha: float) -> str:
+    """Step 4 on a pair's best lag: not significant, or significant with the sign the map
+    expects, or with the opposite one."""
+    if not best.p_adjusted < alpha:
+        return NOT_SUPPORTED
+    return SUPPORTED if best.r * expected_sign > 0 else CONTRADICTED
 
 
 def _accumulate(totals, units, owner, changes, causes, effects, phi, lags) -> None:

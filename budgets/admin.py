@@ -1,4 +1,4 @@
-"""The admin of budget lines (permissions from osm/rules.py; see scorecards/admin.py)."""
+"""The admin of budget lines (permissions from core/rules.py; see core/admin_kit.py)."""
 
 from django.contrib import admin
 

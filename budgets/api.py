@@ -45,18 +45,6 @@ class BudgetLineFilter(django_filters.FilterSet):
         fields = ["unit", "fiscal_year", "category", "objective", "initiative"]
 
 
-def _line_create(*, by, data):
-    return services.budget_line_create(by=by, **data)
-
-
-def _line_update(instance, *, by, data):
-    return services.budget_line_update(line=instance, by=by, **data)
-
-
-def _line_destroy(instance, *, by):
-    services.budget_line_delete(line=instance, by=by)
-
-
 class BudgetLineViewSet(ServiceViewSet):
     """Budget lines (OPEX, CAPEX, STRATEX) of a unit's fiscal year, linked to the strategy
     they fund."""
@@ -66,9 +54,9 @@ class BudgetLineViewSet(ServiceViewSet):
     filterset_class = BudgetLineFilter
     ordering_fields = ["fiscal_year", "category", "label", "planned", "actual"]
     ordering = ["fiscal_year", "category", "label", "id"]
-    create_with = _line_create
-    update_with = _line_update
-    destroy_with = _line_destroy
+    create_service = services.budget_line_create
+    update_service = services.budget_line_update
+    delete_service = services.budget_line_delete
 
 
 ROUTES = [("budget-lines", BudgetLineViewSet, "budgetline")]

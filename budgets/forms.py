@@ -8,7 +8,6 @@ applied by the services, whose refusals the view puts next to the fields.
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from initiatives.models import Initiative
 from scorecards.models import Objective, OrgUnit
@@ -160,12 +159,3 @@ class BudgetLineForm(forms.Form):
             and line.unit_id == unit.pk
             and getattr(line, f"{name}_id") == self.cleaned_data[name].pk
         )
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """A service's refusal, next to the fields it names (the rest above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for name, errors in error.error_dict.items():
-            # Every field of a line is on the form; anything else goes above it.
-            self.add_error(name if name in self.fields else None, errors)

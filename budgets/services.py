@@ -45,25 +45,26 @@ def refuse_links_outside_chain(line: BudgetLine, stored: BudgetLine | None = Non
 
 
 @transaction.atomic
-def budget_line_create(*, by=None, **fields) -> BudgetLine:
+def budget_line_create(*, actor, data: dict) -> BudgetLine:
     """Add a budget line; STRATEX lines must name their initiative, money is never negative,
     links go to the strategy of the line's unit or the units above it."""
-    line = apply_changes(BudgetLine(), fields, allowed=BUDGET_FIELDS)
+    line = apply_changes(BudgetLine(), data, allowed=BUDGET_FIELDS)
     if line.unit_id is not None:
         refuse_links_outside_chain(line)
-    return save_validated(line, actor=by)
+    return save_validated(line, actor=actor)
 
 
 @transaction.atomic
-def budget_line_update(*, line: BudgetLine, by=None, **changes) -> BudgetLine:
-    """Change a budget line (for example link it to an objective or initiative)."""
-    stored = BudgetLine.objects.get(pk=line.pk)
-    apply_changes(line, changes, allowed=BUDGET_FIELDS)
-    refuse_links_outside_chain(line, stored)
-    return save_validated(line, actor=by)
+def budget_line_update(*, actor, instance: BudgetLine, data: dict) -> BudgetLine:
+    """Change a budget line (for example link it to an objective or initiative, or move it
+    to another unit, whose chain its links must then be of)."""
+    stored = BudgetLine.objects.get(pk=instance.pk)
+    apply_changes(instance, data, allowed=BUDGET_FIELDS)
+    refuse_links_outside_chain(instance, stored)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def budget_line_delete(*, line: BudgetLine, by=None) -> None:
+def budget_line_delete(*, actor, instance: BudgetLine) -> None:
     """Delete a budget line (its history stays)."""
-    delete_or_explain(line, actor=by)
+    delete_or_explain(instance, actor=actor)

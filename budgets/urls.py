@@ -8,7 +8,7 @@ app_name = "budgets"
 
 urlpatterns = [
     path("", views.budget_page, name="index"),
-    path("lines/new/", views.line_create, name="line-create"),
-    path("lines/<int:pk>/edit/", views.line_edit, name="line-edit"),
-    path("lines/<int:pk>/delete/", views.line_delete, name="line-delete"),
+    path("lines/new/", views.LineCreate.as_view(), name="line-create"),
+    path("lines/<int:pk>/edit/", views.LineEdit.as_view(), name="line-edit"),
+    path("lines/<int:pk>/delete/", views.LineDelete.as_view(), name="line-delete"),
 ]

@@ -1,18 +1,22 @@
 """The budget pages: a unit subtree's fiscal year (split by category, linked share, lines
 not linked, every line) and the editing of lines through the services."""
 
-from django.contrib import messages
+import copy
+
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from core.clock import current_fiscal_year
+from core.formatting import money_text
 from core.roles import OSM_STAFF, UNIT_HEAD, group_names, has_role
 from core.scoping import headed_subtree_ids
+from core.views import NOT_HERE, Crumb, ServiceDeleteView, ServiceFormView
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
@@ -123,44 +127,6 @@ def budget_page(request):
     return render(request, "budgets/page.html", context)
 
 
-def _line_form_page(request, form, *, line=None, status=200):
-    return render(
-        request,
-        "budgets/line_form.html",
-        {"form": form, "line": line, "unit": form.chain_unit},
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def line_create(request):
-    """`/budgets/lines/new/?unit=CODE&fiscal_year=YYYY`: a new line for the unit."""
-    user = request.user
-    code = request.GET.get("unit")
-    unit = get_object_or_404(OrgUnit, code=code) if code else _default_unit(user, enterprise_unit())
-    if unit is None or not user.has_perm("budgets.add_budgetline", unit):
-        raise PermissionDenied("You may not add budget lines to this unit.")
-    initial = {"unit": unit, "fiscal_year": _year_param(request), "actual": 0}
-    form = BudgetLineForm(
-        request.POST or None, units=_writable_units(user), chain_unit=unit, initial=initial
-    )
-    if request.method == "POST":
-        if form.is_valid():
-            target = form.cleaned_data["unit"]
-            if not user.has_perm("budgets.add_budgetline", target):
-                raise PermissionDenied(f"You may not add budget lines to {target.code}.")
-            try:
-                line = services.budget_line_create(by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, f"Budget line “{line.label}” added to {target.code}.")
-                return redirect(_page_url(target, line.fiscal_year))
-        return _line_form_page(request, form, status=400)
-    return _line_form_page(request, form)
-
-
 def _year_param(request) -> int:
     text = request.GET.get("fiscal_year", "")
     if text.isdigit() and 1900 <= int(text) <= 2999:
@@ -174,70 +140,161 @@ def _line_or_404(pk: int) -> BudgetLine:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def line_edit(request, pk: int):
+def _line_crumbs(unit: OrgUnit, year: int, step: str) -> list[Crumb]:
+    return [
+        Crumb("Budgets", reverse("budgets:index")),
+        Crumb(f"{unit.code} FY{year}", _page_url(unit, year)),
+        Crumb(step),
+    ]
+
+
+class _LineFormPage(ServiceFormView):
+    """What the new and edit pages of a line share: the units it may go to, the objectives
+    and initiatives offered (those of `chain_unit` and the units above it), the words."""
+
+    form_class = BudgetLineForm
+    http_method_names = ["get", "post"]
+    novalidate = False  # these pages always let the browser check dates and numbers too
+
+    def chain_unit(self) -> OrgUnit:
+        raise NotImplementedError
+
+    def get_form_kwargs(self) -> dict:
+        return {
+            **super().get_form_kwargs(),
+            "units": _writable_units(self.request.user),
+            "chain_unit": self.chain_unit(),
+        }
+
+    @property
+    def lead(self):
+        return (
+            f"Objectives and initiatives offered are those of {self.chain_unit().code} and of "
+            "the units above it."
+        )
+
+    def refuse_unit(self, unit: OrgUnit, permission: str, message: str) -> None:
+        """The unit chosen on the form is asked of the rules again (403)."""
+        if not self.request.user.has_perm(permission, unit):
+            raise PermissionDenied(message)
+
+    def success_url(self, saved):
+        return _page_url(saved.unit, saved.fiscal_year)
+
+
+class LineCreate(_LineFormPage):
+    """`/budgets/lines/new/?unit=CODE&fiscal_year=YYYY`: a new line for the unit."""
+
+    permission = "budgets.add_budgetline"
+    submit_label = "Add the line"
+
+    @cached_property
+    def unit(self) -> OrgUnit | None:
+        code = self.request.GET.get("unit")
+        if code:
+            return get_object_or_404(OrgUnit, code=code)
+        return _default_unit(self.request.user, enterprise_unit())
+
+    def permission_object(self):
+        if self.unit is None:  # no organisation yet
+            raise PermissionDenied(NOT_HERE)
+        return self.unit
+
+    def chain_unit(self):
+        return self.unit
+
+    def get_form_kwargs(self):
+        initial = {"unit": self.unit, "fiscal_year": _year_param(self.request), "actual": 0}
+        return {**super().get_form_kwargs(), "initial": initial}
+
+    def save(self, form):
+        target = form.cleaned_data["unit"]
+        self.refuse_unit(target, self.permission, f"You may not add budget lines to {target.code}.")
+        return services.budget_line_create(actor=self.request.user, data=form.cleaned_data)
+
+    def title(self):
+        return f"New budget line for {self.unit.code} — {self.unit.name}"
+
+    def crumbs(self):
+        return _line_crumbs(self.unit, _year_param(self.request), "New line")
+
+    def cancel_url(self):
+        return f"{reverse('budgets:index')}?{urlencode({'unit': self.unit.code})}"
+
+    def success_message(self, saved):
+        return f"Budget line “{saved.label}” added to {saved.unit.code}."
+
+
+class LineEdit(_LineFormPage):
     """`/budgets/lines/<id>/edit/`: change a line (its unit too, within what the user may
     write to)."""
-    user = request.user
-    line = _line_or_404(pk)
-    if not user.has_perm("budgets.change_budgetline", line):
-        raise PermissionDenied("You may not change this budget line.")
-    initial = {
-        "unit": line.unit,
-        "fiscal_year": line.fiscal_year,
-        "category": line.category,
-        "label": line.label,
-        "planned": line.planned,
-        "actual": line.actual,
-        "objective": line.objective,
-        "initiative": line.initiative,
-    }
-    form = BudgetLineForm(
-        request.POST or None,
-        units=_writable_units(user),
-        chain_unit=line.unit,
-        line=line,
-        initial=initial,
-    )
-    if request.method == "POST":
-        if form.is_valid():
-            target = form.cleaned_data["unit"]
-            if not user.has_perm("budgets.change_budgetline", target):
-                raise PermissionDenied(f"You may not move budget lines to {target.code}.")
-            try:
-                line = services.budget_line_update(line=line, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-                line = _line_or_404(pk)  # as stored: the service may have set fields
-            else:
-                messages.success(request, f"Budget line “{line.label}” saved.")
-                return redirect(_page_url(line.unit, line.fiscal_year))
-        return _line_form_page(request, form, line=line, status=400)
-    return _line_form_page(request, form, line=line)
+
+    permission = "budgets.change_budgetline"
+
+    def get_object(self):
+        return _line_or_404(self.kwargs["pk"])
+
+    def chain_unit(self):
+        return self.object.unit
+
+    def get_form_kwargs(self):
+        line = self.object
+        initial = {name: getattr(line, name) for name in BudgetLineForm.base_fields}
+        return {**super().get_form_kwargs(), "line": line, "initial": initial}
+
+    def save(self, form):
+        target = form.cleaned_data["unit"]
+        self.refuse_unit(
+            target, self.permission, f"You may not move budget lines to {target.code}."
+        )
+        # A copy: on a refusal the page still shows the line as it is stored.
+        return services.budget_line_update(
+            actor=self.request.user, instance=copy.copy(self.object), data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Edit budget line {self.object.label}"
+
+    def crumbs(self):
+        return _line_crumbs(self.object.unit, self.object.fiscal_year, "Edit line")
+
+    def cancel_url(self):
+        return _page_url(self.object.unit, self.object.fiscal_year)
+
+    def success_message(self, saved):
+        return f"Budget line “{saved.label}” saved."
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def line_delete(request, pk: int):
+class LineDelete(ServiceDeleteView):
     """`/budgets/lines/<id>/delete/`: asks, then deletes on POST."""
-    user = request.user
-    line = _line_or_404(pk)
-    if not user.has_perm("budgets.delete_budgetline", line):
-        raise PermissionDenied("You may not delete this budget line.")
-    error = None
-    if request.method == "POST":
-        unit, year, label = line.unit, line.fiscal_year, line.label
-        try:
-            services.budget_line_delete(line=line, by=user)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, f"Budget line “{label}” deleted.")
-            return redirect(_page_url(unit, year))
-    return render(
-        request,
-        "budgets/line_confirm_delete.html",
-        {"line": line, "error": error, "back": _page_url(line.unit, line.fiscal_year)},
-        status=400 if error else 200,
-    )
+
+    permission = "budgets.delete_budgetline"
+    http_method_names = ["get", "post"]
+
+    def get_object(self):
+        return _line_or_404(self.kwargs["pk"])
+
+    def delete(self, obj):
+        services.budget_line_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete budget line {self.object.label}"
+
+    def crumbs(self):
+        return _line_crumbs(self.object.unit, self.object.fiscal_year, "Delete line")
+
+    def details(self):
+        line = self.object
+        return (
+            f"{line.unit.code} · FY{line.fiscal_year} · {line.category.upper()} · "
+            f"planned {money_text(line.planned)}, actual {money_text(line.actual)}."
+        )
+
+    def question(self):
+        return "Delete this line? Its change history is kept."
+
+    def back_url(self):
+        return _page_url(self.object.unit, self.object.fiscal_year)
+
+    def success_message(self, deleted):
+        return f"Budget line “{deleted.label}” deleted."

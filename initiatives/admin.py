@@ -1,6 +1,6 @@
 """The admin of strategic initiatives, their milestones and the objectives they advance.
 
-Permissions come from osm/rules.py; see scorecards/admin.py for the building blocks and for
+Permissions come from core/rules.py; see core/admin_kit.py for the building blocks and for
 why some checks live in the forms.
 """
 

@@ -63,26 +63,6 @@ class InitiativeFilter(InitiativePortfolioFilter):
         fields = ["code", "unit", "owner", "status", "objectives"]
 
 
-def _distinct_objectives(data: dict) -> dict:
-    """The same objective named twice is one link."""
-    if data.get("objectives") is not None:
-        data["objectives"] = list(dict.fromkeys(data["objectives"]))
-    return data
-
-
-def _initiative_create(*, by, data):
-    return services.initiative_create(by=by, **_distinct_objectives(data))
-
-
-def _initiative_update(instance, *, by, data):
-    instance._prefetched_objects_cache = {}  # the service reads the links afresh
-    return services.initiative_update(initiative=instance, by=by, **_distinct_objectives(data))
-
-
-def _initiative_destroy(instance, *, by):
-    services.initiative_delete(initiative=instance, by=by)
-
-
 class InitiativeViewSet(ServiceViewSet):
     """Strategic initiatives: action programmes that advance objectives."""
 
@@ -91,9 +71,9 @@ class InitiativeViewSet(ServiceViewSet):
     filterset_class = InitiativeFilter
     ordering_fields = ["code", "name", "start", "end", "status", "percent_complete"]
     ordering = ["code", "id"]
-    create_with = _initiative_create
-    update_with = _initiative_update
-    destroy_with = _initiative_destroy
+    create_service = services.initiative_create
+    update_service = services.initiative_update
+    delete_service = services.initiative_delete
 
 
 # Milestones --------------------------------------------------------------------------------
@@ -127,18 +107,6 @@ class MilestoneFilter(django_filters.FilterSet):
         fields = ["initiative"]
 
 
-def _milestone_create(*, by, data):
-    return services.milestone_add(**data)
-
-
-def _milestone_update(instance, *, by, data):
-    return services.milestone_update(milestone=instance, by=by, **data)
-
-
-def _milestone_destroy(instance, *, by):
-    services.milestone_delete(milestone=instance, by=by)
-
-
 class MilestoneViewSet(ServiceViewSet):
     """Dated steps of initiatives; a milestone is done when `done_on` is set."""
 
@@ -147,9 +115,9 @@ class MilestoneViewSet(ServiceViewSet):
     filterset_class = MilestoneFilter
     ordering_fields = ["due", "done_on", "name"]
     ordering = ["due", "id"]
-    create_with = _milestone_create
-    update_with = _milestone_update
-    destroy_with = _milestone_destroy
+    create_service = services.milestone_create
+    update_service = services.milestone_update
+    delete_service = services.milestone_delete
 
     def parent(self, data, instance=None):
         """Milestones are written by whoever may change their initiative."""

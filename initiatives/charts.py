@@ -45,14 +45,23 @@ def timeline(
     (one trace per status, so the legend names it), milestones as markers (done ones where
     they were done, open ones where they are due), and a dotted line at today. `window`
     (first and last day, e.g. of a fiscal year) fixes the visible range."""
-    labels = [row.label for row in rows]
     figure = go.Figure()
+    for trace in [*status_bars(rows, today), *milestone_markers(rows, today)]:
+        figure.add_trace(trace)
+    figure.update_layout(**timeline_layout([row.label for row in rows], today, window, title))
+    return figure.to_plotly_json()
+
+
+def status_bars(rows: list[TimelineRow], today: dt.date) -> list[go.Bar]:
+    """One horizontal bar trace per status that `rows` have, in the statuses' order: each
+    bar from the initiative's start to `bar_end`, its figures in the hover text."""
+    bars = []
     for status in InitiativeStatus:
         chosen = [row for row in rows if row.status == status.value]
         if not chosen:
             continue
         ends = [bar_end(row, today) for row in chosen]
-        figure.add_trace(
+        bars.append(
             go.Bar(
                 orientation="h",
                 name=status.label,
@@ -76,16 +85,23 @@ def timeline(
                 ),
             )
         )
+    return bars
+
+
+def milestone_markers(rows: list[TimelineRow], today: dt.date) -> list[go.Scatter]:
+    """One marker trace per milestone state (done, open, overdue) that occurs: a done
+    milestone where it was done, the others where they are due."""
     marks: dict[str, list] = {name: [] for name in MILESTONE_STYLES}
     for row in rows:
         for m in row.milestones:
             state = milestone_state(m.due, m.done_on, today)
             marks[state].append((row.label, m.done_on or m.due, m))
+    traces = []
     for state, points in marks.items():
         if not points:
             continue
         kind, symbol, colour = MILESTONE_STYLES[state]
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 mode="markers",
                 name=kind,
@@ -102,39 +118,55 @@ def timeline(
                 ),
             )
         )
+    return traces
+
+
+def timeline_layout(
+    labels: list[str], today: dt.date, window: tuple[dt.date, dt.date] | None, title: str
+) -> dict:
+    """The layout: a date axis (over `window` if given), one row per label in the given
+    order from the top, a height that grows with the rows, and the line at today."""
     xaxis = {"type": "date", "title": None}
     if window is not None:
         xaxis["range"] = [window[0].isoformat(), window[1].isoformat()]
-    figure.update_layout(
-        title=title,
-        barmode="overlay",
-        height=max(260, 140 + 28 * len(labels)),
-        margin={"l": 110, "r": 20, "t": 50, "b": 40},
-        xaxis=xaxis,
-        yaxis={
+    return {
+        "title": title,
+        "barmode": "overlay",
+        "height": max(260, 140 + 28 * len(labels)),
+        "margin": {"l": 110, "r": 20, "t": 50, "b": 40},
+        "xaxis": xaxis,
+        "yaxis": {
             "type": "category",
             "categoryorder": "array",
             "categoryarray": labels,
             "autorange": "reversed",
             "fixedrange": True,
         },
-        legend={"orientation": "h", "y": -0.12},
-        plot_bgcolor="#ffffff",
-        shapes=[
+        "legend": {"orientation": "h", "y": -0.12},
+        "plot_bgcolor": "#ffffff",
+        **today_line(today),
+    }
+
+
+def today_line(today: dt.date) -> dict:
+    """A dotted vertical line at `today` across the plot, labelled "Today" above it."""
+    day = today.isoformat()
+    return {
+        "shapes": [
             {
                 "type": "line",
                 "xref": "x",
                 "yref": "paper",
-                "x0": today.isoformat(),
-                "x1": today.isoformat(),
+                "x0": day,
+                "x1": day,
                 "y0": 0,
                 "y1": 1,
                 "line": {"color": "#b3261e", "width": 2, "dash": "dot"},
             }
         ],
-        annotations=[
+        "annotations": [
             {
-                "x": today.isoformat(),
+                "x": day,
                 "xref": "x",
                 "y": 1,
                 "yref": "paper",
@@ -144,5 +176,4 @@ def timeline(
                 "font": {"color": "#b3261e"},
             }
         ],
-    )
-    return figure.to_plotly_json()
+    }

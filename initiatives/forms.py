@@ -1,6 +1,6 @@
 """Forms of the initiatives pages. They check the input's shape only: the rules (model
 validation, constraints, which objectives an initiative may advance) are the services',
-whose refusals the views put next to the fields (`osm.utils.add_service_errors`)."""
+whose refusals the view kit puts next to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
 from django.contrib.auth import get_user_model

@@ -1,6 +1,5 @@
 """Writes with rules for strategic initiatives and their milestones."""
 
-import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -44,7 +43,7 @@ def validate_objectives(initiative: Initiative, objectives: list[Objective]) -> 
 
 
 def _set_objectives(initiative: Initiative, objectives: Iterable[Objective]) -> None:
-    objectives = list(objectives)
+    objectives = list(dict.fromkeys(objectives))  # the same objective named twice is one link
     validate_objectives(initiative, objectives)
     initiative.objective_links.exclude(objective__in=objectives).delete()
     existing = set(initiative.objective_links.values_list("objective_id", flat=True))
@@ -59,64 +58,60 @@ def _set_objectives(initiative: Initiative, objectives: Iterable[Objective]) -> 
 
 
 @transaction.atomic
-def initiative_create(
-    *,
-    unit: OrgUnit,
-    code: str,
-    name: str,
-    start: dt.date,
-    objectives: Iterable[Objective] = (),
-    by=None,
-    **fields,
-) -> Initiative:
-    """Launch an initiative and link it to the objectives it advances."""
-    initiative = Initiative(unit=unit, code=code, name=name, start=start)
-    apply_changes(initiative, fields, allowed=INITIATIVE_FIELDS)
-    save_validated(initiative, actor=by)
+def initiative_create(*, actor, data: dict) -> Initiative:
+    """Launch an initiative (unit, code, name, start...) and link it to the objectives it
+    advances (`objectives` in `data`: of its own unit or of units above or below it)."""
+    data = dict(data)
+    objectives = data.pop("objectives", ())
+    initiative = apply_changes(Initiative(), data, allowed=INITIATIVE_FIELDS)
+    save_validated(initiative, actor=actor)
     _set_objectives(initiative, objectives)
     return initiative
 
 
 @transaction.atomic
-def initiative_update(
-    *, initiative: Initiative, objectives: Iterable[Objective] | None = None, by=None, **changes
-) -> Initiative:
-    """Change an initiative and, if given, the full list of objectives it advances; the
-    objectives it keeps must still be within reach of its (possibly new) unit."""
-    apply_changes(initiative, changes, allowed=INITIATIVE_FIELDS)
-    save_validated(initiative, actor=by)
+def initiative_update(*, actor, instance: Initiative, data: dict) -> Initiative:
+    """Change an initiative (it may move to another unit) and, if `data` has `objectives`,
+    the full list of objectives it advances; the objectives it keeps must still be within
+    reach of its (possibly new) unit."""
+    data = dict(data)
+    objectives = data.pop("objectives", None)
+    apply_changes(instance, data, allowed=INITIATIVE_FIELDS)
+    save_validated(instance, actor=actor)
     if objectives is None:
-        objectives = list(initiative.objectives.select_related("unit"))
-    _set_objectives(initiative, objectives)
-    return initiative
+        instance._prefetched_objects_cache = {}  # the links as stored, not a prefetched copy
+        objectives = list(instance.objectives.select_related("unit"))
+    _set_objectives(instance, objectives)
+    return instance
 
 
 @transaction.atomic
-def initiative_delete(*, initiative: Initiative, by=None) -> None:
-    """Delete an initiative that no budget line funds."""
-    delete_or_explain(initiative, actor=by)
+def initiative_delete(*, actor, instance: Initiative) -> None:
+    """Delete an initiative that no budget line funds (its milestones and links go with
+    it); otherwise refuse, naming the lines."""
+    delete_or_explain(instance, actor=actor)
 
 
 @transaction.atomic
-def milestone_add(
-    *, initiative: Initiative, name: str, due: dt.date, done_on: dt.date | None = None
-) -> Milestone:
-    """Add a dated milestone to an initiative."""
-    return save_validated(Milestone(initiative=initiative, name=name, due=due, done_on=done_on))
+def milestone_create(*, actor, data: dict) -> Milestone:
+    """Add a dated milestone (`initiative`, `name`, `due`, optionally `done_on`) to an
+    initiative; it cannot be done before the initiative starts."""
+    milestone = apply_changes(Milestone(), data, allowed=MILESTONE_FIELDS)
+    return save_validated(milestone, actor=actor)
 
 
 @transaction.atomic
-def milestone_update(*, milestone: Milestone, by=None, **changes) -> Milestone:
+def milestone_update(*, actor, instance: Milestone, data: dict) -> Milestone:
     """Change a milestone: rename or reschedule it, mark it done (or not done), or move it
     to another initiative."""
-    apply_changes(milestone, changes, allowed=MILESTONE_FIELDS)
-    return save_validated(milestone, actor=by)
+    apply_changes(instance, data, allowed=MILESTONE_FIELDS)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def milestone_delete(*, milestone: Milestone, by=None) -> None:
+def milestone_delete(*, actor, instance: Milestone) -> None:
     """Remove a milestone from its initiative."""
-    delete_or_explain(milestone, actor=by)
+    delete_or_explain(instance, actor=actor)
 
 
 def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str]:

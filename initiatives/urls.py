@@ -8,19 +8,19 @@ app_name = "initiatives"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("new/", views.create, name="new"),
+    path("new/", views.InitiativeCreate.as_view(), name="new"),
     path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/delete/", views.delete, name="delete"),
-    path("<int:pk>/milestones/new/", views.milestone_create, name="milestone-new"),
+    path("<int:pk>/edit/", views.InitiativeEdit.as_view(), name="edit"),
+    path("<int:pk>/delete/", views.InitiativeDelete.as_view(), name="delete"),
+    path("<int:pk>/milestones/new/", views.MilestoneCreate.as_view(), name="milestone-new"),
     path(
         "<int:pk>/milestones/<int:milestone_pk>/edit/",
-        views.milestone_edit,
+        views.MilestoneEdit.as_view(),
         name="milestone-edit",
     ),
     path(
         "<int:pk>/milestones/<int:milestone_pk>/delete/",
-        views.milestone_delete,
+        views.MilestoneDelete.as_view(),
         name="milestone-delete",
     ),
 ]

@@ -1,20 +1,22 @@
 """The initiatives pages: the portfolio with its timeline, one initiative, and the pages
 that create, change and delete initiatives and their milestones. Thin: reads come from
-the selectors, writes go through the services, every page asks the rules (osm/rules.py)."""
+the selectors, writes go through the services, every page asks the rules; the create, edit
+and delete pages are the view kit's (core/views.py)."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import cached_property
 
 from core.clock import fiscal_year_bounds
-from core.forms import add_service_errors
 from core.roles import EXECUTIVE, HR, OSM_STAFF, has_role
 from core.scoping import restrict
+from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
 
@@ -24,12 +26,6 @@ from .forms import InitiativeForm, MilestoneForm, tree_choices
 from .models import Initiative, Milestone
 
 PAGE_SIZE = 50
-NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
-
-
-def _require(user, perm: str, obj=None) -> None:
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied(NO_ROLE if obj is None else "You may not do this here.")
 
 
 def _units_where(user, perm: str) -> list[tuple[OrgUnit, int]]:
@@ -53,6 +49,14 @@ def _picked(raw: str | None, units: list[tuple[OrgUnit, int]]) -> OrgUnit | None
     return next((u for u, _ in units if str(u.pk) == raw), None)
 
 
+def _index_crumb() -> Crumb:
+    return Crumb("Initiatives", reverse("initiatives:index"))
+
+
+def _initiative_crumb(initiative: Initiative) -> Crumb:
+    return Crumb(initiative.code, reverse("initiatives:detail", args=[initiative.pk]))
+
+
 # Reading -----------------------------------------------------------------------------------
 
 
@@ -62,7 +66,7 @@ def index(request):
     portfolio table (with planned and actual money for who may see budget lines) and the
     timeline of the initiatives on the page."""
     user = request.user
-    _require(user, "initiatives.view_initiative")
+    require(user, "initiatives.view_initiative")
     filters = InitiativePortfolioFilter(
         request.GET or None,
         queryset=restrict(Initiative.objects.all(), user),
@@ -111,7 +115,7 @@ def detail(request, pk: int):
     open or overdue, in words), the budget lines funding it (for who may see them) and
     its change history; edit buttons for who may use them."""
     user = request.user
-    _require(user, "initiatives.view_initiative")
+    require(user, "initiatives.view_initiative")
     lines = selectors.visible_budget_lines(user)
     initiative = get_object_or_404(
         selectors.portfolio(Initiative.objects.all(), lines=lines), pk=pk
@@ -133,6 +137,13 @@ def detail(request, pk: int):
             today=today,
             title=f"{initiative.code}: timeline and milestones",
         ),
+        "crumbs": [
+            _index_crumb(),
+            Crumb(
+                initiative.unit.code, f"{reverse('initiatives:index')}?subtree={initiative.unit.pk}"
+            ),
+            Crumb(initiative.code),
+        ],
         "history": initiative.history.select_related("history_user").order_by("-history_date")[:10],
         "can_change": user.has_perm("initiatives.change_initiative", initiative),
         "can_delete": user.has_perm("initiatives.delete_initiative", initiative),
@@ -144,218 +155,284 @@ def detail(request, pk: int):
 # Writing initiatives -----------------------------------------------------------------------
 
 
-def _form_page(request, form, *, initiative=None, status=200):
-    if form.is_bound and getattr(form, "cleaned_data", {}).get("unit"):
-        # Re-shown after a refusal: offer what the unit chosen may advance (the wider list
-        # validated the input, so that the service could name what it refused).
-        form.fields["objectives"].queryset = selectors.objectives_within_reach(
-            [form.cleaned_data["unit"].pk]
-        )
-    return render(
-        request,
-        "initiatives/form.html",
-        {"form": form, "initiative": initiative},
-        status=status,
-    )
+class _InitiativeFormPage(ServiceFormView):
+    """What the new and edit pages share: the units offered (those where the user has the
+    page's permission, in tree order), the objectives offered (those the unit shown may
+    advance) and, with htmx, their refresh when another unit is chosen."""
+
+    form_class = InitiativeForm
+    novalidate = False  # these pages always let the browser check dates and numbers too
+
+    @cached_property
+    def units(self) -> list[tuple[OrgUnit, int]]:
+        return _units_where(self.request.user, self.permission)
+
+    def post(self, request, *args, **kwargs):
+        _refuse_unit_outside(request, self.permission)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict:
+        kwargs = {
+            **super().get_form_kwargs(),
+            "units": self.units,
+            "refresh_url": self.request.path,
+        }
+        if self.request.method == "POST":
+            # Every objective any offered unit may reach: the service names the ones the
+            # chosen unit may not, next to the field.
+            kwargs["objectives"] = selectors.objectives_within_reach([u.pk for u, _ in self.units])
+            return kwargs
+        unit = self.unit_shown()
+        kwargs["initial"] = self.initial(unit)
+        unit_ids = [unit.pk] if unit else [u.pk for u, _ in self.units]
+        kwargs["objectives"] = selectors.objectives_within_reach(unit_ids)
+        return kwargs
+
+    def unit_shown(self) -> OrgUnit | None:
+        """The unit the form starts with (`?unit=<id>` picks one of those offered)."""
+        raise NotImplementedError
+
+    def initial(self, unit: OrgUnit | None) -> dict:
+        raise NotImplementedError
+
+    def render_form(self, form, status: int = 200):
+        if form.is_bound and getattr(form, "cleaned_data", {}).get("unit"):
+            # Re-shown after a refusal: offer what the unit chosen may advance (the wider
+            # list validated the input, so that the service could name what it refused).
+            form.fields["objectives"].queryset = selectors.objectives_within_reach(
+                [form.cleaned_data["unit"].pk]
+            )
+        return super().render_form(form, status=status)
 
 
-@login_required
-def create(request):
+class InitiativeCreate(_InitiativeFormPage):
     """`/initiatives/new/` (`?unit=<id>` picks the unit): launch an initiative in a unit
     the user may add initiatives to."""
-    user = request.user
-    _require(user, "initiatives.add_initiative")
-    units = _units_where(user, "initiatives.add_initiative")
-    unit_ids = [u.pk for u, _ in units]
-    if request.method == "POST":
-        _refuse_unit_outside(request, "initiatives.add_initiative")
-        # Every objective any offered unit may reach: the service names the ones the
-        # chosen unit may not, next to the field.
-        form = InitiativeForm(
-            request.POST,
-            units=units,
-            objectives=selectors.objectives_within_reach(unit_ids),
-            refresh_url=request.path,
-        )
-        if form.is_valid():
-            try:
-                initiative = services.initiative_create(by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Initiative {initiative} created.")
-                return redirect("initiatives:detail", initiative.pk)
-        return _form_page(request, form, status=400)
-    unit = _picked(request.GET.get("unit"), units)
-    if unit is None and len(units) == 1:
-        unit = units[0][0]
-    form = InitiativeForm(
-        initial={"unit": unit, "objectives": request.GET.getlist("objectives")},
-        units=units,
-        objectives=selectors.objectives_within_reach([unit.pk] if unit else unit_ids),
-        refresh_url=request.path,
-    )
-    return _form_page(request, form)
+
+    permission = "initiatives.add_initiative"
+    submit_label = "Create"
+
+    def unit_shown(self):
+        unit = _picked(self.request.GET.get("unit"), self.units)
+        if unit is None and len(self.units) == 1:
+            unit = self.units[0][0]
+        return unit
+
+    def initial(self, unit):
+        return {"unit": unit, "objectives": self.request.GET.getlist("objectives")}
+
+    def save(self, form):
+        return services.initiative_create(actor=self.request.user, data=form.cleaned_data)
+
+    def title(self):
+        return "New initiative"
+
+    def crumbs(self):
+        return [_index_crumb(), Crumb("New")]
+
+    def cancel_url(self):
+        return reverse("initiatives:index")
+
+    def success_url(self, saved):
+        return reverse("initiatives:detail", args=[saved.pk])
+
+    def success_message(self, saved):
+        return f"Initiative {saved} created."
 
 
-@login_required
-def edit(request, pk: int):
+class InitiativeEdit(_InitiativeFormPage):
     """`/initiatives/<id>/edit/`: change an initiative, move it to another unit the user
     may change initiatives in, and set the objectives it advances."""
-    user = request.user
-    initiative = get_object_or_404(Initiative.objects.select_related("unit"), pk=pk)
-    _require(user, "initiatives.change_initiative", initiative)
-    units = _units_where(user, "initiatives.change_initiative")
-    if request.method == "POST":
-        _refuse_unit_outside(request, "initiatives.change_initiative")
-        form = InitiativeForm(
-            request.POST,
-            instance=initiative,
-            units=units,
-            objectives=selectors.objectives_within_reach([u.pk for u, _ in units]),
-            refresh_url=request.path,
+
+    permission = "initiatives.change_initiative"
+
+    def get_object(self):
+        return get_object_or_404(Initiative.objects.select_related("unit"), pk=self.kwargs["pk"])
+
+    def unit_shown(self):
+        return _picked(self.request.GET.get("unit"), self.units) or self.object.unit
+
+    def initial(self, unit):
+        initial = {"unit": unit}
+        if "objectives" in self.request.GET:  # the unit was changed on the page (htmx)
+            initial["objectives"] = self.request.GET.getlist("objectives")
+        return initial
+
+    def save(self, form):
+        # The form's own copy: on a refusal the page still shows the initiative as it is.
+        return services.initiative_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
         )
-        if form.is_valid():
-            # A copy for the service: on refusal the page still shows the initiative as it is.
-            target = Initiative.objects.get(pk=initiative.pk)
-            try:
-                services.initiative_update(initiative=target, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Initiative {target} saved.")
-                return redirect("initiatives:detail", initiative.pk)
-        return _form_page(request, form, initiative=initiative, status=400)
-    unit = _picked(request.GET.get("unit"), units) or initiative.unit
-    initial = {"unit": unit}
-    if "objectives" in request.GET:  # the unit was changed on the page (htmx)
-        initial["objectives"] = request.GET.getlist("objectives")
-    form = InitiativeForm(
-        instance=initiative,
-        initial=initial,
-        units=units,
-        objectives=selectors.objectives_within_reach([unit.pk]),
-        refresh_url=request.path,
-    )
-    return _form_page(request, form, initiative=initiative)
+
+    def title(self):
+        return f"Edit {self.object.code} {self.object.name}"
+
+    def crumbs(self):
+        return [_index_crumb(), _initiative_crumb(self.object), Crumb("Edit")]
+
+    def cancel_url(self):
+        return reverse("initiatives:detail", args=[self.object.pk])
+
+    def success_url(self, saved):
+        return self.cancel_url()
+
+    def success_message(self, saved):
+        return f"Initiative {saved} saved."
 
 
-def _confirm_page(request, *, title, what, back, error=None, status=200):
-    return render(
-        request,
-        "initiatives/confirm_delete.html",
-        {"title": title, "what": what, "back": back, "error": error},
-        status=status,
-    )
-
-
-@login_required
-def delete(request, pk: int):
+class InitiativeDelete(ServiceDeleteView):
     """`/initiatives/<id>/delete/`: asks, then (POST) deletes an initiative that no budget
     line funds."""
-    user = request.user
-    initiative = get_object_or_404(Initiative.objects.select_related("unit"), pk=pk)
-    _require(user, "initiatives.delete_initiative", initiative)
-    page = {
-        "title": f"Delete initiative {initiative.code}?",
-        "what": f"{initiative.unit.code}.{initiative.code} {initiative.name}, with its "
-        "milestones and its links to objectives",
-        "back": reverse("initiatives:detail", args=[initiative.pk]),
-    }
-    if request.method == "POST":
-        try:
-            services.initiative_delete(initiative=initiative, by=user)
-        except ValidationError as exc:
-            return _confirm_page(request, **page, error=" ".join(exc.messages), status=400)
-        messages.success(request, f"Initiative {initiative} deleted.")
-        return redirect("initiatives:index")
-    return _confirm_page(request, **page)
+
+    permission = "initiatives.delete_initiative"
+
+    def get_object(self):
+        return get_object_or_404(Initiative.objects.select_related("unit"), pk=self.kwargs["pk"])
+
+    def delete(self, obj):
+        services.initiative_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete initiative {self.object.code}?"
+
+    def question(self):
+        initiative = self.object
+        return (
+            f"This deletes {initiative.unit.code}.{initiative.code} {initiative.name}, with "
+            "its milestones and its links to objectives. It cannot be undone."
+        )
+
+    def crumbs(self):
+        return [_index_crumb(), _initiative_crumb(self.object), Crumb("Delete")]
+
+    def back_url(self):
+        return reverse("initiatives:detail", args=[self.object.pk])
+
+    def success_url(self, deleted):
+        return reverse("initiatives:index")
+
+    def success_message(self, deleted):
+        return f"Initiative {deleted} deleted."
 
 
 # Writing milestones ------------------------------------------------------------------------
 
 
-def _milestone_page(request, form, *, initiative, milestone=None, status=200):
-    return render(
-        request,
-        "initiatives/milestone_form.html",
-        {"form": form, "initiative": initiative, "milestone": milestone},
-        status=status,
-    )
+class _MilestonePage:
+    """Pages of one initiative's milestones: the crumbs lead to the initiative, and so do
+    Cancel and the redirect after."""
+
+    def initiative(self) -> Initiative:
+        raise NotImplementedError
+
+    def crumbs(self):
+        return [_index_crumb(), _initiative_crumb(self.initiative()), Crumb(self.step)]
+
+    def cancel_url(self) -> str:
+        return reverse("initiatives:detail", args=[self.initiative().pk])
+
+    back_url = cancel_url
+
+    def success_url(self, saved) -> str:
+        return self.cancel_url()
 
 
-@login_required
-def milestone_create(request, pk: int):
+class _MilestoneFormPage(_MilestonePage, ServiceFormView):
+    form_class = MilestoneForm
+    novalidate = False  # these pages always let the browser check dates and numbers too
+
+    @property
+    def lead(self):
+        initiative = self.initiative()
+        ends = f" and ends on {date_format(initiative.end, 'j M Y')}" if initiative.end else ""
+        return f"The initiative starts on {date_format(initiative.start, 'j M Y')}{ends}."
+
+
+class MilestoneCreate(_MilestoneFormPage):
     """`/initiatives/<id>/milestones/new/`: add a milestone to an initiative."""
-    user = request.user
-    initiative = get_object_or_404(Initiative.objects.select_related("unit"), pk=pk)
-    _require(user, "initiatives.add_milestone", initiative)
-    if request.method == "POST":
-        form = MilestoneForm(request.POST)
-        if form.is_valid():
-            try:
-                milestone = services.milestone_add(initiative=initiative, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Milestone '{milestone}' added.")
-                return redirect("initiatives:detail", initiative.pk)
-        return _milestone_page(request, form, initiative=initiative, status=400)
-    return _milestone_page(request, MilestoneForm(), initiative=initiative)
+
+    permission = "initiatives.add_milestone"
+    submit_label = "Add"
+    step = "New milestone"
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        self.parent = get_object_or_404(Initiative.objects.select_related("unit"), pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def initiative(self):
+        return self.parent
+
+    def permission_object(self):
+        return self.parent
+
+    def save(self, form):
+        data = {**form.cleaned_data, "initiative": self.parent}
+        return services.milestone_create(actor=self.request.user, data=data)
+
+    def title(self):
+        return f"New milestone of {self.parent.code} {self.parent.name}"
+
+    def success_message(self, saved):
+        return f"Milestone '{saved}' added."
 
 
 def _milestone(pk: int, milestone_pk: int) -> Milestone:
+    """The milestone `milestone_pk` of the initiative `pk` (404 if it is another's)."""
     return get_object_or_404(
         Milestone.objects.select_related("initiative__unit"), pk=milestone_pk, initiative_id=pk
     )
 
 
-@login_required
-def milestone_edit(request, pk: int, milestone_pk: int):
+class MilestoneEdit(_MilestoneFormPage):
     """`/initiatives/<id>/milestones/<id>/edit/`: rename, reschedule, mark done or not."""
-    user = request.user
-    milestone = _milestone(pk, milestone_pk)
-    _require(user, "initiatives.change_milestone", milestone)
-    if request.method == "POST":
-        form = MilestoneForm(request.POST, instance=milestone)
-        if form.is_valid():
-            target = _milestone(pk, milestone_pk)  # the page keeps showing the saved one
-            try:
-                services.milestone_update(milestone=target, by=user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, f"Milestone '{target}' saved.")
-                return redirect("initiatives:detail", pk)
-        return _milestone_page(
-            request, form, initiative=milestone.initiative, milestone=milestone, status=400
+
+    permission = "initiatives.change_milestone"
+    step = "Edit milestone"
+
+    def get_object(self):
+        return _milestone(self.kwargs["pk"], self.kwargs["milestone_pk"])
+
+    def initiative(self):
+        return self.object.initiative
+
+    def save(self, form):
+        # The form's own copy: on a refusal the page still shows the milestone as it is.
+        return services.milestone_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
         )
-    return _milestone_page(
-        request,
-        MilestoneForm(instance=milestone),
-        initiative=milestone.initiative,
-        milestone=milestone,
-    )
+
+    def title(self):
+        initiative = self.object.initiative
+        return f"Edit milestone “{self.object.name}” of {initiative.code} {initiative.name}"
+
+    def success_message(self, saved):
+        return f"Milestone '{saved}' saved."
 
 
-@login_required
-def milestone_delete(request, pk: int, milestone_pk: int):
+class MilestoneDelete(_MilestonePage, ServiceDeleteView):
     """`/initiatives/<id>/milestones/<id>/delete/`: asks, then (POST) removes a milestone."""
-    user = request.user
-    milestone = _milestone(pk, milestone_pk)
-    _require(user, "initiatives.delete_milestone", milestone)
-    initiative = milestone.initiative
-    page = {
-        "title": f"Delete milestone '{milestone}'?",
-        "what": f"the milestone '{milestone}' (due {milestone.due:%d %b %Y}) of "
-        f"{initiative.unit.code}.{initiative.code} {initiative.name}",
-        "back": reverse("initiatives:detail", args=[initiative.pk]),
-    }
-    if request.method == "POST":
-        try:
-            services.milestone_delete(milestone=milestone, by=user)
-        except ValidationError as exc:
-            return _confirm_page(request, **page, error=" ".join(exc.messages), status=400)
-        messages.success(request, f"Milestone '{milestone}' deleted.")
-        return redirect("initiatives:detail", pk)
-    return _confirm_page(request, **page)
+
+    permission = "initiatives.delete_milestone"
+    step = "Delete milestone"
+
+    def get_object(self):
+        return _milestone(self.kwargs["pk"], self.kwargs["milestone_pk"])
+
+    def initiative(self):
+        return self.object.initiative
+
+    def delete(self, obj):
+        services.milestone_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete milestone '{self.object}'?"
+
+    def question(self):
+        milestone, initiative = self.object, self.object.initiative
+        return (
+            f"This deletes the milestone '{milestone}' (due {milestone.due:%d %b %Y}) of "
+            f"{initiative.unit.code}.{initiative.code} {initiative.name}. It cannot be undone."
+        )
+
+    def success_message(self, deleted):
+        return f"Milestone '{deleted}' deleted."

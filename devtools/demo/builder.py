@@ -297,17 +297,19 @@ class DemoBuilder:
             start = self.window.month(plan.start)
             end = add_months(self.window.month(plan.end), 1) - dt.timedelta(days=1)
             initiative = initiative_services.initiative_create(
-                unit=self.units[plan.unit],
-                code=plan.code,
-                name=plan.name,
-                description=plan.description,
-                start=start,
-                end=end if plan.end is not None else None,
-                status=plan.status,
-                percent_complete=plan.percent,
-                owner=self.users[plan.owner],
-                objectives=[self.objectives[ref] for ref in plan.objectives],
-                by=self.osm,
+                actor=self.osm,
+                data={
+                    "unit": self.units[plan.unit],
+                    "code": plan.code,
+                    "name": plan.name,
+                    "description": plan.description,
+                    "start": start,
+                    "end": end if plan.end is not None else None,
+                    "status": plan.status,
+                    "percent_complete": plan.percent,
+                    "owner": self.users[plan.owner],
+                    "objectives": [self.objectives[ref] for ref in plan.objectives],
+                },
             )
             self.initiatives[plan.code] = initiative
             for name, offset, done in plan.milestones:
@@ -316,8 +318,9 @@ class DemoBuilder:
                 if done and due <= today:
                     done_on = due + dt.timedelta(days=rng.randint(-12, 6))
                     done_on = min(max(done_on, start), today)
-                initiative_services.milestone_add(
-                    initiative=initiative, name=name, due=due, done_on=done_on
+                initiative_services.milestone_create(
+                    actor=None,
+                    data={"initiative": initiative, "name": name, "due": due, "done_on": done_on},
                 )
 
     def fiscal_years(self) -> tuple[int, int]:
@@ -382,14 +385,16 @@ class DemoBuilder:
 
     def budget_line(self, unit_code, year, category, label, planned, actual, **links) -> None:
         budget_services.budget_line_create(
-            unit=self.units[unit_code],
-            fiscal_year=year,
-            category=category,
-            label=label,
-            planned=planned,
-            actual=actual,
-            by=self.head_of(unit_code),
-            **links,
+            actor=self.head_of(unit_code),
+            data={
+                "unit": self.units[unit_code],
+                "fiscal_year": year,
+                "category": category,
+                "label": label,
+                "planned": planned,
+                "actual": actual,
+                **links,
+            },
         )
 
     # People -----------------------------------------------------------------------------------

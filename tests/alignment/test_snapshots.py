@@ -100,7 +100,9 @@ def test_a_second_run_the_same_day_updates_the_days_rows(org):
     # Link Head office rent (ENT, 1000, unlinked) to E2: ENT's budget linkage becomes
     # (10500 + 1000) / 15000 = 230/3 = 76.666.. -> 76.67, and its index
     # (200/3 + 75 + 230/3 + 60 + 175/3 + 800/13 + 900/17) / 7 = 42730/663 = 64.449.. -> 64.45.
-    budget_line_update(line=org.b["Head office rent"], objective=org.o["E2"])
+    budget_line_update(
+        actor=None, instance=org.b["Head office rent"], data={"objective": org.o["E2"]}
+    )
     saved = alignment_snapshot_take(fiscal_year=2026, today=TODAY)
     assert len(saved) == 5
     assert AlignmentSnapshot.objects.count() == 5  # no new rows

@@ -20,12 +20,12 @@ def tree():
     return f.four_level_tree()
 
 
-def add_line(unit, **fields):
+def add_line(unit, by=None, **fields):
     fields.setdefault("fiscal_year", 2026)
     fields.setdefault("category", BudgetCategory.OPEX)
     fields.setdefault("label", "Rent")
     fields.setdefault("planned", Decimal("1000.00"))
-    return services.budget_line_create(unit=unit, **fields)
+    return services.budget_line_create(actor=by, data={"unit": unit, **fields})
 
 
 def test_budget_line_create_keeps_money_as_decimal(tree):
@@ -62,7 +62,7 @@ def test_a_stratex_line_naming_its_initiative_is_accepted(tree):
 def test_unlinking_the_initiative_of_a_stratex_line_is_refused(tree):
     line = f.BudgetLineFactory(unit=tree.b1, stratex=True)
     with refused({"initiative": [STRATEX_MESSAGE]}):
-        services.budget_line_update(line=line, initiative=None)
+        services.budget_line_update(actor=None, instance=line, data={"initiative": None})
     assert BudgetLine.objects.get(pk=line.pk).initiative_id is not None
 
 
@@ -102,13 +102,15 @@ def test_budget_line_update_links_it_to_strategy(tree):
     line = add_line(tree.b1)
     assert not line.is_linked
     initiative = f.InitiativeFactory(unit=tree.b1)
-    services.budget_line_update(line=line, initiative=initiative)
+    services.budget_line_update(actor=None, instance=line, data={"initiative": initiative})
     # Linked only through an initiative that advances an objective.
     assert not BudgetLine.objects.get(pk=line.pk).is_linked
     f.InitiativeObjectiveFactory(initiative=initiative)
     assert BudgetLine.objects.get(pk=line.pk).is_linked
     services.budget_line_update(
-        line=line, initiative=None, objective=f.ObjectiveFactory(unit=tree.b1)
+        actor=None,
+        instance=line,
+        data={"initiative": None, "objective": f.ObjectiveFactory(unit=tree.b1)},
     )
     assert BudgetLine.objects.get(pk=line.pk).is_linked
 
@@ -116,21 +118,23 @@ def test_budget_line_update_links_it_to_strategy(tree):
 def test_a_failed_update_writes_nothing(tree):
     line = add_line(tree.b1, label="Rent", planned=Decimal("10"))
     with refused({"actual": ["Must not be negative."]}):
-        services.budget_line_update(line=line, label="Rent 2", actual=Decimal("-5"))
+        services.budget_line_update(
+            actor=None, instance=line, data={"label": "Rent 2", "actual": Decimal("-5")}
+        )
     line = BudgetLine.objects.get(pk=line.pk)
     assert (line.label, line.actual) == ("Rent", Decimal("0"))
 
 
 def test_budget_line_delete(tree):
     line = add_line(tree.b1)
-    services.budget_line_delete(line=line)
+    services.budget_line_delete(actor=None, instance=line)
     assert not BudgetLine.objects.exists()
 
 
 def test_change_history_is_kept(tree):
     alice, bob = f.UserFactory(), f.UserFactory()
     line = add_line(tree.b1, planned=Decimal("100.00"), by=alice)
-    services.budget_line_update(line=line, planned=Decimal("150.00"), by=bob)
+    services.budget_line_update(actor=bob, instance=line, data={"planned": Decimal("150.00")})
     created, updated = line.history.order_by("history_id")
     assert line.history.count() == 2
     assert (created.history_user, updated.history_user) == (alice, bob)

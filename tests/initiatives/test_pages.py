@@ -315,7 +315,7 @@ def _grow(world, n: int) -> None:
             unit=world.tree.b1, category="stratex", initiative=world.launch, label=f"More {m}"
         )
         services.initiative_update(
-            initiative=world.launch, by=world.owner, percent_complete=41 + m
+            actor=world.owner, instance=world.launch, data={"percent_complete": 41 + m}
         )  # more history
 
 

@@ -18,7 +18,7 @@ from budgets.services import budget_line_create
 from core.models import OutgoingMessage, QueuedTask
 from core.roles import EXECUTIVE, OSM_STAFF
 from initiatives.models import Initiative, InitiativeObjective, Milestone
-from initiatives.services import initiative_create, milestone_add
+from initiatives.services import initiative_create, milestone_create
 from people.models import Employee, Goal
 from people.services import (
     employee_create,
@@ -164,16 +164,28 @@ def world(django_user_model):
         actor=None,
     )
     w["initiative"] = initiative = initiative_create(
-        unit=bu, code="I1", name="Push sales", start=dt.date(2026, 1, 1), objectives=[bu_f1]
+        actor=None,
+        data={
+            "unit": bu,
+            "code": "I1",
+            "name": "Push sales",
+            "start": dt.date(2026, 1, 1),
+            "objectives": [bu_f1],
+        },
     )
-    milestone_add(initiative=initiative, name="Kick-off", due=dt.date(2026, 2, 1))
+    milestone_create(
+        actor=None, data={"initiative": initiative, "name": "Kick-off", "due": dt.date(2026, 2, 1)}
+    )
     budget_line_create(
-        unit=bu,
-        fiscal_year=2026,
-        category="stratex",
-        label="Push sales",
-        planned=Decimal("1000"),
-        initiative=initiative,
+        actor=None,
+        data={
+            "unit": bu,
+            "fiscal_year": 2026,
+            "category": "stratex",
+            "label": "Push sales",
+            "planned": Decimal("1000"),
+            "initiative": initiative,
+        },
     )
     w["employee"] = employee = employee_create(name="Ann", email="ann@example.com", unit=bu)
     goal_create(employee=employee, fiscal_year=2026, title="Sell more", objective=bu_f1)
