@@ -51,7 +51,7 @@ def broker(monkeypatch):
         published: list[tuple[str, str]] = []
 
     Broker.published = []
-    app = Celery("osm-test")
+    app = Celery("osm-test", set_as_current=False)  # the project's app stays current
     app.conf.task_always_eager = False
 
     def apply_async(self, *args, task_id=None, retry=None, **kwargs):
@@ -146,7 +146,7 @@ def test_a_real_redis_stopped_and_started(
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    app = Celery("osm-test", broker=url)
+    app = Celery("osm-test", broker=url, set_as_current=False)
     app.conf.task_always_eager = False
     app.conf.broker_connection_timeout = 1
     app.conf.broker_connection_retry = False
