@@ -1,5 +1,5 @@
-"""The admin of review meetings and their action items (permissions from osm/rules.py; see
-scorecards/admin.py for the building blocks)."""
+"""The admin of review meetings and their action items (permissions from the rules;
+the building blocks are core/admin_kit.py's)."""
 
 from django import forms
 from django.contrib import admin

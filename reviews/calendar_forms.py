@@ -2,7 +2,7 @@
 
 The event form checks the input's shape only; the rules of an event (it cannot end before
 it starts...) are the model's, applied by the services, whose refusals the views put next
-to the fields (`osm.utils.add_service_errors`)."""
+to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
 

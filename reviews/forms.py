@@ -1,7 +1,7 @@
 """Forms of the review meeting pages. They check the input's shape; the services check the
 rules (model validation, the objective of an action item within the meeting's unit, holding
 a meeting only once) and their refusals land next to the fields
-(`osm.utils.add_service_errors`).
+(`core.forms.add_service_errors`).
 
 Attendees at scale: a meeting of a unit near the root could invite any of thousands of
 employees, which no select can list. The form therefore *accepts* anyone of

@@ -1,4 +1,4 @@
-"""The reminder jobs: what to send on a given day, composed into the outbox (osm/mail.py).
+"""The reminder jobs: what to send on a given day, composed into the outbox (core/outbox.py).
 
 Each function takes the day, writes its messages to the ledger and returns how many are
 new; running one twice for the same day composes nothing more (the ledger's key), so the

@@ -2,7 +2,7 @@
 minutes, decisions and action items, the printable briefing book, and the pages that
 schedule, change and delete meetings and action items (the view kit's, core/views.py).
 
-Thin: every page asks the rules (`reviews.*` in osm/rules.py), reads through
+Thin: every page asks the rules (`reviews.*`, from the models' access declarations), reads through
 reviews/selectors.py and writes through reviews/services.py; a service's refusal is shown
 on the form, next to its field where it has one, with status 400, and nothing is written."""
 
