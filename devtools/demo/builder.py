@@ -24,14 +24,13 @@ from alignment.strategy_tests import strategy_test_run
 from budgets import services as budget_services
 from budgets.models import BudgetLine
 from core.clock import fiscal_year_bounds
-from core.services import save_validated
 from core.versioning import data_changed
 from initiatives import services as initiative_services
 from initiatives.models import Initiative, Milestone
 from people import services as people_services
 from people.models import Employee, Goal, IncentiveComponent
 from reviews import services as review_services
-from reviews.choices import ActionStatus, MeetingKind, MeetingStatus
+from reviews.choices import ActionStatus, MeetingKind
 from reviews.models import ActionItem, CalendarEvent, ReviewMeeting
 from scorecards import services as scorecard_services
 from scorecards.models import (
@@ -688,12 +687,16 @@ class DemoBuilder:
             )
             if when >= self.now:
                 continue
-            # No service changes a meeting's status yet; the row is still fully validated.
-            meeting.status = MeetingStatus.HELD
-            meeting.minutes = (
-                "Red and yellow objectives reviewed first; decisions recorded as action items."
+            # Held as a real meeting is: its agenda frozen as it stood on the day.
+            review_services.meeting_hold(
+                actor=self.users[chair],
+                meeting=meeting,
+                minutes=(
+                    "Red and yellow objectives reviewed first; decisions recorded as action items."
+                ),
+                decisions="Owners of the objectives below target report back at the next review.",
+                today=when.date(),
             )
-            save_validated(meeting)
             candidates = self.trouble_spots(unit_code)
             for _ in range(rng.randint(1, 3)):
                 objective = rng.choice(candidates)

@@ -21,6 +21,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, ProtectedError, Q, RestrictedError
 from django.test import RequestFactory, override_settings
+from django.utils import timezone
 
 from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.models import BudgetLine
@@ -457,6 +458,23 @@ def test_review_meetings_of_every_kind_with_action_items(demo):
     assert items.filter(status="done").exists()
     assert items.filter(status="open", due__gte=today).exists()
     assert items.filter(status="open", due__lt=today).exists()  # overdue
+
+
+def test_held_meetings_keep_the_agenda_frozen_on_their_day(demo):
+    """Held through the service, as real meetings are: each past meeting keeps the agenda
+    computed on its own day (prepared that day, for that month), and its decisions."""
+    from reviews.selectors import meeting_agenda
+
+    held = list(ReviewMeeting.objects.filter(status="held").select_related("unit"))
+    assert held
+    for meeting in held:
+        assert meeting.agenda is not None, meeting.title
+        assert meeting.decisions
+        agenda = meeting_agenda(meeting)
+        assert agenda.frozen
+        day = timezone.localdate(meeting.scheduled_for)
+        assert agenda.prepared_on == day, meeting.title
+    assert not ReviewMeeting.objects.filter(status="scheduled", agenda__isnull=False).exists()
 
 
 def test_the_strategy_calendar_holds_the_cycle_for_this_year_and_the_next(demo):
