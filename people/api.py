@@ -27,18 +27,6 @@ class EmployeeFilter(django_filters.FilterSet):
         fields = ["unit", "manager", "job_family", "user", "active", "email"]
 
 
-def _employee_create(*, by, data):
-    return services.employee_create(by=by, **data)
-
-
-def _employee_update(instance, *, by, data):
-    return services.employee_update(employee=instance, by=by, **data)
-
-
-def _employee_destroy(instance, *, by):
-    services.employee_delete(employee=instance, by=by)
-
-
 class EmployeeViewSet(ServiceViewSet):
     """The people of the organisation; `user` is set for those who log in to OSM."""
 
@@ -47,9 +35,9 @@ class EmployeeViewSet(ServiceViewSet):
     filterset_class = EmployeeFilter
     ordering_fields = ["name", "email", "job_family", "active"]
     ordering = ["name", "id"]
-    create_with = _employee_create
-    update_with = _employee_update
-    destroy_with = _employee_destroy
+    create_service = services.employee_create
+    update_service = services.employee_update
+    delete_service = services.employee_delete
 
 
 # Goals and incentive components ------------------------------------------------------------
@@ -98,21 +86,6 @@ class GoalFilter(EmployeeRowFilter):
         fields = ["employee", "fiscal_year", "kind", "objective", "measure"]
 
 
-def _goal_create(*, by, data):
-    return services.goal_create(by=by, **data)
-
-
-def _goal_update(instance, *, by, data):
-    employee = data.pop("employee", None)
-    if employee is not None and employee.pk != instance.employee_id:
-        return services.goal_reassign(goal=instance, employee=employee, by=by, **data)
-    return services.goal_update(goal=instance, by=by, **data)
-
-
-def _goal_destroy(instance, *, by):
-    services.goal_delete(goal=instance, by=by)
-
-
 class GoalViewSet(ServiceViewSet):
     """Personal goals of employees (performance or development) for a fiscal year."""
 
@@ -121,9 +94,9 @@ class GoalViewSet(ServiceViewSet):
     filterset_class = GoalFilter
     ordering_fields = ["fiscal_year", "kind", "title", "weight", "progress"]
     ordering = ["fiscal_year", "title", "id"]
-    create_with = _goal_create
-    update_with = _goal_update
-    destroy_with = _goal_destroy
+    create_service = services.goal_create
+    update_service = services.goal_update  # a changed employee moves the goal
+    delete_service = services.goal_delete
 
     def parent(self, data, instance=None):
         """Goals are written for an employee."""
@@ -152,21 +125,6 @@ class IncentiveFilter(EmployeeRowFilter):
         fields = ["employee", "fiscal_year", "objective", "measure"]
 
 
-def _incentive_create(*, by, data):
-    return services.incentive_create(by=by, **data)
-
-
-def _incentive_update(instance, *, by, data):
-    employee = data.pop("employee", None)
-    if employee is not None and employee.pk != instance.employee_id:
-        return services.incentive_reassign(component=instance, employee=employee, by=by, **data)
-    return services.incentive_update(component=instance, by=by, **data)
-
-
-def _incentive_destroy(instance, *, by):
-    services.incentive_delete(component=instance, by=by)
-
-
 class IncentiveViewSet(ServiceViewSet):
     """Weighted components of employees' variable pay for a fiscal year."""
 
@@ -175,9 +133,9 @@ class IncentiveViewSet(ServiceViewSet):
     filterset_class = IncentiveFilter
     ordering_fields = ["fiscal_year", "name", "weight"]
     ordering = ["fiscal_year", "name", "id"]
-    create_with = _incentive_create
-    update_with = _incentive_update
-    destroy_with = _incentive_destroy
+    create_service = services.incentive_create
+    update_service = services.incentive_update  # a changed employee moves the component
+    delete_service = services.incentive_delete
 
     def parent(self, data, instance=None):
         """Incentive components are written for an employee."""
