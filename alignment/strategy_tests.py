@@ -359,10 +359,10 @@ def strategy_test_results(
 # The run -------------------------------------------------------------------------------------
 
 
-def strategy_test_run(*, today: dt.date | None = None, by=None) -> StrategyTestRun:
+def strategy_test_run(*, today: dt.date | None = None, actor=None) -> StrategyTestRun:
     """Test every arrow of every unit's strategy map against the data up to `today`
     (default: today) and store the verdicts as a new run, with the significant exploratory
-    candidates; `by` is who asked (None for the nightly job), for the log.
+    candidates; `actor` is who asked (None for the nightly job), for the log.
 
     The run's row is written `running` first (so the pages can say a run is under way);
     its results are then inserted, and the row marked `done` with its finishing time and
@@ -372,7 +372,7 @@ def strategy_test_run(*, today: dt.date | None = None, by=None) -> StrategyTestR
     today = today or timezone.localdate()
     max_lag = settings.STRATEGY_TEST_MAX_LAG
     run = StrategyTestRun.objects.create(run_on=today, max_lag=max_lag, alpha=ALPHA)
-    logger.info("Strategy test run %s of %s started by %s.", run.pk, today, by or "the schedule")
+    logger.info("Strategy test run %s of %s started by %s.", run.pk, today, actor or "the schedule")
     try:
         inputs = strategy_test_inputs(today=today)
         rows, family = strategy_test_results(inputs, run=run, max_lag=max_lag)

@@ -54,7 +54,7 @@ def run_strategy_tests(day: str | None = None, by: int | None = None) -> int:
     makes two runs; the pages serve the latest that finished. A retried attempt leaves
     its failed run behind, marked with the error."""
     user = get_user_model().objects.filter(pk=by).first() if by else None
-    return strategy_test_run(today=_day(day), by=user).pk
+    return strategy_test_run(today=_day(day), actor=user).pk
 
 
 @shared_task(**{**RETRY, "time_limit": 900, "soft_time_limit": 840})

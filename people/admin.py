@@ -126,7 +126,8 @@ class IncentiveComponentAdmin(TrackedAdmin):
 @admin.register(GoalTemplate)
 class GoalTemplateAdmin(RulesAdmin):
     """Goals HR gives many employees at once; applied from the web app
-    (/people/templates/), which checks who may receive them. Goals applied keep their
+    (/people/templates/) or the API (goal-templates/{id}/apply/), which check who may
+    receive them. Goals applied keep their
     values when a template changes; deleting one leaves its goals in place."""
 
     list_display = ("name", "fiscal_year", "kind", "title", "weight", "objective", "measure")

@@ -12,135 +12,130 @@ from core.versioning import data_changed
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent
-from .selectors import template_audience
+from .selectors import Audience, template_audience
 
 EMPLOYEE_FIELDS = {"user", "name", "email", "unit", "manager", "job_family", "active"}
-GOAL_FIELDS = {"fiscal_year", "kind", "title", "weight", "objective", "measure", "progress"}
-INCENTIVE_FIELDS = {"fiscal_year", "name", "weight", "objective", "measure"}
+GOAL_FIELDS = {
+    "employee", "fiscal_year", "kind", "title", "weight", "objective", "measure", "progress",
+}  # fmt: skip
+INCENTIVE_FIELDS = {"employee", "fiscal_year", "name", "weight", "objective", "measure"}
 TEMPLATE_FIELDS = {"name", "fiscal_year", "kind", "title", "weight", "objective", "measure"}
 
 
-@transaction.atomic
-def employee_create(*, by=None, **fields) -> Employee:
-    """Register an employee in a unit."""
-    return save_validated(apply_changes(Employee(), fields, allowed=EMPLOYEE_FIELDS), actor=by)
+# Employees -----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def employee_update(*, employee: Employee, by=None, **changes) -> Employee:
+def employee_create(*, actor, data: dict) -> Employee:
+    """Register an employee in a unit (`data`: user, name, email, unit, manager, job_family,
+    active)."""
+    employee = apply_changes(Employee(), data, allowed=EMPLOYEE_FIELDS)
+    return save_validated(employee, actor=actor)
+
+
+@transaction.atomic
+def employee_update(*, actor, instance: Employee, data: dict) -> Employee:
     """Change an employee (move unit, change manager, deactivate). Moving to another unit
     is refused while goals or incentives stay linked to strategy out of the new unit's reach."""
-    old_unit_id = employee.unit_id
-    apply_changes(employee, changes, allowed=EMPLOYEE_FIELDS)
-    save_validated(employee, actor=by)
-    if employee.unit_id != old_unit_id:
-        reach = employee.unit.ancestor_ids(include_self=True)
-        broken = _links_out_of_reach(Q(employee=employee), reach)
+    old_unit_id = instance.unit_id
+    apply_changes(instance, data, allowed=EMPLOYEE_FIELDS)
+    save_validated(instance, actor=actor)
+    if instance.unit_id != old_unit_id:
+        reach = instance.unit.ancestor_ids(include_self=True)
+        broken = _links_out_of_reach(Q(employee=instance), reach)
         if broken:
             raise ValidationError(
                 {
                     "unit": (
-                        f"{employee.name} cannot move to {employee.unit.code}: "
+                        f"{instance.name} cannot move to {instance.unit.code}: "
                         + "; ".join(sorted(broken))
                         + ". Link those to the new unit's strategy first."
                     )
                 }
             )
-    return employee
+    return instance
 
 
 @transaction.atomic
-def employee_delete(*, employee: Employee, by=None) -> None:
+def employee_delete(*, actor, instance: Employee) -> None:
     """Delete an employee with his or her goals and incentive components (their history
     stays; those he or she managed keep no manager). Deactivating is the usual way out."""
-    delete_or_explain(employee, actor=by)
+    delete_or_explain(instance, actor=actor)
+
+
+# Goals ---------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def goal_create(*, employee: Employee, by=None, **fields) -> Goal:
-    """Set a personal goal; if it names an objective or measure, that must be of the
+def goal_create(*, actor, data: dict) -> Goal:
+    """Set a personal goal of `data["employee"]`; if it names an objective or measure, that
+    must be of the employee's unit or a unit above it."""
+    goal = apply_changes(Goal(), data, allowed=GOAL_FIELDS)
+    return save_validated(goal, actor=actor)
+
+
+@transaction.atomic
+def goal_update(*, actor, instance: Goal, data: dict) -> Goal:
+    """Change a goal (title, weight, progress, its links...). A changed `employee` moves it
+    to another employee (a correction): its objective and measure must then be of the new
     employee's unit or a unit above it."""
-    goal = apply_changes(Goal(employee=employee), fields, allowed=GOAL_FIELDS)
-    return save_validated(goal, actor=by)
-
-
-@transaction.atomic
-def goal_update(*, goal: Goal, by=None, **changes) -> Goal:
-    """Change a goal (title, weight, progress...)."""
-    apply_changes(goal, changes, allowed=GOAL_FIELDS)
-    return save_validated(goal, actor=by)
-
-
-@transaction.atomic
-def goal_reassign(*, goal: Goal, employee: Employee, by=None, **changes) -> Goal:
-    """Move a goal to another employee (a correction), with any other changes; its objective
-    and measure must be of the new employee's unit or a unit above it."""
-    goal.employee = employee
-    apply_changes(goal, changes, allowed=GOAL_FIELDS)
-    return save_validated(goal, actor=by)
+    apply_changes(instance, data, allowed=GOAL_FIELDS)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
 def goal_link(
-    *, goal: Goal, objective: Objective | None = None, measure: Measure | None = None, by=None
+    *, actor, goal: Goal, objective: Objective | None = None, measure: Measure | None = None
 ) -> Goal:
     """Align a goal with the objective and/or measure it serves (None unlinks)."""
     goal.objective = objective
     goal.measure = measure
-    return save_validated(goal, actor=by)
+    return save_validated(goal, actor=actor)
 
 
 @transaction.atomic
-def goal_delete(*, goal: Goal, by=None) -> None:
+def goal_delete(*, actor, instance: Goal) -> None:
     """Remove a goal (its history stays)."""
-    delete_or_explain(goal, actor=by)
+    delete_or_explain(instance, actor=actor)
+
+
+# Incentive components ------------------------------------------------------------------------
 
 
 @transaction.atomic
-def incentive_create(*, employee: Employee, by=None, **fields) -> IncentiveComponent:
-    """Add a component to an employee's variable pay for a fiscal year."""
-    component = apply_changes(
-        IncentiveComponent(employee=employee), fields, allowed=INCENTIVE_FIELDS
-    )
-    return save_validated(component, actor=by)
+def incentive_create(*, actor, data: dict) -> IncentiveComponent:
+    """Add a component to the variable pay of `data["employee"]` for a fiscal year; if it
+    names an objective or measure, that must be of the employee's unit or a unit above it."""
+    component = apply_changes(IncentiveComponent(), data, allowed=INCENTIVE_FIELDS)
+    return save_validated(component, actor=actor)
 
 
 @transaction.atomic
-def incentive_update(*, component: IncentiveComponent, by=None, **changes) -> IncentiveComponent:
-    """Change an incentive component."""
-    apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
-    return save_validated(component, actor=by)
+def incentive_update(*, actor, instance: IncentiveComponent, data: dict) -> IncentiveComponent:
+    """Change an incentive component. A changed `employee` moves it to another employee (a
+    correction): its objective and measure must then be of the new employee's unit or above."""
+    apply_changes(instance, data, allowed=INCENTIVE_FIELDS)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def incentive_reassign(
-    *, component: IncentiveComponent, employee: Employee, by=None, **changes
-) -> IncentiveComponent:
-    """Move an incentive component to another employee (a correction), with any other
-    changes; its objective and measure must be of the new employee's unit or above it."""
-    component.employee = employee
-    apply_changes(component, changes, allowed=INCENTIVE_FIELDS)
-    return save_validated(component, actor=by)
-
-
-@transaction.atomic
-def incentive_delete(*, component: IncentiveComponent, by=None) -> None:
+def incentive_delete(*, actor, instance: IncentiveComponent) -> None:
     """Remove an incentive component (its history stays)."""
-    delete_or_explain(component, actor=by)
+    delete_or_explain(instance, actor=actor)
 
 
 @transaction.atomic
 def incentive_link(
     *,
+    actor,
     component: IncentiveComponent,
     objective: Objective | None = None,
     measure: Measure | None = None,
-    by=None,
 ) -> IncentiveComponent:
     """Tie an incentive component to the objective and/or measure it rewards (None unlinks)."""
     component.objective = objective
     component.measure = measure
-    return save_validated(component, actor=by)
+    return save_validated(component, actor=actor)
 
 
 def _links_out_of_reach(employees: Q, reach: set[int]) -> list[str]:
@@ -173,22 +168,23 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
 
 
 @transaction.atomic
-def goal_template_create(*, by=None, **fields) -> GoalTemplate:
+def goal_template_create(*, actor, data: dict) -> GoalTemplate:
     """Define a goal to give many employees at once (see `goal_template_apply`)."""
-    return save_validated(apply_changes(GoalTemplate(), fields, allowed=TEMPLATE_FIELDS), actor=by)
+    template = apply_changes(GoalTemplate(), data, allowed=TEMPLATE_FIELDS)
+    return save_validated(template, actor=actor)
 
 
 @transaction.atomic
-def goal_template_update(*, template: GoalTemplate, by=None, **changes) -> GoalTemplate:
+def goal_template_update(*, actor, instance: GoalTemplate, data: dict) -> GoalTemplate:
     """Change a template; the goals already applied from it stay as they are."""
-    apply_changes(template, changes, allowed=TEMPLATE_FIELDS)
-    return save_validated(template, actor=by)
+    apply_changes(instance, data, allowed=TEMPLATE_FIELDS)
+    return save_validated(instance, actor=actor)
 
 
 @transaction.atomic
-def goal_template_delete(*, template: GoalTemplate, by=None) -> None:
+def goal_template_delete(*, actor, instance: GoalTemplate) -> None:
     """Remove a template; the goals applied from it stay (they no longer name it)."""
-    delete_or_explain(template, actor=by)
+    delete_or_explain(instance, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -207,10 +203,10 @@ APPLY_BATCH = 2000
 @transaction.atomic
 def goal_template_apply(
     *,
+    actor,
     template: GoalTemplate,
     unit: OrgUnit | None = None,
     job_family: str = "",
-    by=None,
 ) -> TemplateApplied:
     """Give `template`'s goal to every active employee of `unit`'s subtree and/or of
     `job_family`, all or nothing. Those who already have a goal from the template for its
@@ -233,61 +229,73 @@ def goal_template_apply(
         .get(pk=template.pk)
     )
     audience = template_audience(template, unit=unit, job_family=job_family)
-    who = audience_text(unit, job_family)
+    _refuse_unless_all_reached(template, audience, audience_text(unit, job_family))
+    goals = [_goal_from(template, employee_id) for employee_id in audience.receive]
+    if goals:
+        _insert_goals(goals, actor=actor)
+    return TemplateApplied(matched=audience.matched, created=len(goals), skipped=audience.skipped)
+
+
+def _refuse_unless_all_reached(template: GoalTemplate, audience: Audience, who: str) -> None:
+    """Refuse an apply that reaches nobody, or someone out of the template's reach."""
     if not audience.matched:
         raise ValidationError({NON_FIELD_ERRORS: f"No active employee {who}."})
-    if audience.out_of_reach:
-        links = " and ".join(
-            f"{label} {link.unit.code}.{link.code}"
-            for label, link in (("objective", template.objective), ("measure", template.measure))
-            if link is not None
-        )
-        more = ", …" if audience.out_of_reach > len(audience.examples) else ""
+    if not audience.out_of_reach:
+        return
+    links = " and ".join(
+        f"{label} {link.unit.code}.{link.code}"
+        for label, link in (("objective", template.objective), ("measure", template.measure))
+        if link is not None
+    )
+    more = ", …" if audience.out_of_reach > len(audience.examples) else ""
+    raise ValidationError(
+        {
+            NON_FIELD_ERRORS: (
+                f"The goal serves {links}, so only employees of "
+                f"{audience.reach_unit.code} or a unit below it may have it; "
+                f"{audience.out_of_reach} of the {audience.matched} employees "
+                f"{who} {'is' if audience.out_of_reach == 1 else 'are'} not: "
+                f"{', '.join(audience.examples)}{more}. "
+                "Nothing was applied: choose a unit within "
+                f"{audience.reach_unit.code}, or a template linked higher up."
+            )
+        }
+    )
+
+
+def _goal_from(template: GoalTemplate, employee_id: int) -> Goal:
+    """The goal `template` gives an employee (not saved)."""
+    return Goal(
+        employee_id=employee_id,
+        fiscal_year=template.fiscal_year,
+        kind=template.kind,
+        title=template.title,
+        weight=template.weight,
+        objective=template.objective,
+        measure=template.measure,
+        progress=0,
+        template=template,
+    )
+
+
+def _insert_goals(goals: list[Goal], *, actor) -> None:
+    """Insert goals applied from one template at once, with their change history."""
+    # The field rules, once: every goal has the same values (no query: links and the
+    # employee are checked by the caller, set-based).
+    goals[0].clean_fields(exclude=["employee", "objective", "measure", "template"])
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(goals, Goal, batch_size=APPLY_BATCH, default_user=actor)
+    except IntegrityError:  # a goal from the template written meanwhile, bypassing the lock
         raise ValidationError(
             {
                 NON_FIELD_ERRORS: (
-                    f"The goal serves {links}, so only employees of "
-                    f"{audience.reach_unit.code} or a unit below it may have it; "
-                    f"{audience.out_of_reach} of the {audience.matched} employees "
-                    f"{who} {'is' if audience.out_of_reach == 1 else 'are'} not: "
-                    f"{', '.join(audience.examples)}{more}. "
-                    "Nothing was applied: choose a unit within "
-                    f"{audience.reach_unit.code}, or a template linked higher up."
+                    "Someone gave goals from this template at the same moment; nothing "
+                    "was applied. Apply again: those who have it now will be skipped."
                 )
             }
-        )
-    goals = [
-        Goal(
-            employee_id=employee_id,
-            fiscal_year=template.fiscal_year,
-            kind=template.kind,
-            title=template.title,
-            weight=template.weight,
-            objective=template.objective,
-            measure=template.measure,
-            progress=0,
-            template=template,
-        )
-        for employee_id in audience.receive
-    ]
-    if goals:
-        # The field rules, once: every goal has the same values (no query: links and the
-        # employee are checked above, set-based).
-        goals[0].clean_fields(exclude=["employee", "objective", "measure", "template"])
-        try:
-            with transaction.atomic():
-                bulk_create_with_history(goals, Goal, batch_size=APPLY_BATCH, default_user=by)
-        except IntegrityError:  # a goal from the template written meanwhile, bypassing the lock
-            raise ValidationError(
-                {
-                    NON_FIELD_ERRORS: (
-                        "Someone gave goals from this template at the same moment; nothing "
-                        "was applied. Apply again: those who have it now will be skipped."
-                    )
-                }
-            ) from None
-        data_changed()  # bulk inserts send no signal
-    return TemplateApplied(matched=audience.matched, created=len(goals), skipped=audience.skipped)
+        ) from None
+    data_changed()  # bulk inserts send no signal
 
 
 def audience_text(unit: OrgUnit | None, job_family: str) -> str:

@@ -2,19 +2,19 @@
 components, goal templates and their application, goal alignment per unit.
 
 Thin: every page asks the rules (`people.view_employee`, `people.add_goal`, ...), reads
-through people/selectors.py and writes through people/services.py; a service's refusal is
-shown on the form next to its fields, with status 400, and nothing is written."""
+through people/selectors.py and writes through people/services.py; the create, edit, delete
+and apply pages are the view kit's (core/views.py): a service's refusal is shown on the form
+next to its fields, with status 400, and nothing is written."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
 
 from core.scoping import restrict
+from core.views import NO_ROLE, Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
@@ -34,22 +34,6 @@ from .selectors import employee_year, goal_alignment, template_audience, with_ye
 
 PAGE_SIZE = 50
 UNALIGNED_SHOWN = 500
-NO_ROLE = "You have no role in OSM that lets you see this: ask the OSM staff."
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied(NO_ROLE)
-
-
-def _put_errors(form, exc: ValidationError) -> None:
-    """A service's refusal on the form: each message next to its field, the others (and
-    fields not on the form) above it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _year(form) -> int:
@@ -73,7 +57,7 @@ def employee_list(request):
     """`/people/`: the employees the user may see, filtered by unit (with the units below
     it), job family, active and name, with the number of goals of the fiscal year, whether
     one is aligned and the incentive weight linked; 50 a page."""
-    _require(request, "people.view_employee")
+    require(request.user, "people.view_employee")
     visible = restrict(Employee.objects.all(), request.user)
     filterset = EmployeeListFilter(request.GET or None, queryset=visible)
     status, page = 200, None
@@ -98,7 +82,7 @@ def employee_page(request, pk: int):
     """`/people/<id>/`: an employee's goals and incentive components of a fiscal year, each
     with the objective or measure it serves; HR adds, edits and deletes them."""
     employee = get_object_or_404(Employee.objects.select_related("unit", "manager"), pk=pk)
-    _require(request, "people.view_employee", employee)
+    require(request.user, "people.view_employee", employee)
     form = YearForm(request.GET or None)
     status = 400 if form.is_bound and not form.is_valid() else 200
     year = _year(form)
@@ -142,141 +126,190 @@ def _employee_url(employee_id: int, fiscal_year: int) -> str:
     return f"{reverse('people:employee', args=[employee_id])}?fiscal_year={fiscal_year}"
 
 
-def _row_form(request, *, form_class, employee, instance, save, title, cancel):
-    """The add or edit page of a goal or incentive component: GET shows the form, POST
-    saves through `save(cleaned_data)` and returns to the employee's page of that year."""
-    kwargs = {"employee": employee}
-    if instance is not None:
-        kwargs["instance"] = instance
-    status = 200
-    if request.method == "POST":
-        form = form_class(request.POST, **kwargs)
-        if form.is_valid():
-            try:
-                row = save(dict(form.cleaned_data))
-            except ValidationError as exc:
-                _put_errors(form, exc)
-            else:
-                messages.success(request, f"Saved: {row}.")
-                return redirect(_employee_url(employee.pk, row.fiscal_year))
-        status = 400
-    else:
-        initial = {k: v for k, v in request.GET.items() if k in ("kind", "fiscal_year")}
-        form = form_class(initial=initial, **kwargs)
-    context = {"form": form, "employee": employee, "title": title, "cancel": cancel}
-    return render(request, "people/row_form.html", context, status=status)
+class _EmployeeRowPage:
+    """Pages of an employee's goals and incentive components: under the employee's page,
+    back to it for the row's fiscal year."""
+
+    crumb = ""
+
+    def employee(self) -> Employee:
+        raise NotImplementedError
+
+    def employee_url(self) -> str:
+        return reverse("people:employee", args=[self.employee().pk])
+
+    def crumbs(self):
+        return [
+            Crumb("Employees", reverse("people:index")),
+            Crumb(self.employee().name, self.cancel_url()),
+            Crumb(self.crumb),
+        ]
+
+    def cancel_url(self) -> str:
+        if self.object is None:
+            return self.employee_url()
+        return _employee_url(self.object.employee_id, self.object.fiscal_year)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def goal_add(request, pk: int):
+class _EmployeeRowForm(_EmployeeRowPage, ServiceFormView):
+    """Add or edit a goal or incentive component: the objective and measure are offered
+    among those of the employee's unit chain only. `?kind=` and `?fiscal_year=` preset a
+    new row."""
+
+    template_name = "people/row_form.html"  # the kit's, with the unit chain said above it
+    novalidate = False
+
+    def get_form_kwargs(self):
+        kwargs = {**super().get_form_kwargs(), "employee": self.employee()}
+        if self.request.method == "GET":
+            kwargs["initial"] = {
+                k: v for k, v in self.request.GET.items() if k in ("kind", "fiscal_year")
+            }
+        return kwargs
+
+    def extra_context(self, form):
+        return {"employee": self.employee()}
+
+    def success_url(self, saved):
+        return _employee_url(saved.employee_id, saved.fiscal_year)
+
+    def success_message(self, saved):
+        return f"Saved: {saved}."
+
+
+class _EmployeeRowCreate(_EmployeeRowForm):
+    crumb = "New"
+
+    def get_object(self):
+        self.parent = get_object_or_404(
+            Employee.objects.select_related("unit"), pk=self.kwargs["pk"]
+        )
+        return None
+
+    def employee(self):
+        return self.parent
+
+    def permission_object(self):
+        return self.parent
+
+
+class _EmployeeRowEdit(_EmployeeRowForm):
+    crumb = "Edit"
+    model = None
+
+    def get_object(self):
+        return get_object_or_404(
+            self.model.objects.select_related("employee__unit"), pk=self.kwargs["pk"]
+        )
+
+    def employee(self):
+        return self.object.employee
+
+
+class GoalCreate(_EmployeeRowCreate):
     """A new goal (performance or development) for an employee."""
-    employee = get_object_or_404(Employee.objects.select_related("unit"), pk=pk)
-    _require(request, "people.add_goal", employee)
-    return _row_form(
-        request,
-        form_class=GoalForm,
-        employee=employee,
-        instance=None,
-        save=lambda data: services.goal_create(employee=employee, by=request.user, **data),
-        title=f"New goal of {employee.name}",
-        cancel=reverse("people:employee", args=[employee.pk]),
-    )
+
+    form_class = GoalForm
+    permission = "people.add_goal"
+
+    def save(self, form):
+        data = {**form.cleaned_data, "employee": self.parent}
+        return services.goal_create(actor=self.request.user, data=data)
+
+    def title(self):
+        return f"New goal of {self.parent.name}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def goal_edit(request, pk: int):
+class GoalEdit(_EmployeeRowEdit):
     """Change a goal: title, weight, progress, the objective or measure it serves."""
-    goal = get_object_or_404(Goal.objects.select_related("employee__unit"), pk=pk)
-    _require(request, "people.change_goal", goal)
-    return _row_form(
-        request,
-        form_class=GoalForm,
-        employee=goal.employee,
-        instance=goal,
-        save=lambda data: services.goal_update(goal=goal, by=request.user, **data),
-        title=f"Goal of {goal.employee.name}: {goal.title}",
-        cancel=_employee_url(goal.employee_id, goal.fiscal_year),
-    )
+
+    model = Goal
+    form_class = GoalForm
+    permission = "people.change_goal"
+
+    def save(self, form):
+        return services.goal_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Goal of {self.object.employee.name}: {self.object.title}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def incentive_add(request, pk: int):
+class IncentiveCreate(_EmployeeRowCreate):
     """A new incentive component for an employee."""
-    employee = get_object_or_404(Employee.objects.select_related("unit"), pk=pk)
-    _require(request, "people.add_incentivecomponent", employee)
-    return _row_form(
-        request,
-        form_class=IncentiveForm,
-        employee=employee,
-        instance=None,
-        save=lambda data: services.incentive_create(employee=employee, by=request.user, **data),
-        title=f"New incentive component of {employee.name}",
-        cancel=reverse("people:employee", args=[employee.pk]),
-    )
+
+    form_class = IncentiveForm
+    permission = "people.add_incentivecomponent"
+
+    def save(self, form):
+        data = {**form.cleaned_data, "employee": self.parent}
+        return services.incentive_create(actor=self.request.user, data=data)
+
+    def title(self):
+        return f"New incentive component of {self.parent.name}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def incentive_edit(request, pk: int):
+class IncentiveEdit(_EmployeeRowEdit):
     """Change an incentive component."""
-    component = get_object_or_404(
-        IncentiveComponent.objects.select_related("employee__unit"), pk=pk
-    )
-    _require(request, "people.change_incentivecomponent", component)
-    return _row_form(
-        request,
-        form_class=IncentiveForm,
-        employee=component.employee,
-        instance=component,
-        save=lambda data: services.incentive_update(component=component, by=request.user, **data),
-        title=f"Incentive component of {component.employee.name}: {component.name}",
-        cancel=_employee_url(component.employee_id, component.fiscal_year),
-    )
+
+    model = IncentiveComponent
+    form_class = IncentiveForm
+    permission = "people.change_incentivecomponent"
+
+    def save(self, form):
+        return services.incentive_update(
+            actor=self.request.user, instance=form.instance, data=form.cleaned_data
+        )
+
+    def title(self):
+        return f"Incentive component of {self.object.employee.name}: {self.object.name}"
 
 
-def _row_delete(request, *, row, what, delete):
-    """GET asks for confirmation; POST deletes and returns to the employee's page."""
-    back = _employee_url(row.employee_id, row.fiscal_year)
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            delete()
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
-        else:
-            messages.success(request, f"Deleted the {what} “{row}”.")
-            return redirect(back)
-    context = {"row": row, "what": what, "cancel": back, "error": error}
-    return render(request, "people/confirm_delete.html", context, status=status)
+class _EmployeeRowDelete(_EmployeeRowPage, ServiceDeleteView):
+    """Ask, then delete a goal or incentive component and return to the employee's page."""
+
+    crumb = "Delete"
+    model = None
+    what = ""
+
+    def get_object(self):
+        return get_object_or_404(
+            self.model.objects.select_related("employee"), pk=self.kwargs["pk"]
+        )
+
+    def employee(self):
+        return self.object.employee
+
+    def title(self):
+        return f"Delete the {self.what} “{self.object}”?"
+
+    def question(self):
+        return "It is removed for good (its change history stays)."
+
+    def back_url(self):
+        return self.cancel_url()
+
+    def success_message(self, deleted):
+        return f"Deleted the {self.what} “{deleted}”."
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def goal_delete(request, pk: int):
-    goal = get_object_or_404(Goal.objects.select_related("employee"), pk=pk)
-    _require(request, "people.delete_goal", goal)
-    return _row_delete(
-        request,
-        row=goal,
-        what="goal",
-        delete=lambda: services.goal_delete(goal=goal, by=request.user),
-    )
+class GoalDelete(_EmployeeRowDelete):
+    model = Goal
+    what = "goal"
+    permission = "people.delete_goal"
+
+    def delete(self, obj):
+        services.goal_delete(actor=self.request.user, instance=obj)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def incentive_delete(request, pk: int):
-    component = get_object_or_404(IncentiveComponent.objects.select_related("employee"), pk=pk)
-    _require(request, "people.delete_incentivecomponent", component)
-    return _row_delete(
-        request,
-        row=component,
-        what="incentive component",
-        delete=lambda: services.incentive_delete(component=component, by=request.user),
-    )
+class IncentiveDelete(_EmployeeRowDelete):
+    model = IncentiveComponent
+    what = "incentive component"
+    permission = "people.delete_incentivecomponent"
+
+    def delete(self, obj):
+        services.incentive_delete(actor=self.request.user, instance=obj)
 
 
 # Goal templates ------------------------------------------------------------------------------
@@ -285,7 +318,7 @@ def incentive_delete(request, pk: int):
 @login_required
 def template_list(request):
     """`/people/templates/`: the goal templates, with how many goals each has given."""
-    _require(request, "people.view_goaltemplate")
+    require(request.user, "people.view_goaltemplate")
     user = request.user
     rows = (
         GoalTemplate.objects.select_related("objective__unit", "measure__unit")
@@ -309,129 +342,182 @@ def template_list(request):
     return render(request, "people/template_list.html", context)
 
 
-def _template_form(request, *, instance, save, title):
+class _TemplatePage:
+    """Pages of one goal template: under the list of templates, back to it."""
+
+    def crumbs(self):
+        return [Crumb("Goal templates", reverse("people:templates")), Crumb(self.title())]
+
+    def cancel_url(self) -> str:
+        return reverse("people:templates")
+
+    def back_url(self) -> str:
+        return reverse("people:templates")
+
+    def success_url(self, saved) -> str:
+        return reverse("people:templates")
+
+
+class _TemplateForm(_TemplatePage, ServiceFormView):
     """Add or edit a template. Posting with `_pick` (the unit's "Show its strategy" button,
     or htmx when the unit changes) redraws the form with that unit's objectives and
     measures, saving nothing."""
-    status = 200
-    if request.method == "POST" and "_pick" in request.POST:
+
+    template_name = "people/template_form.html"
+    form_class = GoalTemplateForm
+    novalidate = False
+
+    def post(self, request, *args, **kwargs):
+        if "_pick" not in request.POST:
+            return super().post(request, *args, **kwargs)
         initial = {k: request.POST.get(k) for k in GoalTemplateForm.base_fields}
-        form = GoalTemplateForm(initial=initial, instance=instance)
-    elif request.method == "POST":
-        form = GoalTemplateForm(request.POST, instance=instance)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "link_unit"}
-            try:
-                template = save(data)
-            except ValidationError as exc:
-                _put_errors(form, exc)
-            else:
-                messages.success(request, f"Saved the goal template “{template}”.")
-                return redirect("people:templates")
-        status = 400
-    else:
-        form = GoalTemplateForm(instance=instance)
-    # With htmx, choosing the unit redraws the form at once (the button does it without).
-    form.fields["link_unit"].widget.attrs.update(
-        {
-            "hx-post": request.path,
-            "hx-trigger": "change",
-            "hx-vals": '{"_pick": "1"}',
-            "hx-target": "#template-form",
-            "hx-select": "#template-form",
-            "hx-swap": "outerHTML",
-        }
-    )
-    context = {"form": form, "title": title, "cancel": reverse("people:templates")}
-    return render(request, "people/template_form.html", context, status=status)
+        kwargs = {k: v for k, v in self.get_form_kwargs().items() if k == "instance"}
+        return self.render_form(GoalTemplateForm(initial=initial, **kwargs))
+
+    def render_form(self, form, status=200):
+        # With htmx, choosing the unit redraws the form at once (the button does it without).
+        form.fields["link_unit"].widget.attrs.update(
+            {
+                "hx-post": self.request.path,
+                "hx-trigger": "change",
+                "hx-vals": '{"_pick": "1"}',
+                "hx-target": "#template-form",
+                "hx-select": "#template-form",
+                "hx-swap": "outerHTML",
+            }
+        )
+        return super().render_form(form, status=status)
+
+    @staticmethod
+    def data(form) -> dict:
+        return {k: v for k, v in form.cleaned_data.items() if k != "link_unit"}
+
+    def success_message(self, saved):
+        return f"Saved the goal template “{saved}”."
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_add(request):
-    _require(request, "people.add_goaltemplate")
-    return _template_form(
-        request,
-        instance=None,
-        save=lambda data: services.goal_template_create(by=request.user, **data),
-        title="New goal template",
-    )
+class TemplateCreate(_TemplateForm):
+    """A new goal template."""
+
+    permission = "people.add_goaltemplate"
+
+    def save(self, form):
+        return services.goal_template_create(actor=self.request.user, data=self.data(form))
+
+    def title(self):
+        return "New goal template"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_edit(request, pk: int):
-    template = get_object_or_404(GoalTemplate, pk=pk)
-    _require(request, "people.change_goaltemplate", template)
-    return _template_form(
-        request,
-        instance=template,
-        save=lambda data: services.goal_template_update(template=template, by=request.user, **data),
-        title=f"Goal template {template}",
-    )
+class TemplateEdit(_TemplateForm):
+    """Change a goal template (the goals already given from it stay as they are)."""
+
+    permission = "people.change_goaltemplate"
+
+    def get_object(self):
+        return get_object_or_404(GoalTemplate, pk=self.kwargs["pk"])
+
+    def save(self, form):
+        return services.goal_template_update(
+            actor=self.request.user, instance=form.instance, data=self.data(form)
+        )
+
+    def title(self):
+        return f"Goal template {self.object}"
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_delete(request, pk: int):
-    template = get_object_or_404(GoalTemplate, pk=pk)
-    _require(request, "people.delete_goaltemplate", template)
-    error, status = None, 200
-    if request.method == "POST":
-        try:
-            services.goal_template_delete(template=template, by=request.user)
-        except ValidationError as exc:
-            error, status = " ".join(exc.messages), 400
-        else:
-            messages.success(request, f"Deleted the goal template “{template}”.")
-            return redirect("people:templates")
-    context = {
-        "row": template,
-        "what": "goal template",
-        "cancel": reverse("people:templates"),
-        "error": error,
-        "note": "The goals already given from it stay.",
-    }
-    return render(request, "people/confirm_delete.html", context, status=status)
+class TemplateDelete(_TemplatePage, ServiceDeleteView):
+    """Ask, then delete a goal template; the goals given from it stay."""
+
+    permission = "people.delete_goaltemplate"
+
+    def get_object(self):
+        return get_object_or_404(GoalTemplate, pk=self.kwargs["pk"])
+
+    def delete(self, obj):
+        services.goal_template_delete(actor=self.request.user, instance=obj)
+
+    def title(self):
+        return f"Delete the goal template “{self.object}”?"
+
+    def question(self):
+        return "The goals already given from it stay."
+
+    def crumbs(self):
+        return [
+            Crumb("Goal templates", reverse("people:templates")),
+            Crumb(f"Delete {self.object.name}"),
+        ]
+
+    def success_message(self, deleted):
+        return f"Deleted the goal template “{deleted}”."
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def template_apply(request, pk: int):
+class TemplateApply(_TemplatePage, ServiceFormView):
     """`/people/templates/<id>/apply/`: choose a unit and/or job family (GET), see who will
     receive the goal, who already has it and who is out of its reach, then confirm (POST):
     every goal is created at once, or none."""
-    template = get_object_or_404(
-        GoalTemplate.objects.select_related("objective__unit", "measure__unit"), pk=pk
-    )
-    _require(request, "people.view_goaltemplate", template)
-    _require(request, "people.add_goal")
-    data = request.POST if request.method == "POST" else (request.GET or None)
-    form = TemplateApplyForm(data)
-    status, audience = 200, None
-    if form.is_bound and form.is_valid():
-        unit, job_family = form.cleaned_data["unit"], form.cleaned_data["job_family"]
-        if request.method == "POST":
-            try:
-                done = services.goal_template_apply(
-                    template=template, unit=unit, job_family=job_family, by=request.user
-                )
-            except ValidationError as exc:
-                _put_errors(form, exc)
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    f"Applied “{template}”: {done.created} employee"
-                    f"{'' if done.created == 1 else 's'} received the goal; {done.skipped} "
-                    "already had it and were skipped.",
-                )
-                return redirect("people:templates")
-        audience = template_audience(template, unit=unit, job_family=job_family)
-    elif form.is_bound:
-        status = 400
-    context = {"template": template, "form": form, "audience": audience}
-    return render(request, "people/template_apply.html", context, status=status)
+
+    template_name = "people/template_apply.html"
+    form_class = TemplateApplyForm
+    permission = "people.add_goal"  # anywhere, as for HR and OSM staff
+    http_method_names = ["get", "post"]
+
+    def get_object(self):
+        template = get_object_or_404(
+            GoalTemplate.objects.select_related("objective__unit", "measure__unit"),
+            pk=self.kwargs["pk"],
+        )
+        require(self.request.user, "people.view_goaltemplate", template)
+        return template
+
+    def permission_object(self):
+        return None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "GET" and self.request.GET:
+            kwargs["data"] = self.request.GET  # a preview
+        return kwargs
+
+    def get(self, request, *args, **kwargs):
+        form = self.get_form()
+        status = 200
+        if form.is_bound and form.is_valid():
+            self.chosen = self.choice(form)
+        elif form.is_bound:
+            status = 400
+        return self.render_form(form, status=status)
+
+    @staticmethod
+    def choice(form) -> dict:
+        return {"unit": form.cleaned_data["unit"], "job_family": form.cleaned_data["job_family"]}
+
+    def save(self, form):
+        self.chosen = self.choice(form)  # a refusal shows the preview again
+        return services.goal_template_apply(
+            actor=self.request.user, template=self.object, **self.chosen
+        )
+
+    def extra_context(self, form):
+        chosen = getattr(self, "chosen", None)
+        audience = template_audience(self.object, **chosen) if chosen else None
+        return {"template": self.object, "audience": audience}
+
+    def title(self):
+        return f"Apply “{self.object.name}”"
+
+    def crumbs(self):
+        return [
+            Crumb("Goal templates", reverse("people:templates")),
+            Crumb(f"Apply {self.object.name}"),
+        ]
+
+    def success_message(self, done):
+        return (
+            f"Applied “{self.object}”: {done.created} employee"
+            f"{'' if done.created == 1 else 's'} received the goal; {done.skipped} "
+            "already had it and were skipped."
+        )
 
 
 # Goal alignment ------------------------------------------------------------------------------
@@ -450,7 +536,7 @@ def alignment_page(request):
     """`/people/alignment/?unit=CODE&fiscal_year=YYYY`: per unit of the subtree, the active
     employees, those with at least one aligned goal of the year and the share; then the
     employees without one."""
-    _require(request, "people.view_employee")
+    require(request.user, "people.view_employee")
     default = _default_unit(request.user)
     form = UnitYearForm(
         request.GET or None,
@@ -462,7 +548,7 @@ def alignment_page(request):
     unit = (form.cleaned_data.get("unit") if form.is_bound else None) or default
     if unit is None:
         raise PermissionDenied(NO_ROLE)
-    _require(request, "people.view_employee", unit)
+    require(request.user, "people.view_employee", unit)
     report = goal_alignment(unit, _year(form))
     context = {
         "form": form,

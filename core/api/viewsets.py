@@ -25,11 +25,6 @@ class ServiceViewSet(viewsets.ModelViewSet):
     create_service = None
     update_service = None
     delete_service = None
-    # Release 1's per-resource adapters, (by, data) and (instance, by, data), until every
-    # app's services take the shape above.
-    create_with = None
-    update_with = None
-    destroy_with = None
 
     def get_queryset(self):
         return restrict(super().get_queryset(), self.request.user)
@@ -46,26 +41,18 @@ class ServiceViewSet(viewsets.ModelViewSet):
 
     def perform_create(self, serializer):
         self.check_write("add", serializer.validated_data)
-        data, actor = dict(serializer.validated_data), self.request.user
-        if self.create_service is None:
-            serializer.instance = type(self).create_with(by=actor, data=data)
-        else:
-            serializer.instance = type(self).create_service(actor=actor, data=data)
+        serializer.instance = type(self).create_service(
+            actor=self.request.user, data=dict(serializer.validated_data)
+        )
 
     def perform_update(self, serializer):
         # The object itself was checked by has_object_permission; where it goes, here.
         self.check_write("change", serializer.validated_data, serializer.instance)
-        data, actor = dict(serializer.validated_data), self.request.user
-        instance = serializer.instance
-        if self.update_service is None:
-            serializer.instance = type(self).update_with(instance, by=actor, data=data)
-        else:
-            serializer.instance = type(self).update_service(
-                actor=actor, instance=instance, data=data
-            )
+        serializer.instance = type(self).update_service(
+            actor=self.request.user,
+            instance=serializer.instance,
+            data=dict(serializer.validated_data),
+        )
 
     def perform_destroy(self, instance):
-        if self.delete_service is None:
-            type(self).destroy_with(instance, by=self.request.user)
-        else:
-            type(self).delete_service(actor=self.request.user, instance=instance)
+        type(self).delete_service(actor=self.request.user, instance=instance)

@@ -435,13 +435,15 @@ class DemoBuilder:
         for index, (unit, name, email) in enumerate(generic):
             everyone.append(
                 people_services.employee_create(
-                    name=name,
-                    email=email,
-                    unit=self.units[unit.code],
-                    manager=heads[unit.code],
-                    job_family=unit.job_family,
-                    active=index not in leavers,
-                    by=hr,
+                    actor=hr,
+                    data={
+                        "name": name,
+                        "email": email,
+                        "unit": self.units[unit.code],
+                        "manager": heads[unit.code],
+                        "job_family": unit.job_family,
+                        "active": index not in leavers,
+                    },
                 )
             )
         self.create_goals(everyone, heads)
@@ -449,13 +451,15 @@ class DemoBuilder:
     def add_employee(self, person: c.Person, unit: c.Unit, *, manager, by) -> Employee:
         user = self.users[person.username]
         employee = people_services.employee_create(
-            user=user,
-            name=person.full_name,
-            email=self.email_of(person.first_name, person.last_name),
-            unit=self.units[unit.code],
-            manager=manager,
-            job_family=unit.job_family,
-            by=by,
+            actor=by,
+            data={
+                "user": user,
+                "name": person.full_name,
+                "email": self.email_of(person.first_name, person.last_name),
+                "unit": self.units[unit.code],
+                "manager": manager,
+                "job_family": unit.job_family,
+            },
         )
         self.employees[person.username] = employee
         return employee
@@ -514,14 +518,16 @@ class DemoBuilder:
                 else:
                     title, link = rng.choice(c.UNLINKED_GOALS), {}
                 people_services.goal_create(
-                    employee=employee,
-                    fiscal_year=year,
-                    kind="performance",
-                    title=title,
-                    weight=Decimal("0.4") if two_goals else Decimal("0.7"),
-                    progress=progress(),
-                    by=hr,
-                    **link,
+                    actor=hr,
+                    data={
+                        "employee": employee,
+                        "fiscal_year": year,
+                        "kind": "performance",
+                        "title": title,
+                        "weight": Decimal("0.4") if two_goals else Decimal("0.7"),
+                        "progress": progress(),
+                        **link,
+                    },
                 )
                 if two_goals:
                     if all_measures and rng.random() < link_chance:
@@ -531,28 +537,32 @@ class DemoBuilder:
                     else:
                         title, link = rng.choice(c.UNLINKED_GOALS), {}
                     people_services.goal_create(
-                        employee=employee,
-                        fiscal_year=year,
-                        kind="performance",
-                        title=title,
-                        weight=Decimal("0.3"),
-                        progress=progress(),
-                        by=hr,
-                        **link,
+                        actor=hr,
+                        data={
+                            "employee": employee,
+                            "fiscal_year": year,
+                            "kind": "performance",
+                            "title": title,
+                            "weight": Decimal("0.3"),
+                            "progress": progress(),
+                            **link,
+                        },
                     )
                 development = rng.choice(c.DEVELOPMENT_GOALS)
                 link = {}
                 if learning and rng.random() < link_chance * 0.4:
                     link = {"objective": rng.choice(learning)}
                 people_services.goal_create(
-                    employee=employee,
-                    fiscal_year=year,
-                    kind="development",
-                    title=development,
-                    weight=Decimal("0.3"),
-                    progress=progress(),
-                    by=hr,
-                    **link,
+                    actor=hr,
+                    data={
+                        "employee": employee,
+                        "fiscal_year": year,
+                        "kind": "development",
+                        "title": development,
+                        "weight": Decimal("0.3"),
+                        "progress": progress(),
+                        **link,
+                    },
                 )
                 # Variable pay: managers, sales people and about half of the others.
                 if not (
@@ -565,12 +575,14 @@ class DemoBuilder:
                 group_chance = min(1.0, link_chance * 1.5)
                 group_link = {"measure": group_margin} if rng.random() < group_chance else {}
                 people_services.incentive_create(
-                    employee=employee,
-                    fiscal_year=year,
-                    name="Group result (EBIT margin)",
-                    weight=Decimal("0.3"),
-                    by=hr,
-                    **group_link,
+                    actor=hr,
+                    data={
+                        "employee": employee,
+                        "fiscal_year": year,
+                        "name": "Group result (EBIT margin)",
+                        "weight": Decimal("0.3"),
+                        **group_link,
+                    },
                 )
                 if own_measures and rng.random() < link_chance:
                     measure = rng.choice(own_measures)
@@ -579,19 +591,23 @@ class DemoBuilder:
                 else:
                     unit_link, name = {}, "Unit results"
                 people_services.incentive_create(
-                    employee=employee,
-                    fiscal_year=year,
-                    name=name,
-                    weight=Decimal("0.4"),
-                    by=hr,
-                    **unit_link,
+                    actor=hr,
+                    data={
+                        "employee": employee,
+                        "fiscal_year": year,
+                        "name": name,
+                        "weight": Decimal("0.4"),
+                        **unit_link,
+                    },
                 )
                 people_services.incentive_create(
-                    employee=employee,
-                    fiscal_year=year,
-                    name="Individual performance",
-                    weight=Decimal("0.3"),
-                    by=hr,
+                    actor=hr,
+                    data={
+                        "employee": employee,
+                        "fiscal_year": year,
+                        "name": "Individual performance",
+                        "weight": Decimal("0.3"),
+                    },
                 )
 
     # Reviews ----------------------------------------------------------------------------------
@@ -764,7 +780,7 @@ class DemoBuilder:
     def create_strategy_tests(self) -> None:
         """Tonight's strategy test run, done now so the maps show their verdicts at once
         (the data make some arrows supported, one contradicted, one too new to test)."""
-        strategy_test_run(today=self.window.today, by=self.osm)
+        strategy_test_run(today=self.window.today, actor=self.osm)
 
     # Summary ----------------------------------------------------------------------------------
 

@@ -594,6 +594,19 @@ API: dict[str, list[Case]] = {
         delete=lambda s: s.incentive,
         control="hr", own_refused=True,
     ),
+    "goal-templates": crud(
+        "goal-templates",
+        create=lambda w, s: {"name": "New", "fiscal_year": 2026, "title": "New",
+                             "objective": s.o1.pk},
+        update=(lambda s: s.template, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.template,
+        control="hr", own_refused=True,
+        extra=[
+            Case("apply a goal template to the unit", api(
+                "POST", lambda w, s: f"goal-templates/{s.template.pk}/apply/",
+                lambda w, s: {"unit": s.unit.pk}), 403, control="hr", own_refused=True),
+        ],
+    ),
     "reviews": crud(
         "reviews",
         create=lambda w, s: {"kind": "operational", "unit": s.unit.pk, "title": "New",

@@ -187,16 +187,27 @@ def world(django_user_model):
             "initiative": initiative,
         },
     )
-    w["employee"] = employee = employee_create(name="Ann", email="ann@example.com", unit=bu)
-    goal_create(employee=employee, fiscal_year=2026, title="Sell more", objective=bu_f1)
-    incentive_create(
-        employee=employee,
-        fiscal_year=2026,
-        name="Revenue bonus",
-        weight=Decimal("1"),
-        measure=bu_rev,
+    w["employee"] = employee = employee_create(
+        actor=None, data={"name": "Ann", "email": "ann@example.com", "unit": bu}
     )
-    goal_template_create(name="Sales drive", fiscal_year=2026, title="Sell more", objective=bu_f1)
+    goal_create(
+        actor=None,
+        data={"employee": employee, "fiscal_year": 2026, "title": "Sell more", "objective": bu_f1},
+    )
+    incentive_create(
+        actor=None,
+        data={
+            "employee": employee,
+            "fiscal_year": 2026,
+            "name": "Revenue bonus",
+            "weight": Decimal("1"),
+            "measure": bu_rev,
+        },
+    )
+    goal_template_create(
+        actor=None,
+        data={"name": "Sales drive", "fiscal_year": 2026, "title": "Sell more", "objective": bu_f1},
+    )
     w["meeting"] = meeting = meeting_create(
         actor=None,
         data={
@@ -796,14 +807,23 @@ def _add_values(world, start, count):
 def _add_employees_with_goals(world, start, count):
     for i in range(start, start + count):
         employee = employee_create(
-            name=f"E{i:03}", email=f"e{i}@example.com", unit=world["bu"], manager=world["employee"]
+            actor=None,
+            data={
+                "name": f"E{i:03}",
+                "email": f"e{i}@example.com",
+                "unit": world["bu"],
+                "manager": world["employee"],
+            },
         )
         goal_create(
-            employee=employee,
-            fiscal_year=2026,
-            title=f"Goal {i}",
-            objective=world["bu_f1"],
-            measure=world["bu_rev"],
+            actor=None,
+            data={
+                "employee": employee,
+                "fiscal_year": 2026,
+                "title": f"Goal {i}",
+                "objective": world["bu_f1"],
+                "measure": world["bu_rev"],
+            },
         )
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from core.roles import MEASURE_OWNER
+from core.roles import HR, MEASURE_OWNER
 from tests import factories as f
 
 DOC = Path(settings.BASE_DIR) / "docs/api.md"
@@ -21,13 +21,17 @@ def shell_blocks() -> str:
 
 @pytest.fixture
 def demo_like(transactional_db):
-    """The corner of the demo company the guide uses: IND's REV and COGS, owned by `owner`."""
+    """The corner of the demo company the guide uses: IND's REV and COGS, owned by `owner`;
+    `hr`, and three people in IND, two of them in sales."""
     cache.clear()
     owner = f.UserFactory(username="owner", password="demo-password", roles=[MEASURE_OWNER])
+    f.UserFactory(username="hr", password="demo-password", roles=[HR])
     unit = f.OrgUnitFactory(code="IND", parent=f.EnterpriseFactory(code="MERIDIAN"))
     objective = f.ObjectiveFactory(unit=unit)
     for code in ("REV", "COGS"):
         f.MeasureFactory(objective=objective, code=code, owner=owner)
+    for family in ("Sales", "Sales", "Operations"):
+        f.EmployeeFactory(unit=unit, job_family=family)
     yield
     cache.clear()
 
@@ -51,3 +55,6 @@ def test_the_guide_runs_as_written(live_server, demo_like, tmp_path):
     assert '{"created":0,"updated":1}' in out  # the JSON upsert of REV's target
     assert "2026-10" in out  # the scorecard's month
     assert "IND 2026-10 green " in out  # the generated client's scorecard
+    assert '{"matched":3,"created":3,"skipped":0}' in out  # the goal template, applied
+    assert '{"matched":2,"created":0,"skipped":2}' in out  # again, to IND's sales people
+    assert '{"job_family":["No employee has the job family “Astronauts”."]}' in out

@@ -50,6 +50,7 @@ def token(db):
         actor=None,
     )
     f.GoalFactory(employee=f.EmployeeFactory(unit=unit), objective=objective)
+    f.GoalTemplateFactory(objective=objective)
     f.BudgetLineFactory(unit=unit)
     f.ActionItemFactory(meeting=f.ReviewMeetingFactory(unit=unit))
     user = f.UserFactory(roles=[OSM_STAFF], is_staff=True)

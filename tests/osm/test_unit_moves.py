@@ -95,7 +95,7 @@ def test_employee_move_refused_while_goals_point_at_the_old_unit(tree):
     employee = f.EmployeeFactory(unit=a, name="Bo")
     f.GoalFactory(employee=employee, title="Sell", objective=objective)
     with pytest.raises(Exception) as caught:
-        people_services.employee_update(employee=employee, unit=b)
+        people_services.employee_update(actor=None, instance=employee, data={"unit": b})
     assert caught.value.message_dict == {
         "unit": [
             "Bo cannot move to B: goal 'Sell' of Bo is linked to A.A_OWN. "
@@ -105,6 +105,6 @@ def test_employee_move_refused_while_goals_point_at_the_old_unit(tree):
     employee.refresh_from_db()
     assert employee.unit_id == a.pk
     # moving down into A1 keeps A's objective above him: allowed
-    people_services.employee_update(employee=employee, unit=a1)
+    people_services.employee_update(actor=None, instance=employee, data={"unit": a1})
     employee.refresh_from_db()
     assert employee.unit_id == a1.pk

@@ -19,8 +19,8 @@ pytestmark = pytest.mark.django_db
 EVERYONE = "__all__"
 
 
-def apply(template, **kwargs):
-    return services.goal_template_apply(template=template, **kwargs)
+def apply(template, by=None, **kwargs):
+    return services.goal_template_apply(actor=by, template=template, **kwargs)
 
 
 def test_applying_to_a_unit_gives_its_subtrees_active_employees_the_goal(world):
@@ -60,7 +60,7 @@ def test_applying_twice_gives_nobody_a_second_goal(world):
 def test_a_template_of_another_year_is_another_goal(world):
     template = f.GoalTemplateFactory(objective=world.sell)
     apply(template, unit=world.b1)
-    services.goal_template_update(template=template, fiscal_year=2027)
+    services.goal_template_update(actor=None, instance=template, data={"fiscal_year": 2027})
     done = apply(template, unit=world.b1)
     # the 2026 goals do not count for 2027: both get one again
     assert (done.created, done.skipped) == (2, 0)
@@ -186,7 +186,7 @@ def test_the_database_keeps_one_goal_per_template_employee_and_year(world):
 def test_deleting_a_template_keeps_its_goals(world):
     template = f.GoalTemplateFactory()
     apply(template, unit=world.d1)
-    services.goal_template_delete(template=template)
+    services.goal_template_delete(actor=None, instance=template)
     assert Goal.objects.filter(employee=world.ann, template=None, title=template.title).exists()
 
 
@@ -201,13 +201,22 @@ def test_the_data_version_moves_with_an_apply(world):
 
 def test_template_rules(world):
     with refused({"weight": ["The weight must be positive."]}):
-        services.goal_template_create(name="T", fiscal_year=2026, title="X", weight=Decimal("0"))
+        services.goal_template_create(
+            actor=None,
+            data={"name": "T", "fiscal_year": 2026, "title": "X", "weight": Decimal("0")},
+        )
     with refused({"__all__": ["The fiscal year must be between 1900 and 2999."]}):
-        services.goal_template_create(name="T", fiscal_year=1800, title="X")
-    services.goal_template_create(name="T", fiscal_year=2026, title="X")
+        services.goal_template_create(
+            actor=None, data={"name": "T", "fiscal_year": 1800, "title": "X"}
+        )
+    services.goal_template_create(actor=None, data={"name": "T", "fiscal_year": 2026, "title": "X"})
     with refused({"__all__": ["A template of this fiscal year already has this name."]}):
-        services.goal_template_create(name="T", fiscal_year=2026, title="Y")
-    services.goal_template_create(name="T", fiscal_year=2027, title="X")  # another year
+        services.goal_template_create(
+            actor=None, data={"name": "T", "fiscal_year": 2026, "title": "Y"}
+        )
+    services.goal_template_create(
+        actor=None, data={"name": "T", "fiscal_year": 2027, "title": "X"}
+    )  # another year
 
 
 def test_an_objective_and_a_measure_on_two_branches_are_refused(world):
@@ -221,11 +230,25 @@ def test_an_objective_and_a_measure_on_two_branches_are_refused(world):
         }
     ):
         services.goal_template_create(
-            name="T", fiscal_year=2026, title="X", objective=world.sell, measure=b2_measure
+            actor=None,
+            data={
+                "name": "T",
+                "fiscal_year": 2026,
+                "title": "X",
+                "objective": world.sell,
+                "measure": b2_measure,
+            },
         )
     # one above the other is fine: GROW (ENT) with a measure of B1
     services.goal_template_create(
-        name="T", fiscal_year=2026, title="X", objective=world.grow, measure=world.rev
+        actor=None,
+        data={
+            "name": "T",
+            "fiscal_year": 2026,
+            "title": "X",
+            "objective": world.grow,
+            "measure": world.rev,
+        },
     )
 
 

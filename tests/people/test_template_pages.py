@@ -58,7 +58,7 @@ def queries(client, url, params=None) -> int:
 )
 def test_the_list_per_role(world, login, role, status, sees, writes):
     template = f.GoalTemplateFactory(name="Sales push", objective=world.sell)
-    services.goal_template_apply(template=template, unit=world.b1)
+    services.goal_template_apply(template=template, unit=world.b1, actor=None)
     response = login(world.users[role]).get("/people/templates/")
     assert response.status_code == status
     if status == 200:
@@ -81,7 +81,7 @@ def test_list_queries_do_not_grow_with_templates(world, login):
     for i in range(12):
         template = f.GoalTemplateFactory(objective=world.grow, measure=world.rev)
         if i % 3 == 0:
-            services.goal_template_apply(template=template, unit=world.b1)
+            services.goal_template_apply(template=template, unit=world.b1, actor=None)
     assert queries(client, "/people/templates/") == small
 
 
@@ -157,7 +157,7 @@ def test_a_name_taken_in_the_year_is_refused(world, login):
 @pytest.mark.parametrize("role", ROLE_NAMES)
 def test_editing_and_deleting_a_template_per_role(world, login, role):
     template = f.GoalTemplateFactory(name="Old", objective=world.sell)
-    services.goal_template_apply(template=template, unit=world.d1)  # Ann's goal
+    services.goal_template_apply(template=template, unit=world.d1, actor=None)  # Ann's goal
     client = login(world.users[role])
     page = client.get(f"/people/templates/{template.pk}/edit/")
     edit = client.post(f"/people/templates/{template.pk}/edit/", template_post(world))
@@ -273,7 +273,7 @@ def test_the_apply_page_queries_do_not_grow_with_employees(world, login):
         Employee(name=f"M{i}", email=f"m{i}@example.com", unit=world.d1, job_family="Sales")
         for i in range(200)
     )
-    services.goal_template_apply(template=template, job_family="Sales")
+    services.goal_template_apply(template=template, job_family="Sales", actor=None)
     assert queries(client, url, {"unit": "B1"}) == small
 
 
