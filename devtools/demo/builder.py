@@ -20,17 +20,13 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from alignment.models import StrategyTestResult
-from alignment.strategy_tests import strategy_test_run
 from budgets import services as budget_services
 from budgets.models import BudgetLine
 from core.clock import fiscal_year_bounds
 from core.versioning import data_changed
 from initiatives import services as initiative_services
 from initiatives.models import Initiative, Milestone
-from people import services as people_services
 from people.models import Employee, Goal, IncentiveComponent
-from reviews import services as review_services
-from reviews.choices import ActionStatus, MeetingKind
 from reviews.models import ActionItem, CalendarEvent, ReviewMeeting
 from scorecards import services as scorecard_services
 from scorecards.models import (
@@ -42,10 +38,12 @@ from scorecards.models import (
     OrgUnit,
     Perspective,
 )
-from scorecards.periods import add_months, period_start
+from scorecards.periods import add_months
 
 from . import company as c
 from . import story
+from .people_steps import PeopleSteps
+from .review_steps import ReviewSteps
 
 User = get_user_model()
 
@@ -65,8 +63,9 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-class DemoBuilder:
-    """Builds Meridian Group step by step; `build()` runs every step in one transaction."""
+class DemoBuilder(PeopleSteps, ReviewSteps):
+    """Builds Meridian Group step by step; `build()` runs every step in one transaction.
+    The people and the reviews steps are in people_steps.py and review_steps.py."""
 
     def __init__(self, *, today: dt.date | None = None):
         self.window = story.Window(
@@ -395,392 +394,6 @@ class DemoBuilder:
                 **links,
             },
         )
-
-    # People -----------------------------------------------------------------------------------
-
-    def create_people(self) -> None:
-        """Named people first (heads top-down, so managers exist), then everyone else;
-        then goals and incentives for the previous and the current fiscal year."""
-        hr = self.users["hr"]
-        by_username = {p.username: p for p in c.PEOPLE}
-        heads = {}  # unit code -> head's Employee
-        for unit in c.UNITS:
-            person = by_username[unit.head]
-            parent_head = heads.get(unit.parent) if unit.parent else None
-            employee = self.add_employee(person, unit, manager=parent_head, by=hr)
-            heads[unit.code] = employee
-        for person in c.PEOPLE:
-            if person.unit and person.username not in self.employees:
-                unit = self.unit_specs[person.unit]
-                self.add_employee(person, unit, manager=heads[unit.code], by=hr)
-
-        rng = story.rng_for("people")
-        named_per_unit: dict[str, int] = {}
-        for person in c.PEOPLE:
-            if person.unit:
-                named_per_unit[person.unit] = named_per_unit.get(person.unit, 0) + 1
-        used_emails = {e.email for e in self.employees.values()}
-        generic = []
-        for unit in c.UNITS:
-            for _ in range(unit.headcount - named_per_unit.get(unit.code, 0)):
-                first, last = rng.choice(c.FIRST_NAMES), rng.choice(c.LAST_NAMES)
-                email, n = self.email_of(first, last), 1
-                while email in used_emails:
-                    n += 1
-                    email = self.email_of(first, last, str(n))
-                used_emails.add(email)
-                generic.append((unit, f"{first} {last}", email))
-        leavers = set(rng.sample(range(len(generic)), c.INACTIVE_EMPLOYEES))
-        everyone = list(self.employees.values())
-        for index, (unit, name, email) in enumerate(generic):
-            everyone.append(
-                people_services.employee_create(
-                    actor=hr,
-                    data={
-                        "name": name,
-                        "email": email,
-                        "unit": self.units[unit.code],
-                        "manager": heads[unit.code],
-                        "job_family": unit.job_family,
-                        "active": index not in leavers,
-                    },
-                )
-            )
-        self.create_goals(everyone, heads)
-
-    def add_employee(self, person: c.Person, unit: c.Unit, *, manager, by) -> Employee:
-        user = self.users[person.username]
-        employee = people_services.employee_create(
-            actor=by,
-            data={
-                "user": user,
-                "name": person.full_name,
-                "email": self.email_of(person.first_name, person.last_name),
-                "unit": self.units[unit.code],
-                "manager": manager,
-                "job_family": unit.job_family,
-            },
-        )
-        self.employees[person.username] = employee
-        return employee
-
-    def strategy_above(self, unit_code: str):
-        """Objectives and measures of the unit and of every unit above it, own unit first
-        (what a goal of someone in the unit may link to)."""
-        chain, code = [], unit_code
-        while code:
-            chain.append(code)
-            code = self.unit_specs[code].parent
-        objectives = [
-            [o for key, o in self.objectives.items() if key.split(".")[0] == u] for u in chain
-        ]
-        measures = [
-            [m for key, m in self.measures.items() if key.split(".")[0] == u] for u in chain
-        ]
-        return objectives, measures
-
-    def create_goals(self, everyone: list[Employee], heads: dict[str, Employee]) -> None:
-        """Goals (performance and development) and incentive components, linked to the
-        strategy more often this year than last: the OSM's alignment work shows."""
-        hr = self.users["hr"]
-        rng = story.rng_for("goals")
-        previous, current = self.fiscal_years()
-        elapsed = self.window.fiscal_elapsed()
-        head_ids = {e.pk for e in heads.values()}
-        group_margin = self.measures["MERIDIAN.EBITM"]
-        showcase = self.employees["employee"].pk
-        for employee in everyone:
-            if not employee.active:
-                continue
-            objectives, measures = self.strategy_above(employee.unit.code)
-            own_objectives = objectives[0] or [o for level in objectives for o in level]
-            all_objectives = [o for level in objectives for o in level]
-            all_measures = [m for level in measures for m in level]
-            own_measures = measures[0] or all_measures
-            learning = [o for o in all_objectives if o.perspective.name == "Learning & Growth"]
-            for year in (previous, current):
-                # Per goal; with two or three goals each, about a third of the people had a
-                # linked goal last year and about three quarters have one this year.
-                link_chance = 0.2 if year == previous else 0.55
-                if employee.pk == showcase:
-                    link_chance = 1.0
-
-                def progress(closed=year == previous) -> int:
-                    """Last year's goals are scored; this year's are under way."""
-                    if closed:
-                        return rng.randint(55, 100)
-                    return max(0, min(100, round(elapsed * 100 + rng.randint(-20, 15))))
-
-                two_goals = rng.random() < 0.6 or employee.pk == showcase
-                if rng.random() < link_chance:
-                    objective = rng.choice(own_objectives)
-                    title, link = f"Deliver my part of “{objective.name}”", {"objective": objective}
-                else:
-                    title, link = rng.choice(c.UNLINKED_GOALS), {}
-                people_services.goal_create(
-                    actor=hr,
-                    data={
-                        "employee": employee,
-                        "fiscal_year": year,
-                        "kind": "performance",
-                        "title": title,
-                        "weight": Decimal("0.4") if two_goals else Decimal("0.7"),
-                        "progress": progress(),
-                        **link,
-                    },
-                )
-                if two_goals:
-                    if all_measures and rng.random() < link_chance:
-                        measure = rng.choice(own_measures)
-                        title = f"Hit the target for {measure.name.lower()}"
-                        link = {"measure": measure, "objective": measure.objective}
-                    else:
-                        title, link = rng.choice(c.UNLINKED_GOALS), {}
-                    people_services.goal_create(
-                        actor=hr,
-                        data={
-                            "employee": employee,
-                            "fiscal_year": year,
-                            "kind": "performance",
-                            "title": title,
-                            "weight": Decimal("0.3"),
-                            "progress": progress(),
-                            **link,
-                        },
-                    )
-                development = rng.choice(c.DEVELOPMENT_GOALS)
-                link = {}
-                if learning and rng.random() < link_chance * 0.4:
-                    link = {"objective": rng.choice(learning)}
-                people_services.goal_create(
-                    actor=hr,
-                    data={
-                        "employee": employee,
-                        "fiscal_year": year,
-                        "kind": "development",
-                        "title": development,
-                        "weight": Decimal("0.3"),
-                        "progress": progress(),
-                        **link,
-                    },
-                )
-                # Variable pay: managers, sales people and about half of the others.
-                if not (
-                    employee.pk in head_ids
-                    or employee.job_family == "Sales"
-                    or employee.pk == showcase
-                    or rng.random() < 0.45
-                ):
-                    continue
-                group_chance = min(1.0, link_chance * 1.5)
-                group_link = {"measure": group_margin} if rng.random() < group_chance else {}
-                people_services.incentive_create(
-                    actor=hr,
-                    data={
-                        "employee": employee,
-                        "fiscal_year": year,
-                        "name": "Group result (EBIT margin)",
-                        "weight": Decimal("0.3"),
-                        **group_link,
-                    },
-                )
-                if own_measures and rng.random() < link_chance:
-                    measure = rng.choice(own_measures)
-                    unit_link = {"measure": measure, "objective": measure.objective}
-                    name = f"Unit scorecard: {measure.name.lower()}"
-                else:
-                    unit_link, name = {}, "Unit results"
-                people_services.incentive_create(
-                    actor=hr,
-                    data={
-                        "employee": employee,
-                        "fiscal_year": year,
-                        "name": name,
-                        "weight": Decimal("0.4"),
-                        **unit_link,
-                    },
-                )
-                people_services.incentive_create(
-                    actor=hr,
-                    data={
-                        "employee": employee,
-                        "fiscal_year": year,
-                        "name": "Individual performance",
-                        "weight": Decimal("0.3"),
-                    },
-                )
-
-    # Reviews ----------------------------------------------------------------------------------
-
-    def meeting_time(self, month: dt.date, day: int, weekday: int, hour: int) -> dt.datetime:
-        """The first `weekday` (0 = Monday) on or after `day` of `month`, at `hour`."""
-        date = month.replace(day=day)
-        date += dt.timedelta(days=(weekday - date.weekday()) % 7)
-        return timezone.make_aware(
-            dt.datetime.combine(date, dt.time(hour)), timezone.get_default_timezone()
-        )
-
-    def create_reviews(self) -> None:
-        """Monthly operational reviews, quarterly strategy reviews and the annual test and
-        adapt session: held ones with minutes and action items, the next ones scheduled."""
-        w = self.window
-        team = [self.users[u] for u in c.EXECUTIVE_TEAM]
-        ind_team = [self.users[u] for u in ("unithead", "tmuller", "gricci", "kwalsh", "owner")]
-        svc_team = [self.users[u] for u in ("rkumar", "nokoye", "jdubois", "osm")]
-        meetings = []
-        for offset in range(-6, 2):
-            month = add_months(w.current_month, offset)
-            meetings.append(
-                (
-                    "MERIDIAN",
-                    MeetingKind.OPERATIONAL,
-                    f"Executive operational review, {month:%B %Y}",
-                    self.meeting_time(month, 12, 1, 9),
-                    "executive",
-                    team,
-                )
-            )
-        for offset in range(-3, 2):
-            month = add_months(w.current_month, offset)
-            meetings.append(
-                (
-                    "IND",
-                    MeetingKind.OPERATIONAL,
-                    f"Industrial Equipment operational review, {month:%B %Y}",
-                    self.meeting_time(month, 8, 2, 10),
-                    "unithead",
-                    [*ind_team, self.osm],
-                )
-            )
-        quarter = period_start(w.today, "quarterly", w.fiscal_start)
-        for back in (12, 9, 6, 3, 0):
-            start = add_months(quarter, -back)
-            meetings.append(
-                (
-                    "MERIDIAN",
-                    MeetingKind.STRATEGY,
-                    f"Quarterly strategy review, quarter starting {start:%B %Y}",
-                    self.meeting_time(add_months(start, 3), 18, 3, 9),
-                    "executive",
-                    team,
-                )
-            )
-        meetings.append(
-            (
-                "SVC",
-                MeetingKind.STRATEGY,
-                f"Field Services strategy review, quarter starting {add_months(quarter, -3):%B %Y}",
-                self.meeting_time(quarter, 20, 3, 14),
-                "rkumar",
-                svc_team,
-            )
-        )
-        for year in (w.current_fiscal_year - 1, w.current_fiscal_year, w.current_fiscal_year + 1):
-            start, _ = fiscal_year_bounds(year, w.fiscal_start)
-            meetings.append(
-                (
-                    "MERIDIAN",
-                    MeetingKind.TEST_ADAPT,
-                    f"Test and adapt: strategy hypotheses, fiscal {year}",
-                    self.meeting_time(add_months(start, 9), 6, 0, 9),
-                    "executive",
-                    team,
-                )
-            )
-        item_counter = 0
-        rng = story.rng_for("reviews")
-        for unit_code, kind, title, when, chair, attendees in meetings:
-            meeting = review_services.meeting_create(
-                actor=None,
-                data={
-                    "unit": self.units[unit_code],
-                    "kind": kind,
-                    "title": title,
-                    "scheduled_for": when,
-                    "chair": self.users[chair],
-                    "attendees": attendees,
-                },
-            )
-            if when >= self.now:
-                continue
-            # Held as a real meeting is: its agenda frozen as it stood on the day.
-            review_services.meeting_hold(
-                actor=self.users[chair],
-                meeting=meeting,
-                minutes=(
-                    "Red and yellow objectives reviewed first; decisions recorded as action items."
-                ),
-                decisions="Owners of the objectives below target report back at the next review.",
-                today=when.date(),
-            )
-            candidates = self.trouble_spots(unit_code)
-            for _ in range(rng.randint(1, 3)):
-                objective = rng.choice(candidates)
-                due = when.date() + dt.timedelta(days=rng.choice((21, 30, 45)))
-                if due >= w.today:
-                    status = ActionStatus.OPEN
-                else:
-                    # Most past items are done; every third is still open (overdue) and
-                    # now and then one was dropped.
-                    item_counter += 1
-                    status = (
-                        ActionStatus.OPEN
-                        if item_counter % 3 == 0
-                        else ActionStatus.CANCELLED
-                        if item_counter % 7 == 0
-                        else ActionStatus.DONE
-                    )
-                review_services.action_item_create(
-                    actor=self.users[chair],
-                    data={
-                        "meeting": meeting,
-                        "title": rng.choice(c.ACTION_TITLES).format(code=objective.code),
-                        "due": due,
-                        "objective": objective,
-                        "owner": objective.owner,
-                        "status": status,
-                    },
-                )
-
-    def trouble_spots(self, unit_code: str) -> list[Objective]:
-        """Objectives of the unit's subtree whose measures tell a troubled story: what a
-        review puts first on its agenda."""
-        troubled = {"slipping", "weak", "late_dip", "recovering"}
-        subtree = {unit_code}
-        for spec in c.UNITS:
-            if spec.parent in subtree:
-                subtree.add(spec.code)
-        keys = [
-            f"{k.unit}.{k.objective}"
-            for k in c.MEASURES
-            if k.story in troubled and k.unit in subtree
-        ]
-        return [self.objectives[k] for k in dict.fromkeys(keys)]
-
-    # The strategy calendar --------------------------------------------------------------------
-
-    def create_calendar(self) -> None:
-        """The stored steps of the integrated cycle (devtools/demo/company.py `CALENDAR`) for the
-        current fiscal year and the next, written by the OSM staff."""
-        for event in story.plan_calendar(c.CALENDAR, self.window):
-            review_services.calendar_event_create(
-                actor=self.osm,
-                data={
-                    "unit": self.units[event.unit],
-                    "kind": event.kind,
-                    "title": event.title,
-                    "starts_on": event.starts_on,
-                    "ends_on": event.ends_on,
-                    "notes": event.notes,
-                },
-            )
-
-    # Test and adapt ---------------------------------------------------------------------------
-
-    def create_strategy_tests(self) -> None:
-        """Tonight's strategy test run, done now so the maps show their verdicts at once
-        (the data make some arrows supported, one contradicted, one too new to test)."""
-        strategy_test_run(today=self.window.today, actor=self.osm)
 
     # Summary ----------------------------------------------------------------------------------
 
