@@ -45,7 +45,7 @@ class FlakyBackend(EmailBackend):
 
 @pytest.fixture
 def flaky(settings):
-    settings.EMAIL_BACKEND = "tests.osm.test_mail.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.core.test_outbox.FlakyBackend"
     FlakyBackend.refuse = set()
     yield FlakyBackend
     FlakyBackend.refuse = set()
