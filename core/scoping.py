@@ -22,6 +22,7 @@ unit of the row or a unit above it (`HeadsUnit`), or owning the row (`Owner`).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -210,9 +211,11 @@ def owns_any(user, model) -> bool:
     )
 
 
+@functools.cache
 def _owners_under(policy: Policy) -> list[tuple[type, str]]:
     """(model, field) pairs that hold an owner under `policy`: the end of every owner path
-    declared with it (`measure__owner` → (Measure, "owner")), each once."""
+    declared with it (`measure__owner` → (Measure, "owner")), each once (asked after every
+    model is registered, so kept)."""
     from django.apps import apps
 
     pairs = []

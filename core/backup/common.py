@@ -90,13 +90,13 @@ def backup_models(*, with_tokens: bool = False) -> list[type[models.Model]]:
         for model in apps.get_app_config(app).get_models()
         if model._meta.label_lower not in LEFT_OUT
     ]
-    labels += [label for label in THIRD_PARTY if _installed(label)]
-    if with_tokens and _installed(TOKENS):
+    labels += [label for label in THIRD_PARTY if installed(label)]
+    if with_tokens and installed(TOKENS):
         labels.append(TOKENS)
-    return _dependency_order([apps.get_model(label) for label in labels])
+    return dependency_order([apps.get_model(label) for label in labels])
 
 
-def _installed(label: str) -> bool:
+def installed(label: str) -> bool:
     try:
         apps.get_model(label)
     except LookupError:
@@ -104,7 +104,7 @@ def _installed(label: str) -> bool:
     return True
 
 
-def _dependency_order(chosen: list[type[models.Model]]) -> list[type[models.Model]]:
+def dependency_order(chosen: list[type[models.Model]]) -> list[type[models.Model]]:
     """Kahn's algorithm over foreign keys and many-to-many targets; stable (ties keep the
     given order); self-references and cycles are left to the deferred constraint check."""
     chosen_set = set(chosen)
@@ -123,7 +123,7 @@ def _dependency_order(chosen: list[type[models.Model]]) -> list[type[models.Mode
     return ordered
 
 
-def _auto_through(model) -> list[type[models.Model]]:
+def auto_through(model) -> list[type[models.Model]]:
     """The many-to-many tables Django made for `model` (explicit ones are models of ours)."""
     return [
         f.remote_field.through
@@ -132,7 +132,7 @@ def _auto_through(model) -> list[type[models.Model]]:
     ]
 
 
-def _check_migrated(connection, labels) -> None:
+def check_migrated(connection, labels) -> None:
     """The rows are read and written through today's models: their tables must be there."""
     executor = MigrationExecutor(connection)
     app_labels = {label.split(".")[0] for label in labels}
@@ -149,14 +149,14 @@ def _check_migrated(connection, labels) -> None:
         )
 
 
-def _migration_state(connection, labels) -> dict[str, list[str]]:
+def migration_state(connection, labels) -> dict[str, list[str]]:
     """The applied migrations of the apps of `labels`: the schema the rows fit."""
     app_labels = {label.split(".")[0] for label in labels}
     applied = MigrationRecorder(connection).applied_migrations()
     return {app: sorted(name for a, name in applied if a == app) for app in sorted(app_labels)}
 
 
-def _osm_version() -> str:
+def osm_version() -> str:
     try:
         return version("osm")
     except PackageNotFoundError:

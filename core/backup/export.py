@@ -28,9 +28,9 @@ from .common import (
     NATURAL_KEY_MODELS,
     BackupError,
     Summary,
-    _check_migrated,
-    _migration_state,
-    _osm_version,
+    check_migrated,
+    migration_state,
+    osm_version,
     backup_models,
 )
 
@@ -85,7 +85,7 @@ def export(
     chosen = backup_models(with_tokens=with_tokens)
     connection = connections[using]
     if str(path) == STDIO:
-        _check_migrated(connection, [m._meta.label_lower for m in chosen])
+        check_migrated(connection, [m._meta.label_lower for m in chosen])
         out = io.TextIOWrapper(stdout or sys.stdout.buffer, encoding="utf-8")
         try:
             header = _write_all(out, chosen, connection, using, with_tokens)
@@ -98,7 +98,7 @@ def export(
         raise BackupError(f"{path} exists already; pass --force to overwrite it.")
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} is not a directory.")
-    _check_migrated(connection, [m._meta.label_lower for m in chosen])
+    check_migrated(connection, [m._meta.label_lower for m in chosen])
     partial = path.with_name(path.name + ".partial")
     try:
         with _open_for_writing(partial, gzipped=path.suffix == ".gz") as out:
@@ -123,14 +123,14 @@ def _write_all(out, chosen, connection, using, with_tokens) -> dict:
         header = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
-            "osm_version": _osm_version(),
+            "osm_version": osm_version(),
             "created_at": timezone.now().isoformat(),
             "database": {
                 "vendor": connection.vendor,
                 "name": str(connection.settings_dict["NAME"]),
             },
             "api_tokens": with_tokens,
-            "migrations": _migration_state(connection, counts),
+            "migrations": migration_state(connection, counts),
             "counts": counts,
         }
         out.write(json.dumps(header) + "\n")

@@ -29,12 +29,12 @@ from .common import (
     SET_UP_BY_MIGRATIONS,
     BackupError,
     Summary,
-    _auto_through,
-    _check_migrated,
-    _dependency_order,
-    _installed,
-    _migration_state,
-    _osm_version,
+    auto_through,
+    check_migrated,
+    dependency_order,
+    installed,
+    migration_state,
+    osm_version,
     backup_models,
 )
 from .export import STDIO
@@ -81,7 +81,7 @@ def _check_header(line: str, path) -> dict:
     if header.get("format_version") != FORMAT_VERSION:
         raise BackupError(
             f"{path} is in export format version {header.get('format_version')!r}; this OSM "
-            f"({_osm_version()}) reads version {FORMAT_VERSION} only."
+            f"({osm_version()}) reads version {FORMAT_VERSION} only."
         )
     counts = header.get("counts")
     if not isinstance(counts, dict) or not all(
@@ -118,9 +118,9 @@ def import_(path, *, replace: bool = False, using=DEFAULT_DB_ALIAS, stdin=None) 
     path = "the standard input" if str(path) == STDIO else Path(path)
     with opened as lines:
         header = _check_header(_first_line(lines, path), path)
-        _check_migrated(connection, _allowed_labels())
+        check_migrated(connection, _allowed_labels())
         _check_schema(header, connection, path)
-        chosen = _dependency_order([apps.get_model(label) for label in header["counts"]])
+        chosen = dependency_order([apps.get_model(label) for label in header["counts"]])
         try:
             with transaction.atomic(using=using):
                 if not replace:
@@ -155,7 +155,7 @@ def import_(path, *, replace: bool = False, using=DEFAULT_DB_ALIAS, stdin=None) 
 def _check_schema(header, connection, path) -> None:
     """The file's rows fit this database only if both are at the same migrations."""
     theirs = header.get("migrations") or {}
-    ours = _migration_state(connection, header["counts"])
+    ours = migration_state(connection, header["counts"])
     differ = [app for app in sorted(set(theirs) | set(ours)) if theirs.get(app) != ours.get(app)]
     if differ:
         details = []
@@ -193,8 +193,8 @@ def clear(using=DEFAULT_DB_ALIAS) -> list[str]:
     per backend (TRUNCATE on PostgreSQL), inside the caller's transaction."""
     connection = connections[using]
     chosen = set(backup_models(with_tokens=True))
-    chosen |= {apps.get_model(label) for label in ALWAYS_CLEARED if _installed(label)}
-    chosen |= {t for m in list(chosen) for t in _auto_through(m)}
+    chosen |= {apps.get_model(label) for label in ALWAYS_CLEARED if installed(label)}
+    chosen |= {t for m in list(chosen) for t in auto_through(m)}
     grown = True
     while grown:  # close over the tables that refer to cleared ones
         extra = {
@@ -324,7 +324,7 @@ def _check_counts(header, seen, path) -> None:
 
 def _reset_sequences(connection, chosen) -> None:
     """What `sqlsequencereset` prints, run: new rows get ids after the restored ones."""
-    chosen = list(chosen) + [t for m in chosen for t in _auto_through(m)]
+    chosen = list(chosen) + [t for m in chosen for t in auto_through(m)]
     statements = connection.ops.sequence_reset_sql(no_style(), chosen)
     if statements:
         with connection.cursor() as cursor:
