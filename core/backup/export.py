@@ -28,10 +28,10 @@ from .common import (
     NATURAL_KEY_MODELS,
     BackupError,
     Summary,
+    backup_models,
     check_migrated,
     migration_state,
     osm_version,
-    backup_models,
 )
 
 

@@ -30,12 +30,12 @@ from .common import (
     BackupError,
     Summary,
     auto_through,
+    backup_models,
     check_migrated,
     dependency_order,
     installed,
     migration_state,
     osm_version,
-    backup_models,
 )
 from .export import STDIO
 
