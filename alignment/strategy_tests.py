@@ -472,7 +472,7 @@ def strategy_test_runs_prune(*, today: dt.date, days: int | None = None) -> int:
         .values_list("pk", flat=True)
     )
     deleted = 0
-    # In batches: every delete is sent as a signal (osm.apps), so Django reads the rows it
+    # In batches: every delete is sent as a signal (core/versioning.py), so Django reads the rows it
     # deletes; a batch bounds the memory the first pruning of a long history takes.
     for start in range(0, len(old), PRUNE_BATCH):
         _, per_model = StrategyTestRun.objects.filter(

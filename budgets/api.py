@@ -11,6 +11,9 @@ from .models import BudgetLine
 
 
 class BudgetLineSerializer(ScopedSerializer):
+    """A budget line of a unit's fiscal year (OPEX, CAPEX or STRATEX), linked to an objective
+    or an initiative where it serves strategy."""
+
     class Meta:
         model = BudgetLine
         fields = [

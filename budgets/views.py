@@ -153,8 +153,6 @@ class _LineFormPage(ServiceFormView):
     and initiatives offered (those of `chain_unit` and the units above it), the words."""
 
     form_class = BudgetLineForm
-    http_method_names = ["get", "post"]
-    novalidate = False  # these pages always let the browser check dates and numbers too
 
     def chain_unit(self) -> OrgUnit:
         raise NotImplementedError
@@ -269,7 +267,6 @@ class LineDelete(ServiceDeleteView):
     """`/budgets/lines/<id>/delete/`: asks, then deletes on POST."""
 
     permission = "budgets.delete_budgetline"
-    http_method_names = ["get", "post"]
 
     def get_object(self):
         return _line_or_404(self.kwargs["pk"])

@@ -31,8 +31,3 @@ def group_names(user) -> set[str]:
 def has_role(user, *names: str) -> bool:
     """Superusers have every role; others the groups they are in."""
     return user.is_authenticated and (user.is_superuser or bool(group_names(user) & set(names)))
-
-
-def has_any_role(user) -> bool:
-    """Whether `user` has a role at all (without one, OSM shows nothing)."""
-    return has_role(user, *ROLES)

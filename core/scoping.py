@@ -26,7 +26,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .roles import ROLES, UNIT_HEAD, group_names, has_role
 
@@ -121,7 +121,7 @@ class Owner(Grant):
             return False
         if obj is None:
             return owns_any(user, model)
-        return owner_of(obj) == user.pk
+        return answers_for(model, type(obj)) and owner_of(obj) == user.pk
 
     def rows(self, user, model):
         access = access_of(model)
@@ -199,6 +199,23 @@ def owner_of(obj) -> int | None:
     return _walk(obj, access.owner) if access and access.owner else None
 
 
+@functools.cache
+def answers_for(model, other) -> bool:
+    """Whether an owner's rights on rows of `model` may be asked with an object of `other`:
+    a row of it, a row under the same policy (an employee's own record for his or her
+    goals), or the parent its owner is reached through (the measure, for a new value)."""
+    if other is model:
+        return True
+    access, other_access = access_of(model), access_of(other)
+    if other_access is not None and other_access.policy is access.policy:
+        return True
+    for step in (access.owner or "").split("__")[:-1]:
+        model = model._meta.get_field(step).related_model
+        if model is other:
+            return True
+    return False
+
+
 def owns_any(user, model) -> bool:
     """Whether `user` owns anything that the policy of `model` gives owners rights over:
     anywhere, an owner may act where he or she owns rows. For values (owner
@@ -255,8 +272,3 @@ def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
         if rows is not None:
             visible = rows if visible is None else visible | rows
     return queryset.none() if visible is None else queryset.filter(visible)
-
-
-def is_declared(model: type[Model]) -> bool:
-    """Whether a model has an access declaration (a test walks every model of our apps)."""
-    return access_of(model) is not None

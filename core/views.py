@@ -43,14 +43,18 @@ class Crumb:
 
 
 class _ServicePage(View):
-    """What both kit pages share: sign-in, the object, the permission asked about it."""
+    """What both kit pages share: sign-in, the methods it answers, the object, the
+    permission asked about it (in that order: a method it does not answer is a 405 before
+    anything is looked up)."""
 
     permission: str = ""
+    http_method_names = ["get", "post"]
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.method.lower() not in self.http_method_names:
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
             return self.http_method_not_allowed(request, *args, **kwargs)
         self.object = self.get_object()
         require(request.user, self.permission, self.permission_object())
@@ -90,9 +94,9 @@ class ServiceFormView(_ServicePage):
     form_class = None
     submit_label = "Save"
     lead = ""
-    # Let the server check what is typed (a decimal comma, a blank): the browser's own
-    # checks would refuse it without saying what the field expects.
-    novalidate = True
+    # True: the server alone checks what is typed (the browser's own checks would refuse a
+    # decimal comma or a blank without saying what the field expects).
+    novalidate = False
 
     def get_form_kwargs(self) -> dict:
         kwargs = {}

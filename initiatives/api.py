@@ -16,6 +16,9 @@ from .models import Initiative, Milestone
 
 
 class InitiativeSerializer(ScopedSerializer):
+    """A strategic initiative of a unit: its dates, status and progress, and the objectives
+    it advances."""
+
     objectives = serializers.PrimaryKeyRelatedField(
         many=True,
         queryset=Objective.objects.all(),
@@ -80,6 +83,8 @@ class InitiativeViewSet(ServiceViewSet):
 
 
 class MilestoneSerializer(ScopedSerializer):
+    """A milestone of an initiative: due on a day, done on another (or not yet)."""
+
     class Meta:
         model = Milestone
         fields = ["id", "initiative", "name", "due", "done_on"]

@@ -161,7 +161,6 @@ class _InitiativeFormPage(ServiceFormView):
     advance) and, with htmx, their refresh when another unit is chosen."""
 
     form_class = InitiativeForm
-    novalidate = False  # these pages always let the browser check dates and numbers too
 
     @cached_property
     def units(self) -> list[tuple[OrgUnit, int]]:
@@ -339,7 +338,6 @@ class _MilestonePage:
 
 class _MilestoneFormPage(_MilestonePage, ServiceFormView):
     form_class = MilestoneForm
-    novalidate = False  # these pages always let the browser check dates and numbers too
 
     @property
     def lead(self):

@@ -1,5 +1,5 @@
-"""The admin of employees, their goals and incentive components (permissions from
-osm/rules.py; see scorecards/admin.py for the building blocks)."""
+"""The admin of employees, their goals and incentive components (permissions from the
+rules; the building blocks are core/admin_kit.py's)."""
 
 from django import forms
 from django.contrib import admin

@@ -24,6 +24,8 @@ from .selectors import job_families
 
 
 class EmployeeSerializer(ScopedSerializer):
+    """A person working in a unit, with a manager and a job family, and a login if any."""
+
     class Meta:
         model = Employee
         fields = ["id", "name", "email", "unit", "manager", "job_family", "user", "active"]
@@ -62,6 +64,9 @@ class EmployeeRowFilter(django_filters.FilterSet):
 
 
 class GoalSerializer(ScopedSerializer):
+    """A personal goal of an employee for a fiscal year (performance or development), linked
+    to an objective or measure of his or her unit or a unit above it."""
+
     class Meta:
         model = Goal
         fields = [
@@ -112,6 +117,9 @@ class GoalViewSet(ServiceViewSet):
 
 
 class IncentiveSerializer(ScopedSerializer):
+    """A component of an employee's variable pay for a fiscal year, with its weight, linked
+    to the objective or measure it rewards."""
+
     class Meta:
         model = IncentiveComponent
         fields = ["id", "employee", "fiscal_year", "name", "weight", "objective", "measure"]

@@ -157,7 +157,6 @@ class _EmployeeRowForm(_EmployeeRowPage, ServiceFormView):
     new row."""
 
     template_name = "people/row_form.html"  # the kit's, with the unit chain said above it
-    novalidate = False
 
     def get_form_kwargs(self):
         kwargs = {**super().get_form_kwargs(), "employee": self.employee()}
@@ -365,7 +364,6 @@ class _TemplateForm(_TemplatePage, ServiceFormView):
 
     template_name = "people/template_form.html"
     form_class = GoalTemplateForm
-    novalidate = False
 
     def post(self, request, *args, **kwargs):
         if "_pick" not in request.POST:
@@ -460,7 +458,6 @@ class TemplateApply(_TemplatePage, ServiceFormView):
     template_name = "people/template_apply.html"
     form_class = TemplateApplyForm
     permission = "people.add_goal"  # anywhere, as for HR and OSM staff
-    http_method_names = ["get", "post"]
 
     def get_object(self):
         template = get_object_or_404(

@@ -15,6 +15,9 @@ from .models import ActionItem, ReviewMeeting
 
 
 class ReviewMeetingSerializer(ScopedSerializer):
+    """A review meeting of a unit (operational, strategy, or test and adapt), with its chair
+    and attendees."""
+
     class Meta:
         model = ReviewMeeting
         fields = ["id", "kind", "unit", "title", "scheduled_for", "chair", "attendees", "status"]
@@ -52,6 +55,9 @@ class ReviewMeetingViewSet(ServiceViewSet):
 
 
 class ActionItemSerializer(ScopedSerializer):
+    """An action decided in a review meeting: owner, due date and status, about an
+    objective if any."""
+
     class Meta:
         model = ActionItem
         fields = ["id", "meeting", "objective", "owner", "title", "due", "status"]

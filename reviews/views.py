@@ -246,6 +246,8 @@ class MeetingCreate(ServiceFormView):
     """`/reviews/new/?unit=CODE`: schedule a meeting of a unit the user may add meetings
     to; without `unit`, first choose one of those units."""
 
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
+
     template_name = "reviews/meeting_form.html"
     form_class = MeetingForm
     permission = "reviews.add_reviewmeeting"
@@ -311,6 +313,8 @@ class MeetingEdit(_OfMeeting, ServiceFormView):
     """`/reviews/<id>/edit/`: change a meeting's kind, title, date and time, chair and
     attendees (its unit stays)."""
 
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
+
     template_name = "reviews/meeting_form.html"
     form_class = MeetingForm
     permission = "reviews.change_reviewmeeting"
@@ -346,6 +350,8 @@ class MeetingEdit(_OfMeeting, ServiceFormView):
 
 class MeetingDelete(_OfMeeting, ServiceDeleteView):
     """`/reviews/<id>/delete/`: asks, then (POST) deletes a meeting with its action items."""
+
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     permission = "reviews.delete_reviewmeeting"
 
@@ -383,6 +389,8 @@ class MeetingDelete(_OfMeeting, ServiceDeleteView):
 
 class ItemCreate(ServiceFormView):
     """`/reviews/<id>/items/new/`: record a decision of the meeting as an action item."""
+
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     template_name = "reviews/item_form.html"
     form_class = ActionItemForm
@@ -425,6 +433,8 @@ class ItemCreate(ServiceFormView):
 class ItemEdit(ServiceFormView):
     """`/reviews/items/<id>/edit/`: change an action item; its owner, when he or she does
     not run the meeting, changes its status only (as in the API)."""
+
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     template_name = "reviews/item_form.html"
     permission = "reviews.change_actionitem"
@@ -488,6 +498,8 @@ class ItemEdit(ServiceFormView):
 
 class ItemDelete(ServiceDeleteView):
     """`/reviews/items/<id>/delete/`: asks, then (POST) deletes an action item."""
+
+    http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     permission = "reviews.delete_actionitem"
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 
 from .periods import parse_period
 
 BULK_MAX_ROWS = 20_000
-FIGURES = ("actual", "target", "red_flag")
 
 
 class BulkError(Exception):
@@ -41,49 +41,82 @@ class PeriodField(serializers.DateField):
             raise serializers.ValidationError(str(error)) from None
 
 
-class FigureField(serializers.DecimalField):
-    """An actual, target or red flag: a number or its text (a blank is none)."""
+def read_figure(data):
+    """A number, its text, or none (None or a blank); ValidationError saying what is wrong."""
+    if data is None or (isinstance(data, str) and not data.strip()):
+        return None
+    if isinstance(data, bool) or not isinstance(data, (int, float, str, Decimal)):
+        raise serializers.ValidationError("Enter a number.")
+    try:
+        value = Decimal(str(data).strip())
+    except ArithmeticError:
+        raise serializers.ValidationError(f"'{data}' is not a number.") from None
+    if not value.is_finite():
+        raise serializers.ValidationError("Enter a finite number.")
+    return value
 
+
+def measure_id(ref) -> int:
+    """A measure id from a row (an int, or digits); 0, which no measure has, for anything
+    else (never beyond what ids reach)."""
+    if isinstance(ref, str) and ref.strip().isdigit():
+        ref = int(ref)
+    if isinstance(ref, bool) or not isinstance(ref, int) or not 0 < ref < 2**63:
+        return 0
+    return ref
+
+
+# The fields of a bulk row: declared as the schema shows them, read leniently (a row's
+# measure is always read, so that its problems are named beside the others of the row).
+
+
+class _Given:
+    """A field that is left out of the row unless given (None or "" count as not given)."""
+
+    def run_validation(self, data=empty):
+        if data is empty or data is None or (isinstance(data, str) and data == ""):
+            raise SkipField
+        return self.read(data)
+
+
+class MeasureIdField(_Given, serializers.IntegerField):
+    def read(self, data):
+        return measure_id(data)
+
+
+class MeasureCodeField(_Given, serializers.CharField):
+    def read(self, data):
+        return data  # as given: the service names it in its message
+
+
+class BulkPeriodField(serializers.CharField):
+    def run_validation(self, data=empty):
+        text = "" if data is empty or not data else data
+        try:
+            return parse_period(text)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from None
+
+
+class FigureField(serializers.DecimalField):
     def __init__(self, **kwargs):
         super().__init__(20, 6, required=False, allow_null=True, **kwargs)
 
-    def to_internal_value(self, data):
-        if isinstance(data, str) and not data.strip():
-            return None
-        if isinstance(data, bool) or not isinstance(data, (int, float, str, Decimal)):
-            raise serializers.ValidationError("Enter a number.")
-        try:
-            value = Decimal(str(data).strip())
-        except ArithmeticError:
-            raise serializers.ValidationError(f"'{data}' is not a number.") from None
-        if not value.is_finite():
-            raise serializers.ValidationError("Enter a finite number.")
-        return value
-
-
-class MeasureIdField(serializers.IntegerField):
-    """A measure's id: an integer, or digits (a CSV cell). Anything else names no measure
-    (0, which the service reports as "No such measure.")."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and not data.strip():
-            return None
-        if isinstance(data, str) and data.strip().isdigit():
-            data = int(data)
-        if isinstance(data, bool) or not isinstance(data, int) or not 0 < data < 2**63:
-            return 0
-        return data
+    def run_validation(self, data=empty):
+        if data is empty:
+            raise SkipField
+        return read_figure(data)
 
 
 class NoteField(serializers.CharField):
-    """A note: text without null characters (null, in JSON, empties it)."""
-
     def __init__(self, **kwargs):
-        super().__init__(
-            required=False, allow_null=True, allow_blank=True, trim_whitespace=False, **kwargs
-        )
+        super().__init__(required=False, allow_blank=True, **kwargs)
 
-    def to_internal_value(self, data):
+    def run_validation(self, data=empty):
+        if data is empty:
+            raise SkipField
+        if data is None:
+            return ""
         if not isinstance(data, str):
             raise serializers.ValidationError("Enter text.")
         if "\x00" in data:
@@ -92,54 +125,39 @@ class NoteField(serializers.CharField):
 
 
 class BulkRowSerializer(serializers.Serializer):
-    """One row of a bulk upload of measure values."""
+    """One row of a bulk upload of measure values: the measure by id or by code, the
+    period, and any of actual, target, red flag and note (a field left out keeps the stored
+    value; in JSON, null clears it)."""
 
-    measure = MeasureIdField(required=False, allow_null=True, help_text="Measure id, or…")
-    measure_code = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="…UNITCODE.MEASURECODE."
-    )
-    period = PeriodField(
-        help_text="YYYY-MM-DD or YYYY-MM.",
-        error_messages={
-            "required": "Give the period: YYYY-MM-DD or YYYY-MM.",
-            "null": "Give the period: YYYY-MM-DD or YYYY-MM.",
-        },
-    )
+    measure = MeasureIdField(required=False, help_text="Measure id, or…")
+    measure_code = MeasureCodeField(required=False, help_text="…UNITCODE.MEASURECODE.")
+    period = BulkPeriodField(help_text="YYYY-MM-DD or YYYY-MM.")
     actual = FigureField(help_text="Actual (left out: kept; null: cleared).")
     target = FigureField(help_text="Target (left out: kept).")
     red_flag = FigureField(help_text="Red flag (left out: kept).")
     note = NoteField(help_text="Note.")
 
-    def validate(self, attrs):
-        if attrs.get("measure") is None and not (attrs.get("measure_code") or "").strip():
-            raise serializers.ValidationError({"measure": "Give measure or measure_code."})
-        return attrs
-
 
 COLUMNS = frozenset(BulkRowSerializer().fields)
+VALUE_FIELDS = ("actual", "target", "red_flag", "note")
 
 
 @dataclass(frozen=True)
 class BulkRow:
-    """A row that was read: its number, the measure it names (by id, or by code), its period
-    and the fields it gives (a field left out keeps the stored value)."""
+    """A row as read: its number, the measure it names (`measure`: an id, 0 for one that
+    names no measure; or `measure_code` as given), its period, the fields it gives (a
+    field left out keeps the stored value) and what could not be read."""
 
     number: int
-    measure_id: int | None
-    measure_code: str | None
-    period: dt.date
+    measure: int | None = None
+    measure_code: object = None
+    period: dt.date | None = None
     values: dict = field(default_factory=dict)
+    errors: list = field(default_factory=list)
+    is_object: bool = True
 
 
-@dataclass(frozen=True)
-class BulkBatch:
-    """The rows read from a body, and the problems of those that could not be read."""
-
-    rows: list[BulkRow]
-    errors: list[dict]
-
-
-def read_rows(raw_rows: list) -> BulkBatch:
+def read_rows(raw_rows: list) -> list[BulkRow]:
     """Read every row of a batch (dicts, as parsed from JSON or from a CSV's lines);
     BulkError when there is nothing to read or too much."""
     if not raw_rows:
@@ -147,23 +165,31 @@ def read_rows(raw_rows: list) -> BulkBatch:
     if len(raw_rows) > BULK_MAX_ROWS:
         message = f"At most {BULK_MAX_ROWS:,} rows at once; split the batch."
         raise BulkError([{"row": None, "field": None, "message": message}])
-    rows, errors = [], []
-    for number, raw in enumerate(raw_rows, start=1):
-        if not isinstance(raw, dict):
-            errors.append({"row": number, "field": None, "message": "Each row is an object."})
-            continue
-        reader = BulkRowSerializer(data=raw)
-        if not reader.is_valid():
-            errors += [
-                {"row": number, "field": None if name == "non_field_errors" else name, "message": m}
-                for name, messages in reader.errors.items()
-                for m in map(str, messages)
-            ]
-            continue
-        data = reader.validated_data
-        values = {name: data[name] for name in FIGURES if name in data}
-        if "note" in data:
-            values["note"] = data["note"] or ""
-        code = (data.get("measure_code") or "").strip()
-        rows.append(BulkRow(number, data.get("measure"), code or None, data["period"], values))
-    return BulkBatch(rows, errors)
+    return [_read(number, raw) for number, raw in enumerate(raw_rows, start=1)]
+
+
+def _read(number: int, raw) -> BulkRow:
+    if not isinstance(raw, dict):
+        error = {"row": number, "field": None, "message": "Each row is an object."}
+        return BulkRow(number, errors=[error], is_object=False)
+    reader = BulkRowSerializer(data=raw)
+    valid = reader.is_valid()
+    data = reader.validated_data if valid else {}
+    fields = reader.fields
+    # The measure's fields never fail: read them even when another field did.
+    measure = _read_field(fields["measure"], raw.get("measure", empty))
+    code = _read_field(fields["measure_code"], raw.get("measure_code", empty))
+    errors = [
+        {"row": number, "field": name, "message": str(message)}
+        for name, messages in ({} if valid else reader.errors).items()
+        for message in messages
+    ]
+    values = {name: data[name] for name in VALUE_FIELDS if name in data}
+    return BulkRow(number, measure, code, data.get("period"), values, errors)
+
+
+def _read_field(field_, data):
+    try:
+        return field_.run_validation(data)
+    except SkipField:
+        return None

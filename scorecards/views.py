@@ -210,7 +210,7 @@ def values_upload(request):
         with transaction.atomic():
             counts = services.measure_values_bulk_record(
                 actor=user,
-                batch=read_rows(rows),
+                rows=read_rows(rows),
                 may_enter=lambda m: user.has_perm("scorecards.add_measurevalue", m),
                 require_note_if_red=True,
             )
@@ -330,7 +330,10 @@ def unit_cascade(request, code: str):
 
 
 class _OnUnit:
-    """Pages of a unit's cascade: the crumbs lead to it."""
+    """Pages of a unit's cascade: the crumbs lead to it; their forms leave the checking of
+    what is typed to the server."""
+
+    novalidate = True
 
     def unit(self) -> OrgUnit:
         raise NotImplementedError

@@ -1,6 +1,6 @@
 """The nightly pruning of old strategy test runs (django-celery-beat), created once at 03:00,
 after the night's run (02:00); the OSM staff change it in the admin (Periodic tasks). Times
-are in TIME_ZONE. Mirrors osm/migrations/0007_strategy_test_schedule.py."""
+are in TIME_ZONE. Mirrors core/migrations/0007_strategy_test_schedule.py."""
 
 import json
 

@@ -42,13 +42,3 @@ class ScopedSerializer(DescribedSerializer):
             if user is None or relation.queryset is None:
                 continue
             relation.queryset = restrict(relation.queryset, user)
-
-
-def without_repeated(instance, data: dict, *names: str) -> dict:
-    """`data` without those foreign keys of `names` that repeat the stored one (a PUT sends
-    every field); a changed one stays in, for the service to refuse by name."""
-    kept = dict(data)
-    for name in names:
-        if name in kept and getattr(kept[name], "pk", None) == getattr(instance, f"{name}_id"):
-            del kept[name]
-    return kept

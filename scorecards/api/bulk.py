@@ -91,7 +91,7 @@ class BulkValuesView(APIView):
         try:
             created, updated = measure_values_bulk_record(
                 actor=user,
-                batch=read_rows(rows),
+                rows=read_rows(rows),
                 may_enter=lambda measure: user.has_perm("scorecards.add_measurevalue", measure),
             )
         except BulkError as exc:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.versioning import data_changed
 
 from ..models import Measure, MeasureValue
-from ..value_inputs import BulkBatch, BulkError, BulkRow
+from ..value_inputs import BulkError, BulkRow
 from .values import VALUE_FIELDS, red_needs_note
 
 
@@ -23,46 +23,43 @@ from .values import VALUE_FIELDS, red_needs_note
 def measure_values_bulk_record(
     *,
     actor,
-    batch: BulkBatch,
+    rows: list[BulkRow],
     may_enter: Callable[[Measure], bool] | None = None,
     require_note_if_red: bool = False,
 ) -> tuple[int, int]:
-    """Insert or update the values of `batch`, all or nothing; returns (created, updated).
+    """Insert or update the values of `rows` (as `value_inputs.read_rows` read them), all or
+    nothing; returns (created, updated).
 
     `may_enter(measure)` says whether the caller may enter values of that measure. Every
     row is checked as `measure_value_record` would (period of the measure's frequency, red
     flag on its side of the target, no entered actual on a calculated or rollup measure,
     with `require_note_if_red` a note on a red value) and no (measure, period) may appear
-    twice. Any bad row, the rows that could not be read included, raises BulkError naming
-    every row's problems, and nothing is written."""
-    errors = list(batch.errors)
-    found, lookup_errors = _find_measures(batch.rows, may_enter)
-    errors += lookup_errors
+    twice. Any bad row raises BulkError naming every row's problems (each row's measure
+    first, then what could not be read; then repeats; then the values' checks), and
+    nothing is written."""
+    found, errors = _find_measures(rows, may_enter)
     if not found:
-        raise BulkError(_by_row(errors))
+        raise BulkError(errors)
+    # The rows that were read are checked on, so one answer lists every row's problems.
     errors += _repeated(found)
     creates, updates, value_errors = _prepare(found, actor, require_note_if_red)
     errors += value_errors
     if errors:
-        raise BulkError(_by_row(errors))
+        raise BulkError(errors)
     _upsert(creates, updates, actor)
     data_changed()  # bulk writes send no signal
     return len(creates), len(updates)
 
 
-def _by_row(errors: list[dict]) -> list[dict]:
-    """Errors in the order of the rows (those of the batch as a whole first)."""
-    return sorted(errors, key=lambda e: e["row"] or 0)
-
-
 def _find_measures(rows: list[BulkRow], may_enter) -> tuple[list, list[dict]]:
-    """Each row with the measure it names, if there is one the caller may enter values of;
-    and the errors of the others. Two queries whatever the number of rows."""
-    ids = {row.measure_id for row in rows if row.measure_id}
+    """Each row that was read with the measure it names, if there is one the caller may
+    enter values of; and every row's problems, in the order of the rows. Two queries
+    whatever the number of rows."""
+    ids = {row.measure for row in rows if row.measure}
     codes = {
-        tuple(row.measure_code.split("."))
+        tuple(row.measure_code.strip().split("."))
         for row in rows
-        if row.measure_code and row.measure_code.count(".") == 1
+        if isinstance(row.measure_code, str) and row.measure_code.count(".") == 1
     }
     # Codes by two IN lists, matched in pairs here: an OR per pair grows past what SQLite
     # parses for a thousand measures.
@@ -73,24 +70,37 @@ def _find_measures(rows: list[BulkRow], may_enter) -> tuple[list, list[dict]]:
     allowed = {m.pk: (may_enter(m) if may_enter else True) for m in measures}
     found, errors = [], []
     for row in rows:
-        if row.measure_id is not None:
-            measure = by_id.get(row.measure_id)
-            if measure is None:
-                message = "No such measure."
-                errors.append({"row": row.number, "field": "measure", "message": message})
-                continue
-        else:
-            measure = by_code.get(tuple(row.measure_code.split(".")))
-            if measure is None:
-                message = f"No measure {row.measure_code}: use UNITCODE.MEASURECODE."
-                errors.append({"row": row.number, "field": "measure_code", "message": message})
-                continue
-        if not allowed[measure.pk]:
-            message = f"You may not enter values of {measure.unit.code}.{measure.code}."
-            errors.append({"row": row.number, "field": "measure", "message": message})
+        if not row.is_object:
+            errors += row.errors
             continue
-        found.append((row, measure))
+        problems = _measure_problems(row, by_id, by_code, allowed)
+        if isinstance(problems, Measure) and not row.errors:
+            found.append((row, problems))
+        errors += ([] if isinstance(problems, Measure) else problems) + row.errors
     return found, errors
+
+
+def _measure_problems(row: BulkRow, by_id, by_code, allowed):
+    """The measure a row names, or the problems with it (as a list of errors)."""
+
+    def error(field, message):
+        return [{"row": row.number, "field": field, "message": message}]
+
+    if row.measure is not None:
+        measure = by_id.get(row.measure)
+        if measure is None:
+            return error("measure", "No such measure.")
+    elif row.measure_code is not None:
+        measure = by_code.get(tuple(str(row.measure_code).strip().split(".")))
+        if measure is None:
+            return error(
+                "measure_code", f"No measure {row.measure_code}: use UNITCODE.MEASURECODE."
+            )
+    else:
+        return error("measure", "Give measure or measure_code.")
+    if not allowed[measure.pk]:
+        return error("measure", f"You may not enter values of {measure.unit.code}.{measure.code}.")
+    return measure
 
 
 def _repeated(found: list) -> list[dict]:

@@ -105,3 +105,18 @@ def test_an_owner_may_enter_values_anywhere_only_once_he_owns_a_measure():
     assert not fresh.has_perm("scorecards.add_measurevalue", f.MeasureFactory())
     assert access_of(Measure).policy is policies.STRATEGY  # owning grants no measure edits
     assert not fresh.has_perm("scorecards.change_measure", measure)
+
+
+@pytest.mark.django_db
+def test_an_owners_rights_are_not_asked_through_unrelated_objects():
+    """Owning a measure gives rights on its values (asked with the measure, the parent of a
+    new value) but makes no one an employee's own record; owning an employee record gives
+    nothing on action items."""
+    owner = f.UserFactory(roles=[MEASURE_OWNER, EMPLOYEE])
+    measure = f.MeasureFactory(owner=owner)
+    employee = f.EmployeeFactory(user=owner)
+    assert owner.has_perm("scorecards.add_measurevalue", measure)
+    assert owner.has_perm("people.view_employee", employee)
+    assert owner.has_perm("people.view_goal", employee)  # the record his goals hang on
+    assert not owner.has_perm("people.view_employee", measure)
+    assert not owner.has_perm("reviews.change_actionitem", employee)

@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/measure-values/bulk/"
 
 
+NOT_A_PERIOD = "'{}' is not a period: use YYYY-MM-DD or YYYY-MM."
+
+
 @pytest.fixture
 def world():
     ent = f.EnterpriseFactory(code="ACME")
@@ -306,3 +309,38 @@ def test_a_multipart_or_form_body_is_a_415(world, staff):
     )
     assert response.status_code == 415
     assert not MeasureValue.objects.exists()
+
+
+def test_every_problem_of_a_row_is_named_measure_first(world, staff):
+    """A row that names no measure and cannot be read otherwise either: the measure's
+    problem, then each field's, in the fields' order."""
+    client, _ = staff
+    rows = [
+        {"measure": 999999, "period": "bad", "actual": "x"},
+        {"period": "10/2026"},
+        {"measure_code": "IND.REV", "target": "1"},  # no period at all
+    ]
+    assert client.post(URL, rows, format="json").json()["errors"] == [
+        {"row": 1, "field": "measure", "message": "No such measure."},
+        {"row": 1, "field": "period", "message": NOT_A_PERIOD.format("bad")},
+        {"row": 1, "field": "actual", "message": "'x' is not a number."},
+        {"row": 2, "field": "measure", "message": "Give measure or measure_code."},
+        {"row": 2, "field": "period", "message": NOT_A_PERIOD.format("10/2026")},
+        {"row": 3, "field": "period", "message": NOT_A_PERIOD.format("")},
+    ]
+
+
+def test_problems_come_rows_first_then_repeats_then_the_values_checks(world, staff):
+    """Row 4 cannot be read; row 2 repeats row 1; row 3's period is no quarter's start:
+    listed in that order (what is read, what repeats, what the values' rules refuse)."""
+    client, _ = staff
+    rows = [
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
+        {"measure_code": "IND.Q", "period": "2026-02", "actual": "1"},
+        {"measure_code": "IND.REV", "period": "bad"},
+    ]
+    errors = client.post(URL, rows, format="json").json()["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(4, "period"), (2, "period"), (3, "period")]
+    assert errors[1]["message"] == "Row 1 already gives REV for 2026-01-01."
+    assert MeasureValue.objects.filter(period="2026-01-01").count() == 0
