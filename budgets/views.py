@@ -267,12 +267,10 @@ class LineDelete(ServiceDeleteView):
     """`/budgets/lines/<id>/delete/`: asks, then deletes on POST."""
 
     permission = "budgets.delete_budgetline"
+    service = services.budget_line_delete
 
     def get_object(self):
         return _line_or_404(self.kwargs["pk"])
-
-    def delete(self, obj):
-        services.budget_line_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete budget line {self.object.label}"

@@ -84,14 +84,19 @@ class _ServicePage(View):
 class ServiceFormView(_ServicePage):
     """A page with a form that creates or changes one row through a service.
 
-    Subclasses set `form_class` and `permission`, and say what the service is told
-    (`save`), where to go after (`success_url`), what to say (`success_message`) and the
-    page's words (`title`, `cancel_url`, `submit_label`, `lead`). A form that refuses, or a
+    Subclasses set `form_class`, `permission` and `service` (and `parent_field` when a new
+    row goes into `self.parent`), and say where to go after (`success_url`), what to say
+    (`success_message`) and the page's words (`title`, `cancel_url`, `submit_label`,
+    `lead`); `service_data` or `save` when the service is told more. A form that refuses, or a
     service that refuses, shows the form again with the messages, answered with 400.
     """
 
     template_name = "core/form.html"
     form_class = None
+    # The service that saves: thing_create for a new row, thing_update for a stored one.
+    service = None
+    # For a new row, the field `data` names its parent with (set `self.parent`).
+    parent_field = ""
     submit_label = "Save"
     lead = ""
     # True: the server alone checks what is typed (the browser's own checks would refuse a
@@ -140,8 +145,21 @@ class ServiceFormView(_ServicePage):
         return {}
 
     def save(self, form):
-        """Call the service with the form's data; returns the row saved."""
-        raise NotImplementedError
+        """Call the service with the form's data (`service_data`); returns the row saved. A
+        new row: `service(actor=, data=)`; a stored one: `service(actor=, instance=, data=)`
+        with the form's copy of the row."""
+        data, actor = self.service_data(form), self.request.user
+        if self.object is None:
+            return type(self).service(actor=actor, data=data)
+        instance = getattr(form, "instance", None) or copy.copy(self.object)
+        return type(self).service(actor=actor, instance=instance, data=data)
+
+    def service_data(self, form) -> dict:
+        """What the service is told: the form's data and, for a new row, its parent."""
+        data = dict(form.cleaned_data)
+        if self.object is None and self.parent_field:
+            data[self.parent_field] = self.parent
+        return data
 
     def title(self) -> str:
         raise NotImplementedError
@@ -160,13 +178,14 @@ class ServiceDeleteView(_ServicePage):
     """A page that asks, then (POST) deletes one row through a service; a refusal (what
     still depends on it) is shown above the button, answered with 400.
 
-    Subclasses set `permission` and give `delete`, `success_url`, `success_message` and
+    Subclasses set `permission` and `service`, and give `success_url`, `success_message` and
     the page's words: `title` (the question), `question` (what goes, and whether it can be
     undone) and optionally `details` (a line describing the row). `http_method_names =
     ["post"]` makes it a button that deletes at once (a 405 to a GET).
     """
 
     template_name = "core/confirm_delete.html"
+    service = None  # thing_delete(*, actor, instance)
 
     def get(self, request, *args, **kwargs):
         return self.render_confirm()
@@ -193,7 +212,7 @@ class ServiceDeleteView(_ServicePage):
         return self.render(context, status=status)
 
     def delete(self, obj) -> None:
-        raise NotImplementedError
+        type(self).service(actor=self.request.user, instance=obj)
 
     def title(self) -> str:
         return f"Delete {self.object}?"

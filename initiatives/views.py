@@ -209,6 +209,7 @@ class InitiativeCreate(_InitiativeFormPage):
     the user may add initiatives to."""
 
     permission = "initiatives.add_initiative"
+    service = services.initiative_create
     submit_label = "Create"
 
     def unit_shown(self):
@@ -219,9 +220,6 @@ class InitiativeCreate(_InitiativeFormPage):
 
     def initial(self, unit):
         return {"unit": unit, "objectives": self.request.GET.getlist("objectives")}
-
-    def save(self, form):
-        return services.initiative_create(actor=self.request.user, data=form.cleaned_data)
 
     def title(self):
         return "New initiative"
@@ -244,6 +242,7 @@ class InitiativeEdit(_InitiativeFormPage):
     may change initiatives in, and set the objectives it advances."""
 
     permission = "initiatives.change_initiative"
+    service = services.initiative_update
 
     def get_object(self):
         return get_object_or_404(Initiative.objects.select_related("unit"), pk=self.kwargs["pk"])
@@ -256,12 +255,6 @@ class InitiativeEdit(_InitiativeFormPage):
         if "objectives" in self.request.GET:  # the unit was changed on the page (htmx)
             initial["objectives"] = self.request.GET.getlist("objectives")
         return initial
-
-    def save(self, form):
-        # The form's own copy: on a refusal the page still shows the initiative as it is.
-        return services.initiative_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
 
     def title(self):
         return f"Edit {self.object.code} {self.object.name}"
@@ -284,12 +277,10 @@ class InitiativeDelete(ServiceDeleteView):
     line funds."""
 
     permission = "initiatives.delete_initiative"
+    service = services.initiative_delete
 
     def get_object(self):
         return get_object_or_404(Initiative.objects.select_related("unit"), pk=self.kwargs["pk"])
-
-    def delete(self, obj):
-        services.initiative_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete initiative {self.object.code}?"
@@ -350,6 +341,8 @@ class MilestoneCreate(_MilestoneFormPage):
     """`/initiatives/<id>/milestones/new/`: add a milestone to an initiative."""
 
     permission = "initiatives.add_milestone"
+    service = services.milestone_create
+    parent_field = "initiative"
     submit_label = "Add"
     step = "New milestone"
 
@@ -362,10 +355,6 @@ class MilestoneCreate(_MilestoneFormPage):
 
     def permission_object(self):
         return self.parent
-
-    def save(self, form):
-        data = {**form.cleaned_data, "initiative": self.parent}
-        return services.milestone_create(actor=self.request.user, data=data)
 
     def title(self):
         return f"New milestone of {self.parent.code} {self.parent.name}"
@@ -385,6 +374,7 @@ class MilestoneEdit(_MilestoneFormPage):
     """`/initiatives/<id>/milestones/<id>/edit/`: rename, reschedule, mark done or not."""
 
     permission = "initiatives.change_milestone"
+    service = services.milestone_update
     step = "Edit milestone"
 
     def get_object(self):
@@ -392,12 +382,6 @@ class MilestoneEdit(_MilestoneFormPage):
 
     def initiative(self):
         return self.object.initiative
-
-    def save(self, form):
-        # The form's own copy: on a refusal the page still shows the milestone as it is.
-        return services.milestone_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
 
     def title(self):
         initiative = self.object.initiative
@@ -411,6 +395,7 @@ class MilestoneDelete(_MilestonePage, ServiceDeleteView):
     """`/initiatives/<id>/milestones/<id>/delete/`: asks, then (POST) removes a milestone."""
 
     permission = "initiatives.delete_milestone"
+    service = services.milestone_delete
     step = "Delete milestone"
 
     def get_object(self):
@@ -418,9 +403,6 @@ class MilestoneDelete(_MilestonePage, ServiceDeleteView):
 
     def initiative(self):
         return self.object.initiative
-
-    def delete(self, obj):
-        services.milestone_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete milestone '{self.object}'?"

@@ -210,10 +210,8 @@ class GoalCreate(_EmployeeRowCreate):
 
     form_class = GoalForm
     permission = "people.add_goal"
-
-    def save(self, form):
-        data = {**form.cleaned_data, "employee": self.parent}
-        return services.goal_create(actor=self.request.user, data=data)
+    service = services.goal_create
+    parent_field = "employee"
 
     def title(self):
         return f"New goal of {self.parent.name}"
@@ -225,11 +223,7 @@ class GoalEdit(_EmployeeRowEdit):
     model = Goal
     form_class = GoalForm
     permission = "people.change_goal"
-
-    def save(self, form):
-        return services.goal_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
+    service = services.goal_update
 
     def title(self):
         return f"Goal of {self.object.employee.name}: {self.object.title}"
@@ -240,10 +234,8 @@ class IncentiveCreate(_EmployeeRowCreate):
 
     form_class = IncentiveForm
     permission = "people.add_incentivecomponent"
-
-    def save(self, form):
-        data = {**form.cleaned_data, "employee": self.parent}
-        return services.incentive_create(actor=self.request.user, data=data)
+    service = services.incentive_create
+    parent_field = "employee"
 
     def title(self):
         return f"New incentive component of {self.parent.name}"
@@ -255,11 +247,7 @@ class IncentiveEdit(_EmployeeRowEdit):
     model = IncentiveComponent
     form_class = IncentiveForm
     permission = "people.change_incentivecomponent"
-
-    def save(self, form):
-        return services.incentive_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
+    service = services.incentive_update
 
     def title(self):
         return f"Incentive component of {self.object.employee.name}: {self.object.name}"
@@ -297,18 +285,14 @@ class GoalDelete(_EmployeeRowDelete):
     model = Goal
     what = "goal"
     permission = "people.delete_goal"
-
-    def delete(self, obj):
-        services.goal_delete(actor=self.request.user, instance=obj)
+    service = services.goal_delete
 
 
 class IncentiveDelete(_EmployeeRowDelete):
     model = IncentiveComponent
     what = "incentive component"
     permission = "people.delete_incentivecomponent"
-
-    def delete(self, obj):
-        services.incentive_delete(actor=self.request.user, instance=obj)
+    service = services.incentive_delete
 
 
 # Goal templates ------------------------------------------------------------------------------
@@ -427,12 +411,10 @@ class TemplateDelete(_TemplatePage, ServiceDeleteView):
     """Ask, then delete a goal template; the goals given from it stay."""
 
     permission = "people.delete_goaltemplate"
+    service = services.goal_template_delete
 
     def get_object(self):
         return get_object_or_404(GoalTemplate, pk=self.kwargs["pk"])
-
-    def delete(self, obj):
-        services.goal_template_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete the goal template “{self.object}”?"

@@ -159,6 +159,7 @@ class EventCreate(_EventForm):
     (the unit preselected)."""
 
     permission = ADD
+    service = services.calendar_event_create
     submit_label = "Add the event"
 
     unit = None  # preselected on the form (a GET's `?unit=CODE`, or the only one offered)
@@ -175,9 +176,6 @@ class EventCreate(_EventForm):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "initial": {"unit": self.unit}}
-
-    def save(self, form):
-        return services.calendar_event_create(actor=self.request.user, data=form.cleaned_data)
 
     def title(self):
         return "New calendar event"
@@ -196,14 +194,10 @@ class EventEdit(_EventForm):
     may change events in."""
 
     permission = CHANGE
+    service = services.calendar_event_update
 
     def get_object(self):
         return _event_or_404(self.kwargs["pk"])
-
-    def save(self, form):
-        return services.calendar_event_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
 
     def title(self):
         return f"Edit calendar event {self.object.title}"
@@ -219,12 +213,10 @@ class EventDelete(ServiceDeleteView):
     """`/calendar/events/<id>/delete/`: asks, then deletes on POST."""
 
     permission = DELETE
+    service = services.calendar_event_delete
 
     def get_object(self):
         return _event_or_404(self.kwargs["pk"])
-
-    def delete(self, obj):
-        services.calendar_event_delete(actor=self.request.user, instance=obj)
 
     def crumbs(self):
         return [Crumb("Strategy calendar", self.back_url()), Crumb("Delete event")]

@@ -354,9 +354,7 @@ class MeetingDelete(_OfMeeting, ServiceDeleteView):
     http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     permission = "reviews.delete_reviewmeeting"
-
-    def delete(self, obj):
-        services.meeting_delete(actor=self.request.user, instance=obj)
+    service = services.meeting_delete
 
     def crumbs(self):
         return _meeting_crumbs(self.object, Crumb("Delete"))
@@ -438,6 +436,7 @@ class ItemEdit(ServiceFormView):
 
     template_name = "reviews/item_form.html"
     permission = "reviews.change_actionitem"
+    service = services.action_item_update
 
     def get_object(self):
         return _item(self.kwargs["pk"])
@@ -472,11 +471,6 @@ class ItemEdit(ServiceFormView):
             "its status; the rest is for those who run the meeting."
         )
 
-    def save(self, form):
-        return services.action_item_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
-
     def extra_context(self, form):
         return {"next": _next_or(self.request, "")}
 
@@ -502,12 +496,10 @@ class ItemDelete(ServiceDeleteView):
     http_method_names = ["get", "head", "post"]  # as release 1's pages
 
     permission = "reviews.delete_actionitem"
+    service = services.action_item_delete
 
     def get_object(self):
         return _item(self.kwargs["pk"])
-
-    def delete(self, obj):
-        services.action_item_delete(actor=self.request.user, instance=obj)
 
     def crumbs(self):
         return _meeting_crumbs(self.object.meeting, Crumb("Delete an action item"))

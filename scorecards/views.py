@@ -146,6 +146,7 @@ class MeasureValueDelete(ServiceDeleteView):
     the measure's page."""
 
     permission = "scorecards.delete_measurevalue"
+    service = services.measure_value_delete
     http_method_names = ["post"]
 
     def get_object(self):
@@ -160,9 +161,6 @@ class MeasureValueDelete(ServiceDeleteView):
 
     def permission_object(self):
         return self.object.measure
-
-    def delete(self, obj):
-        services.measure_value_delete(actor=self.request.user, instance=obj)
 
     def back_url(self):
         return reverse("measure", args=[self.object.measure_id])
@@ -353,6 +351,8 @@ class ObjectiveCreate(_OnUnit, ServiceFormView):
 
     form_class = ObjectiveForm
     permission = "scorecards.add_objective"
+    service = services.objective_create
+    parent_field = "unit"
 
     def unit(self):
         return self.parent
@@ -372,10 +372,6 @@ class ObjectiveCreate(_OnUnit, ServiceFormView):
             kwargs["initial"] = {"supports": [parent.pk], "perspective": parent.perspective_id}
         return kwargs
 
-    def save(self, form):
-        data = {**form.cleaned_data, "unit": self.parent}
-        return services.objective_create(actor=self.request.user, data=data)
-
     def title(self):
         return f"New objective of {self.parent.name}"
 
@@ -391,6 +387,7 @@ class ObjectiveEdit(_OnUnit, ServiceFormView):
 
     form_class = ObjectiveForm
     permission = "scorecards.change_objective"
+    service = services.objective_update
 
     def get_object(self):
         return get_object_or_404(Objective.objects.select_related("unit"), pk=self.kwargs["pk"])
@@ -400,11 +397,6 @@ class ObjectiveEdit(_OnUnit, ServiceFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "unit": self.object.unit}
-
-    def save(self, form):
-        return services.objective_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
 
     def title(self):
         return f"Edit {self.object.code} {self.object.name}"
@@ -420,15 +412,13 @@ class ObjectiveDelete(_OnUnit, ServiceDeleteView):
     """Delete an objective nothing depends on (else say what depends on it)."""
 
     permission = "scorecards.delete_objective"
+    service = services.objective_delete
 
     def get_object(self):
         return get_object_or_404(Objective.objects.select_related("unit"), pk=self.kwargs["pk"])
 
     def unit(self):
         return self.object.unit
-
-    def delete(self, obj):
-        services.objective_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete {self.object.code} {self.object.name}?"
@@ -445,6 +435,8 @@ class MeasureCreate(_OnUnit, ServiceFormView):
 
     form_class = MeasureForm
     permission = "scorecards.add_measure"
+    service = services.measure_create
+    parent_field = "objective"
 
     def dispatch(self, request, *args, pk: int, **kwargs):
         self.parent = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
@@ -458,10 +450,6 @@ class MeasureCreate(_OnUnit, ServiceFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "objective": self.parent}
-
-    def save(self, form):
-        data = {**form.cleaned_data, "objective": self.parent}
-        return services.measure_create(actor=self.request.user, data=data)
 
     def title(self):
         return f"New measure of {self.parent.code}"
@@ -478,6 +466,7 @@ class MeasureEdit(_OnUnit, ServiceFormView):
 
     form_class = MeasureForm
     permission = "scorecards.change_measure"
+    service = services.measure_update
 
     def get_object(self):
         return get_object_or_404(
@@ -489,11 +478,6 @@ class MeasureEdit(_OnUnit, ServiceFormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "objective": self.object.objective}
-
-    def save(self, form):
-        return services.measure_update(
-            actor=self.request.user, instance=form.instance, data=form.cleaned_data
-        )
 
     def title(self):
         return f"Edit {self.object.code} {self.object.name}"
@@ -509,6 +493,7 @@ class MeasureDelete(_OnUnit, ServiceDeleteView):
     """Delete a measure without values or anything else depending on it."""
 
     permission = "scorecards.delete_measure"
+    service = services.measure_delete
 
     def get_object(self):
         return get_object_or_404(
@@ -517,9 +502,6 @@ class MeasureDelete(_OnUnit, ServiceDeleteView):
 
     def unit(self):
         return self.object.unit
-
-    def delete(self, obj):
-        services.measure_delete(actor=self.request.user, instance=obj)
 
     def title(self):
         return f"Delete {self.object.code} {self.object.name}?"
@@ -536,6 +518,7 @@ class ArrowCreate(_OnUnit, ServiceFormView):
 
     form_class = CauseEffectForm
     permission = "scorecards.add_causeeffect"
+    service = services.cause_effect_create
     http_method_names = ["post"]
 
     def dispatch(self, request, *args, code: str, **kwargs):
@@ -551,9 +534,6 @@ class ArrowCreate(_OnUnit, ServiceFormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "unit": self.parent}
 
-    def save(self, form):
-        return services.cause_effect_create(actor=self.request.user, data=form.cleaned_data)
-
     def title(self):
         return f"New arrow of {self.parent.name}'s strategy map"
 
@@ -568,6 +548,7 @@ class ArrowDelete(_OnUnit, ServiceDeleteView):
     """Remove an arrow of a strategy map (a button on the cascade page)."""
 
     permission = "scorecards.delete_causeeffect"
+    service = services.cause_effect_delete
     http_method_names = ["post"]
 
     def get_object(self):
@@ -577,9 +558,6 @@ class ArrowDelete(_OnUnit, ServiceDeleteView):
 
     def unit(self):
         return self.object.cause.unit
-
-    def delete(self, obj):
-        services.cause_effect_delete(actor=self.request.user, instance=obj)
 
     def back_url(self):
         return reverse("unit-cascade", args=[self.object.cause.unit.code])

@@ -329,7 +329,7 @@ def test_a_delete_refused_by_the_service_is_explained(client, org, login, monkey
     def refuse(**kwargs):
         raise ValidationError({"__all__": "Budget line 'Rent' cannot be deleted: audited."})
 
-    monkeypatch.setattr("budgets.services.budget_line_delete", refuse)
+    monkeypatch.setattr("budgets.views.LineDelete.service", refuse)  # the page's service
     login(OSM_STAFF)
     response = client.post(delete_url(org.lines.rent))
     assert response.status_code == 400

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from people import services
 from people.models import Employee, Goal, IncentiveComponent
+from people.views import GoalCreate
 from tests import factories as f
 
 from .conftest import ROLE_NAMES
@@ -340,7 +340,7 @@ def test_a_service_refusal_is_shown_next_to_its_field(world, login, monkeypatch)
     def refuse(**kwargs):
         raise ValidationError({"measure": "Measured elsewhere.", "employee": "Moved away."})
 
-    monkeypatch.setattr(services, "goal_create", refuse)
+    monkeypatch.setattr(GoalCreate, "service", refuse)  # the page's service
     response = login(world.users["hr"]).post(f"/people/{world.ann.pk}/goals/add/", goal_post(world))
     assert response.status_code == 400
     assert field_errors(response, "measure") == ["Measured elsewhere."]
