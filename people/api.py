@@ -185,12 +185,10 @@ class GoalTemplateSerializer(ScopedSerializer):
 
     def validate(self, attrs):
         year, name = self.current(attrs, "fiscal_year"), self.current(attrs, "name")
-        taken = GoalTemplate.objects.filter(fiscal_year=year, name=name)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if year is not None and name and taken.exists():
-            raise serializers.ValidationError(
-                {"name": "A template of this fiscal year already has this name."}
+        if year is not None and name:
+            taken = GoalTemplate.objects.filter(fiscal_year=year, name=name)
+            self.refuse_taken(
+                taken, "name", "A template of this fiscal year already has this name."
             )
         return attrs
 

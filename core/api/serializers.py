@@ -18,6 +18,15 @@ class DescribedSerializer(serializers.ModelSerializer):
                 field.help_text = FIELD_DESCRIPTIONS[name]
         return fields
 
+    def refuse_taken(self, clashing, field: str, message: str) -> None:
+        """Refuse on `field` a row that would repeat one of `clashing` (the rows a unique
+        constraint sets it against; this row itself left out), so the client is told which
+        field, not a bare integrity error."""
+        if self.instance is not None:
+            clashing = clashing.exclude(pk=self.instance.pk)
+        if clashing.exists():
+            raise serializers.ValidationError({field: message})
+
     def current(self, attrs: dict, name: str):
         """The value `name` will have: the posted one, else the stored one (partial update)."""
         if name in attrs:

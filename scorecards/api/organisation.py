@@ -2,7 +2,6 @@
 through the services; units and perspectives are OSM staff's, themes a unit's."""
 
 import django_filters
-from rest_framework import serializers
 
 from core.api.serializers import ScopedSerializer
 from core.api.viewsets import ServiceViewSet
@@ -89,13 +88,9 @@ class ThemeSerializer(ScopedSerializer):
 
     def validate(self, attrs):
         unit, name = self.current(attrs, "unit"), self.current(attrs, "name")
-        taken = Theme.objects.filter(unit=unit, name=name)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if unit is not None and taken.exists():
-            raise serializers.ValidationError(
-                {"name": "This unit already has a theme of that name."}
-            )
+        if unit is not None:
+            taken = Theme.objects.filter(unit=unit, name=name)
+            self.refuse_taken(taken, "name", "This unit already has a theme of that name.")
         return attrs
 
 

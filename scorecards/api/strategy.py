@@ -54,13 +54,9 @@ class ObjectiveSerializer(ScopedSerializer):
 
     def validate(self, attrs):
         unit, code = self.current(attrs, "unit"), self.current(attrs, "code")
-        taken = Objective.objects.filter(unit=unit, code=code)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if unit is not None and taken.exists():
-            raise serializers.ValidationError(
-                {"code": "This unit already has an objective with this code."}
-            )
+        if unit is not None:
+            taken = Objective.objects.filter(unit=unit, code=code)
+            self.refuse_taken(taken, "code", "This unit already has an objective with this code.")
         return attrs
 
 
@@ -119,12 +115,7 @@ class LinkSerializer(ScopedSerializer):
                 {"effect": "Cause and effect must be objectives of the same unit's map."}
             )
         taken = CauseEffect.objects.filter(cause=cause, effect=effect)
-        if self.instance is not None:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise serializers.ValidationError(
-                {"effect": "This cause-and-effect link already exists."}
-            )
+        self.refuse_taken(taken, "effect", "This cause-and-effect link already exists.")
         return attrs
 
 
@@ -210,12 +201,7 @@ class MeasureSerializer(ScopedSerializer):
             # A measure lives in its objective's unit (it cannot move: the service says so).
             unit_id = self.instance.unit_id if self.instance is not None else objective.unit_id
             taken = Measure.objects.filter(unit_id=unit_id, code=code)
-            if self.instance is not None:
-                taken = taken.exclude(pk=self.instance.pk)
-            if taken.exists():
-                raise serializers.ValidationError(
-                    {"code": "This unit already has a measure with this code."}
-                )
+            self.refuse_taken(taken, "code", "This unit already has a measure with this code.")
         return attrs
 
 
