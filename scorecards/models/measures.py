@@ -75,6 +75,22 @@ class Measure(TimeStampedModel):
         blank=True,
     )
     description = models.TextField(blank=True)
+    # How people enter and read the figures: places shown (None = as entered) and the range a
+    # value must lie in. A "%" measure without a range is held to 0-100 (valid_range).
+    decimal_places = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Decimal places shown and accepted (empty: as entered).",
+    )
+    min_value = models.DecimalField(
+        **VALUE, null=True, blank=True, help_text="Lowest valid value (empty: no limit)."
+    )
+    max_value = models.DecimalField(
+        **VALUE, null=True, blank=True, help_text="Highest valid value (empty: no limit)."
+    )
+    baseline = models.DecimalField(
+        **VALUE, null=True, blank=True, help_text="Where the measure stood before the strategy."
+    )
 
     history = HistoricalRecords(excluded_fields=["sources"])
 
@@ -104,6 +120,18 @@ class Measure(TimeStampedModel):
                 name="measure_choices_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(min_value__isnull=True)
+                | models.Q(max_value__isnull=True)
+                | models.Q(min_value__lte=models.F("max_value")),
+                name="measure_range_ordered",
+                violation_error_message="The lowest valid value must not be above the highest.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decimal_places__isnull=True) | models.Q(decimal_places__lte=6),
+                name="measure_decimal_places_max",
+                violation_error_message="A measure has at most 6 decimal places.",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(formula__isnull=True) | models.Q(rollup=Rollup.NONE),
                 name="measure_formula_or_rollup",
                 violation_error_message="A measure is either calculated or a rollup, not both.",
@@ -125,6 +153,13 @@ class Measure(TimeStampedModel):
     def takes_actuals(self) -> bool:
         """Entered measures take actuals; calculated and rollup ones compute them."""
         return not (self.is_calculated or self.is_rollup)
+
+    def valid_range(self) -> tuple[Decimal | None, Decimal | None]:
+        """The (lowest, highest) value this measure accepts; None is no limit. A percentage
+        (unit label "%") without a declared range is held to 0-100."""
+        if self.min_value is None and self.max_value is None and self.unit_label.strip() == "%":
+            return Decimal("0"), Decimal("100")
+        return self.min_value, self.max_value
 
     def clean(self):
         if self.formula is not None and not self.formula.strip():
