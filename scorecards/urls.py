@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import setup_views, views
 
 urlpatterns = [
     path("measures/upload/", views.values_upload, name="values-upload"),
@@ -23,4 +23,40 @@ urlpatterns = [
     path("objectives/<int:pk>/edit/", views.ObjectiveEdit.as_view(), name="objective-edit"),
     path("objectives/<int:pk>/delete/", views.ObjectiveDelete.as_view(), name="objective-delete"),
     path("objectives/<int:pk>/measures/new/", views.MeasureCreate.as_view(), name="measure-new"),
+    # Setup: the unit tree, perspectives and themes (scorecards/setup_views.py).
+    path("setup/", setup_views.setup_page, name="setup"),
+    path("setup/units/new/", setup_views.UnitCreate.as_view(), name="setup-unit-new"),
+    path("setup/units/<str:code>/edit/", setup_views.UnitEdit.as_view(), name="setup-unit-edit"),
+    path("setup/units/<str:code>/move/", setup_views.UnitMove.as_view(), name="setup-unit-move"),
+    path(
+        "setup/units/<str:code>/delete/",
+        setup_views.UnitDelete.as_view(),
+        name="setup-unit-delete",
+    ),
+    path(
+        "setup/units/<str:code>/themes/new/",
+        setup_views.ThemeCreate.as_view(),
+        name="setup-theme-new",
+    ),
+    path("setup/themes/<int:pk>/edit/", setup_views.ThemeEdit.as_view(), name="setup-theme-edit"),
+    path(
+        "setup/themes/<int:pk>/delete/",
+        setup_views.ThemeDelete.as_view(),
+        name="setup-theme-delete",
+    ),
+    path(
+        "setup/perspectives/new/",
+        setup_views.PerspectiveCreate.as_view(),
+        name="setup-perspective-new",
+    ),
+    path(
+        "setup/perspectives/<int:pk>/edit/",
+        setup_views.PerspectiveEdit.as_view(),
+        name="setup-perspective-edit",
+    ),
+    path(
+        "setup/perspectives/<int:pk>/delete/",
+        setup_views.PerspectiveDelete.as_view(),
+        name="setup-perspective-delete",
+    ),
 ]

@@ -392,6 +392,59 @@ WEB: dict[str, list[Case]] = {
                   lambda w, s: {"unit": s.unit.code, "job_family": ""}), 403,
              control="hr", own_refused=True),
     ],
+    # Setup: units and perspectives are the OSM staff's; themes a unit head keeps in his
+    # subtree (as through the API).
+    "setup-unit-new": [
+        Case("add a unit", post(lambda w, s: "/setup/units/new/",
+             lambda w, s: {"code": "NEWU", "name": "New", "kind": "team", "parent": s.unit.pk}),
+             403, control="osm", own_refused=True),
+    ],
+    "setup-unit-edit": [
+        Case("change a unit", post(lambda w, s: f"/setup/units/{s.child.code}/edit/",
+             lambda w, s: {"code": s.child.code, "name": "Renamed", "kind": "department"}),
+             403, control="osm", own_refused=True),
+    ],
+    "setup-unit-move": [
+        Case("move an own unit below the unit",
+             post(lambda w, s: f"/setup/units/{w.own.leaf.code}/move/",
+                  lambda w, s: {"parent": s.unit.pk}), 403, control="osm", own_refused=True),
+    ],
+    "setup-unit-delete": [
+        Case("delete a unit", post(lambda w, s: f"/setup/units/{s.leaf.code}/delete/"), 403,
+             control="osm", own_refused=True),
+    ],
+    "setup-perspective-new": [
+        Case("add a perspective", post(lambda w, s: "/setup/perspectives/new/",
+             lambda w, s: {"name": "Mission", "order": "0"}), 403, control="osm",
+             own_refused=True),
+    ],
+    "setup-perspective-edit": [
+        Case("change a perspective", post(
+            lambda w, s: f"/setup/perspectives/{Perspective.objects.get(name='Customer').pk}/edit/",
+            lambda w, s: {"name": "Clients", "order": "2"}), 403, control="osm",
+            own_refused=True),
+    ],
+    "setup-perspective-delete": [
+        Case("delete a perspective", post(
+            lambda w, s: "/setup/perspectives/"
+            f"{Perspective.objects.get(name='Learning & Growth').pk}/delete/"), 403,
+            control="osm", own_refused=True),
+    ],
+    "setup-theme-new": [
+        Case("add a theme", post(lambda w, s: f"/setup/units/{s.unit.code}/themes/new/",
+             lambda w, s: {"name": "New theme"}), 403),
+    ],
+    "setup-theme-edit": [
+        Case("change a theme", post(lambda w, s: f"/setup/themes/{s.theme.pk}/edit/",
+             lambda w, s: {"unit": s.unit.pk, "name": "Renamed"}), 403),
+        # The other unit is not among the units the form offers: an invalid choice.
+        Case("move an own theme into the unit",
+             post(lambda w, s: f"/setup/themes/{w.own.theme.pk}/edit/",
+                  lambda w, s: {"unit": s.child.pk, "name": "Moved"}), 400),
+    ],
+    "setup-theme-delete": [
+        Case("delete a theme", post(lambda w, s: f"/setup/themes/{s.theme.pk}/delete/"), 403),
+    ],
     # Test and adapt: OSM staff start a run (it covers every map).
     "strategy-test": [
         Case("run the strategy test", post(lambda w, s: f"/units/{s.unit.code}/strategy-test/"),
@@ -404,7 +457,7 @@ READ_ONLY_PAGES = {
     "home", "unit-pick", "unit", "objective", "healthz", "unit-cascade", "my-updates",
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
-    "reviews:index", "reviews:briefing", "calendar:index",
+    "reviews:index", "reviews:briefing", "calendar:index", "setup",
     "login", "logout", "password_change", "password_reset",
 }  # fmt: skip
 

@@ -15,7 +15,15 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from budgets.models import BudgetLine
 from initiatives.models import Initiative, Milestone
 from people.models import Employee, Goal, GoalTemplate, IncentiveComponent
-from scorecards.models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit
+from scorecards.models import (
+    CauseEffect,
+    Measure,
+    MeasureValue,
+    Objective,
+    OrgUnit,
+    Perspective,
+    Theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +72,7 @@ def demo_objects() -> SimpleNamespace:
     from reviews.models import CalendarEvent  # for the strategy calendar pages
 
     event = CalendarEvent.objects.first()
+    theme, perspective = Theme.objects.first(), Perspective.objects.first()
     return SimpleNamespace(**locals())
 
 
@@ -138,6 +147,17 @@ PAGES = {
     "arrow-add": lambda d: f"/units/{d.unit.code}/arrows/",
     "arrow-delete": lambda d: f"/arrows/{d.arrow.pk}/delete/",
     "logout": lambda d: "/accounts/logout/",
+    "setup": lambda d: "/setup/",
+    "setup-unit-new": lambda d: f"/setup/units/new/?parent={d.unit.code}",
+    "setup-unit-edit": lambda d: f"/setup/units/{d.unit.code}/edit/",
+    "setup-unit-move": lambda d: f"/setup/units/{d.unit.code}/move/",
+    "setup-unit-delete": lambda d: f"/setup/units/{d.unit.code}/delete/",
+    "setup-theme-new": lambda d: f"/setup/units/{d.unit.code}/themes/new/",
+    "setup-theme-edit": lambda d: f"/setup/themes/{d.theme.pk}/edit/",
+    "setup-theme-delete": lambda d: f"/setup/themes/{d.theme.pk}/delete/",
+    "setup-perspective-new": lambda d: "/setup/perspectives/new/",
+    "setup-perspective-edit": lambda d: f"/setup/perspectives/{d.perspective.pk}/edit/",
+    "setup-perspective-delete": lambda d: f"/setup/perspectives/{d.perspective.pk}/delete/",
 }
 
 

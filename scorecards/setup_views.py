@@ -1,0 +1,358 @@
+"""Setup: the OSM staff keep the unit tree, the perspectives and the strategic themes here,
+without the admin. The Setup page lists the tree (each unit with its themes) and the
+perspectives; every add, edit, move and delete page is the view kit's and calls the
+service the API calls, so a page refuses exactly what the API refuses (a unit with units
+or objectives in it, a move that breaks links, a perspective objectives are placed in).
+
+Units and perspectives are the OSM staff's; themes follow the strategy's rules (a unit
+head keeps the themes of his or her subtree, as through the API)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
+
+from . import services
+from .crumbs import unit_crumbs
+from .models import OrgUnit, Perspective, Theme
+from .selectors import unit_tree
+from .selectors.setup import setup_perspectives, setup_tree
+from .setup_forms import (
+    PerspectiveForm,
+    ThemeForm,
+    UnitCreateForm,
+    UnitEditForm,
+    UnitMoveForm,
+)
+
+SETUP = "scorecards.add_orgunit"  # who keeps the unit tree keeps Setup: the OSM staff
+
+
+@login_required
+def setup_page(request):
+    """`/setup/`: the unit tree with each unit's themes and actions, and the perspectives."""
+    require(request.user, SETUP)
+    user = request.user
+    context = {
+        "crumbs": [Crumb("Setup")],
+        "units": setup_tree(),
+        "perspectives": setup_perspectives(),
+        "can_theme": user.has_perm("scorecards.add_theme"),
+    }
+    return render(request, "scorecards/setup/index.html", context)
+
+
+def setup_url(unit: OrgUnit | None = None) -> str:
+    """The Setup page, at `unit`'s row if given."""
+    url = reverse("setup")
+    return f"{url}#unit-{unit.code}" if unit is not None else url
+
+
+def _setup_crumbs(*after: Crumb) -> list[Crumb]:
+    return [Crumb("Setup", reverse("setup")), *after]
+
+
+class _SetupPage:
+    """Pages of Setup: the crumbs lead back to it; the server alone checks what is typed."""
+
+    novalidate = True
+    # Back to the page's own unit on the Setup page (else to its top).
+    anchored = False
+
+    def crumbs(self):
+        return _setup_crumbs(Crumb(self.title()))
+
+    def cancel_url(self):
+        return setup_url(getattr(self, "object", None) if self.anchored else None)
+
+    def back_url(self):
+        return self.cancel_url()
+
+
+# Units -------------------------------------------------------------------------------------
+
+
+def _unit(code: str) -> OrgUnit:
+    return get_object_or_404(OrgUnit.objects.select_related("parent", "head"), code=code)
+
+
+class UnitCreate(_SetupPage, ServiceFormView):
+    """`/setup/units/new/` (`?parent=CODE` starts below that unit): add a unit."""
+
+    form_class = UnitCreateForm
+    permission = "scorecards.add_orgunit"
+    service = services.unit_create
+    submit_label = "Create"
+
+    def get_form_kwargs(self):
+        code = self.request.GET.get("parent", "")
+        parent = OrgUnit.objects.filter(code=code).first() if code else None
+        return {**super().get_form_kwargs(), "parent": parent}
+
+    def title(self):
+        return "New unit"
+
+    def success_url(self, saved):
+        return setup_url(saved)
+
+    def success_message(self, saved):
+        return f"Created the unit {saved.code} {saved.name}."
+
+
+class UnitEdit(_SetupPage, ServiceFormView):
+    """`/setup/units/<code>/edit/`: a unit's code, name, kind and head."""
+
+    form_class = UnitEditForm
+    permission = "scorecards.change_orgunit"
+    service = services.unit_update
+    anchored = True
+
+    def get_object(self):
+        return _unit(self.kwargs["code"])
+
+    def title(self):
+        return f"Edit {self.object.code} {self.object.name}"
+
+    def success_url(self, saved):
+        return setup_url(saved)
+
+    def success_message(self, saved):
+        return f"Saved the unit {saved.code}."
+
+
+class UnitMove(_SetupPage, ServiceFormView):
+    """`/setup/units/<code>/move/`: put a unit (and the units below it) under another."""
+
+    form_class = UnitMoveForm
+    permission = "scorecards.change_orgunit"
+    service = services.unit_update
+    submit_label = "Move"
+    anchored = True
+
+    def get_object(self):
+        return _unit(self.kwargs["code"])
+
+    def title(self):
+        return f"Move {self.object.code} {self.object.name}"
+
+    @property
+    def lead(self):
+        unit = self.object
+        if unit.parent is None:
+            return f"{unit.code} is the enterprise, the top of the tree: it has no parent."
+        return f"{unit.code} is now below {unit.parent.code} {unit.parent.name}."
+
+    def success_url(self, saved):
+        return setup_url(saved)
+
+    def success_message(self, saved):
+        return f"Moved {saved.code} below {saved.parent.code}."
+
+
+class UnitDelete(_SetupPage, ServiceDeleteView):
+    """`/setup/units/<code>/delete/`: delete a unit nothing depends on any more (else say
+    what still does: units below it, objectives, themes, budget lines, employees...)."""
+
+    permission = "scorecards.delete_orgunit"
+    service = services.unit_delete
+    anchored = True
+
+    def get_object(self):
+        return _unit(self.kwargs["code"])
+
+    def title(self):
+        return f"Delete the unit {self.object.code} {self.object.name}?"
+
+    def question(self):
+        return "It cannot be undone from here."
+
+    def success_url(self, deleted):
+        return setup_url(deleted.parent)
+
+    def success_message(self, deleted):
+        return f"Deleted the unit {deleted.code} {deleted.name}."
+
+
+# Perspectives ------------------------------------------------------------------------------
+
+
+def _perspective(pk: int) -> Perspective:
+    return get_object_or_404(Perspective, pk=pk)
+
+
+class PerspectiveCreate(_SetupPage, ServiceFormView):
+    """`/setup/perspectives/new/`: add a perspective to every scorecard."""
+
+    form_class = PerspectiveForm
+    permission = "scorecards.add_perspective"
+    service = services.perspective_create
+    submit_label = "Create"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "GET":  # the next place at the bottom
+            last = Perspective.objects.order_by("-order").values_list("order", flat=True)
+            kwargs["initial"] = {"order": (last.first() or 0) + 1}
+        return kwargs
+
+    def title(self):
+        return "New perspective"
+
+    def success_url(self, saved):
+        return f"{reverse('setup')}#perspectives"
+
+    def success_message(self, saved):
+        return f"Created the perspective {saved.name}."
+
+
+class PerspectiveEdit(_SetupPage, ServiceFormView):
+    """`/setup/perspectives/<pk>/edit/`: rename or reorder a perspective."""
+
+    form_class = PerspectiveForm
+    permission = "scorecards.change_perspective"
+    service = services.perspective_update
+
+    def get_object(self):
+        return _perspective(self.kwargs["pk"])
+
+    def title(self):
+        return f"Edit the perspective {self.object.name}"
+
+    def cancel_url(self):
+        return f"{reverse('setup')}#perspectives"
+
+    def success_url(self, saved):
+        return self.cancel_url()
+
+    def success_message(self, saved):
+        return f"Saved the perspective {saved.name}."
+
+
+class PerspectiveDelete(_SetupPage, ServiceDeleteView):
+    """`/setup/perspectives/<pk>/delete/`: delete a perspective no objective is placed in."""
+
+    permission = "scorecards.delete_perspective"
+    service = services.perspective_delete
+
+    def get_object(self):
+        return _perspective(self.kwargs["pk"])
+
+    def title(self):
+        return f"Delete the perspective {self.object.name}?"
+
+    def back_url(self):
+        return f"{reverse('setup')}#perspectives"
+
+    def success_message(self, deleted):
+        return f"Deleted the perspective {deleted.name}."
+
+
+# Themes ------------------------------------------------------------------------------------
+
+
+def _theme(pk: int) -> Theme:
+    return get_object_or_404(Theme.objects.select_related("unit"), pk=pk)
+
+
+class _ThemePage(_SetupPage):
+    """Theme pages: back to the theme's unit on the Setup page for the OSM staff, to the
+    unit's cascade for a unit head (who has no Setup page)."""
+
+    def unit(self) -> OrgUnit:
+        raise NotImplementedError
+
+    def back_to(self, unit: OrgUnit) -> str:
+        if self.request.user.has_perm(SETUP):
+            return setup_url(unit)
+        return reverse("unit-cascade", args=[unit.code])
+
+    def cancel_url(self):
+        return self.back_to(self.unit())
+
+    def crumbs(self):
+        if self.request.user.has_perm(SETUP):
+            return super().crumbs()
+        unit = self.unit()
+        cascade = Crumb("Cascade", reverse("unit-cascade", args=[unit.code]))
+        return unit_crumbs(unit, cascade, Crumb(self.title()))
+
+    def success_url(self, saved):
+        return self.back_to(saved.unit)
+
+
+class ThemeCreate(_ThemePage, ServiceFormView):
+    """`/setup/units/<code>/themes/new/`: a strategic theme of the unit's map."""
+
+    form_class = ThemeForm
+    permission = "scorecards.add_theme"
+    service = services.theme_create
+    parent_field = "unit"
+    submit_label = "Create"
+
+    def dispatch(self, request, *args, code: str, **kwargs):
+        self.parent = get_object_or_404(OrgUnit, code=code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def unit(self):
+        return self.parent
+
+    def permission_object(self):
+        return self.parent
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.parent}
+
+    def title(self):
+        return f"New theme of {self.parent.code} {self.parent.name}"
+
+    def success_message(self, saved):
+        return f"Created the theme {saved.name} of {self.parent.code}."
+
+
+class ThemeEdit(_ThemePage, ServiceFormView):
+    """`/setup/themes/<pk>/edit/`: rename a theme, or move it to another unit the user may
+    keep themes in."""
+
+    form_class = ThemeForm
+    permission = "scorecards.change_theme"
+    service = services.theme_update
+
+    def get_object(self):
+        return _theme(self.kwargs["pk"])
+
+    def unit(self):
+        return self.object.unit
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        units = [(u, d) for u, d in unit_tree() if user.has_perm(self.permission, u)]
+        return {**super().get_form_kwargs(), "units": units}
+
+    def title(self):
+        return f"Edit the theme {self.object.name}"
+
+    def success_message(self, saved):
+        return f"Saved the theme {saved.name}."
+
+
+class ThemeDelete(_ThemePage, ServiceDeleteView):
+    """`/setup/themes/<pk>/delete/`: delete a theme no objective uses."""
+
+    permission = "scorecards.delete_theme"
+    service = services.theme_delete
+
+    def get_object(self):
+        return _theme(self.kwargs["pk"])
+
+    def unit(self):
+        return self.object.unit
+
+    def title(self):
+        return f"Delete the theme {self.object.name} of {self.object.unit.code}?"
+
+    def question(self):
+        return "It cannot be undone from here."
+
+    def success_message(self, deleted):
+        return f"Deleted the theme {deleted.name}."
