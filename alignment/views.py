@@ -21,6 +21,7 @@ from scorecards.selectors.series import load_series
 from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
 from . import charts, tasks
+from .fixes import fix_links
 from .forms import AlignmentFilterForm
 from .metrics import LABELS, METRICS
 from .models import AlignmentSnapshot, StrategyTestRun
@@ -60,6 +61,8 @@ def alignment_page(request):
         "trend_chart": charts.index_trend(trend, "Alignment index over time") if trend else None,
         "see_budgets": user.has_perm("budgets.view_budgetline", unit),
         "see_people": user.has_perm("people.view_employee", unit),
+        # Each gap with the links to the app's pages that fix it (alignment/fixes.py).
+        "lists": fix_links(report, user),
     }
     return render(request, "alignment/page.html", context)
 
