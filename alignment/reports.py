@@ -8,7 +8,6 @@ period is the week's Monday): the job may run again, or be retried, without send
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 
@@ -17,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import get_template
 
+from core import csv_safe
 from core.clock import current_fiscal_year, week_of
 from core.outbox import Draft, messages_compose
 from core.roles import OSM_STAFF
@@ -41,7 +41,7 @@ LISTS = (
 def lists_csv(report: AlignmentReport) -> str:
     """Every list of the report as one CSV: list, unit, what, detail."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_safe.writer(out)  # labels typed by people: never run as formulas
     writer.writerow(["list", "unit", "item", "detail"])
     for name, title in LISTS:
         for item in getattr(report.lists, name):
