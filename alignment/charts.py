@@ -7,6 +7,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 
 from core.formatting import to_decimal
+from core.plotly_text import plotly_text
 from scorecards.periods import add_months
 from scorecards.strategy_map import lag_text
 
@@ -43,7 +44,7 @@ def metrics_bar(metrics: Metrics, title: str) -> dict:
         )
     )
     figure.update_layout(
-        title=title,
+        title=plotly_text(title),
         xaxis={"range": [0, 110], "title": "%", "fixedrange": True},
         yaxis={"autorange": "reversed", "fixedrange": True},
         margin={"l": 150, "r": 20, "t": 50, "b": 40},
@@ -66,7 +67,7 @@ def index_trend(points: list[tuple[dt.date, Decimal | None]], title: str) -> dic
         )
     )
     figure.update_layout(
-        title=title,
+        title=plotly_text(title),
         yaxis={"range": [0, 100], "title": "%"},
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         height=300,
@@ -123,6 +124,7 @@ def strategy_test_chart(
     periods = [period.isoformat() for period, _, _ in rows]
     later = [add_months(period, lag * months).strftime("%b %Y") for period, _, _ in rows]
     shift = lag_text(lag, frequency)
+    cause_name, effect_name = plotly_text(cause_name), plotly_text(effect_name)
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
@@ -140,7 +142,7 @@ def strategy_test_chart(
         )
     )  # fmt: skip
     figure.update_layout(
-        title={"text": title, "font": {"size": 14}},
+        title={"text": plotly_text(title), "font": {"size": 14}},
         height=340,
         margin={"l": 55, "r": 55, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.25},

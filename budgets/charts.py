@@ -6,6 +6,7 @@ from decimal import Decimal
 import plotly.graph_objects as go
 
 from core.formatting import money_text
+from core.plotly_text import plotly_text, plotly_texts
 
 PLANNED_COLOUR = "#1f5fa8"
 ACTUAL_COLOUR = "#e08a00"
@@ -16,7 +17,7 @@ def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> 
     actual) in the order to show. Amounts are also written on the bars (for those who
     do not tell the colours apart) and in the hover text, as the tables write them."""
     rows = list(rows)
-    labels = [label for label, _, _ in rows]
+    labels = plotly_texts(label for label, _, _ in rows)
     figure = go.Figure()
     for name, index, colour in (("Planned", 1, PLANNED_COLOUR), ("Actual", 2, ACTUAL_COLOUR)):
         amounts = [row[index] for row in rows]
@@ -32,7 +33,7 @@ def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> 
             )
         )
     figure.update_layout(
-        title=title,
+        title=plotly_text(title),
         barmode="group",
         yaxis={"title": "Amount", "rangemode": "tozero", "fixedrange": True},
         xaxis={"fixedrange": True},

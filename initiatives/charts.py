@@ -4,6 +4,8 @@ import datetime as dt
 
 import plotly.graph_objects as go
 
+from core.plotly_text import plotly_text, plotly_texts
+
 from .choices import InitiativeStatus
 from .selectors import TimelineRow, milestone_state
 
@@ -48,7 +50,8 @@ def timeline(
     figure = go.Figure()
     for trace in [*status_bars(rows, today), *milestone_markers(rows, today)]:
         figure.add_trace(trace)
-    figure.update_layout(**timeline_layout([row.label for row in rows], today, window, title))
+    labels = plotly_texts(row.label for row in rows)
+    figure.update_layout(**timeline_layout(labels, today, window, plotly_text(title)))
     return figure.to_plotly_json()
 
 
@@ -65,13 +68,13 @@ def status_bars(rows: list[TimelineRow], today: dt.date) -> list[go.Bar]:
             go.Bar(
                 orientation="h",
                 name=status.label,
-                y=[row.label for row in chosen],
+                y=plotly_texts(row.label for row in chosen),
                 base=[row.start.isoformat() for row in chosen],
                 x=[(end - row.start).days * DAY_MS for row, end in zip(chosen, ends, strict=True)],
                 marker_color=STATUS_COLOURS[status],
                 customdata=[
                     [
-                        row.name,
+                        plotly_text(row.name),
                         status.label,
                         row.start.isoformat(),
                         row.end.isoformat() if row.end else "open-ended",
@@ -95,7 +98,7 @@ def milestone_markers(rows: list[TimelineRow], today: dt.date) -> list[go.Scatte
     for row in rows:
         for m in row.milestones:
             state = milestone_state(m.due, m.done_on, today)
-            marks[state].append((row.label, m.done_on or m.due, m))
+            marks[state].append((plotly_text(row.label), m.done_on or m.due, m))
     traces = []
     for state, points in marks.items():
         if not points:
@@ -109,7 +112,11 @@ def milestone_markers(rows: list[TimelineRow], today: dt.date) -> list[go.Scatte
                 x=[day.isoformat() for _, day, _ in points],
                 marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2}},
                 customdata=[
-                    [m.name, m.due.isoformat(), m.done_on.isoformat() if m.done_on else "not yet"]
+                    [
+                        plotly_text(m.name),
+                        m.due.isoformat(),
+                        m.done_on.isoformat() if m.done_on else "not yet",
+                    ]
                     for _, _, m in points
                 ],
                 hovertemplate=(

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from core.plotly_text import plotly_text
+
 from .calendar import DATA_DUE, DATA_DUE_KIND, KIND_LABELS, LANES, Entry
 
 DAY_MS = 86_400_000  # a date axis measures bar lengths in milliseconds
@@ -53,7 +55,8 @@ def _dates(entry: Entry) -> str:
 
 
 def _hover(entry: Entry) -> str:
-    return f"{entry.title} ({entry.unit_code})"
+    # Escaped: the data due dates of a day are joined with Plotly's own <br>.
+    return plotly_text(f"{entry.title} ({entry.unit_code})")
 
 
 def calendar_timeline(
@@ -75,7 +78,7 @@ def calendar_timeline(
         figure.add_trace(trace)
     shapes, annotations = _today_line(window, today)
     figure.update_layout(
-        title=title,
+        title=plotly_text(title),
         barmode="overlay",
         height=420,
         margin={"l": 20, "r": 20, "t": 50, "b": 40},

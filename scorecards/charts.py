@@ -3,6 +3,7 @@
 import plotly.graph_objects as go
 
 from core.formatting import to_decimal
+from core.plotly_text import plotly_text
 from scorecards import scoring
 
 from .selectors.series import Series
@@ -48,7 +49,7 @@ def measure_history(series: Series) -> dict:
         )
     )  # fmt: skip
     figure.update_layout(
-        title=f"{info.code} {info.name}{label}",
+        title=plotly_text(f"{info.code} {info.name}{label}"),
         height=300,
         margin={"l": 50, "r": 20, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.2},
