@@ -1,5 +1,12 @@
-"""An upload handler that refuses a request body over `BULK_MAX_BYTES` without keeping it:
-Django would otherwise stream a 200 MB file to a temporary file first, only for the form to
+"""The uploads' size limits.
+
+Every request body is at most `REQUEST_MAX_BYTES` (Django's default of 2.5 MB, checked by
+`core.middleware.RequestLimitsMiddleware`); a view that takes an upload is marked with
+`takes_large_body("SETTING")` and takes up to that setting's number of bytes, refusing a
+larger body itself with its own message.
+
+`SizeLimitUploadHandler` refuses a file over `BULK_MAX_BYTES` without keeping it: Django
+would otherwise stream a 200 MB file to a temporary file first, only for the form to
 refuse it. The form's other fields (the CSRF token) are still read; the file's bytes are
 thrown away as they arrive, and the request is marked (`request.upload_too_large`) so the
 page can say why."""
@@ -7,6 +14,31 @@ page can say why."""
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopFutureHandlers
+
+
+def takes_large_body(setting: str):
+    """Mark a view (a function, or a DRF view class) as an upload taking bodies of up to
+    `settings.<setting>` bytes, read at each request; the view refuses more itself."""
+
+    def mark(view):
+        view.large_body_setting = setting
+        return view
+
+    return mark
+
+
+def large_body_limit(view_func) -> int | None:
+    """The bytes a view marked by `takes_large_body` takes, or None for any other view.
+    A DRF view is marked on its class (`as_view()` keeps it as `cls`)."""
+    for holder in (
+        view_func,
+        getattr(view_func, "cls", None),
+        getattr(view_func, "view_class", None),
+    ):
+        setting = getattr(holder, "large_body_setting", None)
+        if setting:
+            return getattr(settings, setting)
+    return None
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from core.forms import add_service_errors
 from core.roles import OSM_STAFF, has_role
 from core.scoping import headed_subtree_ids
+from core.uploads import takes_large_body
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
 from . import services
@@ -174,6 +175,7 @@ class MeasureValueDelete(ServiceDeleteView):
 PREVIEW_ROWS = 50
 
 
+@takes_large_body("BULK_MAX_BYTES")  # the file is refused over it, unread (core/uploads.py)
 @login_required
 def values_upload(request):
     """Upload a CSV of values: the first post shows a preview (every row's errors, or what

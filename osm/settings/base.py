@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Body size and JSON depth, before any view or the CSRF check reads a body.
+    "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -238,7 +240,7 @@ REST_FRAMEWORK = {
     # JSON in (API.md): a form or multipart body answers 415, and the schema declares only
     # application/json, so generated clients get one body type per operation. The bulk
     # upload adds text/csv itself; no endpoint takes a file upload.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],  # refuses deep nesting
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -323,9 +325,15 @@ if not 0 <= STRATEGY_TEST_MAX_LAG <= 24:
 STRATEGY_TEST_RETENTION_DAYS = env.int("STRATEGY_TEST_RETENTION_DAYS", default=90)
 if not 0 <= STRATEGY_TEST_RETENTION_DAYS <= 36500:
     raise environ.ImproperlyConfigured("STRATEGY_TEST_RETENTION_DAYS must be 0 to 36500 days.")
-# Largest body of a bulk upload of measure values (10,000 rows of CSV are about 0.5 MB).
+# Request bodies (core/uploads.py): every view takes at most REQUEST_MAX_BYTES, Django's
+# default DATA_UPLOAD_MAX_MEMORY_SIZE of 2.5 MB (core.middleware.RequestLimitsMiddleware
+# answers 413 above it, from the declared length, before anything reads the body); only
+# the uploads (the bulk API, the CSV upload page) take up to BULK_MAX_BYTES (10,000 rows
+# of CSV are about 0.5 MB). Django's own limit cannot be raised per view, so it is the
+# uploads' ceiling: the page's preview posts the CSV back as a form field.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = BULK_MAX_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BYTES, BULK_MAX_BYTES)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

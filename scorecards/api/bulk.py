@@ -11,11 +11,13 @@ out for that, and send null to clear it.
 from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.parsers import JSONParser
 from core.api.permissions import HasRulePermission
+from core.uploads import takes_large_body
 
 from ..csv_values import rows_from_csv
 from ..models import MeasureValue
@@ -36,6 +38,7 @@ def error(message: str, row=None, field=None) -> Response:
     return Response({"errors": [{"row": row, "field": field, "message": message}]}, status=400)
 
 
+@takes_large_body("BULK_MAX_BYTES")  # refuses a larger body itself, below
 class BulkValuesView(APIView):
     """Insert or update many measure values in one request, all or nothing."""
 
