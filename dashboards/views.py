@@ -20,6 +20,12 @@ from scorecards import selectors as scorecard_selectors
 from scorecards.charts import measure_history
 from scorecards.crumbs import unit_crumbs
 from scorecards.models import Objective, OrgUnit
+from scorecards.selectors.attention import (
+    ATTENTION,
+    overdue_values,
+    subtree_attention,
+    value_notes,
+)
 from scorecards.selectors.cascade import cascade_tree
 from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
 from scorecards.selectors.series import load_series
@@ -48,8 +54,9 @@ def unit_pick(request):
 @login_required
 def dashboard(request, code: str | None):
     """A unit's dashboard (the enterprise's at /): its scorecard as of a month or year to
-    date, what needs attention (red and yellow objectives, overdue values), the next
-    review meetings and the alignment index; breadcrumbs up the tree and links down."""
+    date, what needs attention (the red and yellow objectives of the unit and of every unit
+    below it, with the owners' notes; its overdue values), the next review meetings and the
+    alignment index; breadcrumbs up the tree and links down."""
     if not request.user.has_perm("scorecards.view_objective"):
         raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
     root = scorecard_selectors.enterprise_unit()
@@ -65,12 +72,6 @@ def dashboard(request, code: str | None):
         else:
             status = 400
     card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
-    objectives = card.objectives()
-    attention = sorted(
-        (o for o in objectives if o.status in ("red", "yellow")),
-        key=lambda o: (o.status != "red", o.code),
-    )
-    overdue = [(o, m) for o in objectives for m in o.measures if m.overdue]
     meetings = (
         ReviewMeeting.objects.filter(
             unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True),
@@ -90,8 +91,9 @@ def dashboard(request, code: str | None):
         "crumbs": _dashboard_crumbs(unit, request.GET.urlencode()),
         "children": unit.children.order_by("code"),
         "tree": scorecard_selectors.unit_tree(),
-        "attention": attention,
-        "overdue": overdue,
+        "attention": subtree_attention(unit, as_of=as_of, ytd=ytd),
+        "overdue": overdue_values(card),
+        "query": request.GET.urlencode(),
         "meetings": meetings,
         "alignment_index": cached_alignment_metrics(unit).alignment_index,
         "map": strategy_map,
@@ -166,6 +168,14 @@ def objective_page(request, pk: int):
         {"reading": read_measure(s, clock), "chart": measure_history(s), "chart_id": f"m{i}"}
         for i, s in enumerate(series)
     ]
+    # Why a measure is red or yellow, in its owner's words: the note on the value scored.
+    notes = value_notes(
+        (m["reading"].id, m["reading"].period)
+        for m in measures
+        if m["reading"].status in ATTENTION and m["reading"].period
+    )
+    for item in measures:
+        item["note"] = notes.get((item["reading"].id, item["reading"].period), "")
     goals = restrict(
         Goal.objects.filter(objective=objective).select_related("employee"), request.user
     )
