@@ -90,9 +90,7 @@ def test_the_selector_groups_the_subtree_by_unit(company):
         ("S", "red", "Two stores shut for works; they reopen in April.")
     ]
     assert [(m.code, m.status) for m in keep.measures] == [("K", "yellow")]
-    assert [(m.code, m.status, m.note, m.actual) for m in cost.measures] == [
-        ("C", "red", "", 130)
-    ]
+    assert [(m.code, m.status, m.note, m.actual) for m in cost.measures] == [("C", "red", "", 130)]
 
 
 def test_a_unit_below_sees_its_own_subtree(company):

@@ -6,9 +6,9 @@ from fractions import Fraction
 import pytest
 
 from scorecards import trends
+from scorecards.scoring import PeriodValue
 from scorecards.selectors.scorecard import Clock, read_measure
 from scorecards.selectors.series import MeasureInfo, Series
-from scorecards.scoring import PeriodValue
 from scorecards.templatetags.osm_trends import trend_badge
 
 
@@ -58,10 +58,8 @@ def series(polarity, aggregation, *values):
         tolerance=Fraction(1, 10), formula=None, rollup="none",
     )  # fmt: skip
     periods = [dt.date(2026, m, 1) for m in range(1, len(values) + 1)]
-    return Series(
-        info,
-        {p: PeriodValue(p, Fraction(a), Fraction(g)) for p, (a, g) in zip(periods, values, strict=True)},
-    )
+    pairs = zip(periods, values, strict=True)
+    return Series(info, {p: PeriodValue(p, Fraction(a), Fraction(g)) for p, (a, g) in pairs})
 
 
 CLOCK = Clock(dt.date(2026, 3, 1), dt.date(2026, 3, 20), 10, 1)
@@ -71,7 +69,7 @@ def test_cost_going_up_reads_worse_though_still_on_target():
     # lower is better: 80 then 90 against a target of 100 -> both green, but cost went up
     reading = read_measure(series("decrease", "sum", (80, 100), (90, 100)), CLOCK)
     assert (reading.status, reading.movement, reading.verdict) == ("green", "up", "worse")
-    assert "▲</span><span class=\"visually-hidden\">up,</span> worse" in trend_badge(reading)
+    assert '▲</span><span class="visually-hidden">up,</span> worse' in trend_badge(reading)
     assert 'class="trend trend-worse"' in trend_badge(reading)
 
 
@@ -79,9 +77,7 @@ def test_year_to_date_compares_run_rates():
     """Sales, summed: January 10, February 20, March 12 against 10 a month. Year to date in
     March: 42 over 3 months, 14 a month; before March: 30 over 2, 15 a month: down, worse
     (though the sum itself grew from 30 to 42)."""
-    reading = read_measure(
-        series("increase", "sum", (10, 10), (20, 10), (12, 10)), CLOCK, ytd=True
-    )
+    reading = read_measure(series("increase", "sum", (10, 10), (20, 10), (12, 10)), CLOCK, ytd=True)
     assert reading.actual == 42
     assert (reading.movement, reading.verdict) == ("down", "worse")
 
