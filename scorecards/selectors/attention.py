@@ -66,6 +66,8 @@ class AttentionMeasure:
     period: dt.date | None
     actual: Fraction | None
     target: Fraction | None
+    red_flag: Fraction | None
+    red_flag_is_default: bool
     score: Fraction | None
     note: str = ""
 
@@ -81,6 +83,7 @@ class AttentionObjective:
     status: str
     score: Fraction | None
     from_cascade: bool
+    perspective_id: int
     measures: list[AttentionMeasure] = field(default_factory=list)
 
 
@@ -144,6 +147,8 @@ def _measure(reading: MeasureReading) -> AttentionMeasure:
         period=reading.period,
         actual=reading.actual,
         target=reading.target,
+        red_flag=reading.red_flag,
+        red_flag_is_default=reading.red_flag_is_default,
         score=reading.score,
     )
 
@@ -156,6 +161,7 @@ def _objective(reading: ObjectiveReading) -> AttentionObjective:
         status=reading.status,
         score=reading.score,
         from_cascade=reading.from_cascade,
+        perspective_id=reading.perspective_id,
         measures=[_measure(m) for m in reading.measures if m.status in ATTENTION],
     )
 
