@@ -1,5 +1,6 @@
 """The pages that bring every app's figures together: the dashboards (the enterprise's at /,
-each unit's at /units/<code>/) and the objective page."""
+each unit's at /units/<code>/), the objective page, where each person lands after signing
+in, and "my strategy" (the strategy as it concerns an employee)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,12 +8,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_tests import latest_strategy_tests
 from core.scoping import restrict
 from core.templatetags.osm_format import score
-from core.views import Crumb
+from core.views import Crumb, require
 from people.models import Goal
 from reviews.choices import MeetingStatus
 from reviews.models import ReviewMeeting
@@ -32,6 +34,7 @@ from scorecards.selectors.series import load_series
 from scorecards.selectors.strategy_map import strategy_map
 from scorecards.strategy_map import ArrowTest, MapObjective, layout
 
+from . import selectors
 from .forms import DashboardForm
 
 
@@ -195,3 +198,30 @@ def objective_page(request, pk: int):
         "can_edit": request.user.has_perm("scorecards.change_objective", objective),
     }
     return render(request, "dashboards/objective.html", context)
+
+
+@login_required
+def landing(request):
+    """`/start/`, where signing in leads (LOGIN_REDIRECT_URL): to `?next=` when it is a
+    page of this site, else to where the person's work is (`selectors.landing_url`)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(selectors.landing_url(request.user))
+
+
+@login_required
+def my_strategy(request):
+    """`/my/strategy/`: the strategy as it concerns the signed-in employee: the objectives
+    of her unit with what they support, those above them up to the enterprise's, and her
+    goals of the year. Without an employee record, it says so."""
+    require(request.user, "scorecards.view_objective")
+    employee = selectors.employee_of(request.user)
+    context = {
+        "employee": employee,
+        "strategy": selectors.my_strategy(employee) if employee else None,
+        "crumbs": [Crumb("My strategy")],
+    }
+    return render(request, "dashboards/my_strategy.html", context)

@@ -382,6 +382,22 @@ def objective_scores(
     return {row["id"]: scorer.reading(row["id"]) for row in rows}
 
 
+def chosen_objective_scores(
+    objective_ids, *, as_of: dt.date | None = None, today: dt.date | None = None
+) -> dict[int, ObjectiveReading]:
+    """The score and status of the objectives with these ids, wherever they are in the tree,
+    as of a month. Those without data of their own are scored from the cascade below them,
+    read a level at a time as for a unit's scorecard: the queries grow with the cascade's
+    depth only, never with the number of objectives. Readings carry no trend or overdue."""
+    clock = Clock.make(as_of, today)
+    scorer = _CascadeScorer(clock, ytd=False, light=True)
+    ids = list(objective_ids)
+    rows = list(Objective.objects.filter(id__in=ids).values(*OBJECTIVE_COLUMNS))
+    scorer.add(rows, load_latest(Q(objective_id__in=ids), upto=clock.as_of))
+    scorer.load_cascade([row["id"] for row in rows])
+    return {row["id"]: scorer.reading(row["id"]) for row in rows}
+
+
 def enterprise_scores(
     *, as_of: dt.date | None = None, today: dt.date | None = None
 ) -> dict[int, UnitScore]:
