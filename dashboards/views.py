@@ -24,8 +24,8 @@ from scorecards.crumbs import unit_crumbs
 from scorecards.models import Objective, OrgUnit
 from scorecards.selectors.attention import (
     ATTENTION,
+    cached_subtree_attention,
     overdue_values,
-    subtree_attention,
     value_notes,
 )
 from scorecards.selectors.cascade import cascade_tree
@@ -94,7 +94,7 @@ def dashboard(request, code: str | None):
         "crumbs": _dashboard_crumbs(unit, request.GET.urlencode()),
         "children": unit.children.order_by("code"),
         "tree": scorecard_selectors.unit_tree(),
-        "attention": subtree_attention(unit, as_of=as_of, ytd=ytd),
+        "attention": cached_subtree_attention(unit, as_of=as_of, ytd=ytd),
         "overdue": overdue_values(card),
         "query": request.GET.urlencode(),
         "meetings": meetings,

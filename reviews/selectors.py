@@ -28,8 +28,8 @@ from scorecards.models import Measure, OrgUnit
 from scorecards.selectors.attention import (
     ATTENTION,
     AttentionUnit,
+    cached_subtree_attention,
     missing_period,
-    subtree_attention,
     value_notes,
 )
 from scorecards.selectors.scorecard import (
@@ -269,7 +269,7 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
       period, actual, target, red flag, score, status and its owner's note;
     - the red and yellow objectives of every unit below, grouped by unit, with their red
       and yellow measures and notes, and the subtree's objectives counted by status
-      (`scorecards.selectors.attention.subtree_attention`);
+      (`scorecards.selectors.attention.cached_subtree_attention`);
     - overdue values: the unit's measures whose latest due value has no actual;
     - open action items of this meeting, and those still open from the unit's earlier
       meetings (follow-up), with owner, due date and whether late;
@@ -291,7 +291,7 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     card = unit_scorecard(unit, as_of=meeting_day, today=today)
     red, yellow, overdue = _scorecard_parts(card, Clock.make(meeting_day, today))
     _add_notes(red + yellow)
-    subtree = subtree_attention(unit, as_of=meeting_day, today=today)
+    subtree = cached_subtree_attention(unit, as_of=meeting_day, today=today)
     perspectives = {p.id: p.name for p in card.perspectives}
     items, carried = _agenda_items(meeting, late_before=min(today, meeting_day))
     return Agenda(

@@ -16,9 +16,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q
 
 from core.tree import walk
+from core.versioning import data_version
 
 from .. import scoring
 from ..models import MeasureValue, OrgUnit
@@ -34,7 +38,7 @@ STATUSES = (scoring.RED, scoring.YELLOW, scoring.GREEN, scoring.NO_DATA)
 ATTENTION = (scoring.RED, scoring.YELLOW)
 # The objectives a page lists at most (a dashboard near the root of a big company may
 # have thousands of red ones); the rest are counted per unit, a link away.
-LIST_LIMIT = 100
+LIST_LIMIT = 50
 
 
 def value_notes(pairs: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], str]:
@@ -129,6 +133,16 @@ class SubtreeAttention:
     def unlisted(self) -> int:
         return sum(u.unlisted for u in self.units)
 
+    @property
+    def listed_units(self) -> list[AttentionUnit]:
+        """The units with objectives listed (the others are only counted)."""
+        return [u for u in self.units if u.objectives]
+
+    @property
+    def counted_units(self) -> list[AttentionUnit]:
+        """The units past the list's limit: their red and yellow objectives only counted."""
+        return [u for u in self.units if not u.objectives]
+
     def objectives(self) -> list[AttentionObjective]:
         return [o for u in self.units for o in u.objectives]
 
@@ -172,13 +186,13 @@ def subtree_attention(
     as_of: dt.date | None = None,
     ytd: bool = False,
     today: dt.date | None = None,
-    limit: int = LIST_LIMIT,
+    limit: int | None = None,
 ) -> SubtreeAttention:
     """The red and yellow objectives of `unit` and of every unit below it, as of the month
     of `as_of` (default: this month) or year to date, grouped by unit depth first (children
     by code, as in the unit picker), red before yellow and worst score first within a unit;
-    at most `limit` objectives listed. A fixed number of queries: the subtree, the scores'
-    (`objective_scores`), the notes."""
+    at most `limit` objectives listed (default LIST_LIMIT). A fixed number of queries: the
+    subtree, the scores' (`objective_scores`), the notes."""
     subtree = OrgUnit.objects.subtree_of(unit.pk)
     units = list(subtree.values("id", "code", "name", "parent_id"))
     readings = objective_scores(Q(id__in=subtree), as_of=as_of, today=today, ytd=ytd)
@@ -187,7 +201,7 @@ def subtree_attention(
     for reading in readings.values():
         if reading.status in ATTENTION:
             by_unit[reading.unit_id].append(reading)
-    groups, room = [], limit
+    groups, room = [], LIST_LIMIT if limit is None else limit
     ordered = walk(units, key=lambda u: u["id"], parent=lambda u: u["parent_id"],
                    order=lambda u: u["code"], top=unit.pk)  # fmt: skip
     for row, depth in ordered:
@@ -216,6 +230,30 @@ def subtree_attention(
         units=groups,
     )
     _add_notes(answer.objectives())
+    return answer
+
+
+def cached_subtree_attention(
+    unit: OrgUnit,
+    *,
+    as_of: dt.date | None = None,
+    ytd: bool = False,
+    today: dt.date | None = None,
+) -> SubtreeAttention:
+    """`subtree_attention`, served from the cache while the data has not changed (the key
+    holds the data version, which every write moves on): near the root of a big company it
+    scores every objective below. One query when cached. Inside a transaction it computes
+    afresh and caches nothing (what it sees may be rolled back)."""
+    if connection.in_atomic_block:
+        return subtree_attention(unit, as_of=as_of, ytd=ytd, today=today)
+    month = Clock.make(as_of, today).as_of
+    parts = ("osm:attention", unit.pk, month.isoformat(), int(ytd),
+             settings.FISCAL_YEAR_START_MONTH, LIST_LIMIT, data_version())  # fmt: skip
+    key = ":".join(str(part) for part in parts)
+    answer = cache.get(key)
+    if answer is None:
+        answer = subtree_attention(unit, as_of=month, ytd=ytd, today=today)
+        cache.set(key, answer, 3600)
     return answer
 
 

@@ -21,13 +21,14 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.roles import EXECUTIVE
 from core.templatetags.osm_format import status_label
 from scorecards import services
-from scorecards.selectors.attention import subtree_attention
+from scorecards.selectors.attention import cached_subtree_attention, subtree_attention
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,19 @@ def test_at_most_the_limit_is_listed_the_rest_counted(company):
         (["GROW"], 0), (["SELL"], 1), ([], 1)
     ]  # fmt: skip
     assert attention.unlisted == 2 and attention.red == 3  # the counts are all there
+    assert [u.code for u in attention.listed_units] == ["ACME", "BU"]
+    assert [u.code for u in attention.counted_units] == ["SHOP"]
+
+
+def test_past_the_limit_the_page_counts_and_links(client, company, monkeypatch):
+    monkeypatch.setattr("scorecards.selectors.attention.LIST_LIMIT", 2)
+    html = client.get("/").content.decode()
+    assert '1 more red or yellow objective on <a href="/units/BU/">the dashboard of BU</a>' in html
+    assert (
+        'Also red or yellow, on their own dashboards:\n    <a href="/units/SHOP/">SHOP</a> '
+        '<span class="muted small">(1 red, 0 yellow)</span>'
+    ) in html
+    assert "COST Cut cost" not in html.split("subtree-attention")[1]
 
 
 def test_the_enterprise_dashboard_shows_every_red_below_it(client, company):
@@ -181,3 +195,21 @@ def test_queries_do_not_grow_with_the_subtree(client, company, url):
     assert large_html.count("<strong>Owner's note:</strong> Why") == 12  # all 12 listed
     assert small_html.count("<strong>Owner's note:</strong> Why") == 0
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_attention_list_is_cached_until_the_data_changes(company):
+    """Near the root of a big company it scores every objective below: served from the
+    cache while the data version stands (one query), computed again once a value moves."""
+    cache.clear()
+    ent = company["ent"]
+    first = cached_subtree_attention(ent)
+    with CaptureQueriesContext(connection) as cached:
+        again = cached_subtree_attention(ent)
+    assert again == first and len(cached) == 1  # the data version
+    # KEEP's 95 becomes 100: on target, so one yellow less
+    record(company["keep"].measures.get(), 100, 100, 90)
+    assert cached_subtree_attention(ent).counts == {
+        "red": 3, "yellow": 0, "green": 2, "no_data": 1
+    }  # fmt: skip
+    assert subtree_attention(ent) == cached_subtree_attention(ent)

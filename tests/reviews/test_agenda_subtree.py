@@ -154,3 +154,18 @@ def test_queries_do_not_grow_with_the_units_below(world):
         agenda = meeting_agenda(ReviewMeeting.objects.get(pk=world.meeting.pk), today=TODAY)
     assert agenda.red_total == 3 + 6 and len(agenda.below) == 2 + 6
     assert len(big) == len(small), [q["sql"] for q in big]
+
+
+def test_past_the_limit_the_agenda_names_the_units_counted(world, monkeypatch):
+    # The limit counts B1's own red and yellow first (CARE, SELL, SHIP): with 4, FIX of D1
+    # is listed and WATCH of T1 only counted.
+    monkeypatch.setattr("scorecards.selectors.attention.LIST_LIMIT", 4)
+    agenda = meeting_agenda(world.meeting, today=TODAY)
+    assert [(u.code, len(u.objectives), u.unlisted) for u in agenda.below] == [
+        ("D1", 1, 0),
+        ("T1", 0, 1),
+    ]
+    assert agenda.unlisted == 1 and agenda.yellow_below == []
+    html = render_to_string("reviews/_agenda.html", {"agenda": agenda, "agenda_links": True})
+    assert "1 more red or yellow objective of the units below B1 is not listed here" in html
+    assert 'on the dashboards of <a href="/units/T1/">T1</a> (1).' in html
