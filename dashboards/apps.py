@@ -8,3 +8,11 @@ from django.apps import AppConfig
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = "Dashboards"
+
+    def ready(self):
+        from scorecards.selectors.updates import register_personal_goals
+
+        from .selectors import personal_goals
+
+        # "My updates" (scorecards) shows an employee her goals (people, above scorecards).
+        register_personal_goals(personal_goals)

@@ -1,5 +1,6 @@
 """The pages that bring every app's figures together: the dashboards (the enterprise's at /,
-each unit's at /units/<code>/) and the objective page."""
+each unit's at /units/<code>/), the objective page, where each person lands after signing
+in, and "my strategy" (the strategy as it concerns an employee)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,12 +8,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_tests import latest_strategy_tests
 from core.scoping import restrict
 from core.templatetags.osm_format import score
-from core.views import Crumb
+from core.views import Crumb, require
 from people.models import Goal
 from reviews.choices import MeetingStatus
 from reviews.models import ReviewMeeting
@@ -20,12 +22,19 @@ from scorecards import selectors as scorecard_selectors
 from scorecards.charts import measure_history
 from scorecards.crumbs import unit_crumbs
 from scorecards.models import Objective, OrgUnit
+from scorecards.selectors.attention import (
+    ATTENTION,
+    cached_subtree_attention,
+    overdue_values,
+    value_notes,
+)
 from scorecards.selectors.cascade import cascade_tree
 from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
 from scorecards.selectors.series import load_series
 from scorecards.selectors.strategy_map import strategy_map
 from scorecards.strategy_map import ArrowTest, MapObjective, layout
 
+from . import selectors
 from .forms import DashboardForm
 
 
@@ -48,8 +57,9 @@ def unit_pick(request):
 @login_required
 def dashboard(request, code: str | None):
     """A unit's dashboard (the enterprise's at /): its scorecard as of a month or year to
-    date, what needs attention (red and yellow objectives, overdue values), the next
-    review meetings and the alignment index; breadcrumbs up the tree and links down."""
+    date, what needs attention (the red and yellow objectives of the unit and of every unit
+    below it, with the owners' notes; its overdue values), the next review meetings and the
+    alignment index; breadcrumbs up the tree and links down."""
     if not request.user.has_perm("scorecards.view_objective"):
         raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
     root = scorecard_selectors.enterprise_unit()
@@ -65,12 +75,6 @@ def dashboard(request, code: str | None):
         else:
             status = 400
     card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
-    objectives = card.objectives()
-    attention = sorted(
-        (o for o in objectives if o.status in ("red", "yellow")),
-        key=lambda o: (o.status != "red", o.code),
-    )
-    overdue = [(o, m) for o in objectives for m in o.measures if m.overdue]
     meetings = (
         ReviewMeeting.objects.filter(
             unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True),
@@ -90,8 +94,9 @@ def dashboard(request, code: str | None):
         "crumbs": _dashboard_crumbs(unit, request.GET.urlencode()),
         "children": unit.children.order_by("code"),
         "tree": scorecard_selectors.unit_tree(),
-        "attention": attention,
-        "overdue": overdue,
+        "attention": cached_subtree_attention(unit, as_of=as_of, ytd=ytd),
+        "overdue": overdue_values(card),
+        "query": request.GET.urlencode(),
         "meetings": meetings,
         "alignment_index": cached_alignment_metrics(unit).alignment_index,
         "map": strategy_map,
@@ -166,6 +171,14 @@ def objective_page(request, pk: int):
         {"reading": read_measure(s, clock), "chart": measure_history(s), "chart_id": f"m{i}"}
         for i, s in enumerate(series)
     ]
+    # Why a measure is red or yellow, in its owner's words: the note on the value scored.
+    notes = value_notes(
+        (m["reading"].id, m["reading"].period)
+        for m in measures
+        if m["reading"].status in ATTENTION and m["reading"].period
+    )
+    for item in measures:
+        item["note"] = notes.get((item["reading"].id, item["reading"].period), "")
     goals = restrict(
         Goal.objects.filter(objective=objective).select_related("employee"), request.user
     )
@@ -185,3 +198,30 @@ def objective_page(request, pk: int):
         "can_edit": request.user.has_perm("scorecards.change_objective", objective),
     }
     return render(request, "dashboards/objective.html", context)
+
+
+@login_required
+def landing(request):
+    """`/start/`, where signing in leads (LOGIN_REDIRECT_URL): to `?next=` when it is a
+    page of this site, else to where the person's work is (`selectors.landing_url`)."""
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(selectors.landing_url(request.user))
+
+
+@login_required
+def my_strategy(request):
+    """`/my/strategy/`: the strategy as it concerns the signed-in employee: the objectives
+    of her unit with what they support, those above them up to the enterprise's, and her
+    goals of the year. Without an employee record, it says so."""
+    require(request.user, "scorecards.view_objective")
+    employee = selectors.employee_of(request.user)
+    context = {
+        "employee": employee,
+        "strategy": selectors.my_strategy(employee) if employee else None,
+        "crumbs": [Crumb("My strategy")],
+    }
+    return render(request, "dashboards/my_strategy.html", context)

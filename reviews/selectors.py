@@ -1,35 +1,37 @@
 """Reads of the review meeting pages, shared with the reminder emails.
 
 - `meeting_agenda`: a meeting's agenda generated from its unit's scorecard (red, then yellow
-  objectives with their figures, overdue values, open action items, the last meeting's
-  decisions; for a test-and-adapt meeting, the arrows of the unit's map that the latest
-  strategy test contradicted or did not support), or the agenda frozen when the meeting was
-  held; `agenda_to_json` and
-  `agenda_from_json` store it exactly (numbers as strings, never floats).
+  objectives with their figures and owners' notes, those of the units below it, overdue
+  values, open action items, the last meeting's decisions; for a test-and-adapt meeting,
+  the arrows of the unit's map that the latest strategy test contradicted or did not
+  support), or the agenda frozen when the meeting was held; `agenda_to_json` and
+  `agenda_from_json` store it exactly (numbers as strings, never floats: `agenda_json`).
 - `meetings_of`: the meetings list, next ones first.
 - `invitable_users` / `suggested_users`: whom a meeting may invite, and the few offered
-  first (a unit near the root may reach thousands of employees).
+  first (a unit near the root may reach thousands of employees); with
+  `objectives_for_items`, in `reviews.invitees` and named here too.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import types
-import typing
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
 
 from alignment.strategy_tests import latest_strategy_tests
-from core.roles import OSM_STAFF
-from people.models import Employee
 from scorecards import scoring
-from scorecards.models import Measure, Objective, OrgUnit
+from scorecards.models import Measure, OrgUnit
+from scorecards.selectors.attention import (
+    ATTENTION,
+    AttentionUnit,
+    cached_subtree_attention,
+    missing_period,
+    value_notes,
+)
 from scorecards.selectors.scorecard import (
     Clock,
     MeasureReading,
@@ -39,7 +41,9 @@ from scorecards.selectors.scorecard import (
 )
 from scorecards.strategy_map import VERDICT_LABELS, lag_text, p_text
 
+from .agenda_json import decode, encode
 from .choices import ActionStatus, MeetingKind, MeetingStatus
+from .invitees import invitable_users, objectives_for_items, suggested_users  # noqa: F401
 from .models import ActionItem, ReviewMeeting
 
 AGENDA_VERSION = 1
@@ -64,11 +68,13 @@ class AgendaMeasure:
     score: Fraction | None
     status: str
     overdue: bool
+    note: str = ""  # the owner's note on the value of `period` (why, what is being done)
 
 
 @dataclass
 class AgendaObjective:
-    """A red or yellow objective with its score and all its measures."""
+    """A red or yellow objective with its score and its measures (all of them for the
+    meeting's unit; the red and yellow ones for a unit below)."""
 
     id: int
     code: str
@@ -78,6 +84,28 @@ class AgendaObjective:
     status: str
     from_cascade: bool  # scored from the objectives supporting it (no data of its own)
     measures: list[AgendaMeasure] = field(default_factory=list)
+
+
+@dataclass
+class AgendaUnit:
+    """A unit below the meeting's with red or yellow objectives: how many of each, and
+    those listed, worst first (`unlisted` more are on its dashboard)."""
+
+    code: str
+    name: str
+    depth: int  # 1 for a unit right below the meeting's
+    red: int
+    yellow: int
+    objectives: list[AgendaObjective] = field(default_factory=list)
+    unlisted: int = 0
+
+    @property
+    def red_objectives(self) -> list[AgendaObjective]:
+        return [o for o in self.objectives if o.status == scoring.RED]
+
+    @property
+    def yellow_objectives(self) -> list[AgendaObjective]:
+        return [o for o in self.objectives if o.status == scoring.YELLOW]
 
 
 @dataclass
@@ -179,9 +207,14 @@ class Agenda:
     prepared_on: dt.date
     score: Fraction | None
     status: str
-    red: list[AgendaObjective] = field(default_factory=list)
+    red: list[AgendaObjective] = field(default_factory=list)  # the unit's own
     yellow: list[AgendaObjective] = field(default_factory=list)
     overdue: list[OverdueValue] = field(default_factory=list)
+    # The units below with red or yellow objectives, in the tree's order, and the count of
+    # the objectives of the unit and all below it by status (both empty in agendas frozen
+    # before they were kept).
+    below: list[AgendaUnit] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
     action_items: list[AgendaActionItem] = field(default_factory=list)  # this meeting's
     carried_over: list[AgendaActionItem] = field(default_factory=list)  # earlier meetings'
     last_meeting: LastMeeting | None = None
@@ -191,8 +224,29 @@ class Agenda:
 
     @property
     def objectives(self) -> list[AgendaObjective]:
-        """Red ones first, then yellow ones."""
+        """The unit's own: red ones first, then yellow ones."""
         return self.red + self.yellow
+
+    @property
+    def red_total(self) -> int:
+        """Red objectives of the unit and of every unit below it."""
+        return self.counts.get(scoring.RED, len(self.red))
+
+    @property
+    def yellow_total(self) -> int:
+        return self.counts.get(scoring.YELLOW, len(self.yellow))
+
+    @property
+    def red_below(self) -> list[AgendaUnit]:
+        return [u for u in self.below if u.red_objectives]
+
+    @property
+    def yellow_below(self) -> list[AgendaUnit]:
+        return [u for u in self.below if u.yellow_objectives]
+
+    @property
+    def unlisted(self) -> int:
+        return sum(u.unlisted for u in self.below)
 
     @property
     def open_items(self) -> list[AgendaActionItem]:
@@ -212,7 +266,10 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     from its unit's scorecard as of the meeting's month:
 
     - red objectives, then yellow ones (each worst score first), with every measure's
-      period, actual, target, red flag, score and status;
+      period, actual, target, red flag, score, status and its owner's note;
+    - the red and yellow objectives of every unit below, grouped by unit, with their red
+      and yellow measures and notes, and the subtree's objectives counted by status
+      (`scorecards.selectors.attention.cached_subtree_attention`);
     - overdue values: the unit's measures whose latest due value has no actual;
     - open action items of this meeting, and those still open from the unit's earlier
       meetings (follow-up), with owner, due date and whether late;
@@ -221,8 +278,9 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
       test contradicted or did not support, with lag, effect size, interval, adjusted p,
       periods and units.
 
-    A fixed number of queries (the scorecard's, plus three; two more for a test-and-adapt
-    meeting), whatever the number of objectives, measures, items or arrows."""
+    A fixed number of queries (the scorecard's, the subtree's, plus four; two more for a
+    test-and-adapt meeting), whatever the number of units, objectives, measures, items or
+    arrows."""
     if meeting.agenda:
         agenda = agenda_from_json(meeting.agenda)
         agenda.frozen = True
@@ -232,6 +290,9 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     unit = meeting.unit
     card = unit_scorecard(unit, as_of=meeting_day, today=today)
     red, yellow, overdue = _scorecard_parts(card, Clock.make(meeting_day, today))
+    _add_notes(red + yellow)
+    subtree = cached_subtree_attention(unit, as_of=meeting_day, today=today)
+    perspectives = {p.id: p.name for p in card.perspectives}
     items, carried = _agenda_items(meeting, late_before=min(today, meeting_day))
     return Agenda(
         meeting_id=meeting.pk,
@@ -244,6 +305,8 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
         red=sorted(red, key=_worst_first),
         yellow=sorted(yellow, key=_worst_first),
         overdue=overdue,
+        below=[_agenda_unit(u, perspectives) for u in subtree.units if u.id != unit.pk],
+        counts=subtree.counts,
         action_items=items,
         carried_over=carried,
         last_meeting=_last_meeting(meeting),
@@ -274,9 +337,7 @@ def _overdue_value(
 ) -> OverdueValue:
     """An overdue measure's missing value: its latest period due by the clock (the owner is
     named later, for all at once)."""
-    period = scoring.latest_due_period(
-        reading.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
-    )
+    period, due = missing_period(reading, clock)
     return OverdueValue(
         measure_id=reading.id,
         measure_code=reading.code,
@@ -285,38 +346,41 @@ def _overdue_value(
         kind=reading.kind,
         owner="",
         period=period,
-        due=scoring.due_date(period, reading.frequency, clock.due_days),
+        due=due,
     )
 
 
-def _agenda_objective(objective: ObjectiveReading, perspective: str) -> AgendaObjective:
-    """A red or yellow objective of the scorecard with the figures of all its measures."""
-    return AgendaObjective(
-        id=objective.id,
-        code=objective.code,
-        name=objective.name,
-        perspective=perspective,
-        score=objective.score,
-        status=objective.status,
-        from_cascade=objective.from_cascade,
-        measures=[
-            AgendaMeasure(
-                id=m.id,
-                code=m.code,
-                name=m.name,
-                unit_label=m.unit_label,
-                period=m.period,
-                actual=m.actual,
-                target=m.target,
-                red_flag=m.red_flag,
-                red_flag_is_default=m.red_flag_is_default,
-                score=m.score,
-                status=m.status,
-                overdue=m.overdue,
-            )
-            for m in objective.measures
-        ],
-    )
+def _copy(kind, source, **given):
+    """A `kind` dataclass from `given` and the attributes of `source` of the same names
+    (a field `source` lacks keeps its default)."""
+    names = {f.name for f in dataclasses.fields(kind)} - given.keys()
+    return kind(**{n: getattr(source, n) for n in names if hasattr(source, n)}, **given)
+
+
+def _agenda_objective(objective, perspective: str, **measure_fields) -> AgendaObjective:
+    """A red or yellow objective (a scorecard's ObjectiveReading, or an AttentionObjective
+    of a unit below) with the figures of its measures."""
+    measures = [_copy(AgendaMeasure, m, **measure_fields) for m in objective.measures]
+    return _copy(AgendaObjective, objective, perspective=perspective, measures=measures)
+
+
+def _add_notes(objectives: list[AgendaObjective]) -> None:
+    """Put on each red or yellow measure the note of its value of the period scored (one
+    query, none without such a measure)."""
+    measures = [m for o in objectives for m in o.measures if m.status in ATTENTION and m.period]
+    notes = value_notes((m.id, m.period) for m in measures)
+    for measure in measures:
+        measure.note = notes.get((measure.id, measure.period), "")
+
+
+def _agenda_unit(unit: AttentionUnit, perspectives: dict[int, str]) -> AgendaUnit:
+    """A unit below the meeting's, as the agenda lists it (its notes already read; its
+    overdue values are on its own meetings' agendas)."""
+    objectives = [
+        _agenda_objective(o, perspectives.get(o.perspective_id, ""), overdue=False)
+        for o in unit.objectives
+    ]
+    return _copy(AgendaUnit, unit, objectives=objectives)
 
 
 def _name_owners(overdue: list[OverdueValue]) -> None:
@@ -459,64 +523,15 @@ def last_held_meeting(meeting: ReviewMeeting) -> ReviewMeeting | None:
 # The agenda as JSON (the frozen copy) ---------------------------------------------------------
 
 
-def _number_text(value: Fraction) -> str:
-    """An exact number as text: a decimal when it has a finite one (12.5), else p/q (20/3);
-    `Fraction(text)` reads both back exactly."""
-    denominator, twos, fives = value.denominator, 0, 0
-    while denominator % 2 == 0:
-        denominator, twos = denominator // 2, twos + 1
-    while denominator % 5 == 0:
-        denominator, fives = denominator // 5, fives + 1
-    if denominator != 1:
-        return f"{value.numerator}/{value.denominator}"
-    places = max(twos, fives)
-    digits = str(abs(value.numerator) * (10**places // value.denominator)).rjust(places + 1, "0")
-    sign = "-" if value < 0 else ""
-    return sign + (f"{digits[:-places]}.{digits[-places:]}" if places else digits)
-
-
-def _encode(value):
-    if dataclasses.is_dataclass(value):
-        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, Fraction):
-        return _number_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def _decode(kind, value):
-    if value is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [a for a in typing.get_args(kind) if a is not type(None)]
-        return _decode(inner, value)
-    if origin is list:
-        (inner,) = typing.get_args(kind)
-        return [_decode(inner, v) for v in value]
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        return kind(**{f.name: _decode(hints[f.name], value[f.name])
-                       for f in dataclasses.fields(kind) if f.name in value})  # fmt: skip
-    if kind is Fraction:
-        return Fraction(value)
-    if kind is dt.date:
-        return dt.date.fromisoformat(value)
-    return value
-
-
 def agenda_to_json(agenda: Agenda) -> dict:
     """The agenda as JSON-ready data: numbers as exact strings ("95", "12.5", "20/3"),
     dates as ISO strings."""
-    return {"version": AGENDA_VERSION, **_encode(agenda)}
+    return {"version": AGENDA_VERSION, **encode(agenda)}
 
 
 def agenda_from_json(data: dict) -> Agenda:
     """The agenda back from `agenda_to_json`'s data, numbers exact again."""
-    return _decode(Agenda, {k: v for k, v in data.items() if k != "version"})
+    return decode(Agenda, {k: v for k, v in data.items() if k != "version"})
 
 
 # The meetings list ----------------------------------------------------------------------------
@@ -537,55 +552,4 @@ def meetings_of(queryset: QuerySet[ReviewMeeting], *, now: dt.datetime | None = 
             open_items=Count("action_items", filter=Q(action_items__status=ActionStatus.OPEN)),
         )
         .order_by("is_past", F("upcoming_at").asc(nulls_last=True), F("past_at").desc(), "id")
-    )
-
-
-# Whom a meeting may invite --------------------------------------------------------------------
-
-
-def invitable_users(unit: OrgUnit) -> QuerySet:
-    """Active users who may be invited to (or own an action item of) a meeting of `unit`:
-    the users of the active employees of its subtree, the heads of the units above it and
-    of its subtree, and the OSM staff (who run the reviews). Subqueries, no join: no
-    duplicates."""
-    User = get_user_model()
-    subtree = OrgUnit.objects.subtree_of(unit.pk)
-    chain = OrgUnit.objects.ancestors_of(unit.pk, include_self=True)
-    staff = Group.objects.filter(name=OSM_STAFF)
-    return User.objects.filter(
-        Q(pk__in=Employee.objects.filter(unit__in=subtree, active=True).values("user_id"))
-        | Q(pk__in=OrgUnit.objects.filter(Q(pk__in=chain) | Q(pk__in=subtree)).values("head_id"))
-        | Q(pk__in=User.groups.through.objects.filter(group__in=staff).values("user_id")),
-        is_active=True,
-    ).order_by("first_name", "last_name", "username")
-
-
-def suggested_users(unit: OrgUnit, *, also=()) -> QuerySet:
-    """The few people a meeting of `unit` usually has (bounded by the unit's scorecard, not
-    by its headcount): the heads of the unit, of the units above it and of the units right
-    below it, the owners of its objectives and measures, the OSM staff, and `also` (user
-    ids: the attendees and chair already chosen)."""
-    User = get_user_model()
-    chain = OrgUnit.objects.ancestors_of(unit.pk, include_self=True)
-    staff = Group.objects.filter(name=OSM_STAFF)
-    return User.objects.filter(
-        Q(pk__in=OrgUnit.objects.filter(Q(pk__in=chain) | Q(parent=unit)).values("head_id"))
-        | Q(pk__in=Objective.objects.filter(unit=unit).values("owner_id"))
-        | Q(pk__in=Measure.objects.filter(unit=unit).values("owner_id"))
-        | Q(pk__in=User.groups.through.objects.filter(group__in=staff).values("user_id"))
-        | Q(pk__in=[pk for pk in also if pk]),
-        is_active=True,
-    ).order_by("first_name", "last_name", "username")
-
-
-def objectives_for_items(unit: OrgUnit, *, also=()) -> QuerySet[Objective]:
-    """Objectives an action item of a meeting of `unit` is offered: those of the unit and of
-    the units right below it (a bounded list; the model accepts any of the subtree), plus
-    `also` (ids, such as the item's current objective)."""
-    return (
-        Objective.objects.filter(
-            Q(unit=unit) | Q(unit__parent=unit) | Q(pk__in=[pk for pk in also if pk])
-        )
-        .select_related("unit")
-        .order_by("unit__code", "code")
     )

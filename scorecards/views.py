@@ -39,7 +39,7 @@ from .forms import (
 from .models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
 from .periods import parse_period
 from .selectors.measure import measure_detail
-from .selectors.updates import owed_values
+from .selectors.updates import entered_measure_count, owed_values, personal_goals
 from .value_inputs import read_rows
 
 ROLE = "scorecards.view_objective"  # any role reads the strategy
@@ -248,18 +248,21 @@ def values_upload(request):
 
 @login_required
 def my_updates(request):
-    """What the user owes (actuals of the measures he or she owns), and for unit heads and
-    the OSM staff what each owner of their units owes."""
+    """What the user owes (actuals of the measures he or she owns), for unit heads and the
+    OSM staff what each owner of their units owes, and for an employee her goals. Each empty
+    list says why it is empty: nothing owned, or everything in."""
     user = request.user
     require(user, ROLE)
     mine = owed_values(Q(owner=user))
+    owned = entered_measure_count(Q(owner=user))
     team_scope = None
     if has_role(user, OSM_STAFF) or user.is_superuser:
         team_scope = Q()
     elif headed := headed_subtree_ids(user):
         team_scope = Q(unit_id__in=headed)
-    owners = []
+    owners, team_measures = [], 0
     if team_scope is not None:
+        team_measures = entered_measure_count(team_scope & ~Q(owner=user))
         by_owner = defaultdict(list)
         for item in owed_values(team_scope & ~Q(owner=user)):
             by_owner[item.owner_id].append(item)
@@ -279,8 +282,11 @@ def my_updates(request):
     context = {
         "overdue": [i for i in mine if i.overdue],
         "upcoming": [i for i in mine if not i.overdue],
+        "owned": owned,
         "owners": owners,
         "team": team_scope is not None,
+        "team_measures": team_measures,
+        "goals": personal_goals(user),
         "can_upload": user.has_perm("scorecards.add_measurevalue"),
     }
     return render(request, "scorecards/my_updates.html", context)

@@ -15,8 +15,9 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import scoring
+from .. import scoring, trends
 from ..models import CascadeLink, Objective, OrgUnit, Perspective
+from ..periods import period_start
 from .series import MeasureInfo, Series, load_latest, load_series
 
 
@@ -43,6 +44,14 @@ class MeasureReading:
     overdue: bool
     reported: int | None = None  # rollups: sources that reported for `period`
     sources: int | None = None  # rollups: sources in all
+    # Which way the actual moved since the previous period with data (scorecards.trends):
+    # up, down, flat or None; `verdict` says whether that is better by the polarity.
+    movement: str | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """better, worse or steady (scorecards.trends.verdict); None without a movement."""
+        return trends.verdict(self.movement, self.polarity)
 
 
 @dataclass
@@ -115,6 +124,7 @@ def read_measure(
     info: MeasureInfo = series.measure
     values = series.ordered()
     period = actual = target = red_flag = previous_score = None
+    moved = None
     if ytd:
         combined = scoring.year_to_date(values, clock.as_of, info.aggregation, clock.fiscal_start)
         if combined:
@@ -129,6 +139,10 @@ def read_measure(
                 )
                 if before:
                     previous_score = _score(info, before.actual, before.target, before.red_flag)
+                    moved = trends.movement(
+                        trends.comparable(actual, len(combined.periods), info.aggregation),
+                        trends.comparable(before.actual, len(before.periods), info.aggregation),
+                    )
     else:
         chosen = scoring.as_of_value(values, clock.as_of)
         if chosen:
@@ -141,6 +155,7 @@ def read_measure(
             previous = None if light else scoring.previous_complete(values, chosen.period)
             if previous:
                 previous_score = _score(info, previous.actual, previous.target, previous.red_flag)
+                moved = trends.movement(actual, previous.actual)
     is_default = red_flag is None and target is not None
     if is_default:
         red_flag = scoring.default_red_flag(target, info.polarity, info.tolerance)
@@ -170,6 +185,7 @@ def read_measure(
         ),
         reported=reported[0] if reported else (0 if info.kind == "rollup" else None),
         sources=len(info.sources) if info.kind == "rollup" else None,
+        movement=moved,
     )
 
 
@@ -332,15 +348,20 @@ class UnitScore:
 
 
 def objective_scores(
-    units: Q | None = None, *, as_of: dt.date | None = None, today: dt.date | None = None
+    units: Q | None = None,
+    *,
+    as_of: dt.date | None = None,
+    today: dt.date | None = None,
+    ytd: bool = False,
 ) -> dict[int, ObjectiveReading]:
     """The score and status of every objective of the units matching `units` (a Q on
     OrgUnit; all units by default) in a fixed number of queries. A unit selection closed
     under "below" (a subtree) holds every objective its cascade fallback needs. The database
     picks each entered measure's latest complete value, so the work does not grow with the
-    months kept; readings carry no trend or overdue flag."""
+    months kept; readings carry no trend or overdue flag. Year to date (`ytd`), the values
+    of the fiscal year up to the month are read instead (at most a year's per measure)."""
     clock = Clock.make(as_of, today)
-    scorer = _CascadeScorer(clock, ytd=False, light=True)
+    scorer = _CascadeScorer(clock, ytd=ytd, light=True)
     objectives = Objective.objects.all()
     links = CascadeLink.objects.all()
     measures = Q()
@@ -350,9 +371,30 @@ def objective_scores(
         links = links.filter(supported__unit__in=chosen)
         measures = Q(unit__in=chosen)
     rows = list(objectives.values(*OBJECTIVE_COLUMNS))
-    scorer.add(rows, load_latest(measures, upto=clock.as_of))
+    if ytd:
+        year_start = period_start(clock.as_of, "annual", clock.fiscal_start)
+        series = load_series(measures, upto=clock.as_of, since=year_start)
+    else:
+        series = load_latest(measures, upto=clock.as_of)
+    scorer.add(rows, series)
     for supported, supporting in links.values_list("supported_id", "supporting_id"):
         scorer.supporters[supported].append(supporting)
+    return {row["id"]: scorer.reading(row["id"]) for row in rows}
+
+
+def chosen_objective_scores(
+    objective_ids, *, as_of: dt.date | None = None, today: dt.date | None = None
+) -> dict[int, ObjectiveReading]:
+    """The score and status of the objectives with these ids, wherever they are in the tree,
+    as of a month. Those without data of their own are scored from the cascade below them,
+    read a level at a time as for a unit's scorecard: the queries grow with the cascade's
+    depth only, never with the number of objectives. Readings carry no trend or overdue."""
+    clock = Clock.make(as_of, today)
+    scorer = _CascadeScorer(clock, ytd=False, light=True)
+    ids = list(objective_ids)
+    rows = list(Objective.objects.filter(id__in=ids).values(*OBJECTIVE_COLUMNS))
+    scorer.add(rows, load_latest(Q(objective_id__in=ids), upto=clock.as_of))
+    scorer.load_cascade([row["id"] for row in rows])
     return {row["id"]: scorer.reading(row["id"]) for row in rows}
 
 

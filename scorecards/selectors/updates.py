@@ -1,13 +1,16 @@
 """What measure owners owe: the actuals due and missing, and the next ones falling due.
 
 "My updates" shows a person's own list; unit heads see their units' owners; the reminder
-jobs read the same list, so a page and an email never disagree.
+jobs read the same list, so a page and an email never disagree. It also shows an employee
+her goals: they are the people app's, above this one, so an app above registers how to read
+them (`register_personal_goals`, in its AppConfig.ready()).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q
@@ -89,3 +92,40 @@ def _owed(row: dict, period: dt.date, frequency: str, due_days: int, today: dt.d
         overdue=due < today,
         days=abs((today - due).days),
     )
+
+
+def entered_measure_count(measures: Q) -> int:
+    """How many measures matching `measures` have actuals entered by people (not calculated
+    or rolled up): whether "nothing owed" means all is in or nothing is owned (one query)."""
+    return (
+        Measure.objects.filter(measures)
+        .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
+        .count()
+    )
+
+
+# A person's goals (read by an app above this one) -------------------------------------------
+
+
+@dataclass
+class PersonalGoals:
+    """An employee's goals of a fiscal year (`goals`: the people app's Goal rows)."""
+
+    employee: object
+    fiscal_year: int
+    goals: list = field(default_factory=list)
+
+
+_goals_reader: Callable[[object], PersonalGoals | None] | None = None
+
+
+def register_personal_goals(reader: Callable[[object], PersonalGoals | None]) -> None:
+    """Called once, in the AppConfig.ready() of an app that may read the people app."""
+    global _goals_reader
+    _goals_reader = reader
+
+
+def personal_goals(user) -> PersonalGoals | None:
+    """`user`'s goals of this fiscal year; None when the user has no employee record (or no
+    app reads goals)."""
+    return _goals_reader(user) if _goals_reader else None

@@ -41,10 +41,13 @@ def test_home_shows_scores_and_statuses(client):
     html = response.content.decode()
     assert "Acme Holding" in html
     assert "OBJ0 Grow 0" in html
-    # (95 - 90) / (100 - 90) = .5 -> 10/3 + 5/3 = 5.00, yellow ("Watch"), flat trend
+    # (95 - 90) / (100 - 90) = .5 -> 10/3 + 5/3 = 5.00, yellow ("Watch"); the actual was
+    # 95 the month before too: unchanged, "▶ steady"
     assert "5.00" in html
     assert "status-yellow" in html and "Watch" in html
-    assert "▶ flat" in html
+    assert (
+        '<span aria-hidden="true">▶</span><span class="visually-hidden">unchanged,</span> steady'
+    ) in html
     # the scorecard: Financial 5.00, the other perspectives no data -> plain mean 5.00
     assert html.count("No data") >= 3
 

@@ -51,8 +51,14 @@ def test_the_page(client, world):
     target, red_flag, actual = data["data"]
     assert (target["y"], red_flag["y"], actual["y"]) == ([100, 100], [90, 90], [95, 100])
     assert red_flag["fill"] == "tonexty"  # the band between the red flag and the target
-    # this month's figures: the last period, at target: 6.67, on target, up from 5.00
-    assert "actual 100, target 100, red flag 90" in html and "6.67" in html and "▲ up" in html
+    # this month's figures: the last period, at target: 6.67, on target; the actual went up
+    # from 95 on a higher-is-better measure: "▲ better"
+    assert "actual 100, target 100, red flag 90" in html and "6.67" in html
+    assert (
+        '<span class="trend trend-better" title="The actual went up since the previous period '
+        'with data; higher is better."><span aria-hidden="true">▲</span>'
+        '<span class="visually-hidden">up,</span> better</span>'
+    ) in html
     assert f'href="/objectives/{below.pk}/"' in html  # the cascade below
     assert "PUSH Push sales" in html
     assert "Sell it" in html and "1 goal you may see" in html
@@ -74,6 +80,10 @@ def test_not_found_and_no_role(client, world):
 
 def test_queries_do_not_grow_with_values_or_measures(client, world):
     top, _, measure = world
+    red = f.MeasureFactory(objective=top, code="LOW")  # a red one: its note is read
+    services.measure_value_record(
+        measure=red, period=LAST, actual=Decimal(1), target=Decimal(2), note="Why", actor=None
+    )
     client.force_login(f.UserFactory(roles=[HR]))
     client.get(f"/objectives/{top.pk}/")  # warm-up
     with CaptureQueriesContext(connection) as small:
@@ -94,3 +104,30 @@ def test_queries_do_not_grow_with_values_or_measures(client, world):
     with CaptureQueriesContext(connection) as large:
         client.get(f"/objectives/{top.pk}/")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_owners_note_is_next_to_a_red_measure(client, world):
+    top, *_ = world
+    # 1 against 2, default red flag 2 - 10% = 1.8: red; the note of that period is shown
+    noted = f.MeasureFactory(objective=top, code="LATE", name="Deliveries")
+    services.measure_value_record(
+        measure=noted, period=add_months(LAST, -1), actual=Decimal(2), target=Decimal(2),
+        note="An older note", actor=None,
+    )  # fmt: skip
+    services.measure_value_record(
+        measure=noted, period=LAST, actual=Decimal(1), target=Decimal(2),
+        note="Supplier strike; a second supplier starts next month.", actor=None,
+    )  # fmt: skip
+    silent = f.MeasureFactory(objective=top, code="MUTE", name="Silent")
+    services.measure_value_record(
+        measure=silent, period=LAST, actual=Decimal(1), target=Decimal(2), actor=None
+    )
+    html = page(client, EXECUTIVE, top).content.decode()
+    month = LAST.strftime("%b %Y")
+    assert (
+        f"<strong>Owner's note on {month}:</strong> Supplier strike; a second supplier starts "
+        "next month."
+    ) in html
+    assert "An older note" not in html  # the period scored, not an earlier one
+    assert f"No note on the {month} value." in html  # MUTE
+    assert html.count("Owner's note on") == 1  # REV is green: no note line

@@ -102,6 +102,8 @@ PAGES = {
     "measure-edit": lambda d: f"/measures/{d.measure.pk}/edit/",
     "measure-delete": lambda d: f"/measures/{d.measure.pk}/delete/",
     "my-updates": lambda d: "/my/updates/",
+    "my-strategy": lambda d: "/my/strategy/",
+    "landing": lambda d: "/start/",
     "unit-cascade": lambda d: f"/units/{d.unit.code}/cascade/",
     "objective-new": lambda d: f"/units/{d.unit.code}/objectives/new/",
     "objective-edit": lambda d: f"/objectives/{d.objective.pk}/edit/",
@@ -191,7 +193,7 @@ def test_every_page_for_every_role(client, demo):
             expected = {405} if name in POST_ONLY else {200, 403}
             if username == "osm" and name not in POST_ONLY:
                 expected = {200}
-            if name in ("unit-pick",):
+            if name in ("unit-pick", "landing"):
                 expected = {302}
             if response.status_code not in expected:
                 failures.append(f"{username} GET {url} ({name}): {response.status_code}")

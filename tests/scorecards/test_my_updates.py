@@ -87,7 +87,9 @@ def test_osm_staff_see_every_owner(client, world):
 def test_roles(client, world):
     client.force_login(f.UserFactory(roles=[EMPLOYEE]))
     html = client.get(URL).content.decode()
-    assert "Nothing overdue." in html and "You own no measure" in html
+    # an employee owns no measure: the page says so, not "nothing overdue"
+    assert "You own no measure whose actual you enter, so you owe no value." in html
+    assert "Nothing overdue" not in html and "Next due" not in html
     client.force_login(f.UserFactory())
     assert client.get(URL).status_code == 403
     client.logout()
@@ -104,4 +106,97 @@ def test_queries_do_not_grow_with_measures(client, world):
         measure_of(f.UserFactory(roles=[MEASURE_OWNER]), world["rev"].unit, f"NEW{k}")
     with CaptureQueriesContext(connection) as large:
         client.get(URL)
+    assert len(large) == len(small)
+
+
+# Empty states that say something true --------------------------------------------------------
+
+
+def enter(measure, period):
+    f.MeasureValueFactory(measure=measure, period=period, actual=Decimal(100), target=Decimal(100))
+
+
+def test_all_in_is_not_nothing_owned(client, world):
+    # Ann's REV: October (overdue) and November (next) entered: nothing owed, one owned
+    enter(world["rev"], dt.date(2026, 10, 1))
+    enter(world["rev"], dt.date(2026, 11, 1))
+    client.force_login(world["ann"])
+    html = client.get(URL).content.decode()
+    assert "The actuals of the 1 measure you own" in html
+    assert "Nothing overdue: every value due is in." in html
+    assert "Every next value is already in." in html
+    assert "You own no measure" not in html
+
+
+def test_a_unit_heads_empty_team_list_says_why(client, world):
+    head = world["head"]
+    client.force_login(head)
+    for measure in Measure.objects.filter(unit__code="BU"):  # REV and COST: all in
+        enter(measure, dt.date(2026, 10, 1))
+        enter(measure, dt.date(2026, 11, 1))
+    html = client.get(URL).content.decode()
+    assert "Every value due in your units is in, and every next one too." in html
+    empty_head = f.UserFactory(roles=[UNIT_HEAD])
+    f.OrgUnitFactory(code="EMPTY", parent=world["rev"].unit.parent, head=empty_head)
+    client.force_login(empty_head)
+    html = client.get(URL).content.decode()
+    assert "Your units have no measure whose actual people enter." in html
+
+
+@pytest.fixture
+def emma(world):
+    """An employee of BU with two goals of 2026 (today is in fiscal year 2026) and one of
+    2025."""
+    user = f.UserFactory(roles=[EMPLOYEE], first_name="Emma")
+    employee = f.EmployeeFactory(user=user, unit=world["rev"].unit, name="Emma Novak")
+    objective = world["rev"].objective
+    f.GoalFactory(employee=employee, fiscal_year=2026, title="Win two accounts",
+                  objective=objective, progress=40)  # fmt: skip
+    f.GoalFactory(employee=employee, fiscal_year=2026, title="Learn Spanish", kind="development")
+    f.GoalFactory(employee=employee, fiscal_year=2025, title="Last year's goal")
+    return user, employee, objective
+
+
+def test_an_employee_sees_her_goals(client, emma):
+    user, employee, objective = emma
+    client.force_login(user)
+    response = client.get(URL)
+    html = response.content.decode()
+    assert [g.title for g in response.context["goals"].goals] == [
+        "Learn Spanish",
+        "Win two accounts",
+    ]  # fmt: skip (development before performance, then by title)
+    assert "Your goals for 2026" in html
+    assert '<th scope="row">Win two accounts</th>' in html and "40%" in html
+    assert f'<a href="/objectives/{objective.pk}/">BU.{objective.code} ' in html
+    assert "not linked to the strategy yet" in html  # Learn Spanish
+    assert "Last year's goal" not in html
+    assert f'href="/people/{employee.pk}/"' in html and 'href="/my/strategy/"' in html
+
+
+def test_an_employee_without_goals_this_year_is_told_so(client, world):
+    user = f.UserFactory(roles=[EMPLOYEE])
+    f.EmployeeFactory(user=user, unit=world["rev"].unit)
+    client.force_login(user)
+    assert "No goal of yours is recorded for 2026." in client.get(URL).content.decode()
+
+
+def test_no_employee_record_no_goals_section(client, world):
+    client.force_login(world["ann"])
+    response = client.get(URL)
+    assert response.context["goals"] is None
+    assert "Your goals" not in response.content.decode()
+
+
+def test_queries_do_not_grow_with_goals(client, emma):
+    user, employee, objective = emma
+    client.force_login(user)
+    client.get(URL)  # warm-up
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    for i in range(10):
+        f.GoalFactory(employee=employee, fiscal_year=2026, title=f"More {i}", objective=objective)
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(URL).content.decode()
+    assert html.count('<th scope="row">More ') == 10
     assert len(large) == len(small)
