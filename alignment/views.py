@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from core.clock import current_fiscal_year
 from core.views import Crumb
 from scorecards.crumbs import unit_crumbs
+from scorecards.display import show_unit
 from scorecards.models import CauseEffect, OrgUnit
 from scorecards.selectors import enterprise_unit
 from scorecards.selectors.series import load_series
@@ -42,6 +43,7 @@ def alignment_page(request):
     unit = data.get("unit") or enterprise_unit()
     if unit is None:
         return render(request, "alignment/page.html", {"form": form, "empty": True})
+    show_unit(form, unit)
     year = data.get("fiscal_year") or current_fiscal_year()
     report = cached_alignment_report(unit, fiscal_year=year)
     trend = list(

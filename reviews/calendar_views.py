@@ -83,7 +83,7 @@ def index(request):
             calendar.entries,
             window=(calendar.start, calendar.end),
             today=today,
-            title=f"{unit.code}, FY{year}",
+            title=f"{unit}, FY{year}",
         ),
         "deletable": deletable,
         "can_add": user.has_perm(ADD, unit),

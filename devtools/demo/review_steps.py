@@ -52,7 +52,8 @@ class ReviewSteps:
                 actor=self.users[chair],
                 meeting=meeting,
                 minutes=(
-                    "Red and yellow objectives reviewed first; decisions recorded as action items."
+                    "Objectives off target and to watch reviewed first; decisions recorded as "
+                    "action items."
                 ),
                 decisions="Owners of the objectives below target report back at the next review.",
                 today=when.date(),
