@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.clock import current_fiscal_year
@@ -27,6 +28,7 @@ from .metrics import LABELS, METRICS
 from .models import AlignmentSnapshot, StrategyTestRun
 from .selectors import cached_alignment_report
 from .strategy_tests import latest_strategy_tests
+from .trend import first_snapshot_on
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +60,11 @@ def alignment_page(request):
         "unit": unit,
         "fiscal_year": year,
         "metric_names": [(name, LABELS[name]) for name in (*METRICS, "alignment_index")],
-        "bar_chart": charts.metrics_bar(report.metrics, f"{unit.code}, FY{year}"),
+        "bar_chart": charts.metrics_bar(report.metrics, f"{unit}, FY{year}"),
         "trend_chart": charts.index_trend(trend, "Alignment index over time") if trend else None,
+        # An empty trend says when it starts (the nightly job's next run), or that it will not.
+        "past_year": year < current_fiscal_year(),
+        "first_snapshot_on": (None if trend else first_snapshot_on(year, now=timezone.now())),
         "see_budgets": user.has_perm("budgets.view_budgetline", unit),
         "see_people": user.has_perm("people.view_employee", unit),
     }
