@@ -65,9 +65,10 @@ mutation: install ## Mutation-test the pure modules with their database-free tes
 
 BANDIT_PATHS := osm core scorecards initiatives budgets people alignment reviews dashboards devtools
 
-lint: install ## ruff, formatting, migrations in step with the models, bandit
+lint: install ## ruff, formatting, spelling, migrations in step with the models, bandit
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/codespell
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m bandit --quiet -r $(BANDIT_PATHS) -ll
 

@@ -2,17 +2,18 @@
 
 from django import forms
 
+from scorecards.display import UnitChoiceField
 from scorecards.models import OrgUnit
 
 
 class AlignmentFilterForm(forms.Form):
     """`?unit=CODE&fiscal_year=YYYY`; both optional (the enterprise, the current year)."""
 
-    unit = forms.ModelChoiceField(
-        queryset=OrgUnit.objects.order_by("code"),
+    unit = UnitChoiceField(
+        queryset=OrgUnit.objects.all(),
         to_field_name="code",
         required=False,
-        empty_label="Enterprise",
+        empty_label=None,  # the page shows the enterprise then, selected by the view
         error_messages={"invalid_choice": "There is no unit with that code."},
     )
     fiscal_year = forms.IntegerField(

@@ -18,6 +18,7 @@ from django.template.loader import get_template
 
 from core import csv_safe
 from core.clock import current_fiscal_year, week_of
+from core.formatting import status_word
 from core.outbox import Draft, messages_compose
 from core.roles import OSM_STAFF
 from scorecards.models import OrgUnit
@@ -39,13 +40,15 @@ LISTS = (
 
 
 def lists_csv(report: AlignmentReport) -> str:
-    """Every list of the report as one CSV: list, unit, what, detail."""
+    """Every list of the report as one CSV: list, unit, what, detail (an objective's status
+    in the words the pages use)."""
     out = io.StringIO()
     writer = csv_safe.writer(out)  # labels typed by people: never run as formulas
     writer.writerow(["list", "unit", "item", "detail"])
     for name, title in LISTS:
         for item in getattr(report.lists, name):
-            writer.writerow([title, item.unit_code, item.label, item.detail])
+            detail = status_word(item.status) if item.status else item.detail
+            writer.writerow([title, item.unit_code, item.label, detail])
     return out.getvalue()
 
 

@@ -44,6 +44,7 @@ class Item:
     label: str
     unit_code: str
     detail: str = ""
+    status: str = ""  # an objective's status code, shown in words (core.formatting)
 
 
 @dataclass
@@ -198,7 +199,7 @@ def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, t
                     o["id"],
                     f"{o['code']} {o['name']}",
                     o["unit__code"],
-                    reading.status,
+                    status=reading.status,
                 )
             )
 

@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.clock import current_fiscal_year
 from core.views import Crumb
 from scorecards.crumbs import unit_crumbs
+from scorecards.display import show_unit
 from scorecards.models import CauseEffect, OrgUnit
 from scorecards.selectors import enterprise_unit
 from scorecards.selectors.series import load_series
@@ -27,6 +29,7 @@ from .metrics import LABELS, METRICS
 from .models import AlignmentSnapshot, StrategyTestRun
 from .selectors import cached_alignment_report
 from .strategy_tests import latest_strategy_tests
+from .trend import first_snapshot_on
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ def alignment_page(request):
     unit = data.get("unit") or enterprise_unit()
     if unit is None:
         return render(request, "alignment/page.html", {"form": form, "empty": True})
+    show_unit(form, unit)
     year = data.get("fiscal_year") or current_fiscal_year()
     report = cached_alignment_report(unit, fiscal_year=year)
     trend = list(
@@ -57,8 +61,11 @@ def alignment_page(request):
         "unit": unit,
         "fiscal_year": year,
         "metric_names": [(name, LABELS[name]) for name in (*METRICS, "alignment_index")],
-        "bar_chart": charts.metrics_bar(report.metrics, f"{unit.code}, FY{year}"),
+        "bar_chart": charts.metrics_bar(report.metrics, f"{unit}, FY{year}"),
         "trend_chart": charts.index_trend(trend, "Alignment index over time") if trend else None,
+        # An empty trend says when it starts (the nightly job's next run), or that it will not.
+        "past_year": year < current_fiscal_year(),
+        "first_snapshot_on": (None if trend else first_snapshot_on(year, now=timezone.now())),
         "see_budgets": user.has_perm("budgets.view_budgetline", unit),
         "see_people": user.has_perm("people.view_employee", unit),
         # Each gap with the links to the app's pages that fix it (alignment/fixes.py).

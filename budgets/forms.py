@@ -10,27 +10,24 @@ from decimal import Decimal
 from django import forms
 
 from initiatives.models import Initiative
+from scorecards.display import UnitChoiceField, unit_choices
 from scorecards.models import Objective, OrgUnit
 
 from .choices import BudgetCategory
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.code} — {obj.name}"
 
 
 class BudgetFilterForm(forms.Form):
     """`?unit=CODE&fiscal_year=YYYY`; both optional (the default unit, the current year).
 
     Any unit's code is accepted (someone asking for a unit he may not see gets a 403, not
-    "no such unit"); the list offers `visible_units` only."""
+    "no such unit"); the list offers `visible_units` only (in tree order, with depths), the
+    unit shown selected (`scorecards.display.show_unit`)."""
 
-    unit = UnitChoiceField(
+    unit = forms.ModelChoiceField(
         queryset=OrgUnit.objects.order_by("code"),
         to_field_name="code",
         required=False,
-        empty_label="Default",
+        empty_label=None,
         error_messages={"invalid_choice": "There is no unit with that code."},
     )
     fiscal_year = forms.IntegerField(
@@ -44,10 +41,7 @@ class BudgetFilterForm(forms.Form):
     def __init__(self, *args, visible_units=None, **kwargs):
         super().__init__(*args, **kwargs)
         if visible_units is not None:
-            field = self.fields["unit"]
-            field.widget.choices = [("", field.empty_label)] + [
-                (u.code, field.label_from_instance(u)) for u in visible_units
-            ]
+            self.fields["unit"].widget.choices = unit_choices(visible_units, value="code")
 
 
 class ObjectiveChoiceField(forms.ModelChoiceField):
@@ -109,7 +103,7 @@ class BudgetLineForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.line = line
         self.chain_unit = chain_unit
-        self.fields["unit"].queryset = units.order_by("code")
+        self.fields["unit"].queryset = units
         chain = OrgUnit.objects.ancestors_of(chain_unit.pk, include_self=True)
         objectives = Objective.objects.filter(unit__in=chain)
         initiatives = Initiative.objects.filter(unit__in=chain)

@@ -17,8 +17,9 @@ from core.formatting import money_text
 from core.roles import OSM_STAFF, UNIT_HEAD, group_names, has_role
 from core.scoping import headed_subtree_ids
 from core.views import NOT_HERE, Crumb, ServiceDeleteView, ServiceFormView
+from scorecards.display import show_unit
 from scorecards.models import OrgUnit
-from scorecards.selectors import enterprise_unit
+from scorecards.selectors import enterprise_unit, unit_tree
 
 from . import charts, selectors, services
 from .choices import BudgetCategory
@@ -45,11 +46,14 @@ def _default_unit(user, root: OrgUnit | None) -> OrgUnit | None:
     return user.headed_units.order_by("code").first() or root
 
 
-def _visible_units(user, root: OrgUnit | None):
-    """The units the filter offers (any code is accepted; the rules decide)."""
+def _visible_units(user, root: OrgUnit | None) -> list[tuple[OrgUnit, int]]:
+    """The units the filter offers, in tree order with their depths (any code is accepted;
+    the rules decide)."""
+    tree = unit_tree()
     if root is not None and user.has_perm("budgets.view_budgetline", root):
-        return OrgUnit.objects.order_by("code")
-    return _headed_units(user).order_by("code")
+        return tree
+    headed = headed_subtree_ids(user) if UNIT_HEAD in group_names(user) else set()
+    return [(unit, depth) for unit, depth in tree if unit.pk in headed]
 
 
 def _writable_units(user):
@@ -87,6 +91,7 @@ def budget_page(request):
         return render(request, "budgets/page.html", {"form": form, "empty": True})
     if not user.has_perm("budgets.view_budgetline", unit):
         raise PermissionDenied(f"You may not see the budget of {unit.code}.")
+    show_unit(form, unit)
     year = data.get("fiscal_year") or current_fiscal_year()
 
     summary = selectors.budget_summary(unit, year)
@@ -110,7 +115,7 @@ def budget_page(request):
                 (c.upper(), summary.by_category[c].planned, summary.by_category[c].actual)
                 for c in BudgetCategory.values
             ],
-            f"{unit.code} FY{year}",
+            f"{unit}, FY{year}",
         ),
         "unlinked": unlinked,
         "unlinked_count": summary.total.lines_unlinked,
@@ -143,7 +148,7 @@ def _line_or_404(pk: int) -> BudgetLine:
 def _line_crumbs(unit: OrgUnit, year: int, step: str) -> list[Crumb]:
     return [
         Crumb("Budgets", reverse("budgets:index")),
-        Crumb(f"{unit.code} FY{year}", _page_url(unit, year)),
+        Crumb(f"{unit}, FY{year}", _page_url(unit, year)),
         Crumb(step),
     ]
 
@@ -211,7 +216,7 @@ class LineCreate(_LineFormPage):
         return services.budget_line_create(actor=self.request.user, data=form.cleaned_data)
 
     def title(self):
-        return f"New budget line for {self.unit.code} — {self.unit.name}"
+        return f"New budget line for {self.unit}"
 
     def crumbs(self):
         return _line_crumbs(self.unit, _year_param(self.request), "New line")

@@ -1,8 +1,33 @@
-"""How exact numbers are written for people and for the API: rounded half up, money
-without decimals when whole, scores and percentages with two decimals."""
+"""How exact numbers and statuses are written for people and for the API: rounded half up,
+money without decimals when whole, scores and percentages with two decimals; a status in
+words ("On target"), never its code ("green")."""
 
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+
+from django.utils.translation import gettext, gettext_noop
+
+# The one set of status words, for pages, e-mails and files alike. The codes (green, yellow,
+# red, no_data: DESIGN.md "Scoring") stay in the API and the CSS classes; people read these
+# (translated when shown; the API's docs quote them in English).
+STATUS_WORDS = {
+    "green": gettext_noop("On target"),
+    "yellow": gettext_noop("Watch"),
+    "red": gettext_noop("Off target"),
+    "no_data": gettext_noop("No data"),
+}
+
+
+def status_word(status: str | None) -> str:
+    """A status code in words: "green" -> "On target"; no status at all is "No data"."""
+    return gettext(STATUS_WORDS[status or "no_data"])
+
+
+def status_words_help() -> str:
+    """How the API's status codes map to the words people see, for the API's docs:
+    'green ("On target"), yellow ("Watch"), red ("Off target") or no_data ("No data")'."""
+    codes = [f'{code} ("{word}")' for code, word in STATUS_WORDS.items()]
+    return ", ".join(codes[:-1]) + " or " + codes[-1]
 
 
 def to_decimal(value: Fraction | None, places: int = 2) -> Decimal | None:

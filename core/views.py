@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,15 +24,75 @@ from django.template.response import TemplateResponse
 from django.views import View
 
 from .forms import add_service_errors
+from .roles import ROLES, has_role
+from .scoping import HeadsUnit, Owner, Role, access_of
 
 NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
 NOT_HERE = "You may not do this here."
+NOT_ALLOWED = "You may not do this."
 
 
 def require(user, permission: str, obj=None) -> None:
-    """Refuse (403) unless `user` has `permission` (on `obj`, or anywhere)."""
+    """Refuse (403) unless `user` has `permission` (on `obj`, or anywhere), saying who may
+    (the 403 page shows it)."""
     if not user.has_perm(permission, obj):
-        raise PermissionDenied(NO_ROLE if obj is None else NOT_HERE)
+        if not has_role(user, *ROLES):
+            raise PermissionDenied(NO_ROLE)
+        refusal = NOT_HERE if obj is not None else NOT_ALLOWED
+        raise PermissionDenied(" ".join(filter(None, [refusal, who_may(permission)])))
+
+
+ACTION_WORDS = {"view": "see", "add": "add", "change": "change", "delete": "delete"}
+ANYONE = "anyone with a role in OSM"
+
+
+def _either(words: list[str], comma: bool = True) -> str:
+    """'a', 'a or b', 'a, b, or c' (the last comma with `comma`, or where a part has an
+    "or" of its own)."""
+    if len(words) < 2:
+        return "".join(words)
+    comma = comma and (len(words) > 2 or any(" or " in w for w in words))
+    return ", ".join(words[:-1]) + ("," if comma else "") + " or " + words[-1]
+
+
+def _who(grants) -> list[str]:
+    """The people `grants` name, in words (the roles of every Role grant together)."""
+    roles = [name for g in grants if isinstance(g, Role) for name in g.names]
+    who = []
+    if set(roles) >= set(ROLES):
+        who.append(ANYONE)
+    elif roles:
+        names = [f"“{name}”" for name in dict.fromkeys(roles)]
+        who.append(f"people with the role {_either(names, comma=False)}")
+    for grant in grants:
+        if isinstance(grant, HeadsUnit):
+            who.append("the head of the unit (or of a unit above it)")
+        elif isinstance(grant, Owner):
+            who.append(f"the owner (with the role “{grant.role}”)" if grant.role else "the owner")
+    return who
+
+
+def who_may(permission: str) -> str:
+    """Who is granted `permission` ("app.action_model"), in a sentence made from the model's
+    access declaration (core/policies.py), e.g. "Only people with the role “OSM staff” or
+    the head of the unit (or of a unit above it) may change an objective." Empty when the
+    permission is not one of the declared models'."""
+    app_label, _, codename = permission.partition(".")
+    action, _, model_name = codename.partition("_")
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError:
+        return ""
+    access = access_of(model)
+    if access is None or action not in ACTION_WORDS:
+        return ""
+    name = model._meta.verbose_name
+    thing = f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+    who = _who(access.policy.grants(action))
+    if not who:
+        return f"No one may {ACTION_WORDS[action]} {thing} here."
+    sentence = f"{_either(who)} may {ACTION_WORDS[action]} {thing}."
+    return sentence[0].upper() + sentence[1:] if who == [ANYONE] else f"Only {sentence}"
 
 
 @dataclass(frozen=True)

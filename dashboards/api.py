@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.api.permissions import HasRulePermission
 from core.api.rendering import DeepJSONRenderer
+from core.api.schema import SCORE_STATUS
 from core.scoping import restrict
 from initiatives.models import InitiativeObjective
 from people.models import Goal
@@ -28,7 +29,7 @@ class CascadeNodeSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Objective code.")
     name = serializers.CharField(help_text="Objective name.")
     unit = serializers.IntegerField(help_text="Unit id.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="Status this month.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=f"This month's. {SCORE_STATUS}")
     supported_by = serializers.ListField(
         child=serializers.DictField(),
         help_text="The objectives supporting this one, in the same shape, recursively.",

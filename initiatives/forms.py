@@ -5,6 +5,7 @@ whose refusals the view kit puts next to the fields (`core.forms.add_service_err
 from django import forms
 from django.contrib.auth import get_user_model
 
+from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
 from .models import Initiative, Milestone
@@ -15,8 +16,7 @@ DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 def tree_choices(units: list[tuple[OrgUnit, int]], empty_label: str | None) -> list:
     """Choices of units in tree order, indented by depth (`units` as from
     `scorecards.selectors.unit_tree`), after an empty choice if `empty_label`."""
-    choices = [("", empty_label)] if empty_label is not None else []
-    return choices + [(u.pk, "\u00a0\u00a0" * depth + f"{u.code} — {u.name}") for u, depth in units]
+    return unit_choices(units, empty=empty_label)
 
 
 class ServiceModelForm(forms.ModelForm):

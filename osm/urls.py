@@ -28,3 +28,6 @@ urlpatterns = [
 
 # A database outage is a 503 page (JSON under /api/), any other failure a 500: core/errors.py.
 handler500 = "core.errors.server_error"
+# 403 and 404 in the app's layout, with who may and a way back (JSON under /api/).
+handler403 = "osm.views.permission_denied"
+handler404 = "osm.views.page_not_found"

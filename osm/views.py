@@ -1,11 +1,18 @@
 """Project-level endpoints: the health check (for the compose health check and load
-balancers) and the favicon."""
+balancers), the favicon, and the error pages of the web app (403, 404 and a refused CSRF
+check, in the app's layout with a way back; 500 and 503 are core/errors.py's). Under /api/
+the errors are JSON, as the API's own are."""
 
 from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.roles import ROLES, group_names
+from core.views import NOT_ALLOWED
 
 
 @never_cache
@@ -24,3 +31,50 @@ def healthz(request):
 def favicon(request):
     """/favicon.ico → the SVG icon in static/."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+# Error pages -------------------------------------------------------------------------------
+
+
+def _back(request, *, this_one: bool = False) -> str | None:
+    """The page the person came from, when it is one of ours (and not this one, unless
+    `this_one`: the form a refused POST came from is the way back)."""
+    referer = request.META.get("HTTP_REFERER", "")
+    ours = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    if not ours or (referer == request.build_absolute_uri() and not this_one):
+        return None
+    return referer
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def permission_denied(request, exception=None):
+    """handler403: what was refused and who may do it (the refusal's message, from
+    core.views.require), the person's roles, a way back."""
+    reason = str(exception or "") or NOT_ALLOWED
+    if _is_api(request):
+        return JsonResponse({"detail": reason}, status=403)
+    user = request.user
+    roles = [r for r in ROLES if r in group_names(user)] if user.is_authenticated else []
+    context = {"reason": reason, "roles": roles, "back": _back(request)}
+    return render(request, "errors/403.html", context, status=403)
+
+
+def page_not_found(request, exception=None):
+    """handler404: nothing at this address, a way back."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "errors/404.html", {"back": _back(request)}, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form refused because its token was missing or stale (an old
+    page, blocked cookies); nothing was saved. Django's technical reason is not shown."""
+    if _is_api(request):
+        return JsonResponse({"detail": "CSRF check failed: reload the page."}, status=403)
+    context = {"back": _back(request, this_one=True)}
+    return render(request, "errors/csrf.html", context, status=403)

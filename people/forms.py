@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from core.clock import current_fiscal_year
 from core.validators import positive_weight
+from scorecards.display import UnitChoiceField
 from scorecards.models import Measure, Objective, OrgUnit
 
 from .models import Employee, Goal, GoalTemplate, IncentiveComponent
@@ -36,12 +37,18 @@ def bound_year(field: forms.Field) -> None:
 def units_field(**kwargs) -> forms.ModelChoiceField:
     """A unit chosen by code (`?unit=BU`), as on the Alignment page."""
     kwargs.setdefault("required", False)
-    return forms.ModelChoiceField(
-        queryset=OrgUnit.objects.order_by("code"),
+    return UnitChoiceField(
+        queryset=OrgUnit.objects.all(),
         to_field_name="code",
         error_messages={"invalid_choice": "There is no unit with that code."},
         **kwargs,
     )
+
+
+class UnitFilter(django_filters.ModelChoiceFilter):
+    """A unit filter whose list shows the units in tree order, by name."""
+
+    field_class = UnitChoiceField
 
 
 class StrategyChoiceField(forms.ModelChoiceField):
@@ -66,8 +73,8 @@ class EmployeeListFilter(django_filters.FilterSet):
     takes the unit and everything below it, `q` searches names and `fiscal_year` chooses
     the year whose goals and incentives are counted (it filters no row)."""
 
-    unit = django_filters.ModelChoiceFilter(
-        queryset=OrgUnit.objects.order_by("code"),
+    unit = UnitFilter(
+        queryset=OrgUnit.objects.all(),
         to_field_name="code",
         method="in_subtree",
         label="Unit",
@@ -116,7 +123,9 @@ class YearForm(forms.Form):
 class UnitYearForm(YearForm):
     """`?unit=CODE&fiscal_year=YYYY` of the goal alignment page."""
 
-    unit = units_field(label="Unit", empty_label="Default: the enterprise, or the unit you head")
+    # No empty choice: the page shows its default unit (the enterprise, or the unit a head
+    # heads) selected.
+    unit = units_field(label="Unit", empty_label=None)
 
     field_order = ["unit", "fiscal_year"]
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from core.scoping import restrict
 from core.views import NO_ROLE, Crumb, ServiceDeleteView, ServiceFormView, require
+from scorecards.display import show_unit
 from scorecards.models import OrgUnit
 from scorecards.selectors import enterprise_unit
 
@@ -528,6 +529,7 @@ def alignment_page(request):
     if unit is None:
         raise PermissionDenied(NO_ROLE)
     require(request.user, "people.view_employee", unit)
+    show_unit(form, unit)
     report = goal_alignment(unit, _year(form))
     context = {
         "form": form,

@@ -6,16 +6,12 @@ to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
 
+from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
 from .models import CalendarEvent
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
-INDENT = "\u00a0\u00a0"
-
-
-def _unit_label(unit: OrgUnit, depth: int) -> str:
-    return INDENT * depth + f"{unit.code} — {unit.name}"
 
 
 class CalendarFilterForm(forms.Form):
@@ -26,7 +22,7 @@ class CalendarFilterForm(forms.Form):
         queryset=OrgUnit.objects.all(),
         to_field_name="code",
         required=False,
-        empty_label="Default",
+        empty_label=None,  # the page shows the default unit then, selected by the view
         error_messages={"invalid_choice": "There is no unit with that code."},
     )
     year = forms.IntegerField(
@@ -40,10 +36,7 @@ class CalendarFilterForm(forms.Form):
 
     def __init__(self, *args, tree: list[tuple[OrgUnit, int]], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        field.widget.choices = [("", field.empty_label)] + [
-            (unit.code, _unit_label(unit, depth)) for unit, depth in tree
-        ]
+        self.fields["unit"].widget.choices = unit_choices(tree, value="code")
 
 
 class CalendarEventForm(forms.ModelForm):
@@ -69,9 +62,9 @@ class CalendarEventForm(forms.ModelForm):
         field = self.fields["unit"]
         field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
         # Set after the queryset: the choices shown, in tree order (the queryset validates).
-        field.widget.choices = ([] if len(units) == 1 else [("", "Choose a unit")]) + [
-            (unit.pk, _unit_label(unit, depth)) for unit, depth in units
-        ]
+        field.widget.choices = unit_choices(
+            units, empty=None if len(units) == 1 else "Choose a unit"
+        )
 
     def _post_clean(self):
         """Model validation is the service's (the page still shows the event as stored)."""

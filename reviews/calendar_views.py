@@ -83,7 +83,7 @@ def index(request):
             calendar.entries,
             window=(calendar.start, calendar.end),
             today=today,
-            title=f"{unit.code}, FY{year}",
+            title=f"{unit}, FY{year}",
         ),
         "deletable": deletable,
         "can_add": user.has_perm(ADD, unit),
@@ -162,7 +162,7 @@ class EventCreate(_EventForm):
     service = services.calendar_event_create
     submit_label = "Add the event"
 
-    unit = None  # preselected on the form (a GET's `?unit=CODE`, or the only one offered)
+    unit = None  # preselected on the form (`?unit=CODE` of the GET, or the only one offered)
 
     def get(self, request, *args, **kwargs):
         code = request.GET.get("unit")

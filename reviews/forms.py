@@ -18,6 +18,8 @@ from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from scorecards.display import unit_choices
+
 from .choices import MeetingKind, MeetingStatus
 from .models import ActionItem, ReviewMeeting
 from .selectors import invitable_users, objectives_for_items, suggested_users
@@ -72,9 +74,7 @@ class MeetingFilterForm(forms.Form):
     def __init__(self, *args, tree, **kwargs):
         super().__init__(*args, **kwargs)
         # Codes, not ids, so a filtered list is a shareable URL; shown in tree order.
-        self.fields["unit"].choices = [("", "All units")] + [
-            (u.code, "\u00a0\u00a0" * depth + f"{u.code} — {u.name}") for u, depth in tree
-        ]
+        self.fields["unit"].choices = unit_choices(tree, value="code", empty="All units")
 
 
 # Scheduling and changing a meeting ------------------------------------------------------------
@@ -174,9 +174,7 @@ class UnitPickForm(forms.Form):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [
-            (u.code, "\u00a0\u00a0" * depth + f"{u.code} — {u.name}") for u, depth in units
-        ]
+        self.fields["unit"].choices = unit_choices(units, value="code")
 
 
 class MinutesForm(forms.Form):
@@ -185,7 +183,7 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Who said what: the discussion of the red and yellow objectives.",
+        help_text="Who said what: the discussion of the objectives off target and to watch.",
     )
     decisions = forms.CharField(
         required=False,

@@ -168,7 +168,7 @@ def detail(request, pk: int):
         "meeting": meeting,
         "crumbs": [
             Crumb("Review meetings", _meetings_url()),
-            Crumb(meeting.unit.code, _meetings_url(meeting.unit)),
+            Crumb(str(meeting.unit), _meetings_url(meeting.unit)),
             Crumb(meeting.title),
         ],
         "attendees": list(meeting.attendees.order_by("first_name", "last_name", "username")),
@@ -290,7 +290,7 @@ class MeetingCreate(ServiceFormView):
         return [Crumb("Review meetings", _meetings_url(self.unit)), Crumb("New")]
 
     def title(self):
-        return f"Schedule a meeting of {self.unit.code} {self.unit.name}"
+        return f"Schedule a meeting of {self.unit}"
 
     def cancel_url(self):
         return _meetings_url(self.unit)

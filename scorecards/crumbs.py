@@ -15,4 +15,4 @@ def unit_url(unit: OrgUnit) -> str:
 
 def unit_crumbs(unit: OrgUnit, *after: Crumb) -> list[Crumb]:
     """The units from the root down to `unit`, each linking to its dashboard, then `after`."""
-    return [Crumb(u.name, unit_url(u)) for u in breadcrumbs(unit)] + list(after)
+    return [Crumb(str(u), unit_url(u)) for u in breadcrumbs(unit)] + list(after)

@@ -55,7 +55,7 @@ class MeasureValueForm(forms.Form):
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the value is red: why, and what is being done.",
+        help_text="Required when the value is off target: why, and what is being done.",
     )
 
     def __init__(self, *args, measure: Measure, **kwargs):

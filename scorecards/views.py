@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.formatting import status_word
 from core.forms import add_service_errors
 from core.roles import OSM_STAFF, has_role
 from core.scoping import headed_subtree_ids
@@ -114,7 +115,7 @@ def _record_value(request, measure: Measure, form: MeasureValueForm):
     messages.success(
         request,
         f"{'Entered' if created else 'Corrected'} {measure.code} for {value.period:%b %Y}. "
-        f"The measure is now {reading.status.replace('_', ' ')}.",
+        f"The measure is now: {status_word(reading.status)}.",
     )
     return value.period
 

@@ -7,6 +7,15 @@ Filters named after fields get the field's meaning (`FIELD_DESCRIPTIONS`), with
 Nothing already described is touched.
 """
 
+from core.formatting import status_words_help
+
+# A scorecard status (of a measure, objective, perspective or scorecard): its code in the API,
+# and the words the pages, e-mails and files show for it.
+SCORE_STATUS = (
+    f"Status: {status_words_help()}; the words in brackets are what the pages, e-mails and "
+    "files say for each code (docs/api.md, Statuses)."
+)
+
 # What API fields mean, for the OpenAPI schema: serializers take the description from here
 # when the model field has no help_text (a test checks that every field has one).
 FIELD_DESCRIPTIONS = {
@@ -44,7 +53,9 @@ FIELD_DESCRIPTIONS = {
     "period": "First day of the month, quarter or year (YYYY-MM-DD; YYYY-MM accepted).",
     "actual": "Actual value, or null.",
     "target": "Target value, or null.",
-    "red_flag": "Red flag: below it (above, for decrease) the measure is red; null = default.",
+    "red_flag": (
+        "Red flag: below it (above, for decrease) the measure is red (Off target); null = default."
+    ),
     "note": "Explanation of the value.",
     "entered_by": "User id of whoever last entered the value.",
     "updated_at": "When the row last changed.",

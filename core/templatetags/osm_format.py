@@ -4,14 +4,14 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils.html import format_html
 
-from core.formatting import money_text, to_decimal
+from core.formatting import money_text, status_word, to_decimal
 
 register = template.Library()
 
 NONE = "\u2013"  # an en dash where there is no figure
 
-STATUS_LABELS = {"green": "On target", "yellow": "Watch", "red": "Off target", "no_data": "No data"}
 TREND_LABELS = {"up": "▲ up", "down": "▼ down", "flat": "▶ flat"}
 
 
@@ -40,7 +40,16 @@ def money(value):
 
 @register.filter
 def status_label(status):
-    return STATUS_LABELS.get(status, status)
+    """A status in words (core.formatting.STATUS_WORDS): "red" -> "Off target"."""
+    return status_word(status)
+
+
+@register.simple_tag
+def status_badge(status):
+    """`{% status_badge objective.status %}`: the status in words on its colour (the code
+    only in the class, for the colour)."""
+    code = status or "no_data"
+    return format_html('<span class="status status-{}">{}</span>', code, status_word(code))
 
 
 @register.filter

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from alignment.models import StrategyTestResult
+from alignment.models import AlignmentSnapshot, StrategyTestResult
 from budgets import services as budget_services
 from budgets.models import BudgetLine
 from core.clock import fiscal_year_bounds
@@ -100,6 +100,7 @@ class DemoBuilder(PeopleSteps, ReviewSteps):
             self.create_reviews()
             self.create_calendar()
             self.create_strategy_tests()
+            self.create_alignment_snapshots()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property
@@ -423,6 +424,7 @@ class DemoBuilder(PeopleSteps, ReviewSteps):
             "strategy test results": StrategyTestResult.objects.filter(
                 unit_id__in=unit_ids
             ).count(),
+            "alignment snapshots": AlignmentSnapshot.objects.filter(unit_id__in=unit_ids).count(),
             "users": len(self.users) - len(self.existing_users),
         }
 

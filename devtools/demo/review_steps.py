@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from alignment.services import alignment_snapshot_take
 from alignment.strategy_tests import strategy_test_run
-from core.clock import fiscal_year_bounds
+from core.clock import current_fiscal_year, fiscal_year_bounds
 from reviews import services as review_services
 from reviews.choices import ActionStatus, MeetingKind
 from scorecards.models import Objective
@@ -52,7 +53,8 @@ class ReviewSteps:
                 actor=self.users[chair],
                 meeting=meeting,
                 minutes=(
-                    "Red and yellow objectives reviewed first; decisions recorded as action items."
+                    "Objectives off target and to watch reviewed first; decisions recorded as "
+                    "action items."
                 ),
                 decisions="Owners of the objectives below target report back at the next review.",
                 today=when.date(),
@@ -196,6 +198,19 @@ class ReviewSteps:
             )
 
     # Test and adapt ---------------------------------------------------------------------------
+
+    def create_alignment_snapshots(self) -> None:
+        """The alignment trend's history, as the nightly job (alignment.tasks) would have
+        left it: a snapshot on the first day of each month of the fiscal year so far, and
+        today's, so the Alignment page shows a trend at once (the job takes one a night;
+        one a month is enough for a year's line)."""
+        today = self.window.today
+        year = current_fiscal_year(today)
+        day, _ = fiscal_year_bounds(year)
+        while day < today:
+            alignment_snapshot_take(today=day, fiscal_year=year)
+            day = add_months(day, 1)
+        alignment_snapshot_take(today=today, fiscal_year=year)
 
     def create_strategy_tests(self) -> None:
         """Tonight's strategy test run, done now so the maps show their verdicts at once

@@ -28,6 +28,8 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form refused by the CSRF check gets a page in the app's layout saying what to do.
+CSRF_FAILURE_VIEW = "osm.views.csrf_failure"
 
 INSTALLED_APPS = [
     "core.admin_site.OSMAdminConfig",

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import HasRulePermission
+from core.api.schema import SCORE_STATUS
 from core.formatting import api_decimal, api_number
 from core.scoping import restrict
 
@@ -39,7 +40,7 @@ class MeasureReadingSerializer(serializers.Serializer):
         allow_null=True, help_text="Red flag used (entered, or the default from the tolerance)."
     )
     score = serializers.FloatField(allow_null=True, help_text="Score 0-10, 2 decimals.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="green, yellow, red, no_data.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=SCORE_STATUS)
     trend = serializers.ChoiceField(
         choices=TRENDS, allow_null=True, help_text="Against the previous period with data."
     )
@@ -51,7 +52,7 @@ class ObjectiveReadingSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Objective code.")
     name = serializers.CharField(help_text="Objective name.")
     score = serializers.FloatField(allow_null=True, help_text="Score 0-10, 2 decimals.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="green, yellow, red, no_data.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=SCORE_STATUS)
     measures = MeasureReadingSerializer(many=True, help_text="Its measures.")
 
 
@@ -59,7 +60,7 @@ class PerspectiveReadingSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Perspective id.")
     name = serializers.CharField(help_text="Perspective name.")
     score = serializers.FloatField(allow_null=True, help_text="Score 0-10, 2 decimals.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="green, yellow, red, no_data.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=SCORE_STATUS)
     objectives = ObjectiveReadingSerializer(many=True, help_text="Its objectives.")
 
 
@@ -68,7 +69,7 @@ class ScorecardSerializer(serializers.Serializer):
     as_of = serializers.CharField(help_text="The month read, YYYY-MM.")
     ytd = serializers.BooleanField(help_text="Whether figures are year to date.")
     score = serializers.FloatField(allow_null=True, help_text="Scorecard score 0-10.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="green, yellow, red, no_data.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=SCORE_STATUS)
     perspectives = PerspectiveReadingSerializer(many=True, help_text="Perspectives in order.")
 
 
@@ -177,7 +178,7 @@ class MapObjectiveSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Objective name.")
     perspective = serializers.IntegerField(help_text="Perspective id.")
     theme = serializers.IntegerField(allow_null=True, help_text="Theme id, or null.")
-    status = serializers.ChoiceField(choices=STATUSES, help_text="Status this month.")
+    status = serializers.ChoiceField(choices=STATUSES, help_text=f"This month's. {SCORE_STATUS}")
     score = serializers.FloatField(allow_null=True, help_text="Score 0-10 this month.")
 
 

@@ -106,7 +106,8 @@ class OrgUnit(TimeStampedModel):
         ]
 
     def __str__(self):
-        return f"{self.code} — {self.name}"
+        """A unit is named by its name everywhere people read it (scorecards/display.py)."""
+        return self.name
 
     def ancestor_ids(self, *, include_self: bool = False) -> set[int]:
         """Ids of the units above this one (one query)."""

@@ -61,7 +61,7 @@ def measure_value_record(
     return value, created
 
 
-RED_NEEDS_NOTE = "This value is red: say in the note why, and what is being done about it."
+RED_NEEDS_NOTE = "This value is off target: say in the note why, and what is being done about it."
 
 
 def red_needs_note(value: MeasureValue, measure: Measure) -> None:

@@ -503,7 +503,7 @@ def test_unfunded_gaps_are_red_or_yellow_objectives_without_a_running_initiative
     #   D3 red (MD3 Sep 80), linked only to IOLD, which ended in 2025: gap.
     #   B2A red (MB2A Jul 2026 80) but funded by IB2A (runs into FY2026): not a gap.
     #   B2B green; B2C green (MB2C 2026 100); B2D no data.
-    gaps = {item.label.split()[0]: item.detail for item in report.lists.unfunded_gaps}
+    gaps = {item.label.split()[0]: item.status for item in report.lists.unfunded_gaps}
     assert gaps == {"E2": "yellow", "B1B": "red", "D1": "yellow", "D3": "red"}
     assert ids(report.lists.unfunded_gaps) == pks(
         [org.o["E2"], org.o["B1B"], org.o["D1"], org.o["D3"]]
@@ -593,7 +593,7 @@ def test_unfunded_gaps_of_a_past_year_use_its_last_months_statuses(org):
     #   B1B, D1, D3 have no data yet (their values are of 2026): not gaps. (D3 would be
     #     funded by IOLD in 2025 anyway.)
     report = alignment_report(org.ent, fiscal_year=2025, today=TODAY)
-    gaps = {item.label.split()[0]: item.detail for item in report.lists.unfunded_gaps}
+    gaps = {item.label.split()[0]: item.status for item in report.lists.unfunded_gaps}
     assert gaps == {"E1": "red", "E2": "yellow", "B2C": "red"}
 
 

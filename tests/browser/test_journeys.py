@@ -102,7 +102,7 @@ def test_a_measure_owner_enters_a_value_and_sees_the_status_change(visit, world)
     page.get_by_role("spinbutton", name="Actual").fill("120")
     page.get_by_role("spinbutton", name="Target").fill("100")
     page.get_by_role("button", name="Save value").click()
-    expect(page.get_by_role("status")).to_contain_text("The measure is now green")
+    expect(page.get_by_role("status")).to_contain_text("The measure is now: On target")
     expect(header).to_contain_text("On target")
     value = MeasureValue.objects.get(measure=world["rev"], period=add_months(THIS_MONTH, -1))
     assert (value.actual, value.entered_by) == (120, world["owner"])
@@ -117,7 +117,7 @@ def test_a_red_value_without_a_note_is_refused_next_to_the_note(visit, world):
     page.get_by_role("button", name="Save value").click()
     note = page.get_by_label("Note")
     expect(note).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#value-form")).to_contain_text("This value is red")
+    expect(page.locator("#value-form")).to_contain_text("This value is off target")
     assert not MeasureValue.objects.filter(period=add_months(THIS_MONTH, -1)).exists()
 
 
@@ -186,7 +186,7 @@ def test_a_value_can_be_entered_with_the_keyboard_alone(visit, world):
     expect(page.get_by_role("spinbutton", name="Target")).to_be_focused()
     page.keyboard.type("100")
     page.keyboard.press("Enter")  # submits the form
-    expect(page.get_by_role("status")).to_contain_text("The measure is now green")
+    expect(page.get_by_role("status")).to_contain_text("The measure is now: On target")
 
 
 def test_hr_links_a_goal_to_an_objective_of_the_employees_unit_chain(visit, world):

@@ -110,7 +110,7 @@ def test_no_budget_says_so(client, org, login):
     login(OSM_STAFF)
     text = text_of(client.get("/budgets/?unit=S1&fiscal_year=2024"))
     assert "No budget : nothing is planned" in text
-    assert "No budget line for S1 and the units below it in FY2024." in text
+    assert "No budget line for Support and the units below it in FY2024." in text
     assert "%" not in text.split("By category")[1].split("Linked:")[0]
 
 
@@ -158,7 +158,7 @@ def test_a_unit_head_sees_his_subtree_only(client, org, login):
     assert response.status_code == 200
     assert "Budget of Retail and the units below it" in text_of(response)
     options = re.findall(r'<option value="(\w*)"', response.content.decode())
-    assert options == ["", "BU", "D1"]
+    assert options == ["BU", "D1"]  # in tree order, by name; no "Default" choice
 
 
 def test_a_unit_head_heading_nothing_is_refused(client, org, login):

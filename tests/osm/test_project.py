@@ -40,7 +40,9 @@ def test_home_without_organisation_explains_how_to_start(client, django_user_mod
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 200
-    assert b"seed_demo" in response.content
+    # Said to a person, not as a command to run (no page tells anyone to run one).
+    assert b"No organisation yet: the OSM staff set it up" in response.content
+    assert b"manage.py" not in response.content
 
 
 def test_ci_runs_on_postgresql(postgres):

@@ -221,7 +221,7 @@ def test_an_apply_with_someone_out_of_reach_writes_nothing(world, login):
     preview = client.get(apply_url(template), {"job_family": "Engineering"})
     html = preview.content.decode()
     # Engineering: Cid, in B2, outside B1
-    assert "is not in B1 or a unit below it" in html and "Cid (B2)" in html
+    assert "is not in Unit B1 or a unit below it" in html and "Cid (B2)" in html
     assert "Confirm" not in html
     response = client.post(apply_url(template), {"unit": "ENT"})
     assert response.status_code == 400

@@ -160,7 +160,7 @@ def test_the_chart_shows_the_year(client, cal, login):
         "Strategy refresh (days)", "Budget deadline", "Goal setting", "Data due",
         "Review meeting",
     ]  # fmt: skip
-    assert figure["layout"]["title"]["text"] == "B1, FY2026"
+    assert figure["layout"]["title"]["text"] == "Business one, FY2026"
 
 
 @pytest.mark.parametrize(

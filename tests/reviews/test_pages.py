@@ -158,9 +158,10 @@ def test_the_detail_page_shows_the_live_agenda_and_everything_else(client, world
     assert response.status_code == 200
     page = text(response)
     assert "Live agenda" in page and "Frozen agenda" not in page
-    for shown in ["March review", "Operational review of B1", "Hanna Head", "Olive Owner",
-                  "1. Red objectives (2)", "CARE Delight customers", "SELL Sell more", "1.67",
-                  "2. Yellow objectives (1)", "SHIP Ship on time", "3. Overdue values (1)",
+    for shown in ["March review", "Operational review of Unit B1", "Hanna Head", "Olive Owner",
+                  "1. Objectives off target (2)", "CARE Delight customers", "SELL Sell more",
+                  "1.67", "2. Objectives to watch (1)", "SHIP Ship on time",
+                  "3. Overdue values (1)",
                   "COURSES Courses", "Hire two sales reps.", "Call customers",
                   "Carried over from earlier meetings 2", "Fix pricing", "Late",
                   "Plan training", "Hold the meeting", "Cancel the meeting"]:  # fmt: skip
@@ -490,7 +491,7 @@ def test_after_holding_the_page_shows_the_frozen_agenda(client, world, login):
     )
     page = text(client.get(f"/reviews/{world.meeting.pk}/"))
     assert "Frozen agenda" in page and "20 March 2026" in page
-    assert "1. Red objectives (2)" in page and "CARE Delight customers" in page
+    assert "1. Objectives off target (2)" in page and "CARE Delight customers" in page
     assert "4. Open action items (3)" in page  # as they stood, then the live tables
     assert "Survey customers." in page and "Hold the meeting" not in page
     briefing = text(client.get(f"/reviews/{world.meeting.pk}/briefing/"))
@@ -500,7 +501,7 @@ def test_after_holding_the_page_shows_the_frozen_agenda(client, world, login):
     )
     # The April meeting's live agenda has NPS green: CARE is off it.
     april = text(client.get(f"/reviews/{world.later.pk}/"))
-    assert "1. Red objectives (1)" in april and "CARE Delight customers" not in april
+    assert "1. Objectives off target (1)" in april and "CARE Delight customers" not in april
 
 
 # Attendees at scale ---------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_entering_a_value_changes_the_status(client, world):
         follow=True,
     )
     html = response.content.decode()
-    assert "Entered REV for Nov 2026. The measure is now green." in html
+    assert "Entered REV for Nov 2026. The measure is now: On target." in html
     value = MeasureValue.objects.get(measure=measure, period=dt.date(2026, 11, 1))
     assert (value.actual, value.target, value.entered_by) == (120, 100, world["owner"])
 
@@ -132,14 +132,14 @@ def test_a_red_value_needs_a_note(client, world):
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "This value is red: say in the note why" in html
+    assert "This value is off target: say in the note why" in html
     assert not MeasureValue.objects.filter(period=dt.date(2026, 11, 1)).exists()
     response = client.post(
         f"/measures/{measure.pk}/",
         {"period": "2026-11", "actual": "80", "target": "100", "note": "Strike at the plant"},
         follow=True,
     )
-    assert "The measure is now red." in response.content.decode()
+    assert "The measure is now: Off target." in response.content.decode()
     assert MeasureValue.objects.get(period=dt.date(2026, 11, 1)).note == "Strike at the plant"
 
 

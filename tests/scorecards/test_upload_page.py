@@ -68,7 +68,7 @@ def test_row_errors_by_line_and_nothing_saved(client, world):
     html = response.content.decode()
     assert "4 problems: nothing was saved" in html
     assert "You may not enter values of OTHER.COST." in html
-    assert "This value is red" in html
+    assert "This value is off target" in html
     # The confirm button is not offered, and a forged confirm saves nothing either.
     assert 'name="confirm"' not in html
     assert client.post(URL, {"csv_text": text, "confirm": ""}).status_code == 400
