@@ -103,3 +103,18 @@ def test_each_role_signs_in_where_its_work_is(visit, world):
         if user == world["emma"]:
             expect(page.get_by_role("heading", name=re.compile("Your unit: SHOP"))).to_be_visible()
         page.get_by_role("button", name="Log out").click()
+
+
+def test_the_red_and_my_strategy_fit_a_phone(phone, world):
+    services.measure_value_record(
+        measure=world["sales"], period=world["due"], actual=70, note=NOTE, actor=None
+    )
+    for user, path in ((world["ceo"], "/"), (world["emma"], "/my/strategy/")):
+        page = sign_in(phone, user, path)
+        expect(page.get_by_text(NOTE if path == "/" else "Your unit:")).to_be_visible()
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen"
+        phone.screenshot("my-strategy-phone" if path != "/" else "red-from-the-top-phone")
+        page.get_by_role("button", name="Log out").click()

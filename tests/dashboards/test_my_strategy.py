@@ -137,3 +137,18 @@ def test_queries_do_not_grow_with_objectives_goals_or_units(client, world):
         html = client.get(URL).content.decode()
     assert html.count("a goal of yours serves it") == 2 + 6
     assert len(large) == len(small)
+
+
+def test_units_with_nothing_to_show_say_why(client, world):
+    """Frank works in BU2: FAR is his unit's; nothing of BU2 supports ACME's objectives."""
+    user = f.UserFactory(roles=[EMPLOYEE])
+    f.EmployeeFactory(user=user, unit=world["bu2"])
+    empty = f.DepartmentFactory(code="NEW", parent=world["bu2"])
+    client.force_login(user)
+    html = client.get(URL).content.decode()
+    assert "No objective of ACME is served from your unit or by your goals yet; its 3" in html
+    other = f.UserFactory(roles=[EMPLOYEE])
+    f.EmployeeFactory(user=other, unit=empty)
+    client.force_login(other)
+    html = client.get(URL).content.decode()
+    assert "NEW has no objective yet." in html

@@ -76,6 +76,11 @@ def test_a_unit_head_sees_each_owner_of_his_units(client, world):
     # BU's owners only: Ann (REV) and Bob (COST, not FAR of ELSE); one overdue each.
     rows = {(o["owner"].first_name, o["overdue"], tuple(o["units"])) for o in owners}
     assert rows == {("Ann", 1, ("BU",)), ("Bob", 1, ("BU",))}
+    # each owed value links to its entry: Ann's October (overdue) and November (next)
+    html = client.get(URL).content.decode()
+    rev = world["rev"].pk
+    assert f'<a href="/measures/{rev}/?period=2026-10#value-form">BU.REV Oct 2026</a>' in html
+    assert f'<a href="/measures/{rev}/?period=2026-11#value-form">BU.REV Nov 2026</a>' in html
 
 
 def test_osm_staff_see_every_owner(client, world):

@@ -1,9 +1,12 @@
 """Trend arrows: the arrow follows the actual, the word says better or worse by polarity."""
 
 import datetime as dt
+import re
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from scorecards import trends
 from scorecards.scoring import PeriodValue
@@ -86,3 +89,29 @@ def test_no_earlier_period_no_trend():
     reading = read_measure(series("increase", "sum", (10, 10)), CLOCK)
     assert reading.movement is None and reading.verdict is None
     assert trend_badge(reading) == "\u2013"
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, two: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    light, dark = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_trend_colours_are_readable():
+    """The better, worse and steady words, on white (tables, cards) and on the page's
+    background, read at 4.5:1 at least (WCAG AA), as the stylesheet sets them."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "osm.css").read_text()
+    variables = dict(re.findall(r"--([a-z-]+):\s*(#[0-9a-fA-F]{6})", css))
+    assert contrast("#ffffff", "#000000") == pytest.approx(21)  # the formula itself
+    for rule in ("trend", "trend-better", "trend-worse"):
+        found = re.search(rf"\.{rule} \{{[^}}]*color: var\(--([a-z-]+)\)", css)
+        assert found, f".{rule} sets no colour"
+        colour = variables[found[1]]
+        for background in ("#ffffff", variables["bg"]):
+            assert contrast(colour, background) >= 4.5, (rule, colour, background)
