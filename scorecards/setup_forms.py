@@ -20,8 +20,8 @@ CHILD_KIND = {
 
 
 def unit_label(unit: OrgUnit, depth: int) -> str:
-    """A unit in a list of the tree: indented by its depth, then its code and name."""
-    return f"{'— ' * depth}{unit.code} {unit.name}"
+    """A unit in a list of the tree: indented by its depth, then its name."""
+    return f"{'— ' * depth}{unit.name}"
 
 
 def offer_units(field, units: list[tuple[OrgUnit, int]], *, blank: bool = True) -> None:

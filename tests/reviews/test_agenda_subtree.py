@@ -95,7 +95,7 @@ def test_the_frozen_copy_keeps_the_subtree_and_old_copies_still_read(world):
     old = agenda_from_json(data)
     assert (old.below, old.counts, old.red_total, old.yellow_total) == ([], {}, 2, 1)
     html = render_to_string("reviews/_agenda.html", {"agenda": old})
-    assert "1. Red objectives <span" in html and "No note" not in html  # nothing claimed
+    assert "1. Objectives off target <span" in html and "No note" not in html  # nothing claimed
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def on_20_march():
 def test_the_meeting_page_links_every_item(client, world, on_20_march):
     client.force_login(world.head)
     html = client.get(f"/reviews/{world.meeting.pk}/").content.decode()
-    assert '1. Red objectives <span class="muted">(3)</span>' in html
+    assert '1. Objectives off target <span class="muted">(3)</span>' in html
     assert '2. Yellow objectives <span class="muted">(2)</span>' in html
     assert '<a href="/units/D1/">D1 ' in html and '<a href="/units/T1/">T1 ' in html
     assert f'<a href="/objectives/{world.fix.pk}/">FIX Fix the presses</a>' in html
@@ -125,8 +125,8 @@ def test_the_meeting_page_links_every_item(client, world, on_20_march):
 def test_the_briefing_book_shows_the_same(client, world, on_20_march):
     client.force_login(world.head)
     html = client.get(f"/reviews/{world.meeting.pk}/briefing/").content.decode()
-    assert "<li>Red objectives (3 in B1 and the units below it)</li>" in html
-    assert "<li>Yellow objectives (2 in B1 and the units below it)</li>" in html
+    assert "<li>Objectives off target (3 in Unit B1 and the units below it)</li>" in html
+    assert "<li>Objectives to watch (2 in Unit B1 and the units below it)</li>" in html
     assert "Press 4 down until the spare part comes" in html
     assert f'<a href="/objectives/{world.fix.pk}/">FIX Fix the presses</a>' in html
     # its open action items link to the meeting where they are followed up
@@ -136,7 +136,7 @@ def test_the_briefing_book_shows_the_same(client, world, on_20_march):
 def test_the_reminder_email_has_the_subtree_without_relative_links(world):
     agenda = meeting_agenda(world.meeting, today=TODAY)
     html = render_to_string("reviews/_agenda.html", {"agenda": agenda})
-    assert "D1 Unit D1" in html and "Press 4 down until the spare part comes" in html
+    assert "Unit D1" in html and "Press 4 down until the spare part comes" in html
     assert 'href="/' not in html
 
 
@@ -167,5 +167,5 @@ def test_past_the_limit_the_agenda_names_the_units_counted(world, monkeypatch):
     ]
     assert agenda.unlisted == 1 and agenda.yellow_below == []
     html = render_to_string("reviews/_agenda.html", {"agenda": agenda, "agenda_links": True})
-    assert "1 more red or yellow objective of the units below B1 is not listed here" in html
+    assert "1 more off-target or to-watch objective of the units below Unit B1 is not listed here" in html
     assert 'on the dashboards of <a href="/units/T1/">T1</a> (1).' in html
