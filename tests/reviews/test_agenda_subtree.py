@@ -108,8 +108,8 @@ def test_the_meeting_page_links_every_item(client, world, on_20_march):
     client.force_login(world.head)
     html = client.get(f"/reviews/{world.meeting.pk}/").content.decode()
     assert '1. Objectives off target <span class="muted">(3)</span>' in html
-    assert '2. Yellow objectives <span class="muted">(2)</span>' in html
-    assert '<a href="/units/D1/">D1 ' in html and '<a href="/units/T1/">T1 ' in html
+    assert '2. Objectives to watch <span class="muted">(2)</span>' in html
+    assert '<a href="/units/D1/">' in html and '<a href="/units/T1/">' in html
     assert f'<a href="/objectives/{world.fix.pk}/">FIX Fix the presses</a>' in html
     assert f'<a href="/objectives/{world.watch.pk}/">WATCH Watch the line</a>' in html
     assert (
@@ -167,5 +167,8 @@ def test_past_the_limit_the_agenda_names_the_units_counted(world, monkeypatch):
     ]
     assert agenda.unlisted == 1 and agenda.yellow_below == []
     html = render_to_string("reviews/_agenda.html", {"agenda": agenda, "agenda_links": True})
-    assert "1 more off-target or to-watch objective of the units below Unit B1 is not listed here" in html
+    assert (
+        "1 more off-target or to-watch objective of the units below Unit B1 is not listed here"
+        in html
+    )
     assert 'on the dashboards of <a href="/units/T1/">T1</a> (1).' in html
