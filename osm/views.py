@@ -3,6 +3,8 @@ balancers), the favicon, and the error pages of the web app (403, 404 and a refu
 check, in the app's layout with a way back; 500 and 503 are core/errors.py's). Under /api/
 the errors are JSON, as the API's own are."""
 
+import logging
+
 from django.db import DatabaseError, connection
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
@@ -11,8 +13,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core.errors import plain_page
 from core.roles import ROLES, group_names
 from core.views import NOT_ALLOWED
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -35,6 +40,12 @@ def favicon(request):
 
 # Error pages -------------------------------------------------------------------------------
 
+NOT_FOUND = "Nothing is at this address. Go back to the dashboard and follow the links from there."
+NOT_SENT = (
+    "Nothing was saved: the page you sent it from was too old, or your browser refused this "
+    "site's cookies. Go back, reload the page, and send the form again."
+)
+
 
 def _back(request, *, this_one: bool = False) -> str | None:
     """The page the person came from, when it is one of ours (and not this one, unless
@@ -52,23 +63,38 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def _page(request, template: str, context: dict, status: int, title: str, message: str):
+    """The error page in the app's layout; if the layout itself fails (it reads the
+    session, the user's roles and the static files' manifest: the database may be down),
+    the same words on the plain page (core.errors.plain_page), never a 500 instead."""
+    try:
+        return render(request, template, context, status=status)
+    except Exception:
+        logger.exception("the %s page could not be rendered in the layout", status)
+        return plain_page(status, title, message)
+
+
 def permission_denied(request, exception=None):
     """handler403: what was refused and who may do it (the refusal's message, from
     core.views.require), the person's roles, a way back."""
     reason = str(exception or "") or NOT_ALLOWED
     if _is_api(request):
         return JsonResponse({"detail": reason}, status=403)
-    user = request.user
-    roles = [r for r in ROLES if r in group_names(user)] if user.is_authenticated else []
+    try:
+        user = request.user
+        roles = [r for r in ROLES if r in group_names(user)] if user.is_authenticated else []
+    except DatabaseError:
+        return plain_page(403, "You may not open this page", reason)
     context = {"reason": reason, "roles": roles, "back": _back(request)}
-    return render(request, "errors/403.html", context, status=403)
+    return _page(request, "errors/403.html", context, 403, "You may not open this page", reason)
 
 
 def page_not_found(request, exception=None):
     """handler404: nothing at this address, a way back."""
     if _is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
-    return render(request, "errors/404.html", {"back": _back(request)}, status=404)
+    context = {"back": _back(request)}
+    return _page(request, "errors/404.html", context, 404, "This page does not exist", NOT_FOUND)
 
 
 def csrf_failure(request, reason=""):
@@ -77,4 +103,4 @@ def csrf_failure(request, reason=""):
     if _is_api(request):
         return JsonResponse({"detail": "CSRF check failed: reload the page."}, status=403)
     context = {"back": _back(request, this_one=True)}
-    return render(request, "errors/csrf.html", context, status=403)
+    return _page(request, "errors/csrf.html", context, 403, "Your form was not sent", NOT_SENT)

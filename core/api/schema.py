@@ -12,8 +12,10 @@ from core.formatting import status_words_help
 # A scorecard status (of a measure, objective, perspective or scorecard): its code in the API,
 # and the words the pages, e-mails and files show for it.
 SCORE_STATUS = (
-    f"Status: {status_words_help()}; the words in brackets are what the pages, e-mails and "
-    "files say for each code (docs/api.md, Statuses)."
+    f"Status: {status_words_help()}, each code with the words the pages, e-mails and files "
+    "show for it. green: the actual meets the target; yellow: short of the target but it "
+    "meets the red flag; red: it does not meet the red flag; no_data: no actual or no "
+    "target. An aggregate's status goes by its score: green from 6.67, yellow from 3.33."
 )
 
 # What API fields mean, for the OpenAPI schema: serializers take the description from here

@@ -144,6 +144,29 @@ def test_a_form_refused_by_the_csrf_check_says_what_to_do_and_saves_nothing(unit
     assert not Objective.objects.filter(code="NEW").exists()
 
 
+def test_error_pages_answer_even_when_the_layout_cannot_be_drawn(unit, settings, tmp_path):
+    # As in production before collectstatic: the layout's {% static %} finds no manifest
+    # (during a database outage, the layout's session and roles fail the same way).
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    client = Client(enforce_csrf_checks=True)
+    login(client, OSM_STAFF)
+    refused = client.post("/units/SALES/objectives/new/", {"code": "NEW", "name": "New"})
+    assert refused.status_code == 403
+    assert "<h1>Your form was not sent</h1>" in refused.text and "Nothing was saved" in refused.text
+    assert '<a href="/">Back to the dashboard</a>' in refused.text
+    missing = client.get("/no/such/page/")
+    assert missing.status_code == 404 and "<h1>This page does not exist</h1>" in missing.text
+    objective = f.ObjectiveFactory(unit=unit)
+    login(client, EMPLOYEE)
+    forbidden = client.get(f"/objectives/{objective.pk}/edit/")
+    assert forbidden.status_code == 403 and "may change an objective." in forbidden.text
+    assert not Objective.objects.filter(code="NEW").exists()
+
+
 # 500 -----------------------------------------------------------------------------------------
 
 
