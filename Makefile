@@ -35,7 +35,10 @@ migrate: install
 seed: migrate ## Load the demo company (only into an empty database)
 	$(PY) manage.py seed_demo --if-empty
 
+# Static files collected into staticfiles/ first, so WhiteNoise serves them as in production:
+# compressed, under hashed names cached for a year (osm/settings/dev.py, osm/staticfiles.py).
 run: seed ## Serve the app on http://127.0.0.1:8000 (SQLite and inline tasks by default)
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 PYTEST_WORKERS ?= 2
