@@ -5,6 +5,7 @@ whose refusals the view kit puts next to the fields (`core.forms.add_service_err
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.widgets import ManyOptionsSelect, ManyOptionsSelectMultiple
 from scorecards.models import OrgUnit
 
 from .models import Initiative, Milestone
@@ -48,10 +49,12 @@ class InitiativeForm(ServiceModelForm):
         .order_by("first_name", "last_name", "username"),
         required=False,
         empty_label="No owner",
+        widget=ManyOptionsSelect,  # every active user: 20,000 at scale
     )
     objectives = ObjectivesField(
         queryset=None,
         required=False,
+        widget=ManyOptionsSelectMultiple,  # thousands at scale
         help_text=(
             "The objectives it advances: of its own unit or of the units above or below it. "
             "Ctrl- or Cmd-click to choose several."
