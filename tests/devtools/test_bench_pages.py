@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import OutputWrapper
+from django.core.management.base import CommandError, OutputWrapper
 
 from alignment.models import StrategyTestRun
 from devtools import bench_browser, bench_pages
@@ -133,3 +133,8 @@ def test_a_chart_page_loads_in_chromium_from_a_live_server(live_server, monkeypa
     # the HTML, the style sheet, Plotly's basic bundle and the script that draws the chart
     assert row["files"] >= 4 and row["biggest"]["name"] == "plotly-basic.min.js"
     assert row["biggest"]["decoded"] > 1_000_000
+
+
+def test_the_runs_per_page_must_be_one_or_more():
+    with pytest.raises(CommandError, match="--page-repeat must be at least 1"):
+        call_command("bench", "--page-repeat", "0", stdout=io.StringIO())

@@ -151,6 +151,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
+        if options["page_repeat"] < 1:
+            raise CommandError("--page-repeat must be at least 1.")
         if options["child"]:
             if options["pages"]:
                 bench_pages.run_child(options, self.stdout)
