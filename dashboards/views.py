@@ -182,13 +182,13 @@ def objective_page(request, pk: int):
     goals = restrict(
         Goal.objects.filter(objective=objective).select_related("employee"), request.user
     )
+    # the scores of the unit's subtree, read once for the objective and its cascade
+    readings = objective_scores(Q(id__in=OrgUnit.objects.subtree_of(objective.unit_id)))
     context = {
         "objective": objective,
-        "reading": objective_scores(Q(id__in=OrgUnit.objects.subtree_of(objective.unit_id))).get(
-            objective.pk
-        ),
+        "reading": readings.get(objective.pk),
         "measures": measures,
-        "tree": cascade_tree(objective),
+        "tree": cascade_tree(objective, readings),
         "supports": objective.supports.select_related("unit").order_by("unit__code", "code"),
         "initiatives": objective.initiatives.select_related("owner").order_by("code"),
         "goals": goals.order_by("employee__name")[:100],

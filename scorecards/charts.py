@@ -13,9 +13,11 @@ def _number(value):
     return None if value is None else float(to_decimal(value, 6))
 
 
-def measure_history(series: Series) -> dict:
+def measure_history(series: Series) -> dict | None:
     """Actual, target and the red-flag band of a measure over its periods: the band runs
-    from the red flag (entered, or the default from the tolerance) to the target."""
+    from the red flag (entered, or the default from the tolerance) to the target. None when
+    there is nothing to draw (no value yet, or none with a number): the pages then say so
+    rather than draw empty axes."""
     info = series.measure
     values = series.ordered()
     periods = [v.period.isoformat() for v in values]
@@ -28,6 +30,9 @@ def measure_history(series: Series) -> dict:
         )
         for v in values
     ]
+    actuals = [_number(v.actual) for v in values]
+    if all(y is None for y in (*targets, *red_flags, *actuals)):
+        return None
     label = f" ({info.unit_label})" if info.unit_label else ""
     figure = go.Figure()
     figure.add_trace(
@@ -44,7 +49,7 @@ def measure_history(series: Series) -> dict:
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=periods, y=[_number(v.actual) for v in values], name="Actual",
+            x=periods, y=actuals, name="Actual",
             mode="lines+markers", line={"color": "#1f5fa8", "width": 3},
         )
     )  # fmt: skip

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from core.fields import VALUE
 from core.validators import positive_weight
+from core.widgets import ManyOptionsSelect
 
 from .models import CauseEffect, Measure, Objective, OrgUnit, Theme
 from .periods import describe_period_starts, is_period_start, parse_period
@@ -33,7 +34,15 @@ def _user_label(user) -> str:
 
 
 def _owner_field(field) -> None:
-    field.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+    # every active user (20,000 at scale): options written without a template apiece
+    field.widget = ManyOptionsSelect(attrs=field.widget.attrs)
+    field.widget.is_required = field.required
+    field.queryset = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .order_by("username")
+        .only("pk", "username", "first_name", "last_name")  # the label's; a third faster
+    )
     field.label_from_instance = _user_label
 
 

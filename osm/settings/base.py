@@ -170,7 +170,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# collectstatic's target (production); in development WhiteNoise serves from the finders.
+# collectstatic's target; WhiteNoise serves it compressed, hashed names cached for a year
+# (production.py, and dev.py for `make run`). In DEBUG it also serves static/ as it is.
 STATIC_ROOT = env("STATIC_ROOT", default=None if DEBUG else str(BASE_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {

@@ -5,3 +5,12 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from .base import *  # noqa: F403
+from .base import BASE_DIR, INSTALLED_APPS, STORAGES, env
+
+# Static files as production serves them (`make run` collects them first): compressed (gzip,
+# Brotli) under hashed names the browser keeps for a year; a file edited since falls back to
+# its plain name, served fresh (osm/staticfiles.py). runserver_nostatic leaves /static/ to
+# WhiteNoise instead of runserver's own view, which sends every file uncompressed, uncached.
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]
+STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "osm.staticfiles.DevelopmentStaticStorage"}}

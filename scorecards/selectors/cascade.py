@@ -58,9 +58,11 @@ class OutlineRow:
     closes: range = range(0)
 
 
-def cascade_tree(top: Objective) -> CascadeNode:
+def cascade_tree(top: Objective, readings: dict | None = None) -> CascadeNode:
     """The objectives supporting `top`, recursively, each with its status this month; a
-    fixed number of queries (the links below the top's unit are read at once)."""
+    fixed number of queries (the links below the top's unit are read at once). `readings`:
+    the `objective_scores` of the top's unit subtree, when the caller has them already (at
+    scale, for the enterprise, they take seconds to compute)."""
     below = OrgUnit.objects.subtree_of(top.unit_id)
     supporters = defaultdict(list)
     for supported, supporting in CascadeLink.objects.filter(supporting__unit__in=below).values_list(
@@ -77,7 +79,8 @@ def cascade_tree(top: Objective) -> CascadeNode:
             "id", "code", "name", "unit_id", "unit__code"
         )
     }
-    readings = objective_scores(Q(id__in=below))
+    if readings is None:
+        readings = objective_scores(Q(id__in=below))
 
     def node(objective_id: int) -> CascadeNode:
         row = rows[objective_id]

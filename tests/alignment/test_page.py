@@ -43,7 +43,7 @@ def test_page_shows_metrics_units_and_lists(client, org):
     assert "LONE Lonely objective" in html  # linked to nothing above
     assert "Rent" in html and "Ann Unaligned" in html  # OSM staff see every list
     assert 'data-chart="bar-chart-data"' in html and 'id="bar-chart-data"' in html
-    assert "vendor/plotly/plotly.min.js" in html
+    assert "vendor/plotly/plotly-basic.min.js" in html
 
 
 def test_a_unit_and_year_can_be_chosen(client, org):

@@ -133,7 +133,7 @@ def test_candidates_are_apart_and_marked_exploratory(client, world):
 def test_each_tested_arrow_has_its_chart_aligned_at_the_best_lag(client, world):
     login(client, [EXECUTIVE])
     html = client.get(URL).content.decode()
-    assert "vendor/plotly/plotly.min.js" in html and "js/charts.js" in html
+    assert "vendor/plotly/plotly-basic.min.js" in html and "js/charts.js" in html
     figure = figure_of(html, f"pair-{world['supported'].pk}")
     assert f'data-chart="pair-{world["supported"].pk}"' in html
     cause, effect = figure["data"]

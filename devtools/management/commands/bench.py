@@ -6,6 +6,11 @@ database of its own beside the configured one — on the same PostgreSQL server 
 each case in a child process against it: a warm-up, then `--repeat` timed runs with the
 standard library's `time.perf_counter`, counting the queries of a run. It prints one table:
 name, data size, median, p95, queries.
+
+Then, on the scale data set (issue 14): every page of the app timed in-process, slowest
+first, against the 300 ms target (devtools/bench_pages.py), and chart pages' first load in
+Chromium with a cold cache from gunicorn with the production settings, against the 1 s
+target (devtools/bench_browser.py; skipped, saying why, without Chromium).
 """
 
 import argparse
@@ -26,6 +31,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
+
+from devtools import bench_browser, bench_pages
 
 DATASETS = {
     "demo": ["seed_demo", "--yes", "--if-empty"],
@@ -127,20 +134,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-jobs", action="store_true", help="skip the reminder run (scale data set)"
         )
+        parser.add_argument(
+            "--pages-on",
+            default="scale",
+            help="data sets on which every page is timed (comma-separated; '' for none)",
+        )
+        parser.add_argument("--page-repeat", type=int, default=3, help="timed runs per page")
+        parser.add_argument(
+            "--no-browser", action="store_true", help="skip the chart pages' loads in Chromium"
+        )
+        # Internal: with --child, time every page instead of the cases.
+        parser.add_argument("--pages", action="store_true", help=argparse.SUPPRESS)
         # Internal: run the cases in this process and print JSON (the parent calls it).
         parser.add_argument("--child", default="", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
+        if options["page_repeat"] < 1:
+            raise CommandError("--page-repeat must be at least 1.")
         if options["child"]:
-            self.run_cases(options)
+            if options["pages"]:
+                bench_pages.run_child(options, self.stdout)
+            else:
+                self.run_cases(options)
             return
         names = [n.strip() for n in options["datasets"].split(",") if n.strip()]
         unknown = sorted(set(names) - DATASETS.keys())
         if unknown:
             raise CommandError(f"Unknown data set(s): {', '.join(unknown)}.")
-        rows = []
+        rows, after = [], []
+        page_sets = {n.strip() for n in options["pages_on"].split(",") if n.strip()}
         for name in names:
             url = self.prepare(name, fresh=options["fresh"])
             rows += self.measure(name, url, options)
@@ -148,7 +172,13 @@ class Command(BaseCommand):
                 rows += HttpBench(name, url, options, self.stdout).run()
             if name == "scale" and not options["no_jobs"]:
                 rows += ReminderBench(name, url, options, self.stdout).run()
+            if name in page_sets:
+                after.append(bench_pages.measure(name, url, options, self.stdout))
+            if name == "scale" and not options["no_browser"]:
+                after.append(bench_browser.measure(name, url, self.stdout))
         self.print_table(rows)
+        for show in after:
+            show()
 
     # Parent: databases and child processes ---------------------------------------------------
 
