@@ -17,7 +17,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/measure-values/bulk/"
 
 
-NOT_A_PERIOD = "'{}' is not a period: use YYYY-MM-DD or YYYY-MM."
+NOT_A_PERIOD = (
+    "'{}' is not a period: write 2026-10, Oct 2026 or 10/2026 (a quarter: 2026-Q1; a year: 2026 "
+    "or FY2026)."
+)
 
 
 @pytest.fixture
@@ -55,7 +58,7 @@ def test_json_creates_then_updates(world, staff):
     ]
     response = client.post(URL, rows, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 2, "updated": 0}
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     rev = MeasureValue.objects.get(measure=world["rev"])
     assert (rev.period, rev.actual, rev.target, rev.entered_by) == (
         dt.date(2026, 10, 1),
@@ -66,7 +69,11 @@ def test_json_creates_then_updates(world, staff):
     assert rev.history.count() == 1
     # again: upsert; a field left out keeps its value, null clears it
     again = [{"measure": world["rev"].pk, "period": "2026-10", "actual": None}]
-    assert client.post(URL, again, format="json").json() == {"created": 0, "updated": 1}
+    assert client.post(URL, again, format="json").json() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+    }
     rev.refresh_from_db()
     assert (rev.actual, rev.target) == (None, Decimal("100"))
     assert rev.history.count() == 2
@@ -76,14 +83,14 @@ def test_csv_with_bom_blank_lines_and_month_periods(world, staff):
     client, _ = staff
     text = (
         "\ufeffmeasure_code,period,actual,target\n"
-        "IND.REV,2026-09,10,12\n"
+        "IND.REV,2026-09,11,12\n"  # the default red flag is 12 - 10% = 10.8: yellow
         "\n"
         ",,,\n"
         "IND.COGS,2026-09,7,\n"  # empty target: left as it is
     )
     response = post_csv(client, text)
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 2, "updated": 0}
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     assert MeasureValue.objects.get(measure=world["cogs"]).target is None
 
 
@@ -120,9 +127,14 @@ def test_one_bad_row_writes_nothing_and_names_row_and_field(world, staff):
         ),
         ({"period": "2026-10"}, "measure", "Give measure or measure_code."),
         (
-            {"measure_code": "IND.REV", "period": "10/2026"},
+            {"measure_code": "IND.REV", "period": "10/26"},
             "period",
-            "'10/2026' is not a period: use YYYY-MM-DD or YYYY-MM.",
+            NOT_A_PERIOD.format("10/26"),
+        ),
+        (
+            {"measure_code": "IND.REV", "period": "2026-Q4"},
+            "period",
+            "REV: This names a quarter, and the measure is monthly: give a month.",
         ),
         ({"measure_code": "IND.REV", "period": "2026-10", "actual": "12,5"}, "actual", None),
         ({"measure_code": "IND.REV", "period": "2026-10", "actual": True}, "actual", None),
@@ -167,8 +179,8 @@ def test_the_same_measure_and_period_twice_is_refused(world, staff):
         ("period,actual\n2026-10,1\n", "Missing column(s): measure or measure_code."),
         (
             "measure_code,period,actuals\nIND.REV,2026-10,1\n",
-            "Unknown column(s): actuals. Use: actual, measure, measure_code, note, period, "
-            "red_flag, target.",
+            "Unknown column(s): actuals. Use: actual, confirm, measure, measure_code, note, "
+            "period, red_flag, target (separated by commas).",
         ),
         ("", "The CSV has no header line (measure_code,period,actual,target,...)."),
         ("measure_code,period,actual\n" + "\n" * 100_000, "There are no rows."),
@@ -216,7 +228,11 @@ def test_permissions(world):
     owner = APIClient()
     owner.force_authenticate(owner_user)
     mine = [{"measure_code": "IND.REV", "period": "2026-10", "actual": 1}]
-    assert owner.post(URL, mine, format="json").json() == {"created": 1, "updated": 0}
+    assert owner.post(URL, mine, format="json").json() == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+    }
     other = [{"measure_code": "IND.COGS", "period": "2026-10", "actual": 1}]
     response = owner.post(URL, other, format="json")
     assert response.status_code == 400
@@ -236,10 +252,10 @@ def test_ten_thousand_rows_in_one_request(staff):
     lines = ["measure_code,period,actual,target"]
     for code in codes:
         for k in range(200):  # 50 measures x 200 months = 10,000 rows
-            lines.append(f"BIG.{code},{add_months(start, k):%Y-%m},{k},{k + 1}")
+            lines.append(f"BIG.{code},{add_months(start, k):%Y-%m},{k + 1},{k + 1}")
     response = post_csv(client, "\n".join(lines) + "\n")
     assert response.status_code == 200, response.content[:500]
-    assert response.json() == {"created": 10_000, "updated": 0}
+    assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert MeasureValue.objects.count() == 10_000
     assert MeasureValue.history.count() == 10_000
 
@@ -296,7 +312,11 @@ def test_more_than_a_thousand_measure_codes(staff):
         Measure(objective=objective, unit=unit, code=f"C{i}", name=f"C{i}") for i in range(1200)
     )
     rows = [{"measure_code": f"MANY.C{i}", "period": "2026-10", "actual": i} for i in range(1200)]
-    assert client.post(URL, rows, format="json").json() == {"created": 1200, "updated": 0}
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 1200,
+        "updated": 0,
+        "unchanged": 0,
+    }
 
 
 def test_a_multipart_or_form_body_is_a_415(world, staff):
@@ -317,7 +337,7 @@ def test_every_problem_of_a_row_is_named_measure_first(world, staff):
     client, _ = staff
     rows = [
         {"measure": 999999, "period": "bad", "actual": "x"},
-        {"period": "10/2026"},
+        {"period": "10/26"},
         {"measure_code": "IND.REV", "target": "1"},  # no period at all
     ]
     assert client.post(URL, rows, format="json").json()["errors"] == [
@@ -325,7 +345,7 @@ def test_every_problem_of_a_row_is_named_measure_first(world, staff):
         {"row": 1, "field": "period", "message": NOT_A_PERIOD.format("bad")},
         {"row": 1, "field": "actual", "message": "'x' is not a number."},
         {"row": 2, "field": "measure", "message": "Give measure or measure_code."},
-        {"row": 2, "field": "period", "message": NOT_A_PERIOD.format("10/2026")},
+        {"row": 2, "field": "period", "message": NOT_A_PERIOD.format("10/26")},
         {"row": 3, "field": "period", "message": NOT_A_PERIOD.format("")},
     ]
 
@@ -335,8 +355,8 @@ def test_problems_come_rows_first_then_repeats_then_the_values_checks(world, sta
     listed in that order (what is read, what repeats, what the values' rules refuse)."""
     client, _ = staff
     rows = [
-        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
-        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "2", "target": "2"},
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "2", "target": "2"},
         {"measure_code": "IND.Q", "period": "2026-02", "actual": "1"},
         {"measure_code": "IND.REV", "period": "bad"},
     ]

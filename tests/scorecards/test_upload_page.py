@@ -44,7 +44,7 @@ def test_preview_then_save(client, world):
     assert MeasureValue.objects.get(period=dt.date(2026, 9, 1)).actual == 1
     assert MeasureValue.objects.count() == 1
     response = client.post(URL, {"csv_text": GOOD, "confirm": ""}, follow=True)
-    assert "Saved 1 new and 1 corrected values." in response.content.decode()
+    assert "Saved 1 new value and 1 correction." in response.content.decode()
     assert sorted(MeasureValue.objects.values_list("period", "actual")) == [
         (dt.date(2026, 9, 1), 95),
         (dt.date(2026, 10, 1), 100),
