@@ -4,7 +4,8 @@ creates, changes and deletes rows; many values at once are in services/bulk.py.
 
 Every door (the web form, the CSV upload, the API, the bulk endpoint) goes through the
 checks here (`value_problems`), so the same figure is refused, or asked to be confirmed,
-wherever it comes from:
+wherever it comes from (`measure_value_enter`, `measure_value_create`, `measure_value_update`,
+`measure_values_bulk_record`):
 
 - a figure outside the measure's valid range (`Measure.valid_range`) is refused;
 - a figure with more decimal places than the measure declares is refused (not rounded: a
@@ -15,6 +16,10 @@ wherever it comes from:
 
 Only the figures that change are checked against the range, the places and the history, so
 a value stored before a range was declared can still have its note corrected.
+
+`measure_value_record` is for programs recording figures they have checked themselves (the
+demo, tests): it keeps the range, the places and the row's rules, and asks for a note on a
+red value only when told to; no door calls it.
 """
 
 from __future__ import annotations
@@ -134,13 +139,19 @@ def unusual_message(measure: Measure, figure: Decimal, history: list[Decimal]) -
 
 
 def value_problems(
-    value: MeasureValue, measure: Measure, before: dict, *, history, confirm: bool
+    value: MeasureValue,
+    measure: Measure,
+    before: dict,
+    *,
+    history,
+    confirm: bool,
+    note_if_red: bool = True,
 ) -> dict[str, list[ValidationError]]:
     """Every problem of `value` (with the fields given set on it) by field, as one write
     would meet them: the row's own rules (`clean`), the range and places of each figure that
-    changed from `before`, a note on a red value, then (only when nothing else is wrong and
-    not `confirm`ed) figures far from the history. `history()` gives the measure's figures
-    of its other periods; it is asked only when needed."""
+    changed from `before`, a note on a red value (unless not `note_if_red`), then (only when
+    nothing else is wrong and not `confirm`ed) figures far from the history. `history()`
+    gives the measure's figures of its other periods; it is asked only when needed."""
     errors: dict[str, list[ValidationError]] = defaultdict(list)
     changed = [name for name in FIGURES if getattr(value, name) != before.get(name)]
     for name in changed:
@@ -154,7 +165,7 @@ def value_problems(
     except ValidationError as exc:
         for name, problems in exc.update_error_dict({}).items():
             errors[name] += problems
-    if not errors:
+    if not errors and note_if_red:
         try:
             red_needs_note(value, measure)
         except ValidationError as exc:
@@ -207,7 +218,9 @@ def measure_value_enter(
 
 
 @transaction.atomic
-def _record(*, measure, period, given: dict, actor, confirm: bool) -> ValueChange:
+def _record(
+    *, measure, period, given: dict, actor, confirm: bool, note_if_red: bool = True
+) -> ValueChange:
     value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
     created = value is None
     if created:
@@ -224,7 +237,12 @@ def _record(*, measure, period, given: dict, actor, confirm: bool) -> ValueChang
     if actor is not None:
         value.entered_by = actor
     errors = value_problems(
-        value, measure, before, history=lambda: history_of(measure, period), confirm=confirm
+        value,
+        measure,
+        before,
+        history=lambda: history_of(measure, period),
+        confirm=confirm,
+        note_if_red=note_if_red,
     )
     if errors:
         raise ValidationError(errors)
@@ -249,12 +267,13 @@ def measure_value_record(
     red_flag=_UNSET,
     note=_UNSET,
     actor,
-    confirm: bool = False,
+    require_note_if_red: bool = False,
 ) -> tuple[MeasureValue, bool]:
-    """Record (insert or update) a measure's value for a period; fields not given keep
-    their stored value, None clears a figure. Checked as every door checks a value
-    (`value_problems`: range, decimal places, a note on a red value, and figures far from
-    the measure's history saved only with `confirm`). Returns (value, created)."""
+    """Record (insert or update) a measure's value for a period, for programs that checked
+    the figures themselves (the demo, tests; no door calls it): fields not given keep their
+    stored value, None clears a figure. The row's rules, the range and the decimal places
+    are checked; a note on a red value only with `require_note_if_red`; the history is not
+    asked about. Returns (value, created)."""
     given = {
         name: figure
         for name, figure in (
@@ -265,7 +284,14 @@ def measure_value_record(
         )
         if figure is not _UNSET
     }
-    change = _record(measure=measure, period=period, given=given, actor=actor, confirm=confirm)
+    change = _record(
+        measure=measure,
+        period=period,
+        given=given,
+        actor=actor,
+        confirm=True,
+        note_if_red=require_note_if_red,
+    )
     return change.value, change.created
 
 

@@ -33,7 +33,6 @@ def value(measure, period, actual=None, target=None, red_flag=None):
         actual=None if actual is None else Decimal(actual),
         target=None if target is None else Decimal(target),
         red_flag=None if red_flag is None else Decimal(red_flag),
-        note="Entered by the test.",  # a red value needs one
         actor=None,
     )
 

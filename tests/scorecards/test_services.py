@@ -498,7 +498,7 @@ def test_measure_value_record_keeps_periods_apart(revenue):
 
 def test_a_failed_measure_value_record_writes_nothing(revenue):
     services.measure_value_record(
-        measure=revenue, period=JAN, actual=5, target=100, red_flag=90, note="Strike", actor=None
+        measure=revenue, period=JAN, actual=5, target=100, red_flag=90, actor=None
     )
     before = MeasureValue.history.count()
     with pytest.raises(ValidationError):
