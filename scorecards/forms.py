@@ -99,8 +99,7 @@ class MeasureValueForm(forms.Form):
 
     def confirm_token(self) -> str:
         """What the "Yes, save" button confirms: the unusual figures as typed now."""
-        data = self.cleaned_data
-        return ";".join(f"{name}={data[name].normalize()}" for name, _figure in self.unusual)
+        return ";".join(f"{name}={figure.normalize()}" for name, figure in self.unusual)
 
     def confirm_label(self) -> str:
         """The unusual figures as the button names them: "actual 779 and target 1000"."""
