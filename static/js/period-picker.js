@@ -9,7 +9,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { reveal(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { reveal(event.target.parentNode || document); });
+  document.addEventListener("htmx:afterSwap", function () { reveal(document); });
   document.addEventListener("change", function (event) {
     var picker = event.target.closest && event.target.closest("[data-period-picker]");
     if (!picker || !picker.value) return;
