@@ -300,14 +300,15 @@ class CauseEffectForm(forms.ModelForm):
 
 
 class ValuesUploadForm(forms.Form):
-    """A CSV of values (measure_code,period,actual,target,red_flag,note); the first post
-    previews it, the second (with the text carried back) saves it."""
+    """A CSV of values (measure_code,period,actual,target,red_flag,note; or with semicolons);
+    the first post previews it, the second (with the text carried back) saves it."""
 
     file = forms.FileField(
         required=False,
         label="CSV file",
         help_text="Columns: measure_code (UNIT.CODE) or measure, period, and any of actual, "
-        "target, red_flag, note. UTF-8.",
+        "target, red_flag, note, confirm; separated by commas (decimal points) or semicolons "
+        "(decimal commas), as Excel saves them. UTF-8.",
     )
     csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
 

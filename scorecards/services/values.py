@@ -48,6 +48,7 @@ VALUE_FIXED = {
     "period": "A value stays in its period; delete it and create another.",
 }
 UNUSUAL = "unusual"  # the code of a refusal that a confirmation lifts
+NOTHING_TO_SAVE = "Enter an actual, a target, a red flag or a note: there is nothing to save."
 
 
 _UNSET = object()
@@ -209,11 +210,15 @@ def measure_value_enter(
 ) -> ValueChange:
     """Record a period's value from the fields in `data` (any of actual, target, red_flag,
     note; a field left out keeps its stored value, so an empty form field never clears
-    one), checked as every door checks it (`value_problems`); `confirm` saves figures far
-    from the measure's history. Returns what changed."""
+    one; a new period needs at least one of them), checked as every door checks it
+    (`value_problems`); `confirm` saves figures far from the measure's history. Returns what
+    changed."""
     unknown = set(data) - VALUE_FIELDS
     if unknown:
         apply_changes(MeasureValue(), data, allowed=VALUE_FIELDS)  # refuses by field
+    empty = all(data.get(name) is None for name in FIGURES) and not data.get("note")
+    if empty and not MeasureValue.objects.filter(measure=measure, period=period).exists():
+        raise ValidationError({NON_FIELD_ERRORS: NOTHING_TO_SAVE})
     return _record(measure=measure, period=period, given=data, actor=actor, confirm=confirm)
 
 

@@ -211,6 +211,12 @@ def test_the_change_says_old_and_new(oee):
     assert second.changes == {"actual": (D("77.9"), D("79.2")), "note": ("", "Better.")}
 
 
+def test_an_empty_form_for_a_new_period_saves_nothing(oee):
+    with refused({"__all__": [services.values.NOTHING_TO_SAVE]}):
+        enter(oee, note="")
+    assert not MeasureValue.objects.exists()
+
+
 def test_unknown_fields_are_refused(oee):
     with refused({"entered_by": ["This field cannot be changed here."]}):
         enter(oee, entered_by=None)
