@@ -1,38 +1,103 @@
 """Measure values from a CSV file (the API's bulk upload and the web's upload share it):
-pure parsing, no ORM; the rows are then read (`value_inputs.read_rows`) and go to
-`services.measure_values_bulk_record`. The columns are the bulk row's fields.
+pure parsing, no ORM; the rows are then read (`value_inputs.read_rows`, with the file's
+number format) and go to `services.measure_values_bulk_record`. The columns are the bulk
+row's fields.
 
-Rows are numbered by the file's line (the header is line 1). An empty cell leaves the
+Files as spreadsheets save them: UTF-8 with or without a byte-order mark; cells separated
+by commas or, as Excel does where the decimal separator is a comma, by semicolons (told
+apart on the header line, `sniff_delimiter`). In a semicolon-separated file figures have a
+decimal comma ("77,9"); in a comma-separated one a decimal point ("77.9").
+
+Rows are numbered as the spreadsheet numbers them (the header is line 1, a blank line
+counts, a cell holding a line break does not start a new line). An empty cell leaves the
 stored value as it is.
 """
 
 import csv
 import io
+from dataclasses import dataclass
+
+from core.numbers import SPACES, NumberFormat
 
 from .value_inputs import COLUMNS
 
+# A comma-separated file writes 1,234.5 (a grouped number in quotes); a semicolon-separated
+# one 1234,5 or 1 234,5, or 1.234,5 where the language groups with points.
+COMMA_FILE = NumberFormat(".", ",")
+SEMICOLON_FILE = NumberFormat(",", " ")
 
-def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
-    """The CSV's rows (empty cells left out) and each one's line number; ValueError with a
-    message for what makes the file unusable."""
+
+@dataclass(frozen=True)
+class CsvRows:
+    """The rows of a CSV (cells by column name, empty cells left out), each one's line in
+    the spreadsheet, and the number format its figures are written in."""
+
+    rows: list[dict]
+    lines: list[int]
+    number_format: NumberFormat
+
+
+def sniff_delimiter(header: str) -> str:
+    """ "," or ";": the separator that splits the header line into known column names;
+    failing that, the one it holds more of."""
+    for delimiter in (",", ";"):
+        cells = [cell.strip().strip('"').strip().lower() for cell in header.split(delimiter)]
+        if len(cells) > 1 and set(cells) <= COLUMNS:
+            return delimiter
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def number_format_of(delimiter: str, language: NumberFormat | None = None) -> NumberFormat:
+    """The number format of a file with `delimiter`: a decimal point in a comma-separated
+    file; a decimal comma in a semicolon-separated one, its thousands grouped as the
+    person's `language` groups them when that language has a decimal comma too (a point in
+    German), else by spaces."""
+    if delimiter == ",":
+        return COMMA_FILE
+    if language is not None and language.decimal == "," and language.group not in SPACES:
+        return NumberFormat(",", language.group)
+    return SEMICOLON_FILE
+
+
+def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
+    """The CSV's rows; ValueError with a message for what makes the file unusable.
+    `language` is the uploader's number format (see `number_format_of`)."""
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(
             'The file is not UTF-8 text: save it as "CSV UTF-8" and send it again.'
         ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        names = reader.fieldnames or []
-    except csv.Error as exc:
-        raise ValueError(f"The header line cannot be read: {exc}.") from None
-    header = [(name or "").strip().lower() for name in names]
+    text = text.lstrip("\ufeff")  # a mark left by a second conversion
+    delimiter = sniff_delimiter(text.split("\n", 1)[0])
+    records = _records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header = [(name or "").strip().lower() for name in next(records, ("", []))[1]]
+    _check_header(header, delimiter)
+    rows, lines = [], []
+    for line, cells in records:
+        if any(cell.strip() for cell in cells[len(header) :]):
+            raise ValueError(f"Line {line} has more cells than the header.")
+        row = {
+            name: cell.strip()
+            for name, cell in zip(header, cells, strict=False)
+            if name and cell.strip() != ""
+        }
+        if not row:
+            continue  # a blank line, or only separators
+        rows.append(row)
+        lines.append(line)
+    return CsvRows(rows, lines, number_format_of(delimiter, language))
+
+
+def _check_header(header: list[str], delimiter: str) -> None:
     if not any(header):
         raise ValueError("The CSV has no header line (measure_code,period,actual,target,...).")
-    unknown = sorted(set(header) - COLUMNS)
+    unknown = sorted(set(header) - COLUMNS - {""})
     if unknown:
+        separator = "semicolons" if delimiter == ";" else "commas"
         raise ValueError(
-            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(sorted(COLUMNS))}."
+            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(sorted(COLUMNS))} "
+            f"(separated by {separator})."
         )
     missing = []
     if "period" not in header:
@@ -41,27 +106,18 @@ def rows_from_csv(body: bytes) -> tuple[list[dict], list[int]]:
         missing.append("measure or measure_code")
     if missing:
         raise ValueError(f"Missing column(s): {', '.join(missing)}.")
-    reader.fieldnames = header
-    rows, lines = [], []
-    for record in _records(reader):
-        if None in record:  # more cells than the header has
-            raise ValueError(f"Line {reader.line_num} has more cells than the header.")
-        row = {k: v.strip() for k, v in record.items() if v is not None and v.strip() != ""}
-        if not row:
-            continue  # a blank line, or only commas
-        rows.append(row)
-        lines.append(reader.line_num)
-    return rows, lines
 
 
 def _records(reader):
-    """The reader's records; a malformed CSV (a cell over the csv module's limit, a stray
-    quote) becomes a ValueError naming the line."""
+    """(spreadsheet line, cells) of each record, the header's line being 1; a malformed CSV
+    (a cell over the csv module's limit, a stray quote) becomes a ValueError naming the
+    line."""
+    line = 0
     while True:
+        line += 1
         try:
-            yield next(reader)
+            yield line, next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            # line_num counts the lines read so far; the one that failed is the next.
-            raise ValueError(f"Line {reader.line_num + 1} cannot be read: {exc}.") from None
+            raise ValueError(f"Line {line} cannot be read: {exc}.") from None

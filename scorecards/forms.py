@@ -2,16 +2,22 @@
 arrows) and the CSV upload. They check what a field can check alone; the services check
 the rest and their errors land next to the fields (`core.forms.add_service_errors`)."""
 
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
 
 from core.fields import VALUE
+from core.forms import DecimalEntryField
+from core.numbers import active_number_format, format_plain
 from core.validators import positive_weight
 from core.widgets import ManyOptionsSelect
 
+from .choices import Frequency
 from .models import CauseEffect, Measure, Objective, OrgUnit, Theme
-from .periods import describe_period_starts, is_period_start, parse_period
+from .periods import add_months, months_in, period_for, period_start, period_text
 
 
 class CodeNameChoices:
@@ -47,18 +53,19 @@ def _owner_field(field) -> None:
 
 
 class MeasureValueForm(forms.Form):
-    """One period's value of a measure. Blank figures are stored as blank (the form shows
-    what is stored for the period, so blanking a figure clears it)."""
+    """One period's value of a measure. Figures are typed in the person's language
+    (`DecimalEntryField`); an empty figure keeps what is stored (clearing one is the Clear
+    page's action, never an emptied field). The period is typed as people write it
+    (`periods.period_for`: 2026-10, Oct 2026, 10/2026, 2026-Q1, FY2026...) or picked."""
 
-    period = forms.CharField(
-        label="Period", help_text="YYYY-MM (the first month of the period)", max_length=10
-    )
-    actual = forms.DecimalField(required=False, **VALUE)
-    target = forms.DecimalField(required=False, **VALUE)
-    red_flag = forms.DecimalField(
+    period = forms.CharField(label="Period", max_length=40)
+    actual = DecimalEntryField(required=False, **VALUE)
+    target = DecimalEntryField(required=False, **VALUE)
+    red_flag = DecimalEntryField(
         required=False,
         label="Red flag",
-        help_text="Leave blank for the default (the target less the tolerance).",
+        help_text="Empty: the stored red flag stays, or without one the default (the target "
+        "less the tolerance).",
         **VALUE,
     )
     note = forms.CharField(
@@ -67,27 +74,118 @@ class MeasureValueForm(forms.Form):
         help_text="Required when the value is off target: why, and what is being done.",
     )
 
+    FIGURES = ("actual", "target", "red_flag")
+
     def __init__(self, *args, measure: Measure, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
-        starts = describe_period_starts(measure.frequency, settings.FISCAL_YEAR_START_MONTH)
-        self.fields["period"].help_text = f"YYYY-MM: {starts}"
+        self.fiscal_start = settings.FISCAL_YEAR_START_MONTH
+        self.fields["period"].help_text = PERIOD_HELP[measure.frequency]
         if measure.is_calculated or measure.is_rollup:
             # Their actuals are computed; only targets and red flags are entered.
             del self.fields["actual"]
+        # Figures that asked for a confirmation: [(field, figure)], set by the view.
+        self.unusual: list[tuple[str, object]] = []
 
     def clean_period(self):
         try:
-            period = parse_period(self.cleaned_data["period"])
+            return period_for(
+                self.cleaned_data["period"],
+                self.measure.frequency,
+                self.fiscal_start,
+                locale_month_names(),
+            )
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
-        fiscal_start = settings.FISCAL_YEAR_START_MONTH
-        if not is_period_start(period, self.measure.frequency, fiscal_start):
-            raise forms.ValidationError(
-                f"A {self.measure.get_frequency_display().lower()} period starts on "
-                f"{describe_period_starts(self.measure.frequency, fiscal_start)}."
-            )
-        return period
+
+    def given(self) -> dict:
+        """What the service is told: the figures typed (an empty one is left out, so the
+        stored figure stays) and the note."""
+        data = self.cleaned_data
+        given = {name: data[name] for name in self.FIGURES if data.get(name) is not None}
+        given["note"] = data["note"]
+        return given
+
+    def confirm_token(self) -> str:
+        """What the "Yes, save" button confirms: the unusual figures as typed now."""
+        return ";".join(f"{name}={figure.normalize()}" for name, figure in self.unusual)
+
+    def confirm_label(self) -> str:
+        """The unusual figures as the button names them: "actual 779 and target 1000"."""
+        number_format = active_number_format()
+        return " and ".join(
+            f"{self[name].label.lower()} {format_plain(figure, number_format)}"
+            for name, figure in self.unusual
+        )
+
+    def confirms(self, token: str) -> bool:
+        """Whether `token` (the button's) confirms the figures posted now: each names a
+        field and a figure, and the field still holds that figure."""
+        if not token:
+            return False
+        data = self.cleaned_data
+        for part in token.split(";"):
+            name, _sep, figure = part.partition("=")
+            if name not in self.FIGURES or data.get(name) is None:
+                return False
+            if str(data[name].normalize()) != figure:
+                return False
+        return True
+
+    def picker(self) -> dict:
+        """The period picker beside the text field: a month input for a monthly measure,
+        else a list of the fiscal quarters or years around today."""
+        frequency = self.measure.frequency
+        if frequency == Frequency.MONTHLY:
+            return {"kind": "month"}
+        today = dt.date.today()
+        first = period_start(dt.date(today.year - 3, today.month, 1), frequency, self.fiscal_start)
+        choices, period = [], first
+        while period.year <= today.year + 1:
+            choices.append(period_text(period, frequency, self.fiscal_start))
+            period = add_months(period, months_in(frequency))
+        return {"kind": "list", "choices": list(reversed(choices))}
+
+
+PERIOD_HELP = {
+    Frequency.MONTHLY: "A month: 2026-10, Oct 2026 or 10/2026.",
+    Frequency.QUARTERLY: "A quarter of the fiscal year: 2026-Q1 or Q1 2026 (or its first "
+    "month, 2026-01).",
+    Frequency.ANNUAL: "A fiscal year: 2026 or FY2026.",
+}
+
+
+def locale_month_names() -> dict[str, int]:
+    """The active language's month names and abbreviations, lower case (for "oct. 2026",
+    "octobre 2026", "Okt. 2026"), to read periods typed in it."""
+    names = {}
+    for table in (MONTHS, MONTHS_3, MONTHS_AP, MONTHS_ALT):
+        for number, name in table.items():
+            names[str(name).lower().rstrip(".")] = number
+    return names
+
+
+class ClearValueForm(forms.Form):
+    """Which stored figures of a period's value to clear (the actual unless told)."""
+
+    fields_to_clear = forms.MultipleChoiceField(
+        label="Clear",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick what to clear."},
+    )
+
+    LABELS = {"actual": "Actual", "target": "Target", "red_flag": "Red flag"}
+
+    def __init__(self, *args, value, chosen: str = "actual", **kwargs):
+        super().__init__(*args, **kwargs)
+        stored = [name for name in self.LABELS if getattr(value, name) is not None]
+        field = self.fields["fields_to_clear"]
+        number_format = active_number_format()
+        field.choices = [
+            (name, f"{self.LABELS[name]} ({format_plain(getattr(value, name), number_format)})")
+            for name in stored
+        ]
+        field.initial = [chosen if chosen in stored else stored[0]] if stored else []
 
 
 class UnitCodeMixin:
@@ -211,14 +309,15 @@ class CauseEffectForm(forms.ModelForm):
 
 
 class ValuesUploadForm(forms.Form):
-    """A CSV of values (measure_code,period,actual,target,red_flag,note); the first post
-    previews it, the second (with the text carried back) saves it."""
+    """A CSV of values (measure_code,period,actual,target,red_flag,note; or with semicolons);
+    the first post previews it, the second (with the text carried back) saves it."""
 
     file = forms.FileField(
         required=False,
         label="CSV file",
         help_text="Columns: measure_code (UNIT.CODE) or measure, period, and any of actual, "
-        "target, red_flag, note. UTF-8.",
+        "target, red_flag, note, confirm; separated by commas (decimal points) or semicolons "
+        "(decimal commas), as Excel saves them. UTF-8.",
     )
     csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -7,6 +7,7 @@ April, July, October and January.
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from .choices import Frequency
 
@@ -72,3 +73,146 @@ def parse_period(text: str) -> dt.date:
         return dt.date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a valid date ({exc}).") from None
+
+
+# Periods as people type them ------------------------------------------------------------
+
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+DAY, MONTH, QUARTER, YEAR = "day", "month", "quarter", "year"
+NAMES_OF_KIND = {
+    Frequency.MONTHLY: (DAY, MONTH),
+    Frequency.QUARTERLY: (DAY, MONTH, QUARTER),
+    Frequency.ANNUAL: (DAY, MONTH, YEAR),
+}
+PERIOD_EXAMPLES = "2026-10, Oct 2026 or 10/2026 (a quarter: 2026-Q1; a year: 2026 or FY2026)"
+
+_YEAR = r"(?P<year>[0-9]{4})"
+_TYPED = [
+    (DAY, re.compile(_YEAR + r"-(?P<month>[0-9]{1,2})-(?P<day>[0-9]{1,2})")),
+    (MONTH, re.compile(_YEAR + r"-(?P<month>[0-9]{1,2})")),
+    (MONTH, re.compile(r"(?P<month>[0-9]{1,2})\s*[/.-]\s*" + _YEAR)),
+    (MONTH, re.compile(r"(?P<name>[^\W\d_]+)\.?[\s,/-]*" + _YEAR)),
+    (QUARTER, re.compile(_YEAR + r"\s*[-/ ]?\s*q(?P<quarter>[0-9])")),
+    (QUARTER, re.compile(r"q(?P<quarter>[0-9])\s*[-/ ]?\s*(?:fy\s*-?\s*)?" + _YEAR)),
+    (YEAR, re.compile(r"(?:fy\s*-?\s*)?" + _YEAR)),
+]
+
+
+@dataclass(frozen=True)
+class TypedPeriod:
+    """A period read from text: its first day, and whether the text named a day, a month,
+    a (fiscal) quarter or a (fiscal) year."""
+
+    start: dt.date
+    kind: str
+
+
+def read_period(
+    text, fiscal_start_month: int = 1, month_names: dict[str, int] | None = None
+) -> TypedPeriod:
+    """A period as a person types it; ValueError with a readable message otherwise.
+
+    Accepted (case and spaces do not matter): `2026-10-01` (a day); `2026-10`, `10/2026`,
+    `10.2026`, `Oct 2026`, `October 2026` (a month; English names, and those of
+    `month_names`, lower case, such as a language's own); `2026-Q1`, `Q1 2026`, `Q1 FY2026`
+    (the first quarter of fiscal year 2026); `2026`, `FY2026` (fiscal year 2026). A fiscal
+    year is named after the calendar year in which it starts (`fiscal_start_month`), so with
+    an April start `Q1 2026` is 2026-04-01 and `Q4 2026` is 2027-01-01. Whether the period
+    fits a measure is `period_for`'s business."""
+    typed = " ".join(text.split()).lower() if isinstance(text, str) else ""
+    names = {**MONTH_NAMES, **(month_names or {})}
+    for kind, pattern in _TYPED:
+        match = pattern.fullmatch(typed)
+        if not match:
+            continue
+        parts = match.groupdict()
+        if parts.get("name") is not None and parts["name"] not in names:
+            continue
+        year = int(parts["year"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"'{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}.")
+        if kind == QUARTER:
+            quarter = int(parts["quarter"])
+            if not 1 <= quarter <= 4:
+                raise ValueError(f"'{text}': a year has quarters Q1 to Q4.")
+            start = add_months(dt.date(year, fiscal_start_month, 1), 3 * (quarter - 1))
+        elif kind == YEAR:
+            start = dt.date(year, fiscal_start_month, 1)
+        else:
+            month = names[parts["name"]] if parts.get("name") else int(parts["month"])
+            try:
+                start = dt.date(year, month, int(parts.get("day") or 1))
+            except ValueError as exc:
+                raise ValueError(f"'{text}' is not a valid date ({exc}).") from None
+        return TypedPeriod(start, kind)
+    raise ValueError(f"'{text}' is not a period: write {PERIOD_EXAMPLES}.")
+
+
+def kind_problem(kind: str, frequency: str) -> str | None:
+    """Why a period typed as a `kind` (day, month, quarter, year) cannot be one of a
+    measure of `frequency`, or None: a quarter or a year typed for a monthly measure, a
+    year for a quarterly one, a quarter for an annual one."""
+    if kind in NAMES_OF_KIND[Frequency(frequency)]:
+        return None
+    wanted = {Frequency.MONTHLY: "a month", Frequency.QUARTERLY: "a quarter"}
+    wanted[Frequency.ANNUAL] = "a year"
+    return f"This names a {kind}, and the measure is {frequency}: give {wanted[frequency]}."
+
+
+def fits_frequency(typed: TypedPeriod, frequency: str, fiscal_start_month: int) -> str | None:
+    """Why `typed` is no period of a measure of `frequency`, or None when it is one: a
+    `kind_problem`, or a day or month that does not start one of its periods."""
+    problem = kind_problem(typed.kind, frequency)
+    if problem:
+        return problem
+    if not is_period_start(typed.start, frequency, fiscal_start_month):
+        return (
+            f"A {frequency} period starts on "
+            f"{describe_period_starts(frequency, fiscal_start_month)}."
+        )
+    return None
+
+
+def period_for(
+    text, frequency: str, fiscal_start_month: int, month_names: dict[str, int] | None = None
+) -> dt.date:
+    """The first day of the period of a measure of `frequency` that `text` names
+    (`read_period`); ValueError saying why when it names none."""
+    typed = read_period(text, fiscal_start_month, month_names)
+    problem = fits_frequency(typed, frequency, fiscal_start_month)
+    if problem:
+        raise ValueError(problem)
+    return typed.start
+
+
+def period_text(start: dt.date, frequency: str, fiscal_start_month: int) -> str:
+    """How a period is written back into a field, in the form `read_period` reads:
+    `2026-10` for a month, `2026-Q1` for a fiscal quarter, `FY2026` for a fiscal year."""
+    step = months_in(frequency)
+    if step == 1:
+        return f"{start:%Y-%m}"
+    fiscal_year = start.year if start.month >= fiscal_start_month else start.year - 1
+    if step == 12:
+        return f"FY{fiscal_year}"
+    quarter = (start.month - fiscal_start_month) % 12 // 3 + 1
+    return f"{fiscal_year}-Q{quarter}"

@@ -3,17 +3,22 @@
 
 from django.urls import path
 
-from . import setup_views, views
+from . import setup_views, value_views, views
 
 urlpatterns = [
-    path("measures/upload/", views.values_upload, name="values-upload"),
+    path("measures/upload/", value_views.values_upload, name="values-upload"),
     path("measures/<int:pk>/", views.measure_page, name="measure"),
     path("measures/<int:pk>/edit/", views.MeasureEdit.as_view(), name="measure-edit"),
     path("measures/<int:pk>/delete/", views.MeasureDelete.as_view(), name="measure-delete"),
     path(
         "measures/<int:pk>/values/<str:period>/delete/",
-        views.MeasureValueDelete.as_view(),
+        value_views.MeasureValueDelete.as_view(),
         name="measure-value-delete",
+    ),
+    path(
+        "measures/<int:pk>/values/<str:period>/clear/",
+        value_views.MeasureValueClear.as_view(),
+        name="measure-value-clear",
     ),
     path("my/updates/", views.my_updates, name="my-updates"),
     path("units/<str:code>/cascade/", views.unit_cascade, name="unit-cascade"),

@@ -1,10 +1,15 @@
-"""Measure values as clients send them, defined once: a period (`YYYY-MM-DD` or `YYYY-MM`),
-a figure, and a row of a bulk upload. The same serializer describes the bulk row in the
-OpenAPI schema and reads every row of the API's JSON or CSV body and of the web's CSV upload
-into a typed `BulkRow`; the service then checks and writes the rows (services/bulk.py).
+"""Measure values as clients send them, defined once: a period, a figure, and a row of a
+bulk upload. The same serializer describes the bulk row in the OpenAPI schema and reads
+every row of the API's JSON or CSV body and of the web's CSV upload into a typed `BulkRow`;
+the service then checks and writes the rows (services/bulk.py).
 
-Rows are numbered from 1 in a JSON list; in a CSV, by the file's line. A field left out of a
-row keeps the stored value; in JSON, null clears it.
+A bulk row's period is read as people type it (`periods.read_period`: `2026-10`, `Oct 2026`,
+`10/2026`, `2026-Q1`, `FY2026`...). Figures in JSON are numbers or plain decimal strings
+("1520.5"); figures of a CSV are read in the file's number format (`core.numbers`): a
+decimal point in a comma-separated file, a decimal comma in a semicolon-separated one.
+
+Rows are numbered from 1 in a JSON list; in a CSV, by the spreadsheet's line. A field left
+out of a row keeps the stored value; in JSON, null clears it.
 """
 
 from __future__ import annotations
@@ -13,10 +18,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from .periods import parse_period
+from core.numbers import NumberError, NumberFormat, parse_decimal
+
+from .periods import DAY, parse_period, read_period
 
 BULK_MAX_ROWS = 20_000
 
@@ -90,22 +98,47 @@ class MeasureCodeField(_Given, serializers.CharField):
 
 
 class BulkPeriodField(serializers.CharField):
+    """A period as people type it; read as a `TypedPeriod` (its first day, and whether the
+    text named a day, month, quarter or year)."""
+
     def run_validation(self, data=empty):
         text = "" if data is empty or not data else data
         try:
-            return parse_period(text)
+            return read_period(text, settings.FISCAL_YEAR_START_MONTH)
         except ValueError as error:
             raise serializers.ValidationError(str(error)) from None
 
 
 class FigureField(serializers.DecimalField):
+    """A figure: in JSON a number or a plain decimal string; in a CSV (the serializer's
+    `number_format` context) as written in the file's number format."""
+
     def __init__(self, **kwargs):
         super().__init__(20, 6, required=False, allow_null=True, **kwargs)
 
     def run_validation(self, data=empty):
         if data is empty:
             raise SkipField
-        return read_figure(data)
+        number_format = self.context.get("number_format")
+        if number_format is None or not isinstance(data, str) or not data.strip():
+            return read_figure(data)
+        try:
+            return parse_decimal(data, number_format)
+        except NumberError as error:
+            raise serializers.ValidationError(error.message) from None
+
+
+class ConfirmField(serializers.BooleanField):
+    """Whether figures far from the measure's history are meant (true, 1, yes; empty or
+    left out: false)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def run_validation(self, data=empty):
+        if data is empty or data is None or (isinstance(data, str) and not data.strip()):
+            raise SkipField
+        return super().run_validation(data.strip() if isinstance(data, str) else data)
 
 
 class NoteField(serializers.CharField):
@@ -131,11 +164,18 @@ class BulkRowSerializer(serializers.Serializer):
 
     measure = MeasureIdField(required=False, help_text="Measure id, or…")
     measure_code = MeasureCodeField(required=False, help_text="…UNITCODE.MEASURECODE.")
-    period = BulkPeriodField(help_text="YYYY-MM-DD or YYYY-MM.")
+    period = BulkPeriodField(
+        help_text="YYYY-MM-DD or YYYY-MM; also 10/2026, Oct 2026, 2026-Q1 (fiscal quarter), "
+        "2026 or FY2026 (fiscal year)."
+    )
     actual = FigureField(help_text="Actual (left out: kept; null: cleared).")
     target = FigureField(help_text="Target (left out: kept).")
     red_flag = FigureField(help_text="Red flag (left out: kept).")
     note = NoteField(help_text="Note.")
+    confirm = ConfirmField(
+        help_text="True saves figures far from the measure's history (refused with the code "
+        "`unusual` otherwise)."
+    )
 
 
 COLUMNS = frozenset(BulkRowSerializer().fields)
@@ -155,24 +195,28 @@ class BulkRow:
     values: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)
     is_object: bool = True
+    period_kind: str = DAY
+    confirm: bool = False
 
 
-def read_rows(raw_rows: list) -> list[BulkRow]:
-    """Read every row of a batch (dicts, as parsed from JSON or from a CSV's lines);
-    BulkError when there is nothing to read or too much."""
+def read_rows(raw_rows: list, number_format: NumberFormat | None = None) -> list[BulkRow]:
+    """Read every row of a batch (dicts, as parsed from JSON or from a CSV's lines; a CSV's
+    figures in its `number_format`); BulkError when there is nothing to read or too
+    much."""
     if not raw_rows:
         raise BulkError([{"row": None, "field": None, "message": "There are no rows."}])
     if len(raw_rows) > BULK_MAX_ROWS:
         message = f"At most {BULK_MAX_ROWS:,} rows at once; split the batch."
         raise BulkError([{"row": None, "field": None, "message": message}])
-    return [_read(number, raw) for number, raw in enumerate(raw_rows, start=1)]
+    context = {"number_format": number_format}
+    return [_read(number, raw, context) for number, raw in enumerate(raw_rows, start=1)]
 
 
-def _read(number: int, raw) -> BulkRow:
+def _read(number: int, raw, context: dict) -> BulkRow:
     if not isinstance(raw, dict):
         error = {"row": number, "field": None, "message": "Each row is an object."}
         return BulkRow(number, errors=[error], is_object=False)
-    reader = BulkRowSerializer(data=raw)
+    reader = BulkRowSerializer(data=raw, context=context)
     valid = reader.is_valid()
     data = reader.validated_data if valid else {}
     fields = reader.fields
@@ -185,7 +229,17 @@ def _read(number: int, raw) -> BulkRow:
         for message in messages
     ]
     values = {name: data[name] for name in VALUE_FIELDS if name in data}
-    return BulkRow(number, measure, code, data.get("period"), values, errors)
+    period = data.get("period")
+    return BulkRow(
+        number,
+        measure,
+        code,
+        period.start if period else None,
+        values,
+        errors,
+        period_kind=period.kind if period else DAY,
+        confirm=data.get("confirm", False),
+    )
 
 
 def _read_field(field_, data):

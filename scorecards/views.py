@@ -1,5 +1,6 @@
-"""The scorecard pages: a measure and its data entry, the CSV upload of values, "My
-updates", and the cascade (a unit's objectives, measures and arrows) for unit heads.
+"""The scorecard pages: a measure and its data entry, "My updates", and the cascade (a
+unit's objectives, measures and arrows) for unit heads. The Clear and Remove actions of a
+value and the CSV upload are in value_views.py, with the words of the data entry's messages.
 
 Thin: every rule is in the rules (asked with `has_perm`), in the forms and in the services;
 reads come from the selectors; the create, edit and delete pages are the view kit's.
@@ -13,35 +14,30 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from core.formatting import status_word
 from core.forms import add_service_errors
 from core.roles import OSM_STAFF, has_role
 from core.scoping import headed_subtree_ids
-from core.uploads import takes_large_body
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
 from . import services
 from .charts import measure_history
 from .crumbs import unit_crumbs
-from .csv_values import rows_from_csv
 from .forms import (
     CauseEffectForm,
     MeasureForm,
     MeasureValueForm,
     ObjectiveForm,
-    ValuesUploadForm,
+    locale_month_names,
 )
 from .models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
-from .periods import parse_period
+from .periods import period_for, period_text
 from .selectors.measure import measure_detail
 from .selectors.updates import entered_measure_count, owed_values, personal_goals
-from .value_inputs import read_rows
+from .value_views import change_message, measure_url, period_status
 
 ROLE = "scorecards.view_objective"  # any role reads the strategy
 
@@ -52,8 +48,9 @@ ROLE = "scorecards.view_objective"  # any role reads the strategy
 @login_required
 def measure_page(request, pk: int):
     """A measure: its chart and the table of its periods; for its owner, the heads of its
-    unit and the OSM staff, a form to enter or correct a period's value. A value that
-    scores red needs a note. With htmx, a GET returns only the form for `?period=`."""
+    unit and the OSM staff, a form to enter or correct a period's value. With htmx, a GET
+    returns only the form for `?period=` (as typed; an unreadable period is a field error,
+    the text kept)."""
     require(request.user, ROLE)
     measure = get_object_or_404(Measure.objects.select_related("unit", "objective", "owner"), pk=pk)
     user = request.user
@@ -65,11 +62,10 @@ def measure_page(request, pk: int):
         if form.is_valid():
             saved = _record_value(request, measure, form)
             if saved:
-                url = reverse("measure", args=[measure.pk])
-                return redirect(f"{url}?period={saved:%Y-%m}")
+                return redirect(measure_url(measure, saved))
         status = 400
     else:
-        form = MeasureValueForm(measure=measure, initial=_initial_value(measure, request.GET))
+        form = _entry_form(measure, request.GET)
     if request.htmx and request.method == "GET":
         return render(request, "scorecards/value_form.html", {"measure": measure, "form": form})
     detail = measure_detail(measure)
@@ -80,6 +76,7 @@ def measure_page(request, pk: int):
         "chart": measure_history(detail.series),
         "form": form if may_enter else None,
         "can_delete": user.has_perm("scorecards.delete_measurevalue", measure),
+        "can_clear": user.has_perm("scorecards.change_measurevalue", measure),
         "can_edit": user.has_perm("scorecards.change_measure", measure),
         "crumbs": unit_crumbs(
             measure.unit,
@@ -96,152 +93,66 @@ def measure_page(request, pk: int):
 
 def _record_value(request, measure: Measure, form: MeasureValueForm):
     """Save the form's value through the service; the period saved, or None with the
-    service's errors put on the form."""
-    data = form.cleaned_data
-    figures = {name: data[name] for name in ("actual", "target", "red_flag") if name in data}
+    service's errors put on the form (and, for figures far from the history, what the
+    "Yes, save" button confirms)."""
+    period = form.cleaned_data["period"]
+    before = period_status(measure, period)
     try:
-        value, created = services.measure_value_record(
-            measure=measure,
-            period=data["period"],
-            note=data["note"],
+        change = services.measure_value_enter(
             actor=request.user,
-            require_note_if_red=True,
-            **figures,
+            measure=measure,
+            period=period,
+            data=form.given(),
+            confirm=form.confirms(request.POST.get("confirm", "")),
         )
     except ValidationError as exc:
+        form.unusual = _unusual(exc, form)
         add_service_errors(form, exc)
         return None
-    reading = measure_detail(measure).reading
-    messages.success(
-        request,
-        f"{'Entered' if created else 'Corrected'} {measure.code} for {value.period:%b %Y}. "
-        f"The measure is now: {status_word(reading.status)}.",
-    )
-    return value.period
+    after = period_status(measure, period) if change.changes else before
+    messages.success(request, change_message(measure, period, change, before, after))
+    return period
 
 
-def _initial_value(measure: Measure, query) -> dict:
-    """The form's figures for `?period=` (what is stored), else for the oldest period the
-    measure owes, else the next one due."""
-    period = None
-    if query.get("period"):
+def _unusual(exc: ValidationError, form) -> list[tuple[str, object]]:
+    """The figures a confirmation would save, when confirming is all the refusal asks."""
+    if not hasattr(exc, "error_dict"):
+        return []
+    codes = {error.code for errors in exc.error_dict.values() for error in errors}
+    if codes != {services.UNUSUAL}:
+        return []
+    return [(name, form.cleaned_data[name]) for name in exc.error_dict]
+
+
+def _entry_form(measure: Measure, query) -> MeasureValueForm:
+    """The form for `?period=` as typed (what is stored for it; a period that cannot be
+    read keeps its text, with the reason), else for the oldest period the measure owes,
+    else the next one due."""
+    text = query.get("period", "").strip()
+    if text:
         try:
-            period = parse_period(query["period"])
+            period = period_for(
+                text, measure.frequency, settings.FISCAL_YEAR_START_MONTH, locale_month_names()
+            )
         except ValueError:
-            period = None
-    if period is None:
+            form = MeasureValueForm({"period": text}, measure=measure)
+            form.is_valid()  # the period's error, next to the text as typed
+            return form
+    else:
         owed = owed_values(Q(pk=measure.pk))
         period = owed[0].period if owed else None
     if period is None:
-        return {}
+        return MeasureValueForm(measure=measure)
     stored = MeasureValue.objects.filter(measure=measure, period=period).first()
-    initial = {"period": f"{period:%Y-%m}"}
+    initial = {"period": period_text(period, measure.frequency, settings.FISCAL_YEAR_START_MONTH)}
     if stored:
         initial.update(
             actual=stored.actual, target=stored.target, red_flag=stored.red_flag, note=stored.note
         )
-    return initial
+    return MeasureValueForm(measure=measure, initial=initial)
 
 
-class MeasureValueDelete(ServiceDeleteView):
-    """Remove a period's value (unit heads and OSM staff; its history stays): a button on
-    the measure's page."""
-
-    permission = "scorecards.delete_measurevalue"
-    service = services.measure_value_delete
-    http_method_names = ["post"]
-
-    def get_object(self):
-        measure = get_object_or_404(Measure, pk=self.kwargs["pk"])
-        try:
-            day = parse_period(self.kwargs["period"])
-        except ValueError:
-            raise Http404("No such period.") from None
-        return get_object_or_404(
-            MeasureValue.objects.select_related("measure"), measure=measure, period=day
-        )
-
-    def permission_object(self):
-        return self.object.measure
-
-    def back_url(self):
-        return reverse("measure", args=[self.object.measure_id])
-
-    def success_message(self, deleted):
-        return f"Removed {deleted.measure.code}'s value for {deleted.period:%b %Y}."
-
-
-# Many values from a CSV --------------------------------------------------------------------
-
-PREVIEW_ROWS = 50
-
-
-@takes_large_body("BULK_MAX_BYTES")  # the file is refused over it, unread (core/uploads.py)
-@login_required
-def values_upload(request):
-    """Upload a CSV of values: the first post shows a preview (every row's errors, or what
-    would be created and updated), the second saves it, all or nothing."""
-    user = request.user
-    require(user, ROLE)
-    require(user, "scorecards.add_measurevalue")
-    form = ValuesUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
-    if request.method != "POST":
-        return render(request, "scorecards/upload.html", context)
-    if getattr(request, "upload_too_large", False):  # see core/uploads.py
-        form.is_valid()
-        form.errors.clear()
-        form.add_error(
-            "file",
-            f"The file is over {settings.BULK_MAX_BYTES // 1_000_000} MB: split it into "
-            "smaller files.",
-        )
-        return render(request, "scorecards/upload.html", context, status=413)
-    if not form.is_valid():
-        return render(request, "scorecards/upload.html", context, status=400)
-    text = form.cleaned_data["csv_text"]
-    try:
-        rows, lines = rows_from_csv(text.encode("utf-8"))
-    except ValueError as exc:
-        form.add_error("file", str(exc))
-        return render(request, "scorecards/upload.html", context, status=400)
-    confirm = "confirm" in request.POST
-    errors, counts = [], None
-    try:
-        with transaction.atomic():
-            counts = services.measure_values_bulk_record(
-                actor=user,
-                rows=read_rows(rows),
-                may_enter=lambda m: user.has_perm("scorecards.add_measurevalue", m),
-                require_note_if_red=True,
-            )
-            if not confirm:
-                transaction.set_rollback(True)  # a preview writes nothing
-    except services.BulkError as exc:
-        errors = sorted(
-            ({**e, "line": lines[e["row"] - 1] if e["row"] else None} for e in exc.errors),
-            key=lambda e: e["line"] or 0,
-        )
-    if confirm and not errors:
-        created, updated = counts
-        messages.success(request, f"Saved {created} new and {updated} corrected values.")
-        return redirect("my-updates")
-    by_line = defaultdict(list)
-    for error in errors:
-        by_line[error["line"]].append(error)
-    context.update(
-        preview=[
-            {"line": line, "row": row, "errors": by_line.get(line, [])}
-            for line, row in list(zip(lines, rows, strict=True))[:PREVIEW_ROWS]
-        ],
-        errors=errors,
-        general=by_line.get(None, []),
-        row_count=len(rows),
-        counts=counts,
-        csv_text=text,
-        more=max(len(rows) - PREVIEW_ROWS, 0),
-    )
-    return render(request, "scorecards/upload.html", context, status=400 if errors else 200)
+# The Clear and Remove actions and the CSV upload are in value_views.py.
 
 
 # My updates --------------------------------------------------------------------------------

@@ -3,9 +3,13 @@
 rules are the service's (`services.measure_values_bulk_record`): this view only reads the
 body.
 
-Rows are numbered from 1 in a JSON list; in a CSV, by the file's line (the header is
+Rows are numbered from 1 in a JSON list; in a CSV, by the spreadsheet's line (the header is
 line 1). In a CSV an empty cell leaves the stored value as it is; in JSON, leave the key
-out for that, and send null to clear it.
+out for that, and send null to clear it. A CSV may separate its cells by commas (figures
+with a decimal point) or semicolons (figures with a decimal comma).
+
+A figure far from its measure's history is refused (its error has `"code": "unusual"`)
+unless its row says `"confirm": true` (a `confirm` column in a CSV).
 """
 
 from django.conf import settings
@@ -17,6 +21,7 @@ from rest_framework.views import APIView
 
 from core.api.parsers import JSONParser
 from core.api.permissions import HasRulePermission
+from core.numbers import active_number_format
 from core.uploads import takes_large_body
 
 from ..csv_values import rows_from_csv
@@ -56,11 +61,16 @@ class BulkValuesView(APIView):
                 "BulkResult",
                 {
                     "created": serializers.IntegerField(help_text="Values created."),
-                    "updated": serializers.IntegerField(help_text="Values updated."),
+                    "updated": serializers.IntegerField(help_text="Values changed."),
+                    "unchanged": serializers.IntegerField(
+                        help_text="Rows that matched what was stored (nothing written)."
+                    ),
                 },
             ),
             400: OpenApiResponse(
-                description='{"errors": [{"row": n, "field": "...", "message": "..."}]}'
+                description='{"errors": [{"row": n, "field": "...", "message": "..."}]}; an '
+                "error a confirmation lifts (a figure far from its measure's history) also "
+                'has "code": "unusual": send its row again with "confirm": true.'
             ),
         },
         examples=[
@@ -79,22 +89,23 @@ class BulkValuesView(APIView):
         limit = settings.BULK_MAX_BYTES
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
             return error(f"The body is larger than {limit // 1_000_000} MB: split the batch.")
-        lines = None
+        lines, number_format = None, None
         if request.content_type.startswith("text/csv"):
             body = request.data if isinstance(request.data, bytes) else b""  # empty: no parse
             try:
-                rows, lines = rows_from_csv(body)
+                table = rows_from_csv(body, active_number_format())
             except ValueError as exc:
                 return error(str(exc))
+            rows, lines, number_format = table.rows, table.lines, table.number_format
         else:
             rows = request.data
             if not isinstance(rows, list):
                 return error("Send a JSON list of rows, or a CSV as text/csv.")
         user = request.user
         try:
-            created, updated = measure_values_bulk_record(
+            counts = measure_values_bulk_record(
                 actor=user,
-                rows=read_rows(rows),
+                rows=read_rows(rows, number_format),
                 may_enter=lambda measure: user.has_perm("scorecards.add_measurevalue", measure),
             )
         except BulkError as exc:
@@ -102,4 +113,4 @@ class BulkValuesView(APIView):
             if lines is not None:
                 errors = [{**e, "row": lines[e["row"] - 1] if e["row"] else None} for e in errors]
             return Response({"errors": errors}, status=400)
-        return Response({"created": created, "updated": updated})
+        return Response(counts._asdict())

@@ -4,6 +4,7 @@ a PUT may repeat them, a change is a 400 naming the field.
 """
 
 import django_filters
+from rest_framework import serializers
 
 from core.api.schema import FIELD_DESCRIPTIONS
 from core.api.serializers import ScopedSerializer
@@ -17,9 +18,16 @@ PERIOD_INPUT_FORMATS = ["%Y-%m-%d", "%Y-%m"]
 
 
 class MeasureValueSerializer(ScopedSerializer):
-    """The actual, target and red flag of one measure for one period."""
+    """The actual, target and red flag of one measure for one period. A figure far from the
+    measure's history is refused unless the write says `"confirm": true`."""
 
     period = PeriodField(help_text=FIELD_DESCRIPTIONS["period"])
+    confirm = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="True saves figures far from the measure's history (more than ten times "
+        "its usual size, or a robust z-score over 6); without it they are refused.",
+    )
 
     class Meta:
         model = MeasureValue
@@ -33,6 +41,7 @@ class MeasureValueSerializer(ScopedSerializer):
             "note",
             "entered_by",
             "updated_at",
+            "confirm",
         ]
         read_only_fields = ["entered_by", "updated_at"]
         extra_kwargs = {"measure": {"help_text": "Id of the measure."}}

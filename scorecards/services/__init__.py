@@ -6,7 +6,7 @@ call these. Creates take `(*, actor, data)`, changes `(*, actor, instance, data)
 the database as it was."""
 
 from ..value_inputs import BulkError
-from .bulk import measure_values_bulk_record
+from .bulk import BulkCounts, measure_values_bulk_record
 from .measures import (
     MEASURE_FIELDS,
     measure_create,
@@ -43,19 +43,27 @@ from .units import (
 )
 from .values import (
     RED_NEEDS_NOTE,
+    UNUSUAL,
     VALUE_FIELDS,
+    ValueChange,
+    measure_value_clear,
     measure_value_create,
     measure_value_delete,
+    measure_value_enter,
     measure_value_record,
     measure_value_update,
     red_needs_note,
+    value_problems,
 )
 
 __all__ = [
     "MEASURE_FIELDS",
     "RED_NEEDS_NOTE",
+    "UNUSUAL",
     "VALUE_FIELDS",
+    "BulkCounts",
     "BulkError",
+    "ValueChange",
     "broken_scorecard_links",
     "cause_effect_create",
     "cause_effect_delete",
@@ -64,8 +72,10 @@ __all__ = [
     "measure_delete",
     "measure_save",
     "measure_update",
+    "measure_value_clear",
     "measure_value_create",
     "measure_value_delete",
+    "measure_value_enter",
     "measure_value_record",
     "measure_value_update",
     "measure_values_bulk_record",
@@ -89,4 +99,5 @@ __all__ = [
     "validate_measure_change",
     "validate_sources",
     "validate_unit_change",
+    "value_problems",
 ]

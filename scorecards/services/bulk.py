@@ -1,13 +1,20 @@
 """Many measure values at once (the API's bulk endpoint and the web's CSV upload), all or
 nothing: the rows are read into typed rows first (value_inputs.py); here each row's measure
-is found and the caller's right to enter it checked, every row is checked as
-`measure_value_record` would check it, and the batch is written in one upsert with its
-change history."""
+is found and the caller's right to enter it checked, every row is checked as one value is
+(`values.value_problems`: the row's rules, range, decimal places, a note on a red value,
+figures far from the history unless confirmed), and the batch is written with its change
+history.
+
+Writes are safe against a concurrent edit: the stored rows the batch may change are locked
+(`select_for_update`) before they are read, and each row writes only the fields it gives,
+so a note-only row never puts back a target someone else has just changed.
+"""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,8 +22,18 @@ from django.utils import timezone
 from core.versioning import data_changed
 
 from ..models import Measure, MeasureValue
+from ..periods import kind_problem
 from ..value_inputs import BulkError, BulkRow
-from .values import VALUE_FIELDS, red_needs_note
+from .values import UNUSUAL, VALUE_ORDER, value_problems
+
+
+class BulkCounts(NamedTuple):
+    """What a batch did: values created, values changed, and rows that matched what was
+    stored already (nothing written for them)."""
+
+    created: int
+    updated: int
+    unchanged: int = 0
 
 
 @transaction.atomic
@@ -25,30 +42,33 @@ def measure_values_bulk_record(
     actor,
     rows: list[BulkRow],
     may_enter: Callable[[Measure], bool] | None = None,
-    require_note_if_red: bool = False,
-) -> tuple[int, int]:
+    confirm_all: bool = False,
+) -> BulkCounts:
     """Insert or update the values of `rows` (as `value_inputs.read_rows` read them), all or
-    nothing; returns (created, updated).
+    nothing; returns the counts.
 
     `may_enter(measure)` says whether the caller may enter values of that measure. Every
-    row is checked as `measure_value_record` would (period of the measure's frequency, red
-    flag on its side of the target, no entered actual on a calculated or rollup measure,
-    with `require_note_if_red` a note on a red value) and no (measure, period) may appear
-    twice. Any bad row raises BulkError naming every row's problems (each row's measure
-    first, then what could not be read; then repeats; then the values' checks), and
-    nothing is written."""
+    row is checked as a single value is (`values.value_problems`), its period against the
+    measure's frequency, and no (measure, period) may appear twice. A figure far from its
+    measure's history is refused (the error's `code` is "unusual") unless the row says
+    `confirm`, or `confirm_all` (the web's preview, whose reader has seen them). Any bad row
+    raises BulkError naming every row's problems (each row's measure first, then what could
+    not be read; then repeats; then the values' checks), and nothing is written."""
     found, errors = _find_measures(rows, may_enter)
     if not found:
         raise BulkError(errors)
     # The rows that were read are checked on, so one answer lists every row's problems.
     errors += _repeated(found)
-    creates, updates, value_errors = _prepare(found, actor, require_note_if_red)
+    writes, value_errors = _prepare(found, actor, confirm_all)
     errors += value_errors
     if errors:
         raise BulkError(errors)
-    _upsert(creates, updates, actor)
-    data_changed()  # bulk writes send no signal
-    return len(creates), len(updates)
+    created = sum(1 for w in writes if w.created)
+    changed = [w for w in writes if w.created or w.fields]
+    _upsert(changed, actor)
+    if changed:
+        data_changed()  # bulk writes send no signal
+    return BulkCounts(created, len(changed) - created, len(writes) - len(changed))
 
 
 def _find_measures(rows: list[BulkRow], may_enter) -> tuple[list, list[dict]]:
@@ -116,61 +136,117 @@ def _repeated(found: list) -> list[dict]:
     return errors
 
 
-def _prepare(found: list, actor, require_note_if_red: bool):
-    """The values to create and to update, each with the row's fields set and checked as
-    a single value would be; and the errors of the rows that fail."""
+class _Write(NamedTuple):
+    """A row's value with its fields set, whether it is new, and the fields it changes."""
+
+    value: MeasureValue
+    created: bool
+    fields: frozenset
+
+
+def _stored(found: list) -> dict:
+    """The stored values the batch may change, locked until the batch is written (one
+    query: the rows of its measures between its first and last period)."""
     periods = [row.period for row, _ in found]
-    existing = {
-        (v.measure_id, v.period): v
-        for v in MeasureValue.objects.filter(
-            measure_id__in={m.pk for _, m in found},
-            period__gte=min(periods),
-            period__lte=max(periods),
-        )
-    }
-    creates, updates, errors = [], [], []
+    rows = MeasureValue.objects.select_for_update().filter(
+        measure_id__in={m.pk for _, m in found}, period__gte=min(periods), period__lte=max(periods)
+    )
+    return {(v.measure_id, v.period): v for v in rows}
+
+
+def _histories(found: list) -> Callable[[int, dt.date], list]:
+    """The figures (actuals and targets) stored for each measure of the batch, read in one
+    query when first asked; a measure's history for a period leaves that period out."""
+    by_measure: dict[int, list] = defaultdict(list)
+    read = []
+
+    def history(measure_id: int, period: dt.date) -> list:
+        if not read:
+            rows = MeasureValue.objects.filter(measure_id__in={m.pk for _, m in found})
+            for row in rows.values_list("measure_id", "period", "actual", "target"):
+                by_measure[row[0]].append(row[1:])
+            read.append(True)
+        return [
+            figure
+            for day, actual, target in by_measure.get(measure_id, [])
+            if day != period
+            for figure in (actual, target)
+            if figure is not None
+        ]
+
+    return history
+
+
+def _prepare(found: list, actor, confirm_all: bool):
+    """The writes of the rows, each with the row's fields set on the stored value (or a new
+    one) and checked as a single value would be; and the errors of the rows that fail."""
+    existing = _stored(found)
+    history = _histories(found)
+    writes, errors = [], []
     for row, measure in found:
+
+        def error(field, message, code=None, row=row):
+            entry = {"row": row.number, "field": field, "message": message}
+            return {**entry, "code": code} if code else entry
+
+        problem = kind_problem(row.period_kind, measure.frequency)
+        if problem:
+            errors.append(error("period", f"{measure.code}: {problem}"))
+            continue
         value = existing.get((measure.pk, row.period))
-        is_new = value is None
-        if is_new:
+        created = value is None
+        if created:
             value = MeasureValue(measure=measure, period=row.period)
+            before = {**dict.fromkeys(VALUE_ORDER), "note": ""}
         else:
             value.measure = measure
+            before = {name: getattr(value, name) for name in VALUE_ORDER}
         for name, given in row.values.items():
             setattr(value, name, given)
-        value.entered_by = actor
-        try:
-            value.clean_fields(exclude=["measure", "entered_by"])
-            value.clean()
-            if require_note_if_red:
-                red_needs_note(value, measure)
-        except ValidationError as exc:
-            errors += [
-                {"row": row.number, "field": None if name == "__all__" else name, "message": m}
-                for name, messages in exc.message_dict.items()
-                for m in messages
-            ]
+        fields = frozenset(name for name in row.values if before[name] != getattr(value, name))
+        if not created and not fields:
+            writes.append(_Write(value, created, fields))  # as stored: nothing to write
             continue
-        (creates if is_new else updates).append(value)
-    return creates, updates, errors
+        problems = value_problems(
+            value,
+            measure,
+            before,
+            history=lambda m=measure, p=row.period: history(m.pk, p),
+            confirm=confirm_all or row.confirm,
+        )
+        if problems:
+            for name, messages in problems.items():
+                for problem in messages:
+                    code = UNUSUAL if problem.code == UNUSUAL else None
+                    field = None if name == "__all__" else name
+                    errors += [error(field, message, code) for message in problem.messages]
+            continue
+        value.entered_by = actor
+        writes.append(_Write(value, created, fields))
+    return writes, errors
 
 
-def _upsert(creates: list[MeasureValue], updates: list[MeasureValue], actor) -> None:
-    """One INSERT ... ON CONFLICT (measure, period) DO UPDATE for new and known rows alike
-    (bulk_update would send a CASE WHEN per field), then their history rows."""
+def _upsert(writes: list[_Write], actor) -> None:
+    """INSERT ... ON CONFLICT (measure, period) DO UPDATE, one statement per set of fields
+    the rows give (a row updates only the fields it gives; bulk_update would send a CASE
+    WHEN per field), then their history rows."""
     now = timezone.now()
-    rows = creates + updates
-    for value in rows:
+    by_fields = defaultdict(list)
+    for write in writes:
+        value = write.value
         value.updated_at = now
         if value.created_at is None:
             value.created_at = now
-    MeasureValue.objects.bulk_create(
-        rows,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["measure", "period"],
-        update_fields=[*sorted(VALUE_FIELDS), "entered_by", "updated_at"],
-    )
+        by_fields[write.fields].append(value)
+    for fields, values in by_fields.items():
+        MeasureValue.objects.bulk_create(
+            values,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=["measure", "period"],
+            update_fields=[*sorted(fields), "entered_by", "updated_at"],
+        )
+    rows = [w.value for w in writes]
     if any(v.pk is None for v in rows):  # a database that returns no ids
         ids = {
             (m, p): pk
@@ -181,7 +257,7 @@ def _upsert(creates: list[MeasureValue], updates: list[MeasureValue], actor) -> 
         for value in rows:
             value.pk = ids[(value.measure_id, value.period)]
     history = MeasureValue.history.model
-    created = {id(v) for v in creates}
+    created = {id(w.value) for w in writes if w.created}
     history.objects.bulk_create(
         [
             history(

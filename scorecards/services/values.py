@@ -1,64 +1,111 @@
 """Writes of measure values: one row per measure and period with its actual, target, red
 flag and note. The web's data entry records (inserts or corrects) a period's value; the API
-creates, changes and deletes rows; many values at once are in services/bulk.py."""
+creates, changes and deletes rows; many values at once are in services/bulk.py.
+
+Every door (the web form, the CSV upload, the API, the bulk endpoint) goes through the
+checks here (`value_problems`), so the same figure is refused, or asked to be confirmed,
+wherever it comes from (`measure_value_enter`, `measure_value_create`, `measure_value_update`,
+`measure_values_bulk_record`):
+
+- a figure outside the measure's valid range (`Measure.valid_range`) is refused;
+- a figure with more decimal places than the measure declares is refused (not rounded: a
+  person who typed 77.95 for a one-place measure meant something the stored 78.0 is not);
+- a value that scores red needs a note saying why;
+- a figure far outside the measure's own history (`scorecards.unusual`) is saved only when
+  confirmed (`confirm=True`); otherwise refused with the code `unusual`.
+
+Only the figures that change are checked against the range, the places and the history, so
+a value stored before a range was declared can still have its note corrected.
+
+`measure_value_record` is for programs recording figures they have checked themselves (the
+demo, tests): it keeps the range, the places and the row's rules, and asks for a note on a
+red value only when told to; no door calls it.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 
+from core.numbers import active_number_format, format_plain
 from core.services import apply_changes, delete_or_explain, save_validated
 
 from .. import scoring
 from ..models import Measure, MeasureValue
+from ..unusual import unusual_figure
 
 VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
+FIGURES = ("actual", "target", "red_flag")
+VALUE_ORDER = (*FIGURES, "note")
+FIELD_LABELS = {"actual": "actual", "target": "target", "red_flag": "red flag", "note": "note"}
 VALUE_FIXED = {
     "measure": "A value stays with its measure; delete it and create another.",
     "period": "A value stays in its period; delete it and create another.",
 }
+UNUSUAL = "unusual"  # the code of a refusal that a confirmation lifts
+NOTHING_TO_SAVE = "Enter an actual, a target, a red flag or a note: there is nothing to save."
 
 
 _UNSET = object()
 
 
-@transaction.atomic
-def measure_value_record(
-    *,
-    measure: Measure,
-    period: dt.date,
-    actual=_UNSET,
-    target=_UNSET,
-    red_flag=_UNSET,
-    note=_UNSET,
-    actor,
-    require_note_if_red: bool = False,
-) -> tuple[MeasureValue, bool]:
-    """Record (insert or update) a measure's value for a period; fields not given keep
-    their stored value. With `require_note_if_red` (the web's data entry) a value that
-    scores red must carry a note saying why. Returns (value, created)."""
-    value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
-    created = value is None
-    if created:
-        value = MeasureValue(measure=measure, period=period)
-    for name, given in (("actual", actual), ("target", target), ("red_flag", red_flag)):
-        if given is not _UNSET:
-            setattr(value, name, given)
-    if note is not _UNSET:
-        value.note = note or ""
-    if actor is not None:
-        value.entered_by = actor
-    if require_note_if_red:
-        red_needs_note(value, measure)
-    try:
-        with transaction.atomic():
-            save_validated(value, actor=actor)
-    except IntegrityError:
-        # Another request inserted the same (measure, period) first.
-        raise ValidationError(
-            {"period": f"{measure.code} already has a value for {period.isoformat()}."}
-        ) from None
-    return value, created
+def number_text(value) -> str:
+    """A figure for a message, in the active language, without trailing zeros."""
+    return format_plain(Decimal(value), active_number_format())
+
+
+@dataclass
+class ValueChange:
+    """What a write did to a period's value: the value as saved, whether it was created,
+    and each field that changed, as (before, after), in the order actual, target, red flag,
+    note."""
+
+    value: MeasureValue
+    created: bool
+    changes: dict[str, tuple] = field(default_factory=dict)
+
+
+def figure_problems(measure: Measure, name: str, figure: Decimal) -> list[ValidationError]:
+    """A new figure's problems against what the measure declares: its valid range and its
+    decimal places."""
+    problems = []
+    low, high = measure.valid_range()
+    shown = number_text(figure)
+    if (low is not None and figure < low) or (high is not None and figure > high):
+        if low is not None and high is not None:
+            limits = f"from {number_text(low)} to {number_text(high)}"
+        elif low is not None:
+            limits = f"of at least {number_text(low)}"
+        else:
+            limits = f"of at most {number_text(high)}"
+        problems.append(
+            ValidationError(
+                f"{measure.code} takes values {limits}: {shown} is outside that range.",
+                code="range",
+            )
+        )
+    places = measure.decimal_places
+    if places is not None:
+        exponent = figure.normalize().as_tuple().exponent
+        given = max(-exponent, 0) if isinstance(exponent, int) else 0
+        if given > places:
+            written = (
+                "in whole numbers"
+                if places == 0
+                else f"with {places} decimal place{'s' if places > 1 else ''}"
+            )
+            problems.append(
+                ValidationError(
+                    f"{measure.code} is written {written}: {shown} has {given}.",
+                    code="decimal_places",
+                )
+            )
+    return problems
 
 
 RED_NEEDS_NOTE = "This value is off target: say in the note why, and what is being done about it."
@@ -76,12 +123,215 @@ def red_needs_note(value: MeasureValue, measure: Measure) -> None:
         raise ValidationError({"note": RED_NEEDS_NOTE})
 
 
+def unusual_message(measure: Measure, figure: Decimal, history: list[Decimal]) -> str | None:
+    """Why `figure` asks for a confirmation, or None (the rule: `scorecards.unusual`)."""
+    unusual = unusual_figure(figure, history)
+    if unusual is None:
+        return None
+    how = (
+        "more than ten times the usual size of"
+        if unusual.ratio is not None and unusual.ratio > 10
+        else "far outside the usual range of"
+    )
+    return (
+        f"{number_text(figure)} is {how} {measure.code}'s figures (their median is "
+        f"{number_text(unusual.median)}). Check it; if it is right, confirm it to save it."
+    )
+
+
+def value_problems(
+    value: MeasureValue,
+    measure: Measure,
+    before: dict,
+    *,
+    history,
+    confirm: bool,
+    note_if_red: bool = True,
+) -> dict[str, list[ValidationError]]:
+    """Every problem of `value` (with the fields given set on it) by field, as one write
+    would meet them: the row's own rules (`clean`), the range and places of each figure that
+    changed from `before`, a note on a red value (unless not `note_if_red`), then (only when
+    nothing else is wrong and not `confirm`ed) figures far from the history. `history()`
+    gives the measure's figures of its other periods; it is asked only when needed."""
+    errors: dict[str, list[ValidationError]] = defaultdict(list)
+    changed = [name for name in FIGURES if getattr(value, name) != before.get(name)]
+    for name in changed:
+        figure = getattr(value, name)
+        problems = [] if figure is None else figure_problems(measure, name, figure)
+        if problems:
+            errors[name] += problems
+    try:
+        value.clean_fields(exclude=["measure", "entered_by"])
+        value.clean()
+    except ValidationError as exc:
+        for name, problems in exc.update_error_dict({}).items():
+            errors[name] += problems
+    if not errors and note_if_red:
+        try:
+            red_needs_note(value, measure)
+        except ValidationError as exc:
+            errors["note"] += exc.error_dict["note"]
+    if not errors and not confirm:
+        figures = [(name, getattr(value, name)) for name in changed]
+        figures = [(name, figure) for name, figure in figures if figure is not None]
+        past = history() if figures else []
+        for name, figure in figures:
+            message = unusual_message(measure, figure, past)
+            if message:
+                errors[name].append(ValidationError(message, code=UNUSUAL))
+    return dict(errors)
+
+
+def history_of(measure: Measure, period: dt.date) -> list[Decimal]:
+    """The measure's actuals and targets stored for its other periods."""
+    rows = MeasureValue.objects.filter(measure=measure).exclude(period=period)
+    return [
+        figure
+        for pair in rows.values_list("actual", "target")
+        for figure in pair
+        if figure is not None
+    ]
+
+
+def _snapshot(value: MeasureValue) -> dict:
+    return {name: getattr(value, name) for name in VALUE_ORDER}
+
+
+def _changes(before: dict, value: MeasureValue) -> dict[str, tuple]:
+    return {
+        name: (before[name], getattr(value, name))
+        for name in VALUE_ORDER
+        if before[name] != getattr(value, name)
+    }
+
+
+def measure_value_enter(
+    *, actor, measure: Measure, period: dt.date, data: dict, confirm: bool = False
+) -> ValueChange:
+    """Record a period's value from the fields in `data` (any of actual, target, red_flag,
+    note; a field left out keeps its stored value, so an empty form field never clears
+    one; a new period needs at least one of them), checked as every door checks it
+    (`value_problems`); `confirm` saves figures far from the measure's history. Returns what
+    changed."""
+    unknown = set(data) - VALUE_FIELDS
+    if unknown:
+        apply_changes(MeasureValue(), data, allowed=VALUE_FIELDS)  # refuses by field
+    empty = all(data.get(name) is None for name in FIGURES) and not data.get("note")
+    if empty and not MeasureValue.objects.filter(measure=measure, period=period).exists():
+        raise ValidationError({NON_FIELD_ERRORS: NOTHING_TO_SAVE})
+    return _record(measure=measure, period=period, given=data, actor=actor, confirm=confirm)
+
+
+@transaction.atomic
+def _record(
+    *, measure, period, given: dict, actor, confirm: bool, note_if_red: bool = True
+) -> ValueChange:
+    value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
+    created = value is None
+    if created:
+        value = MeasureValue(measure=measure, period=period)
+    value.measure = measure  # the caller's copy: no query to check it
+    before = _snapshot(value) if not created else dict.fromkeys(VALUE_ORDER)
+    if created:
+        before["note"] = ""
+    for name, figure in given.items():
+        setattr(value, name, (figure or "") if name == "note" else figure)
+    changes = _changes(before, value)
+    if not created and not changes:
+        return ValueChange(value, False, {})  # as stored: nothing to write or check
+    if actor is not None:
+        value.entered_by = actor
+    errors = value_problems(
+        value,
+        measure,
+        before,
+        history=lambda: history_of(measure, period),
+        confirm=confirm,
+        note_if_red=note_if_red,
+    )
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            save_validated(value, actor=actor)
+    except IntegrityError:
+        # Another request inserted the same (measure, period) first.
+        raise ValidationError(
+            {"period": f"{measure.code} already has a value for {period.isoformat()}."}
+        ) from None
+    return ValueChange(value, created, changes)
+
+
+@transaction.atomic
+def measure_value_record(
+    *,
+    measure: Measure,
+    period: dt.date,
+    actual=_UNSET,
+    target=_UNSET,
+    red_flag=_UNSET,
+    note=_UNSET,
+    actor,
+    require_note_if_red: bool = False,
+) -> tuple[MeasureValue, bool]:
+    """Record (insert or update) a measure's value for a period, for programs that checked
+    the figures themselves (the demo, tests; no door calls it): fields not given keep their
+    stored value, None clears a figure. The row's rules, the range and the decimal places
+    are checked; a note on a red value only with `require_note_if_red`; the history is not
+    asked about. Returns (value, created)."""
+    given = {
+        name: figure
+        for name, figure in (
+            ("actual", actual),
+            ("target", target),
+            ("red_flag", red_flag),
+            ("note", note),
+        )
+        if figure is not _UNSET
+    }
+    change = _record(
+        measure=measure,
+        period=period,
+        given=given,
+        actor=actor,
+        confirm=True,
+        note_if_red=require_note_if_red,
+    )
+    return change.value, change.created
+
+
+@transaction.atomic
+def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange:
+    """Clear figures of a stored value (the web's "Clear" action: emptying a field of the
+    form never does): `fields` names which of actual, target and red_flag. The change is in
+    the value's history like any other; a value left red by it still needs its note."""
+    wanted = set(fields)
+    unknown = sorted(wanted - set(FIGURES))
+    if unknown:
+        raise ValidationError(dict.fromkeys(unknown, "Only figures can be cleared."))
+    value = MeasureValue.objects.select_for_update().select_related("measure").get(pk=instance.pk)
+    to_clear = [name for name in FIGURES if name in wanted and getattr(value, name) is not None]
+    if not to_clear:
+        message = f"{value.measure.code} has nothing to clear for {value.period:%b %Y}."
+        raise ValidationError({NON_FIELD_ERRORS: message})
+    before = _snapshot(value)
+    for name in to_clear:
+        setattr(value, name, None)
+    if actor is not None:
+        value.entered_by = actor
+    red_needs_note(value, value.measure)
+    save_validated(value, actor=actor)
+    return ValueChange(value, False, _changes(before, value))
+
+
 @transaction.atomic
 def measure_value_create(*, actor, data: dict) -> MeasureValue:
     """A new value of a measure for a period (the API's create): refused when the period
-    already has one, which is then to be changed instead."""
+    already has one, which is then to be changed instead. `confirm` (true) saves figures
+    far from the measure's history."""
     data = dict(data)
     measure, period = data.pop("measure"), data.pop("period")
+    confirm = bool(data.pop("confirm", False))
     existing = MeasureValue.objects.filter(measure=measure, period=period).first()
     if existing is not None:
         raise ValidationError(
@@ -93,19 +343,22 @@ def measure_value_create(*, actor, data: dict) -> MeasureValue:
             }
         )
     apply_changes(MeasureValue(), data, allowed=VALUE_FIELDS)  # refuse other fields
-    value, _created = measure_value_record(measure=measure, period=period, actor=actor, **data)
-    return value
+    change = _record(measure=measure, period=period, given=data, actor=actor, confirm=confirm)
+    return change.value
 
 
 @transaction.atomic
 def measure_value_update(*, actor, instance: MeasureValue, data: dict) -> MeasureValue:
-    """Change a value's figures or note; it stays with its measure and in its period."""
+    """Change a value's figures or note; it stays with its measure and in its period.
+    `confirm` (true) saves figures far from the measure's history."""
+    data = dict(data)
+    confirm = bool(data.pop("confirm", False))
     apply_changes(instance, data, allowed=VALUE_FIELDS, fixed=VALUE_FIXED)
-    changes = {name: data[name] for name in VALUE_FIELDS if name in data}
-    value, _created = measure_value_record(
-        measure=instance.measure, period=instance.period, actor=actor, **changes
+    given = {name: data[name] for name in VALUE_FIELDS if name in data}
+    change = _record(
+        measure=instance.measure, period=instance.period, given=given, actor=actor, confirm=confirm
     )
-    return value
+    return change.value
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from core.roles import EXECUTIVE, MEASURE_OWNER, OSM_STAFF
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/measure-values/bulk/"
 
 
-NOT_A_PERIOD = "'{}' is not a period: use YYYY-MM-DD or YYYY-MM."
+NOT_A_PERIOD = (
+    "'{}' is not a period: write 2026-10, Oct 2026 or 10/2026 (a quarter: 2026-Q1; a year: 2026 "
+    "or FY2026)."
+)
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def test_json_creates_then_updates(world, staff):
     ]
     response = client.post(URL, rows, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 2, "updated": 0}
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     rev = MeasureValue.objects.get(measure=world["rev"])
     assert (rev.period, rev.actual, rev.target, rev.entered_by) == (
         dt.date(2026, 10, 1),
@@ -66,7 +70,11 @@ def test_json_creates_then_updates(world, staff):
     assert rev.history.count() == 1
     # again: upsert; a field left out keeps its value, null clears it
     again = [{"measure": world["rev"].pk, "period": "2026-10", "actual": None}]
-    assert client.post(URL, again, format="json").json() == {"created": 0, "updated": 1}
+    assert client.post(URL, again, format="json").json() == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 0,
+    }
     rev.refresh_from_db()
     assert (rev.actual, rev.target) == (None, Decimal("100"))
     assert rev.history.count() == 2
@@ -76,14 +84,14 @@ def test_csv_with_bom_blank_lines_and_month_periods(world, staff):
     client, _ = staff
     text = (
         "\ufeffmeasure_code,period,actual,target\n"
-        "IND.REV,2026-09,10,12\n"
+        "IND.REV,2026-09,11,12\n"  # the default red flag is 12 - 10% = 10.8: yellow
         "\n"
         ",,,\n"
         "IND.COGS,2026-09,7,\n"  # empty target: left as it is
     )
     response = post_csv(client, text)
     assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 2, "updated": 0}
+    assert response.json() == {"created": 2, "updated": 0, "unchanged": 0}
     assert MeasureValue.objects.get(measure=world["cogs"]).target is None
 
 
@@ -120,9 +128,14 @@ def test_one_bad_row_writes_nothing_and_names_row_and_field(world, staff):
         ),
         ({"period": "2026-10"}, "measure", "Give measure or measure_code."),
         (
-            {"measure_code": "IND.REV", "period": "10/2026"},
+            {"measure_code": "IND.REV", "period": "10/26"},
             "period",
-            "'10/2026' is not a period: use YYYY-MM-DD or YYYY-MM.",
+            NOT_A_PERIOD.format("10/26"),
+        ),
+        (
+            {"measure_code": "IND.REV", "period": "2026-Q4"},
+            "period",
+            "REV: This names a quarter, and the measure is monthly: give a month.",
         ),
         ({"measure_code": "IND.REV", "period": "2026-10", "actual": "12,5"}, "actual", None),
         ({"measure_code": "IND.REV", "period": "2026-10", "actual": True}, "actual", None),
@@ -167,8 +180,8 @@ def test_the_same_measure_and_period_twice_is_refused(world, staff):
         ("period,actual\n2026-10,1\n", "Missing column(s): measure or measure_code."),
         (
             "measure_code,period,actuals\nIND.REV,2026-10,1\n",
-            "Unknown column(s): actuals. Use: actual, measure, measure_code, note, period, "
-            "red_flag, target.",
+            "Unknown column(s): actuals. Use: actual, confirm, measure, measure_code, note, "
+            "period, red_flag, target (separated by commas).",
         ),
         ("", "The CSV has no header line (measure_code,period,actual,target,...)."),
         ("measure_code,period,actual\n" + "\n" * 100_000, "There are no rows."),
@@ -216,7 +229,11 @@ def test_permissions(world):
     owner = APIClient()
     owner.force_authenticate(owner_user)
     mine = [{"measure_code": "IND.REV", "period": "2026-10", "actual": 1}]
-    assert owner.post(URL, mine, format="json").json() == {"created": 1, "updated": 0}
+    assert owner.post(URL, mine, format="json").json() == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+    }
     other = [{"measure_code": "IND.COGS", "period": "2026-10", "actual": 1}]
     response = owner.post(URL, other, format="json")
     assert response.status_code == 400
@@ -236,10 +253,10 @@ def test_ten_thousand_rows_in_one_request(staff):
     lines = ["measure_code,period,actual,target"]
     for code in codes:
         for k in range(200):  # 50 measures x 200 months = 10,000 rows
-            lines.append(f"BIG.{code},{add_months(start, k):%Y-%m},{k},{k + 1}")
+            lines.append(f"BIG.{code},{add_months(start, k):%Y-%m},{k + 1},{k + 1}")
     response = post_csv(client, "\n".join(lines) + "\n")
     assert response.status_code == 200, response.content[:500]
-    assert response.json() == {"created": 10_000, "updated": 0}
+    assert response.json() == {"created": 10_000, "updated": 0, "unchanged": 0}
     assert MeasureValue.objects.count() == 10_000
     assert MeasureValue.history.count() == 10_000
 
@@ -296,7 +313,11 @@ def test_more_than_a_thousand_measure_codes(staff):
         Measure(objective=objective, unit=unit, code=f"C{i}", name=f"C{i}") for i in range(1200)
     )
     rows = [{"measure_code": f"MANY.C{i}", "period": "2026-10", "actual": i} for i in range(1200)]
-    assert client.post(URL, rows, format="json").json() == {"created": 1200, "updated": 0}
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 1200,
+        "updated": 0,
+        "unchanged": 0,
+    }
 
 
 def test_a_multipart_or_form_body_is_a_415(world, staff):
@@ -317,7 +338,7 @@ def test_every_problem_of_a_row_is_named_measure_first(world, staff):
     client, _ = staff
     rows = [
         {"measure": 999999, "period": "bad", "actual": "x"},
-        {"period": "10/2026"},
+        {"period": "10/26"},
         {"measure_code": "IND.REV", "target": "1"},  # no period at all
     ]
     assert client.post(URL, rows, format="json").json()["errors"] == [
@@ -325,7 +346,7 @@ def test_every_problem_of_a_row_is_named_measure_first(world, staff):
         {"row": 1, "field": "period", "message": NOT_A_PERIOD.format("bad")},
         {"row": 1, "field": "actual", "message": "'x' is not a number."},
         {"row": 2, "field": "measure", "message": "Give measure or measure_code."},
-        {"row": 2, "field": "period", "message": NOT_A_PERIOD.format("10/2026")},
+        {"row": 2, "field": "period", "message": NOT_A_PERIOD.format("10/26")},
         {"row": 3, "field": "period", "message": NOT_A_PERIOD.format("")},
     ]
 
@@ -335,8 +356,8 @@ def test_problems_come_rows_first_then_repeats_then_the_values_checks(world, sta
     listed in that order (what is read, what repeats, what the values' rules refuse)."""
     client, _ = staff
     rows = [
-        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
-        {"measure_code": "IND.REV", "period": "2026-01", "actual": "1", "target": "2"},
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "2", "target": "2"},
+        {"measure_code": "IND.REV", "period": "2026-01", "actual": "2", "target": "2"},
         {"measure_code": "IND.Q", "period": "2026-02", "actual": "1"},
         {"measure_code": "IND.REV", "period": "bad"},
     ]
@@ -344,3 +365,138 @@ def test_problems_come_rows_first_then_repeats_then_the_values_checks(world, sta
     assert [(e["row"], e["field"]) for e in errors] == [(4, "period"), (2, "period"), (3, "period")]
     assert errors[1]["message"] == "Row 1 already gives REV for 2026-01-01."
     assert MeasureValue.objects.filter(period="2026-01-01").count() == 0
+
+
+# Every door keeps the same rules --------------------------------------------------------------
+
+RED_NOTE = "This value is red: say in the note why, and what is being done about it."
+
+
+def test_a_red_value_needs_its_note_in_bulk(world, staff):
+    client, _ = staff
+    # 80 against 100 and the default red flag 90: red.
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "actual": 80, "target": 100}]
+    response = client.post(URL, rows, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"row": 1, "field": "note", "message": RED_NOTE}]}
+    response = post_csv(client, "measure_code,period,actual,target\nIND.REV,2026-10,80,100\n")
+    assert response.json()["errors"] == [{"row": 2, "field": "note", "message": RED_NOTE}]
+    assert not MeasureValue.objects.exists()
+    rows[0]["note"] = "A strike."
+    assert client.post(URL, rows, format="json").status_code == 200
+    assert MeasureValue.objects.get().note == "A strike."
+
+
+def test_the_measures_range_and_places_hold_in_bulk(world, staff):
+    client, _ = staff
+    Measure.objects.filter(pk=world["rev"].pk).update(unit_label="%", decimal_places=1)
+    rows = [
+        {"measure_code": "IND.REV", "period": "2026-10", "actual": "779"},
+        {"measure_code": "IND.REV", "period": "2026-11", "actual": "77.95"},
+    ]
+    assert client.post(URL, rows, format="json").json()["errors"] == [
+        {"row": 1, "field": "actual",
+         "message": "REV takes values from 0 to 100: 779 is outside that range."},
+        {"row": 2, "field": "actual",
+         "message": "REV is written with 1 decimal place: 77.95 has 2."},
+    ]  # fmt: skip
+    assert not MeasureValue.objects.exists()
+
+
+@pytest.fixture
+def rev_history(world):
+    """Six months of REV, 100..105: median 102.5, MAD 1.5."""
+    for k, actual in enumerate(range(100, 106), start=1):
+        f.MeasureValueFactory(measure=world["rev"], period=dt.date(2026, k, 1),
+                              actual=Decimal(actual), target=None, red_flag=None)  # fmt: skip
+    return world
+
+
+def test_an_unusual_figure_needs_confirm_in_bulk(rev_history, staff):
+    client, _ = staff
+    # 1030: 1030 / 102.5 = 10.05 times the usual size.
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "actual": "1030"}]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert error == {
+        "row": 1,
+        "field": "actual",
+        "message": "1030 is more than ten times the usual size of REV's figures (their median "
+        "is 102.5). Check it; if it is right, confirm it to save it.",
+        "code": "unusual",
+    }
+    assert not MeasureValue.objects.filter(period="2026-10-01").exists()
+    rows[0]["confirm"] = True
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 1, "updated": 0, "unchanged": 0,
+    }  # fmt: skip
+    text = "measure_code,period,actual,confirm\nIND.REV,2026-11,1040,yes\nIND.REV,2026-12,104,\n"
+    assert post_csv(client, text).json() == {"created": 2, "updated": 0, "unchanged": 0}
+    response = post_csv(client, "measure_code,period,confirm\nIND.REV,2026-12,perhaps\n")
+    assert response.json()["errors"][0]["field"] == "confirm"
+
+
+def test_a_note_only_row_never_touches_the_figures(world, staff, monkeypatch):
+    """Someone changes the target between the batch's read and its write: the batch, which
+    gives only a note, leaves the new target as it is."""
+    from scorecards.services import bulk
+
+    client, _ = staff
+    value = f.MeasureValueFactory(measure=world["rev"], period=dt.date(2026, 10, 1))
+    upsert = bulk._upsert
+
+    def edited_meanwhile(writes, actor):
+        MeasureValue.objects.filter(pk=value.pk).update(target=Decimal(120), red_flag=None)
+        upsert(writes, actor)
+
+    monkeypatch.setattr(bulk, "_upsert", edited_meanwhile)
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "note": "Checked."}]
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 0, "updated": 1, "unchanged": 0,
+    }  # fmt: skip
+    value.refresh_from_db()
+    assert (value.actual, value.target, value.red_flag, value.note) == (
+        Decimal(95), Decimal(120), None, "Checked.",
+    )  # fmt: skip
+
+
+def test_rows_as_stored_are_counted_and_not_written(world, staff):
+    client, _ = staff
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "actual": "95", "target": "100"}]
+    assert client.post(URL, rows, format="json").json()["created"] == 1
+    rows.append({"measure_code": "IND.COGS", "period": "2026-10", "actual": "7"})
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 1, "updated": 0, "unchanged": 1,
+    }  # fmt: skip
+    assert MeasureValue.history.filter(measure=world["rev"]).count() == 1
+
+
+def test_an_excel_csv_with_semicolons_and_decimal_commas(world, staff):
+    client, _ = staff
+    text = (
+        "\ufeffmeasure_code;period;actual;target;note\r\n"
+        "IND.REV;Oct 2026;1520,5;1 500;\r\n"
+        'IND.COGS;10/2026;1010;;"Closing; late"\r\n'
+    )
+    assert post_csv(client, text).json() == {"created": 2, "updated": 0, "unchanged": 0}
+    assert sorted(MeasureValue.objects.values_list("period", "actual", "target", "note")) == [
+        (dt.date(2026, 10, 1), Decimal("1010"), None, "Closing; late"),
+        (dt.date(2026, 10, 1), Decimal("1520.5"), Decimal("1500"), ""),
+    ]
+
+
+def test_a_german_csv_groups_thousands_with_points(world, staff):
+    client, _ = staff
+    text = "measure_code;period;actual\nIND.REV;2026-10;1.520,5\n"
+    with translation.override("de"):  # a German client (with LocaleMiddleware: its header)
+        response = client.post(
+            URL, text.encode(), content_type="text/csv", headers={"Accept-Language": "de"}
+        )
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0}
+    assert MeasureValue.objects.get().actual == Decimal("1520.5")
+
+
+def test_json_figures_stay_machine_numbers(world, staff):
+    client, _ = staff
+    rows = [{"measure_code": "IND.REV", "period": "2026-10", "actual": "1,520.5"}]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert (error["field"], error["message"]) == ("actual", "'1,520.5' is not a number.")

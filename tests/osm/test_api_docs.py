@@ -50,9 +50,10 @@ def test_the_guide_runs_as_written(live_server, demo_like, tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert '{"created":2,"updated":0}' in out
+    assert '{"created":2,"updated":0,"unchanged":0}' in out
     assert '{"errors":[{"row":2,"field":"actual","message":"\'lots\' is not a number."}]}' in out
-    assert '{"created":0,"updated":1}' in out  # the JSON upsert of REV's target
+    assert '{"created":1,"updated":0,"unchanged":0}' in out  # the semicolon file's November
+    assert '{"created":0,"updated":1,"unchanged":0}' in out  # the JSON upsert of REV's target
     assert "2026-10" in out  # the scorecard's month
     assert "IND 2026-10 green " in out  # the generated client's scorecard
     assert '{"matched":3,"created":3,"skipped":0}' in out  # the goal template, applied

@@ -146,6 +146,9 @@ PAGES = {
     "measure-value-delete": lambda d: (
         f"/measures/{d.measure.pk}/values/{d.value.period:%Y-%m-%d}/delete/"
     ),
+    "measure-value-clear": lambda d: (
+        f"/measures/{d.measure.pk}/values/{d.value.period:%Y-%m-%d}/clear/"
+    ),
     "arrow-add": lambda d: f"/units/{d.unit.code}/arrows/",
     "arrow-delete": lambda d: f"/arrows/{d.arrow.pk}/delete/",
     "logout": lambda d: "/accounts/logout/",

@@ -578,10 +578,10 @@ def test_a_unit_head_cannot_move_a_link_out_of_his_subtree(w):
 
 def test_a_measure_owner_enters_values_of_his_measure_only(w):
     client = client_for(w.u.owner)
-    mine = {"measure": w.m_b2.pk, "period": "2026-02", "actual": "7", "target": "8"}
+    mine = {"measure": w.m_b2.pk, "period": "2026-02", "actual": "7.5", "target": "8"}
     created = client.post(f"{API}/measure-values/", mine)
     assert created.status_code == 201
-    assert client.patch(f"{API}/measure-values/{w.v_b2.pk}/", {"actual": "1"}).status_code == 200
+    assert client.patch(f"{API}/measure-values/{w.v_b2.pk}/", {"actual": "92"}).status_code == 200
     assert client.delete(f"{API}/measure-values/{w.v_b2.pk}/").status_code == 403
     others = {"measure": w.m_b1.pk, "period": "2026-02", "actual": "7"}
     assert client.post(f"{API}/measure-values/", others).status_code == 403

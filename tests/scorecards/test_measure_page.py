@@ -120,7 +120,9 @@ def test_entering_a_value_changes_the_status(client, world):
         follow=True,
     )
     html = response.content.decode()
-    assert "Entered REV for Nov 2026. The measure is now: On target." in html
+    assert "REV, Nov 2026: actual set to 120, target set to 100; status No data → On target." in (
+        html
+    )
     value = MeasureValue.objects.get(measure=measure, period=dt.date(2026, 11, 1))
     assert (value.actual, value.target, value.entered_by) == (120, 100, world["owner"])
 
@@ -141,7 +143,10 @@ def test_a_red_value_needs_a_note(client, world):
         {"period": "2026-11", "actual": "80", "target": "100", "note": "Strike at the plant"},
         follow=True,
     )
-    assert "The measure is now: Off target." in response.content.decode()
+    assert (
+        "REV, Nov 2026: actual set to 80, target set to 100, note added; status No data → "
+        "Off target." in response.content.decode()
+    )
     assert MeasureValue.objects.get(period=dt.date(2026, 11, 1)).note == "Strike at the plant"
 
 
@@ -153,7 +158,10 @@ def test_correcting_keeps_one_row_and_says_so(client, world):
         {"period": "2026-10", "actual": "101", "target": "100"},
         follow=True,
     )
-    assert "Corrected REV for Oct 2026." in response.content.decode()
+    # October was 100 against 100: on target before and after.
+    assert "REV, Oct 2026: actual 100 → 101; status On target, unchanged." in (
+        response.content.decode()
+    )
     assert MeasureValue.objects.get(measure=measure, period=dt.date(2026, 10, 1)).actual == 101
     assert MeasureValue.objects.filter(measure=measure).count() == 2
 
@@ -163,8 +171,9 @@ def test_correcting_keeps_one_row_and_says_so(client, world):
     [
         ({"period": "2026-13"}, "period", "is not a valid date"),
         ({"period": "soon"}, "period", "is not a period"),
+        ({"period": "2026-Q4"}, "period", "names a quarter, and the measure is monthly"),
         ({"period": "2026-11-15"}, "period", "starts on the first day of a month"),
-        ({"period": "2026-11", "actual": "lots"}, "actual", "Enter a number."),
+        ({"period": "2026-11", "actual": "lots"}, "actual", "'lots' is not a number."),
         # a red flag above the target of a higher-is-better measure
         ({"period": "2026-11", "target": "100", "red_flag": "110"}, "red_flag", "red flag"),
     ],

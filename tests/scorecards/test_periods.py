@@ -1,18 +1,27 @@
-"""Period arithmetic (scorecards/periods.py) and fiscal years (core/clock.py): pure, no DB."""
+"""Period arithmetic (scorecards/periods.py) and fiscal years (core/clock.py): pure, no DB;
+periods as people type them."""
 
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.clock import fiscal_year_bounds, fiscal_year_of
 from scorecards.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    TypedPeriod,
     add_months,
     describe_period_starts,
     is_period_start,
     months_in,
     parse_period,
     period_end,
+    period_for,
     period_start,
+    period_text,
+    read_period,
 )
 
 D = dt.date
@@ -223,3 +232,176 @@ def test_fiscal_year_of(day, start_month, expected):
 )
 def test_fiscal_year_bounds(year, start_month, expected):
     assert fiscal_year_bounds(year, start_month) == expected
+
+
+# Periods as people type them (read_period, period_for, period_text) ------------------------
+
+MONTH, QUARTER, YEAR, DAY = "month", "quarter", "year", "day"
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "kind"),
+    [
+        ("2026-10", D(2026, 10, 1), MONTH),
+        ("2026-1", D(2026, 1, 1), MONTH),
+        ("2026-10-01", D(2026, 10, 1), DAY),
+        ("Oct 2026", D(2026, 10, 1), MONTH),
+        ("oct. 2026", D(2026, 10, 1), MONTH),
+        ("OCTOBER 2026", D(2026, 10, 1), MONTH),
+        ("  October   2026 ", D(2026, 10, 1), MONTH),
+        ("Sept 2026", D(2026, 9, 1), MONTH),
+        ("May-2026", D(2026, 5, 1), MONTH),
+        ("Oct2026", D(2026, 10, 1), MONTH),
+        ("10/2026", D(2026, 10, 1), MONTH),
+        ("1/2026", D(2026, 1, 1), MONTH),
+        ("10.2026", D(2026, 10, 1), MONTH),
+        ("10-2026", D(2026, 10, 1), MONTH),
+        ("2026-Q1", D(2026, 1, 1), QUARTER),
+        ("2026 q3", D(2026, 7, 1), QUARTER),
+        ("Q4 2026", D(2026, 10, 1), QUARTER),
+        ("Q2-2026", D(2026, 4, 1), QUARTER),
+        ("Q2 FY2026", D(2026, 4, 1), QUARTER),
+        ("2026", D(2026, 1, 1), YEAR),
+        ("FY2026", D(2026, 1, 1), YEAR),
+        ("fy 2026", D(2026, 1, 1), YEAR),
+        ("FY-2026", D(2026, 1, 1), YEAR),
+    ],
+)
+def test_read_period_with_a_january_fiscal_year(text, start, kind):
+    assert read_period(text, 1) == TypedPeriod(start, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "start"),
+    [
+        # Fiscal year 2026 runs April 2026 to March 2027: its quarters start in April, July,
+        # October and January (of 2027), and the year itself on 1 April 2026.
+        ("2026-Q1", D(2026, 4, 1)),
+        ("Q2 2026", D(2026, 7, 1)),
+        ("Q3 2026", D(2026, 10, 1)),
+        ("2026-Q4", D(2027, 1, 1)),
+        ("FY2026", D(2026, 4, 1)),
+        ("2026", D(2026, 4, 1)),
+        ("Oct 2026", D(2026, 10, 1)),  # a month is the calendar's
+    ],
+)
+def test_read_period_with_an_april_fiscal_year(text, start):
+    assert read_period(text, 4).start == start
+
+
+def test_read_period_takes_a_languages_month_names():
+    french = {"janv": 1, "févr": 2, "octobre": 10, "oct": 10, "déc": 12}
+    assert read_period("févr. 2026", 1, french) == TypedPeriod(D(2026, 2, 1), MONTH)
+    assert read_period("Octobre 2026", 1, french) == TypedPeriod(D(2026, 10, 1), MONTH)
+    assert read_period("déc 2026", 1, french).start == D(2026, 12, 1)
+    with pytest.raises(ValueError):
+        read_period("févr. 2026", 1)  # not without them
+
+
+NOT_A_PERIOD = (
+    "'{}' is not a period: write 2026-10, Oct 2026 or 10/2026 (a quarter: 2026-Q1; a year: 2026 "
+    "or FY2026)."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("soon", NOT_A_PERIOD.format("soon")),
+        ("", NOT_A_PERIOD.format("")),
+        (None, NOT_A_PERIOD.format("None")),
+        ("10/26", NOT_A_PERIOD.format("10/26")),  # two-digit years are not guessed
+        ("Octo 2026", NOT_A_PERIOD.format("Octo 2026")),
+        ("2026-10-01 extra", NOT_A_PERIOD.format("2026-10-01 extra")),
+        ("Q 2026", NOT_A_PERIOD.format("Q 2026")),
+        ("\u0662\u0660\u0662\u0666", NOT_A_PERIOD.format("\u0662\u0660\u0662\u0666")),
+        ("2026-13", "'2026-13' is not a valid date (month must be in 1..12)."),
+        ("13/2026", "'13/2026' is not a valid date (month must be in 1..12)."),
+        ("2026-02-30", "'2026-02-30' is not a valid date (day is out of range for month)."),
+        ("Q5 2026", "'Q5 2026': a year has quarters Q1 to Q4."),
+        ("2026-Q0", "'2026-Q0': a year has quarters Q1 to Q4."),
+        ("1899", "'1899': the year must be between 1900 and 2999."),
+        ("Oct 3000", "'Oct 3000': the year must be between 1900 and 2999."),
+    ],
+)
+def test_read_period_refuses_with_a_readable_message(text, message):
+    with pytest.raises(ValueError) as info:
+        read_period(text, 1)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "frequency", "start", "problem"),
+    [
+        ("Oct 2026", "monthly", D(2026, 10, 1), None),
+        ("2026-10-01", "monthly", D(2026, 10, 1), None),
+        ("2026-10-15", "monthly", None, "A monthly period starts on the first day of a month."),
+        (
+            "Q4 2026",
+            "monthly",
+            None,
+            "This names a quarter, and the measure is monthly: give a month.",
+        ),
+        ("2026", "monthly", None, "This names a year, and the measure is monthly: give a month."),
+        ("Q4 2026", "quarterly", D(2026, 10, 1), None),
+        ("Oct 2026", "quarterly", D(2026, 10, 1), None),  # the quarter's first month
+        (
+            "Nov 2026",
+            "quarterly",
+            None,
+            "A quarterly period starts on the first day of a "
+            "quarter (January, April, July, October 1).",
+        ),
+        (
+            "FY2026",
+            "quarterly",
+            None,
+            "This names a year, and the measure is quarterly: give a quarter.",
+        ),
+        ("FY2026", "annual", D(2026, 1, 1), None),
+        ("Jan 2026", "annual", D(2026, 1, 1), None),
+        (
+            "2026-Q1",
+            "annual",
+            None,
+            "This names a quarter, and the measure is annual: give a year.",
+        ),
+    ],
+)
+def test_period_for_a_measure(text, frequency, start, problem):
+    if problem is None:
+        assert period_for(text, frequency, 1) == start
+    else:
+        with pytest.raises(ValueError) as info:
+            period_for(text, frequency, 1)
+        assert str(info.value) == problem
+
+
+@pytest.mark.parametrize(
+    ("start", "frequency", "fiscal_start", "text"),
+    [
+        (D(2026, 10, 1), "monthly", 1, "2026-10"),
+        (D(2026, 10, 1), "quarterly", 1, "2026-Q4"),
+        (D(2026, 4, 1), "quarterly", 4, "2026-Q1"),
+        (D(2027, 1, 1), "quarterly", 4, "2026-Q4"),  # fiscal 2026's last quarter
+        (D(2026, 1, 1), "annual", 1, "FY2026"),
+        (D(2026, 4, 1), "annual", 4, "FY2026"),
+    ],
+)
+def test_period_text_reads_back(start, frequency, fiscal_start, text):
+    assert period_text(start, frequency, fiscal_start) == text
+    assert period_for(text, frequency, fiscal_start) == start
+
+
+@given(
+    month=st.integers(min_value=0, max_value=12 * 1000 - 1),
+    frequency=st.sampled_from(["monthly", "quarterly", "annual"]),
+    fiscal_start=st.integers(min_value=1, max_value=12),
+)
+def test_every_period_written_back_reads_as_itself(month, frequency, fiscal_start):
+    start = period_start(add_months(D(1901, 1, 1), month), frequency, fiscal_start)
+    if not FIRST_YEAR < start.year < LAST_YEAR:
+        return
+    assert period_for(period_text(start, frequency, fiscal_start), frequency, fiscal_start) == (
+        start
+    )
