@@ -6,9 +6,10 @@ staff, who get every page. No page logs a console error.
 
 The pages and roles are tests/osm/test_every_page.py's (its list fails when a page is
 missing, so a new page is checked here too). One browser for the module, one tab per role,
-signed in once by a session cookie. axe-core is vendored in tests/browser/vendor/ (see
-static/vendor/README.md) and injected before each page's own scripts, so the
-Content-Security-Policy, which refuses inline scripts, still holds for the page.
+signed in once by a session cookie; the roles in two tests, so two workers share them.
+axe-core is vendored in tests/browser/vendor/ (see static/vendor/README.md) and injected
+before each page's own scripts, so the Content-Security-Policy, which refuses inline
+scripts, still holds for the page.
 """
 
 import time
@@ -151,11 +152,17 @@ def check_page(tab, url: str, *, refused_seen: bool, desktop: bool) -> tuple[int
     return status, problems
 
 
-def test_every_page_on_a_phone_for_every_role(chromium, live_server, demo):
+# The roles in two halves, a test each, so that two test workers can share them (each half
+# loads the demo company first: about 20 s).
+HALVES = [every_page.ROLES[::2], every_page.ROLES[1::2]]
+
+
+@pytest.mark.parametrize("roles", HALVES, ids=["-".join(half) for half in HALVES])
+def test_every_page_on_a_phone_for_every_role(chromium, live_server, demo, roles):
     objects = every_page.demo_objects()
     urls = {name: url(objects) for name, url in every_page.PAGES.items() if name not in NOT_PAGES}
     failures, timings = [], {}
-    for username in every_page.ROLES:
+    for username in roles:
         started = time.perf_counter()
         tab = signed_in_tab(chromium, live_server.url, username)
         try:
