@@ -3,6 +3,11 @@ horizontal bands in order, objectives boxes grouped in columns by theme, cause-a
 arrows from a box's edge to another's, each with the verdict of the latest strategy test on
 it when one is given (plain data: this app may not import alignment's models). The
 template draws it as SVG.
+
+The boxes share the drawing's width: as many columns as the widest theme groups need,
+each box as wide as `MAP_WIDTH` allows (between `MIN_BOX_W` and `MAX_BOX_W`), so seven
+boxes side by side still fit the dashboard at 1440 px without scrolling. Names are broken
+into two lines here (SVG does not wrap text), with "…" only past the second.
 """
 
 from __future__ import annotations
@@ -10,11 +15,32 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-BOX_W, BOX_H = 170, 64
-GAP_X, GAP_Y = 24, 26
-LABEL_W = 150  # the band's name on the left
+from .svg_text import ellipsize, wrap
+
+# The drawing's width in SVG units (px at scale 1) without its 10-unit margin: the
+# dashboard's column is 1,147 px wide at 1440 px (main's 1,200 less its padding and the
+# map's frame), and the template draws the map at most this wide, smaller on a narrower
+# screen (viewBox, width 100 %).
+MAP_WIDTH = 1130
+MIN_BOX_W, MAX_BOX_W = 120, 200
+BOX_W = MAX_BOX_W  # the width of a box when there is room
+BOX_H = 78  # the code, two lines of name, the status
+GAP_X, GAP_Y = 16, 22
+LABEL_W = 120  # the band's name on the left, in up to three lines
 BAND_PAD = 14
 THEME_H = 28  # the theme names on top
+PAD = 9  # text inside a box, from its left and right edges
+NAME_SIZE, CODE_SIZE, LABEL_SIZE = 12, 12, 13  # font sizes of .map's texts (osm.css)
+NAME_LINES, LABEL_LINES = 2, 3
+
+
+def box_width(columns: int, width: int = MAP_WIDTH) -> int:
+    """The width of each of `columns` boxes side by side (a gap after each) beside the
+    band names within `width`: as wide as fits, within [MIN_BOX_W, MAX_BOX_W]; past the
+    columns that fit at MIN_BOX_W, the drawing grows wider and the page draws it smaller."""
+    if columns <= 0:
+        return MAX_BOX_W
+    return max(MIN_BOX_W, min(MAX_BOX_W, (width - LABEL_W) // columns - GAP_X))
 
 
 @dataclass(frozen=True)
@@ -35,6 +61,17 @@ class Box:
     y: int
     w: int = BOX_W
     h: int = BOX_H
+    name_lines: list[str] = field(default_factory=list)  # the name in at most two lines
+    code_text: str = ""  # the code, with "…" if it is wider than the box
+
+    def __post_init__(self):
+        room = self.w - 2 * PAD
+        self.name_lines = self.name_lines or wrap(
+            self.objective.name, room, NAME_SIZE, lines=NAME_LINES
+        )
+        self.code_text = self.code_text or ellipsize(
+            self.objective.code, room, CODE_SIZE, bold=True
+        )
 
     @property
     def cx(self) -> int:
@@ -51,6 +88,11 @@ class Band:
     name: str
     y: int
     h: int
+
+    @property
+    def name_lines(self) -> list[str]:
+        """The band's name in up to three lines beside its boxes."""
+        return wrap(self.name, LABEL_W - 20, LABEL_SIZE, lines=LABEL_LINES, bold=True)
 
 
 UNTESTED = "untested"
@@ -148,12 +190,26 @@ class Arrow:
         return f"{claim}. {verdict_text(self.test)}"
 
 
+@dataclass(frozen=True)
+class Column:
+    """A theme's group of columns: its name over them (with "…" if wider), where it starts
+    and how wide it is."""
+
+    name: str
+    x: int
+    w: int
+
+    @property
+    def label(self) -> str:
+        return ellipsize(self.name, self.w, LABEL_SIZE, bold=True)
+
+
 @dataclass
 class MapLayout:
     width: int
     height: int
     bands: list[Band] = field(default_factory=list)
-    columns: list[tuple[str, int, int]] = field(default_factory=list)  # theme name, x, width
+    columns: list[Column] = field(default_factory=list)
     boxes: list[Box] = field(default_factory=list)
     arrows: list[Arrow] = field(default_factory=list)
 
@@ -184,15 +240,16 @@ def layout(
         most = max((len(cells.get((p, theme_id), [])) for p, _ in perspectives), default=0)
         widths[theme_id] = most
     used = [(t, n) for t, n in groups if widths[t]]
+    box_w = box_width(sum(widths[t] for t, _ in used))
     result = MapLayout(width=0, height=0)
     x = LABEL_W
     starts = {}
     for theme_id, name in used:
-        span = widths[theme_id] * (BOX_W + GAP_X)
+        span = widths[theme_id] * (box_w + GAP_X)
         starts[theme_id] = x
-        result.columns.append((name, x, span - GAP_X))
+        result.columns.append(Column(name, x, span - GAP_X))
         x += span
-    result.width = max(x, LABEL_W + BOX_W + GAP_X)
+    result.width = max(x, LABEL_W + box_w + GAP_X)
     y = THEME_H if any(name for _, name in used) else 0
     boxes_by_id = {}
     for perspective_id, name in perspectives:
@@ -200,7 +257,7 @@ def layout(
         result.bands.append(band)
         for theme_id, _ in used:
             for i, objective in enumerate(cells.get((perspective_id, theme_id), [])):
-                box = Box(objective, starts[theme_id] + i * (BOX_W + GAP_X), y + BAND_PAD)
+                box = Box(objective, starts[theme_id] + i * (box_w + GAP_X), y + BAND_PAD, box_w)
                 result.boxes.append(box)
                 boxes_by_id[objective.id] = box
         y += band.h + GAP_Y

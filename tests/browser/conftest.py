@@ -50,9 +50,9 @@ def chromium():
 class Visit:
     """One browser tab on the live server that records console errors."""
 
-    def __init__(self, browser, base_url: str, width: int = 1280):
+    def __init__(self, browser, base_url: str, width: int = 1280, height: int = 900):
         self.base_url = base_url
-        self.context = browser.new_context(viewport={"width": width, "height": 900})
+        self.context = browser.new_context(viewport={"width": width, "height": height})
         self.context.set_default_timeout(15_000)
         self.page = self.context.new_page()
         self.errors: list[str] = []

@@ -231,7 +231,7 @@ def test_edit_forms_keep_values_inside_their_attributes(world):
 def test_the_strategy_map_svg_holds_text_only(world):
     text = staff_client(world).get("/units/BU/").content.decode()
     svg = text[text.index("<svg") : text.index("</svg>", text.index("<svg"))]
-    # Box names are cut at 24 characters: '<script>alert("objname"…' escaped.
+    # The box holds the whole name in its <title> (its lines may break inside the name).
     assert "&lt;script&gt;alert(&quot;objname&quot;)" in svg
     assert escaped(T.Perspective_name) in svg  # the band's name
     assert escaped(T.Theme_name) in svg  # the column's name

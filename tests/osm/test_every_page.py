@@ -168,6 +168,14 @@ PAGES = {
 
 @pytest.fixture
 def demo(db):
+    # In a browser test (transactional) the test before may have emptied the tables, the
+    # perspectives a migration creates too; the demo needs them.
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("scorecards.migrations.0002_default_perspectives")
+    migration.create_perspectives(apps, None)
     call_command("seed_demo", "--yes", verbosity=0)
     if not GoalTemplate.objects.exists():  # the demo has none: HR makes one
         goal = Goal.objects.filter(objective__isnull=False).first()
