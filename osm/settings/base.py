@@ -180,6 +180,9 @@ LOCALE_PATHS: list[str] = []
 # formatting filters), in threes.
 USE_THOUSAND_SEPARATOR = False
 NUMBER_GROUPING = 3
+# English as an international company writes it ("3 Feb 2026", never month-first):
+# osm/formats/en/formats.py. French and German keep Django's formats.
+FORMAT_MODULE_PATH = ["osm.formats"]
 # The browser remembers a language chosen on the language page, signed in or not.
 LANGUAGE_COOKIE_NAME = "osm_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

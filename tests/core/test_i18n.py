@@ -63,7 +63,7 @@ def test_numbers_and_dates_are_written_and_read_in_the_language():
         with translation.override(language):
             written[language] = (formats.localize(Decimal("12.5")), formats.date_format(day))
     assert written == {
-        "en": ("12.5", "Dec. 31, 2026"),
+        "en": ("12.5", "31 Dec 2026"),
         "fr": ("12,5", "31 décembre 2026"),
         "de": ("12,5", "31. Dezember 2026"),
     }
@@ -79,6 +79,14 @@ def test_numbers_and_dates_are_written_and_read_in_the_language():
     # Years and ids are never grouped ("2026", not "2,026" or "2 026").
     with translation.override("fr"):
         assert formats.localize(2026) == "2026"
+    # English dates are never read month-first: 03/02/2026 is refused, not guessed.
+    with translation.override("en"):
+        field = forms.DateField(localize=True)
+        assert field.clean("2026-02-03") == dt.date(2026, 2, 3)
+        assert field.clean("3 Feb 2026") == dt.date(2026, 2, 3)
+        with pytest.raises(forms.ValidationError):
+            field.clean("03/02/2026")
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "2026-12-31"
 
 
 # Which language a page is in ---------------------------------------------------------------
