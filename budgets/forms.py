@@ -120,14 +120,14 @@ class BudgetLineForm(forms.Form):
         queryset=Objective.objects.none(),
         required=False,
         label=_("Objective"),
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no link", "None"),
         help_text=_("An objective of the unit or of a unit above it that the money serves."),
     )
     initiative = InitiativeChoiceField(
         queryset=Initiative.objects.none(),
         required=False,
         label=_("Initiative"),
-        empty_label=_("None"),
+        empty_label=pgettext_lazy("no link", "None"),
         help_text=_("The initiative the money funds (of the unit or a unit above it)."),
     )
 

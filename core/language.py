@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
 from .forms import add_service_errors
@@ -116,7 +116,7 @@ def _render(request, form, status: int = 200):
         "title": _("Language"),
         "lead": _("The language of OSM's pages and of the e-mails it sends you."),
         "form": form,
-        "submit_label": _("Save"),
+        "submit_label": pgettext("button", "Save"),
         "cancel_url": _safe_next(request, form["next"].value()),
         "crumbs": [],
     }

@@ -17,7 +17,7 @@ import re
 from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import MeetingKind, MeetingStatus
@@ -201,7 +201,7 @@ class MinutesForm(forms.Form):
 
     minutes = forms.CharField(
         required=False,
-        label=_("Minutes"),
+        label=pgettext_lazy("meeting record", "Minutes"),
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Who said what: the discussion of the red and yellow objectives."),
     )

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import policies
@@ -43,7 +43,7 @@ class ReviewMeeting(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
-    minutes = models.TextField(_("minutes"), blank=True)
+    minutes = models.TextField(pgettext_lazy("meeting record", "minutes"), blank=True)
     decisions = models.TextField(
         _("decisions"), blank=True, help_text=_("What the meeting decided.")
     )

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
@@ -257,7 +257,7 @@ class MeetingCreate(ServiceFormView):
     template_name = "reviews/meeting_form.html"
     form_class = MeetingForm
     permission = "reviews.add_reviewmeeting"
-    submit_label = gettext_lazy("Schedule")
+    submit_label = pgettext_lazy("meeting", "Schedule")
 
     def get_object(self):
         # A role first (403), then the unit (404), then the right to schedule in it (403).
