@@ -410,3 +410,19 @@ def test_every_page_renders_in_french_and_german(client):
                 if name.startswith(TRANSLATED_PAGES) and response.content == english.content:
                     failures.append(f"{url} in {language}: the same as in English")
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+def test_the_api_answers_in_the_language_of_accept_language():
+    from core.roles import OSM_STAFF
+    from tests.helpers import client_for
+
+    client = client_for(f.UserFactory(roles=[OSM_STAFF]))
+    body = {"name": "T", "fiscal_year": 2026, "kind": "performance", "title": "T", "weight": "0"}
+    answers = {
+        language: client.post("/api/v1/goal-templates/", body, HTTP_ACCEPT_LANGUAGE=language)
+        for language in ("en", "de")
+    }
+    assert {lang: r.status_code for lang, r in answers.items()} == {"en": 400, "de": 400}
+    assert answers["en"].json() == {"weight": ["The weight must be positive."]}
+    assert answers["de"].json() == {"weight": ["Die Gewichtung muss positiv sein."]}
