@@ -103,8 +103,8 @@ class InitiativeObjective(models.Model):
     )
 
     class Meta:
-        verbose_name = _("objective advanced")
-        verbose_name_plural = _("objectives advanced")
+        verbose_name = _("initiative objective")
+        verbose_name_plural = _("initiative objectives")
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "objective"], name="initiative_objective_once"
