@@ -1,4 +1,18 @@
 # OSM production image: gunicorn serves the app, the same image runs the Celery worker and beat.
+
+# The translations, compiled in a stage of their own so the image gets the .mo files and not
+# gettext: each app's catalogues (<app>/locale/<language>/LC_MESSAGES/django.po) through GNU
+# gettext's msgfmt, with the checks Django's compilemessages asks of it (`make install`).
+FROM python:3.11-slim AS translations
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN mkdir /compiled \
+    && find . -path '*/locale/*/LC_MESSAGES/*.po' -print0 | xargs -0 -n 1 sh -c \
+       'msgfmt --check-format -o "${1%.po}.mo" "$1" && cp --parents "${1%.po}.mo" /compiled' sh
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -22,6 +36,7 @@ RUN pip install --require-hashes -r requirements-prod.lock
 # lock, and setuptools too (no build isolation, nothing fetched unhashed).
 COPY . .
 RUN pip install --no-deps --no-build-isolation . && rm -rf build ./*.egg-info
+COPY --from=translations /compiled/ ./
 
 # collectstatic needs settings but no secrets: a throwaway key for this one command.
 RUN SECRET_KEY=collectstatic-only-build-time-key-not-used-at-runtime \

@@ -21,7 +21,16 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install OSM with its development tools, from the lock
+# The translations: each app's catalogues (<app>/locale/<language>/LC_MESSAGES/django.po,
+# committed) compiled into the .mo files Django reads (not committed; only those older than
+# their catalogue). Compiled by GNU gettext's msgfmt, as Django's compilemessages runs it:
+# Debian's gettext package, installed here when missing (as root, like .ci/run's Chromium).
+install: $(STAMP) ## Create .venv and install OSM with its development tools, from the lock; compile the translations
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; fi; }
+	$(PY) manage.py compilemessages --verbosity 0 --ignore '.*' --ignore mutants --ignore static
 
 # LOCK_ARGS=--upgrade (every package) or LOCK_ARGS="--upgrade-package django" to move pins;
 # otherwise the pins already in the lock are kept where pyproject.toml still allows them.

@@ -4,6 +4,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.formatting import money_text
 from core.plotly_text import plotly_text, plotly_texts
@@ -19,7 +21,11 @@ def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> 
     rows = list(rows)
     labels = plotly_texts(label for label, _, _ in rows)
     figure = go.Figure()
-    for name, index, colour in (("Planned", 1, PLANNED_COLOUR), ("Actual", 2, ACTUAL_COLOUR)):
+    series = (
+        (pgettext("money", "Planned"), 1, PLANNED_COLOUR),
+        (pgettext("money", "Actual"), 2, ACTUAL_COLOUR),
+    )
+    for name, index, colour in series:
         amounts = [row[index] for row in rows]
         figure.add_trace(
             go.Bar(
@@ -29,13 +35,13 @@ def category_split(rows: Iterable[tuple[str, Decimal, Decimal]], title: str) -> 
                 text=[money_text(a) for a in amounts],
                 textposition="auto",
                 marker_color=colour,
-                hovertemplate=f"%{{x}} {name.lower()}: %{{text}}<extra></extra>",
+                hovertemplate=f"%{{x}} {name}: %{{text}}<extra></extra>",
             )
         )
     figure.update_layout(
         title=plotly_text(title),
         barmode="group",
-        yaxis={"title": "Amount", "rangemode": "tozero", "fixedrange": True},
+        yaxis={"title": _("Amount"), "rangemode": "tozero", "fixedrange": True},
         xaxis={"fixedrange": True},
         legend={"orientation": "h", "y": -0.15},
         margin={"l": 60, "r": 20, "t": 50, "b": 60},

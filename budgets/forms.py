@@ -8,12 +8,17 @@ applied by the services, whose refusals the view puts next to the fields.
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from initiatives.models import Initiative
 from scorecards.display import UnitChoiceField, unit_choices
 from scorecards.models import Objective, OrgUnit
 
 from .choices import BudgetCategory
+from .services import outside_chain
 
 
 class BudgetFilterForm(forms.Form):
@@ -27,15 +32,16 @@ class BudgetFilterForm(forms.Form):
         queryset=OrgUnit.objects.order_by("code"),
         to_field_name="code",
         required=False,
+        label=_("Unit"),
         empty_label=None,
-        error_messages={"invalid_choice": "There is no unit with that code."},
+        error_messages={"invalid_choice": _("There is no unit with that code.")},
     )
     fiscal_year = forms.IntegerField(
         required=False,
         min_value=1900,
         max_value=2999,
-        label="Fiscal year",
-        error_messages={"invalid": "Enter a year such as 2026."},
+        label=_("Fiscal year"),
+        error_messages={"invalid": _("Enter a year such as 2026.")},
     )
 
     def __init__(self, *args, visible_units=None, **kwargs):
@@ -54,6 +60,14 @@ class InitiativeChoiceField(forms.ModelChoiceField):
         return f"{obj.unit.code} · {obj.code} {obj.name}"
 
 
+def _example_amount() -> str:
+    return gettext("For example %(amount)s") % {"amount": number_format(Decimal("12500.00"), 2)}
+
+
+# Amounts are typed as the person's language writes them (12500,00 in French and German).
+AMOUNT_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+
 def _not_minus_zero(value):
     return abs(value) if value == 0 else value  # "-0" is nothing, not "-0.00"
 
@@ -63,40 +77,52 @@ class BudgetLineForm(forms.Form):
     objectives and initiatives (its own and those of the units above it) are offered;
     `line`: the line being changed, if any (its current links stay offered)."""
 
-    unit = UnitChoiceField(queryset=OrgUnit.objects.none())
+    unit = UnitChoiceField(queryset=OrgUnit.objects.none(), label=_("Unit"))
     fiscal_year = forms.IntegerField(
         min_value=1900,
         max_value=2999,
-        label="Fiscal year",
-        help_text="Named after the calendar year in which it starts.",
-        error_messages={"invalid": "Enter a year such as 2026."},
+        label=_("Fiscal year"),
+        help_text=_("Named after the calendar year in which it starts."),
+        error_messages={"invalid": _("Enter a year such as 2026.")},
     )
     category = forms.ChoiceField(
         choices=BudgetCategory.choices,
-        help_text="STRATEX (strategic expenditure) must name the initiative it funds.",
+        label=_("Category"),
+        help_text=_("STRATEX (strategic expenditure) must name the initiative it funds."),
     )
-    label = forms.CharField(max_length=200)
+    label = forms.CharField(max_length=200, label=_("Label"))
     planned = forms.DecimalField(
-        max_digits=16, decimal_places=2, min_value=Decimal("0"), help_text="For example 12500.00"
+        max_digits=16,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        localize=True,
+        widget=AMOUNT_INPUT,
+        label=pgettext_lazy("money", "Planned"),
+        help_text=lazy(_example_amount, str)(),
     )
     actual = forms.DecimalField(
         max_digits=16,
         decimal_places=2,
         min_value=Decimal("0"),
         initial=Decimal("0"),
-        help_text="Spent so far.",
+        localize=True,
+        widget=AMOUNT_INPUT,
+        label=pgettext_lazy("money", "Actual"),
+        help_text=_("Spent so far."),
     )
     objective = ObjectiveChoiceField(
         queryset=Objective.objects.none(),
         required=False,
-        empty_label="None",
-        help_text="An objective of the unit or of a unit above it that the money serves.",
+        label=_("Objective"),
+        empty_label=pgettext_lazy("no link", "None"),
+        help_text=_("An objective of the unit or of a unit above it that the money serves."),
     )
     initiative = InitiativeChoiceField(
         queryset=Initiative.objects.none(),
         required=False,
-        empty_label="None",
-        help_text="The initiative the money funds (of the unit or a unit above it).",
+        label=_("Initiative"),
+        empty_label=pgettext_lazy("no link", "None"),
+        help_text=_("The initiative the money funds (of the unit or a unit above it)."),
     )
 
     def __init__(self, *args, units, chain_unit: OrgUnit, line=None, **kwargs):
@@ -139,11 +165,7 @@ class BudgetLineForm(forms.Form):
             chain = unit.ancestor_ids(include_self=True)
             for name, target in chosen.items():
                 if target.unit_id not in chain:
-                    self.add_error(
-                        name,
-                        f"Choose an {name} of {unit.code} or of a unit above it "
-                        f"({target.unit.code} is not).",
-                    )
+                    self.add_error(name, outside_chain(name, unit.code, target.unit.code))
         return data
 
     def _unchanged(self, name, unit) -> bool:

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.services import apply_changes, delete_or_explain, save_validated
 
@@ -17,6 +18,16 @@ BUDGET_FIELDS = {
     "objective",
     "initiative",
 }
+
+
+def outside_chain(name: str, unit: str, other: str) -> str:
+    """The refusal of an objective or initiative (`name`) of unit `other`, which is neither
+    the line's unit `unit` nor above it."""
+    if name == "objective":
+        message = _("Choose an objective of %(unit)s or of a unit above it (%(other)s is not).")
+    else:
+        message = _("Choose an initiative of %(unit)s or of a unit above it (%(other)s is not).")
+    return message % {"unit": unit, "other": other}
 
 
 def refuse_links_outside_chain(line: BudgetLine, stored: BudgetLine | None = None) -> None:
@@ -36,10 +47,7 @@ def refuse_links_outside_chain(line: BudgetLine, stored: BudgetLine | None = Non
             chain = line.unit.ancestor_ids(include_self=True)
         target = getattr(line, name)
         if target.unit_id not in chain:
-            errors[name] = (
-                f"Choose an {name} of {line.unit.code} or of a unit above it "
-                f"({target.unit.code} is not)."
-            )
+            errors[name] = outside_chain(name, line.unit.code, target.unit.code)
     if errors:
         raise ValidationError(errors)
 

@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from core.clock import current_fiscal_year
@@ -28,7 +30,7 @@ from .models import BudgetLine
 
 LINES_PER_PAGE = 50
 UNLINKED_SHOWN = 100
-NO_ROLE = "You have no role in OSM that shows budgets: ask the OSM staff."
+NO_ROLE = gettext_lazy("You have no role in OSM that shows budgets: ask the OSM staff.")
 
 
 def _headed_units(user):
@@ -64,6 +66,11 @@ def _writable_units(user):
     return _headed_units(user)
 
 
+def unit_year(unit: OrgUnit, year: int) -> str:
+    """'Meridian Group, FY2026': a unit's fiscal year, in the breadcrumbs and the chart's title."""
+    return _("%(unit)s, FY%(year)s") % {"unit": unit, "year": year}
+
+
 def _page_url(unit: OrgUnit, year: int) -> str:
     return f"{reverse('budgets:index')}?{urlencode({'unit': unit.code, 'fiscal_year': year})}"
 
@@ -90,7 +97,7 @@ def budget_page(request):
     if unit is None:
         return render(request, "budgets/page.html", {"form": form, "empty": True})
     if not user.has_perm("budgets.view_budgetline", unit):
-        raise PermissionDenied(f"You may not see the budget of {unit.code}.")
+        raise PermissionDenied(_("You may not see the budget of %(unit)s.") % {"unit": unit})
     show_unit(form, unit)
     year = data.get("fiscal_year") or current_fiscal_year()
 
@@ -115,7 +122,7 @@ def budget_page(request):
                 (c.upper(), summary.by_category[c].planned, summary.by_category[c].actual)
                 for c in BudgetCategory.values
             ],
-            f"{unit}, FY{year}",
+            unit_year(unit, year),
         ),
         "unlinked": unlinked,
         "unlinked_count": summary.total.lines_unlinked,
@@ -147,8 +154,8 @@ def _line_or_404(pk: int) -> BudgetLine:
 
 def _line_crumbs(unit: OrgUnit, year: int, step: str) -> list[Crumb]:
     return [
-        Crumb("Budgets", reverse("budgets:index")),
-        Crumb(f"{unit}, FY{year}", _page_url(unit, year)),
+        Crumb(_("Budgets"), reverse("budgets:index")),
+        Crumb(unit_year(unit, year), _page_url(unit, year)),
         Crumb(step),
     ]
 
@@ -171,10 +178,9 @@ class _LineFormPage(ServiceFormView):
 
     @property
     def lead(self):
-        return (
-            f"Objectives and initiatives offered are those of {self.chain_unit().code} and of "
-            "the units above it."
-        )
+        return _(
+            "Objectives and initiatives offered are those of %(unit)s and of the units above it."
+        ) % {"unit": self.chain_unit().code}
 
     def refuse_unit(self, unit: OrgUnit, permission: str, message: str) -> None:
         """The unit chosen on the form is asked of the rules again (403)."""
@@ -189,7 +195,7 @@ class LineCreate(_LineFormPage):
     """`/budgets/lines/new/?unit=CODE&fiscal_year=YYYY`: a new line for the unit."""
 
     permission = "budgets.add_budgetline"
-    submit_label = "Add the line"
+    submit_label = gettext_lazy("Add the line")
 
     @cached_property
     def unit(self) -> OrgUnit | None:
@@ -212,20 +218,27 @@ class LineCreate(_LineFormPage):
 
     def save(self, form):
         target = form.cleaned_data["unit"]
-        self.refuse_unit(target, self.permission, f"You may not add budget lines to {target.code}.")
+        self.refuse_unit(
+            target,
+            self.permission,
+            _("You may not add budget lines to %(unit)s.") % {"unit": target.code},
+        )
         return services.budget_line_create(actor=self.request.user, data=form.cleaned_data)
 
     def title(self):
-        return f"New budget line for {self.unit}"
+        return _("New budget line for %(unit)s") % {"unit": self.unit}
 
     def crumbs(self):
-        return _line_crumbs(self.unit, _year_param(self.request), "New line")
+        return _line_crumbs(self.unit, _year_param(self.request), _("New line"))
 
     def cancel_url(self):
         return f"{reverse('budgets:index')}?{urlencode({'unit': self.unit.code})}"
 
     def success_message(self, saved):
-        return f"Budget line “{saved.label}” added to {saved.unit.code}."
+        return _("Budget line “%(label)s” added to %(unit)s.") % {
+            "label": saved.label,
+            "unit": saved.unit.code,
+        }
 
 
 class LineEdit(_LineFormPage):
@@ -248,7 +261,9 @@ class LineEdit(_LineFormPage):
     def save(self, form):
         target = form.cleaned_data["unit"]
         self.refuse_unit(
-            target, self.permission, f"You may not move budget lines to {target.code}."
+            target,
+            self.permission,
+            _("You may not move budget lines to %(unit)s.") % {"unit": target.code},
         )
         # A copy: on a refusal the page still shows the line as it is stored.
         return services.budget_line_update(
@@ -256,16 +271,16 @@ class LineEdit(_LineFormPage):
         )
 
     def title(self):
-        return f"Edit budget line {self.object.label}"
+        return _("Edit budget line %(label)s") % {"label": self.object.label}
 
     def crumbs(self):
-        return _line_crumbs(self.object.unit, self.object.fiscal_year, "Edit line")
+        return _line_crumbs(self.object.unit, self.object.fiscal_year, _("Edit line"))
 
     def cancel_url(self):
         return _page_url(self.object.unit, self.object.fiscal_year)
 
     def success_message(self, saved):
-        return f"Budget line “{saved.label}” saved."
+        return _("Budget line “%(label)s” saved.") % {"label": saved.label}
 
 
 class LineDelete(ServiceDeleteView):
@@ -278,23 +293,28 @@ class LineDelete(ServiceDeleteView):
         return _line_or_404(self.kwargs["pk"])
 
     def title(self):
-        return f"Delete budget line {self.object.label}"
+        return _("Delete budget line %(label)s") % {"label": self.object.label}
 
     def crumbs(self):
-        return _line_crumbs(self.object.unit, self.object.fiscal_year, "Delete line")
+        return _line_crumbs(self.object.unit, self.object.fiscal_year, _("Delete line"))
 
     def details(self):
         line = self.object
-        return (
-            f"{line.unit.code} · FY{line.fiscal_year} · {line.category.upper()} · "
-            f"planned {money_text(line.planned)}, actual {money_text(line.actual)}."
-        )
+        return _(
+            "%(unit)s · FY%(year)s · %(category)s · planned %(planned)s, actual %(actual)s."
+        ) % {
+            "unit": line.unit.code,
+            "year": line.fiscal_year,
+            "category": line.category.upper(),
+            "planned": money_text(line.planned),
+            "actual": money_text(line.actual),
+        }
 
     def question(self):
-        return "Delete this line? Its change history is kept."
+        return _("Delete this line? Its change history is kept.")
 
     def back_url(self):
         return _page_url(self.object.unit, self.object.fiscal_year)
 
     def success_message(self, deleted):
-        return f"Budget line “{deleted.label}” deleted."
+        return _("Budget line “%(label)s” deleted.") % {"label": deleted.label}

@@ -14,9 +14,13 @@ class CoreConfig(AppConfig):
     verbose_name = "OSM"
 
     def ready(self):
-        from . import rules, versioning
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import i18n, rules, versioning
 
         # Every app has registered its models by now: the rules are derived from their
         # access declarations (core/scoping.py).
         rules.declare_all()
         versioning.connect()
+        # A person's chosen language applies from sign-in on (core/i18n.py).
+        user_logged_in.connect(i18n.remember_on_sign_in, dispatch_uid="osm-language-on-sign-in")

@@ -1,9 +1,11 @@
-"""Base pieces every app shares: the timestamped abstract model and the outgoing-message ledger."""
+"""Base pieces every app shares: the timestamped abstract model, the outgoing-message
+ledger, queued jobs, the data version and each person's own preferences."""
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from . import policies
 from .scoping import Access
@@ -31,17 +33,17 @@ class OutgoingMessage(TimeStampedModel):
     access = Access(policies.STAFF_ONLY)
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed (will be retried)"
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (will be retried)")
 
     kind = models.CharField(max_length=40)
-    recipient = models.CharField(max_length=254, help_text="Email address.")
+    recipient = models.CharField(max_length=254, help_text=_("Email address."))
     subject_key = models.CharField(
-        max_length=200, help_text="What the message is about, e.g. 'measure:12' or 'unit:3'."
+        max_length=200, help_text=_("What the message is about, e.g. 'measure:12' or 'unit:3'.")
     )
-    period = models.DateField(help_text="The day, period or week the message belongs to.")
+    period = models.DateField(help_text=_("The day, period or week the message belongs to."))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
     user = models.ForeignKey(
@@ -49,17 +51,17 @@ class OutgoingMessage(TimeStampedModel):
     )
     error = models.TextField(blank=True)
     subject = models.CharField(max_length=300, blank=True)
-    body = models.TextField(blank=True, help_text="The plain-text part.")
-    html = models.TextField(blank=True, help_text="The HTML part, if any.")
+    body = models.TextField(blank=True, help_text=_("The plain-text part."))
+    html = models.TextField(blank=True, help_text=_("The HTML part, if any."))
     attachments = models.JSONField(
         default=list, blank=True, help_text='[{"name": ..., "content": ..., "mimetype": ...}]'
     )
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(
-        null=True, blank=True, help_text="A failed message is tried again from then on."
+        null=True, blank=True, help_text=_("A failed message is tried again from then on.")
     )
     lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="A message being sent is another worker's after this."
+        null=True, blank=True, help_text=_("A message being sent is another worker's after this.")
     )
 
     class Meta:
@@ -112,11 +114,11 @@ class QueuedTask(models.Model):
     access = Access(policies.STAFF_ONLY)
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the broker"
-        SENT = "sent", "Handed to the broker"
+        PENDING = "pending", _("Waiting for the broker")
+        SENT = "sent", _("Handed to the broker")
 
     task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.CharField(max_length=200, help_text="The Celery task's name.")
+    name = models.CharField(max_length=200, help_text=_("The Celery task's name."))
     args = models.JSONField(default=list, blank=True)
     kwargs = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -136,3 +138,46 @@ class QueuedTask(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_status_display()})"
+
+
+def _language_codes() -> list[str]:
+    return ["", *(code for code, _name in settings.LANGUAGES)]
+
+
+class Preferences(models.Model):
+    """A person's own settings: the language OSM speaks to him or her in, on the pages and
+    in e-mails. One row per user, made the first time he or she chooses (the language page,
+    core/language.py); no row, or no language, means "as my browser asks" on the pages and
+    English in e-mails."""
+
+    # Each person sets his or her own through the language page, which only ever touches
+    # the signed-in user's row; anyone else's is OSM staff's business (the backup, the shell).
+    access = Access(policies.STAFF_ONLY, owner="user")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="osm_preferences",
+        verbose_name=_("user"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages and e-mails; empty: as the browser asks."),
+    )
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(language__in=_language_codes()),
+                name="preferences_language_offered",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.language or '-'})"

@@ -3,6 +3,8 @@ fields only, and delete or explain what still depends on a row (one refusal form
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError, RestrictedError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 
 def save_validated(instance, *, actor=None):
@@ -17,7 +19,7 @@ def save_validated(instance, *, actor=None):
     return instance
 
 
-NOT_CHANGED_HERE = "This field cannot be changed here."
+NOT_CHANGED_HERE = gettext_lazy("This field cannot be changed here.")
 
 
 def apply_changes(instance, changes: dict, *, allowed: set[str], fixed: dict | None = None):
@@ -54,14 +56,20 @@ def delete_or_explain(instance, *, actor=None):
         blockers = list(
             exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
         )
-        verb = "depends" if len(blockers) == 1 else "depend"
+        message = ngettext(
+            "%(model)s '%(row)s' cannot be deleted: %(dependents)s still depends on it.",
+            "%(model)s '%(row)s' cannot be deleted: %(dependents)s still depend on it.",
+            len(blockers),
+        )
         # Keyed like every other refusal of the services, so callers can use `message_dict`.
         raise ValidationError(
             {
-                NON_FIELD_ERRORS: (
-                    f"{instance._meta.verbose_name.capitalize()} '{instance}' cannot be deleted: "
-                    f"{describe_dependents(blockers)} still {verb} on it."
-                )
+                NON_FIELD_ERRORS: message
+                % {
+                    "model": str(instance._meta.verbose_name).capitalize(),
+                    "row": instance,
+                    "dependents": describe_dependents(blockers),
+                }
             }
         ) from None
 
@@ -78,5 +86,8 @@ def describe_dependents(objects) -> str:
         label = singular if len(items) == 1 else plural
         examples = ", ".join(str(o) for o in items[:3])
         more = ", …" if len(items) > 3 else ""
-        parts.append(f"{len(items)} {label} (e.g. {examples}{more})")
+        parts.append(
+            _("%(count)s %(things)s (e.g. %(examples)s)")
+            % {"count": len(items), "things": label, "examples": examples + more}
+        )
     return "; ".join(parts)

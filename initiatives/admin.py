@@ -6,6 +6,7 @@ why some checks live in the forms.
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import RulesAdmin, RulesTabularInline, TrackedAdmin, ValidatedLinkForm
 
@@ -31,8 +32,8 @@ class InitiativeObjectiveInline(RulesTabularInline):
     form = InitiativeObjectiveForm
     fields = ("objective",)
     autocomplete_fields = ("objective",)
-    verbose_name = "objective advanced"
-    verbose_name_plural = "Objectives advanced (of this unit or units above or below it)"
+    verbose_name = _("objective advanced")
+    verbose_name_plural = _("Objectives advanced (of this unit or units above or below it)")
 
 
 class MilestoneForm(forms.ModelForm):
@@ -47,7 +48,7 @@ class MilestoneForm(forms.ModelForm):
         cleaned = super().clean()
         initiative, done_on = cleaned.get("initiative"), cleaned.get("done_on")
         if initiative is not None and done_on and initiative.start and done_on < initiative.start:
-            self.add_error("done_on", "A milestone cannot be done before its initiative starts.")
+            self.add_error("done_on", _("A milestone cannot be done before its initiative starts."))
         return cleaned
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.plotly_text import plotly_text, plotly_texts
 
@@ -22,9 +24,9 @@ STATUS_COLOURS = {
 MILESTONE_STYLES = {
     # state: (name in the legend, marker symbol, colour); done, open and overdue differ
     # in shape, not only in colour
-    "done": ("Milestone done", "diamond", "#1e7b34"),
-    "open": ("Milestone open", "diamond-open", "#1d2733"),
-    "overdue": ("Milestone overdue", "x", "#b3261e"),
+    "done": (gettext_lazy("Milestone done"), "diamond", "#1e7b34"),
+    "open": (gettext_lazy("Milestone open"), "diamond-open", "#1d2733"),
+    "overdue": (gettext_lazy("Milestone overdue"), "x", "#b3261e"),
 }
 
 
@@ -41,7 +43,7 @@ def timeline(
     *,
     today: dt.date,
     window: tuple[dt.date, dt.date] | None = None,
-    title: str = "Timeline",
+    title: str | None = None,
 ) -> dict:
     """A Gantt chart: one bar per initiative from its start to its end, coloured by status
     (one trace per status, so the legend names it), milestones as markers (done ones where
@@ -51,7 +53,9 @@ def timeline(
     for trace in [*status_bars(rows, today), *milestone_markers(rows, today)]:
         figure.add_trace(trace)
     labels = plotly_texts(row.label for row in rows)
-    figure.update_layout(**timeline_layout(labels, today, window, plotly_text(title)))
+    figure.update_layout(
+        **timeline_layout(labels, today, window, plotly_text(title or _("Timeline")))
+    )
     return figure.to_plotly_json()
 
 
@@ -64,10 +68,11 @@ def status_bars(rows: list[TimelineRow], today: dt.date) -> list[go.Bar]:
         if not chosen:
             continue
         ends = [bar_end(row, today) for row in chosen]
+        label = str(status.label)
         bars.append(
             go.Bar(
                 orientation="h",
-                name=status.label,
+                name=label,
                 y=plotly_texts(row.label for row in chosen),
                 base=[row.start.isoformat() for row in chosen],
                 x=[(end - row.start).days * DAY_MS for row, end in zip(chosen, ends, strict=True)],
@@ -75,16 +80,21 @@ def status_bars(rows: list[TimelineRow], today: dt.date) -> list[go.Bar]:
                 customdata=[
                     [
                         plotly_text(row.name),
-                        status.label,
+                        label,
                         row.start.isoformat(),
-                        row.end.isoformat() if row.end else "open-ended",
+                        row.end.isoformat() if row.end else _("open-ended"),
                         row.percent_complete,
                     ]
                     for row in chosen
                 ],
                 hovertemplate=(
-                    "%{y} %{customdata[0]}<br>%{customdata[1]}, %{customdata[4]}% complete"
-                    "<br>%{customdata[2]} to %{customdata[3]}<extra></extra>"
+                    "%{y} %{customdata[0]}<br>"
+                    + _("%(status)s, %(percent)s%% complete")
+                    % {"status": "%{customdata[1]}", "percent": "%{customdata[4]}"}
+                    + "<br>"
+                    + _("%(start)s to %(end)s")
+                    % {"start": "%{customdata[2]}", "end": "%{customdata[3]}"}
+                    + "<extra></extra>"
                 ),
             )
         )
@@ -104,24 +114,29 @@ def milestone_markers(rows: list[TimelineRow], today: dt.date) -> list[go.Scatte
         if not points:
             continue
         kind, symbol, colour = MILESTONE_STYLES[state]
+        kind = str(kind)
         traces.append(
             go.Scatter(
                 mode="markers",
                 name=kind,
-                y=[label for label, _, _ in points],
-                x=[day.isoformat() for _, day, _ in points],
+                y=[label for label, _day, _m in points],
+                x=[day.isoformat() for _label, day, _m in points],
                 marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 2}},
                 customdata=[
                     [
                         plotly_text(m.name),
                         m.due.isoformat(),
-                        m.done_on.isoformat() if m.done_on else "not yet",
+                        m.done_on.isoformat() if m.done_on else _("not yet"),
                     ]
-                    for _, _, m in points
+                    for _label, _day, m in points
                 ],
                 hovertemplate=(
-                    "%{y}: %{customdata[0]}<br>due %{customdata[1]}, done %{customdata[2]}"
-                    "<extra>" + kind + "</extra>"
+                    "%{y}: %{customdata[0]}<br>"
+                    + _("due %(due)s, done %(done)s")
+                    % {"due": "%{customdata[1]}", "done": "%{customdata[2]}"}
+                    + "<extra>"
+                    + kind
+                    + "</extra>"
                 ),
             )
         )
@@ -178,7 +193,7 @@ def today_line(today: dt.date) -> dict:
                 "y": 1,
                 "yref": "paper",
                 "yanchor": "bottom",
-                "text": "Today",
+                "text": _("Today"),
                 "showarrow": False,
                 "font": {"color": "#b3261e"},
             }

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.clock import fiscal_year_bounds
 from scorecards.models import OrgUnit
@@ -33,25 +34,26 @@ class InitiativePortfolioFilter(django_filters.FilterSet):
         field_name="unit",  # what it filters on (and the API schema's type: a unit id)
         queryset=OrgUnit.objects.order_by("code"),
         method="filter_subtree",
-        label="Unit",
-        empty_label="All units",
+        label=_("Unit"),
+        empty_label=_("All units"),
         help_text="Initiatives of this unit and of the units below it (id).",
     )
     status = django_filters.ChoiceFilter(
         choices=InitiativeStatus.choices,
-        empty_label="Any status",
+        label=_("Status"),
+        empty_label=_("Any status"),
         help_text="Initiatives in this status.",
     )
     fiscal_year = YearFilter(
         method="filter_fiscal_year",
-        label="Fiscal year",
+        label=_("Fiscal year"),
         min_value=1900,
         max_value=2999,
         help_text=(
             "Initiatives running during this fiscal year (named after the calendar year in "
             "which it starts); the page's budget sums then count this year's lines only."
         ),
-        error_messages={"invalid": "Enter a year such as 2026."},
+        error_messages={"invalid": _("Enter a year such as 2026.")},
     )
 
     class Meta:

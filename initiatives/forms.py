@@ -4,6 +4,7 @@ whose refusals the view kit puts next to the fields (`core.forms.add_service_err
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
 
 from core.widgets import ManyOptionsSelect, ManyOptionsSelectMultiple
 from scorecards.display import unit_choices
@@ -49,20 +50,26 @@ class InitiativeForm(ServiceModelForm):
         .order_by("first_name", "last_name", "username")
         .only("pk", "username", "first_name", "last_name"),  # the label's; a third faster
         required=False,
-        empty_label="No owner",
+        label=_("Owner"),
+        empty_label=_("No owner"),
         widget=ManyOptionsSelect,  # every active user: 20,000 at scale
     )
     objectives = ObjectivesField(
         queryset=None,
         required=False,
+        label=_("Objectives"),
         widget=ManyOptionsSelectMultiple,  # thousands at scale
-        help_text=(
+        help_text=_(
             "The objectives it advances: of its own unit or of the units above or below it. "
             "Ctrl- or Cmd-click to choose several."
         ),
     )
     percent_complete = forms.IntegerField(
-        min_value=0, max_value=100, initial=0, label="Percent complete", help_text="0 to 100."
+        min_value=0,
+        max_value=100,
+        initial=0,
+        label=_("Percent complete"),
+        help_text=_("0 to 100."),
     )
 
     class Meta:
@@ -85,8 +92,8 @@ class InitiativeForm(ServiceModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "code": "A letter, then letters, digits or underscores; unique in the unit.",
-            "end": "Leave empty while open-ended.",
+            "code": _("A letter, then letters, digits or underscores; unique in the unit."),
+            "end": _("Leave empty while open-ended."),
         }
 
     def __init__(self, *args, units, objectives, refresh_url: str = "", **kwargs):
@@ -94,7 +101,7 @@ class InitiativeForm(ServiceModelForm):
         unit = self.fields["unit"]
         unit.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
         # Set after the queryset: the choices shown, in tree order (the queryset validates).
-        unit.widget.choices = tree_choices(units, None if len(units) == 1 else "Choose a unit")
+        unit.widget.choices = tree_choices(units, None if len(units) == 1 else _("Choose a unit"))
         self.fields["objectives"].queryset = objectives
         if refresh_url:
             # With htmx, choosing a unit offers that unit's objectives (keeping those chosen
@@ -118,5 +125,4 @@ class MilestoneForm(ServiceModelForm):
         model = Milestone
         fields = ("name", "due", "done_on")
         widgets = {"due": forms.DateInput(**DATE_WIDGET), "done_on": forms.DateInput(**DATE_WIDGET)}
-        labels = {"done_on": "Done on"}
-        help_texts = {"done_on": "Leave empty while it is not done."}
+        help_texts = {"done_on": _("Leave empty while it is not done.")}

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import policies
@@ -19,46 +20,58 @@ class Initiative(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit")
 
-    code = models.CharField(max_length=40, validators=[code_validator])
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="initiatives")
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="initiatives", verbose_name=_("unit")
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_initiatives",
+        verbose_name=_("owner"),
     )
     objectives = models.ManyToManyField(
-        Objective, through="InitiativeObjective", related_name="initiatives", blank=True
+        Objective,
+        through="InitiativeObjective",
+        related_name="initiatives",
+        blank=True,
+        verbose_name=_("objectives"),
     )
-    start = models.DateField()
-    end = models.DateField(null=True, blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
     status = models.CharField(
-        max_length=12, choices=InitiativeStatus.choices, default=InitiativeStatus.PROPOSED
+        _("status"),
+        max_length=12,
+        choices=InitiativeStatus.choices,
+        default=InitiativeStatus.PROPOSED,
     )
-    percent_complete = models.PositiveSmallIntegerField(default=0)
+    percent_complete = models.PositiveSmallIntegerField(_("percent complete"), default=0)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
         ordering = ["unit__code", "code"]
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "code"],
                 name="initiative_code_unique_in_unit",
-                violation_error_message="This unit already has an initiative with this code.",
+                violation_error_message=_("This unit already has an initiative with this code."),
             ),
             models.CheckConstraint(
                 condition=models.Q(percent_complete__gte=0, percent_complete__lte=100),
                 name="initiative_percent_complete_0_100",
-                violation_error_message="Percent complete is between 0 and 100.",
+                violation_error_message=_("Percent complete is between 0 and 100."),
             ),
             models.CheckConstraint(
                 condition=models.Q(end__isnull=True) | models.Q(end__gte=models.F("start")),
                 name="initiative_end_after_start",
-                violation_error_message="The end date cannot be before the start date.",
+                violation_error_message=_("The end date cannot be before the start date."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=InitiativeStatus.values),
@@ -77,13 +90,21 @@ class InitiativeObjective(models.Model):
     access = Access(policies.STRATEGY, unit="initiative__unit")
 
     initiative = models.ForeignKey(
-        Initiative, on_delete=models.CASCADE, related_name="objective_links"
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="objective_links",
+        verbose_name=_("initiative"),
     )
     objective = models.ForeignKey(
-        Objective, on_delete=models.PROTECT, related_name="initiative_links"
+        Objective,
+        on_delete=models.PROTECT,
+        related_name="initiative_links",
+        verbose_name=_("objective"),
     )
 
     class Meta:
+        verbose_name = _("initiative objective")
+        verbose_name_plural = _("initiative objectives")
         constraints = [
             models.UniqueConstraint(
                 fields=["initiative", "objective"], name="initiative_objective_once"
@@ -99,12 +120,19 @@ class Milestone(models.Model):
 
     access = Access(policies.STRATEGY, unit="initiative__unit")
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="milestones")
-    name = models.CharField(max_length=200)
-    due = models.DateField()
-    done_on = models.DateField(null=True, blank=True)
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("initiative"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    due = models.DateField(_("due"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["initiative_id", "due"]
 
     def __str__(self):
@@ -113,5 +141,5 @@ class Milestone(models.Model):
     def clean(self):
         if self.done_on and self.initiative_id and self.done_on < self.initiative.start:
             raise ValidationError(
-                {"done_on": "A milestone cannot be done before its initiative starts."}
+                {"done_on": _("A milestone cannot be done before its initiative starts.")}
             )

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.services import apply_changes, delete_or_explain, save_validated
 from core.versioning import data_changed
@@ -34,10 +35,11 @@ def validate_objectives(initiative: Initiative, objectives: list[Objective]) -> 
         codes = ", ".join(sorted(f"{o.unit.code}.{o.code}" for o in outside))
         raise ValidationError(
             {
-                "objectives": (
-                    f"{codes}: an initiative of {initiative.unit.code} may advance objectives "
-                    "of its own unit and of the units above or below it only."
+                "objectives": _(
+                    "%(codes)s: an initiative of %(unit)s may advance objectives of its own "
+                    "unit and of the units above or below it only."
                 )
+                % {"codes": codes, "unit": initiative.unit.code}
             }
         )
 
@@ -123,7 +125,10 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
         links.filter(initiative__unit__in=subtree).exclude(objective__unit__in=reach)
     ) + list(links.filter(objective__unit__in=subtree).exclude(initiative__unit__in=reach))
     return [
-        f"initiative {link.initiative.unit.code}.{link.initiative.code} advances "
-        f"{link.objective.unit.code}.{link.objective.code}"
+        _("initiative %(initiative)s advances %(objective)s")
+        % {
+            "initiative": f"{link.initiative.unit.code}.{link.initiative.code}",
+            "objective": f"{link.objective.unit.code}.{link.objective.code}",
+        }
         for link in crossing
     ]

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.clock import fiscal_year_bounds
 from core.roles import EXECUTIVE, HR, OSM_STAFF, has_role
@@ -41,7 +43,9 @@ def _refuse_unit_outside(request, perm: str) -> None:
     if raw.isdigit():
         unit = OrgUnit.objects.filter(pk=int(raw)).first()
         if unit is not None and not request.user.has_perm(perm, unit):
-            raise PermissionDenied(f"You may not put initiatives in {unit.code}.")
+            raise PermissionDenied(
+                _("You may not put initiatives in %(unit)s.") % {"unit": unit.code}
+            )
 
 
 def _picked(raw: str | None, units: list[tuple[OrgUnit, int]]) -> OrgUnit | None:
@@ -50,7 +54,7 @@ def _picked(raw: str | None, units: list[tuple[OrgUnit, int]]) -> OrgUnit | None
 
 
 def _index_crumb() -> Crumb:
-    return Crumb("Initiatives", reverse("initiatives:index"))
+    return Crumb(_("Initiatives"), reverse("initiatives:index"))
 
 
 def _initiative_crumb(initiative: Initiative) -> Crumb:
@@ -72,7 +76,7 @@ def index(request):
         queryset=restrict(Initiative.objects.all(), user),
     )
     # Shown in tree order (the field's queryset still validates the choice).
-    filters.form.fields["subtree"].widget.choices = tree_choices(unit_tree(), "All units")
+    filters.form.fields["subtree"].widget.choices = tree_choices(unit_tree(), _("All units"))
     context = {"filters": filters, "can_add": user.has_perm("initiatives.add_initiative")}
     if filters.is_bound and not filters.is_valid():
         return render(request, "initiatives/index.html", context, status=400)
@@ -100,7 +104,7 @@ def index(request):
             selectors.timeline_rows(initiatives),
             today=timezone.localdate(),
             window=window,
-            title=f"Timeline, FY{year}" if year else "Timeline",
+            title=_("Timeline, FY%(year)s") % {"year": year} if year else _("Timeline"),
         )
         if initiatives
         else None,
@@ -135,7 +139,7 @@ def detail(request, pk: int):
         "chart": charts.timeline(
             selectors.timeline_rows([initiative]),
             today=today,
-            title=f"{initiative.code}: timeline and milestones",
+            title=_("%(code)s: timeline and milestones") % {"code": initiative.code},
         ),
         "crumbs": [
             _index_crumb(),
@@ -210,7 +214,7 @@ class InitiativeCreate(_InitiativeFormPage):
 
     permission = "initiatives.add_initiative"
     service = services.initiative_create
-    submit_label = "Create"
+    submit_label = gettext_lazy("Create")
 
     def unit_shown(self):
         unit = _picked(self.request.GET.get("unit"), self.units)
@@ -222,10 +226,10 @@ class InitiativeCreate(_InitiativeFormPage):
         return {"unit": unit, "objectives": self.request.GET.getlist("objectives")}
 
     def title(self):
-        return "New initiative"
+        return _("New initiative")
 
     def crumbs(self):
-        return [_index_crumb(), Crumb("New")]
+        return [_index_crumb(), Crumb(_("New"))]
 
     def cancel_url(self):
         return reverse("initiatives:index")
@@ -234,7 +238,7 @@ class InitiativeCreate(_InitiativeFormPage):
         return reverse("initiatives:detail", args=[saved.pk])
 
     def success_message(self, saved):
-        return f"Initiative {saved} created."
+        return _("Initiative %(initiative)s created.") % {"initiative": saved}
 
 
 class InitiativeEdit(_InitiativeFormPage):
@@ -257,10 +261,10 @@ class InitiativeEdit(_InitiativeFormPage):
         return initial
 
     def title(self):
-        return f"Edit {self.object.code} {self.object.name}"
+        return _("Edit %(code)s %(name)s") % {"code": self.object.code, "name": self.object.name}
 
     def crumbs(self):
-        return [_index_crumb(), _initiative_crumb(self.object), Crumb("Edit")]
+        return [_index_crumb(), _initiative_crumb(self.object), Crumb(_("Edit"))]
 
     def cancel_url(self):
         return reverse("initiatives:detail", args=[self.object.pk])
@@ -269,7 +273,7 @@ class InitiativeEdit(_InitiativeFormPage):
         return self.cancel_url()
 
     def success_message(self, saved):
-        return f"Initiative {saved} saved."
+        return _("Initiative %(initiative)s saved.") % {"initiative": saved}
 
 
 class InitiativeDelete(ServiceDeleteView):
@@ -283,17 +287,17 @@ class InitiativeDelete(ServiceDeleteView):
         return get_object_or_404(Initiative.objects.select_related("unit"), pk=self.kwargs["pk"])
 
     def title(self):
-        return f"Delete initiative {self.object.code}?"
+        return _("Delete initiative %(code)s?") % {"code": self.object.code}
 
     def question(self):
         initiative = self.object
-        return (
-            f"This deletes {initiative.unit.code}.{initiative.code} {initiative.name}, with "
-            "its milestones and its links to objectives. It cannot be undone."
-        )
+        return _(
+            "This deletes %(initiative)s %(name)s, with its milestones and its links to "
+            "objectives. It cannot be undone."
+        ) % {"initiative": f"{initiative.unit.code}.{initiative.code}", "name": initiative.name}
 
     def crumbs(self):
-        return [_index_crumb(), _initiative_crumb(self.object), Crumb("Delete")]
+        return [_index_crumb(), _initiative_crumb(self.object), Crumb(_("Delete"))]
 
     def back_url(self):
         return reverse("initiatives:detail", args=[self.object.pk])
@@ -302,7 +306,7 @@ class InitiativeDelete(ServiceDeleteView):
         return reverse("initiatives:index")
 
     def success_message(self, deleted):
-        return f"Initiative {deleted} deleted."
+        return _("Initiative %(initiative)s deleted.") % {"initiative": deleted}
 
 
 # Writing milestones ------------------------------------------------------------------------
@@ -333,8 +337,12 @@ class _MilestoneFormPage(_MilestonePage, ServiceFormView):
     @property
     def lead(self):
         initiative = self.initiative()
-        ends = f" and ends on {date_format(initiative.end, 'j M Y')}" if initiative.end else ""
-        return f"The initiative starts on {date_format(initiative.start, 'j M Y')}{ends}."
+        if initiative.end:
+            return _("The initiative starts on %(start)s and ends on %(end)s.") % {
+                "start": date_format(initiative.start),
+                "end": date_format(initiative.end),
+            }
+        return _("The initiative starts on %(start)s.") % {"start": date_format(initiative.start)}
 
 
 class MilestoneCreate(_MilestoneFormPage):
@@ -343,8 +351,8 @@ class MilestoneCreate(_MilestoneFormPage):
     permission = "initiatives.add_milestone"
     service = services.milestone_create
     parent_field = "initiative"
-    submit_label = "Add"
-    step = "New milestone"
+    submit_label = gettext_lazy("Add")
+    step = gettext_lazy("New milestone")
 
     def dispatch(self, request, *args, pk: int, **kwargs):
         self.parent = get_object_or_404(Initiative.objects.select_related("unit"), pk=pk)
@@ -357,10 +365,13 @@ class MilestoneCreate(_MilestoneFormPage):
         return self.parent
 
     def title(self):
-        return f"New milestone of {self.parent.code} {self.parent.name}"
+        return _("New milestone of %(code)s %(name)s") % {
+            "code": self.parent.code,
+            "name": self.parent.name,
+        }
 
     def success_message(self, saved):
-        return f"Milestone '{saved}' added."
+        return _("Milestone '%(milestone)s' added.") % {"milestone": saved}
 
 
 def _milestone(pk: int, milestone_pk: int) -> Milestone:
@@ -375,7 +386,7 @@ class MilestoneEdit(_MilestoneFormPage):
 
     permission = "initiatives.change_milestone"
     service = services.milestone_update
-    step = "Edit milestone"
+    step = gettext_lazy("Edit milestone")
 
     def get_object(self):
         return _milestone(self.kwargs["pk"], self.kwargs["milestone_pk"])
@@ -385,10 +396,14 @@ class MilestoneEdit(_MilestoneFormPage):
 
     def title(self):
         initiative = self.object.initiative
-        return f"Edit milestone “{self.object.name}” of {initiative.code} {initiative.name}"
+        return _("Edit milestone “%(milestone)s” of %(code)s %(name)s") % {
+            "milestone": self.object.name,
+            "code": initiative.code,
+            "name": initiative.name,
+        }
 
     def success_message(self, saved):
-        return f"Milestone '{saved}' saved."
+        return _("Milestone '%(milestone)s' saved.") % {"milestone": saved}
 
 
 class MilestoneDelete(_MilestonePage, ServiceDeleteView):
@@ -396,7 +411,7 @@ class MilestoneDelete(_MilestonePage, ServiceDeleteView):
 
     permission = "initiatives.delete_milestone"
     service = services.milestone_delete
-    step = "Delete milestone"
+    step = gettext_lazy("Delete milestone")
 
     def get_object(self):
         return _milestone(self.kwargs["pk"], self.kwargs["milestone_pk"])
@@ -405,14 +420,19 @@ class MilestoneDelete(_MilestonePage, ServiceDeleteView):
         return self.object.initiative
 
     def title(self):
-        return f"Delete milestone '{self.object}'?"
+        return _("Delete milestone '%(milestone)s'?") % {"milestone": self.object}
 
     def question(self):
         milestone, initiative = self.object, self.object.initiative
-        return (
-            f"This deletes the milestone '{milestone}' (due {milestone.due:%d %b %Y}) of "
-            f"{initiative.unit.code}.{initiative.code} {initiative.name}. It cannot be undone."
-        )
+        return _(
+            "This deletes the milestone '%(milestone)s' (due %(due)s) of %(initiative)s "
+            "%(name)s. It cannot be undone."
+        ) % {
+            "milestone": milestone,
+            "due": date_format(milestone.due),
+            "initiative": f"{initiative.unit.code}.{initiative.code}",
+            "name": initiative.name,
+        }
 
     def success_message(self, deleted):
-        return f"Milestone '{deleted}' deleted."
+        return _("Milestone '%(milestone)s' deleted.") % {"milestone": deleted}

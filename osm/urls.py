@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alignment.views import strategy_test_page
+from core.language import language_page
 
 from . import views
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("reviews/", include("reviews.urls")),
     path("calendar/", include("reviews.calendar_urls")),
+    path("accounts/language/", language_page, name="language"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),

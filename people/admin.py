@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import RulesAdmin, RulesTabularInline, TrackedAdmin
 
@@ -52,11 +53,11 @@ class IncentiveComponentForm(StrategyLinkForm):
 class AlignedFilter(admin.SimpleListFilter):
     """Linked to strategy: names an objective or a measure."""
 
-    title = "linked to strategy"
+    title = _("linked to strategy")
     parameter_name = "linked"
 
     def lookups(self, request, model_admin):
-        return (("yes", "Yes"), ("no", "No"))
+        return (("yes", _("Yes")), ("no", _("No")))
 
     def queryset(self, request, queryset):
         linked = Q(objective__isnull=False) | Q(measure__isnull=False)

@@ -5,6 +5,7 @@ his or her own rows. Goal templates belong to no unit and no one: OSM staff, exe
 HR read them, OSM staff and HR write and apply them."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
@@ -188,7 +189,7 @@ class GoalTemplateSerializer(ScopedSerializer):
         if year is not None and name:
             taken = GoalTemplate.objects.filter(fiscal_year=year, name=name)
             self.refuse_taken(
-                taken, "name", "A template of this fiscal year already has this name."
+                taken, "name", _("A template of this fiscal year already has this name.")
             )
         return attrs
 
@@ -227,12 +228,14 @@ class TemplateApplySerializer(serializers.Serializer):
 
     def validate_job_family(self, value):
         if value and value not in job_families():
-            raise serializers.ValidationError(f"No employee has the job family “{value}”.")
+            raise serializers.ValidationError(
+                _("No employee has the job family “%(family)s”.") % {"family": value}
+            )
         return value
 
     def validate(self, attrs):
         if attrs.get("unit") is None and not attrs.get("job_family"):
-            raise serializers.ValidationError("Choose a unit, a job family or both.")
+            raise serializers.ValidationError(_("Choose a unit, a job family or both."))
         return attrs
 
 

@@ -8,6 +8,8 @@ form next to its fields."""
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.clock import current_fiscal_year
 from core.validators import positive_weight
@@ -18,8 +20,8 @@ from .models import Employee, Goal, GoalTemplate, IncentiveComponent
 from .selectors import job_families, strategy_within_reach
 
 YEAR = {"min_value": 1900, "max_value": 2999}
-YEAR_ERRORS = {"invalid": "Enter a year such as 2026."}
-YEAR_MESSAGE = "The fiscal year must be between 1900 and 2999."
+YEAR_ERRORS = {"invalid": _("Enter a year such as 2026.")}
+YEAR_MESSAGE = _("The fiscal year must be between 1900 and 2999.")
 
 
 def bound_year(field: forms.Field) -> None:
@@ -40,7 +42,7 @@ def units_field(**kwargs) -> forms.ModelChoiceField:
     return UnitChoiceField(
         queryset=OrgUnit.objects.all(),
         to_field_name="code",
-        error_messages={"invalid_choice": "There is no unit with that code."},
+        error_messages={"invalid_choice": _("There is no unit with that code.")},
         **kwargs,
     )
 
@@ -77,20 +79,26 @@ class EmployeeListFilter(django_filters.FilterSet):
         queryset=OrgUnit.objects.all(),
         to_field_name="code",
         method="in_subtree",
-        label="Unit",
-        empty_label="All units",
-        help_text="With the units below it.",
-        error_messages={"invalid_choice": "There is no unit with that code."},
+        label=_("Unit"),
+        empty_label=_("All units"),
+        help_text=_("With the units below it."),
+        error_messages={"invalid_choice": _("There is no unit with that code.")},
     )
-    job_family = django_filters.ChoiceFilter(label="Job family", empty_label="All", choices=[])
+    job_family = django_filters.ChoiceFilter(
+        label=_("Job family"), empty_label=pgettext_lazy("job families", "All"), choices=[]
+    )
     active = django_filters.TypedChoiceFilter(
-        label="Active",
-        choices=[("", "Any"), ("true", "Active"), ("false", "Not active")],
+        label=pgettext_lazy("employee", "Active"),
+        choices=[
+            ("", _("Any")),
+            ("true", pgettext_lazy("employee", "Active")),
+            ("false", _("Not active")),
+        ],
         coerce=lambda value: value == "true",
     )
-    q = django_filters.CharFilter(method="search", label="Name", max_length=100)
+    q = django_filters.CharFilter(method="search", label=_("Name"), max_length=100)
     fiscal_year = YearFilter(
-        method="for_year", label="Fiscal year", error_messages=YEAR_ERRORS, **YEAR
+        method="for_year", label=_("Fiscal year"), error_messages=YEAR_ERRORS, **YEAR
     )
 
     class Meta:
@@ -116,7 +124,7 @@ class YearForm(forms.Form):
     """`?fiscal_year=YYYY` on an employee's page (default: the current year)."""
 
     fiscal_year = forms.IntegerField(
-        required=False, label="Fiscal year", error_messages=YEAR_ERRORS, **YEAR
+        required=False, label=_("Fiscal year"), error_messages=YEAR_ERRORS, **YEAR
     )
 
 
@@ -125,7 +133,7 @@ class UnitYearForm(YearForm):
 
     # No empty choice: the page shows its default unit (the enterprise, or the unit a head
     # heads) selected.
-    unit = units_field(label="Unit", empty_label=None)
+    unit = units_field(label=_("Unit"), empty_label=None)
 
     field_order = ["unit", "fiscal_year"]
 
@@ -143,7 +151,7 @@ class StrategyLinkForm(forms.ModelForm):
         objectives, measures = strategy_within_reach(employee)
         self.fields["objective"].queryset = objectives
         self.fields["measure"].queryset = measures
-        chain = f"Of {employee.unit.code} or a unit above it."
+        chain = gettext("Of %(unit)s or a unit above it.") % {"unit": employee.unit.code}
         self.fields["objective"].help_text = chain
         self.fields["measure"].help_text = chain
         self.fields["weight"].validators.append(positive_weight)
@@ -158,7 +166,7 @@ class GoalForm(StrategyLinkForm):
         fields = ["fiscal_year", "kind", "title", "weight", "objective", "measure", "progress"]
         field_classes = {"objective": StrategyChoiceField, "measure": StrategyChoiceField}
         widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100})}
-        labels = {"progress": "Progress (%)"}
+        labels = {"progress": _("Progress (%)")}
 
 
 class IncentiveForm(StrategyLinkForm):
@@ -177,10 +185,12 @@ class GoalTemplateForm(forms.ModelForm):
     the unit, then its objective or measure."""
 
     link_unit = units_field(
-        label="Strategy of unit",
-        empty_label="None: a goal linked to nothing",
-        help_text="The unit whose objective or measure the goals serve. Only employees of "
-        "this unit or a unit below it can receive them.",
+        label=_("Strategy of unit"),
+        empty_label=_("None: a goal linked to nothing"),
+        help_text=_(
+            "The unit whose objective or measure the goals serve. Only employees of "
+            "this unit or a unit below it can receive them."
+        ),
     )
 
     class Meta:
@@ -212,7 +222,9 @@ class GoalTemplateForm(forms.ModelForm):
         )
         for name in ("objective", "measure"):
             self.fields[name].help_text = (
-                f"Of {unit.code}." if unit else "Choose the unit first, then show its strategy."
+                gettext("Of %(unit)s.") % {"unit": unit.code}
+                if unit
+                else gettext("Choose the unit first, then show its strategy.")
             )
 
     def _chosen_unit(self) -> OrgUnit | None:
@@ -227,17 +239,19 @@ class TemplateApplyForm(forms.Form):
     """To whom a template is applied: the active employees of a unit and the units below
     it, of a job family, or of a job family within a unit."""
 
-    unit = units_field(label="Unit", empty_label="Any unit", help_text="With the units below it.")
-    job_family = forms.ChoiceField(label="Job family", required=False)
+    unit = units_field(
+        label=_("Unit"), empty_label=_("Any unit"), help_text=_("With the units below it.")
+    )
+    job_family = forms.ChoiceField(label=_("Job family"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["job_family"].choices = [("", "Any job family")] + [
+        self.fields["job_family"].choices = [("", gettext("Any job family"))] + [
             (j, j) for j in job_families()
         ]
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors and not cleaned.get("unit") and not cleaned.get("job_family"):
-            raise forms.ValidationError("Choose a unit, a job family or both.")
+            raise forms.ValidationError(_("Choose a unit, a job family or both."))
         return cleaned

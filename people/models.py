@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import policies
@@ -28,23 +30,33 @@ class Employee(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="employee",
+        verbose_name=_("user"),
     )
-    name = models.CharField(max_length=200)
-    email = models.EmailField(unique=True)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="employees")
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), unique=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name=_("unit")
+    )
     manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("manager"),
     )
-    job_family = models.CharField(max_length=100, blank=True)
-    active = models.BooleanField(default=True)
+    job_family = models.CharField(_("job family"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(manager=models.F("id")),
                 name="employee_not_own_manager",
-                violation_error_message="An employee cannot be his or her own manager.",
+                violation_error_message=_("An employee cannot be his or her own manager."),
             )
         ]
 
@@ -53,7 +65,7 @@ class Employee(TimeStampedModel):
 
     def clean(self):
         if self.pk and self.manager_id == self.pk:
-            raise ValidationError({"manager": "An employee cannot be his or her own manager."})
+            raise ValidationError({"manager": _("An employee cannot be his or her own manager.")})
 
 
 def validate_strategy_link(
@@ -65,15 +77,13 @@ def validate_strategy_link(
     allowed = employee.unit.ancestor_ids(include_self=True)
     errors = {}
     if objective and objective.unit_id not in allowed:
-        errors["objective"] = (
-            f"{objective.unit.code}.{objective.code} is not an objective of "
-            f"{employee.unit.code} or a unit above it."
-        )
+        errors["objective"] = gettext(
+            "%(objective)s is not an objective of %(unit)s or a unit above it."
+        ) % {"objective": f"{objective.unit.code}.{objective.code}", "unit": employee.unit.code}
     if measure and measure.unit_id not in allowed:
-        errors["measure"] = (
-            f"{measure.unit.code}.{measure.code} is not a measure of "
-            f"{employee.unit.code} or a unit above it."
-        )
+        errors["measure"] = gettext(
+            "%(measure)s is not a measure of %(unit)s or a unit above it."
+        ) % {"measure": f"{measure.unit.code}.{measure.code}", "unit": employee.unit.code}
     if errors:
         raise ValidationError(errors)
 
@@ -86,18 +96,27 @@ class GoalTemplate(TimeStampedModel):
 
     access = Access(policies.PEOPLE)
 
-    name = models.CharField(max_length=200, help_text="How HR finds the template in the list.")
-    fiscal_year = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE)
-    title = models.CharField(max_length=300, help_text="The title of the goals it gives.")
-    weight = models.DecimalField(**WEIGHT, default=Decimal("1"), validators=[positive_weight])
+    name = models.CharField(
+        _("name"), max_length=200, help_text=_("How HR finds the template in the list.")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE
+    )
+    title = models.CharField(
+        _("title"), max_length=300, help_text=_("The title of the goals it gives.")
+    )
+    weight = models.DecimalField(
+        _("weight"), **WEIGHT, default=Decimal("1"), validators=[positive_weight]
+    )
     objective = models.ForeignKey(
         Objective,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="goal_templates",
-        help_text="Only employees of its unit or a unit below can receive the goal.",
+        verbose_name=_("objective"),
+        help_text=_("Only employees of its unit or a unit below can receive the goal."),
     )
     measure = models.ForeignKey(
         Measure,
@@ -105,17 +124,19 @@ class GoalTemplate(TimeStampedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="goal_templates",
-        help_text="Only employees of its unit or a unit below can receive the goal.",
+        verbose_name=_("measure"),
+        help_text=_("Only employees of its unit or a unit below can receive the goal."),
     )
 
     class Meta:
         ordering = ["-fiscal_year", "name"]
-        verbose_name = "goal template"
+        verbose_name = _("goal template")
+        verbose_name_plural = _("goal templates")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="goal_template_weight_positive",
-                violation_error_message="The weight must be positive.",
+                violation_error_message=_("The weight must be positive."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=GoalKind.values), name="goal_template_kind_valid"
@@ -123,17 +144,17 @@ class GoalTemplate(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
                 name="goal_template_fiscal_year_plausible",
-                violation_error_message="The fiscal year must be between 1900 and 2999.",
+                violation_error_message=_("The fiscal year must be between 1900 and 2999."),
             ),
             models.UniqueConstraint(
                 fields=["fiscal_year", "name"],
                 name="goal_template_name_unique_in_year",
-                violation_error_message="A template of this fiscal year already has this name.",
+                violation_error_message=_("A template of this fiscal year already has this name."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.name} (FY{self.fiscal_year})"
+        return gettext("%(name)s (FY%(year)s)") % {"name": self.name, "year": self.fiscal_year}
 
     @property
     def is_aligned(self) -> bool:
@@ -150,11 +171,14 @@ class GoalTemplate(TimeStampedModel):
             ):
                 raise ValidationError(
                     {
-                        "measure": (
-                            f"{measure_unit.code}.{self.measure.code} and the objective "
-                            f"{objective_unit.code}.{self.objective.code} are on different "
+                        "measure": gettext(
+                            "%(measure)s and the objective %(objective)s are on different "
                             "branches of the organisation: no employee could receive the goal."
                         )
+                        % {
+                            "measure": f"{measure_unit.code}.{self.measure.code}",
+                            "objective": f"{objective_unit.code}.{self.objective.code}",
+                        }
                     }
                 )
 
@@ -166,30 +190,49 @@ class Goal(TimeStampedModel):
 
     access = Access(policies.PEOPLE, unit="employee__unit", owner="employee__user")
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="goals")
-    fiscal_year = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE)
-    title = models.CharField(max_length=300)
-    weight = models.DecimalField(**WEIGHT, default=Decimal("1"))
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="goals", verbose_name=_("employee")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=GoalKind.choices, default=GoalKind.PERFORMANCE
+    )
+    title = models.CharField(_("title"), max_length=300)
+    weight = models.DecimalField(_("weight"), **WEIGHT, default=Decimal("1"))
     objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        verbose_name=_("objective"),
     )
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        verbose_name=_("measure"),
     )
-    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0 to 100.")
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, help_text=_("Percent, 0 to 100.")
+    )
     template = models.ForeignKey(
         GoalTemplate,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="goals",
-        help_text="The goal template it was applied from, if any.",
+        verbose_name=_("template"),
+        help_text=_("The goal template it was applied from, if any."),
     )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
         ordering = ["employee__name", "fiscal_year", "title"]
         constraints = [
             # Applying a template twice gives nobody a second copy (the service skips those
@@ -198,17 +241,17 @@ class Goal(TimeStampedModel):
                 fields=["template", "employee", "fiscal_year"],
                 condition=models.Q(template__isnull=False),
                 name="goal_once_per_template",
-                violation_error_message="The employee already has a goal from this template.",
+                violation_error_message=_("The employee already has a goal from this template."),
             ),
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="goal_weight_positive",
-                violation_error_message="The weight must be positive.",
+                violation_error_message=_("The weight must be positive."),
             ),
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0, progress__lte=100),
                 name="goal_progress_0_100",
-                violation_error_message="Progress is a percentage between 0 and 100.",
+                violation_error_message=_("Progress is a percentage between 0 and 100."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=GoalKind.values), name="goal_kind_valid"
@@ -216,7 +259,7 @@ class Goal(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
                 name="goal_fiscal_year_plausible",
-                violation_error_message="The fiscal year must be between 1900 and 2999.",
+                violation_error_message=_("The fiscal year must be between 1900 and 2999."),
             ),
         ]
 
@@ -242,32 +285,45 @@ class IncentiveComponent(TimeStampedModel):
 
     access = Access(policies.PEOPLE, unit="employee__unit", owner="employee__user")
 
-    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="incentives")
-    fiscal_year = models.PositiveSmallIntegerField()
-    name = models.CharField(max_length=200)
-    weight = models.DecimalField(**WEIGHT)
+    employee = models.ForeignKey(
+        Employee, on_delete=models.CASCADE, related_name="incentives", verbose_name=_("employee")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    name = models.CharField(_("name"), max_length=200)
+    weight = models.DecimalField(_("weight"), **WEIGHT)
     objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="incentives"
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incentives",
+        verbose_name=_("objective"),
     )
     measure = models.ForeignKey(
-        Measure, null=True, blank=True, on_delete=models.PROTECT, related_name="incentives"
+        Measure,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incentives",
+        verbose_name=_("measure"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["employee__name", "fiscal_year", "name"]
-        verbose_name = "incentive component"
+        verbose_name = _("incentive component")
+        verbose_name_plural = _("incentive components")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="incentive_weight_positive",
-                violation_error_message="The weight must be positive.",
+                violation_error_message=_("The weight must be positive."),
             ),
             models.CheckConstraint(
                 condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
                 name="incentive_fiscal_year_plausible",
-                violation_error_message="The fiscal year must be between 1900 and 2999.",
+                violation_error_message=_("The fiscal year must be between 1900 and 2999."),
             ),
         ]
 

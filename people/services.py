@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from core.services import apply_changes, delete_or_explain, save_validated
@@ -46,11 +48,15 @@ def employee_update(*, actor, instance: Employee, data: dict) -> Employee:
         if broken:
             raise ValidationError(
                 {
-                    "unit": (
-                        f"{instance.name} cannot move to {instance.unit.code}: "
-                        + "; ".join(sorted(broken))
-                        + ". Link those to the new unit's strategy first."
+                    "unit": _(
+                        "%(employee)s cannot move to %(unit)s: %(links)s. Link those to the new "
+                        "unit's strategy first."
                     )
+                    % {
+                        "employee": instance.name,
+                        "unit": instance.unit.code,
+                        "links": "; ".join(sorted(broken)),
+                    }
                 }
             )
     return instance
@@ -142,7 +148,11 @@ def _links_out_of_reach(employees: Q, reach: set[int]) -> list[str]:
     """Goals and incentives of the `employees` linked to objectives or measures of units
     outside `reach`, described for a refusal message."""
     broken = []
-    for model, kind in ((Goal, "goal"), (IncentiveComponent, "incentive")):
+    kinds = (
+        (Goal, _("goal '%(row)s' of %(employee)s is linked to %(target)s")),
+        (IncentiveComponent, _("incentive '%(row)s' of %(employee)s is linked to %(target)s")),
+    )
+    for model, message in kinds:
         rows = model.objects.filter(employees).select_related(
             "employee", "objective__unit", "measure__unit"
         )
@@ -152,8 +162,12 @@ def _links_out_of_reach(employees: Q, reach: set[int]) -> list[str]:
         for row in outside.distinct():
             target = row.objective if row.objective_id else row.measure
             broken.append(
-                f"{kind} '{row}' of {row.employee.name} is linked to "
-                f"{target.unit.code}.{target.code}"
+                message
+                % {
+                    "row": row,
+                    "employee": row.employee.name,
+                    "target": f"{target.unit.code}.{target.code}",
+                }
             )
     return broken
 
@@ -220,7 +234,7 @@ def goal_template_apply(
     template's own constraints are the goal's, and the link is checked for all at once)."""
     job_family = (job_family or "").strip()
     if unit is None and not job_family:
-        raise ValidationError({NON_FIELD_ERRORS: "Choose a unit, a job family or both."})
+        raise ValidationError({NON_FIELD_ERRORS: _("Choose a unit, a job family or both.")})
     # Lock the template, so two applies of it run one after the other and the second skips
     # those the first served (the unique constraint on goals is the backstop).
     template = (
@@ -239,28 +253,46 @@ def goal_template_apply(
 def _refuse_unless_all_reached(template: GoalTemplate, audience: Audience, who: str) -> None:
     """Refuse an apply that reaches nobody, or someone out of the template's reach."""
     if not audience.matched:
-        raise ValidationError({NON_FIELD_ERRORS: f"No active employee {who}."})
+        raise ValidationError({NON_FIELD_ERRORS: _("No active employee %(who)s.") % {"who": who}})
     if not audience.out_of_reach:
         return
-    links = " and ".join(
-        f"{label} {link.unit.code}.{link.code}"
-        for label, link in (("objective", template.objective), ("measure", template.measure))
-        if link is not None
-    )
     more = ", …" if audience.out_of_reach > len(audience.examples) else ""
+    message = ngettext(
+        "The goal serves %(links)s, so only employees of %(unit)s or a unit below it may have "
+        "it; %(count)s of the %(matched)s employees %(who)s is not: %(examples)s. Nothing was "
+        "applied: choose a unit within %(unit)s, or a template linked higher up.",
+        "The goal serves %(links)s, so only employees of %(unit)s or a unit below it may have "
+        "it; %(count)s of the %(matched)s employees %(who)s are not: %(examples)s. Nothing "
+        "was applied: choose a unit within %(unit)s, or a template linked higher up.",
+        audience.out_of_reach,
+    )
     raise ValidationError(
         {
-            NON_FIELD_ERRORS: (
-                f"The goal serves {links}, so only employees of "
-                f"{audience.reach_unit.code} or a unit below it may have it; "
-                f"{audience.out_of_reach} of the {audience.matched} employees "
-                f"{who} {'is' if audience.out_of_reach == 1 else 'are'} not: "
-                f"{', '.join(audience.examples)}{more}. "
-                "Nothing was applied: choose a unit within "
-                f"{audience.reach_unit.code}, or a template linked higher up."
-            )
+            NON_FIELD_ERRORS: message
+            % {
+                "links": _template_links(template),
+                "unit": audience.reach_unit.code,
+                "count": audience.out_of_reach,
+                "matched": audience.matched,
+                "who": who,
+                "examples": ", ".join(audience.examples) + more,
+            }
         }
     )
+
+
+def _template_links(template: GoalTemplate) -> str:
+    """'objective ENT.F1 and measure ENT.REV', what a template's goals serve."""
+    objective, measure = template.objective, template.measure
+    codes = {
+        "objective": objective and f"{objective.unit.code}.{objective.code}",
+        "measure": measure and f"{measure.unit.code}.{measure.code}",
+    }
+    if objective and measure:
+        return _("objective %(objective)s and measure %(measure)s") % codes
+    if objective:
+        return _("objective %(objective)s") % codes
+    return _("measure %(measure)s") % codes
 
 
 def _goal_from(template: GoalTemplate, employee_id: int) -> Goal:
@@ -289,7 +321,7 @@ def _insert_goals(goals: list[Goal], *, actor) -> None:
     except IntegrityError:  # a goal from the template written meanwhile, bypassing the lock
         raise ValidationError(
             {
-                NON_FIELD_ERRORS: (
+                NON_FIELD_ERRORS: _(
                     "Someone gave goals from this template at the same moment; nothing "
                     "was applied. Apply again: those who have it now will be skipped."
                 )
@@ -300,7 +332,11 @@ def _insert_goals(goals: list[Goal], *, actor) -> None:
 
 def audience_text(unit: OrgUnit | None, job_family: str) -> str:
     """'of job family Sales in BU and the units below it', for messages."""
-    parts = [f"of job family {job_family}" if job_family else ""]
-    if unit is not None:
-        parts.append(f"{'in' if job_family else 'of'} {unit.code} and the units below it")
-    return " ".join(p for p in parts if p)
+    if job_family and unit is not None:
+        return _("of job family %(family)s in %(unit)s and the units below it") % {
+            "family": job_family,
+            "unit": unit.code,
+        }
+    if job_family:
+        return _("of job family %(family)s") % {"family": job_family}
+    return _("of %(unit)s and the units below it") % {"unit": unit.code}

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.scoping import restrict
 from core.views import NO_ROLE, Crumb, ServiceDeleteView, ServiceFormView, require
@@ -141,7 +143,7 @@ class _EmployeeRowPage:
 
     def crumbs(self):
         return [
-            Crumb("Employees", reverse("people:index")),
+            Crumb(_("Employees"), reverse("people:index")),
             Crumb(self.employee().name, self.cancel_url()),
             Crumb(self.crumb),
         ]
@@ -174,11 +176,11 @@ class _EmployeeRowForm(_EmployeeRowPage, ServiceFormView):
         return _employee_url(saved.employee_id, saved.fiscal_year)
 
     def success_message(self, saved):
-        return f"Saved: {saved}."
+        return _("Saved: %(row)s.") % {"row": saved}
 
 
 class _EmployeeRowCreate(_EmployeeRowForm):
-    crumb = "New"
+    crumb = gettext_lazy("New")
 
     def get_object(self):
         self.parent = get_object_or_404(
@@ -194,7 +196,7 @@ class _EmployeeRowCreate(_EmployeeRowForm):
 
 
 class _EmployeeRowEdit(_EmployeeRowForm):
-    crumb = "Edit"
+    crumb = gettext_lazy("Edit")
     model = None
 
     def get_object(self):
@@ -215,7 +217,7 @@ class GoalCreate(_EmployeeRowCreate):
     parent_field = "employee"
 
     def title(self):
-        return f"New goal of {self.parent.name}"
+        return _("New goal of %(employee)s") % {"employee": self.parent.name}
 
 
 class GoalEdit(_EmployeeRowEdit):
@@ -227,7 +229,10 @@ class GoalEdit(_EmployeeRowEdit):
     service = services.goal_update
 
     def title(self):
-        return f"Goal of {self.object.employee.name}: {self.object.title}"
+        return _("Goal of %(employee)s: %(title)s") % {
+            "employee": self.object.employee.name,
+            "title": self.object.title,
+        }
 
 
 class IncentiveCreate(_EmployeeRowCreate):
@@ -239,7 +244,7 @@ class IncentiveCreate(_EmployeeRowCreate):
     parent_field = "employee"
 
     def title(self):
-        return f"New incentive component of {self.parent.name}"
+        return _("New incentive component of %(employee)s") % {"employee": self.parent.name}
 
 
 class IncentiveEdit(_EmployeeRowEdit):
@@ -251,15 +256,19 @@ class IncentiveEdit(_EmployeeRowEdit):
     service = services.incentive_update
 
     def title(self):
-        return f"Incentive component of {self.object.employee.name}: {self.object.name}"
+        return _("Incentive component of %(employee)s: %(name)s") % {
+            "employee": self.object.employee.name,
+            "name": self.object.name,
+        }
 
 
 class _EmployeeRowDelete(_EmployeeRowPage, ServiceDeleteView):
     """Ask, then delete a goal or incentive component and return to the employee's page."""
 
-    crumb = "Delete"
+    crumb = gettext_lazy("Delete")
     model = None
-    what = ""
+    # "Delete the goal “%(row)s”?" and "Deleted the goal “%(row)s”." for each kind of row.
+    asking = done_text = ""
 
     def get_object(self):
         return get_object_or_404(
@@ -270,28 +279,30 @@ class _EmployeeRowDelete(_EmployeeRowPage, ServiceDeleteView):
         return self.object.employee
 
     def title(self):
-        return f"Delete the {self.what} “{self.object}”?"
+        return self.asking % {"row": self.object}
 
     def question(self):
-        return "It is removed for good (its change history stays)."
+        return _("It is removed for good (its change history stays).")
 
     def back_url(self):
         return self.cancel_url()
 
     def success_message(self, deleted):
-        return f"Deleted the {self.what} “{deleted}”."
+        return self.done_text % {"row": deleted}
 
 
 class GoalDelete(_EmployeeRowDelete):
     model = Goal
-    what = "goal"
+    asking = gettext_lazy("Delete the goal “%(row)s”?")
+    done_text = gettext_lazy("Deleted the goal “%(row)s”.")
     permission = "people.delete_goal"
     service = services.goal_delete
 
 
 class IncentiveDelete(_EmployeeRowDelete):
     model = IncentiveComponent
-    what = "incentive component"
+    asking = gettext_lazy("Delete the incentive component “%(row)s”?")
+    done_text = gettext_lazy("Deleted the incentive component “%(row)s”.")
     permission = "people.delete_incentivecomponent"
     service = services.incentive_delete
 
@@ -330,7 +341,7 @@ class _TemplatePage:
     """Pages of one goal template: under the list of templates, back to it."""
 
     def crumbs(self):
-        return [Crumb("Goal templates", reverse("people:templates")), Crumb(self.title())]
+        return [Crumb(_("Goal templates"), reverse("people:templates")), Crumb(self.title())]
 
     def cancel_url(self) -> str:
         return reverse("people:templates")
@@ -376,7 +387,7 @@ class _TemplateForm(_TemplatePage, ServiceFormView):
         return {k: v for k, v in form.cleaned_data.items() if k != "link_unit"}
 
     def success_message(self, saved):
-        return f"Saved the goal template “{saved}”."
+        return _("Saved the goal template “%(template)s”.") % {"template": saved}
 
 
 class TemplateCreate(_TemplateForm):
@@ -388,7 +399,7 @@ class TemplateCreate(_TemplateForm):
         return services.goal_template_create(actor=self.request.user, data=self.data(form))
 
     def title(self):
-        return "New goal template"
+        return _("New goal template")
 
 
 class TemplateEdit(_TemplateForm):
@@ -405,7 +416,7 @@ class TemplateEdit(_TemplateForm):
         )
 
     def title(self):
-        return f"Goal template {self.object}"
+        return _("Goal template %(template)s") % {"template": self.object}
 
 
 class TemplateDelete(_TemplatePage, ServiceDeleteView):
@@ -418,19 +429,19 @@ class TemplateDelete(_TemplatePage, ServiceDeleteView):
         return get_object_or_404(GoalTemplate, pk=self.kwargs["pk"])
 
     def title(self):
-        return f"Delete the goal template “{self.object}”?"
+        return _("Delete the goal template “%(template)s”?") % {"template": self.object}
 
     def question(self):
-        return "The goals already given from it stay."
+        return _("The goals already given from it stay.")
 
     def crumbs(self):
         return [
-            Crumb("Goal templates", reverse("people:templates")),
-            Crumb(f"Delete {self.object.name}"),
+            Crumb(_("Goal templates"), reverse("people:templates")),
+            Crumb(_("Delete %(name)s") % {"name": self.object.name}),
         ]
 
     def success_message(self, deleted):
-        return f"Deleted the goal template “{deleted}”."
+        return _("Deleted the goal template “%(template)s”.") % {"template": deleted}
 
 
 class TemplateApply(_TemplatePage, ServiceFormView):
@@ -484,20 +495,22 @@ class TemplateApply(_TemplatePage, ServiceFormView):
         return {"template": self.object, "audience": audience}
 
     def title(self):
-        return f"Apply “{self.object.name}”"
+        return _("Apply “%(name)s”") % {"name": self.object.name}
 
     def crumbs(self):
         return [
-            Crumb("Goal templates", reverse("people:templates")),
-            Crumb(f"Apply {self.object.name}"),
+            Crumb(_("Goal templates"), reverse("people:templates")),
+            Crumb(_("Apply %(name)s") % {"name": self.object.name}),
         ]
 
     def success_message(self, done):
-        return (
-            f"Applied “{self.object}”: {done.created} employee"
-            f"{'' if done.created == 1 else 's'} received the goal; {done.skipped} "
-            "already had it and were skipped."
-        )
+        return ngettext(
+            "Applied “%(template)s”: %(created)s employee received the goal; %(skipped)s "
+            "already had it and were skipped.",
+            "Applied “%(template)s”: %(created)s employees received the goal; %(skipped)s "
+            "already had it and were skipped.",
+            done.created,
+        ) % {"template": self.object, "created": done.created, "skipped": done.skipped}
 
 
 # Goal alignment ------------------------------------------------------------------------------

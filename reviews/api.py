@@ -2,6 +2,7 @@
 Thin: writes go through the services; reads are everyone's with a role."""
 
 import django_filters
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 
 from core.api.serializers import ScopedSerializer
@@ -112,7 +113,8 @@ class ActionItemViewSet(ServiceViewSet):
             )
             if changed:
                 raise PermissionDenied(
-                    f"As its owner you may change the status only, not: {', '.join(changed)}."
+                    _("As its owner you may change the status only, not: %(fields)s.")
+                    % {"fields": ", ".join(changed)}
                 )
 
     def parent(self, data, instance=None):

@@ -23,7 +23,10 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from core.clock import fiscal_year_bounds
 from scorecards.choices import Frequency, Rollup
@@ -44,13 +47,13 @@ DATA_DUE = "data_due"
 REVIEWS = "reviews"
 OTHER = "other"
 LANES: tuple[tuple[str, str], ...] = (
-    (STRATEGY_REFRESH, "Strategy refresh"),
-    (TARGET_SETTING, "Target setting"),
-    (DEADLINES, "Budget and STRATEX deadlines"),
-    (GOAL_SETTING, "Goal setting"),
-    (DATA_DUE, "Data due dates"),
-    (REVIEWS, "Review meetings"),
-    (OTHER, "Other"),
+    (STRATEGY_REFRESH, gettext_lazy("Strategy refresh")),
+    (TARGET_SETTING, gettext_lazy("Target setting")),
+    (DEADLINES, gettext_lazy("Budget and STRATEX deadlines")),
+    (GOAL_SETTING, gettext_lazy("Goal setting")),
+    (DATA_DUE, gettext_lazy("Data due dates")),
+    (REVIEWS, gettext_lazy("Review meetings")),
+    (OTHER, gettext_lazy("Other")),
 )
 LANE_LABELS = dict(LANES)
 LANE_OF_EVENT = {
@@ -67,8 +70,8 @@ DATA_DUE_KIND = "data_due"
 MEETING_KIND = "meeting"
 KIND_LABELS = {
     **dict(EventKind.choices),
-    DATA_DUE_KIND: "Data due",
-    MEETING_KIND: "Review meeting",
+    DATA_DUE_KIND: gettext_lazy("Data due"),
+    MEETING_KIND: gettext_lazy("Review meeting"),
 }
 
 
@@ -110,13 +113,19 @@ class Entry:
         table's month headings give the year: an entry is listed under the month it starts
         in, or under the year's first month if it began before)."""
         start, end = self.start, self.end
+        # The patterns are Django's date format letters, each language's own order.
         if not self.is_span:
-            return f"{start:%a} {start.day} {start:%b}"
+            return dateformat.format(start, pgettext("calendar: one day", "D j M"))
+        day_month = pgettext("calendar: day and month", "j M")
         if start.year != end.year:
-            return f"{start.day} {start:%b %Y} to {end.day} {end:%b}"
-        if start.month != end.month:
-            return f"{start.day} {start:%b} to {end.day} {end:%b}"
-        return f"{start.day} to {end.day} {end:%b}"
+            first = dateformat.format(start, pgettext("calendar: day, month, year", "j M Y"))
+            last = dateformat.format(end, day_month)
+        elif start.month != end.month:
+            first, last = dateformat.format(start, day_month), dateformat.format(end, day_month)
+        else:
+            first = dateformat.format(start, pgettext("calendar: day", "j"))
+            last = dateformat.format(end, day_month)
+        return _("%(first)s to %(last)s") % {"first": first, "last": last}
 
     @property
     def last_day(self) -> dt.date:
@@ -196,11 +205,8 @@ def _events(unit: OrgUnit, start: dt.date, end: dt.date) -> list[Entry]:
     ]
 
 
-FREQUENCY_WORDS = {
-    Frequency.MONTHLY: "monthly",
-    Frequency.QUARTERLY: "quarterly",
-    Frequency.ANNUAL: "annual",
-}
+# Data due on one day are listed monthly first, then quarterly, then annual.
+FREQUENCY_ORDER = (Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.ANNUAL)
 
 
 def due_dates_in(
@@ -221,11 +227,23 @@ def due_dates_in(
 def describe_period(period: dt.date, frequency: str, fiscal_start: int) -> str:
     """'January 2026', 'the quarter from October 2025', 'FY2025' (fiscal years are named
     after the calendar year they start in)."""
+    month = date_format(period, "YEAR_MONTH_FORMAT")
     if frequency == Frequency.MONTHLY:
-        return f"{period:%B %Y}"
+        return month
     if frequency == Frequency.QUARTERLY:
-        return f"the quarter from {period:%B %Y}"
-    return f"FY{period.year}"
+        return _("the quarter from %(month)s") % {"month": month}
+    return _("FY%(year)s") % {"year": period.year}
+
+
+def _values_due(frequency: str, count: int) -> str:
+    """'12 monthly values due': the count and the frequency, which agree in number."""
+    if frequency == Frequency.MONTHLY:
+        message = ngettext("%(count)s monthly value due", "%(count)s monthly values due", count)
+    elif frequency == Frequency.QUARTERLY:
+        message = ngettext("%(count)s quarterly value due", "%(count)s quarterly values due", count)
+    else:
+        message = ngettext("%(count)s annual value due", "%(count)s annual values due", count)
+    return message % {"count": count}
 
 
 def _data_due(unit: OrgUnit, subtree, start: dt.date, end: dt.date) -> list[Entry]:
@@ -243,7 +261,6 @@ def _data_due(unit: OrgUnit, subtree, start: dt.date, end: dt.date) -> list[Entr
     entries = []
     for row in counts:
         frequency, n = row["frequency"], row["n"]
-        word = FREQUENCY_WORDS.get(frequency, frequency)
         for period, due in due_dates_in(
             frequency, start, end, fiscal_start=fiscal_start, due_days=due_days
         ):
@@ -253,13 +270,16 @@ def _data_due(unit: OrgUnit, subtree, start: dt.date, end: dt.date) -> list[Entr
                     kind=DATA_DUE_KIND,
                     start=due,
                     end=None,
-                    title=f"{n} {word} value{'s' if n != 1 else ''} due",
+                    title=_values_due(frequency, n),
                     unit_code=unit.code,
-                    detail=f"Actuals for {describe_period(period, frequency, fiscal_start)}, "
-                    f"from {unit.code} and the units below it.",
+                    detail=_("Actuals for %(period)s, from %(unit)s and the units below it.")
+                    % {
+                        "period": describe_period(period, frequency, fiscal_start),
+                        "unit": unit.code,
+                    },
                     url=url,
                     count=n,
-                    rank=list(FREQUENCY_WORDS).index(frequency),
+                    rank=FREQUENCY_ORDER.index(frequency),
                 )
             )
     return entries
@@ -288,8 +308,12 @@ def _meetings(subtree, start: dt.date, end: dt.date) -> list[Entry]:
                 end=None,
                 title=meeting.title,
                 unit_code=meeting.unit.code,
-                detail=f"{kinds.get(meeting.kind, meeting.kind)} at {when:%H:%M}, "
-                f"{meeting.get_status_display().lower()}",
+                detail=_("%(kind)s at %(time)s, %(status)s")
+                % {
+                    "kind": kinds.get(meeting.kind, meeting.kind),
+                    "time": time_format(when),
+                    "status": str(meeting.get_status_display()).lower(),
+                },
                 url=reverse("reviews:detail", args=[meeting.pk]),
             )
         )

@@ -5,6 +5,8 @@ it starts...) are the model's, applied by the services, whose refusals the views
 to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
@@ -22,16 +24,17 @@ class CalendarFilterForm(forms.Form):
         queryset=OrgUnit.objects.all(),
         to_field_name="code",
         required=False,
+        label=_("Unit"),
         empty_label=None,  # the page shows the default unit then, selected by the view
-        error_messages={"invalid_choice": "There is no unit with that code."},
+        error_messages={"invalid_choice": _("There is no unit with that code.")},
     )
     year = forms.IntegerField(
         required=False,
         min_value=1900,
         max_value=2999,
-        label="Fiscal year",
-        help_text="Named after the calendar year in which it starts.",
-        error_messages={"invalid": "Enter a year such as 2026."},
+        label=_("Fiscal year"),
+        help_text=_("Named after the calendar year in which it starts."),
+        error_messages={"invalid": _("Enter a year such as 2026.")},
     )
 
     def __init__(self, *args, tree: list[tuple[OrgUnit, int]], **kwargs):
@@ -46,10 +49,10 @@ class CalendarEventForm(forms.ModelForm):
     class Meta:
         model = CalendarEvent
         fields = ("unit", "kind", "title", "starts_on", "ends_on", "notes")
-        labels = {"starts_on": "Starts on", "ends_on": "Ends on"}
+        labels = {"starts_on": _("Starts on"), "ends_on": _("Ends on")}
         help_texts = {
-            "unit": "The event applies to this unit and every unit below it.",
-            "ends_on": "Leave empty for a one-day event.",
+            "unit": _("The event applies to this unit and every unit below it."),
+            "ends_on": _("Leave empty for a one-day event."),
         }
         widgets = {
             "starts_on": forms.DateInput(**DATE_WIDGET),
@@ -63,7 +66,7 @@ class CalendarEventForm(forms.ModelForm):
         field.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
         # Set after the queryset: the choices shown, in tree order (the queryset validates).
         field.widget.choices = unit_choices(
-            units, empty=None if len(units) == 1 else "Choose a unit"
+            units, empty=None if len(units) == 1 else gettext("Choose a unit")
         )
 
     def _post_clean(self):

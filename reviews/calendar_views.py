@@ -8,9 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from core.clock import current_fiscal_year, fiscal_year_of
@@ -83,7 +86,7 @@ def index(request):
             calendar.entries,
             window=(calendar.start, calendar.end),
             today=today,
-            title=f"{unit}, FY{year}",
+            title=_("%(unit)s, FY%(year)s") % {"unit": unit, "year": year},
         ),
         "deletable": deletable,
         "can_add": user.has_perm(ADD, unit),
@@ -110,7 +113,9 @@ def _refuse_unit_outside(request, perm: str) -> None:
     if raw.isdigit():
         unit = OrgUnit.objects.filter(pk=int(raw)).first()
         if unit is not None and not request.user.has_perm(perm, unit):
-            raise PermissionDenied(f"You may not put calendar events in {unit.code}.")
+            raise PermissionDenied(
+                _("You may not put calendar events in %(unit)s.") % {"unit": unit.code}
+            )
 
 
 def _year_url(event: CalendarEvent) -> str:
@@ -147,8 +152,8 @@ class _EventForm(ServiceFormView):
         return {**super().get_form_kwargs(), "units": self.units}
 
     def crumbs(self):
-        label = "Edit event" if self.object else "New event"
-        return [Crumb("Strategy calendar", self.cancel_url()), Crumb(label)]
+        label = _("Edit event") if self.object else _("New event")
+        return [Crumb(_("Strategy calendar"), self.cancel_url()), Crumb(label)]
 
     def success_url(self, saved):
         return _year_url(saved)
@@ -160,7 +165,7 @@ class EventCreate(_EventForm):
 
     permission = ADD
     service = services.calendar_event_create
-    submit_label = "Add the event"
+    submit_label = gettext_lazy("Add the event")
 
     unit = None  # preselected on the form (`?unit=CODE` of the GET, or the only one offered)
 
@@ -169,7 +174,9 @@ class EventCreate(_EventForm):
         if code:
             self.unit = get_object_or_404(OrgUnit, code=code)
             if not request.user.has_perm(ADD, self.unit):
-                raise PermissionDenied(f"You may not add calendar events to {self.unit.code}.")
+                raise PermissionDenied(
+                    _("You may not add calendar events to %(unit)s.") % {"unit": self.unit.code}
+                )
         elif len(self.units) == 1:
             self.unit = self.units[0][0]
         return super().get(request, *args, **kwargs)
@@ -178,7 +185,7 @@ class EventCreate(_EventForm):
         return {**super().get_form_kwargs(), "initial": {"unit": self.unit}}
 
     def title(self):
-        return "New calendar event"
+        return _("New calendar event")
 
     def cancel_url(self):
         if self.unit is None:
@@ -186,7 +193,7 @@ class EventCreate(_EventForm):
         return calendar_url(self.unit, current_fiscal_year())
 
     def success_message(self, saved):
-        return f"Event “{saved.title}” added."
+        return _("Event “%(title)s” added.") % {"title": saved.title}
 
 
 class EventEdit(_EventForm):
@@ -200,13 +207,13 @@ class EventEdit(_EventForm):
         return _event_or_404(self.kwargs["pk"])
 
     def title(self):
-        return f"Edit calendar event {self.object.title}"
+        return _("Edit calendar event %(title)s") % {"title": self.object.title}
 
     def cancel_url(self):
         return _year_url(self.object)
 
     def success_message(self, saved):
-        return f"Event “{saved.title}” saved."
+        return _("Event “%(title)s” saved.") % {"title": saved.title}
 
 
 class EventDelete(ServiceDeleteView):
@@ -219,31 +226,34 @@ class EventDelete(ServiceDeleteView):
         return _event_or_404(self.kwargs["pk"])
 
     def crumbs(self):
-        return [Crumb("Strategy calendar", self.back_url()), Crumb("Delete event")]
+        return [Crumb(_("Strategy calendar"), self.back_url()), Crumb(_("Delete event"))]
 
     def title(self):
-        return f"Delete calendar event {self.object.title}"
+        return _("Delete calendar event %(title)s") % {"title": self.object.title}
 
     def details(self):
         event = self.object
         if event.ends_on and event.ends_on != event.starts_on:
-            dates = f"{_day(event.starts_on)} to {_day(event.ends_on)}"
+            dates = _("%(first)s to %(last)s") % {
+                "first": _day(event.starts_on),
+                "last": _day(event.ends_on),
+            }
         else:
             dates = _day(event.starts_on)
         return f"{event.unit.code} · {event.get_kind_display()} · {dates}."
 
     def question(self):
-        return (
-            f"Delete this event from the calendar of {self.object.unit.code} and the units "
-            "around it? It cannot be undone."
-        )
+        return _(
+            "Delete this event from the calendar of %(unit)s and the units around it? It "
+            "cannot be undone."
+        ) % {"unit": self.object.unit.code}
 
     def back_url(self):
         return _year_url(self.object)
 
     def success_message(self, deleted):
-        return f"Event “{deleted.title}” deleted."
+        return _("Event “%(title)s” deleted.") % {"title": deleted.title}
 
 
 def _day(day) -> str:
-    return dateformat.format(day, "j M Y")
+    return date_format(day)

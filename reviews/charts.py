@@ -5,6 +5,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.plotly_text import plotly_text
 
@@ -38,20 +41,27 @@ TODAY_COLOUR = "#b3261e"
 # The lanes' names on the axis: short, so the timeline keeps its width on a phone (the
 # table under the chart names them in full).
 AXIS_LABELS = {
-    "strategy_refresh": "Strategy refresh",
-    "target_setting": "Target setting",
-    "deadlines": "Budget, STRATEX",
-    "goal_setting": "Goal setting",
-    "data_due": "Data due",
-    "reviews": "Reviews",
-    "other": "Other",
+    "strategy_refresh": gettext_lazy("Strategy refresh"),
+    "target_setting": gettext_lazy("Target setting"),
+    "deadlines": gettext_lazy("Budget, STRATEX"),
+    "goal_setting": gettext_lazy("Goal setting"),
+    "data_due": gettext_lazy("Data due"),
+    "reviews": gettext_lazy("Reviews"),
+    "other": gettext_lazy("Other"),
 }
+
+
+def _axis(lane: str) -> str:
+    return str(AXIS_LABELS[lane])
 
 
 def _dates(entry: Entry) -> str:
     if entry.is_span:
-        return f"{entry.start:%d %b %Y} to {entry.end:%d %b %Y}"
-    return f"{entry.start:%d %b %Y}"
+        return _("%(first)s to %(last)s") % {
+            "first": date_format(entry.start),
+            "last": date_format(entry.end),
+        }
+    return date_format(entry.start)
 
 
 def _hover(entry: Entry) -> str:
@@ -64,21 +74,21 @@ def calendar_timeline(
     *,
     window: tuple[dt.date, dt.date],
     today: dt.date,
-    title: str = "Strategy calendar",
+    title: str | None = None,
 ) -> dict:
     """A timeline of the year: one row per lane (`calendar.LANES`, top to bottom, all of
     them shown even when empty); events lasting several days as bars from their first day
     to the end of their last; one-day entries as markers, one trace per kind with its own
     symbol; data due dates falling on the same day as one marker listing them all; a
     dotted line at today when today is in `window` (first and last day of the year)."""
-    lanes = [AXIS_LABELS[lane] for lane, _ in LANES]
+    lanes = [_axis(lane) for lane, _label in LANES]
     figure = go.Figure()
     figure.add_trace(_lanes_trace(lanes, window))
     for trace in [*_span_traces(entries), *_marker_traces(entries)]:
         figure.add_trace(trace)
     shapes, annotations = _today_line(window, today)
     figure.update_layout(
-        title=plotly_text(title),
+        title=plotly_text(title or _("Strategy calendar")),
         barmode="overlay",
         height=420,
         margin={"l": 20, "r": 20, "t": 50, "b": 40},
@@ -127,15 +137,15 @@ def _span_traces(entries: Sequence[Entry]) -> list[go.Bar]:
         traces.append(
             go.Bar(
                 orientation="h",
-                name=f"{label} (days)",
+                name=_("%(lane)s (days)") % {"lane": label},
                 legendgroup=lane,
-                y=[AXIS_LABELS[lane]] * len(spans),
+                y=[_axis(lane)] * len(spans),
                 base=[e.start.isoformat() for e in spans],
                 # to the end of the last day: a 3-day event is 3 days long
                 x=[((e.end - e.start).days + 1) * DAY_MS for e in spans],
                 width=0.5,
                 marker={"color": LANE_COLOURS[lane], "opacity": 0.75},
-                customdata=[[_hover(e), _dates(e), e.kind_label] for e in spans],
+                customdata=[[_hover(e), _dates(e), str(e.kind_label)] for e in spans],
                 hovertemplate="%{customdata[0]}<br>%{customdata[2]}, %{customdata[1]}"
                 "<extra></extra>",
             )
@@ -151,17 +161,17 @@ def _marker_traces(entries: Sequence[Entry]) -> list[go.Scatter]:
         traces.append(
             go.Scatter(
                 mode="markers",
-                name=KIND_LABELS[kind],
+                name=str(KIND_LABELS[kind]),
                 legendgroup=lane,
-                y=[AXIS_LABELS[lane]] * len(points),
-                x=[day.isoformat() for day, _, _ in points],
+                y=[_axis(lane)] * len(points),
+                x=[day.isoformat() for day, _lane, _text in points],
                 marker={
                     "symbol": KIND_SYMBOLS[kind],
                     "size": 12,
                     "color": LANE_COLOURS[lane],
                     "line": {"width": 1, "color": "#ffffff"},
                 },
-                customdata=[[text, f"{day:%d %b %Y}"] for day, _, text in points],
+                customdata=[[text, date_format(day)] for day, _lane, text in points],
                 hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
             )
         )
@@ -189,7 +199,7 @@ def _today_line(window: tuple[dt.date, dt.date], today: dt.date) -> tuple[list, 
         "y": 1,
         "yref": "paper",
         "yanchor": "bottom",
-        "text": "Today",
+        "text": _("Today"),
         "showarrow": False,
         "font": {"color": TODAY_COLOUR},
     }
@@ -199,7 +209,7 @@ def _today_line(window: tuple[dt.date, dt.date], today: dt.date) -> tuple[list, 
 def _markers(entries: Sequence[Entry]) -> dict[str, list[tuple[dt.date, str, str]]]:
     """The one-day entries by kind, in the order of the lanes: (day, lane, hover text).
     Data due dates of the same day (monthly and quarterly values, say) are one marker."""
-    order = {lane: index for index, (lane, _) in enumerate(LANES)}
+    order = {lane: index for index, (lane, _label) in enumerate(LANES)}
     by_kind: dict[str, list[tuple[dt.date, str, str]]] = {}
     due: dict[dt.date, list[str]] = {}
     for entry in sorted(entries, key=lambda e: (order[e.lane], e.start)):

@@ -17,6 +17,8 @@ import re
 from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from scorecards.display import unit_choices
 
@@ -62,19 +64,27 @@ class ServiceModelForm(forms.ModelForm):
 class MeetingFilterForm(forms.Form):
     """`/reviews/?unit=CODE&kind=&status=&when=`, each optional."""
 
-    WHEN = [("", "Upcoming and past"), ("upcoming", "Upcoming"), ("past", "Past")]
+    WHEN = [("", _("Upcoming and past")), ("upcoming", _("Upcoming")), ("past", _("Past"))]
 
     unit = forms.ChoiceField(
-        required=False, help_text="Meetings of this unit and of the units below it."
+        required=False,
+        label=_("Unit"),
+        help_text=_("Meetings of this unit and of the units below it."),
     )
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *MeetingKind.choices])
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *MeetingStatus.choices])
-    when = forms.ChoiceField(required=False, choices=WHEN)
+    kind = forms.ChoiceField(
+        required=False, label=_("Kind"), choices=[("", _("Any kind")), *MeetingKind.choices]
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label=_("Status"),
+        choices=[("", _("Any status")), *MeetingStatus.choices],
+    )
+    when = forms.ChoiceField(required=False, label=_("When"), choices=WHEN)
 
     def __init__(self, *args, tree, **kwargs):
         super().__init__(*args, **kwargs)
         # Codes, not ids, so a filtered list is a shareable URL; shown in tree order.
-        self.fields["unit"].choices = unit_choices(tree, value="code", empty="All units")
+        self.fields["unit"].choices = unit_choices(tree, value="code", empty=gettext("All units"))
 
 
 # Scheduling and changing a meeting ------------------------------------------------------------
@@ -84,13 +94,15 @@ class MeetingForm(ServiceModelForm):
     """A meeting's kind, title, date and time, chair and attendees, for a meeting of
     `unit` (the unit is chosen before: `?unit=CODE`, and stays on edit)."""
 
-    chair = PersonChoiceField(queryset=None, required=False, empty_label="No chair")
+    chair = PersonChoiceField(
+        queryset=None, required=False, label=_("Chair"), empty_label=_("No chair")
+    )
     attendees = PeopleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, label=_("Attendees"), widget=forms.CheckboxSelectMultiple
     )
     other_attendees = forms.CharField(
         required=False,
-        label="Other attendees",
+        label=_("Other attendees"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
@@ -99,8 +111,8 @@ class MeetingForm(ServiceModelForm):
         model = ReviewMeeting
         fields = ("kind", "title", "scheduled_for", "chair", "attendees")
         widgets = {"scheduled_for": forms.DateTimeInput(**DATETIME_WIDGET)}
-        labels = {"scheduled_for": "Date and time"}
-        help_texts = {"title": "What the invitation and the briefing book call it."}
+        labels = {"scheduled_for": _("Date and time")}
+        help_texts = {"title": _("What the invitation and the briefing book call it.")}
 
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,21 +127,23 @@ class MeetingForm(ServiceModelForm):
         attendees.queryset = invitable | suggested
         self.lists_everyone = invitable.count() <= LIST_ALL_UP_TO
         if self.lists_everyone:
-            attendees.help_text = f"The people of {unit.code} and the units below it, the "
-            attendees.help_text += "heads above it and the OSM staff."
+            attendees.help_text = gettext(
+                "The people of %(unit)s and the units below it, the heads above it and the OSM "
+                "staff."
+            ) % {"unit": unit.code}
             del self.fields["other_attendees"]
         else:
             # Set after the queryset (which validates): only the usual people are listed.
             attendees.widget.choices = [(u.pk, attendees.label_from_instance(u)) for u in suggested]
-            attendees.help_text = (
-                f"The heads of {unit.code}, of the units above it and right below it, the "
-                "owners of its objectives and measures, the OSM staff and those already "
-                "invited. Add anyone else below."
-            )
-            self.fields["other_attendees"].help_text = (
-                f"Usernames or email addresses of people of {unit.code} or the units below "
-                "it (or heads above it), separated by commas, spaces or new lines."
-            )
+            attendees.help_text = gettext(
+                "The heads of %(unit)s, of the units above it and right below it, the owners "
+                "of its objectives and measures, the OSM staff and those already invited. Add "
+                "anyone else below."
+            ) % {"unit": unit.code}
+            self.fields["other_attendees"].help_text = gettext(
+                "Usernames or email addresses of people of %(unit)s or the units below it (or "
+                "heads above it), separated by commas, spaces or new lines."
+            ) % {"unit": unit.code}
 
     def _chosen_ids(self) -> list[int]:
         """Who is already chair or attendee of the meeting (on edit): always listed and
@@ -154,8 +168,11 @@ class MeetingForm(ServiceModelForm):
         unknown = [n for n in names if n.lower() not in known]
         if unknown:
             raise forms.ValidationError(
-                f"No one {self.unit.code} may invite is called: {', '.join(unknown)}. Use "
-                "usernames or email addresses of people of the unit or the units below it."
+                gettext(
+                    "No one %(unit)s may invite is called: %(names)s. Use usernames or email "
+                    "addresses of people of the unit or the units below it."
+                )
+                % {"unit": self.unit.code, "names": ", ".join(unknown)}
             )
         return found
 
@@ -170,7 +187,7 @@ class MeetingForm(ServiceModelForm):
 class UnitPickForm(forms.Form):
     """The unit of a new meeting, when the link did not name it."""
 
-    unit = forms.ChoiceField(label="Unit", help_text="The unit whose scorecard it reviews.")
+    unit = forms.ChoiceField(label=_("Unit"), help_text=_("The unit whose scorecard it reviews."))
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -182,13 +199,15 @@ class MinutesForm(forms.Form):
 
     minutes = forms.CharField(
         required=False,
+        label=pgettext_lazy("meeting record", "Minutes"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Who said what: the discussion of the objectives off target and to watch.",
+        help_text=_("Who said what: the discussion of the objectives off target and to watch."),
     )
     decisions = forms.CharField(
         required=False,
+        label=_("Decisions"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the meeting decided (turn each into an action item below).",
+        help_text=_("What the meeting decided (turn each into an action item below)."),
     )
 
 
@@ -201,15 +220,20 @@ class ActionItemForm(ServiceModelForm):
     objectives those of its unit and the units right below it."""
 
     objective = ObjectiveChoiceField(
-        queryset=None, required=False, empty_label="No objective in particular"
+        queryset=None,
+        required=False,
+        label=_("Objective"),
+        empty_label=_("No objective in particular"),
     )
-    owner = PersonChoiceField(queryset=None, required=False, empty_label="No owner yet")
+    owner = PersonChoiceField(
+        queryset=None, required=False, label=_("Owner"), empty_label=_("No owner yet")
+    )
 
     class Meta:
         model = ActionItem
         fields = ("title", "objective", "owner", "due", "status")
         widgets = {"due": forms.DateInput(**DATE_WIDGET)}
-        help_texts = {"owner": "The attendees and chair, and the usual people of the unit."}
+        help_texts = {"owner": _("The attendees and chair, and the usual people of the unit.")}
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core import policies
 from core.models import TimeStampedModel
@@ -18,34 +20,47 @@ class ReviewMeeting(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit")
 
-    kind = models.CharField(max_length=12, choices=MeetingKind.choices)
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="review_meetings")
-    title = models.CharField(max_length=200)
-    scheduled_for = models.DateTimeField()
+    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="review_meetings", verbose_name=_("unit")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="chaired_meetings",
+        verbose_name=_("chair"),
     )
     attendees = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, related_name="review_meetings", blank=True
+        settings.AUTH_USER_MODEL,
+        related_name="review_meetings",
+        blank=True,
+        verbose_name=_("attendees"),
     )
     status = models.CharField(
-        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+        _("status"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
-    minutes = models.TextField(blank=True)
-    decisions = models.TextField(blank=True, help_text="What the meeting decided.")
+    minutes = models.TextField(pgettext_lazy("meeting record", "minutes"), blank=True)
+    decisions = models.TextField(
+        _("decisions"), blank=True, help_text=_("What the meeting decided.")
+    )
     agenda = models.JSONField(
+        _("agenda"),
         null=True,
         blank=True,
         editable=False,
-        help_text="The agenda as it stood when the meeting was held (frozen then, so the "
-        "briefing book of a past meeting still shows the figures it discussed).",
+        help_text=_(
+            "The agenda as it stood when the meeting was held (frozen then, so the "
+            "briefing book of a past meeting still shows the figures it discussed)."
+        ),
     )
 
     class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
         ordering = ["-scheduled_for"]
         constraints = [
             models.CheckConstraint(
@@ -65,10 +80,18 @@ class ActionItem(TimeStampedModel):
     access = Access(policies.ACTION_ITEMS, unit="meeting__unit", owner="owner")
 
     meeting = models.ForeignKey(
-        ReviewMeeting, on_delete=models.CASCADE, related_name="action_items"
+        ReviewMeeting,
+        on_delete=models.CASCADE,
+        related_name="action_items",
+        verbose_name=_("meeting"),
     )
     objective = models.ForeignKey(
-        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="action_items"
+        Objective,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="action_items",
+        verbose_name=_("objective"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,14 +99,17 @@ class ActionItem(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="action_items",
+        verbose_name=_("owner"),
     )
-    title = models.CharField(max_length=300)
-    due = models.DateField()
+    title = models.CharField(_("title"), max_length=300)
+    due = models.DateField(_("due"))
     status = models.CharField(
-        max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
+        _("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
 
     class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
         ordering = ["due", "id"]
         constraints = [
             models.CheckConstraint(
@@ -107,10 +133,13 @@ class ActionItem(TimeStampedModel):
         if not OrgUnit.objects.subtree_of(meeting.unit_id).filter(pk=objective.unit_id).exists():
             raise ValidationError(
                 {
-                    "objective": (
-                        f"{objective.unit.code}.{objective.code} is not an objective of "
-                        f"{meeting.unit.code} or a unit below it."
+                    "objective": gettext(
+                        "%(objective)s is not an objective of %(unit)s or a unit below it."
                     )
+                    % {
+                        "objective": f"{objective.unit.code}.{objective.code}",
+                        "unit": meeting.unit.code,
+                    }
                 }
             )
 
@@ -121,14 +150,20 @@ class CalendarEvent(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="calendar_events")
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    title = models.CharField(max_length=200)
-    starts_on = models.DateField()
-    ends_on = models.DateField(null=True, blank=True, help_text="Empty for a one-day event.")
-    notes = models.TextField(blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="calendar_events", verbose_name=_("unit")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Empty for a one-day event.")
+    )
+    notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
+        verbose_name = _("calendar event")
+        verbose_name_plural = _("calendar events")
         ordering = ["starts_on", "id"]
         constraints = [
             models.CheckConstraint(
@@ -138,7 +173,7 @@ class CalendarEvent(TimeStampedModel):
                 condition=models.Q(ends_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="calendar_event_ends_after_start",
-                violation_error_message="The event cannot end before it starts.",
+                violation_error_message=_("The event cannot end before it starts."),
             ),
         ]
 
@@ -147,4 +182,4 @@ class CalendarEvent(TimeStampedModel):
 
     def clean(self):
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The event cannot end before it starts."})
+            raise ValidationError({"ends_on": _("The event cannot end before it starts.")})

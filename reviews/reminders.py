@@ -12,6 +12,9 @@ Celery tasks, their retries and `manage.py send_reminders --date` may all run it
   with its agenda and a link.
 - Overdue action items: once a week (the ledger's period is the week's Monday), one
   message to each owner of open items past their due date.
+
+Each message is written in its recipient's language (`core.i18n.speaking_to`: his or her
+choice, else English), whoever or whatever ran the job.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from core.clock import week_of
+from core.i18n import languages_of, speaking_to
 from core.outbox import Draft, messages_compose
 from scorecards.models import OrgUnit
 from scorecards.selectors.updates import OwedValue, owed_values
@@ -80,6 +86,7 @@ def data_reminders_compose(*, day: dt.date) -> int:
     )
     text, html = get_template("email/data_reminder.txt"), get_template("email/data_reminder.html")
     site = settings.SITE_URL
+    languages = languages_of(people)
     drafts = []
     for owner_id in sorted(triggered):
         owner = people[owner_id]
@@ -88,30 +95,37 @@ def data_reminders_compose(*, day: dt.date) -> int:
         items = by_owner[owner_id]
         overdue = [i for i in items if i.overdue]
         upcoming = [i for i in items if not i.overdue]
-        context = {
-            "name": _name(owner),
-            "overdue": overdue,
-            "upcoming": upcoming,
-            "sections": [("Overdue", overdue, True), ("Due next", upcoming, False)],
-            "site": site,
-        }
-        subject = f"OSM: {len(items)} value{'s' if len(items) != 1 else ''} to enter"
-        if overdue:
-            subject += f", {len(overdue)} overdue"
-        drafts.append(
-            Draft(
-                kind=DATA_REMINDER,
-                recipient=owner.email,
-                subject_key=f"user:{owner_id}",
-                period=day,
-                subject=subject,
-                body=text.render(context),
-                html=html.render(context),
-                user_id=owner_id,
+        with speaking_to(languages.get(owner_id)):
+            context = {
+                "name": _name(owner),
+                "overdue": overdue,
+                "upcoming": upcoming,
+                "sections": [(_("Overdue"), overdue, True), (_("Due next"), upcoming, False)],
+                "site": site,
+            }
+            drafts.append(
+                Draft(
+                    kind=DATA_REMINDER,
+                    recipient=owner.email,
+                    subject_key=f"user:{owner_id}",
+                    period=day,
+                    subject=_reminder_subject(len(items), len(overdue)),
+                    body=text.render(context),
+                    html=html.render(context),
+                    user_id=owner_id,
+                )
             )
-        )
     drafts += _escalations(escalate, heads, people, day)
     return messages_compose(drafts)
+
+
+def _reminder_subject(owed: int, overdue: int) -> str:
+    """'OSM: 3 values to enter, 1 overdue' in the active language."""
+    subject = ngettext("OSM: %(count)s value to enter", "OSM: %(count)s values to enter", owed)
+    subject %= {"count": owed}
+    if overdue:
+        subject = _("%(subject)s, %(count)s overdue") % {"subject": subject, "count": overdue}
+    return subject
 
 
 def _heads_of(unit_codes: set[str]) -> dict[str, int]:
@@ -140,6 +154,7 @@ def _escalations(items, heads, people, day) -> list[Draft]:
         by_head[head_id].append(Escalated(item, _name(people[item.owner_id])))
     text = get_template("email/data_escalation.txt")
     html = get_template("email/data_escalation.html")
+    languages = languages_of(by_head)
     drafts = []
     for head_id, escalated in sorted(by_head.items()):
         head = people[head_id]
@@ -151,19 +166,24 @@ def _escalations(items, heads, people, day) -> list[Draft]:
             "days": ESCALATION_DAYS,
             "site": settings.SITE_URL,
         }
-        drafts.append(
-            Draft(
-                kind=DATA_ESCALATION,
-                recipient=head.email,
-                subject_key=f"user:{head_id}",
-                period=day,
-                subject=f"OSM: {len(escalated)} value{'s' if len(escalated) != 1 else ''} "
-                f"of your units {ESCALATION_DAYS} days overdue",
-                body=text.render(context),
-                html=html.render(context),
-                user_id=head_id,
+        with speaking_to(languages.get(head_id)):
+            subject = ngettext(
+                "OSM: %(count)s value of your units %(days)s days overdue",
+                "OSM: %(count)s values of your units %(days)s days overdue",
+                len(escalated),
+            ) % {"count": len(escalated), "days": ESCALATION_DAYS}
+            drafts.append(
+                Draft(
+                    kind=DATA_ESCALATION,
+                    recipient=head.email,
+                    subject_key=f"user:{head_id}",
+                    period=day,
+                    subject=subject,
+                    body=text.render(context),
+                    html=html.render(context),
+                    user_id=head_id,
+                )
             )
-        )
     return drafts
 
 
@@ -183,22 +203,29 @@ def action_item_reminders_compose(*, day: dt.date) -> int:
         item.days = (day - item.due).days
         by_owner[item.owner_id].append(item)
     text, html = get_template("email/action_items.txt"), get_template("email/action_items.html")
+    languages = languages_of(by_owner)
     drafts = []
     for owner_id, owned in by_owner.items():
         owner = owned[0].owner
         context = {"name": _name(owner), "items": owned, "site": settings.SITE_URL}
-        drafts.append(
-            Draft(
-                kind=ACTION_ITEMS,
-                recipient=owner.email,
-                subject_key=f"user:{owner_id}",
-                period=week_of(day),
-                subject=f"OSM: {len(owned)} overdue action item{'s' if len(owned) != 1 else ''}",
-                body=text.render(context),
-                html=html.render(context),
-                user_id=owner_id,
+        with speaking_to(languages.get(owner_id)):
+            subject = ngettext(
+                "OSM: %(count)s overdue action item",
+                "OSM: %(count)s overdue action items",
+                len(owned),
+            ) % {"count": len(owned)}
+            drafts.append(
+                Draft(
+                    kind=ACTION_ITEMS,
+                    recipient=owner.email,
+                    subject_key=f"user:{owner_id}",
+                    period=week_of(day),
+                    subject=subject,
+                    body=text.render(context),
+                    html=html.render(context),
+                    user_id=owner_id,
+                )
             )
-        )
     return messages_compose(drafts)
 
 
@@ -220,6 +247,13 @@ def review_reminders_compose(*, day: dt.date) -> int:
     )
     text = get_template("email/review_reminder.txt")
     html = get_template("email/review_reminder.html")
+    meetings = list(meetings)
+    languages = languages_of(
+        user.pk
+        for meeting in meetings
+        for user in [*meeting.attendees.all(), meeting.chair]
+        if user
+    )
     drafts = []
     for meeting in meetings:
         people = {u.pk: u for u in meeting.attendees.all()}
@@ -228,28 +262,32 @@ def review_reminders_compose(*, day: dt.date) -> int:
         people = {k: u for k, u in people.items() if u.is_active and u.email}
         if not people:
             continue
+        when = timezone.localtime(meeting.scheduled_for)
         context = {
             "meeting": meeting,
-            "when": timezone.localtime(meeting.scheduled_for),
+            "when": when,
             "chair": _name(meeting.chair) if meeting.chair else "",
             "agenda": meeting_agenda(meeting, today=day),
             "link": f"{settings.SITE_URL}/reviews/{meeting.pk}/",
         }
         for user in sorted(people.values(), key=lambda u: u.pk):
             context["name"] = _name(user)
-            drafts.append(
-                Draft(
-                    kind=REVIEW_REMINDER,
-                    recipient=user.email,
-                    subject_key=f"meeting:{meeting.pk}",
-                    period=target,
-                    subject=f"OSM: {meeting.title}, "
-                    f"{timezone.localtime(meeting.scheduled_for):%a %d %b %H:%M}",
-                    body=text.render(context),
-                    html=html.render(context),
-                    user_id=user.pk,
+            with speaking_to(languages.get(user.pk)):
+                # Django's date format letters, in each language's own order.
+                day_and_time = pgettext("e-mail subject: a meeting's day and time", "D j M H:i")
+                drafts.append(
+                    Draft(
+                        kind=REVIEW_REMINDER,
+                        recipient=user.email,
+                        subject_key=f"meeting:{meeting.pk}",
+                        period=target,
+                        subject=_("OSM: %(meeting)s, %(when)s")
+                        % {"meeting": meeting.title, "when": dateformat.format(when, day_and_time)},
+                        body=text.render(context),
+                        html=html.render(context),
+                        user_id=user.pk,
+                    )
                 )
-            )
     return messages_compose(drafts)
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from core.services import apply_changes, delete_or_explain, save_validated
 from scorecards.models import OrgUnit
@@ -69,19 +71,17 @@ def _refuse_stranded_items(meeting: ReviewMeeting) -> None:
         .select_related("objective__unit")
     )
     if stranded:
+        items = "; ".join(
+            sorted(
+                _("action item '%(item)s' is about %(objective)s")
+                % {"item": item, "objective": f"{item.objective.unit.code}.{item.objective.code}"}
+                for item in stranded
+            )
+        )
         raise ValidationError(
             {
-                "unit": (
-                    f"The meeting cannot move to {meeting.unit.code}: "
-                    + "; ".join(
-                        sorted(
-                            f"action item '{item}' is about "
-                            f"{item.objective.unit.code}.{item.objective.code}"
-                            for item in stranded
-                        )
-                    )
-                    + "."
-                )
+                "unit": _("The meeting cannot move to %(unit)s: %(items)s.")
+                % {"unit": meeting.unit.code, "items": items}
             }
         )
 
@@ -124,8 +124,12 @@ def broken_links_after_unit_move(subtree: set[int], above: set[int]) -> list[str
         .select_related("meeting__unit", "objective__unit")
     )
     return [
-        f"action item '{item}' of a {item.meeting.unit.code} meeting is about "
-        f"{item.objective.unit.code}.{item.objective.code}"
+        _("action item '%(item)s' of a %(unit)s meeting is about %(objective)s")
+        % {
+            "item": item,
+            "unit": item.meeting.unit.code,
+            "objective": f"{item.objective.unit.code}.{item.objective.code}",
+        }
         for item in items
     ]
 
@@ -179,15 +183,18 @@ def meeting_hold(
     current = _locked(meeting)
     today = today or timezone.localdate()
     if current.status == MeetingStatus.CANCELLED:
-        raise ValidationError({NON_FIELD_ERRORS: "A cancelled meeting cannot be held."})
+        raise ValidationError({NON_FIELD_ERRORS: _("A cancelled meeting cannot be held.")})
     if current.status == MeetingStatus.HELD:
-        raise ValidationError({NON_FIELD_ERRORS: "This meeting has already been held."})
+        raise ValidationError({NON_FIELD_ERRORS: _("This meeting has already been held.")})
     day = timezone.localdate(current.scheduled_for)
     if day > today:
         raise ValidationError(
             {
-                NON_FIELD_ERRORS: f"This meeting is scheduled for {day:%d %B %Y}: it can be "
-                "held from that day on (change its date if it met earlier)."
+                NON_FIELD_ERRORS: _(
+                    "This meeting is scheduled for %(day)s: it can be held from that day on "
+                    "(change its date if it met earlier)."
+                )
+                % {"day": date_format(day)}
             }
         )
     current.agenda = None  # generate it afresh, never from a stale copy
@@ -212,9 +219,9 @@ def meeting_cancel(*, actor, meeting: ReviewMeeting) -> ReviewMeeting:
 
     current = _locked(meeting)
     if current.status == MeetingStatus.HELD:
-        raise ValidationError({NON_FIELD_ERRORS: "A meeting that was held cannot be cancelled."})
+        raise ValidationError({NON_FIELD_ERRORS: _("A meeting that was held cannot be cancelled.")})
     if current.status == MeetingStatus.CANCELLED:
-        raise ValidationError({NON_FIELD_ERRORS: "This meeting is already cancelled."})
+        raise ValidationError({NON_FIELD_ERRORS: _("This meeting is already cancelled.")})
     current.status = MeetingStatus.CANCELLED
     save_validated(current, actor=actor)
     meeting.refresh_from_db()

@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
@@ -71,7 +74,7 @@ def _detail_url(meeting: ReviewMeeting) -> str:
 def _meeting_crumbs(meeting: ReviewMeeting, *after: Crumb) -> list[Crumb]:
     """The crumbs of a page about `meeting`: the meetings list, the meeting, then `after`."""
     return [
-        Crumb("Review meetings", _meetings_url()),
+        Crumb(_("Review meetings"), _meetings_url()),
         Crumb(meeting.title, _detail_url(meeting)),
         *after,
     ]
@@ -167,7 +170,7 @@ def detail(request, pk: int):
     context = {
         "meeting": meeting,
         "crumbs": [
-            Crumb("Review meetings", _meetings_url()),
+            Crumb(_("Review meetings"), _meetings_url()),
             Crumb(str(meeting.unit), _meetings_url(meeting.unit)),
             Crumb(meeting.title),
         ],
@@ -201,11 +204,11 @@ def _meeting_action(request, meeting: ReviewMeeting, form: MinutesForm):
             services.meeting_cancel(actor=user, meeting=copy)
         except ValidationError as exc:
             return None, form, " ".join(exc.messages)
-        messages.success(request, f"Meeting '{copy.title}' cancelled.")
+        messages.success(request, _("Meeting '%(title)s' cancelled.") % {"title": copy.title})
         return redirect("reviews:detail", meeting.pk), form, None
     form = MinutesForm(request.POST)
     if action not in ("save", "hold"):
-        form.add_error(None, "Choose to save the minutes or to hold the meeting.")
+        form.add_error(None, _("Choose to save the minutes or to hold the meeting."))
     elif form.is_valid():
         try:
             if action == "hold":
@@ -215,8 +218,11 @@ def _meeting_action(request, meeting: ReviewMeeting, form: MinutesForm):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            done = "held: its agenda is frozen" if action == "hold" else "saved"
-            messages.success(request, f"Meeting '{copy.title}' {done}.")
+            if action == "hold":
+                done = _("Meeting '%(title)s' held: its agenda is frozen.")
+            else:
+                done = _("Meeting '%(title)s' saved.")
+            messages.success(request, done % {"title": copy.title})
             return redirect("reviews:detail", meeting.pk), form, None
     return None, form, None
 
@@ -251,7 +257,7 @@ class MeetingCreate(ServiceFormView):
     template_name = "reviews/meeting_form.html"
     form_class = MeetingForm
     permission = "reviews.add_reviewmeeting"
-    submit_label = "Schedule"
+    submit_label = pgettext_lazy("meeting", "Schedule")
 
     def get_object(self):
         # A role first (403), then the unit (404), then the right to schedule in it (403).
@@ -275,7 +281,7 @@ class MeetingCreate(ServiceFormView):
         units = [(u, d) for u, d in unit_tree() if user.has_perm(self.permission, u)]
         context = {
             "form": UnitPickForm(units=units),
-            "crumbs": [Crumb("Review meetings", _meetings_url()), Crumb("New")],
+            "crumbs": [Crumb(_("Review meetings"), _meetings_url()), Crumb(_("New"))],
         }
         return render(self.request, "reviews/unit_pick.html", context)
 
@@ -287,10 +293,10 @@ class MeetingCreate(ServiceFormView):
         return services.meeting_create(actor=self.request.user, data=data)
 
     def crumbs(self):
-        return [Crumb("Review meetings", _meetings_url(self.unit)), Crumb("New")]
+        return [Crumb(_("Review meetings"), _meetings_url(self.unit)), Crumb(_("New"))]
 
     def title(self):
-        return f"Schedule a meeting of {self.unit}"
+        return _("Schedule a meeting of %(unit)s") % {"unit": self.unit}
 
     def cancel_url(self):
         return _meetings_url(self.unit)
@@ -299,7 +305,7 @@ class MeetingCreate(ServiceFormView):
         return _detail_url(saved)
 
     def success_message(self, saved):
-        return f"Meeting '{saved.title}' scheduled."
+        return _("Meeting '%(title)s' scheduled.") % {"title": saved.title}
 
 
 class _OfMeeting:
@@ -330,13 +336,13 @@ class MeetingEdit(_OfMeeting, ServiceFormView):
     def crumbs(self):
         meeting = self.object
         return [
-            Crumb("Review meetings", _meetings_url(meeting.unit)),
+            Crumb(_("Review meetings"), _meetings_url(meeting.unit)),
             Crumb(meeting.title, _detail_url(meeting)),
-            Crumb("Edit"),
+            Crumb(_("Edit")),
         ]
 
     def title(self):
-        return f"Edit {self.object.title}"
+        return _("Edit %(title)s") % {"title": self.object.title}
 
     def cancel_url(self):
         return _detail_url(self.object)
@@ -345,7 +351,7 @@ class MeetingEdit(_OfMeeting, ServiceFormView):
         return _detail_url(saved)
 
     def success_message(self, saved):
-        return f"Meeting '{saved.title}' saved."
+        return _("Meeting '%(title)s' saved.") % {"title": saved.title}
 
 
 class MeetingDelete(_OfMeeting, ServiceDeleteView):
@@ -357,20 +363,27 @@ class MeetingDelete(_OfMeeting, ServiceDeleteView):
     service = services.meeting_delete
 
     def crumbs(self):
-        return _meeting_crumbs(self.object, Crumb("Delete"))
+        return _meeting_crumbs(self.object, Crumb(_("Delete")))
 
     def title(self):
-        return f"Delete the meeting '{self.object.title}'?"
+        return _("Delete the meeting '%(title)s'?") % {"title": self.object.title}
 
     def question(self):
         meeting = self.object
         count = meeting.action_items.count()
         when = timezone.localtime(meeting.scheduled_for)
-        return (
-            f"This deletes the {meeting.get_kind_display().lower()} of {meeting.unit.code} on "
-            f"{when:%d %B %Y, %H:%M}, with its minutes, decisions and {count} action "
-            f"item{'' if count == 1 else 's'}. It cannot be undone."
-        )
+        return ngettext(
+            "This deletes the %(kind)s of %(unit)s on %(when)s, with its minutes, decisions "
+            "and %(count)s action item. It cannot be undone.",
+            "This deletes the %(kind)s of %(unit)s on %(when)s, with its minutes, decisions "
+            "and %(count)s action items. It cannot be undone.",
+            count,
+        ) % {
+            "kind": str(meeting.get_kind_display()).lower(),
+            "unit": meeting.unit.code,
+            "when": date_format(when, "DATETIME_FORMAT"),
+            "count": count,
+        }
 
     def back_url(self):
         return _detail_url(self.object)
@@ -379,7 +392,7 @@ class MeetingDelete(_OfMeeting, ServiceDeleteView):
         return _meetings_url(deleted.unit)
 
     def success_message(self, deleted):
-        return f"Meeting '{deleted.title}' deleted."
+        return _("Meeting '%(title)s' deleted.") % {"title": deleted.title}
 
 
 # Action items ---------------------------------------------------------------------------------
@@ -393,7 +406,7 @@ class ItemCreate(ServiceFormView):
     template_name = "reviews/item_form.html"
     form_class = ActionItemForm
     permission = "reviews.add_actionitem"
-    submit_label = "Add"
+    submit_label = gettext_lazy("Add")
 
     def get_object(self):
         self.meeting = _meeting(self.kwargs["pk"])
@@ -413,10 +426,10 @@ class ItemCreate(ServiceFormView):
         return {"next": _next_or(self.request, "")}
 
     def crumbs(self):
-        return _meeting_crumbs(self.meeting, Crumb("New action item"))
+        return _meeting_crumbs(self.meeting, Crumb(_("New action item")))
 
     def title(self):
-        return "New action item"
+        return _("New action item")
 
     def cancel_url(self):
         return _next_or(self.request, _detail_url(self.meeting))
@@ -425,7 +438,7 @@ class ItemCreate(ServiceFormView):
         return _detail_url(self.meeting)
 
     def success_message(self, saved):
-        return f"Action item '{saved.title}' added."
+        return _("Action item '%(title)s' added.") % {"title": saved.title}
 
 
 class ItemEdit(ServiceFormView):
@@ -462,20 +475,27 @@ class ItemEdit(ServiceFormView):
         item = self.object
         if self.runs_the_meeting:
             return ""
-        about = ""
+        due = date_format(item.due)
         if item.objective:
             objective = item.objective
-            about = f", about {objective.unit.code}.{objective.code} {objective.name}"
-        return (
-            f"Due {dateformat.format(item.due, 'j F Y')}{about}. As its owner you may change "
-            "its status; the rest is for those who run the meeting."
-        )
+            return _(
+                "Due %(due)s, about %(objective)s %(name)s. As its owner you may change its "
+                "status; the rest is for those who run the meeting."
+            ) % {
+                "due": due,
+                "objective": f"{objective.unit.code}.{objective.code}",
+                "name": objective.name,
+            }
+        return _(
+            "Due %(due)s. As its owner you may change its status; the rest is for those who "
+            "run the meeting."
+        ) % {"due": due}
 
     def extra_context(self, form):
         return {"next": _next_or(self.request, "")}
 
     def crumbs(self):
-        return _meeting_crumbs(self.object.meeting, Crumb("Action item"))
+        return _meeting_crumbs(self.object.meeting, Crumb(_("Action item")))
 
     def title(self):
         return self.object.title
@@ -487,7 +507,7 @@ class ItemEdit(ServiceFormView):
         return self.cancel_url()
 
     def success_message(self, saved):
-        return f"Action item '{saved.title}' saved."
+        return _("Action item '%(title)s' saved.") % {"title": saved.title}
 
 
 class ItemDelete(ServiceDeleteView):
@@ -502,20 +522,20 @@ class ItemDelete(ServiceDeleteView):
         return _item(self.kwargs["pk"])
 
     def crumbs(self):
-        return _meeting_crumbs(self.object.meeting, Crumb("Delete an action item"))
+        return _meeting_crumbs(self.object.meeting, Crumb(_("Delete an action item")))
 
     def title(self):
-        return f"Delete the action item '{self.object.title}'?"
+        return _("Delete the action item '%(title)s'?") % {"title": self.object.title}
 
     def question(self):
         item = self.object
-        return (
-            f"This deletes the action item '{item.title}' (due {item.due:%d %B %Y}) of the "
-            f"meeting '{item.meeting.title}'. It cannot be undone."
-        )
+        return _(
+            "This deletes the action item '%(title)s' (due %(due)s) of the meeting "
+            "'%(meeting)s'. It cannot be undone."
+        ) % {"title": item.title, "due": date_format(item.due), "meeting": item.meeting.title}
 
     def back_url(self):
         return _detail_url(self.object.meeting)
 
     def success_message(self, deleted):
-        return f"Action item '{deleted.title}' deleted."
+        return _("Action item '%(title)s' deleted.") % {"title": deleted.title}

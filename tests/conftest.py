@@ -81,3 +81,15 @@ def redis_url():
     """The real Redis's URL (skips or fails when none answers)."""
     need_service("redis")
     return os.environ["REDIS_URL"]
+
+
+@pytest.fixture(autouse=True)
+def english_between_tests():
+    """Every test starts in the settings' language (English): a page asked for in French
+    leaves French active in the test's thread, as each request's language stays active until
+    the next request chooses one (core/i18n.py)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

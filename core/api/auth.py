@@ -6,6 +6,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model, user_logged_in
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import get_token_model
 from knox.settings import knox_settings
@@ -92,8 +93,11 @@ class TokenView(APIView):
             minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
             return Response(
                 {
-                    "detail": "Too many failed logins for this user or from this address: "
-                    f"logins are refused for {minutes} minutes. The OSM staff can unlock it."
+                    "detail": _(
+                        "Too many failed logins for this user or from this address: logins are "
+                        "refused for %(minutes)s minutes. The OSM staff can unlock it."
+                    )
+                    % {"minutes": minutes}
                 },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
             )

@@ -6,6 +6,7 @@ it is itself being imported.
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import UnsupportedMediaType, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,13 +26,17 @@ def exception_handler(exc, context):
             detail = {"non_field_errors": exc.messages}
         exc = ValidationError(detail)
     elif isinstance(exc, IntegrityError):
-        exc = ValidationError({"non_field_errors": ["This conflicts with existing data."]})
+        exc = ValidationError({"non_field_errors": [_("This conflicts with existing data.")]})
     elif isinstance(exc, (OverflowError, DataError)):
         # An id or number beyond what the database stores (a filter like ?unit=1e30).
-        exc = ValidationError({"detail": "A number in the request is out of range."})
+        exc = ValidationError({"detail": _("A number in the request is out of range.")})
     elif isinstance(exc, UnsupportedMediaType):
         view = context.get("view")
         accepted = " or ".join(p.media_type for p in getattr(view, "parser_classes", ()))
         if accepted:
-            exc = UnsupportedMediaType(None, detail=f"{exc.detail} Send {accepted}.")
+            exc = UnsupportedMediaType(
+                None,
+                detail=_("%(problem)s Send %(types)s.")
+                % {"problem": exc.detail, "types": accepted},
+            )
     return drf_exception_handler(exc, context)

@@ -2,12 +2,20 @@
 are 404), writes through the app's services, so the API enforces exactly what the admin
 and the web pages enforce."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
 from core.scoping import perm_name, restrict
 
 from .permissions import HasRulePermission
+
+# A write the rules refuse, by action; `model` is the model's (translated) name.
+REFUSALS = {
+    "add": _("You may not add this %(model)s here."),
+    "change": _("You may not change this %(model)s here."),
+    "delete": _("You may not delete this %(model)s here."),
+}
 
 
 class ServiceViewSet(viewsets.ModelViewSet):
@@ -37,7 +45,7 @@ class ServiceViewSet(viewsets.ModelViewSet):
         target = self.parent(data, instance)
         model = self.get_queryset().model
         if not self.request.user.has_perm(perm_name(model, action), target):
-            raise PermissionDenied(f"You may not {action} this {model._meta.verbose_name} here.")
+            raise PermissionDenied(REFUSALS[action] % {"model": model._meta.verbose_name})
 
     def perform_create(self, serializer):
         self.check_write("add", serializer.validated_data)

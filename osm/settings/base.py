@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # Body size and JSON depth, before any view or the CSRF check reads a body.
     "core.middleware.RequestLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session (a signed-in user's language is kept there), before CommonMiddleware
+    # (Django's order): the user's choice, else the browser's Accept-Language (core/i18n.py).
+    "core.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -97,6 +100,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -163,9 +167,31 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "landing"  # dashboards.views.landing: where each role's work is
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("TIME_ZONE", default="UTC")
+# The languages OSM speaks (docs/development.md, "Languages"): each person's choice
+# (core.models.Preferences, the page /accounts/language/), else the browser's
+# Accept-Language, else English. Named in their own language, as the chooser shows them.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch")]
 USE_I18N = True
+# Each app keeps its own catalogues in <app>/locale/ (found through INSTALLED_APPS); the
+# project's templates are catalogued with the app they belong to (core/management/commands/
+# makemessages.py), so no LOCALE_PATHS. The .mo files are compiled by `make install`.
+LOCALE_PATHS: list[str] = []
+# Dates and numbers are written and read in the active language's formats (Django's
+# per-language format files: 31/12/2026 and 12,5 in French, 31.12.2026 and 12,5 in German).
+# No thousands separator by default: plain integers (years, ids, codes in links) must stay
+# "2026", not "2,026"; a figure that wants grouping asks for it where it is written (the
+# formatting filters), in threes.
+USE_THOUSAND_SEPARATOR = False
+NUMBER_GROUPING = 3
+# English as an international company writes it ("3 Feb 2026", never month-first):
+# osm/formats/en/formats.py. French and German keep Django's formats.
+FORMAT_MODULE_PATH = ["osm.formats"]
+# The browser remembers a language chosen on the language page, signed in or not.
+LANGUAGE_COOKIE_NAME = "osm_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -141,6 +141,7 @@ PAGES = {
     "people:template-apply": lambda d: f"/people/templates/{d.template.pk}/apply/",
     "people:alignment": lambda d: "/people/alignment/",
     "login": lambda d: "/accounts/login/",
+    "language": lambda d: "/accounts/language/",
     "password_change": lambda d: "/accounts/password_change/",
     "password_reset": lambda d: "/accounts/password_reset/",
     "measure-value-delete": lambda d: (

@@ -234,7 +234,7 @@ def test_a_meeting_cannot_be_held_before_its_day(world):
     with refused(
         {
             "__all__": [
-                "This meeting is scheduled for 10 March 2026: it can be held from that day on "
+                "This meeting is scheduled for 10 Mar 2026: it can be held from that day on "
                 "(change its date if it met earlier)."
             ]
         }

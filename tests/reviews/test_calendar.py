@@ -347,7 +347,7 @@ def test_chart_bars_for_several_days_markers_for_one():
         ["3 monthly values due (B1)<br>1 quarterly value due (B1)", "10 Apr 2026"],
         ["3 monthly values due (B1)", "10 May 2026"],
     ]
-    assert marks["Review meeting"]["customdata"] == [["B1 review (B1)", "05 Mar 2026"]]
+    assert marks["Review meeting"]["customdata"] == [["B1 review (B1)", "5 Mar 2026"]]
 
 
 def test_chart_lanes_window_and_today_line():

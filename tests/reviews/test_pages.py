@@ -444,7 +444,7 @@ def test_holding_refusals_are_shown_above_the_form(client, world, login):
     assert response.status_code == 400
     assert_shown_by(
         response.content.decode(), "__all__",
-        "This meeting is scheduled for 10 April 2026: it can be held from that day on "
+        "This meeting is scheduled for 10 Apr 2026: it can be held from that day on "
         "(change its date if it met earlier).",
     )  # fmt: skip
     response = client.post(f"/reviews/{later.pk}/", {"action": "dance"})

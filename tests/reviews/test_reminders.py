@@ -185,3 +185,61 @@ def test_the_scheduled_run_takes_todays_date(world, django_capture_on_commit_cal
         ("data_escalation", dt.date(2026, 11, 17)),
         ("data_reminder", dt.date(2026, 11, 17)),
     ]
+
+
+# In the recipient's language ------------------------------------------------------------------
+
+
+def test_each_reminder_in_its_recipients_language_whoever_runs_the_job(world):
+    """Ann chose French, Bea German; the run happens while German is active (a page asked
+    in German, say): Ann still reads French, and a recipient without a choice English."""
+    from django.utils import translation
+
+    from core.models import Preferences
+
+    Preferences.objects.create(user=world["ann"], language="fr")
+    Preferences.objects.create(user=world["boss"], language="de")
+    # 17 Nov: Ann owes October (7 days late) and November; Bea hears of October.
+    with translation.override("de"):
+        assert data_reminders_compose(day=dt.date(2026, 11, 17)) == 2
+    ann = OutgoingMessage.objects.get(kind="data_reminder")
+    assert ann.subject == "OSM : 2 valeurs à saisir, dont 1 en retard"
+    assert ann.body.startswith("Bonjour Ann Lee,")
+    # October's value: "octobre 2026", due 10 November (French dates), 7 days late.
+    assert "TEAM.REV" in ann.body and "octobre 2026 : échéance 10 novembre 2026" in ann.body
+    assert "7 jours de retard" in ann.body
+    assert '<html lang="fr">' in ann.html
+    bea = OutgoingMessage.objects.get(kind="data_escalation")
+    assert bea.subject == "OSM: 1 Wert Ihrer Einheiten seit 7 Tagen überfällig"
+    assert "verantwortlich: Ann Lee" in bea.body and "Oktober 2026" in bea.body
+    # Without a choice: English, though German was active when the job ran.
+    meeting = f.ReviewMeetingFactory(unit=world["team"], title="TEAM review")
+    bob = f.UserFactory(first_name="Bob", last_name="Brown", email="bob@example.com")
+    f.ActionItemFactory(meeting=meeting, owner=bob, title="Fix", due=dt.date(2026, 11, 1))
+    with translation.override("de"):
+        assert action_item_reminders_compose(day=dt.date(2026, 11, 11)) == 1
+    bob_message = OutgoingMessage.objects.get(kind="action_items_overdue")
+    assert bob_message.subject == "OSM: 1 overdue action item"
+    assert "Fix (due 1 Nov 2026, 10 days late)" in bob_message.body
+
+
+def test_a_review_reminder_in_french(world, settings):
+    settings.REVIEW_LEAD_DAYS = 3
+    settings.TIME_ZONE = "UTC"
+    from core.models import Preferences
+
+    guest = f.UserFactory(first_name="Gil", last_name="Guest", email="gil@example.com")
+    Preferences.objects.create(user=guest, language="fr")
+    meeting = f.ReviewMeetingFactory(
+        unit=world["team"], title="Revue de novembre", kind="operational",
+        scheduled_for=dt.datetime(2026, 11, 14, 9, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    meeting.attendees.set([guest])
+    assert review_reminders_compose(day=dt.date(2026, 11, 11)) == 1
+    message = OutgoingMessage.objects.get()
+    assert message.subject == "OSM : Revue de novembre, sam 14 novembre 09:30"
+    assert (
+        "Revue opérationnelle « Revue de novembre » de Unit TEAM a lieu le "
+        "samedi 14 novembre 2026 à 09:30." in message.body
+    )
+    assert "3. Valeurs en retard (1)" in message.body
