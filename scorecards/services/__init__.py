@@ -27,6 +27,7 @@ from .objectives import (
     objective_support,
     objective_update,
 )
+from .targets import TargetsSet, measure_targets_plan, measure_targets_set
 from .units import (
     broken_scorecard_links,
     perspective_create,
@@ -56,6 +57,7 @@ __all__ = [
     "RED_NEEDS_NOTE",
     "VALUE_FIELDS",
     "BulkError",
+    "TargetsSet",
     "broken_scorecard_links",
     "cause_effect_create",
     "cause_effect_delete",
@@ -63,6 +65,8 @@ __all__ = [
     "measure_create",
     "measure_delete",
     "measure_save",
+    "measure_targets_plan",
+    "measure_targets_set",
     "measure_update",
     "measure_value_create",
     "measure_value_delete",
