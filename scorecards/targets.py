@@ -14,8 +14,8 @@ The methods (A: the annual target, n: the periods of the year, i = 1..n):
 - **even**: the same target every period: A/n for `sum`, A for `average` and `last`.
 - **linear**: equal steps up (or down) from the baseline b, the level before the year:
   t_i = b + i·d, the first period one step beyond the baseline, with d chosen by the rule:
-  `sum` d = 2·(A − n·b) / (n·(n + 1)); `average` d = 2·(A − b) / (n + 1) (so the line ends
-  beyond A when it starts below it: the mean must reach A); `last` d = (A − b) / n (the
+  `sum` d = 2·(A - n·b) / (n·(n + 1)); `average` d = 2·(A - b) / (n + 1) (so the line ends
+  beyond A when it starts below it: the mean must reach A); `last` d = (A - b) / n (the
   line ends on A).
 - **shape**: last year's shape: t_i in proportion to last year's actual a_i of the same
   period: `sum` A·a_i/Σa; `average` A·a_i/mean(a); `last` A·a_i/a_n.
