@@ -43,6 +43,7 @@ class MeasureReading:
     overdue: bool
     reported: int | None = None  # rollups: sources that reported for `period`
     sources: int | None = None  # rollups: sources in all
+    decimal_places: int | None = None  # how its figures are shown (None: as entered)
 
 
 @dataclass
@@ -166,10 +167,17 @@ def read_measure(
         overdue=False
         if light
         else scoring.is_overdue(
-            values, info.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
+            values,
+            info.frequency,
+            clock.fiscal_start,
+            clock.as_of,
+            clock.today,
+            clock.due_days,
+            created=info.created,
         ),
         reported=reported[0] if reported else (0 if info.kind == "rollup" else None),
         sources=len(info.sources) if info.kind == "rollup" else None,
+        decimal_places=info.decimal_places,
     )
 
 
