@@ -5,11 +5,10 @@ whose refusals the view kit puts next to the fields (`core.forms.add_service_err
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.widgets import DateInput, SearchableSelectMultiple
 from scorecards.models import OrgUnit
 
 from .models import Initiative, Milestone
-
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
 def tree_choices(units: list[tuple[OrgUnit, int]], empty_label: str | None) -> list:
@@ -52,10 +51,8 @@ class InitiativeForm(ServiceModelForm):
     objectives = ObjectivesField(
         queryset=None,
         required=False,
-        help_text=(
-            "The objectives it advances: of its own unit or of the units above or below it. "
-            "Ctrl- or Cmd-click to choose several."
-        ),
+        widget=SearchableSelectMultiple,
+        help_text="The objectives it advances: of its own unit or of the units above or below it.",
     )
     percent_complete = forms.IntegerField(
         min_value=0, max_value=100, initial=0, label="Percent complete", help_text="0 to 100."
@@ -76,8 +73,8 @@ class InitiativeForm(ServiceModelForm):
             "percent_complete",
         )
         widgets = {
-            "start": forms.DateInput(**DATE_WIDGET),
-            "end": forms.DateInput(**DATE_WIDGET),
+            "start": DateInput,
+            "end": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -113,6 +110,6 @@ class MilestoneForm(ServiceModelForm):
     class Meta:
         model = Milestone
         fields = ("name", "due", "done_on")
-        widgets = {"due": forms.DateInput(**DATE_WIDGET), "done_on": forms.DateInput(**DATE_WIDGET)}
+        widgets = {"due": DateInput, "done_on": DateInput}
         labels = {"done_on": "Done on"}
         help_texts = {"done_on": "Leave empty while it is not done."}

@@ -6,11 +6,11 @@ to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
 
+from core.widgets import DateInput
 from scorecards.models import OrgUnit
 
 from .models import CalendarEvent
 
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 INDENT = "\u00a0\u00a0"
 
 
@@ -59,8 +59,8 @@ class CalendarEventForm(forms.ModelForm):
             "ends_on": "Leave empty for a one-day event.",
         }
         widgets = {
-            "starts_on": forms.DateInput(**DATE_WIDGET),
-            "ends_on": forms.DateInput(**DATE_WIDGET),
+            "starts_on": DateInput,
+            "ends_on": DateInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -18,13 +18,13 @@ from django import forms
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from core.widgets import DateInput, DateTimeInput, SearchableSelectMultiple
+
 from .choices import MeetingKind, MeetingStatus
 from .models import ActionItem, ReviewMeeting
 from .selectors import invitable_users, objectives_for_items, suggested_users
 
 LIST_ALL_UP_TO = 60
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
-DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
 def person(user) -> str:
@@ -85,9 +85,7 @@ class MeetingForm(ServiceModelForm):
     `unit` (the unit is chosen before: `?unit=CODE`, and stays on edit)."""
 
     chair = PersonChoiceField(queryset=None, required=False, empty_label="No chair")
-    attendees = PeopleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple
-    )
+    attendees = PeopleChoiceField(queryset=None, required=False, widget=SearchableSelectMultiple)
     other_attendees = forms.CharField(
         required=False,
         label="Other attendees",
@@ -98,7 +96,7 @@ class MeetingForm(ServiceModelForm):
     class Meta:
         model = ReviewMeeting
         fields = ("kind", "title", "scheduled_for", "chair", "attendees")
-        widgets = {"scheduled_for": forms.DateTimeInput(**DATETIME_WIDGET)}
+        widgets = {"scheduled_for": DateTimeInput}
         labels = {"scheduled_for": "Date and time"}
         help_texts = {"title": "What the invitation and the briefing book call it."}
 
@@ -210,7 +208,7 @@ class ActionItemForm(ServiceModelForm):
     class Meta:
         model = ActionItem
         fields = ("title", "objective", "owner", "due", "status")
-        widgets = {"due": forms.DateInput(**DATE_WIDGET)}
+        widgets = {"due": DateInput}
         help_texts = {"owner": "The attendees and chair, and the usual people of the unit."}
 
     def __init__(self, *args, meeting, **kwargs):

@@ -163,6 +163,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
+# One way to write a day per language (osm/formats/): `{{ day|date }}` in templates.
+FORMAT_MODULE_PATH = ["osm.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
