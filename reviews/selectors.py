@@ -64,6 +64,7 @@ class AgendaMeasure:
     score: Fraction | None
     status: str
     overdue: bool
+    decimal_places: int | None = None  # how its figures are shown (None: as entered)
 
 
 @dataclass
@@ -313,6 +314,7 @@ def _agenda_objective(objective: ObjectiveReading, perspective: str) -> AgendaOb
                 score=m.score,
                 status=m.status,
                 overdue=m.overdue,
+                decimal_places=m.decimal_places,
             )
             for m in objective.measures
         ],

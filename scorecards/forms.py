@@ -404,7 +404,9 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
                 "enter the targets of the periods shown.",
             )
             return None
-        changed = [n for n in self.table if n in self.changed_data and n not in self.errors]
+        # A cell not posted at all (a client that does not send the table) is left alone.
+        posted = [n for n in self.table if self.add_prefix(n) in self.data]
+        changed = [n for n in posted if n in self.changed_data and n not in self.errors]
         for name in changed:
             if data.get(name) is None:
                 self.add_error(
