@@ -34,6 +34,14 @@ def _plain(value):
     return value.normalize() if isinstance(value, Decimal) else value
 
 
+def _plain_initial(form, *names) -> None:
+    """Write the stored figures of a bound row plainly (a new row keeps its fields' own
+    initial values)."""
+    for name in names:
+        if form.initial.get(name) is not None:
+            form.initial[name] = _plain(form.initial[name])
+
+
 class CodeNameChoices:
     """Choice labels "UNIT.CODE Name" for objectives and measures of several units."""
 
@@ -147,7 +155,7 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
         self._prepare_weight()
-        self.initial["weight"] = _plain(self.initial.get("weight"))
+        _plain_initial(self, "weight")
         theme = self.fields["theme"]
         theme.queryset = (
             Theme.objects.filter(unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True))
@@ -296,8 +304,7 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             self.fields["sources"].initial = list(
                 self.instance.sources.values_list("pk", flat=True)
             )
-        for name in ("weight", "min_value", "max_value", "baseline"):
-            self.initial[name] = _plain(self.initial.get(name))
+        _plain_initial(self, "weight", "min_value", "max_value", "baseline")
         if self.initial.get("tolerance") is not None:
             self.initial["tolerance"] = _plain(Decimal(self.initial["tolerance"]) * 100)
         self.initial.setdefault("targets_year", current_fiscal_year())

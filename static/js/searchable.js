@@ -14,7 +14,7 @@
       new window.TomSelect(select, {
         plugins: { remove_button: { title: "Remove" } },
         maxOptions: null,
-        hidePlaceholder: true,
+        hidePlaceholder: false,
         placeholder: "Type to search…",
         render: {
           no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
@@ -30,10 +30,11 @@
 
   function start() {
     enhance(document);
-    if (window.htmx) {
-      window.htmx.onLoad(enhance);
-      document.body.addEventListener("htmx:beforeCleanupElement", takeDown);
-    }
+    // htmx's own events, listened to directly: htmx.onLoad() called this early (htmx is
+    // deferred, its ready handler not run yet) would wait for a DOMContentLoaded that is
+    // already being dispatched, and never register.
+    document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+    document.addEventListener("htmx:beforeCleanupElement", takeDown);
   }
 
   if (document.readyState === "loading") {

@@ -66,8 +66,12 @@ def test_the_search_box_survives_an_htmx_swap(visit, world):
     expect(page.locator("#id_objectives + .ts-wrapper .item")).to_have_count(1)
     # Another unit: htmx swaps the objectives' select for the enterprise's reach; the box
     # is rebuilt once, not doubled, and keeps the choice still within reach.
-    page.get_by_label("Unit").select_option(label="ACME — Acme")
+    page.evaluate("document.getElementById('id_objectives').dataset.before = 'swap'")
+    with page.expect_response(lambda r: "/edit/?" in r.url and "unit=" in r.url):
+        page.get_by_label("Unit").select_option(label="ACME — Acme")
+    expect(page.locator("#id_objectives[data-before]")).to_have_count(0)  # a new select
     expect(page.locator(".ts-wrapper")).to_have_count(1)
+    expect(page.locator("#id_objectives + .ts-wrapper .item")).to_contain_text(["BU.SELL"])
     choose(page, "id_objectives", "grow", "ACME.GROW Grow revenue")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Save").click()
@@ -80,7 +84,7 @@ def test_the_search_box_survives_an_htmx_swap(visit, world):
 def test_a_new_measure_with_its_year_of_targets(visit, world):
     page = visit.login(world["head"], f"/objectives/{world['sell'].pk}/measures/new/")
     page.get_by_label("Code").fill("UNITS")
-    page.get_by_label("Name", exact=True).fill("Units sold")
+    page.get_by_label("Name:", exact=True).fill("Units sold")
     page.get_by_label("Aggregation").select_option("sum")
     page.get_by_label("Decimal places").select_option("0")
     page.get_by_label("Tolerance (%)").fill("5")

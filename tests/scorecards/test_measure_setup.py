@@ -287,6 +287,14 @@ def test_an_objective_takes_a_theme_from_above(client, world):
     assert (lean.theme, lean.weight) == (theme, D("1.5"))
 
 
+def test_new_forms_start_from_the_defaults(client, world):
+    client.force_login(world["head"])
+    html = client.get(f"/objectives/{world['sell'].pk}/measures/new/").content.decode()
+    assert 'name="weight" value="1"' in html and 'name="tolerance" value="10"' in html
+    html = client.get("/units/BU/objectives/new/").content.decode()
+    assert 'name="weight" value="1"' in html
+
+
 def test_multiple_choices_are_searchable_selects_with_their_files(client, world, rev):
     client.force_login(world["head"])
     for url in ("/units/BU/objectives/new/", f"/measures/{rev.pk}/edit/"):
