@@ -3,12 +3,12 @@
 
 from django.urls import path
 
-from . import views
+from . import measure_views, views
 
 urlpatterns = [
     path("measures/upload/", views.values_upload, name="values-upload"),
     path("measures/<int:pk>/", views.measure_page, name="measure"),
-    path("measures/<int:pk>/edit/", views.MeasureEdit.as_view(), name="measure-edit"),
+    path("measures/<int:pk>/edit/", measure_views.MeasureEdit.as_view(), name="measure-edit"),
     path("measures/<int:pk>/delete/", views.MeasureDelete.as_view(), name="measure-delete"),
     path(
         "measures/<int:pk>/values/<str:period>/delete/",
@@ -22,5 +22,9 @@ urlpatterns = [
     path("arrows/<int:pk>/delete/", views.ArrowDelete.as_view(), name="arrow-delete"),
     path("objectives/<int:pk>/edit/", views.ObjectiveEdit.as_view(), name="objective-edit"),
     path("objectives/<int:pk>/delete/", views.ObjectiveDelete.as_view(), name="objective-delete"),
-    path("objectives/<int:pk>/measures/new/", views.MeasureCreate.as_view(), name="measure-new"),
+    path(
+        "objectives/<int:pk>/measures/new/",
+        measure_views.MeasureCreate.as_view(),
+        name="measure-new",
+    ),
 ]
