@@ -29,7 +29,7 @@ from people.models import Employee, Goal, IncentiveComponent
 from scorecards.choices import Rollup
 from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit
 from scorecards.periods import add_months, months_in, period_start
-from scorecards.scoring import due_date, latest_due_period
+from scorecards.scoring import due_date, latest_due_period, owes_from
 from scorecards.selectors.scorecard import objective_scores
 
 from .metrics import Counts, Metrics, depths, metrics, subtree_counts
@@ -300,7 +300,7 @@ def _measures(subtree, year_start, year_end, today, own, lists):
     """Data timeliness (from the values' change history) and overdue measures."""
     measures = list(
         Measure.objects.filter(unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE)
-        .annotate(first_period=Min("values__period"))
+        .annotate(first_period=Min("values__period", filter=Q(values__actual__isnull=False)))
         .values(
             "id", "code", "name", "unit_id", "unit__code", "frequency", "first_period", "created_at"
         )
@@ -330,12 +330,15 @@ def _periods_due(measures, year_start, year_end, today) -> dict[tuple[int, dt.da
             period = add_months(period, step)
     due: dict[tuple[int, dt.date], dt.date] = {}
     for m in measures:
-        # A measure owes values from the period it was created in, or from its first value
+        # A measure owes values from the period it was created in, or from its first actual
         # if that is earlier (history loaded from before OSM); one never reported still owes.
-        created = period_start(
-            timezone.localtime(m["created_at"]).date(), m["frequency"], start_month
+        # (Targets set ahead for the whole year owe nothing: only actuals count here.)
+        since = owes_from(
+            timezone.localtime(m["created_at"]).date(),
+            m["frequency"],
+            start_month,
+            m["first_period"],
         )
-        since = min(created, m["first_period"]) if m["first_period"] else created
         for period, deadline in calendar[m["frequency"]]:
             if period >= since:
                 due[(m["id"], period)] = deadline
@@ -391,6 +394,9 @@ def _list_overdue(subtree, measures, today, lists) -> None:
     )
     for m in measures:
         period = latest[m["frequency"]]
+        created = timezone.localtime(m["created_at"]).date()
+        if period < owes_from(created, m["frequency"], start_month, m["first_period"]):
+            continue  # a new measure owes nothing yet
         if (m["id"], period) not in reported:
             lists.overdue_measures.append(
                 Item(

@@ -1,16 +1,27 @@
-"""Select widgets for choices that run into thousands (every active user as an owner: 20,000
-at seed_scale; every objective within reach of an initiative: 4,000).
+"""The form widgets every app's forms share, so a kind of input looks and behaves the same
+on every page.
 
-Django's `Select` renders each option through a template of its own, about half a
-millisecond apiece: 10 s for the owner field of a measure at scale. These write the same
-HTML in Python, in a fraction of that; the attributes (id, required, aria-*, multiple,
-selected) are Django's own, computed by its `get_context`.
+- `ManyOptionsSelect`, `ManyOptionsSelectMultiple`: selects of thousands of options (every
+  active user as an owner: 20,000 at seed_scale), written in Python rather than through a
+  template per option (about half a millisecond apiece); the attributes are Django's own.
+
+- `SearchableSelectMultiple`: a choice of several (an objective's supported objectives, a
+  rollup's sources, an initiative's objectives, a meeting's attendees). A plain
+  `<select multiple>` that static/js/searchable.js turns into a Tom Select box: type to
+  search, click or Enter to add, its cross to remove, and what is already chosen stays chosen.
+  Without script the plain select still works. Its files come with the form's media
+  (`{{ form.media }}`, which templates/core/form.html writes).
+- `DateInput`, `DateTimeInput`: the browser's own date (and time) picker. Its value is
+  always ISO (`2026-10-31`, `2026-10-31T14:30`), whatever the language; the browser shows
+  it in the person's own format.
 """
 
 from html import escape
 
 from django import forms
 from django.utils.safestring import SafeData, mark_safe
+
+SEARCHABLE = "data-searchable"
 
 
 def _text(value) -> str:
@@ -55,3 +66,32 @@ class ManyOptionsSelect(_OptionsInPython, forms.Select):
 
 class ManyOptionsSelectMultiple(_OptionsInPython, forms.SelectMultiple):
     """A `SelectMultiple` of thousands of options."""
+
+
+class SearchableSelectMultiple(_OptionsInPython, forms.SelectMultiple):
+    """A multiple choice with search (Tom Select, vendored in static/vendor/tom-select)."""
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.min.css"]}
+        js = ["vendor/tom-select/tom-select.popular.min.js", "js/searchable.js"]
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({SEARCHABLE: "", **(attrs or {})}, choices)
+
+
+class DateInput(forms.DateInput):
+    """`<input type="date">`: the value in ISO, shown by the browser in the reader's format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """`<input type="datetime-local">`, its value `YYYY-MM-DDTHH:MM`."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")

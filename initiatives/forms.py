@@ -6,13 +6,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import ManyOptionsSelect, ManyOptionsSelectMultiple
+from core.widgets import DateInput, ManyOptionsSelect, SearchableSelectMultiple
 from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
 from .models import Initiative, Milestone
-
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
 def tree_choices(units: list[tuple[OrgUnit, int]], empty_label: str | None) -> list:
@@ -58,10 +56,9 @@ class InitiativeForm(ServiceModelForm):
         queryset=None,
         required=False,
         label=_("Objectives"),
-        widget=ManyOptionsSelectMultiple,  # thousands at scale
+        widget=SearchableSelectMultiple,  # thousands at scale: options written in Python
         help_text=_(
-            "The objectives it advances: of its own unit or of the units above or below it. "
-            "Ctrl- or Cmd-click to choose several."
+            "The objectives it advances: of its own unit or of the units above or below it."
         ),
     )
     percent_complete = forms.IntegerField(
@@ -87,8 +84,8 @@ class InitiativeForm(ServiceModelForm):
             "percent_complete",
         )
         widgets = {
-            "start": forms.DateInput(**DATE_WIDGET),
-            "end": forms.DateInput(**DATE_WIDGET),
+            "start": DateInput,
+            "end": DateInput,
             "description": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
@@ -124,5 +121,6 @@ class MilestoneForm(ServiceModelForm):
     class Meta:
         model = Milestone
         fields = ("name", "due", "done_on")
-        widgets = {"due": forms.DateInput(**DATE_WIDGET), "done_on": forms.DateInput(**DATE_WIDGET)}
+        widgets = {"due": DateInput, "done_on": DateInput}
+        labels = {"done_on": _("Done on")}
         help_texts = {"done_on": _("Leave empty while it is not done.")}

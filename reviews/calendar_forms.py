@@ -8,12 +8,11 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
 from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
 from .models import CalendarEvent
-
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 
 
 class CalendarFilterForm(forms.Form):
@@ -55,8 +54,8 @@ class CalendarEventForm(forms.ModelForm):
             "ends_on": _("Leave empty for a one-day event."),
         }
         widgets = {
-            "starts_on": forms.DateInput(**DATE_WIDGET),
-            "ends_on": forms.DateInput(**DATE_WIDGET),
+            "starts_on": DateInput,
+            "ends_on": DateInput,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

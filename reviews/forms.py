@@ -20,6 +20,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput, DateTimeInput, SearchableSelectMultiple
 from scorecards.display import unit_choices
 
 from .choices import MeetingKind, MeetingStatus
@@ -27,8 +28,6 @@ from .models import ActionItem, ReviewMeeting
 from .selectors import invitable_users, objectives_for_items, suggested_users
 
 LIST_ALL_UP_TO = 60
-DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
-DATETIME_WIDGET = {"attrs": {"type": "datetime-local"}, "format": "%Y-%m-%dT%H:%M"}
 
 
 def person(user) -> str:
@@ -98,7 +97,7 @@ class MeetingForm(ServiceModelForm):
         queryset=None, required=False, label=_("Chair"), empty_label=_("No chair")
     )
     attendees = PeopleChoiceField(
-        queryset=None, required=False, label=_("Attendees"), widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, label=_("Attendees"), widget=SearchableSelectMultiple
     )
     other_attendees = forms.CharField(
         required=False,
@@ -110,7 +109,7 @@ class MeetingForm(ServiceModelForm):
     class Meta:
         model = ReviewMeeting
         fields = ("kind", "title", "scheduled_for", "chair", "attendees")
-        widgets = {"scheduled_for": forms.DateTimeInput(**DATETIME_WIDGET)}
+        widgets = {"scheduled_for": DateTimeInput}
         labels = {"scheduled_for": _("Date and time")}
         help_texts = {"title": _("What the invitation and the briefing book call it.")}
 
@@ -232,7 +231,7 @@ class ActionItemForm(ServiceModelForm):
     class Meta:
         model = ActionItem
         fields = ("title", "objective", "owner", "due", "status")
-        widgets = {"due": forms.DateInput(**DATE_WIDGET)}
+        widgets = {"due": DateInput}
         help_texts = {"owner": _("The attendees and chair, and the usual people of the unit.")}
 
     def __init__(self, *args, meeting, **kwargs):

@@ -69,6 +69,7 @@ class AgendaMeasure:
     status: str
     overdue: bool
     note: str = ""  # the owner's note on the value of `period` (why, what is being done)
+    decimal_places: int | None = None  # how its figures are shown (None: as entered)
 
 
 @dataclass

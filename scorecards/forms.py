@@ -3,21 +3,51 @@ arrows) and the CSV upload. They check what a field can check alone; the service
 the rest and their errors land next to the fields (`core.forms.add_service_errors`)."""
 
 import datetime as dt
+import re
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
 
-from core.fields import VALUE
+from core.clock import current_fiscal_year
+from core.fields import VALUE, WEIGHT
 from core.forms import DecimalEntryField
 from core.numbers import active_number_format, format_plain
 from core.validators import positive_weight
-from core.widgets import ManyOptionsSelect
+from core.widgets import ManyOptionsSelect, SearchableSelectMultiple
 
 from .choices import Frequency
-from .models import CauseEffect, Measure, Objective, OrgUnit, Theme
-from .periods import add_months, months_in, period_for, period_start, period_text
+from .models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit, Theme
+from .periods import (
+    add_months,
+    months_in,
+    period_for,
+    period_start,
+    period_text,
+)
+from .targets import EVEN, LINEAR, SHAPE, year_periods
+
+
+def number_field(**kwargs) -> forms.DecimalField:
+    """A number typed as text in the reader's own format (a decimal comma in French),
+    parsed on the server by the strict locale-aware `core.forms.DecimalEntryField` ("12,5"
+    is refused in English, never read as 125): every number field of these forms."""
+    return DecimalEntryField(**kwargs)
+
+
+def _plain(value):
+    """A stored decimal as people write it: 36.3, not 36.300000."""
+    return value.normalize() if isinstance(value, Decimal) else value
+
+
+def _plain_initial(form, *names) -> None:
+    """Write the stored figures of a bound row plainly (a new row keeps its fields' own
+    initial values)."""
+    for name in names:
+        if form.initial.get(name) is not None:
+            form.initial[name] = _plain(form.initial[name])
 
 
 class CodeNameChoices:
@@ -212,14 +242,17 @@ class UnitCodeMixin:
 
 
 class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
-    """An objective of a unit and the objectives of units above it that it supports."""
+    """An objective of a unit and the objectives of units above it that it supports. The
+    themes offered are the unit's and those of the units above it (a theme is a slice
+    across the strategy of its unit and of the units below)."""
 
     supports = ObjectiveChoiceField(
         queryset=Objective.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=SearchableSelectMultiple,
         help_text="Objectives of the units above this one that it helps achieve.",
     )
+    weight = number_field(**WEIGHT, initial=Decimal("1"))
 
     class Meta:
         model = Objective
@@ -230,7 +263,17 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.unit = unit
         self._prepare_weight()
-        self.fields["theme"].queryset = Theme.objects.filter(unit=unit).order_by("name")
+        _plain_initial(self, "weight")
+        theme = self.fields["theme"]
+        theme.queryset = (
+            Theme.objects.filter(unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True))
+            .select_related("unit")
+            .order_by("unit__code", "name")
+        )
+        theme.label_from_instance = lambda t: (
+            t.name if t.unit_id == unit.pk else f"{t.name} ({t.unit.code})"
+        )
+        theme.help_text = f"A theme of {unit.code} or of a unit above it."
         _owner_field(self.fields["owner"])
         self.fields["supports"].queryset = (
             Objective.objects.filter(unit__in=OrgUnit.objects.ancestors_of(unit.pk))
@@ -243,15 +286,89 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
             )
 
 
+TARGET_METHODS = [
+    (EVEN, "Evenly"),
+    (LINEAR, "In equal steps from the baseline"),
+    (SHAPE, "In the shape of last year's actuals"),
+]
+TARGET_CELL = "target_"  # + YYYY_MM: one cell of the period-by-period table
+TARGET_CELL_NAME = re.compile(r"^target_\d{4}_\d{2}$")
+TARGET_SETTINGS = ("targets_year", "annual_target", "target_method")
+
+
 class MeasureForm(UnitCodeMixin, forms.ModelForm):
     """A measure of an objective: entered, calculated by a formula, or a rollup of
-    measures of the units below."""
+    measures of the units below; how its figures are written (decimal places, valid range,
+    baseline); and, in one go, its targets for a fiscal year: an annual target spread over
+    the year's periods, or a table of the periods' targets.
+
+    The table is built for the frequency and year posted (or, unbound, those of the
+    measure or `initial`), one cell per period, filled with the stored targets. After
+    `is_valid()`, `targets_request` says what to do with the targets: None (nothing
+    changed), ("spread", method, annual target) or ("table", {period: target})."""
 
     sources = MeasureChoiceField(
         queryset=Measure.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=SearchableSelectMultiple,
         help_text="For a rollup: the measures of units below that it combines.",
+    )
+    weight = number_field(**WEIGHT, initial=Decimal("1"))
+    tolerance = number_field(
+        label="Tolerance (%)",
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        max_digits=5,
+        decimal_places=2,
+        initial=Decimal("10"),
+        help_text="Where the red flag lies by default: this percentage of the target below "
+        "it (above it when lower is better). 10 means 10%.",
+    )
+    decimal_places = forms.TypedChoiceField(
+        label="Decimal places",
+        choices=[("", "As entered"), *((n, str(n)) for n in range(7))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="How many decimals its figures are shown and entered with.",
+    )
+    min_value = number_field(
+        **VALUE, required=False, label="Lowest valid value", help_text="Empty: no limit."
+    )
+    max_value = number_field(
+        **VALUE,
+        required=False,
+        label="Highest valid value",
+        help_text="Empty: no limit (a measure in % is held to 0 to 100 unless you set a range).",
+    )
+    baseline = number_field(
+        **VALUE,
+        required=False,
+        help_text="Where the measure stood before the strategy: the level the targets "
+        "start from in equal steps.",
+    )
+    targets_year = forms.IntegerField(
+        label="Fiscal year of the targets",
+        required=False,
+        min_value=1900,
+        max_value=2999,
+        error_messages={"invalid": "Enter a year such as 2026."},
+    )
+    annual_target = number_field(
+        **VALUE,
+        required=False,
+        label="Annual target",
+        help_text="The year's figure as the measure combines its periods: their sum, their "
+        "average, or the last period's. Leave empty to type each period's target below.",
+    )
+    target_method = forms.ChoiceField(
+        label="Spread the annual target",
+        choices=TARGET_METHODS,
+        initial=EVEN,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Whichever way, the periods combined as the measure combines them make "
+        "the annual target.",
     )
 
     class Meta:
@@ -267,6 +384,10 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             "weight",
             "owner",
             "tolerance",
+            "decimal_places",
+            "min_value",
+            "max_value",
+            "baseline",
             "formula",
             "rollup",
         ]
@@ -275,7 +396,7 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             "formula": forms.TextInput(),
         }
 
-    def __init__(self, *args, objective: Objective, **kwargs):
+    def __init__(self, *args, objective: Objective, refresh_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.objective = objective
         self.instance.unit_id = objective.unit_id
@@ -291,6 +412,139 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             self.fields["sources"].initial = list(
                 self.instance.sources.values_list("pk", flat=True)
             )
+        _plain_initial(self, "weight", "min_value", "max_value", "baseline")
+        if self.initial.get("tolerance") is not None:
+            self.initial["tolerance"] = _plain(Decimal(self.initial["tolerance"]) * 100)
+        self.initial.setdefault("targets_year", current_fiscal_year())
+        self._add_target_cells()
+        if refresh_url:
+            # With htmx, another frequency or year redraws the table of targets; without
+            # script, a table posted for other periods is refused and drawn again.
+            for name in ("frequency", "targets_year"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-get": refresh_url,
+                        "hx-trigger": "change",
+                        "hx-include": "[name=frequency],[name=targets_year]",
+                        "hx-select": "#targets",
+                        "hx-target": "#targets",
+                        "hx-swap": "outerHTML",
+                    }
+                )
+
+    # The table of targets ------------------------------------------------------------------
+
+    def _chosen(self, name: str, valid) -> str:
+        """What the form is for: the posted value if valid, else the initial one."""
+        if self.is_bound:
+            posted = self.data.get(self.add_prefix(name))
+            if valid(posted):
+                return posted
+        return self.initial.get(name)
+
+    def table_frequency(self) -> str:
+        return self._chosen("frequency", lambda v: v in Frequency.values) or Frequency.MONTHLY
+
+    def table_year(self) -> int:
+        year = self._chosen("targets_year", lambda v: v and v.isdigit() and 1900 <= int(v) <= 2999)
+        return int(year)
+
+    def _add_target_cells(self) -> None:
+        periods = year_periods(
+            self.table_year(), self.table_frequency(), settings.FISCAL_YEAR_START_MONTH
+        )
+        stored = {}
+        if self.instance.pk:
+            stored = dict(
+                MeasureValue.objects.filter(
+                    measure=self.instance, period__in=periods, target__isnull=False
+                ).values_list("period", "target")
+            )
+        self.table = {}
+        for period in periods:
+            name = f"{TARGET_CELL}{period:%Y_%m}"
+            annual = self.table_frequency() == Frequency.ANNUAL
+            label = f"Fiscal year {period:%Y}" if annual else f"{period:%b %Y}"
+            self.fields[name] = number_field(**VALUE, required=False, label=label)
+            self.initial[name] = _plain(stored.get(period))
+            self.table[name] = period
+
+    @property
+    def measure_fields(self):
+        return [
+            self[name]
+            for name in self.fields
+            if name not in TARGET_SETTINGS and name not in self.table
+        ]
+
+    @property
+    def target_settings(self):
+        return [self[name] for name in TARGET_SETTINGS]
+
+    @property
+    def target_cells(self):
+        return [self[name] for name in self.table]
+
+    def form_only_fields(self) -> set[str]:
+        """Fields of the targets, which the measure's service is not told."""
+        return {*TARGET_SETTINGS, *self.table}
+
+    # Checks --------------------------------------------------------------------------------
+
+    def clean_targets_year(self):
+        return self.cleaned_data.get("targets_year") or self.table_year()
+
+    def clean_tolerance(self):
+        percent = self.cleaned_data.get("tolerance")
+        return None if percent is None else percent / 100
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_value"), data.get("max_value")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_value", "The highest valid value must not be below the lowest.")
+        self.targets_request = self._targets_request(data)
+        return data
+
+    def _targets_request(self, data):
+        stale = [
+            key
+            for key, value in self.data.items()
+            if TARGET_CELL_NAME.match(key) and key not in self.table and str(value).strip()
+        ]
+        if stale:
+            self.add_error(
+                None,
+                "The table of targets was for other periods (another year or frequency): "
+                "enter the targets of the periods shown.",
+            )
+            return None
+        # A cell not posted at all (a client that does not send the table) is left alone.
+        posted = [n for n in self.table if self.add_prefix(n) in self.data]
+        changed = [n for n in posted if n in self.changed_data and n not in self.errors]
+        for name in changed:
+            if data.get(name) is None:
+                self.add_error(
+                    name,
+                    "A target is cleared on the measure's page, with the period's value; "
+                    "here targets are only set.",
+                )
+        typed = [n for n in changed if data.get(n) is not None]
+        annual = data.get("annual_target")
+        if annual is not None:
+            if typed:
+                self.add_error(
+                    "annual_target",
+                    "Give either an annual target to spread or the periods' targets, not both.",
+                )
+                return None
+            return ("spread", data.get("target_method") or EVEN, annual)
+        if typed:
+            return (
+                "table",
+                {self.table[n]: data[n] for n in self.table if data.get(n) is not None},
+            )
+        return None
 
 
 class CauseEffectForm(forms.ModelForm):

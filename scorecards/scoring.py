@@ -207,6 +207,17 @@ def latest_due_period(
     return period
 
 
+def owes_from(
+    created: dt.date, frequency: str, fiscal_start_month: int, first_actual: dt.date | None
+) -> dt.date:
+    """The first period a measure owes an actual for: the period it was created in (the
+    periods that ended before it existed are not owed), or its first period with an actual
+    if that is earlier (history loaded from before it was set up in OSM). So a new measure is
+    not overdue before its first period is due."""
+    since = period_start(created, frequency, fiscal_start_month)
+    return since if first_actual is None else min(since, first_actual)
+
+
 def is_overdue(
     values: Sequence[PeriodValue],
     frequency: str,
@@ -214,9 +225,16 @@ def is_overdue(
     month: dt.date,
     today: dt.date,
     due_days: int,
+    created: dt.date | None = None,
 ) -> bool:
-    """Overdue: the latest period due by then (see `latest_due_period`) has no actual."""
+    """Overdue: the latest period due by then (see `latest_due_period`) has no actual, and
+    the measure owes it (see `owes_from`; `created` is the day the measure was created,
+    None for no limit)."""
     due = latest_due_period(frequency, fiscal_start_month, month, today, due_days)
+    if created is not None:
+        first_actual = min((v.period for v in values if v.actual is not None), default=None)
+        if due < owes_from(created, frequency, fiscal_start_month, first_actual):
+            return False
     return not any(v.period == due and v.actual is not None for v in values)
 
 

@@ -3,12 +3,12 @@
 
 from django.urls import path
 
-from . import setup_views, value_views, views
+from . import measure_views, setup_views, value_views, views
 
 urlpatterns = [
     path("measures/upload/", value_views.values_upload, name="values-upload"),
     path("measures/<int:pk>/", views.measure_page, name="measure"),
-    path("measures/<int:pk>/edit/", views.MeasureEdit.as_view(), name="measure-edit"),
+    path("measures/<int:pk>/edit/", measure_views.MeasureEdit.as_view(), name="measure-edit"),
     path("measures/<int:pk>/delete/", views.MeasureDelete.as_view(), name="measure-delete"),
     path(
         "measures/<int:pk>/values/<str:period>/delete/",
@@ -27,7 +27,11 @@ urlpatterns = [
     path("arrows/<int:pk>/delete/", views.ArrowDelete.as_view(), name="arrow-delete"),
     path("objectives/<int:pk>/edit/", views.ObjectiveEdit.as_view(), name="objective-edit"),
     path("objectives/<int:pk>/delete/", views.ObjectiveDelete.as_view(), name="objective-delete"),
-    path("objectives/<int:pk>/measures/new/", views.MeasureCreate.as_view(), name="measure-new"),
+    path(
+        "objectives/<int:pk>/measures/new/",
+        measure_views.MeasureCreate.as_view(),
+        name="measure-new",
+    ),
     # Setup: the unit tree, perspectives and themes (scorecards/setup_views.py).
     path("setup/", setup_views.setup_page, name="setup"),
     path("setup/units/new/", setup_views.UnitCreate.as_view(), name="setup-unit-new"),

@@ -28,7 +28,6 @@ from .charts import measure_history
 from .crumbs import unit_crumbs
 from .forms import (
     CauseEffectForm,
-    MeasureForm,
     MeasureValueForm,
     ObjectiveForm,
     locale_month_names,
@@ -348,65 +347,6 @@ class ObjectiveDelete(_OnUnit, ServiceDeleteView):
 
     def success_message(self, deleted):
         return f"Deleted {deleted.code} {deleted.name}."
-
-
-class MeasureCreate(_OnUnit, ServiceFormView):
-    """A new measure of the objective `pk`."""
-
-    form_class = MeasureForm
-    permission = "scorecards.add_measure"
-    service = services.measure_create
-    parent_field = "objective"
-
-    def dispatch(self, request, *args, pk: int, **kwargs):
-        self.parent = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
-        return super().dispatch(request, *args, **kwargs)
-
-    def unit(self):
-        return self.parent.unit
-
-    def permission_object(self):
-        return self.parent
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "objective": self.parent}
-
-    def title(self):
-        return f"New measure of {self.parent.code}"
-
-    def success_url(self, saved):
-        return reverse("measure", args=[saved.pk])
-
-    def success_message(self, saved):
-        return f"Created the measure {saved.code}."
-
-
-class MeasureEdit(_OnUnit, ServiceFormView):
-    """Change a measure (a rollup's sources too)."""
-
-    form_class = MeasureForm
-    permission = "scorecards.change_measure"
-    service = services.measure_update
-
-    def get_object(self):
-        return get_object_or_404(
-            Measure.objects.select_related("unit", "objective"), pk=self.kwargs["pk"]
-        )
-
-    def unit(self):
-        return self.object.unit
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "objective": self.object.objective}
-
-    def title(self):
-        return f"Edit {self.object.code} {self.object.name}"
-
-    def success_url(self, saved):
-        return reverse("measure", args=[saved.pk])
-
-    def success_message(self, saved):
-        return f"Saved the measure {saved.code}."
 
 
 class MeasureDelete(_OnUnit, ServiceDeleteView):

@@ -4,6 +4,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from core.formatting import money_text, status_word, to_decimal
@@ -22,14 +23,35 @@ def score(value):
 
 
 @register.filter
-def figure(value):
-    """An actual, target or red flag: up to 2 decimals, trailing zeros dropped."""
+def figure(value, places=None):
+    """An actual, target or red flag in the reader's language (1,234.5 in English, 1 234,5
+    in French). `{{ value|figure:measure }}` writes it with the measure's decimal places
+    (anything with a `decimal_places`, or a number of places); without them, or when the
+    measure has none, with up to 2 decimals, trailing zeros dropped. Rounded half up."""
     if value is None:
         return NONE
-    if isinstance(value, Fraction):
-        value = to_decimal(value)
-    text = f"{Decimal(value).quantize(Decimal('0.01')):,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    places = getattr(places, "decimal_places", places)
+    if places is None or places == "":
+        rounded = _rounded(value, 2).normalize()
+        shown = max(0, -rounded.as_tuple().exponent)
+    else:
+        shown = int(places)
+        rounded = _rounded(value, shown)
+    return number_format(rounded, shown, use_l10n=True, force_grouping=True)
+
+
+def _rounded(value, places: int) -> Decimal:
+    exact = value if isinstance(value, Fraction) else Fraction(Decimal(value))
+    return to_decimal(exact, places)
+
+
+@register.filter
+def fraction_percent(value):
+    """A fraction written as a percentage in the reader's language: 0.1 is "10%", 0.125
+    "12.5%" (a measure's tolerance)."""
+    if value is None:
+        return NONE
+    return f"{figure(Fraction(Decimal(value)) * 100)}%"
 
 
 @register.filter

@@ -193,6 +193,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_TZ = True
+# One way to write a day per language (osm/formats/): `{{ day|date }}` in templates.
+FORMAT_MODULE_PATH = ["osm.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

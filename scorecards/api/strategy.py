@@ -152,7 +152,9 @@ class LinkViewSet(ServiceViewSet):
 
 
 class MeasureSerializer(ScopedSerializer):
-    """A measure of an objective: entered, calculated (`formula`) or a rollup (`sources`)."""
+    """A measure of an objective: entered, calculated (`formula`) or a rollup (`sources`),
+    with how its figures are written (`decimal_places`), the range a value must lie in
+    (`min_value`, `max_value`) and its `baseline`."""
 
     sources = serializers.PrimaryKeyRelatedField(
         many=True,
@@ -178,10 +180,15 @@ class MeasureSerializer(ScopedSerializer):
             "formula",
             "rollup",
             "sources",
+            "decimal_places",
+            "min_value",
+            "max_value",
+            "baseline",
         ]
         validators = []  # unique (unit, code): checked below, naming the field
         extra_kwargs = {
             "tolerance": {"min_value": Decimal("0"), "max_value": Decimal("1")},
+            "decimal_places": {"min_value": 0, "max_value": 6},
             "objective": {"help_text": "Id of the objective the measure measures."},
             "unit_label": {"help_text": FIELD_DESCRIPTIONS["unit_label"]},
         }
@@ -191,6 +198,11 @@ class MeasureSerializer(ScopedSerializer):
         return value
 
     def validate(self, attrs):
+        low, high = self.current(attrs, "min_value"), self.current(attrs, "max_value")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"max_value": "The highest valid value must not be below the lowest."}
+            )
         formula, rollup = self.current(attrs, "formula"), self.current(attrs, "rollup")
         if formula and formula.strip() and rollup not in (None, "none"):
             raise serializers.ValidationError(

@@ -6,10 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.db.models import Q
 
 from .. import scoring
 from ..models import Measure, MeasureValue
+from ..targets import year_periods
 from .scorecard import Clock, MeasureReading, read_measure
 from .series import Series, load_series
 
@@ -77,3 +79,11 @@ def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetai
             )
         )
     return MeasureDetail(series=series, reading=read_measure(series, clock), rows=rows)
+
+
+def year_actuals(measure: Measure, fiscal_year: int) -> dict[dt.date, Fraction | None]:
+    """The measure's actual of each period of fiscal year `fiscal_year`, in period order
+    (None where there is none); computed ones for calculated and rollup measures."""
+    periods = year_periods(fiscal_year, measure.frequency, settings.FISCAL_YEAR_START_MONTH)
+    series = load_series(Q(pk=measure.pk), since=periods[0], upto=periods[-1])[measure.pk]
+    return {p: series.actual(p) for p in periods}

@@ -53,6 +53,8 @@ class MeasureReading:
         """better, worse or steady (scorecards.trends.verdict); None without a movement."""
         return trends.verdict(self.movement, self.polarity)
 
+    decimal_places: int | None = None  # how its figures are shown (None: as entered)
+
 
 @dataclass
 class ObjectiveReading:
@@ -181,11 +183,18 @@ def read_measure(
         overdue=False
         if light
         else scoring.is_overdue(
-            values, info.frequency, clock.fiscal_start, clock.as_of, clock.today, clock.due_days
+            values,
+            info.frequency,
+            clock.fiscal_start,
+            clock.as_of,
+            clock.today,
+            clock.due_days,
+            created=info.created,
         ),
         reported=reported[0] if reported else (0 if info.kind == "rollup" else None),
         sources=len(info.sources) if info.kind == "rollup" else None,
         movement=moved,
+        decimal_places=info.decimal_places,
     )
 
 

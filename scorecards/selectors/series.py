@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from .. import formulas
 from ..models import FormulaInput, Measure, MeasureValue, RollupSource
@@ -36,6 +37,8 @@ MEASURE_COLUMNS = (
     "tolerance",
     "formula",
     "rollup",
+    "decimal_places",
+    "created_at",
 )
 
 
@@ -59,6 +62,8 @@ class MeasureInfo:
     rollup: str
     inputs: list[int] = field(default_factory=list)
     sources: list[int] = field(default_factory=list)
+    decimal_places: int | None = None  # how its figures are shown (None: as entered)
+    created: dt.date | None = None  # the day it was created: it owes no earlier period
 
     @property
     def kind(self) -> str:
@@ -109,6 +114,8 @@ def _info(row: dict) -> MeasureInfo:
         tolerance=exact(row["tolerance"]),
         formula=row["formula"] or None,
         rollup=row["rollup"],
+        decimal_places=row["decimal_places"],
+        created=timezone.localdate(row["created_at"]) if row["created_at"] else None,
     )
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from .. import scoring
 from ..models import Measure, MeasureValue
-from ..periods import add_months, months_in, period_end
+from ..periods import add_months, months_in
 
 # Missing actuals older than this are history, not a to-do list.
 HORIZON_MONTHS = 12
@@ -44,9 +44,11 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     rollup measures compute theirs), ordered by due date:
 
     - overdue: the latest period whose due date has passed (the dashboards' overdue rule)
-      and earlier periods of the last 12 months that ended after the measure was created,
-      when their actual is missing;
-    - upcoming: the next period to fall due, when its actual is not in yet.
+      and earlier periods of the last 12 months, when their actual is missing and the
+      measure owes them (`scoring.owes_from`: not the periods that ended before it was
+      created, unless it has actuals from before);
+    - upcoming: the next period to fall due (for a new measure, the one it was created
+      in), when its actual is not in yet.
 
     Two queries, whatever the number of measures."""
     today = today or timezone.localdate()
@@ -55,7 +57,17 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     rows = list(
         Measure.objects.filter(measures)
         .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
-        .values("id", "code", "name", "unit__code", "owner_id", "frequency", "created_at")
+        .annotate(first_actual=Min("values__period", filter=Q(values__actual__isnull=False)))
+        .values(
+            "id",
+            "code",
+            "name",
+            "unit__code",
+            "owner_id",
+            "frequency",
+            "created_at",
+            "first_actual",
+        )
     )
     entered = set(
         MeasureValue.objects.filter(
@@ -65,14 +77,16 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     owed = []
     for row in rows:
         frequency, step = row["frequency"], months_in(row["frequency"])
-        created = timezone.localdate(row["created_at"])
+        since = scoring.owes_from(
+            timezone.localdate(row["created_at"]), frequency, fiscal_start, row["first_actual"]
+        )
         latest = scoring.latest_due_period(frequency, fiscal_start, today, today, due_days)
         period = latest
-        while period >= horizon and (period == latest or period_end(period, frequency) >= created):
+        while period >= max(horizon, since):
             if (row["id"], period) not in entered:
                 owed.append(_owed(row, period, frequency, due_days, today))
             period = add_months(period, -step)
-        upcoming = add_months(latest, step)
+        upcoming = max(add_months(latest, step), since)
         if (row["id"], upcoming) not in entered:
             owed.append(_owed(row, upcoming, frequency, due_days, today))
     owed.sort(key=lambda o: (o.due, o.unit_code, o.measure_code))

@@ -27,6 +27,7 @@ from .objectives import (
     objective_support,
     objective_update,
 )
+from .targets import TargetsSet, measure_targets_plan, measure_targets_set
 from .units import (
     broken_scorecard_links,
     perspective_create,
@@ -63,6 +64,7 @@ __all__ = [
     "VALUE_FIELDS",
     "BulkCounts",
     "BulkError",
+    "TargetsSet",
     "ValueChange",
     "broken_scorecard_links",
     "cause_effect_create",
@@ -71,6 +73,8 @@ __all__ = [
     "measure_create",
     "measure_delete",
     "measure_save",
+    "measure_targets_plan",
+    "measure_targets_set",
     "measure_update",
     "measure_value_clear",
     "measure_value_create",

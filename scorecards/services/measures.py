@@ -28,6 +28,10 @@ MEASURE_FIELDS = {
     "formula",
     "rollup",
     "description",
+    "decimal_places",
+    "min_value",
+    "max_value",
+    "baseline",
 }
 MEASURE_FIXED = {"objective": NOT_CHANGED_HERE}  # a measure stays with its objective
 

@@ -40,7 +40,7 @@ from initiatives.choices import InitiativeStatus
 from people.choices import GoalKind
 from scorecards import services
 from scorecards.choices import Frequency, UnitKind
-from scorecards.models import MeasureValue
+from scorecards.models import Measure, MeasureValue
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -667,15 +667,23 @@ def test_budget_lines_of_zero_planned_leave_budget_linkage_empty(db):
 # Data timeliness details -----------------------------------------------------------------
 
 
-def test_a_measure_without_any_value_is_overdue_but_has_no_periods_due(db):
-    # The selector counts a measure's periods from its first recorded period on (its
-    # documented reading of "the measure periods of the subtree"): a measure with no value
-    # yet has none, so timeliness stays None; the engine still calls it overdue.
+def test_a_new_measure_is_not_overdue_and_has_no_periods_due(db):
+    # A measure owes values from the period it was created in (scoring.owes_from): created
+    # on 20 Nov, its first period (November) is due 10 Dec, so on 27 Nov it owes nothing:
+    # no period due (timeliness None) and not overdue, like on the dashboards.
     ent = f.EnterpriseFactory()
     bu = f.OrgUnitFactory(code="BU", parent=ent)
     measure = f.MeasureFactory(objective=f.ObjectiveFactory(unit=bu), code="NEW")
+    created = timezone.make_aware(dt.datetime(2026, 11, 20, 12))
+    Measure.objects.filter(pk=measure.pk).update(created_at=created)
     report = alignment_report(ent, fiscal_year=2026, today=TODAY)
     assert report.metrics.data_timeliness is None
+    assert ids(report.lists.overdue_measures) == set()
+    # Created on 20 Oct instead: October (due 10 Nov) is owed and missing: overdue, and
+    # late (0 of 1 period on time).
+    Measure.objects.filter(pk=measure.pk).update(created_at=created - dt.timedelta(days=31))
+    report = alignment_report(ent, fiscal_year=2026, today=TODAY)
+    assert report.metrics.data_timeliness == F(0)
     assert ids(report.lists.overdue_measures) == {measure.pk}
 
 

@@ -100,7 +100,7 @@ def test_the_page_lists_each_arrow_with_its_figures(client, world):
     response = client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "27 November 2026" in html  # the run's date
+    assert "27 Nov 2026" in html  # the run's date
     assert "42 tests adjusted together" in html
     # TRAIN -> SELL: the factory's supported result
     assert "TRAIN Train staff → SELL Sell more" in html
@@ -333,4 +333,4 @@ def test_osm_staff_run_the_real_test_inline(client, world):
     run = StrategyTestRun.objects.latest()
     assert StrategyTestRun.objects.count() == before + 1
     assert run.status == StrategyTestRun.Status.DONE and run.pk != world["run"].pk
-    assert f"Latest run: <strong>{run.run_on:%-d %B %Y}</strong>" in html
+    assert f"Latest run: <strong>{run.run_on:%-d %b %Y}</strong>" in html

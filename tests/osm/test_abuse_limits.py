@@ -143,7 +143,7 @@ def test_the_web_form_says_so_next_to_the_field(client, objective, no_parsing, t
         f"/objectives/{objective.pk}/measures/new/",
         {"code": "CALC", "name": "Calc", "unit_label": "", "polarity": "increase",
          "frequency": "monthly", "aggregation": "last", "weight": "1", "owner": "",
-         "tolerance": "0.10", "formula": text, "rollup": "none"},
+         "tolerance": "10", "formula": text, "rollup": "none"},
     )  # fmt: skip
     assert response.status_code == 400
     assert response.context["form"].errors == {"formula": [message]}

@@ -133,7 +133,7 @@ def objective_form(s, o, **changes):
 def measure_form(code, **changes):
     data = {"code": code, "name": "Renamed", "description": "", "unit_label": "",
             "polarity": "increase", "frequency": "monthly", "aggregation": "last",
-            "weight": "1", "owner": "", "tolerance": "0.10", "formula": "",
+            "weight": "1", "owner": "", "tolerance": "10", "formula": "",
             "rollup": "none"}  # fmt: skip
     return data | changes
 

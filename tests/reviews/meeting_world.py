@@ -34,7 +34,7 @@ from types import SimpleNamespace
 
 from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from reviews.choices import ActionStatus, MeetingStatus
-from scorecards.models import OrgUnit
+from scorecards.models import Measure, OrgUnit
 from tests import factories as f
 
 TODAY = dt.date(2026, 3, 20)
@@ -90,6 +90,10 @@ def build_world(settings) -> SimpleNamespace:
     otd = f.MeasureFactory(objective=ship, code="OTD", name="On-time delivery", unit_label="%")
     train = f.MeasureFactory(objective=learn, code="TRAIN", name="Training hours")
     courses = f.MeasureFactory(objective=learn, code="COURSES", name="Courses", owner=olive)
+    # Kept since 2025 (the world is seen in March 2026): they owe every period of 2026.
+    Measure.objects.filter(pk__in=[m.pk for m in (rev, nps, otd, train, courses)]).update(
+        created_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    )
     value(rev, FEB, "85", "100", "90")
     value(nps, FEB, "30", "40", "35")
     value(otd, FEB, "95", "100")

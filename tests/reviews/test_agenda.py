@@ -332,7 +332,7 @@ def test_the_strategy_tests_section_is_rendered_for_test_and_adapt_only(world):
         "reviews/_agenda.html", {"agenda": meeting_agenda(meeting, today=TODAY)}
     )
     part = html[html.index("Strategy tests") :]
-    assert "strategy test of 1 March 2026" in part
+    assert "strategy test of 1 Mar 2026" in part
     assert "(2 of the 4 arrows it judged)" in part
     assert "SHIP Ship on time → SELL Sell more" in part and "Contradicted" in part
     assert "-0.50 (-0.75 to -0.12)" in part and "1 quarter" in part and "0.010" in part

@@ -149,14 +149,14 @@ def test_measures_new_and_edit(client, world):
     response = client.post(
         f"/objectives/{sell.pk}/measures/new/",
         {"code": "REV", "name": "Revenue", "polarity": "increase", "frequency": "monthly",
-         "aggregation": "sum", "weight": "1", "tolerance": "0.10", "rollup": "none"},
+         "aggregation": "sum", "weight": "1", "tolerance": "10", "rollup": "none"},
     )  # fmt: skip
     measure = Measure.objects.get(objective=sell, code="REV")
     assert response.status_code == 302 and response.url == f"/measures/{measure.pk}/"
     response = client.post(
         f"/measures/{measure.pk}/edit/",
         {"code": "REV", "name": "Revenue", "polarity": "increase", "frequency": "monthly",
-         "aggregation": "sum", "weight": "1", "tolerance": "0.10", "rollup": "none",
+         "aggregation": "sum", "weight": "1", "tolerance": "10", "rollup": "none",
          "formula": "NOPE * 2"},
     )  # fmt: skip
     assert response.status_code == 400  # no measure NOPE

@@ -49,14 +49,32 @@ def test_monthly_owner_owes_the_missing_months_since_creation_and_the_next(setti
     assert owed[0].measure_code == "REV" and owed[0].unit_code == measure.unit.code
 
 
-def test_a_new_measure_still_owes_the_latest_due_period(settings):
-    # The dashboards call a measure overdue when the latest due period has no actual,
-    # whatever its age; My updates must agree.
+def test_a_new_measure_owes_nothing_before_its_first_period_is_due(settings):
+    # Created on 27 Nov: October (ended 31 Oct, due 10 Nov) ended before the measure
+    # existed and is not owed, so it is not overdue; its first period is November's, due
+    # 30 Nov + 10 = 10 Dec. The dashboards' overdue rule (scoring.owes_from) agrees.
     settings.MEASURE_DUE_DAYS = 10
     measure = f.MeasureFactory(code="NEW", frequency=Frequency.MONTHLY)
     created_on(measure, TODAY)
     periods = [(o.period, o.overdue) for o in owed_values(Q(pk=measure.pk), today=TODAY)]
-    assert periods == [(dt.date(2026, 10, 1), True), (dt.date(2026, 11, 1), False)]
+    assert periods == [(dt.date(2026, 11, 1), False)]
+
+
+def test_a_new_measure_with_history_owes_the_gap_since_its_history(settings):
+    # Created on 27 Nov with actuals loaded up to August: its history starts before it was
+    # created, so September and October (due 10 Oct and 10 Nov) are owed and overdue.
+    # Targets set for the whole year ahead change nothing: only actuals count.
+    settings.MEASURE_DUE_DAYS = 10
+    measure = f.MeasureFactory(code="OLD", frequency=Frequency.MONTHLY)
+    created_on(measure, TODAY)
+    f.MeasureValueFactory(measure=measure, period=dt.date(2026, 8, 1), actual=Decimal(5))
+    f.MeasureValueFactory(measure=measure, period=dt.date(2026, 12, 1), actual=None)
+    periods = [(o.period, o.overdue) for o in owed_values(Q(pk=measure.pk), today=TODAY)]
+    assert periods == [
+        (dt.date(2026, 9, 1), True),
+        (dt.date(2026, 10, 1), True),
+        (dt.date(2026, 11, 1), False),
+    ]
 
 
 def test_quarterly_and_computed_measures(settings):

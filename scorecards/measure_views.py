@@ -1,0 +1,129 @@
+"""A measure's create and edit pages: the measure with, in one go, its targets for a fiscal
+year (an annual target spread over the periods, or a table of the periods' targets).
+
+Thin, like scorecards/views.py (whose unit-cascade pages these are): the form checks what is
+typed, the services save the measure and the targets in one transaction.
+"""
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from core.views import ServiceFormView
+
+from . import services
+from .forms import MeasureForm
+from .models import Measure, Objective
+from .views import _OnUnit
+
+
+class _MeasureFormPage(_OnUnit, ServiceFormView):
+    """A measure's form with its year of targets: the measure is saved by its service, then
+    the targets (spread from an annual target, or the table) by `measure_targets_set`, all
+    in one transaction, so a refused target leaves the measure as it was."""
+
+    form_class = MeasureForm
+    template_name = "scorecards/measure_form.html"
+    targets_done = None
+
+    def objective(self) -> Objective:
+        raise NotImplementedError
+
+    def get_form_kwargs(self):
+        kwargs = {
+            **super().get_form_kwargs(),
+            "objective": self.objective(),
+            "refresh_url": self.request.path,
+        }
+        # ?frequency=&targets_year=: the table of targets for those (htmx redraws it).
+        asked = {
+            k: self.request.GET[k] for k in ("frequency", "targets_year") if k in self.request.GET
+        }
+        if asked and self.request.method == "GET":
+            kwargs["initial"] = asked
+        return kwargs
+
+    def service_data(self, form):
+        data = super().service_data(form)
+        for name in form.form_only_fields():
+            data.pop(name, None)
+        return data
+
+    def save(self, form):
+        with transaction.atomic():
+            measure = super().save(form)
+            self.targets_done = self._save_targets(form, measure)
+        return measure
+
+    def _save_targets(self, form, measure: Measure):
+        asked = form.targets_request
+        if asked is None:
+            return None
+        year = form.cleaned_data["targets_year"]
+        if asked[0] == "spread":
+            _kind, method, annual = asked
+            targets = services.measure_targets_plan(
+                measure=measure, fiscal_year=year, method=method, annual_target=annual
+            )
+        else:
+            targets = asked[1]
+        return services.measure_targets_set(
+            actor=self.request.user, measure=measure, fiscal_year=year, targets=targets
+        )
+
+    def success_url(self, saved):
+        return reverse("measure", args=[saved.pk])
+
+    def targets_message(self) -> str:
+        return f" {self.targets_done.describe()}" if self.targets_done else ""
+
+
+class MeasureCreate(_MeasureFormPage):
+    """A new measure of the objective `pk`, with its targets for a year if given."""
+
+    permission = "scorecards.add_measure"
+    service = services.measure_create
+    parent_field = "objective"
+
+    def dispatch(self, request, *args, pk: int, **kwargs):
+        self.parent = get_object_or_404(Objective.objects.select_related("unit"), pk=pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def objective(self):
+        return self.parent
+
+    def unit(self):
+        return self.parent.unit
+
+    def permission_object(self):
+        return self.parent
+
+    def title(self):
+        return f"New measure of {self.parent.code}"
+
+    def success_message(self, saved):
+        return f"Created the measure {saved.code}.{self.targets_message()}"
+
+
+class MeasureEdit(_MeasureFormPage):
+    """Change a measure (a rollup's sources too) and set its targets for a year."""
+
+    permission = "scorecards.change_measure"
+    service = services.measure_update
+
+    def get_object(self):
+        return get_object_or_404(
+            Measure.objects.select_related("unit", "objective"), pk=self.kwargs["pk"]
+        )
+
+    def objective(self):
+        return self.object.objective
+
+    def unit(self):
+        return self.object.unit
+
+    def title(self):
+        return f"Edit {self.object.code} {self.object.name}"
+
+    def success_message(self, saved):
+        return f"Saved the measure {saved.code}.{self.targets_message()}"

@@ -1,0 +1,45 @@
+// Turns every <select multiple data-searchable> (core.widgets.SearchableSelectMultiple) into
+// a Tom Select box: type to search, click or Enter to add, x to remove; what is chosen
+// stays chosen. Also on content htmx swaps in; a box about to be swapped out is taken down
+// first, so none is left behind. Without this script the plain select still works.
+(function () {
+  "use strict";
+
+  function enhance(root) {
+    if (!window.TomSelect || !root.querySelectorAll) { return; }
+    var selects = Array.prototype.slice.call(root.querySelectorAll("select[data-searchable]"));
+    if (root.matches && root.matches("select[data-searchable]")) { selects.push(root); }
+    selects.forEach(function (select) {
+      if (select.tomselect) { return; }
+      new window.TomSelect(select, {
+        plugins: { remove_button: { title: "Remove" } },
+        maxOptions: null,
+        hidePlaceholder: false,
+        placeholder: "Type to search…",
+        render: {
+          no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
+        },
+      });
+    });
+  }
+
+  function takeDown(event) {
+    var element = event.target;
+    if (element && element.tomselect) { element.tomselect.destroy(); }
+  }
+
+  function start() {
+    enhance(document);
+    // htmx's own events, listened to directly: htmx.onLoad() called this early (htmx is
+    // deferred, its ready handler not run yet) would wait for a DOMContentLoaded that is
+    // already being dispatched, and never register.
+    document.addEventListener("htmx:load", function (event) { enhance(event.detail.elt); });
+    document.addEventListener("htmx:beforeCleanupElement", takeDown);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
