@@ -131,7 +131,7 @@ def test_a_linear_spread_without_a_baseline_is_refused_next_to_the_baseline(clie
          {"max_value": ["The highest valid value must not be below the lowest."]}),
         ({"tolerance": "150"},
          {"tolerance": ["Ensure this value is less than or equal to 100."]}),
-        ({"tolerance": "ten"}, {"tolerance": ["Enter a number."]}),
+        ({"tolerance": "ten"}, {"tolerance": ["'ten' is not a number."]}),
         ({"annual_target": "12", "target_2026_02": "1"},
          {"annual_target": ["Give either an annual target to spread or the periods' targets, "
                             "not both."]}),
