@@ -30,9 +30,33 @@ class Unusual:
     z: Decimal | None
 
 
-def unusual_figure(value: Decimal, history: Sequence[Decimal]) -> Unusual | None:
-    """`value` is unusual for a measure whose other figures are `history` when, with at
-    least MIN_HISTORY (6) figures in the history, either
+@dataclass(frozen=True)
+class History:
+    """What the rule needs of a history, computed once: its median, the median of its
+    sizes, and its MAD (the median of the distances to its median)."""
+
+    median: Decimal
+    size: Decimal
+    mad: Decimal
+
+
+def history_of(figures: Sequence[Decimal]) -> History | None:
+    """The history's medians, or None when it is too short to judge by (fewer than
+    MIN_HISTORY figures)."""
+    if len(figures) < MIN_HISTORY:
+        return None
+    values = [Decimal(h) for h in figures]
+    centre = median(values)
+    return History(
+        median=centre,
+        size=median(abs(h) for h in values),
+        mad=median(abs(h - centre) for h in values),
+    )
+
+
+def unusual_figure(value: Decimal, history: Sequence[Decimal] | History | None) -> Unusual | None:
+    """`value` is unusual for a measure whose other figures are `history` (the figures, or
+    their `History`) when, with at least MIN_HISTORY (6) figures in the history, either
 
     - ratio rule: ``|value| > 10 · median(|h|)`` (with ``median(|h|) > 0``), or
     - robust z-score: ``|z| > 6`` where ``z = 0.6745 · (value - median(h)) / MAD`` and
@@ -41,14 +65,11 @@ def unusual_figure(value: Decimal, history: Sequence[Decimal]) -> Unusual | None
       standard deviation).
 
     None when it is not unusual, or the history is too short to say."""
-    if value is None or len(history) < MIN_HISTORY:
+    stats = history if isinstance(history, History) or history is None else history_of(history)
+    if value is None or stats is None:
         return None
-    values = [Decimal(h) for h in history]
-    centre = median(values)
-    size = median(abs(h) for h in values)
-    mad = median(abs(h - centre) for h in values)
-    ratio = abs(value) / size if size > 0 else None
-    z = Z_SCALE * (value - centre) / mad if mad > 0 else None
+    ratio = abs(value) / stats.size if stats.size > 0 else None
+    z = Z_SCALE * (value - stats.median) / stats.mad if stats.mad > 0 else None
     if (ratio is not None and ratio > RATIO_LIMIT) or (z is not None and abs(z) > Z_LIMIT):
-        return Unusual(median=centre, ratio=ratio, z=z)
+        return Unusual(median=stats.median, ratio=ratio, z=z)
     return None

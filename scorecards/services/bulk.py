@@ -23,6 +23,7 @@ from core.versioning import data_changed
 
 from ..models import Measure, MeasureValue
 from ..periods import kind_problem
+from ..unusual import History, history_of
 from ..value_inputs import BulkError, BulkRow
 from .values import UNUSUAL, VALUE_ORDER, value_problems
 
@@ -154,25 +155,29 @@ def _stored(found: list) -> dict:
     return {(v.measure_id, v.period): v for v in rows}
 
 
-def _histories(found: list) -> Callable[[int, dt.date], list]:
-    """The figures (actuals and targets) stored for each measure of the batch, read in one
-    query when first asked; a measure's history for a period leaves that period out."""
-    by_measure: dict[int, list] = defaultdict(list)
-    read = []
+def _histories(found: list) -> Callable[[int], History | None]:
+    """Each measure's history for the batch's figures: the actuals and targets stored for
+    its periods the batch does not give (a batch that corrects a run of periods is not
+    judged by the figures it replaces). One query, when first asked; computed once per
+    measure."""
+    given = defaultdict(set)
+    for row, measure in found:
+        given[measure.pk].add(row.period)
+    computed: dict[int, History | None] = {}
+    figures: dict[int, list] = {}
 
-    def history(measure_id: int, period: dt.date) -> list:
-        if not read:
-            rows = MeasureValue.objects.filter(measure_id__in={m.pk for _, m in found})
-            for row in rows.values_list("measure_id", "period", "actual", "target"):
-                by_measure[row[0]].append(row[1:])
-            read.append(True)
-        return [
-            figure
-            for day, actual, target in by_measure.get(measure_id, [])
-            if day != period
-            for figure in (actual, target)
-            if figure is not None
-        ]
+    def history(measure_id: int) -> History | None:
+        if not figures:
+            figures.update({pk: [] for pk in given})
+            rows = MeasureValue.objects.filter(measure_id__in=given.keys())
+            for pk, day, actual, target in rows.values_list(
+                "measure_id", "period", "actual", "target"
+            ):
+                if day not in given[pk]:
+                    figures[pk] += [f for f in (actual, target) if f is not None]
+        if measure_id not in computed:
+            computed[measure_id] = history_of(figures[measure_id])
+        return computed[measure_id]
 
     return history
 
@@ -211,7 +216,7 @@ def _prepare(found: list, actor, confirm_all: bool):
             value,
             measure,
             before,
-            history=lambda m=measure, p=row.period: history(m.pk, p),
+            history=lambda m=measure: history(m.pk),
             confirm=confirm_all or row.confirm,
         )
         if problems:

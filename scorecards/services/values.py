@@ -123,8 +123,9 @@ def red_needs_note(value: MeasureValue, measure: Measure) -> None:
         raise ValidationError({"note": RED_NEEDS_NOTE})
 
 
-def unusual_message(measure: Measure, figure: Decimal, history: list[Decimal]) -> str | None:
-    """Why `figure` asks for a confirmation, or None (the rule: `scorecards.unusual`)."""
+def unusual_message(measure: Measure, figure: Decimal, history) -> str | None:
+    """Why `figure` asks for a confirmation, or None (the rule: `scorecards.unusual`;
+    `history` is the measure's other figures, or their `unusual.History`)."""
     unusual = unusual_figure(figure, history)
     if unusual is None:
         return None
@@ -152,7 +153,8 @@ def value_problems(
     would meet them: the row's own rules (`clean`), the range and places of each figure that
     changed from `before`, a note on a red value (unless not `note_if_red`), then (only when
     nothing else is wrong and not `confirm`ed) figures far from the history. `history()`
-    gives the measure's figures of its other periods; it is asked only when needed."""
+    gives the measure's figures of its other periods (or their `unusual.History`); it is
+    asked only when needed."""
     errors: dict[str, list[ValidationError]] = defaultdict(list)
     changed = [name for name in FIGURES if getattr(value, name) != before.get(name)]
     for name in changed:
@@ -174,7 +176,7 @@ def value_problems(
     if not errors and not confirm:
         figures = [(name, getattr(value, name)) for name in changed]
         figures = [(name, figure) for name, figure in figures if figure is not None]
-        past = history() if figures else []
+        past = history() if figures else None
         for name, figure in figures:
             message = unusual_message(measure, figure, past)
             if message:
@@ -182,7 +184,7 @@ def value_problems(
     return dict(errors)
 
 
-def history_of(measure: Measure, period: dt.date) -> list[Decimal]:
+def figures_of_other_periods(measure: Measure, period: dt.date) -> list[Decimal]:
     """The measure's actuals and targets stored for its other periods."""
     rows = MeasureValue.objects.filter(measure=measure).exclude(period=period)
     return [
@@ -226,14 +228,14 @@ def measure_value_enter(
 def _record(
     *, measure, period, given: dict, actor, confirm: bool, note_if_red: bool = True
 ) -> ValueChange:
+    """Write `given` on the period's value (locked while it is read and written), checked by
+    `value_problems`; nothing is written when nothing changes."""
     value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
     created = value is None
     if created:
         value = MeasureValue(measure=measure, period=period)
     value.measure = measure  # the caller's copy: no query to check it
-    before = _snapshot(value) if not created else dict.fromkeys(VALUE_ORDER)
-    if created:
-        before["note"] = ""
+    before = _snapshot(value)  # a new value: no figures and an empty note
     for name, figure in given.items():
         setattr(value, name, (figure or "") if name == "note" else figure)
     changes = _changes(before, value)
@@ -245,7 +247,7 @@ def _record(
         value,
         measure,
         before,
-        history=lambda: history_of(measure, period),
+        history=lambda: figures_of_other_periods(measure, period),
         confirm=confirm,
         note_if_red=note_if_red,
     )

@@ -500,3 +500,20 @@ def test_json_figures_stay_machine_numbers(world, staff):
     rows = [{"measure_code": "IND.REV", "period": "2026-10", "actual": "1,520.5"}]
     (error,) = client.post(URL, rows, format="json").json()["errors"]
     assert (error["field"], error["message"]) == ("actual", "'1,520.5' is not a number.")
+
+
+def test_a_batch_is_not_judged_by_the_figures_it_replaces(rev_history, staff):
+    """Correcting January to June at once (say, from thousands to units): each row's history
+    is the periods the batch does not give, here none, so nothing asks for a confirmation."""
+    client, _ = staff
+    rows = [
+        {"measure_code": "IND.REV", "period": f"2026-{k:02}", "actual": str(1000 + k)}
+        for k in range(1, 7)
+    ]
+    assert client.post(URL, rows, format="json").json() == {
+        "created": 0, "updated": 6, "unchanged": 0,
+    }  # fmt: skip
+    # July alone is judged by January to June as they now are: 1001..1006, median 1003.5.
+    rows = [{"measure_code": "IND.REV", "period": "2026-07", "actual": "100"}]
+    (error,) = client.post(URL, rows, format="json").json()["errors"]
+    assert error["code"] == "unusual" and "(their median is 1003.5)" in error["message"]

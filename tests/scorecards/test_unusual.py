@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scorecards.unusual import Unusual, unusual_figure
+from scorecards.unusual import History, Unusual, history_of, unusual_figure
 
 D = Decimal
 # An OEE around 77.5 %: median 77.5; deviations 2.5, 1.5, 0.5, 0.5, 1.5, 2.5: MAD 1.5.
@@ -94,3 +94,11 @@ def test_the_historys_median_is_never_unusual(history):
     from statistics import median
 
     assert unusual_figure(median(history), history) is None
+
+
+def test_a_history_computed_once_judges_as_the_figures_do():
+    stats = history_of(OEE)
+    assert stats == History(median=D("77.5"), size=D("77.5"), mad=D("1.5"))
+    for figure in (D(779), D("7.79"), D(91), D(86)):
+        assert unusual_figure(figure, stats) == unusual_figure(figure, OEE)
+    assert history_of(OEE[:5]) is None
