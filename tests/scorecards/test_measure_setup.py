@@ -303,3 +303,15 @@ def test_multiple_choices_are_searchable_selects_with_their_files(client, world,
         assert "/static/vendor/tom-select/tom-select.popular.min.js" in html
         assert "/static/js/searchable.js" in html
         assert 'type="checkbox"' not in html
+
+
+def test_a_new_measure_draws_no_empty_chart(client, world):
+    measure = f.MeasureFactory(objective=world["sell"], code="NEW")
+    client.force_login(world["head"])
+    html = client.get(f"/measures/{measure.pk}/").content.decode()
+    assert 'data-chart="history"' not in html
+    assert "No target or actual yet: the chart appears with the first one." in html
+    assert "Overdue" not in html  # created today: its first period is not due yet
+    MeasureValue.objects.create(measure=measure, period=dt.date(2026, 1, 1), target=D(5))
+    html = client.get(f"/measures/{measure.pk}/").content.decode()
+    assert 'data-chart="history"' in html
