@@ -352,7 +352,9 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         required=False,
         min_value=1900,
         max_value=2999,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Enter a year such as 2026."},
+        help_text="Named after the calendar year in which it starts.",
     )
     annual_target = number_field(
         **VALUE,

@@ -7,10 +7,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 
 from core.roles import UNIT_HEAD
 from scorecards.models import Measure, MeasureValue, Objective
 from tests import factories as f
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +305,43 @@ def test_multiple_choices_are_searchable_selects_with_their_files(client, world,
         assert "/static/vendor/tom-select/tom-select.popular.min.js" in html
         assert "/static/js/searchable.js" in html
         assert 'type="checkbox"' not in html
+
+
+def test_a_new_measure_draws_no_empty_chart(client, world):
+    measure = f.MeasureFactory(objective=world["sell"], code="NEW")
+    client.force_login(world["head"])
+    html = client.get(f"/measures/{measure.pk}/").content.decode()
+    assert 'data-chart="history"' not in html
+    assert "No target or actual yet: the chart appears with the first one." in html
+    assert "Overdue" not in html  # created today: its first period is not due yet
+    MeasureValue.objects.create(measure=measure, period=dt.date(2026, 1, 1), target=D(5))
+    html = client.get(f"/measures/{measure.pk}/").content.decode()
+    assert 'data-chart="history"' in html
+
+
+# A new measure on the scorecard API ----------------------------------------------------------
+
+
+def test_the_scorecard_api_calls_a_new_measure_not_overdue(settings):
+    settings.MEASURE_DUE_DAYS = 10
+    ent = f.EnterpriseFactory()
+    objective = f.ObjectiveFactory(unit=ent)
+    new = f.MeasureFactory(objective=objective, code="NEW")
+    old = f.MeasureFactory(objective=objective, code="OLD")
+    today = timezone.localdate()
+    Measure.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    # Targets for the whole year, set when the new measure was created: still not owed.
+    for month in range(1, 13):
+        MeasureValue.objects.create(measure=new, period=dt.date(today.year, month, 1), target=D(10))
+    response = client_for(f.UserFactory(is_superuser=True)).get(
+        f"/api/v1/units/{ent.pk}/scorecard/"
+    )
+    assert response.status_code == 200
+    measures = {
+        m["code"]: m["overdue"]
+        for p in response.json()["perspectives"]
+        for o in p["objectives"]
+        for m in o["measures"]
+    }
+    # OLD has existed for 400 days and has no actual: overdue. NEW was created today.
+    assert measures == {"NEW": False, "OLD": True}

@@ -1,5 +1,6 @@
 """A new measure is not overdue before its first period is due (scoring.owes_from and
-scoring.is_overdue), on the engine's reading and on the scorecard API alike.
+scoring.is_overdue); database-free, so `make mutation` runs it. The scorecard API's side is
+in test_measure_setup.py.
 
 Settings: values due 10 days after their period ends, fiscal year from January."""
 
@@ -7,13 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from scorecards import scoring
-from scorecards.models import Measure, MeasureValue
 from scorecards.scoring import PeriodValue
-from tests import factories as f
-from tests.helpers import client_for
 
 D = dt.date
 TODAY = D(2026, 11, 27)  # October (due 10 Nov) is the latest period due
@@ -81,32 +78,3 @@ def test_a_quarterly_measure():
     # 1 Jan, ends 31 Mar, due 10 Apr.
     assert not overdue([], created=D(2027, 1, 5), frequency="quarterly", today=D(2027, 4, 10))
     assert overdue([], created=D(2027, 1, 5), frequency="quarterly", today=D(2027, 4, 11))
-
-
-# The scorecard API says the same -------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_scorecard_api_calls_a_new_measure_not_overdue(settings):
-    settings.MEASURE_DUE_DAYS = 10
-    ent = f.EnterpriseFactory()
-    objective = f.ObjectiveFactory(unit=ent)
-    new = f.MeasureFactory(objective=objective, code="NEW")
-    old = f.MeasureFactory(objective=objective, code="OLD")
-    today = timezone.localdate()
-    Measure.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
-    # Targets for the whole year, set when the new measure was created: still not owed.
-    for month in range(1, 13):
-        MeasureValue.objects.create(measure=new, period=D(today.year, month, 1), target=Decimal(10))
-    response = client_for(f.UserFactory(is_superuser=True)).get(
-        f"/api/v1/units/{ent.pk}/scorecard/"
-    )
-    assert response.status_code == 200
-    measures = {
-        m["code"]: m["overdue"]
-        for p in response.json()["perspectives"]
-        for o in p["objectives"]
-        for m in o["measures"]
-    }
-    # OLD has existed for 400 days and has no actual: overdue. NEW was created today.
-    assert measures == {"NEW": False, "OLD": True}
