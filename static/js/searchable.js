@@ -11,7 +11,7 @@
     if (root.matches && root.matches("select[data-searchable]")) { selects.push(root); }
     selects.forEach(function (select) {
       if (select.tomselect) { return; }
-      new window.TomSelect(select, {
+      var box = new window.TomSelect(select, {
         plugins: { remove_button: { title: "Remove" } },
         maxOptions: null,
         hidePlaceholder: false,
@@ -20,6 +20,12 @@
           no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
         },
       });
+      // Tom Select points the field's <label for> at its own typing box, which leaves the
+      // original (visually hidden) select without a name; name it by the same label.
+      var label = box.focus_node && box.focus_node.getAttribute("aria-labelledby");
+      if (label && !select.hasAttribute("aria-labelledby")) {
+        select.setAttribute("aria-labelledby", label);
+      }
     });
   }
 

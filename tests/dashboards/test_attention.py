@@ -114,10 +114,10 @@ def test_at_most_the_limit_is_listed_the_rest_counted(company):
 def test_past_the_limit_the_page_counts_and_links(client, company, monkeypatch):
     monkeypatch.setattr("scorecards.selectors.attention.LIST_LIMIT", 2)
     html = client.get("/").content.decode()
-    assert '1 more red or yellow objective on <a href="/units/BU/">the dashboard of BU</a>' in html
+    assert '1 more objective off target or to watch on <a href="/units/BU/">' in html
     assert (
-        'Also red or yellow, on their own dashboards:\n    <a href="/units/SHOP/">SHOP</a> '
-        '<span class="muted small">(1 red, 0 yellow)</span>'
+        'Also off target or to watch, on their own dashboards:\n    <a href="/units/SHOP/">Shops</a> '
+        '<span class="muted small">(1 off target, 0 to watch)</span>'
     ) in html
     assert "COST Cut cost" not in html.split("subtree-attention")[1]
 
@@ -127,10 +127,10 @@ def test_the_enterprise_dashboard_shows_every_red_below_it(client, company):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Needs attention" in html
-    assert "(3 red, 1 yellow in ACME and the units below it)" in html
-    assert "Objectives of ACME and below" in html
+    assert "(3 off target, 1 to watch in Acme and the units below it)" in html
+    assert "Objectives of Acme and below" in html
     # each unit's group links to its dashboard, each objective and measure to its page
-    assert '<a href="/units/SHOP/">SHOP Shops</a>' in html
+    assert '<a href="/units/SHOP/">Shops</a>' in html
     assert f'<a href="/objectives/{company["cost"].pk}/">COST Cut cost</a>' in html
     assert f'<a href="/objectives/{company["sell"].pk}/">SELL Sell more</a>' in html
     assert f'<a href="/measures/{company["cost_measure"].pk}/">C Cost per store</a>' in html
@@ -144,8 +144,8 @@ def test_the_enterprise_dashboard_shows_every_red_below_it(client, company):
 
 def test_the_month_chosen_is_kept_on_the_units_links(client, company):
     html = client.get("/units/BU/?as_of=2026-02").content.decode()
-    assert '<a href="/units/SHOP/?as_of=2026-02">SHOP Shops</a>' in html
-    assert "(2 red, 1 yellow in BU and the units below it)" in html
+    assert '<a href="/units/SHOP/?as_of=2026-02">Shops</a>' in html
+    assert "(2 off target, 1 to watch in Retail and the units below it)" in html
 
 
 def test_year_to_date_is_scored_year_to_date(client, company):
@@ -161,15 +161,15 @@ def test_year_to_date_is_scored_year_to_date(client, company):
     assert month.counts["yellow"] == 1 and month.counts["red"] == 2
     assert ytd.counts["yellow"] == 0 and ytd.counts["red"] == 3
     html = client.get("/units/BU/?as_of=2026-02&ytd=1").content.decode()
-    assert "(3 red, 0 yellow in BU and the units below it)" in html
+    assert "(3 off target, 0 to watch in Retail and the units below it)" in html
 
 
 def test_nothing_red_says_so(client):
     client.force_login(f.UserFactory(roles=[EXECUTIVE]))
-    ent = f.EnterpriseFactory(code="ACME")
+    ent = f.EnterpriseFactory(code="ACME", name="Acme")
     record(f.MeasureFactory(objective=f.ObjectiveFactory(unit=ent)), 100, 100, 90)
     html = client.get("/").content.decode()
-    assert "No objective of ACME or of the units below it is red or yellow." in html
+    assert "No objective of Acme or of the units below it is off target or to watch." in html
 
 
 def add_red_units(parent, count, tag):

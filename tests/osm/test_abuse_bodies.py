@@ -178,7 +178,7 @@ def test_the_bulk_api_takes_its_documented_size(staff_api, bu_measure):
     assert 3 * MB < len(body) < settings.BULK_MAX_BYTES
     response = post_json(staff_api, "/api/v1/measure-values/bulk/", body)
     assert response.status_code == 200, response.content[:300]
-    assert response.json() == {"created": 120, "updated": 0}
+    assert response.json() == {"created": 120, "updated": 0, "unchanged": 0}
     assert MeasureValue.objects.count() == 120
 
 

@@ -189,6 +189,11 @@ WEB: dict[str, list[Case]] = {
              lambda w, s: {"period": "2026-02", "actual": "5", "target": "5", "red_flag": "",
                            "note": "x"}), 403),
     ],
+    "measure-value-clear": [
+        Case("clear a value's actual",
+             post(lambda w, s: f"/measures/{s.measure.pk}/values/2026-01/clear/",
+                  lambda w, s: {"fields_to_clear": ["actual"]}), 403),
+    ],
     "measure-value-delete": [
         Case("delete a value",
              post(lambda w, s: f"/measures/{s.measure.pk}/values/2026-01-01/delete/"), 403),
@@ -457,7 +462,9 @@ READ_ONLY_PAGES = {
     "home", "unit-pick", "unit", "objective", "healthz", "unit-cascade", "my-updates",
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
-    "reviews:index", "reviews:briefing", "calendar:index", "setup",
+    "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
+    # Each person's own language: nobody can set another's (tests/core/test_i18n.py).
+    "language",
     "login", "logout", "password_change", "password_reset",
 }  # fmt: skip
 
@@ -566,7 +573,7 @@ API: dict[str, list[Case]] = {
         "measure-values",
         create=lambda w, s: {"measure": s.measure.pk, "period": "2026-02-01", "actual": "5",
                              "target": "5"},
-        update=(lambda s: s.value, lambda w, s: {"actual": "7"}),
+        update=(lambda s: s.value, lambda w, s: {"actual": "7", "note": "Counted again"}),
         delete=lambda s: s.value,
         extra=[
             Case("move an own value to another measure", api(
