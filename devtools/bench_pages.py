@@ -4,7 +4,7 @@ server time at seed_scale under 300 ms).
 The pages are the ones `tests/osm/test_every_page.py` renders for every role (its `PAGES`,
 which fails when a URL of the app is missing from it), each opened on the objects its
 `demo_objects()` picks from the data, so a page added to the app is timed here too. The
-scale data set has no review meeting, calendar event, goal template or strategy test run;
+scale data set has no review meeting, calendar event, goal template, theme or strategy test run;
 the bench adds one of each, once, through the services (a strategy review of the
 enterprise, whose agenda is read from the whole scorecard, with an action item; the nightly
 strategy test, about 20 s at scale). Each page is rendered in-process for
@@ -72,7 +72,8 @@ def ensure_page_objects(user) -> list[str]:
     from people.services import goal_template_create
     from reviews import services as reviews
     from reviews.models import ActionItem, CalendarEvent
-    from scorecards.models import Objective, OrgUnit
+    from scorecards.models import Objective, OrgUnit, Theme
+    from scorecards.services import theme_create
 
     made = []
     root = OrgUnit.objects.get(kind="enterprise")
@@ -130,6 +131,9 @@ def ensure_page_objects(user) -> list[str]:
             },
         )
         made.append("a goal template")
+    if not Theme.objects.exists():
+        theme_create(actor=user, data={"unit": root, "name": "Bench theme"})
+        made.append("a theme")
     return made
 
 

@@ -46,7 +46,7 @@ def test_a_french_speaker_types_12_5_and_12_5_is_stored(visit, head):
 
     page.get_by_role("link", name="Ajouter une ligne budgétaire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Nouvelle ligne budgétaire pour B1 — Unit B1"
+        "Nouvelle ligne budgétaire pour Unit B1"
     )
     fill_line(page, label="Conseil", planned="12,5")
     page.get_by_role("button", name="Ajouter la ligne").click()

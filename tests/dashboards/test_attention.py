@@ -116,7 +116,8 @@ def test_past_the_limit_the_page_counts_and_links(client, company, monkeypatch):
     html = client.get("/").content.decode()
     assert '1 more objective off target or to watch on <a href="/units/BU/">' in html
     assert (
-        'Also off target or to watch, on their own dashboards:\n    <a href="/units/SHOP/">Shops</a> '
+        "Also off target or to watch, on their own dashboards:\n    "
+        '<a href="/units/SHOP/">Shops</a> '
         '<span class="muted small">(1 off target, 0 to watch)</span>'
     ) in html
     assert "COST Cut cost" not in html.split("subtree-attention")[1]

@@ -49,7 +49,7 @@ def test_the_portfolio(client, world, login):
     # the objectives as links to their pages
     assert f'<a href="/objectives/{world.grow.pk}/" title="Grow">ENT.GROW</a>' in html
     assert f'<a href="/objectives/{world.sell.pk}/" title="Sell">B1.SELL</a>' in html
-    assert "1 Jan 2026" in html and "31 Dec 2026" in html and "open-ended" in html
+    assert "2026-01-01" in html and "2026-12-31" in html and "open-ended" in html
     assert '<a class="button" href="/initiatives/new/">New initiative</a>' in html
 
 

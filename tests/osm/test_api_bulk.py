@@ -369,7 +369,7 @@ def test_problems_come_rows_first_then_repeats_then_the_values_checks(world, sta
 
 # Every door keeps the same rules --------------------------------------------------------------
 
-RED_NOTE = "This value is red: say in the note why, and what is being done about it."
+RED_NOTE = "This value is off target: say in the note why, and what is being done about it."
 
 
 def test_a_red_value_needs_its_note_in_bulk(world, staff):

@@ -21,7 +21,9 @@ def instructions() -> list[tuple[str, str]]:
         if line.strip():
             keyword, _, args = line.strip().partition(" ")
             found.append((keyword.upper(), " ".join(args.split())))
-    return found
+    # The image is the last stage (an earlier one only compiles the translations).
+    last = max(i for i, (keyword, _) in enumerate(found) if keyword == "FROM")
+    return found[last:]
 
 
 def pip_installs() -> list[list[str]]:
@@ -30,6 +32,8 @@ def pip_installs() -> list[list[str]]:
     for keyword, args in instructions():
         if keyword == "RUN":
             for command in re.split(r"&&|;", args):
+                if "pip install" not in command:
+                    continue  # e.g. the translations stage's sh -c '... && ...'
                 words = shlex.split(command)
                 if words[:2] == ["pip", "install"]:
                     commands.append(words[2:])
@@ -126,7 +130,8 @@ def test_collectstatic_runs_at_build_time():
 
 def test_the_code_is_copied_whole_so_new_packages_need_no_line():
     copies = [args for keyword, args in instructions() if keyword == "COPY"]
-    assert copies == ["requirements-prod.lock ./", ". ."]
+    # the lock, the code, then the compiled translations from their stage
+    assert copies == ["requirements-prod.lock ./", ". .", "--from=translations /compiled/ ./"]
 
 
 def test_dockerignore_matching():

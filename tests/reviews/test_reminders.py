@@ -164,7 +164,9 @@ def test_review_reminders_three_days_before_with_the_agenda(world, settings):
     ]
     message = OutgoingMessage.objects.get(recipient="guest@example.com")
     assert message.subject == "OSM: TEAM November review, Sat 14 Nov 09:30"
-    assert "14 Nov 2026, 09:30" in message.body and "Chair: Cleo Chair." in message.body
+    assert (
+        "Saturday 14 November 2026, 09:30" in message.body and "Chair: Cleo Chair." in message.body
+    )
     # The agenda: TEAM.REV's October value is overdue on the meeting's agenda.
     assert "3. Overdue values (1)" in message.body and "REV" in message.body
     assert f"https://osm.example/reviews/{meeting.pk}/" in message.body

@@ -15,7 +15,7 @@ from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/measure-values/"
-RED_NOTE = "This value is red: say in the note why, and what is being done about it."
+RED_NOTE = "This value is off target: say in the note why, and what is being done about it."
 
 
 @pytest.fixture

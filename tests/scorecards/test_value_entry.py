@@ -96,7 +96,7 @@ def test_a_decimal_point_in_french_is_refused(client, world):
     client.force_login(world["owner"])
     response = post(client, world, "fr", period="2026-10", actual="79.2")
     assert response.status_code == 400
-    assert "Write 79,2 for a decimal" in field_errors(response, "actual")
+    assert "Écrivez 79,2 pour un nombre décimal" in field_errors(response, "actual")
     assert stored(world).actual == D("77.9")
 
 
