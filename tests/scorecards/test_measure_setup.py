@@ -312,7 +312,7 @@ def test_a_new_measure_draws_no_empty_chart(client, world):
     client.force_login(world["head"])
     html = client.get(f"/measures/{measure.pk}/").content.decode()
     assert 'data-chart="history"' not in html
-    assert "No target or actual yet: the chart appears with the first one." in html
+    assert "No values yet: the chart appears with the first target or actual." in html
     assert "Overdue" not in html  # created today: its first period is not due yet
     MeasureValue.objects.create(measure=measure, period=dt.date(2026, 1, 1), target=D(5))
     html = client.get(f"/measures/{measure.pk}/").content.decode()
