@@ -304,10 +304,10 @@ class ThemeCreate(_ThemePage, ServiceFormView):
         return {**super().get_form_kwargs(), "unit": self.parent}
 
     def title(self):
-        return f"New theme of {self.parent.code} {self.parent.name}"
+        return f"New theme of {self.parent.name}"
 
     def success_message(self, saved):
-        return f"Created the theme {saved.name} of {self.parent.code}."
+        return f"Created the theme {saved.name} of {self.parent.name}."
 
 
 class ThemeEdit(_ThemePage, ServiceFormView):
