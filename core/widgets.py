@@ -11,6 +11,11 @@ on every page.
   search, click or Enter to add, its cross to remove, and what is already chosen stays chosen.
   Without script the plain select still works. Its files come with the form's media
   (`{{ form.media }}`, which templates/core/form.html writes).
+- `SearchedSelect`, `SearchedSelectMultiple`: a choice among tens of thousands (a person,
+  a rollup's sources at the top of a large company). Only the empty choice and what is
+  chosen are written out; Tom Select asks the page's search address (`search_url`, JSON
+  `{"results": [{"value", "text"}]}`) for the rest as the person types. Without script the
+  select offers what is chosen only.
 - `DateInput`, `DateTimeInput`: the browser's own date (and time) picker. Its value is
   always ISO (`2026-10-31`, `2026-10-31T14:30`), whatever the language; the browser shows
   it in the person's own format.
@@ -19,6 +24,7 @@ on every page.
 from html import escape
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeData, mark_safe
 
 SEARCHABLE = "data-searchable"
@@ -95,3 +101,53 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class _ChosenOptionsOnly:
+    """Options: the empty choice and the chosen ones only, read by primary key; the others
+    are searched on the server as the person types (`search_url`, static/js/searchable.js).
+    For a choice among tens of thousands (20,000 people at seed_scale), which no page
+    should write out."""
+
+    def __init__(self, attrs=None, choices=(), *, search_url: str):
+        super().__init__({SEARCHABLE: "", "data-search-url": search_url, **(attrs or {})}, choices)
+
+    def optgroups(self, name, value, attrs=None):
+        every = self.choices
+        self.choices = list(self._chosen(every, value))
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = every
+
+    def _chosen(self, choices, value):
+        field = getattr(choices, "field", None)
+        if field is None:  # plain choices: nothing to save
+            yield from choices
+            return
+        if field.empty_label is not None and not self.allow_multiple_selected:
+            yield ("", field.empty_label)
+        keys = [v for v in value if v not in (None, "")]
+        if not keys:
+            return
+        try:
+            rows = list(choices.queryset.filter(**{f"{field.to_field_name or 'pk'}__in": keys}))
+        except (ValueError, TypeError, ValidationError):  # posted keys that are not keys
+            return
+        yield from (choices.choice(row) for row in rows)
+
+
+class SearchedSelect(_ChosenOptionsOnly, _OptionsInPython, forms.Select):
+    """One choice among very many, searched on the server (e.g. a person)."""
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.min.css"]}
+        js = ["vendor/tom-select/tom-select.popular.min.js", "js/searchable.js"]
+
+
+class SearchedSelectMultiple(_ChosenOptionsOnly, _OptionsInPython, forms.SelectMultiple):
+    """Several choices among very many, searched on the server (e.g. a rollup's sources)."""
+
+    class Media:
+        css = {"all": ["vendor/tom-select/tom-select.min.css"]}
+        js = ["vendor/tom-select/tom-select.popular.min.js", "js/searchable.js"]

@@ -3,10 +3,10 @@ validation, constraints, which objectives an initiative may advance) are the ser
 whose refusals the view kit puts next to the fields (`core.forms.add_service_errors`)."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput, ManyOptionsSelect, SearchableSelectMultiple
+from core.people import PersonField
+from core.widgets import DateInput, SearchableSelectMultiple
 from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
@@ -27,11 +27,6 @@ class ServiceModelForm(forms.ModelForm):
         pass
 
 
-class OwnerField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.username
-
-
 class ObjectivesField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, objective):
         return f"{objective.unit.code}.{objective.code} {objective.name}"
@@ -42,16 +37,7 @@ class InitiativeForm(ServiceModelForm):
     may put it in, with their depths in the tree; `objectives`: those offered (of the
     units within reach)."""
 
-    owner = OwnerField(
-        queryset=get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("first_name", "last_name", "username")
-        .only("pk", "username", "first_name", "last_name"),  # the label's; a third faster
-        required=False,
-        label=_("Owner"),
-        empty_label=_("No owner"),
-        widget=ManyOptionsSelect,  # every active user: 20,000 at scale
-    )
+    owner = PersonField(required=False, label=_("Owner"), empty_label=_("No owner"))
     objectives = ObjectivesField(
         queryset=None,
         required=False,

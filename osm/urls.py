@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from alignment.views import strategy_test_page
 from core.language import language_page
+from core.people import people_search
 
 from . import views
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("alignment/", include("alignment.urls")),
     path("initiatives/", include("initiatives.urls")),
     path("budgets/", include("budgets.urls")),
+    path("people/search/", people_search, name="people-search"),
     path("people/", include("people.urls")),
     path("reviews/", include("reviews.urls")),
     path("calendar/", include("reviews.calendar_urls")),

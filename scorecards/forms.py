@@ -8,15 +8,16 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
 
 from core.clock import current_fiscal_year
 from core.fields import VALUE, WEIGHT
 from core.forms import DecimalEntryField
 from core.numbers import active_number_format, format_plain
+from core.people import make_person_field
 from core.validators import positive_weight
-from core.widgets import ManyOptionsSelect, SearchableSelectMultiple
+from core.widgets import SearchableSelectMultiple, SearchedSelectMultiple
 
 from .choices import Frequency
 from .models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit, Theme
@@ -27,6 +28,7 @@ from .periods import (
     period_start,
     period_text,
 )
+from .selectors.search import measures_below
 from .targets import EVEN, LINEAR, SHAPE, year_periods
 
 
@@ -63,23 +65,6 @@ class ObjectiveChoiceField(CodeNameChoices, forms.ModelMultipleChoiceField):
 
 class MeasureChoiceField(CodeNameChoices, forms.ModelMultipleChoiceField):
     pass
-
-
-def _user_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
-def _owner_field(field) -> None:
-    # every active user (20,000 at scale): options written without a template apiece
-    field.widget = ManyOptionsSelect(attrs=field.widget.attrs)
-    field.widget.is_required = field.required
-    field.queryset = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .order_by("username")
-        .only("pk", "username", "first_name", "last_name")  # the label's; a third faster
-    )
-    field.label_from_instance = _user_label
 
 
 class MeasureValueForm(forms.Form):
@@ -274,7 +259,7 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
             t.name if t.unit_id == unit.pk else f"{t.name} ({t.unit.code})"
         )
         theme.help_text = f"A theme of {unit.code} or of a unit above it."
-        _owner_field(self.fields["owner"])
+        make_person_field(self.fields["owner"])
         self.fields["supports"].queryset = (
             Objective.objects.filter(unit__in=OrgUnit.objects.ancestors_of(unit.pk))
             .select_related("unit")
@@ -403,13 +388,14 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         self.instance.objective = objective
         self.instance.unit_id = objective.unit_id
         self._prepare_weight()
-        _owner_field(self.fields["owner"])
-        below = OrgUnit.objects.subtree_of(objective.unit_id).exclude(pk=objective.unit_id)
-        self.fields["sources"].queryset = (
-            Measure.objects.filter(unit__in=below)
-            .select_related("unit")
-            .order_by("unit__code", "code")
+        make_person_field(self.fields["owner"])
+        # thousands at the top of a large company (7,960 at seed_scale): searched as typed
+        sources = self.fields["sources"]
+        sources.widget = SearchedSelectMultiple(
+            attrs=sources.widget.attrs,
+            search_url=reverse("measures-below", args=[objective.unit.code]),
         )
+        sources.queryset = measures_below(objective.unit_id).select_related("unit")
         if self.instance.pk:
             self.fields["sources"].initial = list(
                 self.instance.sources.values_list("pk", flat=True)

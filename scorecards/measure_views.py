@@ -5,15 +5,19 @@ Thin, like scorecards/views.py (whose unit-cascade pages these are): the form ch
 typed, the services save the measure and the targets in one transaction.
 """
 
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
-from core.views import ServiceFormView
+from core.views import ServiceFormView, require
 
 from . import services
 from .forms import MeasureForm
-from .models import Measure, Objective
+from .models import Measure, Objective, OrgUnit
+from .selectors.search import measures_below_matching
 from .views import _OnUnit
 
 
@@ -127,3 +131,15 @@ class MeasureEdit(_MeasureFormPage):
 
     def success_message(self, saved):
         return f"Saved the measure {saved.code}.{self.targets_message()}"
+
+
+@require_GET
+@login_required
+def measures_below_search(request, code: str):
+    """JSON for a rollup's sources box (core.widgets.SearchedSelectMultiple): the measures
+    of the units below `code` matching `q`, `{"results": [{"value": id, "text": label}]}`."""
+    require(request.user, "scorecards.view_measure")
+    unit = get_object_or_404(OrgUnit, code=code)
+    found = measures_below_matching(unit.pk, request.GET.get("q", "")[:100])
+    results = [{"value": m.pk, "text": f"{m.unit.code}.{m.code} {m.name}"} for m in found]
+    return JsonResponse({"results": results})

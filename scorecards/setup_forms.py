@@ -3,7 +3,8 @@ what a field can check alone; the services check the rest (a move that would bre
 a rename that would break formulas) and their errors land next to the fields."""
 
 from django import forms
-from django.contrib.auth import get_user_model
+
+from core.people import make_person_field
 
 from .choices import UnitKind
 from .models import OrgUnit, Perspective, Theme
@@ -32,17 +33,12 @@ def offer_units(field, units: list[tuple[OrgUnit, int]], *, blank: bool = True) 
     field.choices = [("", "---------"), *choices] if blank else choices
 
 
-def _user_label(user) -> str:
-    return user.get_full_name() or user.username
-
-
 class _HeadField:
     """The head is picked among active users, by name."""
 
     def _prepare_head(self):
         field = self.fields["head"]
-        field.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
-        field.label_from_instance = _user_label
+        make_person_field(field)
         field.help_text = "Who heads the unit: he or she writes its scorecard and those below."
 
 

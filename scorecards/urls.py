@@ -21,6 +21,11 @@ urlpatterns = [
         name="measure-value-clear",
     ),
     path("my/updates/", views.my_updates, name="my-updates"),
+    path(
+        "units/<str:code>/measures-below/",
+        measure_views.measures_below_search,
+        name="measures-below",
+    ),
     path("units/<str:code>/cascade/", views.unit_cascade, name="unit-cascade"),
     path("units/<str:code>/objectives/new/", views.ObjectiveCreate.as_view(), name="objective-new"),
     path("units/<str:code>/arrows/", views.ArrowCreate.as_view(), name="arrow-add"),

@@ -11,15 +11,17 @@
     if (root.matches && root.matches("select[data-searchable]")) { selects.push(root); }
     selects.forEach(function (select) {
       if (select.tomselect) { return; }
-      var box = new window.TomSelect(select, {
-        plugins: { remove_button: { title: "Remove" } },
+      var settings = {
+        plugins: select.multiple ? { remove_button: { title: "Remove" } } : {},
         maxOptions: null,
         hidePlaceholder: false,
         placeholder: "Type to search…",
         render: {
           no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
         },
-      });
+      };
+      if (select.dataset.searchUrl) { searchOnServer(settings, select); }
+      var box = new window.TomSelect(select, settings);
       // Tom Select points the field's <label for> at its own typing box, which leaves the
       // original (visually hidden) select without a name; name it by the same label.
       var label = box.focus_node && box.focus_node.getAttribute("aria-labelledby");
@@ -27,6 +29,33 @@
         select.setAttribute("aria-labelledby", label);
       }
     });
+  }
+
+  // The choices are on the server (core.widgets.SearchedSelect): each search asks it for
+  // what matches, and shows its answer as it is (the server matched more than the label).
+  // A single choice keeps its empty choice ("No owner") among the answers.
+  function searchOnServer(settings, select) {
+    var url = select.dataset.searchUrl;
+    var empty = select.multiple ? null : select.querySelector('option[value=""]');
+    var emptyOption = empty ? { value: "", text: empty.textContent } : null;
+    settings.valueField = "value";
+    settings.labelField = "text";
+    settings.searchField = ["text"];
+    settings.allowEmptyOption = true;
+    settings.preload = "focus";
+    settings.maxOptions = 50;
+    settings.score = function () { return function () { return 1; }; };
+    settings.load = function (query, callback) {
+      var box = this;
+      var address = url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query);
+      fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (answer) {
+          box.clearOptions();  // keeps what is chosen
+          callback(emptyOption ? [emptyOption].concat(answer.results) : answer.results);
+        })
+        .catch(function () { callback(); });
+    };
   }
 
   function takeDown(event) {

@@ -261,7 +261,7 @@ class Command(BaseCommand):
             )
             for r in rows
         ]
-        widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(header)]
+        widths = [max([len(h), *(len(line[i]) for line in lines)]) for i, h in enumerate(header)]
         self.stdout.write(f"Benchmarks on {engine}, {rows[0]['repeat'] if rows else 0} runs each")
         for line in (header, tuple("-" * w for w in widths), *lines):
             self.stdout.write(
