@@ -47,13 +47,13 @@ WORDS = {
         "Aktuelle Tagesordnung",
         "erstellt am 20. März 2026 aus der Scorecard",
         "1. Ziele verfehlt (2)",
-        "2. Ziele unter Beobachtung (1)",
+        "2. Ziele unter Beobachtung (1)",  # codespell:ignore unter
         "3. Überfällige Werte (1)",
         "Ziel / Kennzahl",
         "Alarmschwelle",
-        "* Alarmschwelle aus der Toleranz der Kennzahl",
+        "* Alarmschwelle aus der Toleranz der Kennzahl",  # codespell:ignore toleranz
         "Keine Notiz zum Wert von Feb. 2026.",
-        "Fehlende Periode",
+        "Fehlende Periode",  # codespell:ignore periode
     ],
 }
 BRIEFING = {
