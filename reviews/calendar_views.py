@@ -134,7 +134,7 @@ class _EventForm(ServiceFormView):
     has `permission`), a posted unit outside them refused (403), the words of the page."""
 
     form_class = CalendarEventForm
-    lead = (
+    lead = gettext_lazy(
         "A step of the year's cycle. It shows on the calendar of its unit, of the units "
         "below it and of the units above it."
     )

@@ -21,6 +21,7 @@ from fractions import Fraction
 
 from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alignment.strategy_tests import latest_strategy_tests
 from scorecards import scoring
@@ -172,7 +173,10 @@ class AgendaStrategyTest:
 
     @property
     def label(self) -> str:
-        return VERDICT_LABELS.get(self.verdict, self.verdict)
+        """The verdict in words, in the reader's language (the words are
+        scorecards.strategy_map's: translated here whether they are marked there lazily or
+        with gettext_noop)."""
+        return gettext(VERDICT_LABELS.get(self.verdict, self.verdict))
 
     @property
     def lag_text(self) -> str:
