@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.people import PersonField
-from core.widgets import DateInput, SearchableSelectMultiple
+from core.widgets import DateInput, SearchableSelectMultiple, SearchedSelectMultiple
 from scorecards.display import unit_choices
 from scorecards.models import OrgUnit
 
@@ -79,8 +79,14 @@ class InitiativeForm(ServiceModelForm):
             "end": _("Leave empty while open-ended."),
         }
 
-    def __init__(self, *args, units, objectives, refresh_url: str = "", **kwargs):
+    def __init__(
+        self, *args, units, objectives, refresh_url: str = "", search_url: str = "", **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        if search_url:
+            # thousands within reach of the enterprise (4,000 at seed_scale): searched as typed
+            field = self.fields["objectives"]
+            field.widget = SearchedSelectMultiple(attrs=field.widget.attrs, search_url=search_url)
         unit = self.fields["unit"]
         unit.queryset = OrgUnit.objects.filter(pk__in=[u.pk for u, _ in units])
         # Set after the queryset: the choices shown, in tree order (the queryset validates).

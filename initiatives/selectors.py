@@ -14,6 +14,7 @@ from django.db.models import (
 )
 
 from scorecards.models import Objective, OrgUnit
+from scorecards.selectors.search import matching
 
 from .funding import funding
 from .models import Initiative, Milestone
@@ -85,6 +86,12 @@ def objectives_within_reach(unit_ids) -> QuerySet:
         .select_related("unit")
         .order_by("unit__code", "code")
     )
+
+
+def objectives_within_reach_matching(unit_ids, query: str):
+    """The first of `objectives_within_reach(unit_ids)` matching `query` (by unit code,
+    code and name: scorecards' `matching`), for the objectives box of the form."""
+    return matching(objectives_within_reach(unit_ids), query)
 
 
 # The timeline --------------------------------------------------------------------------------

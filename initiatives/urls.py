@@ -9,6 +9,7 @@ app_name = "initiatives"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.InitiativeCreate.as_view(), name="new"),
+    path("objectives/search/", views.objectives_search, name="objectives-search"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.InitiativeEdit.as_view(), name="edit"),
     path("<int:pk>/delete/", views.InitiativeDelete.as_view(), name="delete"),

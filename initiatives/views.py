@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from core.clock import fiscal_year_bounds
 from core.roles import EXECUTIVE, HR, OSM_STAFF, has_role
@@ -21,6 +23,7 @@ from core.scoping import restrict
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
 from scorecards.selectors import unit_tree
+from scorecards.selectors.search import code_name
 
 from . import charts, selectors, services
 from .filters import InitiativePortfolioFilter
@@ -156,6 +159,30 @@ def detail(request, pk: int):
     return render(request, "initiatives/detail.html", context)
 
 
+@require_GET
+@login_required
+def objectives_search(request):
+    """JSON for the objectives box of the initiative form (core.widgets.SearchedSelectMultiple):
+    the objectives within reach of `?unit=` (of the units where the user may launch or change
+    initiatives, without one) matching `?q=`: `{"results": [{"value": id, "text": label}]}`."""
+    require(request.user, "scorecards.view_objective")
+    raw = request.GET.get("unit", "")
+    if raw:
+        if not raw.isdigit():
+            return JsonResponse({"unit": [_("Not a unit.")]}, status=400)
+        unit_ids = [get_object_or_404(OrgUnit, pk=int(raw)).pk]
+    else:
+        user = request.user
+        unit_ids = [
+            u.pk
+            for u, _depth in unit_tree()
+            if user.has_perm("initiatives.add_initiative", u)
+            or user.has_perm("initiatives.change_initiative", u)
+        ]
+    found = selectors.objectives_within_reach_matching(unit_ids, request.GET.get("q", "")[:100])
+    return JsonResponse({"results": [{"value": o.pk, "text": code_name(o)} for o in found]})
+
+
 # Writing initiatives -----------------------------------------------------------------------
 
 
@@ -184,12 +211,21 @@ class _InitiativeFormPage(ServiceFormView):
             # Every objective any offered unit may reach: the service names the ones the
             # chosen unit may not, next to the field.
             kwargs["objectives"] = selectors.objectives_within_reach([u.pk for u, _ in self.units])
+            unit = _picked(self.request.POST.get("unit"), self.units)
+            kwargs["search_url"] = self.search_url(unit)
             return kwargs
         unit = self.unit_shown()
+        kwargs["search_url"] = self.search_url(unit)
         kwargs["initial"] = self.initial(unit)
         unit_ids = [unit.pk] if unit else [u.pk for u, _ in self.units]
         kwargs["objectives"] = selectors.objectives_within_reach(unit_ids)
         return kwargs
+
+    def search_url(self, unit: OrgUnit | None) -> str:
+        """Where the objectives box searches: what `unit` may advance, or with no unit
+        chosen yet, what the units offered may."""
+        url = reverse("initiatives:objectives-search")
+        return f"{url}?unit={unit.pk}" if unit else url
 
     def unit_shown(self) -> OrgUnit | None:
         """The unit the form starts with (`?unit=<id>` picks one of those offered)."""

@@ -17,7 +17,7 @@ from core.views import ServiceFormView, require
 from . import services
 from .forms import MeasureForm
 from .models import Measure, Objective, OrgUnit
-from .selectors.search import measures_below_matching
+from .selectors.search import code_name, matching, measures_below
 from .views import _OnUnit
 
 
@@ -140,6 +140,6 @@ def measures_below_search(request, code: str):
     of the units below `code` matching `q`, `{"results": [{"value": id, "text": label}]}`."""
     require(request.user, "scorecards.view_measure")
     unit = get_object_or_404(OrgUnit, code=code)
-    found = measures_below_matching(unit.pk, request.GET.get("q", "")[:100])
-    results = [{"value": m.pk, "text": f"{m.unit.code}.{m.code} {m.name}"} for m in found]
+    found = matching(measures_below(unit.pk), request.GET.get("q", "")[:100])
+    results = [{"value": m.pk, "text": code_name(m)} for m in found]
     return JsonResponse({"results": results})

@@ -1,5 +1,6 @@
 """Searches behind the form boxes that offer too many choices to write out (issue 14: a
-rollup at the top of a large company may combine any of 7,960 measures below it)."""
+rollup at the top of a large company may combine any of 7,960 measures below it, an
+initiative of the enterprise may advance any of 4,000 objectives)."""
 
 from django.db.models import Q, QuerySet
 
@@ -15,14 +16,20 @@ def measures_below(unit_id: int) -> QuerySet[Measure]:
     return Measure.objects.filter(unit__in=below).order_by("unit__code", "code")
 
 
-def measures_below_matching(unit_id: int, query: str, *, limit: int = SEARCH_LIMIT):
-    """The first `limit` of `measures_below(unit_id)` whose unit code, code or name contains
-    every word of `query` (any case); "UNIT.CODE" as one word matches too."""
-    measures = measures_below(unit_id).select_related("unit")
-    for word in query.split()[:5]:
+def matching(rows: QuerySet, query: str, *, limit: int = SEARCH_LIMIT) -> QuerySet:
+    """The first `limit` of `rows` (objectives or measures: a unit, a code, a name) whose
+    unit code, code or name contains every word of `query` (any case); "UNIT.CODE" as one
+    word matches too, and so does its beginning ("SALES.RE")."""
+    rows = rows.select_related("unit")
+    for word in query.split()[:5]:  # five words name anything; more only cost time
         unit_code, dot, code = word.partition(".")
         match = Q(code__icontains=word) | Q(name__icontains=word) | Q(unit__code__icontains=word)
         if dot:
             match |= Q(unit__code__iexact=unit_code, code__istartswith=code)
-        measures = measures.filter(match)
-    return measures[:limit]
+        rows = rows.filter(match)
+    return rows[:limit]
+
+
+def code_name(row) -> str:
+    """How an objective or a measure of several units is named in a choice."""
+    return f"{row.unit.code}.{row.code} {row.name}"

@@ -54,11 +54,15 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     today = today or timezone.localdate()
     fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
     horizon = add_months(today.replace(day=1), -HORIZON_MONTHS)
-    rows = list(
+    measures = (
         Measure.objects.filter(measures)
         .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
-        .annotate(first_actual=Min("values__period", filter=Q(values__actual__isnull=False)))
-        .values(
+        .order_by()
+    )
+    rows = list(
+        measures.annotate(
+            first_actual=Min("values__period", filter=Q(values__actual__isnull=False))
+        ).values(
             "id",
             "code",
             "name",
@@ -71,30 +75,54 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     )
     entered = set(
         MeasureValue.objects.filter(
-            measure_id__in=[r["id"] for r in rows], period__gte=horizon, actual__isnull=False
+            measure__in=measures.values("pk"), period__gte=horizon, actual__isnull=False
         ).values_list("measure_id", "period")
     )
+    # What is due depends on the frequency only: worked out once per frequency, not per
+    # measure (8,000 at seed_scale).
+    schedules = {}
     owed = []
     for row in rows:
-        frequency, step = row["frequency"], months_in(row["frequency"])
+        frequency = row["frequency"]
+        if frequency not in schedules:
+            schedules[frequency] = _Schedule(frequency, fiscal_start, today, horizon, due_days)
+        schedule = schedules[frequency]
         since = scoring.owes_from(
             timezone.localdate(row["created_at"]), frequency, fiscal_start, row["first_actual"]
         )
-        latest = scoring.latest_due_period(frequency, fiscal_start, today, today, due_days)
-        period = latest
-        while period >= max(horizon, since):
+        for period, due in schedule.past:
+            if period < since:
+                break
             if (row["id"], period) not in entered:
-                owed.append(_owed(row, period, frequency, due_days, today))
-            period = add_months(period, -step)
-        upcoming = max(add_months(latest, step), since)
+                owed.append(_owed(row, period, due, today))
+        upcoming = max(schedule.upcoming, since)
         if (row["id"], upcoming) not in entered:
-            owed.append(_owed(row, upcoming, frequency, due_days, today))
+            due = schedule.upcoming_due if upcoming == schedule.upcoming else None
+            owed.append(_owed(row, upcoming, due, today, frequency, due_days))
     owed.sort(key=lambda o: (o.due, o.unit_code, o.measure_code))
     return owed
 
 
-def _owed(row: dict, period: dt.date, frequency: str, due_days: int, today: dt.date):
-    due = scoring.due_date(period, frequency, due_days)
+class _Schedule:
+    """For one frequency, as of `today`: the periods due so far within the horizon, latest
+    first, each with its due date (`past`), and the next period to fall due (`upcoming`)."""
+
+    def __init__(self, frequency, fiscal_start, today, horizon, due_days):
+        step = months_in(frequency)
+        latest = scoring.latest_due_period(frequency, fiscal_start, today, today, due_days)
+        self.past = []
+        period = latest
+        while period >= horizon:
+            self.past.append((period, scoring.due_date(period, frequency, due_days)))
+            period = add_months(period, -step)
+        self.upcoming = add_months(latest, step)
+        self.upcoming_due = scoring.due_date(self.upcoming, frequency, due_days)
+
+
+def _owed(row: dict, period: dt.date, due, today: dt.date, frequency=None, due_days=None):
+    """The owed value of `row` for `period`, due on `due` (worked out when None)."""
+    if due is None:
+        due = scoring.due_date(period, frequency, due_days)
     return OwedValue(
         measure_id=row["id"],
         measure_code=row["code"],
