@@ -98,6 +98,7 @@ def dashboard(request, code: str | None):
         "attention": cached_subtree_attention(unit, as_of=as_of, ytd=ytd),
         "overdue": overdue_values(card),
         "query": request.GET.urlencode(),
+        "query_suffix": f"?{request.GET.urlencode()}" if request.GET else "",
         "meetings": meetings,
         "alignment_index": cached_alignment_metrics(unit).alignment_index,
         "map": strategy_map,
