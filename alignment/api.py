@@ -4,6 +4,7 @@ each arrow of the unit's strategy map, and the exploratory candidates. Both are 
 elsewhere (the cached alignment report; the nightly `alignment.tasks.run_strategy_tests`);
 this module only checks parameters and permissions and shapes the answers."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -277,7 +278,7 @@ class AlignmentView(APIView):
             else units.filter(parent__isnull=True).first()
         )
         if unit is None:
-            raise ValidationError({"unit": ["There is no such unit."]})
+            raise ValidationError({"unit": [_("There is no such unit.")]})
         year = query.validated_data.get("fiscal_year") or current_fiscal_year()
         report = cached_alignment_report(unit, fiscal_year=year)
         lists = report.lists

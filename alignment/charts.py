@@ -1,10 +1,14 @@
-"""Plotly figures of alignment, built from the selectors' output (pure: no ORM, no I/O)."""
+"""Plotly figures of alignment, built from the selectors' output (pure: no ORM, no I/O), their
+words in the active language."""
 
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 
 import plotly.graph_objects as go
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.formatting import to_decimal
 from core.plotly_text import plotly_text
@@ -14,6 +18,11 @@ from scorecards.strategy_map import lag_text
 from . import testing
 from .metrics import LABELS, METRICS, Metrics
 
+# The time axis of a strategy test's chart, by the frequency the pair was compared on.
+FREQUENCY_AXIS = {
+    "monthly": gettext_lazy("period of the cause (monthly)"),
+    "quarterly": gettext_lazy("period of the cause (quarterly)"),
+}
 COLOURS = {"good": "#1e7b34", "watch": "#a86b00", "poor": "#b3261e", "mix": "#5b6875"}
 
 
@@ -27,9 +36,9 @@ def metrics_bar(metrics: Metrics, title: str) -> dict:
     names, values, colours, texts = [], [], [], []
     for name in (*METRICS, "alignment_index"):
         value = to_decimal(figures[name])
-        names.append(LABELS[name])
+        names.append(str(LABELS[name]))
         values.append(float(value) if value is not None else 0)
-        texts.append(f"{value}%" if value is not None else "n/a")
+        texts.append(f"{value}%" if value is not None else _("n/a"))
         band = "mix" if name == "stratex_share" or value is None else _band(value)
         colours.append(COLOURS[band])
     figure = go.Figure(
@@ -63,7 +72,7 @@ def index_trend(points: list[tuple[dt.date, Decimal | None]], title: str) -> dic
             mode="lines+markers",
             line={"color": "#1f5fa8"},
             hovertemplate="%{x}: %{y:.2f}%<extra></extra>",
-            name="Alignment index",
+            name=str(LABELS["alignment_index"]),
         )
     )
     figure.update_layout(
@@ -104,7 +113,7 @@ def aligned_pair(
         cause_aggregation=cause_aggregation,
         effect_aggregation=effect_aggregation,
     )
-    frequency, ((_, on_cause, on_effect),) = testing.common_frequency(pair, fiscal_start)
+    frequency, ((_unit, on_cause, on_effect),) = testing.common_frequency(pair, fiscal_start)
     return frequency, testing.aligned(on_cause, on_effect, lag, frequency)
 
 
@@ -121,30 +130,39 @@ def strategy_test_chart(
     cause's periods) and two value axes: if the arrow holds, the effect line echoes the
     cause's movements. The effect's own period is in its hover text."""
     months = testing.MONTHS[frequency]
-    periods = [period.isoformat() for period, _, _ in rows]
-    later = [add_months(period, lag * months).strftime("%b %Y") for period, _, _ in rows]
+    periods = [period.isoformat() for period, _c, _e in rows]
+    # Each period as the language writes a month: the cause's, and the effect's `lag` later.
+    shown = [formats.date_format(period, "M Y") for period, _c, _e in rows]
+    later = [formats.date_format(add_months(p, lag * months), "M Y") for p, _c, _e in rows]
     shift = lag_text(lag, frequency)
     cause_name, effect_name = plotly_text(cause_name), plotly_text(effect_name)
+    cause_word = pgettext("strategy test chart", "cause")
+    effect_word = pgettext("strategy test chart", "effect")
     cause = go.Scatter(
-        x=periods, y=[c for _, c, _ in rows], name=f"{cause_name} (cause)",
-        mode="lines+markers", line={"color": "#1f5fa8", "width": 3},
-        hovertemplate="%{x|%b %Y}: %{y}<extra>cause</extra>",
+        x=periods, y=[c for _p, c, _e in rows],
+        name=_("%(measure)s (cause)") % {"measure": cause_name},
+        mode="lines+markers", line={"color": "#1f5fa8", "width": 3}, customdata=shown,
+        hovertemplate=f"%{{customdata}}: %{{y}}<extra>{cause_word}</extra>",
     )  # fmt: skip
     effect = go.Scatter(
-        x=periods, y=[e for _, _, e in rows], name=f"{effect_name}, {shift} later (effect)",
+        x=periods, y=[e for _p, _c, e in rows],
+        name=_("%(measure)s, %(lag)s later (effect)") % {"measure": effect_name, "lag": shift},
         mode="lines+markers", line={"color": "#a86b00", "width": 2, "dash": "dot"},
         yaxis="y2", customdata=later,
-        hovertemplate="%{customdata}: %{y}<extra>effect</extra>",
+        hovertemplate=f"%{{customdata}}: %{{y}}<extra>{effect_word}</extra>",
     )  # fmt: skip
     layout = {
         "title": {"text": plotly_text(title), "font": {"size": 14}},
         "height": 340,
         "margin": {"l": 55, "r": 55, "t": 50, "b": 40},
         "legend": {"orientation": "h", "y": -0.25},
-        "xaxis": {"title": f"period of the cause ({frequency})"},
-        "yaxis": {"title": {"text": "cause", "font": {"color": "#1f5fa8"}}},
+        "xaxis": {"title": str(FREQUENCY_AXIS.get(frequency, _("period of the cause")))},
+        "yaxis": {"title": {"text": cause_word, "font": {"color": "#1f5fa8"}}},
         "yaxis2": {
-            "title": {"text": f"effect {shift} later", "font": {"color": "#a86b00"}},
+            "title": {
+                "text": _("effect %(lag)s later") % {"lag": shift},
+                "font": {"color": "#a86b00"},
+            },
             "overlaying": "y",
             "side": "right",
         },

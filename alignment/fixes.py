@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from scorecards.models import OrgUnit
 
@@ -86,7 +87,7 @@ def _not_cascaded(item: Item, units: _Units, year: int) -> list[Fix]:
     below = units.children.get(unit.pk, []) if unit else []
     return [
         Fix(
-            f"Cascade into {child.code}",
+            _("Cascade into %(unit)s") % {"unit": child.code},
             _url("objective-new", child.code, query={"supports": item.id}),
         )
         for child in below
@@ -97,7 +98,7 @@ def _not_cascaded(item: Item, units: _Units, year: int) -> list[Fix]:
 def _unlinked_objective(item: Item, units: _Units, year: int) -> list[Fix]:
     if not units.may("scorecards.change_objective", units.by_code.get(item.unit_code)):
         return []
-    return [Fix("Link it to an objective above", _url("objective-edit", item.id))]
+    return [Fix(_("Link it to an objective above"), _url("objective-edit", item.id))]
 
 
 def _unfunded(item: Item, units: _Units, year: int) -> list[Fix]:
@@ -105,29 +106,29 @@ def _unfunded(item: Item, units: _Units, year: int) -> list[Fix]:
     if not units.may("initiatives.add_initiative", unit):
         return []
     query = {"unit": unit.pk, "objectives": item.id}
-    return [Fix("Start an initiative for it", _url("initiatives:new", query=query))]
+    return [Fix(_("Start an initiative for it"), _url("initiatives:new", query=query))]
 
 
 def _overdue(item: Item, units: _Units, year: int) -> list[Fix]:
-    return [Fix("Enter the value", _url("measure", item.id))]
+    return [Fix(_("Enter the value"), _url("measure", item.id))]
 
 
 def _budget_line(item: Item, units: _Units, year: int) -> list[Fix]:
     if not units.may("budgets.change_budgetline", units.by_code.get(item.unit_code)):
         return []
-    return [Fix("Link it", _url("budgets:line-edit", item.id))]
+    return [Fix(_("Link it"), _url("budgets:line-edit", item.id))]
 
 
 def _employee(item: Item, units: _Units, year: int) -> list[Fix]:
     if not units.may("people.view_employee", units.by_code.get(item.unit_code)):
         return []
-    return [Fix("Goals", _url("people:employee", item.id, query={"fiscal_year": year}))]
+    return [Fix(_("Goals"), _url("people:employee", item.id, query={"fiscal_year": year}))]
 
 
 def _incentive(item: Item, units: _Units, year: int) -> list[Fix]:
     if not units.may("people.change_incentivecomponent", units.by_code.get(item.unit_code)):
         return []
-    return [Fix("Link it", _url("people:incentive-edit", item.id))]
+    return [Fix(_("Link it"), _url("people:incentive-edit", item.id))]
 
 
 FIXES = {

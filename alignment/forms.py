@@ -1,6 +1,7 @@
 """The Alignment page's choice of unit and fiscal year (query parameters)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from scorecards.display import UnitChoiceField
 from scorecards.models import OrgUnit
@@ -14,12 +15,13 @@ class AlignmentFilterForm(forms.Form):
         to_field_name="code",
         required=False,
         empty_label=None,  # the page shows the enterprise then, selected by the view
-        error_messages={"invalid_choice": "There is no unit with that code."},
+        label=_("Unit"),
+        error_messages={"invalid_choice": _("There is no unit with that code.")},
     )
     fiscal_year = forms.IntegerField(
         required=False,
         min_value=1900,
         max_value=2999,
-        label="Fiscal year",
-        error_messages={"invalid": "Enter a year such as 2026."},
+        label=_("Fiscal year"),
+        error_messages={"invalid": _("Enter a year such as 2026.")},
     )

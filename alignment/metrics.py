@@ -15,6 +15,8 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext_lazy as _
+
 METRICS = (
     "objective_linkage",
     "cascade_coverage",
@@ -28,16 +30,17 @@ METRICS = (
 # The alignment index is the plain mean of these (STRATEX share is a mix, not a linkage).
 INDEX_METRICS = tuple(m for m in METRICS if m != "stratex_share")
 
+# The metrics' names as people read them (in the reader's language when shown).
 LABELS = {
-    "objective_linkage": "Objective linkage",
-    "cascade_coverage": "Cascade coverage",
-    "budget_linkage": "Budget linkage",
-    "stratex_share": "STRATEX share",
-    "initiative_linkage": "Initiative linkage",
-    "goal_alignment": "Goal alignment",
-    "incentive_linkage": "Incentive linkage",
-    "data_timeliness": "Data timeliness",
-    "alignment_index": "Alignment index",
+    "objective_linkage": _("Objective linkage"),
+    "cascade_coverage": _("Cascade coverage"),
+    "budget_linkage": _("Budget linkage"),
+    "stratex_share": _("STRATEX share"),
+    "initiative_linkage": _("Initiative linkage"),
+    "goal_alignment": _("Goal alignment"),
+    "incentive_linkage": _("Incentive linkage"),
+    "data_timeliness": _("Data timeliness"),
+    "alignment_index": _("Alignment index"),
 }
 
 

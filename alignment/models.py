@@ -1,6 +1,7 @@
 """Alignment snapshots: the metrics of each unit's subtree as they stood on a day."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core import policies
 from core.scoping import Access
@@ -16,29 +17,36 @@ class AlignmentSnapshot(models.Model):
 
     access = Access(policies.INTERNAL, unit="unit")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="alignment_snapshots")
-    fiscal_year = models.PositiveSmallIntegerField()
-    taken_on = models.DateField()
-    objective_linkage = models.DecimalField(**PERCENT)
-    cascade_coverage = models.DecimalField(**PERCENT)
-    budget_linkage = models.DecimalField(**PERCENT)
-    stratex_share = models.DecimalField(**PERCENT)
-    initiative_linkage = models.DecimalField(**PERCENT)
-    goal_alignment = models.DecimalField(**PERCENT)
-    incentive_linkage = models.DecimalField(**PERCENT)
-    data_timeliness = models.DecimalField(**PERCENT)
-    alignment_index = models.DecimalField(**PERCENT)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        related_name="alignment_snapshots",
+        verbose_name=_("unit"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    taken_on = models.DateField(_("taken on"))
+    objective_linkage = models.DecimalField(_("objective linkage"), **PERCENT)
+    cascade_coverage = models.DecimalField(_("cascade coverage"), **PERCENT)
+    budget_linkage = models.DecimalField(_("budget linkage"), **PERCENT)
+    stratex_share = models.DecimalField(_("STRATEX share"), **PERCENT)
+    initiative_linkage = models.DecimalField(_("initiative linkage"), **PERCENT)
+    goal_alignment = models.DecimalField(_("goal alignment"), **PERCENT)
+    incentive_linkage = models.DecimalField(_("incentive linkage"), **PERCENT)
+    data_timeliness = models.DecimalField(_("data timeliness"), **PERCENT)
+    alignment_index = models.DecimalField(_("alignment index"), **PERCENT)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
+        verbose_name = _("alignment snapshot")
+        verbose_name_plural = _("alignment snapshots")
         ordering = ["unit_id", "fiscal_year", "taken_on"]
         get_latest_by = "taken_on"
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "fiscal_year", "taken_on"],
                 name="alignment_snapshot_once_a_day",
-                violation_error_message="This unit already has a snapshot for that day.",
+                violation_error_message=_("This unit already has a snapshot for that day."),
             ),
             models.CheckConstraint(
                 condition=models.Q(fiscal_year__gte=1900, fiscal_year__lte=2999),
@@ -59,20 +67,26 @@ class StrategyTestRun(models.Model):
     access = Access(policies.TEST_RESULTS)
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
-    run_on = models.DateField(help_text="The day the data were read (the run's date).")
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    max_lag = models.PositiveSmallIntegerField()
-    alpha = models.FloatField(default=0.05)
-    tests = models.PositiveIntegerField(default=0, help_text="p-values adjusted together.")
-    error = models.TextField(blank=True)
+    run_on = models.DateField(_("run on"), help_text="The day the data were read (the run's date).")
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    max_lag = models.PositiveSmallIntegerField(_("longest lag"))
+    alpha = models.FloatField(_("significance level"), default=0.05)
+    tests = models.PositiveIntegerField(
+        _("tests"), default=0, help_text="p-values adjusted together."
+    )
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
+        verbose_name = _("strategy test run")
+        verbose_name_plural = _("strategy test runs")
         ordering = ["-started_at"]
         get_latest_by = "started_at"
         constraints = [
@@ -94,46 +108,87 @@ class StrategyTestResult(models.Model):
     access = Access(policies.TEST_RESULTS, unit="unit")
 
     class Verdict(models.TextChoices):
-        SUPPORTED = "supported", "Supported"
-        CONTRADICTED = "contradicted", "Contradicted"
-        NOT_SUPPORTED = "not_supported", "Not supported"
-        INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+        SUPPORTED = "supported", _("Supported")
+        CONTRADICTED = "contradicted", _("Contradicted")
+        NOT_SUPPORTED = "not_supported", _("Not supported")
+        INSUFFICIENT_DATA = "insufficient_data", _("Insufficient data")
 
-    run = models.ForeignKey(StrategyTestRun, on_delete=models.CASCADE, related_name="results")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="strategy_tests")
+    run = models.ForeignKey(
+        StrategyTestRun,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name=_("run"),
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="strategy_tests", verbose_name=_("unit")
+    )
     link = models.ForeignKey(
         "scorecards.CauseEffect",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="strategy_tests",
+        verbose_name=_("arrow"),
         help_text="The arrow tested; empty for an exploratory candidate.",
     )
-    cause = models.ForeignKey("scorecards.Objective", on_delete=models.CASCADE, related_name="+")
-    effect = models.ForeignKey("scorecards.Objective", on_delete=models.CASCADE, related_name="+")
-    exploratory = models.BooleanField(default=False)
-    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    cause = models.ForeignKey(
+        "scorecards.Objective",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("cause"),
+    )
+    effect = models.ForeignKey(
+        "scorecards.Objective",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("effect"),
+    )
+    exploratory = models.BooleanField(_("exploratory"), default=False)
+    verdict = models.CharField(_("verdict"), max_length=20, choices=Verdict.choices)
     cause_measure = models.ForeignKey(
-        "scorecards.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "scorecards.Measure",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cause's measure"),
     )
     effect_measure = models.ForeignKey(
-        "scorecards.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "scorecards.Measure",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("effect's measure"),
     )
-    frequency = models.CharField(max_length=10, blank=True)
-    lag = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Best lag, periods.")
-    effect_size = models.FloatField(null=True, blank=True, help_text="Pearson r at the lag.")
-    ci_low = models.FloatField(null=True, blank=True)
-    ci_high = models.FloatField(null=True, blank=True)
-    p_value = models.FloatField(null=True, blank=True)
-    p_adjusted = models.FloatField(null=True, blank=True)
-    periods = models.PositiveIntegerField(default=0, help_text="Paired periods at the lag.")
-    units = models.PositiveIntegerField(default=0, help_text="Units pooled.")
-    pairs_tested = models.PositiveSmallIntegerField(default=0, help_text="Measure pairs.")
+    frequency = models.CharField(_("frequency"), max_length=10, blank=True)
+    lag = models.PositiveSmallIntegerField(
+        _("best lag"), null=True, blank=True, help_text="Best lag, periods."
+    )
+    effect_size = models.FloatField(
+        _("effect size r"), null=True, blank=True, help_text="Pearson r at the lag."
+    )
+    ci_low = models.FloatField(_("interval low"), null=True, blank=True)
+    ci_high = models.FloatField(_("interval high"), null=True, blank=True)
+    p_value = models.FloatField(_("p-value"), null=True, blank=True)
+    p_adjusted = models.FloatField(_("adjusted p"), null=True, blank=True)
+    periods = models.PositiveIntegerField(
+        _("periods"), default=0, help_text="Paired periods at the lag."
+    )
+    units = models.PositiveIntegerField(_("units"), default=0, help_text="Units pooled.")
+    pairs_tested = models.PositiveSmallIntegerField(
+        _("pairs tested"), default=0, help_text="Measure pairs."
+    )
     lags = models.JSONField(
-        default=list, blank=True, help_text="Every lag tested: lag, n, r, p, p_adjusted, CI."
+        _("lags tested"),
+        default=list,
+        blank=True,
+        help_text="Every lag tested: lag, n, r, p, p_adjusted, CI.",
     )
 
     class Meta:
+        verbose_name = _("strategy test result")
+        verbose_name_plural = _("strategy test results")
         ordering = ["unit_id", "exploratory", "cause_id", "effect_id"]
         constraints = [
             models.CheckConstraint(

@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, Q
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
@@ -37,14 +39,39 @@ from .metrics import Counts, Metrics, depths, metrics, subtree_counts
 
 @dataclass(frozen=True)
 class Item:
-    """One row of a list of things out of line; `model` names what `id` is."""
+    """One row of a list of things out of line; `model` names what `id` is.
+
+    The report is cached for every reader whatever his or her language, so it holds the
+    facts and `detail` puts them in words when it is read: a budget line's category and
+    planned amount, an incentive component's weight, an overdue measure's period and due
+    date."""
 
     model: str  # objective, budgetline, employee, incentivecomponent, measure
     id: int
     label: str
     unit_code: str
-    detail: str = ""
     status: str = ""  # an objective's status code, shown in words (core.formatting)
+    category: str = ""  # a budget line's category code
+    amount: Decimal | None = None  # a budget line's planned amount, a component's weight
+    period: dt.date | None = None  # an overdue measure's period
+    due: dt.date | None = None  # and the day it was due
+
+    @property
+    def detail(self) -> str:
+        """The item's facts in the active language ("CAPEX 3,000.00", "weight 0.3",
+        "Oct 2026 due 10 Nov 2026"); empty when it has none."""
+        if self.model == "budgetline" and self.amount is not None:
+            planned = formats.number_format(self.amount, 2, force_grouping=True)
+            return f"{self.category.upper()} {planned}"
+        if self.model == "incentivecomponent" and self.amount is not None:
+            weight = formats.number_format(self.amount.normalize())
+            return _("weight %(weight)s") % {"weight": weight}
+        if self.period is not None and self.due is not None:
+            return _("%(period)s due %(due)s") % {
+                "period": formats.date_format(self.period, "M Y"),
+                "due": formats.date_format(self.due),
+            }
+        return ""
 
 
 @dataclass
@@ -243,7 +270,8 @@ def _budget(subtree, year, own, lists):
                     line["id"],
                     line["label"],
                     line["unit__code"],
-                    f"{line['category'].upper()} {line['planned']:,.2f}",
+                    category=line["category"],
+                    amount=line["planned"],
                 )
             )
 
@@ -291,7 +319,7 @@ def _people(subtree, year, own, lists):
                     c["id"],
                     f"{c['name']} ({c['employee__name']})",
                     c["employee__unit__code"],
-                    f"weight {c['weight'].normalize():f}",
+                    amount=c["weight"],
                 )
             )
 
@@ -404,7 +432,8 @@ def _list_overdue(subtree, measures, today, lists) -> None:
                     m["id"],
                     f"{m['code']} {m['name']}",
                     m["unit__code"],
-                    f"{period:%b %Y} due {due_date(period, m['frequency'], due_days):%d %b %Y}",
+                    period=period,
+                    due=due_date(period, m["frequency"], due_days),
                 )
             )
 
@@ -427,7 +456,8 @@ def cached_alignment_report(
     today = today or timezone.localdate()
     if connection.in_atomic_block:
         return alignment_report(unit, fiscal_year=fiscal_year, today=today)
-    key = _cache_key("osm:alignment", unit, fiscal_year, today)
+    # ":2": the items hold facts, not words (a report cached in the older shape is not read)
+    key = _cache_key("osm:alignment:2", unit, fiscal_year, today)
     report = cache.get(key)
     if report is None:
         report = alignment_report(unit, fiscal_year=fiscal_year, today=today)

@@ -12,8 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.clock import current_fiscal_year
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 def alignment_page(request):
     """`/alignment/?unit=CODE&fiscal_year=YYYY` (defaults: the enterprise, this year)."""
     if not request.user.has_perm("scorecards.view_orgunit"):
-        raise PermissionDenied("You have no role in OSM yet.")
+        raise PermissionDenied(_("You have no role in OSM yet."))
     form = AlignmentFilterForm(request.GET or None, initial={"fiscal_year": current_fiscal_year()})
     if request.GET and not form.is_valid():
         return render(request, "alignment/page.html", {"form": form}, status=400)
@@ -65,8 +66,10 @@ def alignment_page(request):
         "unit": unit,
         "fiscal_year": year,
         "metric_names": [(name, LABELS[name]) for name in (*METRICS, "alignment_index")],
-        "bar_chart": charts.metrics_bar(report.metrics, f"{unit}, FY{year}"),
-        "trend_chart": charts.index_trend(trend, "Alignment index over time") if trend else None,
+        "bar_chart": charts.metrics_bar(
+            report.metrics, _("%(unit)s, FY%(year)s") % {"unit": unit, "year": year}
+        ),
+        "trend_chart": charts.index_trend(trend, _("Alignment index over time")) if trend else None,
         # An empty trend says when it starts (the nightly job's next run), or that it will not.
         "past_year": year < current_fiscal_year(),
         "first_snapshot_on": (None if trend else first_snapshot_on(year, now=timezone.now())),
@@ -86,12 +89,12 @@ def strategy_test_page(request, code: str):
     the measures compared, a chart of the two series aligned at the best lag), then the
     exploratory candidates. POST (OSM staff): run the test now."""
     if not request.user.has_perm("alignment.view_strategytestresult"):
-        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+        raise PermissionDenied(_("You have no role in OSM yet: ask the OSM staff for one."))
     unit = get_object_or_404(OrgUnit, code=code)
     can_run = request.user.has_perm("alignment.add_strategytestrun")
     if request.method == "POST":
         if not can_run:
-            raise PermissionDenied("Only the OSM staff start a strategy test.")
+            raise PermissionDenied(_("Only the OSM staff start a strategy test."))
         level, text = _start_run(request.user)
         messages.add_message(request, level, text)
         return redirect("strategy-test", unit.code)
@@ -107,7 +110,7 @@ def strategy_test_page(request, code: str):
     _add_charts(arrows, run)
     context = {
         "unit": unit,
-        "crumbs": unit_crumbs(unit, Crumb("Strategy test")),
+        "crumbs": unit_crumbs(unit, Crumb(_("Strategy test"))),
         "run": run,
         "latest": StrategyTestRun.objects.order_by("-started_at", "-pk").first(),
         "arrows": arrows,
@@ -125,7 +128,7 @@ def _start_run(user) -> tuple[int, str]:
     task = tasks.run_strategy_tests
     if not task.app.conf.task_always_eager:
         transaction.on_commit(lambda: task.delay(by=user.pk))
-        return messages.INFO, (
+        return messages.INFO, _(
             "Strategy test queued: a worker runs it for every map; reload this page in a "
             "minute for the new results."
         )
@@ -133,8 +136,8 @@ def _start_run(user) -> tuple[int, str]:
         task.apply(kwargs={"by": user.pk}, throw=True)
     except Exception:  # the run records its failure; the page says so and stays up
         logger.exception("strategy test run failed")
-        return messages.ERROR, "The strategy test failed; the previous results stay shown."
-    return messages.SUCCESS, "Strategy test done: the results below are the new run's."
+        return messages.ERROR, _("The strategy test failed; the previous results stay shown.")
+    return messages.SUCCESS, _("Strategy test done: the results below are the new run's.")
 
 
 def _row(result) -> dict:
@@ -142,7 +145,7 @@ def _row(result) -> dict:
     tested = result.effect_size is not None and result.lag is not None
     return {
         "result": result,
-        "label": VERDICT_LABELS.get(result.verdict, result.verdict),
+        "label": result.get_verdict_display(),
         "lag": lag_text(result.lag, result.frequency) if tested else "",
         "p": p_text(result.p_adjusted) if tested else "",
         "tested": tested,
@@ -219,7 +222,13 @@ def _charts(charted: list[dict], run) -> dict[int, dict]:
             frequency=frequency,
             cause_name=f"{cause_info.code} {cause_info.name}",
             effect_name=f"{effect_info.code} {effect_info.name}",
-            title=f"{result.cause.code} → {result.effect.code}: {row['label']}, "
-            f"r {result.effect_size:.2f} at lag {row['lag']}",
+            title=_("%(cause)s → %(effect)s: %(verdict)s, r %(r)s at lag %(lag)s")
+            % {
+                "cause": result.cause.code,
+                "effect": result.effect.code,
+                "verdict": row["label"],
+                "r": formats.number_format(result.effect_size, 2),
+                "lag": row["lag"],
+            },
         )
     return drawn

@@ -3,11 +3,12 @@ unit dashboards, the objective page, an objective's cascade with its initiatives
 goals). It sits above every domain app and below the project's wiring."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DashboardsConfig(AppConfig):
     name = "dashboards"
-    verbose_name = "Dashboards"
+    verbose_name = _("Dashboards")
 
     def ready(self):
         from scorecards.selectors.updates import register_personal_goals

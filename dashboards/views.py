@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_tests import latest_strategy_tests
@@ -61,7 +62,7 @@ def dashboard(request, code: str | None):
     below it, with the owners' notes; its overdue values), the next review meetings and the
     alignment index; breadcrumbs up the tree and links down."""
     if not request.user.has_perm("scorecards.view_objective"):
-        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+        raise PermissionDenied(_("You have no role in OSM yet: ask the OSM staff for one."))
     root = scorecard_selectors.enterprise_unit()
     if root is None:
         return render(request, "dashboards/home.html", {"root": None})
@@ -97,6 +98,7 @@ def dashboard(request, code: str | None):
         "attention": cached_subtree_attention(unit, as_of=as_of, ytd=ytd),
         "overdue": overdue_values(card),
         "query": request.GET.urlencode(),
+        "query_suffix": f"?{request.GET.urlencode()}" if request.GET else "",
         "meetings": meetings,
         "alignment_index": cached_alignment_metrics(unit).alignment_index,
         "map": strategy_map,
@@ -157,7 +159,7 @@ def objective_page(request, pk: int):
     cascade below it, what it supports, the initiatives advancing it, the goals linked to
     it (for those who may see them) and its change history."""
     if not request.user.has_perm("scorecards.view_objective"):
-        raise PermissionDenied("You have no role in OSM yet: ask the OSM staff for one.")
+        raise PermissionDenied(_("You have no role in OSM yet: ask the OSM staff for one."))
     objective = get_object_or_404(
         Objective.objects.select_related("unit", "perspective", "theme", "owner"), pk=pk
     )
@@ -222,6 +224,6 @@ def my_strategy(request):
     context = {
         "employee": employee,
         "strategy": selectors.my_strategy(employee) if employee else None,
-        "crumbs": [Crumb("My strategy")],
+        "crumbs": [Crumb(_("My strategy"))],
     }
     return render(request, "dashboards/my_strategy.html", context)

@@ -6,6 +6,7 @@ import pytest
 from alignment.verdict_words import (
     candidate_sentence,
     count,
+    number,
     strength,
     verdict_sentence,
     when,
@@ -83,10 +84,11 @@ def test_strength_goes_by_the_size_of_r(r, expected):
 
 
 def test_counts_and_lags_in_words():
-    assert count(1, "month", "months") == "one month"
-    assert count(12, "month", "months") == "twelve months"
-    assert count(13, "month", "months") == "13 months"
-    assert count(1500, "unit", "units") == "1,500 units"
+    assert count(1, "monthly") == "one month"
+    assert count(12, "monthly") == "twelve months"
+    assert count(13, "quarterly") == "13 quarters"
+    assert count(2, "annual") == "two periods"
+    assert number(1500) == "1,500"
     assert when(0, "monthly") == "in the same month"
     assert when(1, "quarterly") == "one quarter later"
     assert when(4, "annual") == "four periods later"
