@@ -46,8 +46,10 @@ class Row:
 
 @dataclass(frozen=True)
 class Shown:
-    """A list as the page shows it: its first rows, and how many items it has in all."""
+    """A list as the page shows it: its name, its first rows, and how many items it has in
+    all."""
 
+    name: str
     rows: list[Row]
     count: int
 
@@ -142,13 +144,17 @@ FIXES = {
 }
 
 
-def fix_links(report: AlignmentReport, user, *, limit: int = 200) -> dict[str, Shown]:
-    """Each list of `report` as the page shows it (its first `limit` items), every item
-    with the links that fix it for `user`."""
+SHOWN = 50  # items of a list the page shows; all of one list when asked
+
+
+def fix_links(report: AlignmentReport, user, *, limit: int = SHOWN, whole: str = "") -> dict:
+    """Each list of `report` as the page shows it (its first `limit` items, every item of
+    the list named `whole`), every item with the links that fix it for `user`."""
     units = _Units(report, user)
     shown = {}
     for name, fix in FIXES.items():
         items = getattr(report.lists, name)
-        rows = [Row(item, tuple(fix(item, units, report.fiscal_year))) for item in items[:limit]]
-        shown[name] = Shown(rows, len(items))
+        first = items if name == whole else items[:limit]
+        rows = [Row(item, tuple(fix(item, units, report.fiscal_year))) for item in first]
+        shown[name] = Shown(name, rows, len(items))
     return shown

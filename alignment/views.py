@@ -76,7 +76,8 @@ def alignment_page(request):
         "see_budgets": user.has_perm("budgets.view_budgetline", unit),
         "see_people": user.has_perm("people.view_employee", unit),
         # Each gap with the links to the app's pages that fix it (alignment/fixes.py).
-        "lists": fix_links(report, user),
+        # ?all=<list>: that list whole (the others stay at their first items).
+        "lists": fix_links(report, user, whole=request.GET.get("all", "")),
     }
     return render(request, "alignment/page.html", context)
 

@@ -36,7 +36,7 @@ from .models import Employee, Goal, GoalTemplate, IncentiveComponent
 from .selectors import employee_year, goal_alignment, template_audience, with_year_figures
 
 PAGE_SIZE = 50
-UNALIGNED_SHOWN = 500
+UNALIGNED_SHOWN = 100
 
 
 def _year(form) -> int:

@@ -14,6 +14,9 @@
       var settings = {
         plugins: select.multiple ? { remove_button: { title: "Remove" } } : {},
         maxOptions: null,
+        // Filter as each key is typed: a throttled refresh could reopen the list just
+        // after Escape closed it, over the button below.
+        refreshThrottle: 0,
         hidePlaceholder: false,
         placeholder: "Type to search…",
         render: {
