@@ -10,7 +10,9 @@ on every page.
   `<select multiple>` that static/js/searchable.js turns into a Tom Select box: type to
   search, click or Enter to add, its cross to remove, and what is already chosen stays chosen.
   Without script the plain select still works. Its files come with the form's media
-  (`{{ form.media }}`, which templates/core/form.html writes).
+  (`{{ form.media }}`, which templates/core/form.html writes). The box's own words (its
+  placeholder, "Nothing matches.", the remove button's title) come in the select's data
+  attributes, in the reader's language (the script's English ones are the fallback).
 - `DateInput`, `DateTimeInput`: the browser's own date (and time) picker. Its value is
   always ISO (`2026-10-31`, `2026-10-31T14:30`), whatever the language; the browser shows
   it in the person's own format.
@@ -20,6 +22,7 @@ from html import escape
 
 from django import forms
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 
 SEARCHABLE = "data-searchable"
 
@@ -77,6 +80,18 @@ class SearchableSelectMultiple(_OptionsInPython, forms.SelectMultiple):
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({SEARCHABLE: "", **(attrs or {})}, choices)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Read by static/js/searchable.js; written when the page is (the reader's language).
+        words = {
+            "data-placeholder": gettext("Type to search…"),
+            "data-no-results": gettext("Nothing matches."),
+            "data-remove": gettext("Remove"),
+        }
+        for attribute, text in words.items():
+            context["widget"]["attrs"].setdefault(attribute, text)
+        return context
 
 
 class DateInput(forms.DateInput):

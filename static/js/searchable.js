@@ -11,13 +11,20 @@
     if (root.matches && root.matches("select[data-searchable]")) { selects.push(root); }
     selects.forEach(function (select) {
       if (select.tomselect) { return; }
+      // The words in the page's language (core.widgets.SearchableSelectMultiple writes them).
+      var words = select.dataset;
       var box = new window.TomSelect(select, {
-        plugins: { remove_button: { title: "Remove" } },
+        plugins: { remove_button: { title: words.remove || "Remove" } },
         maxOptions: null,
         hidePlaceholder: false,
-        placeholder: "Type to search…",
+        placeholder: words.placeholder || "Type to search…",
         render: {
-          no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
+          no_results: function () {
+            var message = document.createElement("div");
+            message.className = "no-results";
+            message.textContent = words.noResults || "Nothing matches.";
+            return message;
+          },
         },
       });
       // Tom Select points the field's <label for> at its own typing box, which leaves the
