@@ -10,9 +10,7 @@ on every page.
   `<select multiple>` that static/js/searchable.js turns into a Tom Select box: type to
   search, click or Enter to add, its cross to remove, and what is already chosen stays chosen.
   Without script the plain select still works. Its files come with the form's media
-  (`{{ form.media }}`, which templates/core/form.html writes). The box's own words (its
-  placeholder, "Nothing matches.", the remove button's title) come in the select's data
-  attributes, in the reader's language (the script's English ones are the fallback).
+  (`{{ form.media }}`, which templates/core/form.html writes).
 - `DateInput`, `DateTimeInput`: the browser's own date (and time) picker. Its value is
   always ISO (`2026-10-31`, `2026-10-31T14:30`), whatever the language; the browser shows
   it in the person's own format.
@@ -42,11 +40,26 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+def _search_box_words(attrs: dict) -> dict:
+    """The words of the Tom Select box static/js/searchable.js makes of a select with
+    `data-searchable` (its placeholder, what it says when nothing matches, its remove
+    button's title), in the reader's language, as data attributes the script reads (its own
+    English ones are the fallback); any the select already has are kept."""
+    words = {
+        "data-placeholder": gettext("Type to search…"),
+        "data-no-results": gettext("Nothing matches."),
+        "data-remove": gettext("Remove"),
+    }
+    return {name: text for name, text in words.items() if name not in attrs}
+
+
 class _OptionsInPython:
     """`render` without a template per option; the rest is Django's widget."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
+        if SEARCHABLE in widget["attrs"]:
+            widget["attrs"] = {**widget["attrs"], **_search_box_words(widget["attrs"])}
         parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _ in widget["optgroups"]:
             if group_name:
@@ -80,18 +93,6 @@ class SearchableSelectMultiple(_OptionsInPython, forms.SelectMultiple):
 
     def __init__(self, attrs=None, choices=()):
         super().__init__({SEARCHABLE: "", **(attrs or {})}, choices)
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        # Read by static/js/searchable.js; written when the page is (the reader's language).
-        words = {
-            "data-placeholder": gettext("Type to search…"),
-            "data-no-results": gettext("Nothing matches."),
-            "data-remove": gettext("Remove"),
-        }
-        for attribute, text in words.items():
-            context["widget"]["attrs"].setdefault(attribute, text)
-        return context
 
 
 class DateInput(forms.DateInput):

@@ -1,7 +1,9 @@
 // Turns every <select multiple data-searchable> (core.widgets.SearchableSelectMultiple) into
 // a Tom Select box: type to search, click or Enter to add, x to remove; what is chosen
 // stays chosen. Also on content htmx swaps in; a box about to be swapped out is taken down
-// first, so none is left behind. Without this script the plain select still works.
+// first, so none is left behind. Without this script the plain select still works. The
+// box's words come in the page's language in the select's data attributes (core/widgets.py:
+// data-placeholder, data-no-results, data-remove), these English ones being the fallback.
 (function () {
   "use strict";
 
@@ -11,18 +13,16 @@
     if (root.matches && root.matches("select[data-searchable]")) { selects.push(root); }
     selects.forEach(function (select) {
       if (select.tomselect) { return; }
-      // The words in the page's language (core.widgets.SearchableSelectMultiple writes them).
-      var words = select.dataset;
       var box = new window.TomSelect(select, {
-        plugins: { remove_button: { title: words.remove || "Remove" } },
+        plugins: { remove_button: { title: select.dataset.remove || "Remove" } },
         maxOptions: null,
         hidePlaceholder: false,
-        placeholder: words.placeholder || "Type to search…",
+        placeholder: select.dataset.placeholder || "Type to search…",
         render: {
           no_results: function () {
             var message = document.createElement("div");
             message.className = "no-results";
-            message.textContent = words.noResults || "Nothing matches.";
+            message.textContent = select.dataset.noResults || "Nothing matches.";
             return message;
           },
         },
