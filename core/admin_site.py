@@ -4,11 +4,12 @@ user with another role is kept out even if someone ticks `is_staff` for them."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy
 
 
 class OSMAdminSite(admin.AdminSite):
-    site_header = "OSM administration"
-    site_title = "OSM admin"
+    site_header = gettext_lazy("OSM administration")
+    site_title = gettext_lazy("OSM admin")
 
     def has_permission(self, request):
         # Imported here: this module is loaded with INSTALLED_APPS, before the app registry.

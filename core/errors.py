@@ -13,8 +13,10 @@ from django.http import JsonResponse
 from django.template import loader
 from django.template.response import SimpleTemplateResponse
 from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-UNAVAILABLE = (
+UNAVAILABLE = gettext_lazy(
     "The database is not answering. Nothing you sent was half-saved: try again in a minute."
 )
 
@@ -25,7 +27,7 @@ def _is_outage(exc) -> bool:
     )
 
 
-WRITTEN_DOWN = (
+WRITTEN_DOWN = gettext_lazy(
     "It was written to the server's log for the OSM staff. What you sent may not have been "
     "saved: go back and check before you send it again."
 )
@@ -48,13 +50,16 @@ def plain_page(status: int, title: str, message: str, note: str = "") -> SimpleT
 def server_error(request):
     """handler500: called while the exception is being handled, so it can look at it."""
     exc = sys.exc_info()[1]
-    status, message = (503, UNAVAILABLE) if _is_outage(exc) else (500, "Something went wrong.")
+    if _is_outage(exc):
+        status, message = 503, str(UNAVAILABLE)
+    else:
+        status, message = 500, _("Something went wrong.")
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=status)
     elif status == 503:
-        response = plain_page(503, "OSM is unavailable for a moment", message)
+        response = plain_page(503, _("OSM is unavailable for a moment"), message)
     else:
-        response = plain_page(500, "Something went wrong", message, WRITTEN_DOWN)
+        response = plain_page(500, _("Something went wrong"), message, str(WRITTEN_DOWN))
     if status == 503:
         response["Retry-After"] = "60"
     return response

@@ -21,15 +21,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import ModelForm
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, override, pgettext, pgettext_lazy
 from django.views import View
 
 from .forms import add_service_errors
-from .roles import ROLES, has_role
+from .roles import ROLES, has_role, role_label
 from .scoping import HeadsUnit, Owner, Role, access_of
 
-NO_ROLE = "You have no role in OSM yet: ask the OSM staff for one."
-NOT_HERE = "You may not do this here."
-NOT_ALLOWED = "You may not do this."
+NO_ROLE = gettext_lazy("You have no role in OSM yet: ask the OSM staff for one.")
+NOT_HERE = gettext_lazy("You may not do this here.")
+NOT_ALLOWED = gettext_lazy("You may not do this.")
 
 
 def require(user, permission: str, obj=None) -> None:
@@ -37,39 +39,105 @@ def require(user, permission: str, obj=None) -> None:
     (the 403 page shows it)."""
     if not user.has_perm(permission, obj):
         if not has_role(user, *ROLES):
-            raise PermissionDenied(NO_ROLE)
+            raise PermissionDenied(str(NO_ROLE))
         refusal = NOT_HERE if obj is not None else NOT_ALLOWED
-        raise PermissionDenied(" ".join(filter(None, [refusal, who_may(permission)])))
+        raise PermissionDenied(" ".join(filter(None, [str(refusal), who_may(permission)])))
 
 
-ACTION_WORDS = {"view": "see", "add": "add", "change": "change", "delete": "delete"}
-ANYONE = "anyone with a role in OSM"
+# Who may do an action to a thing, one whole sentence per action and way of saying it (the
+# English article depends on the model's English name: "a unit", "an objective").
+# (action, article): (only those named, anyone with a role, no one)
+WHO_MAY = {
+    ("view", "a"): (
+        gettext_lazy("Only %(who)s may see a %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may see a %(model)s."),
+        gettext_lazy("No one may see a %(model)s here."),
+    ),
+    ("view", "an"): (
+        gettext_lazy("Only %(who)s may see an %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may see an %(model)s."),
+        gettext_lazy("No one may see an %(model)s here."),
+    ),
+    ("add", "a"): (
+        gettext_lazy("Only %(who)s may add a %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may add a %(model)s."),
+        gettext_lazy("No one may add a %(model)s here."),
+    ),
+    ("add", "an"): (
+        gettext_lazy("Only %(who)s may add an %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may add an %(model)s."),
+        gettext_lazy("No one may add an %(model)s here."),
+    ),
+    ("change", "a"): (
+        gettext_lazy("Only %(who)s may change a %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may change a %(model)s."),
+        gettext_lazy("No one may change a %(model)s here."),
+    ),
+    ("change", "an"): (
+        gettext_lazy("Only %(who)s may change an %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may change an %(model)s."),
+        gettext_lazy("No one may change an %(model)s here."),
+    ),
+    ("delete", "a"): (
+        gettext_lazy("Only %(who)s may delete a %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may delete a %(model)s."),
+        gettext_lazy("No one may delete a %(model)s here."),
+    ),
+    ("delete", "an"): (
+        gettext_lazy("Only %(who)s may delete an %(model)s."),
+        gettext_lazy("Anyone with a role in OSM may delete an %(model)s."),
+        gettext_lazy("No one may delete an %(model)s here."),
+    ),
+}
+ANYONE = gettext_lazy("anyone with a role in OSM")
 
 
-def _either(words: list[str], comma: bool = True) -> str:
-    """'a', 'a or b', 'a, b, or c' (the last comma with `comma`, or where a part has an
-    "or" of its own)."""
+def _either(words: list[str], comma: bool = True, nested: bool = False) -> str:
+    """'a', 'a or b', 'a, b, or c' (in English the last comma with `comma`, when there are
+    more than two or when one of them, `nested`, has an "or" of its own)."""
     if len(words) < 2:
         return "".join(words)
-    comma = comma and (len(words) > 2 or any(" or " in w for w in words))
-    return ", ".join(words[:-1]) + ("," if comma else "") + " or " + words[-1]
+    parts = {"items": ", ".join(words[:-1]), "last": words[-1]}
+    if comma and len(words) > 2:
+        return pgettext("list of alternatives, serial comma", "%(items)s, or %(last)s") % parts
+    if comma and nested:
+        return (
+            pgettext("list of alternatives, one with an “or” of its own", "%(items)s, or %(last)s")
+            % parts
+        )
+    return pgettext("list of alternatives", "%(items)s or %(last)s") % parts
 
 
-def _who(grants) -> list[str]:
-    """The people `grants` name, in words (the roles of every Role grant together)."""
+def _article(name: str) -> str:
+    """The English indefinite article of `name`: "an objective", "a user", "a unit"."""
+    return "an" if name[0] in "aeiou" and not name.startswith(("us", "uni")) else "a"
+
+
+def _quoted(name: str) -> str:
+    return pgettext("a quoted name", "“%(name)s”") % {"name": name}
+
+
+def _who(grants) -> tuple[list[str], bool]:
+    """The people `grants` name, in words (the roles of every Role grant together), and
+    whether one of them is itself a list with an "or"."""
     roles = [name for g in grants if isinstance(g, Role) for name in g.names]
-    who = []
+    who, nested = [], False
     if set(roles) >= set(ROLES):
-        who.append(ANYONE)
+        who.append(str(ANYONE))
     elif roles:
-        names = [f"“{name}”" for name in dict.fromkeys(roles)]
-        who.append(f"people with the role {_either(names, comma=False)}")
+        names = [_quoted(role_label(name)) for name in dict.fromkeys(roles)]
+        nested = len(names) > 1
+        who.append(_("people with the role %(roles)s") % {"roles": _either(names, comma=False)})
     for grant in grants:
         if isinstance(grant, HeadsUnit):
-            who.append("the head of the unit (or of a unit above it)")
+            who.append(_("the head of the unit (or of a unit above it)"))
         elif isinstance(grant, Owner):
-            who.append(f"the owner (with the role “{grant.role}”)" if grant.role else "the owner")
-    return who
+            who.append(
+                _("the owner (with the role %(role)s)") % {"role": _quoted(role_label(grant.role))}
+                if grant.role
+                else _("the owner")
+            )
+    return who, nested
 
 
 def who_may(permission: str) -> str:
@@ -77,22 +145,25 @@ def who_may(permission: str) -> str:
     access declaration (core/policies.py), e.g. "Only people with the role “OSM staff” or
     the head of the unit (or of a unit above it) may change an objective." Empty when the
     permission is not one of the declared models'."""
-    app_label, _, codename = permission.partition(".")
-    action, _, model_name = codename.partition("_")
+    app_label, _sep, codename = permission.partition(".")
+    action, _sep, model_name = codename.partition("_")
     try:
         model = apps.get_model(app_label, model_name)
     except LookupError:
         return ""
     access = access_of(model)
-    if access is None or action not in ACTION_WORDS:
+    if access is None or (action, "a") not in WHO_MAY:
         return ""
-    name = model._meta.verbose_name
-    thing = f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
-    who = _who(access.policy.grants(action))
+    with override("en"):
+        article = _article(str(model._meta.verbose_name))
+    only, anyone, no_one = WHO_MAY[action, article]
+    name = str(model._meta.verbose_name)
+    who, nested = _who(access.policy.grants(action))
     if not who:
-        return f"No one may {ACTION_WORDS[action]} {thing} here."
-    sentence = f"{_either(who)} may {ACTION_WORDS[action]} {thing}."
-    return sentence[0].upper() + sentence[1:] if who == [ANYONE] else f"Only {sentence}"
+        return str(no_one) % {"model": name}
+    if who == [str(ANYONE)]:
+        return str(anyone) % {"model": name}
+    return str(only) % {"who": _either(who, nested=nested), "model": name}
 
 
 @dataclass(frozen=True)
@@ -158,7 +229,7 @@ class ServiceFormView(_ServicePage):
     service = None
     # For a new row, the field `data` names its parent with (set `self.parent`).
     parent_field = ""
-    submit_label = "Save"
+    submit_label = pgettext_lazy("button", "Save")
     lead = ""
     # True: the server alone checks what is typed (the browser's own checks would refuse a
     # decimal comma or a blank without saying what the field expects).
@@ -232,7 +303,7 @@ class ServiceFormView(_ServicePage):
         raise NotImplementedError
 
     def success_message(self, saved) -> str:
-        return f"Saved {saved}."
+        return _("Saved %(object)s.") % {"object": saved}
 
 
 class ServiceDeleteView(_ServicePage):
@@ -276,10 +347,10 @@ class ServiceDeleteView(_ServicePage):
         type(self).service(actor=self.request.user, instance=obj)
 
     def title(self) -> str:
-        return f"Delete {self.object}?"
+        return _("Delete %(object)s?") % {"object": self.object}
 
     def question(self) -> str:
-        return "Its change history is kept. This cannot be undone from here."
+        return _("Its change history is kept. This cannot be undone from here.")
 
     def details(self) -> str:
         return ""
@@ -291,4 +362,4 @@ class ServiceDeleteView(_ServicePage):
         return self.back_url()
 
     def success_message(self, deleted) -> str:
-        return f"Deleted {deleted}."
+        return _("Deleted %(object)s.") % {"object": deleted}

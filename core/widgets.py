@@ -26,6 +26,7 @@ from html import escape
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import gettext
 
 SEARCHABLE = "data-searchable"
 
@@ -45,11 +46,26 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+def _search_box_words(attrs: dict) -> dict:
+    """The words of the Tom Select box static/js/searchable.js makes of a select with
+    `data-searchable` (its placeholder, what it says when nothing matches, its remove
+    button's title), in the reader's language, as data attributes the script reads (its own
+    English ones are the fallback); any the select already has are kept."""
+    words = {
+        "data-placeholder": gettext("Type to search…"),
+        "data-no-results": gettext("Nothing matches."),
+        "data-remove": gettext("Remove"),
+    }
+    return {name: text for name, text in words.items() if name not in attrs}
+
+
 class _OptionsInPython:
     """`render` without a template per option; the rest is Django's widget."""
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
+        if SEARCHABLE in widget["attrs"]:
+            widget["attrs"] = {**widget["attrs"], **_search_box_words(widget["attrs"])}
         parts = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
         for group_name, options, _ in widget["optgroups"]:
             if group_name:

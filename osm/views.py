@@ -10,11 +10,13 @@ from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.errors import plain_page
-from core.roles import ROLES, group_names
+from core.roles import ROLES, group_names, role_label
 from core.views import NOT_ALLOWED
 
 logger = logging.getLogger(__name__)
@@ -40,11 +42,16 @@ def favicon(request):
 
 # Error pages -------------------------------------------------------------------------------
 
-NOT_FOUND = "Nothing is at this address. Go back to the dashboard and follow the links from there."
-NOT_SENT = (
+NOT_FOUND = gettext_lazy(
+    "Nothing is at this address. Go back to the dashboard and follow the links from there."
+)
+NOT_SENT = gettext_lazy(
     "Nothing was saved: the page you sent it from was too old, or your browser refused this "
     "site's cookies. Go back, reload the page, and send the form again."
 )
+NOT_OPEN = gettext_lazy("You may not open this page")
+NOT_THERE = gettext_lazy("This page does not exist")
+NOT_SENT_TITLE = gettext_lazy("Your form was not sent")
 
 
 def _back(request, *, this_one: bool = False) -> str | None:
@@ -71,36 +78,37 @@ def _page(request, template: str, context: dict, status: int, title: str, messag
         return render(request, template, context, status=status)
     except Exception:
         logger.exception("the %s page could not be rendered in the layout", status)
-        return plain_page(status, title, message)
+        return plain_page(status, str(title), str(message))
 
 
 def permission_denied(request, exception=None):
     """handler403: what was refused and who may do it (the refusal's message, from
     core.views.require), the person's roles, a way back."""
-    reason = str(exception or "") or NOT_ALLOWED
+    reason = str(exception or "") or str(NOT_ALLOWED)
     if _is_api(request):
         return JsonResponse({"detail": reason}, status=403)
     try:
         user = request.user
-        roles = [r for r in ROLES if r in group_names(user)] if user.is_authenticated else []
+        mine = group_names(user) if user.is_authenticated else set()
+        roles = [role_label(r) for r in ROLES if r in mine]
     except DatabaseError:
-        return plain_page(403, "You may not open this page", reason)
+        return plain_page(403, str(NOT_OPEN), reason)
     context = {"reason": reason, "roles": roles, "back": _back(request)}
-    return _page(request, "errors/403.html", context, 403, "You may not open this page", reason)
+    return _page(request, "errors/403.html", context, 403, NOT_OPEN, reason)
 
 
 def page_not_found(request, exception=None):
     """handler404: nothing at this address, a way back."""
     if _is_api(request):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     context = {"back": _back(request)}
-    return _page(request, "errors/404.html", context, 404, "This page does not exist", NOT_FOUND)
+    return _page(request, "errors/404.html", context, 404, NOT_THERE, NOT_FOUND)
 
 
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a form refused because its token was missing or stale (an old
     page, blocked cookies); nothing was saved. Django's technical reason is not shown."""
     if _is_api(request):
-        return JsonResponse({"detail": "CSRF check failed: reload the page."}, status=403)
+        return JsonResponse({"detail": _("CSRF check failed: reload the page.")}, status=403)
     context = {"back": _back(request, this_one=True)}
-    return _page(request, "errors/csrf.html", context, 403, "Your form was not sent", NOT_SENT)
+    return _page(request, "errors/csrf.html", context, 403, NOT_SENT_TITLE, NOT_SENT)

@@ -1,4 +1,6 @@
-"""Template filters that format the engine's exact numbers for people."""
+"""Template filters that format the engine's exact numbers for people, in the reader's
+language: "1,120.50" and "28.42%" in English, "1 120,50" and "28,42 %" in French,
+"1.120,50" and "28,42 %" in German (Django's number formats of the active language)."""
 
 from decimal import Decimal
 from fractions import Fraction
@@ -6,20 +8,26 @@ from fractions import Fraction
 from django import template
 from django.utils.formats import number_format
 from django.utils.html import format_html
+from django.utils.translation import pgettext, pgettext_lazy
 
-from core.formatting import money_text, status_word, to_decimal
+from core.formatting import status_word, to_decimal
 
 register = template.Library()
 
 NONE = "\u2013"  # an en dash where there is no figure
 
-TREND_LABELS = {"up": "▲ up", "down": "▼ down", "flat": "▶ flat"}
+TREND_LABELS = {
+    "up": pgettext_lazy("trend", "▲ up"),
+    "down": pgettext_lazy("trend", "▼ down"),
+    "flat": pgettext_lazy("trend", "▶ flat"),
+}
 
 
 @register.filter
 def score(value):
-    """A 0-10 score with two decimals, or an en dash when there is none."""
-    return NONE if value is None else f"{to_decimal(value):.2f}"
+    """A 0-10 score with two decimals ("7.50", "7,50" in French), or an en dash when there is
+    none."""
+    return NONE if value is None else _written(to_decimal(value), 2)
 
 
 @register.filter
@@ -37,7 +45,18 @@ def figure(value, places=None):
     else:
         shown = int(places)
         rounded = _rounded(value, shown)
-    return number_format(rounded, shown, use_l10n=True, force_grouping=True)
+    return _written(rounded, shown, grouped=True)
+
+
+def _written(number: Decimal, places: int, grouped: bool = False) -> str:
+    """`number` with `places` decimals in the active language's format (its thousands
+    grouped with `grouped`)."""
+    return number_format(number, places, use_l10n=True, force_grouping=grouped)
+
+
+def _percentage(number: str) -> str:
+    """A number followed by the percent sign as the language writes it ("12.5%", "12,5 %")."""
+    return pgettext("a percentage", "%(number)s%%") % {"number": number}
 
 
 def _rounded(value, places: int) -> Decimal:
@@ -51,13 +70,19 @@ def fraction_percent(value):
     "12.5%" (a measure's tolerance)."""
     if value is None:
         return NONE
-    return f"{figure(Fraction(Decimal(value)) * 100)}%"
+    return _percentage(figure(Fraction(Decimal(value)) * 100))
 
 
 @register.filter
 def money(value):
-    """An amount of money: whole amounts without decimals, others with two (1,120.50)."""
-    return NONE if value is None else money_text(value)
+    """An amount of money: whole amounts without decimals, others with two ("1,120.50" in
+    English, "1 120,50" in French, "1.120,50" in German); core.formatting.money_text writes
+    the same in English."""
+    if value is None:
+        return NONE
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    whole = amount == amount.to_integral_value()
+    return _written(amount, 0 if whole else 2, grouped=True)
 
 
 @register.filter
@@ -76,13 +101,16 @@ def status_badge(status):
 
 @register.filter
 def trend_label(trend):
-    return TREND_LABELS.get(trend, NONE)
+    return str(TREND_LABELS.get(trend, NONE))
 
 
 @register.filter
 def percent(value):
-    """A 0-100 percentage with two decimals, or "n/a" where the denominator was empty."""
-    return "n/a" if value is None else f"{to_decimal(value):.2f}%"
+    """A 0-100 percentage with two decimals ("28.42%", "28,42 %" in French), or "n/a" where
+    the denominator was empty."""
+    if value is None:
+        return pgettext("no percentage", "n/a")
+    return _percentage(_written(to_decimal(value), 2))
 
 
 @register.filter

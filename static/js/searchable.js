@@ -1,7 +1,9 @@
-// Turns every <select multiple data-searchable> (core.widgets.SearchableSelectMultiple) into
-// a Tom Select box: type to search, click or Enter to add, x to remove; what is chosen
-// stays chosen. Also on content htmx swaps in; a box about to be swapped out is taken down
-// first, so none is left behind. Without this script the plain select still works.
+// Turns every <select data-searchable> (core.widgets.SearchableSelectMultiple, and
+// SearchedSelect(Multiple), whose choices are searched on the server) into a Tom Select box:
+// type to search, click or Enter to add, x to remove; what is chosen stays chosen. Also on content htmx swaps in; a box about to be swapped out is taken down
+// first, so none is left behind. Without this script the plain select still works. The
+// box's words come in the page's language in the select's data attributes (core/widgets.py:
+// data-placeholder, data-no-results, data-remove), these English ones being the fallback.
 (function () {
   "use strict";
 
@@ -12,15 +14,20 @@
     selects.forEach(function (select) {
       if (select.tomselect) { return; }
       var settings = {
-        plugins: select.multiple ? { remove_button: { title: "Remove" } } : {},
+        plugins: select.multiple ? { remove_button: { title: select.dataset.remove || "Remove" } } : {},
         maxOptions: null,
         // Filter as each key is typed: a throttled refresh could reopen the list just
         // after Escape closed it, over the button below.
         refreshThrottle: 0,
         hidePlaceholder: false,
-        placeholder: "Type to search…",
+        placeholder: select.dataset.placeholder || "Type to search…",
         render: {
-          no_results: function () { return '<div class="no-results">Nothing matches.</div>'; },
+          no_results: function () {
+            var message = document.createElement("div");
+            message.className = "no-results";
+            message.textContent = select.dataset.noResults || "Nothing matches.";
+            return message;
+          },
         },
       };
       if (select.dataset.searchUrl) { searchOnServer(settings, select); }
