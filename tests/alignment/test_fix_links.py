@@ -141,3 +141,23 @@ def test_fix_links_add_no_query_per_item(client, org):
     with CaptureQueriesContext(connection) as large:
         client.get("/alignment/?fiscal_year=2026")
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_page_shows_the_first_fifty_of_a_list_and_one_list_whole_on_asking(client, org):
+    # GROW and 54 more enterprise objectives that nothing below supports: 55 not cascaded
+    f.ObjectiveFactory.create_batch(54, unit=org["ent"])
+    client.force_login(f.UserFactory(roles=[OSM_STAFF]))
+
+    def not_cascaded(page: str) -> str:
+        start = page.index('id="list-not_cascaded"')
+        return page[start : page.index("</details>", start)]
+
+    first = not_cascaded(client.get("/alignment/", {"unit": "ACME"}).content.decode())
+    assert first.count("<li>") == 50  # the first 50 of 55
+    assert "The first 50 of 55 are shown." in first
+    assert 'href="?unit=ACME&amp;all=not_cascaded#list-not_cascaded">Show all 55</a>' in first
+
+    whole = not_cascaded(
+        client.get("/alignment/", {"unit": "ACME", "all": "not_cascaded"}).content.decode()
+    )
+    assert whole.count("<li>") == 55 and "Show all" not in whole
