@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .. import scoring
@@ -59,10 +59,14 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
         .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
         .order_by()
     )
+    # A lookup per measure on the (measure, period) index, not an aggregate over every value
+    first_actual = (
+        MeasureValue.objects.filter(measure=OuterRef("pk"), actual__isnull=False)
+        .order_by("period")
+        .values("period")[:1]
+    )
     rows = list(
-        measures.annotate(
-            first_actual=Min("values__period", filter=Q(values__actual__isnull=False))
-        ).values(
+        measures.annotate(first_actual=Subquery(first_actual)).values(
             "id",
             "code",
             "name",
