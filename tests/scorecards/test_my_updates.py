@@ -89,6 +89,29 @@ def test_osm_staff_see_every_owner(client, world):
     assert owners["Bob"]["overdue"] == 2 and owners["Bob"]["units"] == ["BU", "ELSE"]
 
 
+def test_the_owners_come_fifty_a_page_the_most_behind_first(client, world):
+    # 55 more owners of one measure each in BU: with Ann and Bob, 57 owners
+    unit = world["rev"].unit
+    for k in range(55):
+        measure_of(f.UserFactory(roles=[MEASURE_OWNER], first_name=f"P{k:02}"), unit, f"P{k:02}")
+    client.force_login(f.UserFactory(roles=[OSM_STAFF]))
+
+    first = client.get(URL)
+    second = client.get(URL, {"page": 2})
+
+    # Bob owes two overdue values (COST and FAR, October): he leads; 50 rows, then 7
+    assert first.context["owners"][0]["owner"] == world["bob"]
+    assert len(first.context["owners"]) == 50 and len(second.context["owners"]) == 7
+    assert "Page 1 of 2 (1 to 50 of 57)" in first.content.decode()
+    assert '<a href="?page=2">Next \u203a</a>' in first.content.decode()
+    assert '<a href="?page=1">\u2039 Previous</a>' in second.content.decode()
+    shown = {o["owner_id"] for o in first.context["owners"]} | {
+        o["owner_id"] for o in second.context["owners"]
+    }
+    assert len(shown) == 57  # every owner once
+    assert client.get(URL, {"page": "x"}).status_code == 200  # a bad page is the first
+
+
 def test_roles(client, world):
     client.force_login(f.UserFactory(roles=[EMPLOYEE]))
     html = client.get(URL).content.decode()
