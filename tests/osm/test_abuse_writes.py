@@ -463,6 +463,8 @@ READ_ONLY_PAGES = {
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
+    # The search boxes' answers (JSON; tests/core/test_people_search.py and the apps').
+    "people-search", "measures-below", "initiatives:objectives-search",
     # Each person's own language: nobody can set another's (tests/core/test_i18n.py).
     "language",
     "login", "logout", "password_change", "password_reset",

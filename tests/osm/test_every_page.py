@@ -164,7 +164,15 @@ PAGES = {
     "setup-perspective-new": lambda d: "/setup/perspectives/new/",
     "setup-perspective-edit": lambda d: f"/setup/perspectives/{d.perspective.pk}/edit/",
     "setup-perspective-delete": lambda d: f"/setup/perspectives/{d.perspective.pk}/delete/",
+    # JSON for the search boxes of the forms (core/people.py and the apps' searches)
+    "people-search": lambda d: "/people/search/?q=a",
+    "measures-below": lambda d: f"/units/{d.unit.code}/measures-below/?q=a",
+    "initiatives:objectives-search": lambda d: (
+        f"/initiatives/objectives/search/?unit={d.unit.pk}&q=a"
+    ),
 }
+# Addresses that answer JSON, not a page: not opened in a browser, nothing to escape in HTML.
+JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objectives-search"}
 
 
 @pytest.fixture
