@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.clock import current_fiscal_year
@@ -212,7 +212,7 @@ class ClearValueForm(forms.Form):
     """Which stored figures of a period's value to clear (the actual unless told)."""
 
     fields_to_clear = forms.MultipleChoiceField(
-        label=_("Clear"),
+        label=pgettext_lazy("figures", "Clear"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Tick what to clear.")},
     )
@@ -354,6 +354,7 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         **VALUE,
         required=False,
         label=_("Highest valid value"),
+        # xgettext:no-python-format
         help_text=_("Empty: no limit (a measure in % is held to 0 to 100 unless you set a range)."),
     )
     baseline = number_field(

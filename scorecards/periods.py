@@ -90,8 +90,8 @@ def parse_period(text: str) -> dt.date:
         raise ValueError(_year_problem(text))
     try:
         return dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueError(_invalid_date(text, exc)) from None
+    except ValueError:
+        raise ValueError(_invalid_date(text, month)) from None
 
 
 def _year_problem(text) -> str:
@@ -102,9 +102,13 @@ def _year_problem(text) -> str:
     }
 
 
-def _invalid_date(text, exc: ValueError) -> str:
-    """A date that does not exist ("2026-02-30"); Python's reason is in English."""
-    return _("'%(text)s' is not a valid date (%(reason)s).") % {"text": text, "reason": exc}
+def _invalid_date(text, month: int) -> str:
+    """A date that does not exist ("2026-13", "2026-02-30"), and why."""
+    if not 1 <= month <= 12:
+        reason = _("month must be in 1..12")
+    else:
+        reason = _("day is out of range for month")
+    return _("'%(text)s' is not a valid date (%(reason)s).") % {"text": text, "reason": reason}
 
 
 # Periods as people type them ------------------------------------------------------------
@@ -193,8 +197,8 @@ def read_period(
             month = names[parts["name"]] if parts.get("name") else int(parts["month"])
             try:
                 start = dt.date(year, month, int(parts.get("day") or 1))
-            except ValueError as exc:
-                raise ValueError(_invalid_date(text, exc)) from None
+            except ValueError:
+                raise ValueError(_invalid_date(text, month)) from None
         return TypedPeriod(start, kind)
     raise ValueError(
         _(

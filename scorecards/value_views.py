@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from core.numbers import active_number_format
 from core.templatetags.osm_format import status_label
@@ -129,7 +129,7 @@ class MeasureValueClear(_OnePeriod, ServiceFormView):
 
     form_class = ClearValueForm
     permission = "scorecards.change_measurevalue"
-    submit_label = gettext_lazy("Clear")
+    submit_label = pgettext_lazy("figures", "Clear")
     novalidate = True
     lead = gettext_lazy(
         "Emptying a field of the value form keeps the stored figure; here you clear one. "
@@ -153,7 +153,7 @@ class MeasureValueClear(_OnePeriod, ServiceFormView):
             measure.unit,
             Crumb(measure.objective.code, reverse("objective", args=[measure.objective_id])),
             Crumb(measure.code, measure_url(measure)),
-            Crumb(_("Clear")),
+            Crumb(pgettext("figures", "Clear")),
         )
 
     def save(self, form):

@@ -51,7 +51,11 @@ class TargetsSet:
         changed (Jan 2026 100 → 110, Feb 2026 100 → 120), 7 already so; actuals untouched."""
         parts = []
         if self.added:
-            parts.append(_("%(number)s added") % {"number": len(self.added)})
+            number = len(self.added)
+            # The same English either way; other languages agree with the number.
+            parts.append(
+                ngettext("%(number)s added", "%(number)s added", number) % {"number": number}
+            )
         if self.changed:
             shown = ", ".join(
                 _("%(period)s %(old)s → %(new)s")
@@ -59,12 +63,19 @@ class TargetsSet:
                 for p, old, new in self.changed[:3]
             )
             more = ", …" if len(self.changed) > 3 else ""
+            number = len(self.changed)
             parts.append(
-                _("%(number)s changed (%(changes)s)")
-                % {"number": len(self.changed), "changes": shown + more}
+                ngettext(
+                    "%(number)s changed (%(changes)s)", "%(number)s changed (%(changes)s)", number
+                )
+                % {"number": number, "changes": shown + more}
             )
         if self.unchanged:
-            parts.append(_("%(number)s already so") % {"number": len(self.unchanged)})
+            number = len(self.unchanged)
+            parts.append(
+                ngettext("%(number)s already so", "%(number)s already so", number)
+                % {"number": number}
+            )
         return _("Targets for %(year)s: %(parts)s; actuals untouched.") % {
             "year": self.fiscal_year,
             "parts": ", ".join(parts),
