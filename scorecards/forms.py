@@ -21,7 +21,7 @@ from core.validators import positive_weight
 from core.widgets import ManyOptionsSelect, SearchableSelectMultiple
 
 from .choices import Frequency
-from .display import month_text
+from .display import month_text, period_label
 from .models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit, Theme
 from .periods import (
     add_months,
@@ -176,7 +176,8 @@ class MeasureValueForm(forms.Form):
 
     def picker(self) -> dict:
         """The period picker beside the text field: a month input for a monthly measure,
-        else a list of the fiscal quarters or years around today."""
+        else a list of the fiscal quarters or years around today, each (the text the field
+        reads, the period as the reader's language names it)."""
         frequency = self.measure.frequency
         if frequency == Frequency.MONTHLY:
             return {"kind": "month"}
@@ -184,7 +185,12 @@ class MeasureValueForm(forms.Form):
         first = period_start(dt.date(today.year - 3, today.month, 1), frequency, self.fiscal_start)
         choices, period = [], first
         while period.year <= today.year + 1:
-            choices.append(period_text(period, frequency, self.fiscal_start))
+            choices.append(
+                (
+                    period_text(period, frequency, self.fiscal_start),
+                    period_label(period, frequency, self.fiscal_start),
+                )
+            )
             period = add_months(period, months_in(frequency))
         return {"kind": "list", "choices": list(reversed(choices))}
 
