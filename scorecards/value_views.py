@@ -30,11 +30,11 @@ from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from . import display, services
 from .crumbs import unit_crumbs
 from .csv_values import rows_from_csv
-from .forms import ClearValueForm, ValuesUploadForm
 from .models import Measure, MeasureValue
 from .periods import parse_period, period_text
 from .selectors.measure import measure_detail
 from .services.values import FIELD_LABELS, number_text
+from .value_forms import ClearValueForm, ValuesUploadForm
 from .value_inputs import read_rows
 
 ROLE = "scorecards.view_objective"  # any role reads the strategy

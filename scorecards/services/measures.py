@@ -120,31 +120,7 @@ def validate_measure_change(measure: Measure) -> None:
     if stored is None:
         return
     if measure.code != stored.code or measure.frequency != stored.frequency:
-        readers = sorted(
-            f"{link.measure.unit.code}.{link.measure.code}"
-            for link in stored.formula_links.select_related("measure__unit")
-        )
-        if readers:
-            where = {"readers": ", ".join(readers), "measure": stored.code}
-            if measure.code != stored.code:
-                raise ValidationError(
-                    {
-                        "code": _(
-                            "The formulas of %(readers)s read %(measure)s; change them before "
-                            "changing its code."
-                        )
-                        % where
-                    }
-                )
-            raise ValidationError(
-                {
-                    "frequency": _(
-                        "The formulas of %(readers)s read %(measure)s; change them before "
-                        "changing its frequency."
-                    )
-                    % where
-                }
-            )
+        _refuse_change_read_by_formulas(measure, stored)
     if (
         measure.polarity != stored.polarity
         and stored.values.filter(red_flag__isnull=False).exists()
@@ -189,6 +165,26 @@ def validate_measure_change(measure: Measure) -> None:
                 % {"measure": measure.code}
             }
         )
+
+
+def _refuse_change_read_by_formulas(measure: Measure, stored: Measure) -> None:
+    """A code or frequency that formulas read does not change under them."""
+    readers = sorted(
+        f"{link.measure.unit.code}.{link.measure.code}"
+        for link in stored.formula_links.select_related("measure__unit")
+    )
+    if not readers:
+        return
+    where = {"readers": ", ".join(readers), "measure": stored.code}
+    if measure.code != stored.code:
+        message = _(
+            "The formulas of %(readers)s read %(measure)s; change them before changing its code."
+        )
+        raise ValidationError({"code": message % where})
+    message = _(
+        "The formulas of %(readers)s read %(measure)s; change them before changing its frequency."
+    )
+    raise ValidationError({"frequency": message % where})
 
 
 # What a measure reads: formula inputs and rollup sources ------------------------------------
