@@ -21,6 +21,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.admin_kit import (
     RulesAdmin,
@@ -123,8 +125,8 @@ class CascadeLinkInline(RulesTabularInline):
     form = CascadeLinkForm
     fields = ("supported",)
     autocomplete_fields = ("supported",)
-    verbose_name = "supported objective"
-    verbose_name_plural = "Supports (objectives of units above this one)"
+    verbose_name = _("supported objective")
+    verbose_name_plural = _("Supports (objectives of units above this one)")
 
 
 class MeasureForm(forms.ModelForm):
@@ -169,7 +171,9 @@ class MeasureForm(forms.ModelForm):
             .exists()
         ):
             self.add_error(
-                "code", f"{objective.unit.code} already has a measure with the code {code}."
+                "code",
+                gettext("%(unit)s already has a measure with the code %(code)s.")
+                % {"unit": objective.unit.code, "code": code},
             )
         return cleaned
 
@@ -194,7 +198,8 @@ class MeasureInlineFormSet(BaseInlineFormSet):
                 continue
             if code in seen:
                 raise ValidationError(
-                    f"Two measures have the code {code}; codes are unique within a unit."
+                    gettext("Two measures have the code %(code)s; codes are unique within a unit.")
+                    % {"code": code}
                 )
             seen.add(code)
 
@@ -270,11 +275,11 @@ class CascadeLinkAdmin(TrackedAdmin):
     )
     autocomplete_fields = ("supporting", "supported")
 
-    @admin.display(description="unit", ordering="supporting__unit__code")
+    @admin.display(description=_("unit"), ordering="supporting__unit__code")
     def supporting_unit(self, obj):
         return obj.supporting.unit.code
 
-    @admin.display(description="supported unit", ordering="supported__unit__code")
+    @admin.display(description=_("supported unit"), ordering="supported__unit__code")
     def supported_unit(self, obj):
         return obj.supported.unit.code
 
@@ -287,7 +292,7 @@ class CauseEffectAdmin(RulesAdmin):
     search_fields = ("cause__code", "cause__name", "effect__code", "effect__name", "rationale")
     autocomplete_fields = ("cause", "effect")
 
-    @admin.display(ordering="cause__unit__code")
+    @admin.display(description=_("unit"), ordering="cause__unit__code")
     def unit(self, obj):
         return obj.cause.unit.code
 
@@ -313,8 +318,8 @@ class RollupSourceInline(RulesTabularInline):
     form = RollupSourceForm
     fields = ("source",)
     autocomplete_fields = ("source",)
-    verbose_name = "rollup source"
-    verbose_name_plural = "Rollup sources (measures of units below, same frequency)"
+    verbose_name = _("rollup source")
+    verbose_name_plural = _("Rollup sources (measures of units below, same frequency)")
 
 
 @admin.register(Measure)
@@ -326,7 +331,7 @@ class MeasureAdmin(TrackedAdmin):
     fieldsets = (
         (None, {"fields": ("objective", "unit", "code", "name", "description", "owner")}),
         (
-            "Scoring",
+            _("Scoring"),
             {
                 "fields": (
                     "unit_label",
@@ -338,7 +343,7 @@ class MeasureAdmin(TrackedAdmin):
                 )
             },
         ),
-        ("Calculated or rollup", {"fields": ("formula", "rollup")}),
+        (_("Calculated or rollup"), {"fields": ("formula", "rollup")}),
     )
     list_display = ("code", "name", "unit", "objective", "frequency", "polarity", "rollup", "owner")
     list_select_related = ("unit", "objective", "owner")
@@ -391,7 +396,7 @@ class MeasureValueAdmin(TrackedAdmin):
         "updated_at",
     )
 
-    @admin.display(ordering="measure__unit__code")
+    @admin.display(description=_("unit"), ordering="measure__unit__code")
     def unit(self, obj):
         return obj.measure.unit.code
 

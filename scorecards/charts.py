@@ -1,6 +1,7 @@
 """Plotly figures of measures, from the selectors' series (pure: no ORM, no I/O)."""
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext as _
 
 from core.formatting import to_decimal
 from core.plotly_text import plotly_text
@@ -37,19 +38,19 @@ def measure_history(series: Series) -> dict | None:
     figure = go.Figure()
     figure.add_trace(
         go.Scatter(
-            x=periods, y=targets, name="Target", mode="lines",
+            x=periods, y=targets, name=_("Target"), mode="lines",
             line={"color": "#1e7b34", "dash": "dash"},
         )
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=periods, y=red_flags, name="Red flag", mode="lines", fill="tonexty",
+            x=periods, y=red_flags, name=_("Red flag"), mode="lines", fill="tonexty",
             fillcolor="rgba(168, 107, 0, 0.12)", line={"color": "#b3261e", "width": 1},
         )
     )  # fmt: skip
     figure.add_trace(
         go.Scatter(
-            x=periods, y=actuals, name="Actual",
+            x=periods, y=actuals, name=_("Actual"),
             mode="lines+markers", line={"color": "#1f5fa8", "width": 3},
         )
     )  # fmt: skip

@@ -17,6 +17,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from core.numbers import SPACES, NumberFormat
 
 from .value_inputs import COLUMNS
@@ -66,7 +68,7 @@ def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValueError(
-            'The file is not UTF-8 text: save it as "CSV UTF-8" and send it again.'
+            _('The file is not UTF-8 text: save it as "CSV UTF-8" and send it again.')
         ) from None
     text = text.lstrip("\ufeff")  # a mark left by a second conversion
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
@@ -76,7 +78,7 @@ def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
     rows, lines = [], []
     for line, cells in records:
         if any(cell.strip() for cell in cells[len(header) :]):
-            raise ValueError(f"Line {line} has more cells than the header.")
+            raise ValueError(_("Line %(line)s has more cells than the header.") % {"line": line})
         row = {
             name: cell.strip()
             for name, cell in zip(header, cells, strict=False)
@@ -91,21 +93,24 @@ def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
 
 def _check_header(header: list[str], delimiter: str) -> None:
     if not any(header):
-        raise ValueError("The CSV has no header line (measure_code,period,actual,target,...).")
+        raise ValueError(_("The CSV has no header line (measure_code,period,actual,target,...)."))
     unknown = sorted(set(header) - COLUMNS - {""})
     if unknown:
-        separator = "semicolons" if delimiter == ";" else "commas"
-        raise ValueError(
-            f"Unknown column(s): {', '.join(unknown)}. Use: {', '.join(sorted(COLUMNS))} "
-            f"(separated by {separator})."
-        )
+        names = {"unknown": ", ".join(unknown), "columns": ", ".join(sorted(COLUMNS))}
+        if delimiter == ";":
+            message = _(
+                "Unknown column(s): %(unknown)s. Use: %(columns)s (separated by semicolons)."
+            )
+        else:
+            message = _("Unknown column(s): %(unknown)s. Use: %(columns)s (separated by commas).")
+        raise ValueError(message % names)
     missing = []
     if "period" not in header:
         missing.append("period")
     if "measure" not in header and "measure_code" not in header:
-        missing.append("measure or measure_code")
+        missing.append(_("measure or measure_code"))
     if missing:
-        raise ValueError(f"Missing column(s): {', '.join(missing)}.")
+        raise ValueError(_("Missing column(s): %(columns)s.") % {"columns": ", ".join(missing)})
 
 
 def _records(reader):
@@ -120,4 +125,6 @@ def _records(reader):
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ValueError(f"Line {line} cannot be read: {exc}.") from None
+            raise ValueError(
+                _("Line %(line)s cannot be read: %(reason)s.") % {"line": line, "reason": exc}
+            ) from None

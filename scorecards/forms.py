@@ -1,6 +1,7 @@
-"""Forms of the scorecard pages: a measure's value, the cascade (objectives, measures,
-arrows) and the CSV upload. They check what a field can check alone; the services check
-the rest and their errors land next to the fields (`core.forms.add_service_errors`)."""
+"""Forms of the scorecard pages: a measure's value and the cascade (objectives, measures,
+arrows); the Clear page's and the CSV upload's are in value_forms.py. They check what a field
+can check alone; the services check the rest and their errors land next to the fields
+(`core.forms.add_service_errors`)."""
 
 import datetime as dt
 import re
@@ -10,6 +11,8 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils.dates import MONTHS, MONTHS_3, MONTHS_ALT, MONTHS_AP
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.clock import current_fiscal_year
 from core.fields import VALUE, WEIGHT
@@ -20,6 +23,7 @@ from core.validators import positive_weight
 from core.widgets import SearchableSelectMultiple, SearchedSelectMultiple
 
 from .choices import Frequency
+from .display import month_text, period_label
 from .models import CauseEffect, Measure, MeasureValue, Objective, OrgUnit, Theme
 from .periods import (
     add_months,
@@ -29,6 +33,7 @@ from .periods import (
     period_text,
 )
 from .selectors.search import measures_below
+from .services.values import FIELD_LABELS
 from .targets import EVEN, LINEAR, SHAPE, year_periods
 
 
@@ -73,20 +78,23 @@ class MeasureValueForm(forms.Form):
     page's action, never an emptied field). The period is typed as people write it
     (`periods.period_for`: 2026-10, Oct 2026, 10/2026, 2026-Q1, FY2026...) or picked."""
 
-    period = forms.CharField(label="Period", max_length=40)
-    actual = DecimalEntryField(required=False, **VALUE)
-    target = DecimalEntryField(required=False, **VALUE)
+    period = forms.CharField(label=_("Period"), max_length=40)
+    actual = DecimalEntryField(required=False, label=_("Actual"), **VALUE)
+    target = DecimalEntryField(required=False, label=_("Target"), **VALUE)
     red_flag = DecimalEntryField(
         required=False,
-        label="Red flag",
-        help_text="Empty: the stored red flag stays, or without one the default (the target "
-        "less the tolerance).",
+        label=_("Red flag"),
+        help_text=_(
+            "Empty: the stored red flag stays, or without one the default (the target less "
+            "the tolerance)."
+        ),
         **VALUE,
     )
     note = forms.CharField(
         required=False,
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the value is off target: why, and what is being done.",
+        help_text=_("Required when the value is off target: why, and what is being done."),
     )
 
     FIGURES = ("actual", "target", "red_flag")
@@ -128,10 +136,15 @@ class MeasureValueForm(forms.Form):
     def confirm_label(self) -> str:
         """The unusual figures as the button names them: "actual 779 and target 1000"."""
         number_format = active_number_format()
-        return " and ".join(
-            f"{self[name].label.lower()} {format_plain(figure, number_format)}"
+        named = [
+            gettext("%(field)s %(figure)s")
+            % {"field": FIELD_LABELS[name], "figure": format_plain(figure, number_format)}
             for name, figure in self.unusual
-        )
+        ]
+        text = named[0] if named else ""
+        for more in named[1:]:
+            text = gettext("%(first)s and %(second)s") % {"first": text, "second": more}
+        return text
 
     def confirms(self, token: str) -> bool:
         """Whether `token` (the button's) confirms the figures posted now: each names a
@@ -149,7 +162,8 @@ class MeasureValueForm(forms.Form):
 
     def picker(self) -> dict:
         """The period picker beside the text field: a month input for a monthly measure,
-        else a list of the fiscal quarters or years around today."""
+        else a list of the fiscal quarters or years around today, each (the text the field
+        reads, the period as the reader's language names it)."""
         frequency = self.measure.frequency
         if frequency == Frequency.MONTHLY:
             return {"kind": "month"}
@@ -157,16 +171,22 @@ class MeasureValueForm(forms.Form):
         first = period_start(dt.date(today.year - 3, today.month, 1), frequency, self.fiscal_start)
         choices, period = [], first
         while period.year <= today.year + 1:
-            choices.append(period_text(period, frequency, self.fiscal_start))
+            choices.append(
+                (
+                    period_text(period, frequency, self.fiscal_start),
+                    period_label(period, frequency, self.fiscal_start),
+                )
+            )
             period = add_months(period, months_in(frequency))
         return {"kind": "list", "choices": list(reversed(choices))}
 
 
 PERIOD_HELP = {
-    Frequency.MONTHLY: "A month: 2026-10, Oct 2026 or 10/2026.",
-    Frequency.QUARTERLY: "A quarter of the fiscal year: 2026-Q1 or Q1 2026 (or its first "
-    "month, 2026-01).",
-    Frequency.ANNUAL: "A fiscal year: 2026 or FY2026.",
+    Frequency.MONTHLY: _("A month: 2026-10, Oct 2026 or 10/2026."),
+    Frequency.QUARTERLY: _(
+        "A quarter of the fiscal year: 2026-Q1 or Q1 2026 (or its first month, 2026-01)."
+    ),
+    Frequency.ANNUAL: _("A fiscal year: 2026 or FY2026."),
 }
 
 
@@ -178,29 +198,6 @@ def locale_month_names() -> dict[str, int]:
         for number, name in table.items():
             names[str(name).lower().rstrip(".")] = number
     return names
-
-
-class ClearValueForm(forms.Form):
-    """Which stored figures of a period's value to clear (the actual unless told)."""
-
-    fields_to_clear = forms.MultipleChoiceField(
-        label="Clear",
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick what to clear."},
-    )
-
-    LABELS = {"actual": "Actual", "target": "Target", "red_flag": "Red flag"}
-
-    def __init__(self, *args, value, chosen: str = "actual", **kwargs):
-        super().__init__(*args, **kwargs)
-        stored = [name for name in self.LABELS if getattr(value, name) is not None]
-        field = self.fields["fields_to_clear"]
-        number_format = active_number_format()
-        field.choices = [
-            (name, f"{self.LABELS[name]} ({format_plain(getattr(value, name), number_format)})")
-            for name in stored
-        ]
-        field.initial = [chosen if chosen in stored else stored[0]] if stored else []
 
 
 class UnitCodeMixin:
@@ -217,12 +214,7 @@ class UnitCodeMixin:
         if self.instance.pk:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
-            name = model._meta.verbose_name
-            raise forms.ValidationError(
-                f"This unit already has an {name} with this code."
-                if name[0] in "aeiou"
-                else f"This unit already has a {name} with this code."
-            )
+            raise forms.ValidationError(self.code_taken)
         return code
 
 
@@ -234,10 +226,12 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
     supports = ObjectiveChoiceField(
         queryset=Objective.objects.none(),
         required=False,
+        label=_("Supports"),
         widget=SearchableSelectMultiple,
-        help_text="Objectives of the units above this one that it helps achieve.",
+        help_text=_("Objectives of the units above this one that it helps achieve."),
     )
-    weight = number_field(**WEIGHT, initial=Decimal("1"))
+    weight = number_field(**WEIGHT, label=_("Weight"), initial=Decimal("1"))
+    code_taken = _("This unit already has an objective with this code.")
 
     class Meta:
         model = Objective
@@ -258,7 +252,9 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
         theme.label_from_instance = lambda t: (
             t.name if t.unit_id == unit.pk else f"{t.name} ({t.unit.code})"
         )
-        theme.help_text = f"A theme of {unit.code} or of a unit above it."
+        theme.help_text = gettext("A theme of %(unit)s or of a unit above it.") % {
+            "unit": unit.code
+        }
         make_person_field(self.fields["owner"])
         self.fields["supports"].queryset = (
             Objective.objects.filter(unit__in=OrgUnit.objects.ancestors_of(unit.pk))
@@ -272,9 +268,9 @@ class ObjectiveForm(UnitCodeMixin, forms.ModelForm):
 
 
 TARGET_METHODS = [
-    (EVEN, "Evenly"),
-    (LINEAR, "In equal steps from the baseline"),
-    (SHAPE, "In the shape of last year's actuals"),
+    (EVEN, _("Evenly")),
+    (LINEAR, _("In equal steps from the baseline")),
+    (SHAPE, _("In the shape of last year's actuals")),
 ]
 TARGET_CELL = "target_"  # + YYYY_MM: one cell of the period-by-period table
 TARGET_CELL_NAME = re.compile(r"^target_\d{4}_\d{2}$")
@@ -295,68 +291,80 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
     sources = MeasureChoiceField(
         queryset=Measure.objects.none(),
         required=False,
+        label=_("Sources"),
         widget=SearchableSelectMultiple,
-        help_text="For a rollup: the measures of units below that it combines.",
+        help_text=_("For a rollup: the measures of units below that it combines."),
     )
-    weight = number_field(**WEIGHT, initial=Decimal("1"))
+    weight = number_field(**WEIGHT, label=_("Weight"), initial=Decimal("1"))
     tolerance = number_field(
-        label="Tolerance (%)",
+        label=_("Tolerance (%)"),
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         max_digits=5,
         decimal_places=2,
         initial=Decimal("10"),
-        help_text="Where the red flag lies by default: this percentage of the target below "
-        "it (above it when lower is better). 10 means 10%.",
+        help_text=_(
+            "Where the red flag lies by default: this percentage of the target below it "
+            "(above it when lower is better). 10 means 10%."
+        ),
     )
     decimal_places = forms.TypedChoiceField(
-        label="Decimal places",
-        choices=[("", "As entered"), *((n, str(n)) for n in range(7))],
+        label=_("Decimal places"),
+        choices=[("", _("As entered")), *((n, str(n)) for n in range(7))],
         coerce=int,
         empty_value=None,
         required=False,
-        help_text="How many decimals its figures are shown and entered with.",
+        help_text=_("How many decimals its figures are shown and entered with."),
     )
     min_value = number_field(
-        **VALUE, required=False, label="Lowest valid value", help_text="Empty: no limit."
+        **VALUE, required=False, label=_("Lowest valid value"), help_text=_("Empty: no limit.")
     )
     max_value = number_field(
         **VALUE,
         required=False,
-        label="Highest valid value",
-        help_text="Empty: no limit (a measure in % is held to 0 to 100 unless you set a range).",
+        label=_("Highest valid value"),
+        # xgettext:no-python-format
+        help_text=_("Empty: no limit (a measure in % is held to 0 to 100 unless you set a range)."),
     )
     baseline = number_field(
         **VALUE,
         required=False,
-        help_text="Where the measure stood before the strategy: the level the targets "
-        "start from in equal steps.",
+        label=_("Baseline"),
+        help_text=_(
+            "Where the measure stood before the strategy: the level the targets start from "
+            "in equal steps."
+        ),
     )
     targets_year = forms.IntegerField(
-        label="Fiscal year of the targets",
+        label=_("Fiscal year of the targets"),
         required=False,
         min_value=1900,
         max_value=2999,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        error_messages={"invalid": "Enter a year such as 2026."},
-        help_text="Named after the calendar year in which it starts.",
+        error_messages={"invalid": _("Enter a year such as 2026.")},
+        help_text=_("Named after the calendar year in which it starts."),
     )
     annual_target = number_field(
         **VALUE,
         required=False,
-        label="Annual target",
-        help_text="The year's figure as the measure combines its periods: their sum, their "
-        "average, or the last period's. Leave empty to type each period's target below.",
+        label=_("Annual target"),
+        help_text=_(
+            "The year's figure as the measure combines its periods: their sum, their average, "
+            "or the last period's. Leave empty to type each period's target below."
+        ),
     )
     target_method = forms.ChoiceField(
-        label="Spread the annual target",
+        label=_("Spread the annual target"),
         choices=TARGET_METHODS,
         initial=EVEN,
         required=False,
         widget=forms.RadioSelect,
-        help_text="Whichever way, the periods combined as the measure combines them make "
-        "the annual target.",
+        help_text=_(
+            "Whichever way, the periods combined as the measure combines them make the annual "
+            "target."
+        ),
     )
+    code_taken = _("This unit already has a measure with this code.")
 
     class Meta:
         model = Measure
@@ -452,7 +460,11 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         for period in periods:
             name = f"{TARGET_CELL}{period:%Y_%m}"
             annual = self.table_frequency() == Frequency.ANNUAL
-            label = f"Fiscal year {period:%Y}" if annual else f"{period:%b %Y}"
+            label = (
+                gettext("Fiscal year %(year)s") % {"year": period.year}
+                if annual
+                else month_text(period)
+            )
             self.fields[name] = number_field(**VALUE, required=False, label=label)
             self.initial[name] = _plain(stored.get(period))
             self.table[name] = period
@@ -490,7 +502,9 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         data = super().clean()
         low, high = data.get("min_value"), data.get("max_value")
         if low is not None and high is not None and low > high:
-            self.add_error("max_value", "The highest valid value must not be below the lowest.")
+            self.add_error(
+                "max_value", gettext("The highest valid value must not be below the lowest.")
+            )
         self.targets_request = self._targets_request(data)
         return data
 
@@ -503,8 +517,10 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
         if stale:
             self.add_error(
                 None,
-                "The table of targets was for other periods (another year or frequency): "
-                "enter the targets of the periods shown.",
+                gettext(
+                    "The table of targets was for other periods (another year or frequency): "
+                    "enter the targets of the periods shown."
+                ),
             )
             return None
         # A cell not posted at all (a client that does not send the table) is left alone.
@@ -514,8 +530,10 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             if data.get(name) is None:
                 self.add_error(
                     name,
-                    "A target is cleared on the measure's page, with the period's value; "
-                    "here targets are only set.",
+                    gettext(
+                        "A target is cleared on the measure's page, with the period's value; "
+                        "here targets are only set."
+                    ),
                 )
         typed = [n for n in changed if data.get(n) is not None]
         annual = data.get("annual_target")
@@ -523,7 +541,9 @@ class MeasureForm(UnitCodeMixin, forms.ModelForm):
             if typed:
                 self.add_error(
                     "annual_target",
-                    "Give either an annual target to spread or the periods' targets, not both.",
+                    gettext(
+                        "Give either an annual target to spread or the periods' targets, not both."
+                    ),
                 )
                 return None
             return ("spread", data.get("target_method") or EVEN, annual)
@@ -548,38 +568,3 @@ class CauseEffectForm(forms.ModelForm):
         for name in ("cause", "effect"):
             self.fields[name].queryset = own
             self.fields[name].label_from_instance = lambda o: f"{o.code} {o.name}"
-
-
-class ValuesUploadForm(forms.Form):
-    """A CSV of values (measure_code,period,actual,target,red_flag,note; or with semicolons);
-    the first post previews it, the second (with the text carried back) saves it."""
-
-    file = forms.FileField(
-        required=False,
-        label="CSV file",
-        help_text="Columns: measure_code (UNIT.CODE) or measure, period, and any of actual, "
-        "target, red_flag, note, confirm; separated by commas (decimal points) or semicolons "
-        "(decimal commas), as Excel saves them. UTF-8.",
-    )
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        upload = data.get("file")
-        if upload is not None:
-            if upload.size > settings.BULK_MAX_BYTES:
-                self.add_error(
-                    "file", f"The file is over {settings.BULK_MAX_BYTES // 1_000_000} MB."
-                )
-                return data
-            raw = upload.read()
-            try:
-                data["csv_text"] = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error(
-                    "file",
-                    'The file is not UTF-8 text: save it as "CSV UTF-8" and upload it again.',
-                )
-        elif not data.get("csv_text"):
-            self.add_error("file", "Choose a CSV file.")
-        return data

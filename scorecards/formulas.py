@@ -19,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 FUNCTIONS = {"min": (1, None), "max": (1, None), "abs": (1, 1)}  # name: (min args, max args)
 
 
@@ -26,7 +29,10 @@ class FormulaError(ValueError):
     """A formula that cannot be parsed; `position` is the 1-based character it fails at."""
 
     def __init__(self, message: str, position: int):
-        super().__init__(f"{message} (at character {position})")
+        super().__init__(
+            _("%(message)s (at character %(position)s)")
+            % {"message": message, "position": position}
+        )
         self.message = message
         self.position = position
 
@@ -87,7 +93,10 @@ def _tokens(text: str) -> list[_Token]:
             continue
         match = _TOKEN.match(text, index)
         if not match or match.end() == index:
-            raise FormulaError(f"unexpected character {text[index]!r}", index + 1)
+            raise FormulaError(
+                _("unexpected character %(character)s") % {"character": repr(text[index])},
+                index + 1,
+            )
         kind = match.lastgroup
         value = match.group(kind)
         start = match.start(kind)
@@ -97,8 +106,22 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
-def _found(token: _Token) -> str:
-    return "but the formula ends" if token.kind == "end" else f"but found {token.text!r}"
+def _expected(expected: str, token: _Token) -> str:
+    """ "expected ')' but found 'x'", or "... but the formula ends"."""
+    if token.kind == "end":
+        return _("expected %(expected)s but the formula ends") % {"expected": repr(expected)}
+    return _("expected %(expected)s but found %(found)s") % {
+        "expected": repr(expected),
+        "found": repr(token.text),
+    }
+
+
+def _expected_operand(token: _Token) -> str:
+    if token.kind == "end":
+        return _("expected a number, a measure code or '(' but the formula ends")
+    return _("expected a number, a measure code or '(' but found %(found)s") % {
+        "found": repr(token.text)
+    }
 
 
 class _Parser:
@@ -117,15 +140,18 @@ class _Parser:
 
     def expect(self, text: str) -> _Token:
         if self.current.text != text or self.current.kind != "op":
-            raise FormulaError(f"expected {text!r} {_found(self.current)}", self.current.position)
+            raise FormulaError(_expected(text, self.current), self.current.position)
         return self.take()
 
     def parse(self) -> Node:
         if self.current.kind == "end":
-            raise FormulaError("the formula is empty", 1)
+            raise FormulaError(_("the formula is empty"), 1)
         node = self.expression()
         if self.current.kind != "end":
-            raise FormulaError(f"unexpected {self.current.text!r}", self.current.position)
+            raise FormulaError(
+                _("unexpected %(text)s") % {"text": repr(self.current.text)},
+                self.current.position,
+            )
         return node
 
     def expression(self) -> Node:
@@ -163,7 +189,8 @@ class _Parser:
                 code = self.current
                 if code.kind != "name":
                     raise FormulaError(
-                        f"expected a measure code after '{token.text}.'", code.position
+                        _("expected a measure code after '%(unit)s.'") % {"unit": token.text},
+                        code.position,
                     )
                 self.take()
                 return Reference(token.text, code.text)
@@ -173,15 +200,15 @@ class _Parser:
             node = self.expression()
             self.expect(")")
             return node
-        raise FormulaError(
-            f"expected a number, a measure code or '(' {_found(token)}", token.position
-        )
+        raise FormulaError(_expected_operand(token), token.position)
 
     def call(self, name: _Token) -> Node:
         function = name.text.lower()
         if function not in FUNCTIONS:
             raise FormulaError(
-                f"unknown function {name.text!r} (use min, max or abs)", name.position
+                _("unknown function %(function)s (use min, max or abs)")
+                % {"function": repr(name.text)},
+                name.position,
             )
         self.expect("(")
         arguments = [self.expression()]
@@ -191,10 +218,13 @@ class _Parser:
         self.expect(")")
         least, most = FUNCTIONS[function]
         if len(arguments) < least or (most is not None and len(arguments) > most):
-            expected = f"exactly {least}" if least == most else f"at least {least}"
-            raise FormulaError(
-                f"{function} takes {expected} argument(s), not {len(arguments)}", name.position
+            counts = {"function": function, "least": least, "given": len(arguments)}
+            message = (
+                _("%(function)s takes exactly %(least)s argument(s), not %(given)s")
+                if least == most
+                else _("%(function)s takes at least %(least)s argument(s), not %(given)s")
             )
+            raise FormulaError(message % counts, name.position)
         return Call(function, tuple(arguments))
 
 
@@ -215,7 +245,8 @@ def _refuse_deep(tokens: list[_Token]) -> None:
         signs = signs + 1 if is_op and token.text in "+-" else 0
         if depth + signs > MAX_DEPTH:
             raise FormulaError(
-                f"the formula nests more than {MAX_DEPTH} levels of parentheses or signs",
+                _("the formula nests more than %(depth)s levels of parentheses or signs")
+                % {"depth": MAX_DEPTH},
                 token.position,
             )
 
@@ -224,13 +255,17 @@ def parse(text: str) -> Node:
     """The syntax tree of `text`, or FormulaError naming the position. Too long or too
     deeply nested a text is refused before it is parsed."""
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"the formula is longer than {MAX_LENGTH:,} characters", MAX_LENGTH + 1)
+        raise FormulaError(
+            _("the formula is longer than %(length)s characters")
+            % {"length": number_format(MAX_LENGTH, force_grouping=True)},
+            MAX_LENGTH + 1,
+        )
     tokens = _tokens(text)
     _refuse_deep(tokens)
     try:
         return _Parser(tokens).parse()
     except RecursionError:  # not reached within the limits above; kept as a safety net
-        raise FormulaError("the formula nests too deeply", 1) from None
+        raise FormulaError(_("the formula nests too deeply"), 1) from None
 
 
 def references(node: Node) -> list[Reference]:

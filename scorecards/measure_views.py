@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.views import ServiceFormView, require
@@ -78,8 +79,11 @@ class _MeasureFormPage(_OnUnit, ServiceFormView):
     def success_url(self, saved):
         return reverse("measure", args=[saved.pk])
 
-    def targets_message(self) -> str:
-        return f" {self.targets_done.describe()}" if self.targets_done else ""
+    def with_targets(self, message: str) -> str:
+        """The page's message, then what was done to the targets, if anything."""
+        if not self.targets_done:
+            return message
+        return f"{message} {self.targets_done.describe()}"  # two sentences
 
 
 class MeasureCreate(_MeasureFormPage):
@@ -103,10 +107,10 @@ class MeasureCreate(_MeasureFormPage):
         return self.parent
 
     def title(self):
-        return f"New measure of {self.parent.code}"
+        return _("New measure of %(objective)s") % {"objective": self.parent.code}
 
     def success_message(self, saved):
-        return f"Created the measure {saved.code}.{self.targets_message()}"
+        return self.with_targets(_("Created the measure %(code)s.") % {"code": saved.code})
 
 
 class MeasureEdit(_MeasureFormPage):
@@ -127,10 +131,10 @@ class MeasureEdit(_MeasureFormPage):
         return self.object.unit
 
     def title(self):
-        return f"Edit {self.object.code} {self.object.name}"
+        return _("Edit %(code)s %(name)s") % {"code": self.object.code, "name": self.object.name}
 
     def success_message(self, saved):
-        return f"Saved the measure {saved.code}.{self.targets_message()}"
+        return self.with_targets(_("Saved the measure %(code)s.") % {"code": saved.code})
 
 
 @require_GET

@@ -3,11 +3,17 @@
 A period is the first day of a month, a quarter or a year; quarters and years follow the
 fiscal year (`FISCAL_YEAR_START_MONTH`), so with an April start the quarters begin in
 April, July, October and January.
+
+The messages are in the active language (month names too, from Django's formats);
+`period_text` writes a period as the fields read it back, in every language.
 """
 
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from .choices import Frequency
 
@@ -44,15 +50,26 @@ def period_end(start: dt.date, frequency: str) -> dt.date:
     return add_months(start, months_in(frequency)) - dt.timedelta(days=1)
 
 
-def describe_period_starts(frequency: str, fiscal_start_month: int) -> str:
-    """Human words for the valid period starts, for error messages."""
+def start_months(frequency: str, fiscal_start_month: int) -> str:
+    """The months a period of `frequency` starts in, named in the active language, in
+    calendar order: "January, April, July, October" ("" for a monthly one)."""
     step = months_in(frequency)
     if step == 1:
-        return "the first day of a month"
+        return ""
     months = sorted({(fiscal_start_month - 1 + k * step) % 12 + 1 for k in range(12 // step)})
-    names = ", ".join(dt.date(2000, m, 1).strftime("%B") for m in months)
-    kind = "quarter" if step == 3 else "fiscal year"
-    return f"the first day of a {kind} ({names} 1)"
+    return ", ".join(date_format(dt.date(2000, m, 1), "F") for m in months)
+
+
+def describe_period_starts(frequency: str, fiscal_start_month: int) -> str:
+    """Human words for the valid period starts, for error messages ("the first day of a
+    quarter (January, April, July, October 1)")."""
+    step = months_in(frequency)
+    if step == 1:
+        return _("the first day of a month")
+    months = start_months(frequency, fiscal_start_month)
+    if step == 3:
+        return _("the first day of a quarter (%(months)s 1)") % {"months": months}
+    return _("the first day of a fiscal year (%(month)s 1)") % {"month": months}
 
 
 # Periods stay well inside the dates Python can compute with (due dates, year to date).
@@ -65,14 +82,33 @@ def parse_period(text: str) -> dt.date:
     """`YYYY-MM-DD` or `YYYY-MM` to a date; ValueError with a readable message otherwise."""
     match = _PERIOD_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"'{text}' is not a period: use YYYY-MM-DD or YYYY-MM.")
+        raise ValueError(
+            _("'%(text)s' is not a period: use YYYY-MM-DD or YYYY-MM.") % {"text": text}
+        )
     year, month, day = int(match[1]), int(match[2]), int(match[3] or 1)
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(f"'{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}.")
+        raise ValueError(_year_problem(text))
     try:
         return dt.date(year, month, day)
-    except ValueError as exc:
-        raise ValueError(f"'{text}' is not a valid date ({exc}).") from None
+    except ValueError:
+        raise ValueError(_invalid_date(text, month)) from None
+
+
+def _year_problem(text) -> str:
+    return _("'%(text)s': the year must be between %(first)s and %(last)s.") % {
+        "text": text,
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+    }
+
+
+def _invalid_date(text, month: int) -> str:
+    """A date that does not exist ("2026-13", "2026-02-30"), and why."""
+    if not 1 <= month <= 12:
+        reason = _("month must be in 1..12")
+    else:
+        reason = _("day is out of range for month")
+    return _("'%(text)s' is not a valid date (%(reason)s).") % {"text": text, "reason": reason}
 
 
 # Periods as people type them ------------------------------------------------------------
@@ -104,7 +140,6 @@ NAMES_OF_KIND = {
     Frequency.QUARTERLY: (DAY, MONTH, QUARTER),
     Frequency.ANNUAL: (DAY, MONTH, YEAR),
 }
-PERIOD_EXAMPLES = "2026-10, Oct 2026 or 10/2026 (a quarter: 2026-Q1; a year: 2026 or FY2026)"
 
 _YEAR = r"(?P<year>[0-9]{4})"
 _TYPED = [
@@ -150,11 +185,11 @@ def read_period(
             continue
         year = int(parts["year"])
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(f"'{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}.")
+            raise ValueError(_year_problem(text))
         if kind == QUARTER:
             quarter = int(parts["quarter"])
             if not 1 <= quarter <= 4:
-                raise ValueError(f"'{text}': a year has quarters Q1 to Q4.")
+                raise ValueError(_("'%(text)s': a year has quarters Q1 to Q4.") % {"text": text})
             start = add_months(dt.date(year, fiscal_start_month, 1), 3 * (quarter - 1))
         elif kind == YEAR:
             start = dt.date(year, fiscal_start_month, 1)
@@ -162,10 +197,16 @@ def read_period(
             month = names[parts["name"]] if parts.get("name") else int(parts["month"])
             try:
                 start = dt.date(year, month, int(parts.get("day") or 1))
-            except ValueError as exc:
-                raise ValueError(f"'{text}' is not a valid date ({exc}).") from None
+            except ValueError:
+                raise ValueError(_invalid_date(text, month)) from None
         return TypedPeriod(start, kind)
-    raise ValueError(f"'{text}' is not a period: write {PERIOD_EXAMPLES}.")
+    raise ValueError(
+        _(
+            "'%(text)s' is not a period: write 2026-10, Oct 2026 or 10/2026 (a quarter: "
+            "2026-Q1; a year: 2026 or FY2026)."
+        )
+        % {"text": text}
+    )
 
 
 def kind_problem(kind: str, frequency: str) -> str | None:
@@ -174,9 +215,24 @@ def kind_problem(kind: str, frequency: str) -> str | None:
     year for a quarterly one, a quarter for an annual one."""
     if kind in NAMES_OF_KIND[Frequency(frequency)]:
         return None
-    wanted = {Frequency.MONTHLY: "a month", Frequency.QUARTERLY: "a quarter"}
-    wanted[Frequency.ANNUAL] = "a year"
-    return f"This names a {kind}, and the measure is {frequency}: give {wanted[frequency]}."
+    return KIND_PROBLEMS[(kind, frequency)]()
+
+
+# Each refusal of `kind_problem` as one whole sentence (typed kind, measure's frequency).
+KIND_PROBLEMS = {
+    (QUARTER, Frequency.MONTHLY): lambda: _(
+        "This names a quarter, and the measure is monthly: give a month."
+    ),
+    (YEAR, Frequency.MONTHLY): lambda: _(
+        "This names a year, and the measure is monthly: give a month."
+    ),
+    (YEAR, Frequency.QUARTERLY): lambda: _(
+        "This names a year, and the measure is quarterly: give a quarter."
+    ),
+    (QUARTER, Frequency.ANNUAL): lambda: _(
+        "This names a quarter, and the measure is annual: give a year."
+    ),
+}
 
 
 def fits_frequency(typed: TypedPeriod, frequency: str, fiscal_start_month: int) -> str | None:
@@ -186,10 +242,16 @@ def fits_frequency(typed: TypedPeriod, frequency: str, fiscal_start_month: int) 
     if problem:
         return problem
     if not is_period_start(typed.start, frequency, fiscal_start_month):
-        return (
-            f"A {frequency} period starts on "
-            f"{describe_period_starts(frequency, fiscal_start_month)}."
-        )
+        months = start_months(frequency, fiscal_start_month)
+        if frequency == Frequency.MONTHLY:
+            return _("A monthly period starts on the first day of a month.")
+        if frequency == Frequency.QUARTERLY:
+            return _("A quarterly period starts on the first day of a quarter (%(months)s 1).") % {
+                "months": months
+            }
+        return _("An annual period starts on the first day of a fiscal year (%(month)s 1).") % {
+            "month": months
+        }
     return None
 
 
@@ -205,14 +267,24 @@ def period_for(
     return typed.start
 
 
+def fiscal_year_of(day: dt.date, fiscal_start_month: int) -> int:
+    """The fiscal year `day` is in, named after the calendar year in which it starts."""
+    return day.year if day.month >= fiscal_start_month else day.year - 1
+
+
+def fiscal_quarter(start: dt.date, fiscal_start_month: int) -> int:
+    """Which quarter (1 to 4) of its fiscal year `start`'s month is in."""
+    return (start.month - fiscal_start_month) % 12 // 3 + 1
+
+
 def period_text(start: dt.date, frequency: str, fiscal_start_month: int) -> str:
-    """How a period is written back into a field, in the form `read_period` reads:
-    `2026-10` for a month, `2026-Q1` for a fiscal quarter, `FY2026` for a fiscal year."""
+    """How a period is written back into a field, in the form `read_period` reads in every
+    language: `2026-10` for a month, `2026-Q1` for a fiscal quarter, `FY2026` for a fiscal
+    year (for people to read: `display.period_label`)."""
     step = months_in(frequency)
     if step == 1:
         return f"{start:%Y-%m}"
-    fiscal_year = start.year if start.month >= fiscal_start_month else start.year - 1
+    fiscal_year = fiscal_year_of(start, fiscal_start_month)
     if step == 12:
         return f"FY{fiscal_year}"
-    quarter = (start.month - fiscal_start_month) % 12 // 3 + 1
-    return f"{fiscal_year}-Q{quarter}"
+    return f"{fiscal_year}-Q{fiscal_quarter(start, fiscal_start_month)}"

@@ -3,6 +3,7 @@ what a field can check alone; the services check the rest (a move that would bre
 a rename that would break formulas) and their errors land next to the fields."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.people import make_person_field
 
@@ -39,7 +40,7 @@ class _HeadField:
     def _prepare_head(self):
         field = self.fields["head"]
         make_person_field(field)
-        field.help_text = "Who heads the unit: he or she writes its scorecard and those below."
+        field.help_text = _("Who heads the unit: he or she writes its scorecard and those below.")
 
 
 class UnitCreateForm(_HeadField, forms.ModelForm):
@@ -49,8 +50,8 @@ class UnitCreateForm(_HeadField, forms.ModelForm):
         model = OrgUnit
         fields = ["code", "name", "kind", "parent", "head"]
         help_texts = {
-            "code": "Letters, digits, '_' and '-'; it names the unit in formulas (UNIT.CODE).",
-            "parent": "The unit it belongs to; leave empty only for the enterprise.",
+            "code": _("Letters, digits, '_' and '-'; it names the unit in formulas (UNIT.CODE)."),
+            "parent": _("The unit it belongs to; leave empty only for the enterprise."),
         }
 
     def __init__(self, *args, parent: OrgUnit | None = None, **kwargs):
@@ -80,11 +81,13 @@ class UnitMoveForm(forms.ModelForm):
     class Meta:
         model = OrgUnit
         fields = ["parent"]
-        labels = {"parent": "New parent"}
+        labels = {"parent": _("New parent")}
         help_texts = {
-            "parent": "The unit goes there with every unit below it. A move that would "
-            "leave a link (cascade, rollup, theme, initiative, goal) pointing at a unit no "
-            "longer above it is refused."
+            "parent": _(
+                "The unit goes there with every unit below it. A move that would leave a link "
+                "(cascade, rollup, theme, initiative, goal) pointing at a unit no longer above "
+                "it is refused."
+            )
         }
 
     def __init__(self, *args, **kwargs):
@@ -101,7 +104,7 @@ class PerspectiveForm(forms.ModelForm):
     class Meta:
         model = Perspective
         fields = ["name", "order", "description"]
-        help_texts = {"order": "Lower numbers are drawn higher on the strategy map."}
+        help_texts = {"order": _("Lower numbers are drawn higher on the strategy map.")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -114,8 +117,9 @@ class ThemeForm(forms.ModelForm):
         fields = ["unit", "name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "unit": "A theme may move up or down the tree, not away from the objectives "
-            "that use it."
+            "unit": _(
+                "A theme may move up or down the tree, not away from the objectives that use it."
+            )
         }
 
     def __init__(self, *args, unit: OrgUnit | None = None, units=None, **kwargs):

@@ -10,6 +10,8 @@ head keeps the themes of his or her subtree, as through the API)."""
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
@@ -35,7 +37,7 @@ def setup_page(request):
     require(request.user, SETUP)
     user = request.user
     context = {
-        "crumbs": [Crumb("Setup")],
+        "crumbs": [Crumb(_("Setup"))],
         "units": setup_tree(),
         "perspectives": setup_perspectives(),
         "can_theme": user.has_perm("scorecards.add_theme"),
@@ -50,7 +52,7 @@ def setup_url(unit: OrgUnit | None = None) -> str:
 
 
 def _setup_crumbs(*after: Crumb) -> list[Crumb]:
-    return [Crumb("Setup", reverse("setup")), *after]
+    return [Crumb(_("Setup"), reverse("setup")), *after]
 
 
 class _SetupPage:
@@ -83,7 +85,7 @@ class UnitCreate(_SetupPage, ServiceFormView):
     form_class = UnitCreateForm
     permission = "scorecards.add_orgunit"
     service = services.unit_create
-    submit_label = "Create"
+    submit_label = gettext_lazy("Create")
 
     def get_form_kwargs(self):
         code = self.request.GET.get("parent", "")
@@ -91,13 +93,13 @@ class UnitCreate(_SetupPage, ServiceFormView):
         return {**super().get_form_kwargs(), "parent": parent}
 
     def title(self):
-        return "New unit"
+        return _("New unit")
 
     def success_url(self, saved):
         return setup_url(saved)
 
     def success_message(self, saved):
-        return f"Created the unit {saved.code} {saved.name}."
+        return _("Created the unit %(code)s %(name)s.") % {"code": saved.code, "name": saved.name}
 
 
 class UnitEdit(_SetupPage, ServiceFormView):
@@ -112,13 +114,13 @@ class UnitEdit(_SetupPage, ServiceFormView):
         return _unit(self.kwargs["code"])
 
     def title(self):
-        return f"Edit {self.object.code} {self.object.name}"
+        return _("Edit %(code)s %(name)s") % {"code": self.object.code, "name": self.object.name}
 
     def success_url(self, saved):
         return setup_url(saved)
 
     def success_message(self, saved):
-        return f"Saved the unit {saved.code}."
+        return _("Saved the unit %(code)s.") % {"code": saved.code}
 
 
 class UnitMove(_SetupPage, ServiceFormView):
@@ -127,27 +129,36 @@ class UnitMove(_SetupPage, ServiceFormView):
     form_class = UnitMoveForm
     permission = "scorecards.change_orgunit"
     service = services.unit_update
-    submit_label = "Move"
+    submit_label = gettext_lazy("Move")
     anchored = True
 
     def get_object(self):
         return _unit(self.kwargs["code"])
 
     def title(self):
-        return f"Move {self.object.code} {self.object.name}"
+        return _("Move %(code)s %(name)s") % {"code": self.object.code, "name": self.object.name}
 
     @property
     def lead(self):
         unit = self.object
         if unit.parent is None:
-            return f"{unit.code} is the enterprise, the top of the tree: it has no parent."
-        return f"{unit.code} is now below {unit.parent.code} {unit.parent.name}."
+            return _("%(unit)s is the enterprise, the top of the tree: it has no parent.") % {
+                "unit": unit.code
+            }
+        return _("%(unit)s is now below %(code)s %(name)s.") % {
+            "unit": unit.code,
+            "code": unit.parent.code,
+            "name": unit.parent.name,
+        }
 
     def success_url(self, saved):
         return setup_url(saved)
 
     def success_message(self, saved):
-        return f"Moved {saved.code} below {saved.parent.code}."
+        return _("Moved %(unit)s below %(parent)s.") % {
+            "unit": saved.code,
+            "parent": saved.parent.code,
+        }
 
 
 class UnitDelete(_SetupPage, ServiceDeleteView):
@@ -162,16 +173,22 @@ class UnitDelete(_SetupPage, ServiceDeleteView):
         return _unit(self.kwargs["code"])
 
     def title(self):
-        return f"Delete the unit {self.object.code} {self.object.name}?"
+        return _("Delete the unit %(code)s %(name)s?") % {
+            "code": self.object.code,
+            "name": self.object.name,
+        }
 
     def question(self):
-        return "It cannot be undone from here."
+        return _("It cannot be undone from here.")
 
     def success_url(self, deleted):
         return setup_url(deleted.parent)
 
     def success_message(self, deleted):
-        return f"Deleted the unit {deleted.code} {deleted.name}."
+        return _("Deleted the unit %(code)s %(name)s.") % {
+            "code": deleted.code,
+            "name": deleted.name,
+        }
 
 
 # Perspectives ------------------------------------------------------------------------------
@@ -187,7 +204,7 @@ class PerspectiveCreate(_SetupPage, ServiceFormView):
     form_class = PerspectiveForm
     permission = "scorecards.add_perspective"
     service = services.perspective_create
-    submit_label = "Create"
+    submit_label = gettext_lazy("Create")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -197,13 +214,13 @@ class PerspectiveCreate(_SetupPage, ServiceFormView):
         return kwargs
 
     def title(self):
-        return "New perspective"
+        return _("New perspective")
 
     def success_url(self, saved):
         return f"{reverse('setup')}#perspectives"
 
     def success_message(self, saved):
-        return f"Created the perspective {saved.name}."
+        return _("Created the perspective %(name)s.") % {"name": saved.name}
 
 
 class PerspectiveEdit(_SetupPage, ServiceFormView):
@@ -217,7 +234,7 @@ class PerspectiveEdit(_SetupPage, ServiceFormView):
         return _perspective(self.kwargs["pk"])
 
     def title(self):
-        return f"Edit the perspective {self.object.name}"
+        return _("Edit the perspective %(name)s") % {"name": self.object.name}
 
     def cancel_url(self):
         return f"{reverse('setup')}#perspectives"
@@ -226,7 +243,7 @@ class PerspectiveEdit(_SetupPage, ServiceFormView):
         return self.cancel_url()
 
     def success_message(self, saved):
-        return f"Saved the perspective {saved.name}."
+        return _("Saved the perspective %(name)s.") % {"name": saved.name}
 
 
 class PerspectiveDelete(_SetupPage, ServiceDeleteView):
@@ -239,13 +256,13 @@ class PerspectiveDelete(_SetupPage, ServiceDeleteView):
         return _perspective(self.kwargs["pk"])
 
     def title(self):
-        return f"Delete the perspective {self.object.name}?"
+        return _("Delete the perspective %(name)s?") % {"name": self.object.name}
 
     def back_url(self):
         return f"{reverse('setup')}#perspectives"
 
     def success_message(self, deleted):
-        return f"Deleted the perspective {deleted.name}."
+        return _("Deleted the perspective %(name)s.") % {"name": deleted.name}
 
 
 # Themes ------------------------------------------------------------------------------------
@@ -274,7 +291,7 @@ class _ThemePage(_SetupPage):
         if self.request.user.has_perm(SETUP):
             return super().crumbs()
         unit = self.unit()
-        cascade = Crumb("Cascade", reverse("unit-cascade", args=[unit.code]))
+        cascade = Crumb(_("Cascade"), reverse("unit-cascade", args=[unit.code]))
         return unit_crumbs(unit, cascade, Crumb(self.title()))
 
     def success_url(self, saved):
@@ -288,7 +305,7 @@ class ThemeCreate(_ThemePage, ServiceFormView):
     permission = "scorecards.add_theme"
     service = services.theme_create
     parent_field = "unit"
-    submit_label = "Create"
+    submit_label = gettext_lazy("Create")
 
     def dispatch(self, request, *args, code: str, **kwargs):
         self.parent = get_object_or_404(OrgUnit, code=code)
@@ -304,10 +321,13 @@ class ThemeCreate(_ThemePage, ServiceFormView):
         return {**super().get_form_kwargs(), "unit": self.parent}
 
     def title(self):
-        return f"New theme of {self.parent.name}"
+        return _("New theme of %(unit)s") % {"unit": self.parent.name}
 
     def success_message(self, saved):
-        return f"Created the theme {saved.name} of {self.parent.name}."
+        return _("Created the theme %(theme)s of %(unit)s.") % {
+            "theme": saved.name,
+            "unit": self.parent.name,
+        }
 
 
 class ThemeEdit(_ThemePage, ServiceFormView):
@@ -330,10 +350,10 @@ class ThemeEdit(_ThemePage, ServiceFormView):
         return {**super().get_form_kwargs(), "units": units}
 
     def title(self):
-        return f"Edit the theme {self.object.name}"
+        return _("Edit the theme %(name)s") % {"name": self.object.name}
 
     def success_message(self, saved):
-        return f"Saved the theme {saved.name}."
+        return _("Saved the theme %(name)s.") % {"name": saved.name}
 
 
 class ThemeDelete(_ThemePage, ServiceDeleteView):
@@ -349,10 +369,13 @@ class ThemeDelete(_ThemePage, ServiceDeleteView):
         return self.object.unit
 
     def title(self):
-        return f"Delete the theme {self.object.name} of {self.object.unit.code}?"
+        return _("Delete the theme %(theme)s of %(unit)s?") % {
+            "theme": self.object.name,
+            "unit": self.object.unit.code,
+        }
 
     def question(self):
-        return "It cannot be undone from here."
+        return _("It cannot be undone from here.")
 
     def success_message(self, deleted):
-        return f"Deleted the theme {deleted.name}."
+        return _("Deleted the theme %(name)s.") % {"name": deleted.name}

@@ -15,6 +15,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.utils.formats import get_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 from .svg_text import ellipsize, wrap
 
 # The drawing's width in SVG units (px at scale 1) without its 10-unit margin: the
@@ -97,14 +100,13 @@ class Band:
 
 UNTESTED = "untested"
 VERDICT_LABELS = {
-    "supported": "Supported",
-    "contradicted": "Contradicted",
-    "not_supported": "Not supported",
-    "insufficient_data": "Insufficient data",
-    UNTESTED: "Not tested",
+    "supported": gettext_lazy("Supported"),
+    "contradicted": gettext_lazy("Contradicted"),
+    "not_supported": gettext_lazy("Not supported"),
+    "insufficient_data": gettext_lazy("Insufficient data"),
+    UNTESTED: gettext_lazy("Not tested"),
 }
 DRAW_ORDER = {"supported": 1, "contradicted": 2}
-PERIOD_NAMES = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters")}
 
 
 @dataclass(frozen=True)
@@ -121,43 +123,65 @@ class ArrowTest:
     units: int = 0
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
-
-
 def lag_text(lag: int | None, frequency: str) -> str:
     """The lag in words: "2 months", "1 quarter"; "" when there is none."""
     if lag is None:
         return ""
-    one, many = PERIOD_NAMES.get(frequency, ("period", "periods"))
-    return _plural(lag, one, many)
+    if frequency == "monthly":
+        text = ngettext("%(number)s month", "%(number)s months", lag)
+    elif frequency == "quarterly":
+        text = ngettext("%(number)s quarter", "%(number)s quarters", lag)
+    else:
+        text = ngettext("%(number)s period", "%(number)s periods", lag)
+    return text % {"number": lag}
+
+
+def _decimals(value: float, places: int) -> str:
+    """A figure rounded to `places` decimals, with the active language's decimal separator
+    ("0.62", "0,62")."""
+    return f"{value:.{places}f}".replace(".", get_format("DECIMAL_SEPARATOR"))
 
 
 def p_text(p: float | None) -> str:
     """An adjusted p-value as people read it: three decimals, "< 0.001" below that."""
     if p is None:
         return ""
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return f"< {_decimals(0.001, 3)}" if p < 0.001 else _decimals(p, 3)
+
+
+def _counts(test: ArrowTest) -> str:
+    """ "30 periods, 1 unit"."""
+    periods = ngettext("%(number)s period", "%(number)s periods", test.periods) % {
+        "number": test.periods
+    }
+    units = ngettext("%(number)s unit", "%(number)s units", test.units) % {"number": test.units}
+    return f"{periods}, {units}"
 
 
 def verdict_figures(test: ArrowTest) -> str:
     """The figures behind a verdict: "r 0.62 at lag 2 months, adjusted p 0.002, 30
     periods, 1 unit"."""
-    counts = f"{_plural(test.periods, 'period', 'periods')}, {_plural(test.units, 'unit', 'units')}"
     if test.r is None or test.lag is None:  # no lag had enough paired periods
-        return "too few paired periods to test" + (f" ({counts})" if test.periods else "")
-    return (
-        f"r {test.r:.2f} at lag {lag_text(test.lag, test.frequency)}, "
-        f"adjusted p {p_text(test.p_adjusted)}, {counts}"
-    )
+        if not test.periods:
+            return gettext("too few paired periods to test")
+        return gettext("too few paired periods to test (%(counts)s)") % {"counts": _counts(test)}
+    return gettext("r %(r)s at lag %(lag)s, adjusted p %(p)s, %(counts)s") % {
+        "r": _decimals(test.r, 2),
+        "lag": lag_text(test.lag, test.frequency),
+        "p": p_text(test.p_adjusted),
+        "counts": _counts(test),
+    }
 
 
 def verdict_text(test: ArrowTest | None) -> str:
     """The verdict in words with its figures, e.g. "Supported: r 0.62 at lag 2 months,
     adjusted p 0.002, 30 periods, 1 unit"; "Not tested yet" without a test."""
     if test is None:
-        return f"{VERDICT_LABELS[UNTESTED]} yet"
-    return f"{VERDICT_LABELS.get(test.verdict, test.verdict)}: {verdict_figures(test)}"
+        return gettext("Not tested yet")
+    return gettext("%(verdict)s: %(figures)s") % {
+        "verdict": VERDICT_LABELS.get(test.verdict, test.verdict),
+        "figures": verdict_figures(test),
+    }
 
 
 @dataclass
@@ -186,8 +210,11 @@ class Arrow:
     @property
     def hover(self) -> str:
         """The arrow's hover text: what it claims, then the verdict with its figures."""
-        claim = f"{self.cause.objective.code} drives {self.effect.objective.code}"
-        return f"{claim}. {verdict_text(self.test)}"
+        claim = gettext("%(cause)s drives %(effect)s.") % {
+            "cause": self.cause.objective.code,
+            "effect": self.effect.objective.code,
+        }
+        return f"{claim} {verdict_text(self.test)}"
 
 
 @dataclass(frozen=True)

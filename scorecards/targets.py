@@ -33,6 +33,9 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from .periods import add_months, months_in
 
 EVEN, LINEAR, SHAPE = "even", "linear", "shape"
@@ -67,13 +70,22 @@ def spread(
     `last_year` (one actual per period, in order) by `shape`. SpreadError says what is
     missing or impossible."""
     if periods < 1:
-        raise SpreadError("The year has no periods.")
+        raise SpreadError(_("The year has no periods."))
     if aggregation not in AGGREGATIONS:
-        raise SpreadError(f"Unknown aggregation {aggregation!r}.")
+        raise SpreadError(
+            _("Unknown aggregation %(aggregation)s.") % {"aggregation": repr(aggregation)}
+        )
     quantum = Fraction(1, 10**places)
     target = Fraction(annual)
     if (target / quantum).denominator != 1:
-        raise SpreadError(f"The annual target has more than {places} decimal places.")
+        raise SpreadError(
+            ngettext(
+                "The annual target has more than %(places)s decimal place.",
+                "The annual target has more than %(places)s decimal places.",
+                places,
+            )
+            % {"places": places}
+        )
     ideal = _ideal(target, periods, aggregation, method, baseline, last_year)
     if aggregation == "last":
         rounded = [_half_up(x, quantum) for x in ideal[:-1]] + [target]
@@ -89,7 +101,7 @@ def _ideal(target, n, aggregation, method, baseline, last_year) -> list[Fraction
         return [target / n if aggregation == "sum" else target] * n
     if method == LINEAR:
         if baseline is None:
-            raise SpreadError("A linear spread starts from the baseline: enter the baseline.")
+            raise SpreadError(_("A linear spread starts from the baseline: enter the baseline."))
         b = Fraction(baseline)
         if aggregation == "sum":
             step = 2 * (target - n * b) / (n * (n + 1))
@@ -100,18 +112,24 @@ def _ideal(target, n, aggregation, method, baseline, last_year) -> list[Fraction
         return [b + i * step for i in range(1, n + 1)]
     if method == SHAPE:
         if last_year is None or len(last_year) != n or any(a is None for a in last_year):
-            raise SpreadError("Last year's shape needs last year's actual of every period.")
+            raise SpreadError(_("Last year's shape needs last year's actual of every period."))
         shape = [Fraction(a) for a in last_year]
         if aggregation == "sum":
-            base, what = sum(shape), "add up to zero"
+            base = sum(shape)
+            flat = _("Last year's actuals add up to zero: there is no shape to scale.")
         elif aggregation == "average":
-            base, what = sum(shape) / n, "average zero"
+            base = sum(shape) / n
+            flat = _("Last year's actuals average zero: there is no shape to scale.")
         else:
-            base, what = shape[-1], "end on zero"
+            base = shape[-1]
+            flat = _("Last year's actuals end on zero: there is no shape to scale.")
         if base == 0:
-            raise SpreadError(f"Last year's actuals {what}: there is no shape to scale.")
+            raise SpreadError(flat)
         return [target * a / base for a in shape]
-    raise SpreadError(f"Unknown method {method!r}: choose one of {', '.join(METHODS)}.")
+    raise SpreadError(
+        _("Unknown method %(method)s: choose one of %(methods)s.")
+        % {"method": repr(method), "methods": ", ".join(METHODS)}
+    )
 
 
 def _largest_remainder(ideal: list[Fraction], total: Fraction, quantum: Fraction):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
@@ -54,13 +55,15 @@ def read_figure(data):
     if data is None or (isinstance(data, str) and not data.strip()):
         return None
     if isinstance(data, bool) or not isinstance(data, (int, float, str, Decimal)):
-        raise serializers.ValidationError("Enter a number.")
+        raise serializers.ValidationError(_("Enter a number."))
     try:
         value = Decimal(str(data).strip())
     except ArithmeticError:
-        raise serializers.ValidationError(f"'{data}' is not a number.") from None
+        raise serializers.ValidationError(
+            _("'%(text)s' is not a number.") % {"text": data}
+        ) from None
     if not value.is_finite():
-        raise serializers.ValidationError("Enter a finite number.")
+        raise serializers.ValidationError(_("Enter a finite number."))
     return value
 
 
@@ -151,9 +154,9 @@ class NoteField(serializers.CharField):
         if data is None:
             return ""
         if not isinstance(data, str):
-            raise serializers.ValidationError("Enter text.")
+            raise serializers.ValidationError(_("Enter text."))
         if "\x00" in data:
-            raise serializers.ValidationError("Null characters are not allowed.")
+            raise serializers.ValidationError(_("Null characters are not allowed."))
         return data
 
 
@@ -204,9 +207,11 @@ def read_rows(raw_rows: list, number_format: NumberFormat | None = None) -> list
     figures in its `number_format`); BulkError when there is nothing to read or too
     much."""
     if not raw_rows:
-        raise BulkError([{"row": None, "field": None, "message": "There are no rows."}])
+        raise BulkError([{"row": None, "field": None, "message": _("There are no rows.")}])
     if len(raw_rows) > BULK_MAX_ROWS:
-        message = f"At most {BULK_MAX_ROWS:,} rows at once; split the batch."
+        message = _("At most %(number)s rows at once; split the batch.") % {
+            "number": number_format(BULK_MAX_ROWS, force_grouping=True)
+        }
         raise BulkError([{"row": None, "field": None, "message": message}])
     context = {"number_format": number_format}
     return [_read(number, raw, context) for number, raw in enumerate(raw_rows, start=1)]
@@ -214,7 +219,7 @@ def read_rows(raw_rows: list, number_format: NumberFormat | None = None) -> list
 
 def _read(number: int, raw, context: dict) -> BulkRow:
     if not isinstance(raw, dict):
-        error = {"row": number, "field": None, "message": "Each row is an object."}
+        error = {"row": number, "field": None, "message": _("Each row is an object.")}
         return BulkRow(number, errors=[error], is_object=False)
     reader = BulkRowSerializer(data=raw, context=context)
     valid = reader.is_valid()

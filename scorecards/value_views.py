@@ -18,23 +18,23 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from core.numbers import active_number_format
 from core.templatetags.osm_format import status_label
 from core.uploads import takes_large_body
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
-from . import services
-from .choices import Frequency
+from . import display, services
 from .crumbs import unit_crumbs
 from .csv_values import rows_from_csv
-from .forms import ClearValueForm, ValuesUploadForm
 from .models import Measure, MeasureValue
 from .periods import parse_period, period_text
 from .selectors.measure import measure_detail
 from .services.values import FIELD_LABELS, number_text
+from .value_forms import ClearValueForm, ValuesUploadForm
 from .value_inputs import read_rows
 
 ROLE = "scorecards.view_objective"  # any role reads the strategy
@@ -45,9 +45,7 @@ ROLE = "scorecards.view_objective"  # any role reads the strategy
 
 def period_label(measure: Measure, period) -> str:
     """A period as the messages write it: "Nov 2026", "2026-Q1", "FY2026"."""
-    if measure.frequency == Frequency.MONTHLY:
-        return date_format(period, "M Y")
-    return period_text(period, measure.frequency, settings.FISCAL_YEAR_START_MONTH)
+    return display.period_label(period, measure.frequency, settings.FISCAL_YEAR_START_MONTH)
 
 
 def period_status(measure: Measure, period) -> str:
@@ -59,24 +57,42 @@ def period_status(measure: Measure, period) -> str:
 def change_message(measure: Measure, period, change, before: str, after: str) -> str:
     """What a save did, field by field, and the period's status before and after: "OEE, Nov
     2026: actual 77.9 → 79.2; status Watch → On target"; or that nothing changed."""
-    where = f"{measure.code}, {period_label(measure, period)}"
+    where = {"measure": measure.code, "period": period_label(measure, period)}
     if not change.changes:
-        return f"{where}: nothing changed; the value is as it was stored."
+        return _("%(measure)s, %(period)s: nothing changed; the value is as it was stored.") % where
     parts = []
     for name, (old, new) in change.changes.items():
         if name == "note":
-            parts.append("note added" if not old else "note removed" if not new else "note changed")
+            parts.append(
+                _("note added") if not old else _("note removed") if not new else _("note changed")
+            )
         elif old is None:
-            parts.append(f"{FIELD_LABELS[name]} set to {number_text(new)}")
+            parts.append(
+                _("%(field)s set to %(new)s")
+                % {"field": FIELD_LABELS[name], "new": number_text(new)}
+            )
         elif new is None:
-            parts.append(f"{FIELD_LABELS[name]} {number_text(old)} cleared")
+            parts.append(
+                _("%(field)s %(old)s cleared")
+                % {"field": FIELD_LABELS[name], "old": number_text(old)}
+            )
         else:
-            parts.append(f"{FIELD_LABELS[name]} {number_text(old)} → {number_text(new)}")
+            parts.append(
+                _("%(field)s %(old)s → %(new)s")
+                % {"field": FIELD_LABELS[name], "old": number_text(old), "new": number_text(new)}
+            )
     if before == after:
-        status = f"status {status_label(after)}, unchanged"
+        status = _("status %(status)s, unchanged") % {"status": status_label(after)}
     else:
-        status = f"status {status_label(before)} → {status_label(after)}"
-    return f"{where}: {', '.join(parts)}; {status}."
+        status = _("status %(before)s → %(after)s") % {
+            "before": status_label(before),
+            "after": status_label(after),
+        }
+    return _("%(measure)s, %(period)s: %(changes)s; %(status)s.") % {
+        **where,
+        "changes": ", ".join(parts),
+        "status": status,
+    }
 
 
 def measure_url(measure: Measure, period=None) -> str:
@@ -100,7 +116,7 @@ class _OnePeriod:
         try:
             day = parse_period(self.kwargs["period"])
         except ValueError:
-            raise Http404("No such period.") from None
+            raise Http404(_("No such period.")) from None
         value = get_object_or_404(MeasureValue, measure=measure, period=day)
         value.measure = measure
         return value
@@ -113,9 +129,9 @@ class MeasureValueClear(_OnePeriod, ServiceFormView):
 
     form_class = ClearValueForm
     permission = "scorecards.change_measurevalue"
-    submit_label = "Clear"
+    submit_label = pgettext_lazy("figures", "Clear")
     novalidate = True
-    lead = (
+    lead = gettext_lazy(
         "Emptying a field of the value form keeps the stored figure; here you clear one. "
         "The value's history keeps what was there."
     )
@@ -126,7 +142,10 @@ class MeasureValueClear(_OnePeriod, ServiceFormView):
 
     def title(self):
         measure = self.object.measure
-        return f"Clear figures of {measure.code} for {period_label(measure, self.object.period)}"
+        return _("Clear figures of %(measure)s for %(period)s") % {
+            "measure": measure.code,
+            "period": period_label(measure, self.object.period),
+        }
 
     def crumbs(self):
         measure = self.object.measure
@@ -134,7 +153,7 @@ class MeasureValueClear(_OnePeriod, ServiceFormView):
             measure.unit,
             Crumb(measure.objective.code, reverse("objective", args=[measure.objective_id])),
             Crumb(measure.code, measure_url(measure)),
-            Crumb("Clear"),
+            Crumb(pgettext("figures", "Clear")),
         )
 
     def save(self, form):
@@ -175,7 +194,10 @@ class MeasureValueDelete(_OnePeriod, ServiceDeleteView):
         return reverse("measure", args=[self.object.measure_id])
 
     def success_message(self, deleted):
-        return f"Removed {deleted.measure.code}'s value for {deleted.period:%b %Y}."
+        return _("Removed %(measure)s's value for %(period)s.") % {
+            "measure": deleted.measure.code,
+            "period": display.month_text(deleted.period),
+        }
 
 
 # Many values from a CSV -----------------------------------------------------------------------
@@ -201,8 +223,8 @@ def values_upload(request):
         form.errors.clear()
         form.add_error(
             "file",
-            f"The file is over {settings.BULK_MAX_BYTES // 1_000_000} MB: split it into "
-            "smaller files.",
+            _("The file is over %(size)s MB: split it into smaller files.")
+            % {"size": settings.BULK_MAX_BYTES // 1_000_000},
         )
         return render(request, "scorecards/upload.html", context, status=413)
     if not form.is_valid():
@@ -266,11 +288,15 @@ def _upload(user, table, *, save: bool, confirm: bool):
 def upload_message(counts) -> str:
     """ "Saved 2 new values and 1 correction; 1 row was as stored."."""
     created, updated, unchanged = counts
-    parts = [
-        f"{created} new value{'s' if created != 1 else ''}",
-        f"{updated} correction{'s' if updated != 1 else ''}",
-    ]
-    message = f"Saved {parts[0]} and {parts[1]}"
-    if unchanged:
-        message += f"; {unchanged} row{'s were' if unchanged != 1 else ' was'} as stored"
-    return message + "."
+    numbers = {
+        "values": ngettext("%(number)s new value", "%(number)s new values", created)
+        % {"number": created},
+        "corrections": ngettext("%(number)s correction", "%(number)s corrections", updated)
+        % {"number": updated},
+    }
+    if not unchanged:
+        return _("Saved %(values)s and %(corrections)s.") % numbers
+    numbers["rows"] = ngettext(
+        "%(number)s row was as stored", "%(number)s rows were as stored", unchanged
+    ) % {"number": unchanged}
+    return _("Saved %(values)s and %(corrections)s; %(rows)s.") % numbers

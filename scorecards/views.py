@@ -18,6 +18,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
 
 from core.forms import add_service_errors
 from core.roles import OSM_STAFF, has_role
@@ -26,6 +28,7 @@ from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
 from . import services
 from .charts import measure_history
+from .choices import ROLLUP_WORDS
 from .crumbs import unit_crumbs
 from .forms import (
     CauseEffectForm,
@@ -84,12 +87,30 @@ def measure_page(request, pk: int):
             Crumb(measure.objective.code, reverse("objective", args=[measure.objective_id])),
             Crumb(measure.code),
         ),
-        "sources": measure.sources.select_related("unit").order_by("unit__code", "code"),
-        "inputs": Measure.objects.filter(formula_links__measure=measure)
-        .select_related("unit")
-        .order_by("unit__code", "code"),
+        "rollup_word": ROLLUP_WORDS.get(measure.rollup, ""),
     }
+    sources = list(measure.sources.select_related("unit").order_by("unit__code", "code"))
+    inputs = list(
+        Measure.objects.filter(formula_links__measure=measure)
+        .select_related("unit")
+        .order_by("unit__code", "code")
+    )
+    context.update(
+        sources=sources,
+        inputs=inputs,
+        source_links=_measure_links(sources),
+        input_links=_measure_links(inputs),
+    )
     return render(request, "scorecards/measure.html", context, status=status)
+
+
+def _measure_links(measures) -> str:
+    """Links to measures, "UNIT.CODE" each, separated by commas (for a sentence)."""
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}.{}</a>',
+        ((reverse("measure", args=[m.pk]), m.unit.code, m.code) for m in measures),
+    )
 
 
 def _record_value(request, measure: Measure, form: MeasureValueForm):
@@ -240,7 +261,7 @@ def unit_cascade(request, code: str):
     can_edit = request.user.has_perm("scorecards.add_objective", unit)
     context = {
         "unit": unit,
-        "crumbs": unit_crumbs(unit, Crumb("Cascade")),
+        "crumbs": unit_crumbs(unit, Crumb(_("Cascade"))),
         "objectives": objectives,
         "not_supported": not_supported,
         "arrows": CauseEffect.objects.filter(cause__unit=unit)
@@ -263,7 +284,7 @@ class _OnUnit:
 
     def crumbs(self):
         return unit_crumbs(
-            self.unit(), Crumb("Cascade", reverse("unit-cascade", args=[self.unit().code]))
+            self.unit(), Crumb(_("Cascade"), reverse("unit-cascade", args=[self.unit().code]))
         )
 
     def cancel_url(self) -> str:
@@ -298,13 +319,13 @@ class ObjectiveCreate(_OnUnit, ServiceFormView):
         return kwargs
 
     def title(self):
-        return f"New objective of {self.parent.name}"
+        return _("New objective of %(unit)s") % {"unit": self.parent.name}
 
     def success_url(self, saved):
         return reverse("unit-cascade", args=[self.parent.code])
 
     def success_message(self, saved):
-        return f"Created {saved.code} {saved.name}."
+        return _("Created %(code)s %(name)s.") % {"code": saved.code, "name": saved.name}
 
 
 class ObjectiveEdit(_OnUnit, ServiceFormView):
@@ -324,13 +345,13 @@ class ObjectiveEdit(_OnUnit, ServiceFormView):
         return {**super().get_form_kwargs(), "unit": self.object.unit}
 
     def title(self):
-        return f"Edit {self.object.code} {self.object.name}"
+        return _("Edit %(code)s %(name)s") % {"code": self.object.code, "name": self.object.name}
 
     def success_url(self, saved):
         return reverse("objective", args=[saved.pk])
 
     def success_message(self, saved):
-        return f"Saved {saved.code}."
+        return _("Saved %(code)s.") % {"code": saved.code}
 
 
 class ObjectiveDelete(_OnUnit, ServiceDeleteView):
@@ -346,13 +367,13 @@ class ObjectiveDelete(_OnUnit, ServiceDeleteView):
         return self.object.unit
 
     def title(self):
-        return f"Delete {self.object.code} {self.object.name}?"
+        return _("Delete %(code)s %(name)s?") % {"code": self.object.code, "name": self.object.name}
 
     def back_url(self):
         return reverse("unit-cascade", args=[self.object.unit.code])
 
     def success_message(self, deleted):
-        return f"Deleted {deleted.code} {deleted.name}."
+        return _("Deleted %(code)s %(name)s.") % {"code": deleted.code, "name": deleted.name}
 
 
 class MeasureDelete(_OnUnit, ServiceDeleteView):
@@ -370,13 +391,13 @@ class MeasureDelete(_OnUnit, ServiceDeleteView):
         return self.object.unit
 
     def title(self):
-        return f"Delete {self.object.code} {self.object.name}?"
+        return _("Delete %(code)s %(name)s?") % {"code": self.object.code, "name": self.object.name}
 
     def back_url(self):
         return reverse("objective", args=[self.object.objective_id])
 
     def success_message(self, deleted):
-        return f"Deleted {deleted.code} {deleted.name}."
+        return _("Deleted %(code)s %(name)s.") % {"code": deleted.code, "name": deleted.name}
 
 
 class ArrowCreate(_OnUnit, ServiceFormView):
@@ -401,13 +422,16 @@ class ArrowCreate(_OnUnit, ServiceFormView):
         return {**super().get_form_kwargs(), "unit": self.parent}
 
     def title(self):
-        return f"New arrow of {self.parent.name}'s strategy map"
+        return _("New arrow of %(unit)s's strategy map") % {"unit": self.parent.name}
 
     def success_url(self, saved):
         return reverse("unit-cascade", args=[self.parent.code])
 
     def success_message(self, saved):
-        return f"Drew {saved.cause.code} → {saved.effect.code}."
+        return _("Drew %(cause)s → %(effect)s.") % {
+            "cause": saved.cause.code,
+            "effect": saved.effect.code,
+        }
 
 
 class ArrowDelete(_OnUnit, ServiceDeleteView):
@@ -429,4 +453,7 @@ class ArrowDelete(_OnUnit, ServiceDeleteView):
         return reverse("unit-cascade", args=[self.object.cause.unit.code])
 
     def success_message(self, deleted):
-        return f"Removed {deleted.cause.code} → {deleted.effect.code}."
+        return _("Removed %(cause)s → %(effect)s.") % {
+            "cause": deleted.cause.code,
+            "effect": deleted.effect.code,
+        }

@@ -13,6 +13,7 @@ unless its row says `"confirm": true` (a `confirm` column in a CSV).
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
@@ -88,7 +89,10 @@ class BulkValuesView(APIView):
     def post(self, request):
         limit = settings.BULK_MAX_BYTES
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            return error(f"The body is larger than {limit // 1_000_000} MB: split the batch.")
+            return error(
+                _("The body is larger than %(size)s MB: split the batch.")
+                % {"size": limit // 1_000_000}
+            )
         lines, number_format = None, None
         if request.content_type.startswith("text/csv"):
             body = request.data if isinstance(request.data, bytes) else b""  # empty: no parse
@@ -100,7 +104,7 @@ class BulkValuesView(APIView):
         else:
             rows = request.data
             if not isinstance(rows, list):
-                return error("Send a JSON list of rows, or a CSV as text/csv.")
+                return error(_("Send a JSON list of rows, or a CSV as text/csv."))
         user = request.user
         try:
             counts = measure_values_bulk_record(

@@ -2,6 +2,7 @@
 through the services; units and perspectives are OSM staff's, themes a unit's."""
 
 import django_filters
+from django.utils.translation import gettext as _
 
 from core.api.serializers import ScopedSerializer
 from core.api.viewsets import ServiceViewSet
@@ -90,7 +91,7 @@ class ThemeSerializer(ScopedSerializer):
         unit, name = self.current(attrs, "unit"), self.current(attrs, "name")
         if unit is not None:
             taken = Theme.objects.filter(unit=unit, name=name)
-            self.refuse_taken(taken, "name", "This unit already has a theme of that name.")
+            self.refuse_taken(taken, "name", _("This unit already has a theme of that name."))
         return attrs
 
 

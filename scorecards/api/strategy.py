@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from core.api.schema import FIELD_DESCRIPTIONS
@@ -56,7 +57,9 @@ class ObjectiveSerializer(ScopedSerializer):
         unit, code = self.current(attrs, "unit"), self.current(attrs, "code")
         if unit is not None:
             taken = Objective.objects.filter(unit=unit, code=code)
-            self.refuse_taken(taken, "code", "This unit already has an objective with this code.")
+            self.refuse_taken(
+                taken, "code", _("This unit already has an objective with this code.")
+            )
         return attrs
 
 
@@ -108,14 +111,14 @@ class LinkSerializer(ScopedSerializer):
             return attrs
         if cause.pk == effect.pk:
             raise serializers.ValidationError(
-                {"effect": "Cause and effect must be two different objectives."}
+                {"effect": _("Cause and effect must be two different objectives.")}
             )
         if cause.unit_id != effect.unit_id:
             raise serializers.ValidationError(
-                {"effect": "Cause and effect must be objectives of the same unit's map."}
+                {"effect": _("Cause and effect must be objectives of the same unit's map.")}
             )
         taken = CauseEffect.objects.filter(cause=cause, effect=effect)
-        self.refuse_taken(taken, "effect", "This cause-and-effect link already exists.")
+        self.refuse_taken(taken, "effect", _("This cause-and-effect link already exists."))
         return attrs
 
 
@@ -201,19 +204,19 @@ class MeasureSerializer(ScopedSerializer):
         low, high = self.current(attrs, "min_value"), self.current(attrs, "max_value")
         if low is not None and high is not None and low > high:
             raise serializers.ValidationError(
-                {"max_value": "The highest valid value must not be below the lowest."}
+                {"max_value": _("The highest valid value must not be below the lowest.")}
             )
         formula, rollup = self.current(attrs, "formula"), self.current(attrs, "rollup")
         if formula and formula.strip() and rollup not in (None, "none"):
             raise serializers.ValidationError(
-                {"formula": "A measure is either calculated or a rollup, not both."}
+                {"formula": _("A measure is either calculated or a rollup, not both.")}
             )
         objective, code = self.current(attrs, "objective"), self.current(attrs, "code")
         if objective is not None:
             # A measure lives in its objective's unit (it cannot move: the service says so).
             unit_id = self.instance.unit_id if self.instance is not None else objective.unit_id
             taken = Measure.objects.filter(unit_id=unit_id, code=code)
-            self.refuse_taken(taken, "code", "This unit already has a measure with this code.")
+            self.refuse_taken(taken, "code", _("This unit already has a measure with this code."))
         return attrs
 
 

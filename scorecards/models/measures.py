@@ -5,11 +5,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import policies
 from core.fields import VALUE, WEIGHT
 from core.models import TimeStampedModel
+from core.numbers import active_number_format, format_plain
 from core.scoping import Access
 from core.validators import code_validator
 
@@ -20,8 +22,9 @@ from .units import OrgUnit
 
 
 def _number(value) -> str:
-    """A value for a message: 100 rather than the stored 100.000000."""
-    return format(Decimal(value).normalize(), "f")
+    """A value for a message: 100 rather than the stored 100.000000, with the active
+    language's decimal separator."""
+    return format_plain(Decimal(value), active_number_format())
 
 
 class Measure(TimeStampedModel):
@@ -34,38 +37,53 @@ class Measure(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit", owner="owner")
 
-    objective = models.ForeignKey(Objective, on_delete=models.PROTECT, related_name="measures")
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="measures")
-    code = models.CharField(max_length=40, validators=[code_validator])
-    name = models.CharField(max_length=200)
-    unit_label = models.CharField(max_length=40, blank=True, help_text="e.g. %, EUR, days")
-    polarity = models.CharField(max_length=10, choices=Polarity.choices, default=Polarity.INCREASE)
+    objective = models.ForeignKey(
+        Objective, on_delete=models.PROTECT, related_name="measures", verbose_name=_("objective")
+    )
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="measures", verbose_name=_("unit")
+    )
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    unit_label = models.CharField(
+        _("unit label"), max_length=40, blank=True, help_text=_("e.g. %, EUR, days")
+    )
+    polarity = models.CharField(
+        _("polarity"), max_length=10, choices=Polarity.choices, default=Polarity.INCREASE
+    )
     frequency = models.CharField(
-        max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
     )
     aggregation = models.CharField(
-        max_length=10, choices=Aggregation.choices, default=Aggregation.LAST
+        _("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.LAST
     )
-    weight = models.DecimalField(**WEIGHT, default=Decimal("1"))
+    weight = models.DecimalField(_("weight"), **WEIGHT, default=Decimal("1"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_measures",
+        verbose_name=_("owner"),
     )
     tolerance = models.DecimalField(
+        _("tolerance"),
         max_digits=5,
         decimal_places=4,
         default=Decimal("0.10"),
-        help_text="Default red-flag distance from the target, as a fraction (0.10 = 10%).",
+        help_text=_("Default red-flag distance from the target, as a fraction (0.10 = 10%)."),
     )
     formula = models.TextField(
+        _("formula"),
         null=True,
         blank=True,
-        help_text="Calculated measure: e.g. (REV - COST) / REV, or UNITCODE.CODE for another unit.",
+        help_text=_(
+            "Calculated measure: e.g. (REV - COST) / REV, or UNITCODE.CODE for another unit."
+        ),
     )
-    rollup = models.CharField(max_length=10, choices=Rollup.choices, default=Rollup.NONE)
+    rollup = models.CharField(
+        _("rollup"), max_length=10, choices=Rollup.choices, default=Rollup.NONE
+    )
     sources = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -73,44 +91,60 @@ class Measure(TimeStampedModel):
         through_fields=("rollup_measure", "source"),
         related_name="rolled_up_into",
         blank=True,
+        verbose_name=_("sources"),
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
     # How people enter and read the figures: places shown (None = as entered) and the range a
     # value must lie in. A "%" measure without a range is held to 0-100 (valid_range).
     decimal_places = models.PositiveSmallIntegerField(
+        _("decimal places"),
         null=True,
         blank=True,
-        help_text="Decimal places shown and accepted (empty: as entered).",
+        help_text=_("Decimal places shown and accepted (empty: as entered)."),
     )
     min_value = models.DecimalField(
-        **VALUE, null=True, blank=True, help_text="Lowest valid value (empty: no limit)."
+        _("min value"),
+        **VALUE,
+        null=True,
+        blank=True,
+        help_text=_("Lowest valid value (empty: no limit)."),
     )
     max_value = models.DecimalField(
-        **VALUE, null=True, blank=True, help_text="Highest valid value (empty: no limit)."
+        _("max value"),
+        **VALUE,
+        null=True,
+        blank=True,
+        help_text=_("Highest valid value (empty: no limit)."),
     )
     baseline = models.DecimalField(
-        **VALUE, null=True, blank=True, help_text="Where the measure stood before the strategy."
+        _("baseline"),
+        **VALUE,
+        null=True,
+        blank=True,
+        help_text=_("Where the measure stood before the strategy."),
     )
 
     history = HistoricalRecords(excluded_fields=["sources"])
 
     class Meta:
         ordering = ["unit__code", "code"]
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "code"],
                 name="measure_code_unique_in_unit",
-                violation_error_message="This unit already has a measure with this code.",
+                violation_error_message=_("This unit already has a measure with this code."),
             ),
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="measure_weight_positive",
-                violation_error_message="The weight must be positive.",
+                violation_error_message=_("The weight must be positive."),
             ),
             models.CheckConstraint(
                 condition=models.Q(tolerance__gte=0, tolerance__lte=1),
                 name="measure_tolerance_fraction",
-                violation_error_message="The tolerance is a fraction between 0 and 1.",
+                violation_error_message=_("The tolerance is a fraction between 0 and 1."),
             ),
             models.CheckConstraint(
                 condition=models.Q(polarity__in=Polarity.values)
@@ -124,17 +158,17 @@ class Measure(TimeStampedModel):
                 | models.Q(max_value__isnull=True)
                 | models.Q(min_value__lte=models.F("max_value")),
                 name="measure_range_ordered",
-                violation_error_message="The lowest valid value must not be above the highest.",
+                violation_error_message=_("The lowest valid value must not be above the highest."),
             ),
             models.CheckConstraint(
                 condition=models.Q(decimal_places__isnull=True) | models.Q(decimal_places__lte=6),
                 name="measure_decimal_places_max",
-                violation_error_message="A measure has at most 6 decimal places.",
+                violation_error_message=_("A measure has at most 6 decimal places."),
             ),
             models.CheckConstraint(
                 condition=models.Q(formula__isnull=True) | models.Q(rollup=Rollup.NONE),
                 name="measure_formula_or_rollup",
-                violation_error_message="A measure is either calculated or a rollup, not both.",
+                violation_error_message=_("A measure is either calculated or a rollup, not both."),
             ),
         ]
 
@@ -168,7 +202,7 @@ class Measure(TimeStampedModel):
             if self.unit_id is None:
                 self.unit_id = self.objective.unit_id
             elif self.unit_id != self.objective.unit_id:
-                raise ValidationError({"unit": "A measure belongs to its objective's unit."})
+                raise ValidationError({"unit": _("A measure belongs to its objective's unit.")})
 
 
 class RollupSource(models.Model):
@@ -177,17 +211,24 @@ class RollupSource(models.Model):
     access = Access(policies.STRATEGY, unit="rollup_measure__unit")
 
     rollup_measure = models.ForeignKey(
-        Measure, on_delete=models.CASCADE, related_name="source_links"
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="source_links",
+        verbose_name=_("rollup measure"),
     )
-    source = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="rollup_links")
+    source = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="rollup_links", verbose_name=_("source")
+    )
 
     class Meta:
+        verbose_name = _("rollup source")
+        verbose_name_plural = _("rollup sources")
         constraints = [
             models.UniqueConstraint(fields=["rollup_measure", "source"], name="rollup_source_once"),
             models.CheckConstraint(
                 condition=~models.Q(rollup_measure=models.F("source")),
                 name="rollup_source_not_self",
-                violation_error_message="A measure cannot roll up itself.",
+                violation_error_message=_("A measure cannot roll up itself."),
             ),
         ]
 
@@ -201,22 +242,30 @@ class FormulaInput(models.Model):
 
     access = Access(policies.INTERNAL, unit="measure__unit")
 
-    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="input_links")
-    input = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="formula_links")
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="input_links", verbose_name=_("measure")
+    )
+    input = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="formula_links", verbose_name=_("input")
+    )
 
     class Meta:
-        verbose_name = "formula input"
+        verbose_name = _("formula input")
+        verbose_name_plural = _("formula inputs")
         constraints = [
             models.UniqueConstraint(fields=["measure", "input"], name="formula_input_once"),
             models.CheckConstraint(
                 condition=~models.Q(measure=models.F("input")),
                 name="formula_input_not_self",
-                violation_error_message="A formula cannot read its own measure.",
+                violation_error_message=_("A formula cannot read its own measure."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.measure.code} reads {self.input.code}"
+        return _("%(measure)s reads %(input)s") % {
+            "measure": self.measure.code,
+            "input": self.input.code,
+        }
 
 
 class MeasureValue(models.Model):
@@ -228,31 +277,36 @@ class MeasureValue(models.Model):
 
     access = Access(policies.VALUES, unit="measure__unit", owner="measure__owner")
 
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="values")
-    period = models.DateField(help_text="First day of the month, quarter or year.")
-    actual = models.DecimalField(**VALUE, null=True, blank=True)
-    target = models.DecimalField(**VALUE, null=True, blank=True)
-    red_flag = models.DecimalField(**VALUE, null=True, blank=True)
-    note = models.TextField(blank=True)
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="values", verbose_name=_("measure")
+    )
+    period = models.DateField(_("period"), help_text=_("First day of the month, quarter or year."))
+    actual = models.DecimalField(_("actual"), **VALUE, null=True, blank=True)
+    target = models.DecimalField(_("target"), **VALUE, null=True, blank=True)
+    red_flag = models.DecimalField(_("red flag"), **VALUE, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name=_("entered by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["measure_id", "period"]
+        verbose_name = _("measure value")
+        verbose_name_plural = _("measure values")
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "period"],
                 name="measure_value_once_per_period",
-                violation_error_message="This measure already has a value for this period.",
+                violation_error_message=_("This measure already has a value for this period."),
             )
         ]
         indexes = [models.Index(fields=["period"], name="measure_value_period_idx")]
@@ -267,29 +321,57 @@ class MeasureValue(models.Model):
         errors = {}
         fiscal_start = settings.FISCAL_YEAR_START_MONTH
         if not FIRST_YEAR <= self.period.year <= LAST_YEAR:
-            errors["period"] = f"The year must be between {FIRST_YEAR} and {LAST_YEAR}."
+            errors["period"] = _("The year must be between %(first)s and %(last)s.") % {
+                "first": FIRST_YEAR,
+                "last": LAST_YEAR,
+            }
         elif not is_period_start(self.period, measure.frequency, fiscal_start):
-            errors["period"] = (
-                f"{measure.code} is {measure.frequency}: the period must be "
-                f"{describe_period_starts(measure.frequency, fiscal_start)}, "
-                f"not {self.period.isoformat()}."
-            )
+            where = {
+                "measure": measure.code,
+                "starts": describe_period_starts(measure.frequency, fiscal_start),
+                "period": self.period.isoformat(),
+            }
+            errors["period"] = PERIOD_START_MESSAGES[measure.frequency] % where
         if self.actual is not None and not measure.takes_actuals:
-            kind = "calculated" if measure.is_calculated else "a rollup"
-            errors["actual"] = (
-                f"{measure.code} is {kind}: its actual is computed, not entered. "
-                "Enter only its target and red flag."
+            message = (
+                _(
+                    "%(measure)s is calculated: its actual is computed, not entered. "
+                    "Enter only its target and red flag."
+                )
+                if measure.is_calculated
+                else _(
+                    "%(measure)s is a rollup: its actual is computed, not entered. "
+                    "Enter only its target and red flag."
+                )
             )
+            errors["actual"] = message % {"measure": measure.code}
         if self.target is not None and self.red_flag is not None:
+            figures = {"red_flag": _number(self.red_flag), "target": _number(self.target)}
             if measure.polarity == Polarity.INCREASE and self.red_flag > self.target:
                 errors["red_flag"] = (
-                    "Higher is better for this measure, so the red flag must not be above "
-                    f"the target ({_number(self.red_flag)} > {_number(self.target)})."
+                    _(
+                        "Higher is better for this measure, so the red flag must not be above "
+                        "the target (%(red_flag)s > %(target)s)."
+                    )
+                    % figures
                 )
             if measure.polarity == Polarity.DECREASE and self.red_flag < self.target:
                 errors["red_flag"] = (
-                    "Lower is better for this measure, so the red flag must not be below "
-                    f"the target ({_number(self.red_flag)} < {_number(self.target)})."
+                    _(
+                        "Lower is better for this measure, so the red flag must not be below "
+                        "the target (%(red_flag)s < %(target)s)."
+                    )
+                    % figures
                 )
         if errors:
             raise ValidationError(errors)
+
+
+# A value's period that does not start one of its measure's periods, by frequency.
+PERIOD_START_MESSAGES = {
+    Frequency.MONTHLY: _("%(measure)s is monthly: the period must be %(starts)s, not %(period)s."),
+    Frequency.QUARTERLY: _(
+        "%(measure)s is quarterly: the period must be %(starts)s, not %(period)s."
+    ),
+    Frequency.ANNUAL: _("%(measure)s is annual: the period must be %(starts)s, not %(period)s."),
+}

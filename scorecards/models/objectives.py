@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import policies
@@ -25,15 +26,25 @@ class Objective(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="objectives")
-    code = models.CharField(max_length=40, validators=[code_validator])
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("unit")
+    )
+    code = models.CharField(_("code"), max_length=40, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
     perspective = models.ForeignKey(
-        Perspective, on_delete=models.PROTECT, related_name="objectives"
+        Perspective,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        verbose_name=_("perspective"),
     )
     theme = models.ForeignKey(
-        Theme, null=True, blank=True, on_delete=models.PROTECT, related_name="objectives"
+        Theme,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        verbose_name=_("theme"),
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -41,8 +52,9 @@ class Objective(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="owned_objectives",
+        verbose_name=_("owner"),
     )
-    weight = models.DecimalField(**WEIGHT, default=Decimal("1"))
+    weight = models.DecimalField(_("weight"), **WEIGHT, default=Decimal("1"))
     supports = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -50,22 +62,25 @@ class Objective(TimeStampedModel):
         through_fields=("supporting", "supported"),
         related_name="supported_by",
         blank=True,
+        verbose_name=_("supports"),
     )
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["unit__code", "perspective__order", "code"]
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "code"],
                 name="objective_code_unique_in_unit",
-                violation_error_message="This unit already has an objective with this code.",
+                violation_error_message=_("This unit already has an objective with this code."),
             ),
             models.CheckConstraint(
                 condition=models.Q(weight__gt=0),
                 name="objective_weight_positive",
-                violation_error_message="The weight must be positive.",
+                violation_error_message=_("The weight must be positive."),
             ),
         ]
 
@@ -77,13 +92,13 @@ class Objective(TimeStampedModel):
         if self.pk:
             stored_unit = Objective.objects.filter(pk=self.pk).values_list("unit_id", flat=True)
             if stored_unit and stored_unit[0] != self.unit_id:
-                errors["unit"] = (
+                errors["unit"] = _(
                     "An objective cannot move to another unit; create it in the other unit."
                 )
         if self.theme_id and self.unit_id:
             allowed = self.unit.ancestor_ids(include_self=True) | {self.unit_id}
             if self.theme.unit_id not in allowed:
-                errors["theme"] = "The theme must belong to this unit or a unit above it."
+                errors["theme"] = _("The theme must belong to this unit or a unit above it.")
         if errors:
             raise ValidationError(errors)
 
@@ -95,16 +110,17 @@ def validate_supports(objective: Objective, supported: list[Objective]) -> None:
     ancestors = objective.unit.ancestor_ids()
     bad_self = [o for o in supported if objective.pk and o.pk == objective.pk]
     if bad_self:
-        raise ValidationError({"supports": "An objective cannot support itself."})
+        raise ValidationError({"supports": _("An objective cannot support itself.")})
     bad = [o for o in supported if o.unit_id not in ancestors]
     if bad:
         codes = ", ".join(sorted(f"{o.unit.code}.{o.code}" for o in bad))
         raise ValidationError(
             {
-                "supports": (
-                    f"{codes}: an objective can only support objectives of units above its "
-                    f"own unit ({objective.unit.code})."
+                "supports": _(
+                    "%(objectives)s: an objective can only support objectives of units above "
+                    "its own unit (%(unit)s)."
                 )
+                % {"objectives": codes, "unit": objective.unit.code}
             }
         )
 
@@ -118,32 +134,42 @@ class CascadeLink(models.Model):
     access = Access(policies.STRATEGY, unit="supporting__unit")
 
     supporting = models.ForeignKey(
-        Objective, on_delete=models.CASCADE, related_name="cascade_links_up"
+        Objective,
+        on_delete=models.CASCADE,
+        related_name="cascade_links_up",
+        verbose_name=_("supporting"),
     )
     supported = models.ForeignKey(
-        Objective, on_delete=models.PROTECT, related_name="cascade_links_down"
+        Objective,
+        on_delete=models.PROTECT,
+        related_name="cascade_links_down",
+        verbose_name=_("supported"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "cascade link"
+        verbose_name = _("cascade link")
+        verbose_name_plural = _("cascade links")
         constraints = [
             models.UniqueConstraint(
                 fields=["supporting", "supported"],
                 name="cascade_link_once",
-                violation_error_message="This objective already supports that one.",
+                violation_error_message=_("This objective already supports that one."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(supporting=models.F("supported")),
                 name="cascade_link_not_self",
-                violation_error_message="An objective cannot support itself.",
+                violation_error_message=_("An objective cannot support itself."),
             ),
         ]
 
     def __str__(self):
-        return f"{self.supporting} supports {self.supported}"
+        return _("%(supporting)s supports %(supported)s") % {
+            "supporting": self.supporting,
+            "supported": self.supported,
+        }
 
     def clean(self):
         if self.supporting_id and self.supported_id:
@@ -159,22 +185,27 @@ class CauseEffect(models.Model):
 
     access = Access(policies.STRATEGY, unit="cause__unit")
 
-    cause = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="effects")
-    effect = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="causes")
-    rationale = models.TextField(blank=True)
+    cause = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="effects", verbose_name=_("cause")
+    )
+    effect = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="causes", verbose_name=_("effect")
+    )
+    rationale = models.TextField(_("rationale"), blank=True)
 
     class Meta:
-        verbose_name = "cause-and-effect link"
+        verbose_name = _("cause-and-effect link")
+        verbose_name_plural = _("cause-and-effect links")
         constraints = [
             models.UniqueConstraint(
                 fields=["cause", "effect"],
                 name="cause_effect_once",
-                violation_error_message="This cause-and-effect link already exists.",
+                violation_error_message=_("This cause-and-effect link already exists."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(cause=models.F("effect")),
                 name="cause_effect_not_self",
-                violation_error_message="Cause and effect must be two different objectives.",
+                violation_error_message=_("Cause and effect must be two different objectives."),
             ),
         ]
 
@@ -184,5 +215,5 @@ class CauseEffect(models.Model):
     def clean(self):
         if self.cause_id and self.effect_id and self.cause.unit_id != self.effect.unit_id:
             raise ValidationError(
-                {"effect": "Cause and effect must be objectives of the same unit's map."}
+                {"effect": _("Cause and effect must be objectives of the same unit's map.")}
             )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
 
 from core import policies
 from core.models import TimeStampedModel
@@ -63,11 +64,16 @@ class OrgUnit(TimeStampedModel):
 
     access = Access(policies.ORGANISATION, unit="pk")
 
-    code = models.CharField(max_length=40, unique=True, validators=[code_validator])
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=UnitKind.choices)
+    code = models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -75,13 +81,15 @@ class OrgUnit(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="headed_units",
+        verbose_name=_("head"),
     )
 
     objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
-        verbose_name = "org unit"
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind__in=UnitKind.values), name="orgunit_kind_valid"
@@ -93,7 +101,7 @@ class OrgUnit(TimeStampedModel):
                     | (~models.Q(kind=UnitKind.ENTERPRISE) & models.Q(parent__isnull=False))
                 ),
                 name="orgunit_root_is_enterprise",
-                violation_error_message=(
+                violation_error_message=_(
                     "The enterprise unit has no parent; every other unit must have one."
                 ),
             ),
@@ -101,7 +109,7 @@ class OrgUnit(TimeStampedModel):
                 fields=["kind"],
                 condition=models.Q(kind=UnitKind.ENTERPRISE),
                 name="orgunit_one_enterprise",
-                violation_error_message="There is already an enterprise unit.",
+                violation_error_message=_("There is already an enterprise unit."),
             ),
         ]
 
@@ -130,12 +138,12 @@ class OrgUnit(TimeStampedModel):
         if self.parent_id is None:
             return
         if self.pk and self.parent_id == self.pk:
-            raise ValidationError({"parent": "A unit cannot be its own parent."})
+            raise ValidationError({"parent": _("A unit cannot be its own parent.")})
         if self.pk:
             parent_chain = OrgUnit.objects.ancestors_of(self.parent_id, include_self=True)
             if parent_chain.filter(pk=self.pk).exists():
                 raise ValidationError(
-                    {"parent": "A unit cannot move below one of its own descendants (cycle)."}
+                    {"parent": _("A unit cannot move below one of its own descendants (cycle).")}
                 )
 
 
@@ -145,12 +153,14 @@ class Perspective(models.Model):
 
     access = Access(policies.ORGANISATION)
 
-    name = models.CharField(max_length=100, unique=True)
-    order = models.PositiveSmallIntegerField(unique=True)
-    description = models.TextField(blank=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), unique=True)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["order"]
+        verbose_name = _("perspective")
+        verbose_name_plural = _("perspectives")
 
     def __str__(self):
         return self.name
@@ -161,17 +171,21 @@ class Theme(TimeStampedModel):
 
     access = Access(policies.STRATEGY, unit="unit")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="themes")
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="themes", verbose_name=_("unit")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
 
     class Meta:
         ordering = ["unit__code", "name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "name"],
                 name="theme_name_unique_in_unit",
-                violation_error_message="This unit already has a theme of that name.",
+                violation_error_message=_("This unit already has a theme of that name."),
             )
         ]
 
@@ -190,9 +204,7 @@ class Theme(TimeStampedModel):
         if outside:
             raise ValidationError(
                 {
-                    "unit": (
-                        f"{', '.join(outside)} use this theme and are not in "
-                        f"{self.unit.code} or below it."
-                    )
+                    "unit": _("%(objectives)s use this theme and are not in %(unit)s or below it.")
+                    % {"objectives": ", ".join(outside), "unit": self.unit.code}
                 }
             )

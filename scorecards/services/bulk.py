@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.versioning import data_changed
 
@@ -110,17 +111,22 @@ def _measure_problems(row: BulkRow, by_id, by_code, allowed):
     if row.measure is not None:
         measure = by_id.get(row.measure)
         if measure is None:
-            return error("measure", "No such measure.")
+            return error("measure", _("No such measure."))
     elif row.measure_code is not None:
         measure = by_code.get(tuple(str(row.measure_code).strip().split(".")))
         if measure is None:
             return error(
-                "measure_code", f"No measure {row.measure_code}: use UNITCODE.MEASURECODE."
+                "measure_code",
+                _("No measure %(code)s: use UNITCODE.MEASURECODE.") % {"code": row.measure_code},
             )
     else:
-        return error("measure", "Give measure or measure_code.")
+        return error("measure", _("Give measure or measure_code."))
     if not allowed[measure.pk]:
-        return error("measure", f"You may not enter values of {measure.unit.code}.{measure.code}.")
+        return error(
+            "measure",
+            _("You may not enter values of %(measure)s.")
+            % {"measure": f"{measure.unit.code}.{measure.code}"},
+        )
     return measure
 
 
@@ -131,7 +137,11 @@ def _repeated(found: list) -> list[dict]:
     for row, measure in found:
         key = (measure.pk, row.period)
         if key in seen:
-            message = f"Row {seen[key]} already gives {measure.code} for {row.period:%Y-%m-%d}."
+            message = _("Row %(row)s already gives %(measure)s for %(period)s.") % {
+                "row": seen[key],
+                "measure": measure.code,
+                "period": row.period.isoformat(),
+            }
             errors.append({"row": row.number, "field": "period", "message": message})
         seen[key] = row.number
     return errors
@@ -196,7 +206,12 @@ def _prepare(found: list, actor, confirm_all: bool):
 
         problem = kind_problem(row.period_kind, measure.frequency)
         if problem:
-            errors.append(error("period", f"{measure.code}: {problem}"))
+            errors.append(
+                error(
+                    "period",
+                    _("%(measure)s: %(problem)s") % {"measure": measure.code, "problem": problem},
+                )
+            )
             continue
         value = existing.get((measure.pk, row.period))
         created = value is None

@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.services import NOT_CHANGED_HERE, apply_changes, delete_or_explain, save_validated
 from core.versioning import data_changed
 
 from .. import formulas
+from ..choices import FREQUENCY_WORDS, POLARITY_WORDS
 from ..models import FormulaInput, Measure, OrgUnit, RollupSource
 
 MEASURE_FIELDS = {
@@ -34,6 +37,21 @@ MEASURE_FIELDS = {
     "baseline",
 }
 MEASURE_FIXED = {"objective": NOT_CHANGED_HERE}  # a measure stays with its objective
+# A change of frequency refused because of the values stored, by the stored frequency.
+HAS_VALUES_OF_FREQUENCY = {
+    "monthly": gettext_lazy(
+        "%(measure)s already has monthly values; their periods would no longer fit. Create a "
+        "new measure for the new frequency."
+    ),
+    "quarterly": gettext_lazy(
+        "%(measure)s already has quarterly values; their periods would no longer fit. Create a "
+        "new measure for the new frequency."
+    ),
+    "annual": gettext_lazy(
+        "%(measure)s already has annual values; their periods would no longer fit. Create a "
+        "new measure for the new frequency."
+    ),
+}
 
 
 @transaction.atomic
@@ -44,7 +62,7 @@ def measure_create(*, actor, data: dict) -> Measure:
     sources = data.pop("sources", ())
     objective = data.pop("objective", None)
     if objective is None:
-        raise ValidationError({"objective": "Choose the objective the measure measures."})
+        raise ValidationError({"objective": _("Choose the objective the measure measures.")})
     measure = Measure(objective=objective, unit_id=objective.unit_id)
     apply_changes(measure, data, allowed=MEASURE_FIELDS)
     save_validated(measure, actor=actor)
@@ -102,42 +120,25 @@ def validate_measure_change(measure: Measure) -> None:
     if stored is None:
         return
     if measure.code != stored.code or measure.frequency != stored.frequency:
-        readers = sorted(
-            f"{link.measure.unit.code}.{link.measure.code}"
-            for link in stored.formula_links.select_related("measure__unit")
-        )
-        if readers:
-            field = "code" if measure.code != stored.code else "frequency"
-            raise ValidationError(
-                {
-                    field: (
-                        f"The formulas of {', '.join(readers)} read {stored.code}; change "
-                        f"them before changing its {field}."
-                    )
-                }
-            )
+        _refuse_change_read_by_formulas(measure, stored)
     if (
         measure.polarity != stored.polarity
         and stored.values.filter(red_flag__isnull=False).exists()
     ):
         raise ValidationError(
             {
-                "polarity": (
-                    f"{measure.code} has red flags set for its old polarity ({stored.polarity}); "
-                    "they would fall on the wrong side of the targets. Clear them first, or "
-                    "create a new measure."
+                "polarity": _(
+                    "%(measure)s has red flags set for its old polarity (%(polarity)s); they "
+                    "would fall on the wrong side of the targets. Clear them first, or create a "
+                    "new measure."
                 )
+                % {"measure": measure.code, "polarity": POLARITY_WORDS[stored.polarity]}
             }
         )
     if measure.frequency != stored.frequency:
         if stored.values.exists():
             raise ValidationError(
-                {
-                    "frequency": (
-                        f"{measure.code} already has {stored.frequency} values; their periods "
-                        "would no longer fit. Create a new measure for the new frequency."
-                    )
-                }
+                {"frequency": HAS_VALUES_OF_FREQUENCY[stored.frequency] % {"measure": measure.code}}
             )
         rollups = sorted(
             f"{m.unit.code}.{m.code}"
@@ -147,21 +148,43 @@ def validate_measure_change(measure: Measure) -> None:
         if rollups:
             raise ValidationError(
                 {
-                    "frequency": (
-                        f"{measure.code} is a source of {', '.join(rollups)}; sources share "
-                        "their rollup's frequency. Remove it from those rollups first."
+                    "frequency": _(
+                        "%(measure)s is a source of %(rollups)s; sources share their rollup's "
+                        "frequency. Remove it from those rollups first."
                     )
+                    % {"measure": measure.code, "rollups": ", ".join(rollups)}
                 }
             )
     if not measure.takes_actuals and stored.values.filter(actual__isnull=False).exists():
         raise ValidationError(
             {
-                "formula" if measure.is_calculated else "rollup": (
-                    f"{measure.code} has entered actuals; clear them before making it "
-                    "calculated or a rollup."
+                "formula" if measure.is_calculated else "rollup": _(
+                    "%(measure)s has entered actuals; clear them before making it calculated or "
+                    "a rollup."
                 )
+                % {"measure": measure.code}
             }
         )
+
+
+def _refuse_change_read_by_formulas(measure: Measure, stored: Measure) -> None:
+    """A code or frequency that formulas read does not change under them."""
+    readers = sorted(
+        f"{link.measure.unit.code}.{link.measure.code}"
+        for link in stored.formula_links.select_related("measure__unit")
+    )
+    if not readers:
+        return
+    where = {"readers": ", ".join(readers), "measure": stored.code}
+    if measure.code != stored.code:
+        message = _(
+            "The formulas of %(readers)s read %(measure)s; change them before changing its code."
+        )
+        raise ValidationError({"code": message % where})
+    message = _(
+        "The formulas of %(readers)s read %(measure)s; change them before changing its frequency."
+    )
+    raise ValidationError({"frequency": message % where})
 
 
 # What a measure reads: formula inputs and rollup sources ------------------------------------
@@ -212,7 +235,10 @@ def refuse_cycle(measure: Measure, dependencies: Iterable[int], *, field: str) -
         }
         cycle = " → ".join(names[m] for m in path)
         raise ValidationError(
-            {field: f"This would make a cycle of measures reading each other: {cycle}."}
+            {
+                field: _("This would make a cycle of measures reading each other: %(cycle)s.")
+                % {"cycle": cycle}
+            }
         )
 
 
@@ -223,7 +249,9 @@ def resolve_formula(measure: Measure) -> list[Measure]:
     try:
         tree = formulas.parse(measure.formula)
     except formulas.FormulaError as error:
-        raise ValidationError({"formula": f"Syntax error: {error}."}) from None
+        raise ValidationError(
+            {"formula": _("Syntax error: %(error)s.") % {"error": error}}
+        ) from None
     own_unit = measure.unit.code
     wanted = [(ref.unit_code or own_unit, ref.code) for ref in formulas.references(tree)]
     query = Q(pk__in=[])
@@ -232,23 +260,27 @@ def resolve_formula(measure: Measure) -> list[Measure]:
     found = {(m.unit.code, m.code): m for m in Measure.objects.filter(query).select_related("unit")}
     unknown = [f"{u}.{c}" for u, c in wanted if (u, c) not in found]
     if unknown:
-        raise ValidationError({"formula": f"Unknown measure code(s): {', '.join(unknown)}."})
+        raise ValidationError(
+            {"formula": _("Unknown measure code(s): %(codes)s.") % {"codes": ", ".join(unknown)}}
+        )
     # `X` and `UNIT.X` may name the same measure: each input once.
     inputs = list({found[key].pk: found[key] for key in wanted}.values())
     if any(m.pk == measure.pk for m in inputs):
-        raise ValidationError({"formula": f"{measure.code} cannot read itself."})
+        raise ValidationError(
+            {"formula": _("%(measure)s cannot read itself.") % {"measure": measure.code}}
+        )
     other = [
-        f"{m.unit.code}.{m.code} ({m.frequency})"
+        f"{m.unit.code}.{m.code} ({FREQUENCY_WORDS[m.frequency]})"
         for m in inputs
         if m.frequency != measure.frequency
     ]
     if other:
         raise ValidationError(
             {
-                "formula": (
-                    f"Inputs must share the measure's frequency ({measure.frequency}): "
-                    f"{', '.join(other)}."
+                "formula": _(
+                    "Inputs must share the measure's frequency (%(frequency)s): %(inputs)s."
                 )
+                % {"frequency": FREQUENCY_WORDS[measure.frequency], "inputs": ", ".join(other)}
             }
         )
     refuse_cycle(measure, [m.pk for m in inputs], field="formula")
@@ -268,7 +300,7 @@ def _set_formula_inputs(measure: Measure) -> None:
 def validate_sources(measure: Measure, sources: list[Measure]) -> None:
     """Rollup sources: measures of units below the rollup's, of its frequency, no cycle."""
     if sources and not measure.is_rollup:
-        raise ValidationError({"sources": "Only a rollup measure has sources; choose a rollup."})
+        raise ValidationError({"sources": _("Only a rollup measure has sources; choose a rollup.")})
     below = set(OrgUnit.objects.subtree_of(measure.unit_id).values_list("id", flat=True))
     below.discard(measure.unit_id)
     outside = [s for s in sources if s.unit_id not in below]
@@ -276,9 +308,10 @@ def validate_sources(measure: Measure, sources: list[Measure]) -> None:
         codes = ", ".join(sorted(f"{s.unit.code}.{s.code}" for s in outside))
         raise ValidationError(
             {
-                "sources": (
-                    f"{codes}: rollup sources must be measures of units below {measure.unit.code}."
+                "sources": _(
+                    "%(measures)s: rollup sources must be measures of units below %(unit)s."
                 )
+                % {"measures": codes, "unit": measure.unit.code}
             }
         )
     other_frequency = [s for s in sources if s.frequency != measure.frequency]
@@ -286,9 +319,10 @@ def validate_sources(measure: Measure, sources: list[Measure]) -> None:
         codes = ", ".join(sorted(f"{s.unit.code}.{s.code}" for s in other_frequency))
         raise ValidationError(
             {
-                "sources": (
-                    f"{codes}: sources must share the rollup's frequency ({measure.frequency})."
+                "sources": _(
+                    "%(measures)s: sources must share the rollup's frequency (%(frequency)s)."
                 )
+                % {"measures": codes, "frequency": FREQUENCY_WORDS[measure.frequency]}
             }
         )
     if measure.pk and sources:

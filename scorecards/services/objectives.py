@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core.services import NOT_CHANGED_HERE, apply_changes, delete_or_explain, save_validated
 
@@ -62,7 +63,12 @@ def objective_support(*, actor, objective: Objective, supported: Objective) -> C
     """Cascade: `objective` supports `supported`, an objective of an ancestor unit."""
     validate_supports(objective, [supported])
     if objective.cascade_links_up.filter(supported=supported).exists():
-        raise ValidationError({"supports": f"{objective.code} already supports {supported.code}."})
+        raise ValidationError(
+            {
+                "supports": _("%(objective)s already supports %(supported)s.")
+                % {"objective": objective.code, "supported": supported.code}
+            }
+        )
     return save_validated(CascadeLink(supporting=objective, supported=supported), actor=actor)
 
 

@@ -10,8 +10,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.numbers import active_number_format, format_plain
 
 from .. import targets as spreading
+from ..choices import Frequency
+from ..display import month_text
 from ..models import Measure, MeasureValue
 from ..selectors.measure import year_actuals
 from .values import measure_value_record
@@ -22,12 +28,12 @@ STORED_PLACES = 6
 
 
 def _text(value) -> str:
-    """100 rather than 100.000000 in a message."""
-    return format(Decimal(value).normalize(), "f")
+    """100 rather than 100.000000 in a message (in the active language's format)."""
+    return format_plain(Decimal(value), active_number_format())
 
 
 def _month(period: dt.date) -> str:
-    return f"{period:%b %Y}"
+    return month_text(period)
 
 
 @dataclass
@@ -45,16 +51,35 @@ class TargetsSet:
         changed (Jan 2026 100 → 110, Feb 2026 100 → 120), 7 already so; actuals untouched."""
         parts = []
         if self.added:
-            parts.append(f"{len(self.added)} added")
+            number = len(self.added)
+            # The same English either way; other languages agree with the number.
+            parts.append(
+                ngettext("%(number)s added", "%(number)s added", number) % {"number": number}
+            )
         if self.changed:
             shown = ", ".join(
-                f"{_month(p)} {_text(old)} → {_text(new)}" for p, old, new in self.changed[:3]
+                _("%(period)s %(old)s → %(new)s")
+                % {"period": _month(p), "old": _text(old), "new": _text(new)}
+                for p, old, new in self.changed[:3]
             )
             more = ", …" if len(self.changed) > 3 else ""
-            parts.append(f"{len(self.changed)} changed ({shown}{more})")
+            number = len(self.changed)
+            parts.append(
+                ngettext(
+                    "%(number)s changed (%(changes)s)", "%(number)s changed (%(changes)s)", number
+                )
+                % {"number": number, "changes": shown + more}
+            )
         if self.unchanged:
-            parts.append(f"{len(self.unchanged)} already so")
-        return f"Targets for {self.fiscal_year}: {', '.join(parts)}; actuals untouched."
+            number = len(self.unchanged)
+            parts.append(
+                ngettext("%(number)s already so", "%(number)s already so", number)
+                % {"number": number}
+            )
+        return _("Targets for %(year)s: %(parts)s; actuals untouched.") % {
+            "year": self.fiscal_year,
+            "parts": ", ".join(parts),
+        }
 
 
 @transaction.atomic
@@ -68,7 +93,7 @@ def measure_targets_set(
     outside the measure's valid range or with more decimals than it takes, and a target
     its stored red flag would then be on the wrong side of."""
     if not targets:
-        raise ValidationError({"targets": "Give the target of at least one period."})
+        raise ValidationError({"targets": _("Give the target of at least one period.")})
     periods = spreading.year_periods(
         fiscal_year, measure.frequency, settings.FISCAL_YEAR_START_MONTH
     )
@@ -82,7 +107,9 @@ def measure_targets_set(
     for period in sorted(targets):
         problem = _problem(measure, period, targets[period], periods, stored.get(period))
         if problem:
-            errors.append(f"{_month(period)}: {problem}")
+            errors.append(
+                _("%(period)s: %(problem)s") % {"period": _month(period), "problem": problem}
+            )
     if errors:
         raise ValidationError({"targets": errors})
     done = TargetsSet(fiscal_year=fiscal_year)
@@ -95,7 +122,12 @@ def measure_targets_set(
             measure_value_record(measure=measure, period=period, target=new, actor=actor)
         except ValidationError as exc:  # a rule of the value service not checked above
             raise ValidationError(
-                {"targets": [f"{_month(period)}: {m}" for m in exc.messages]}
+                {
+                    "targets": [
+                        _("%(period)s: %(problem)s") % {"period": _month(period), "problem": m}
+                        for m in exc.messages
+                    ]
+                }
             ) from None
         if value is None or value.target is None:
             done.added.append(period)
@@ -107,24 +139,49 @@ def measure_targets_set(
 def _problem(measure, period, target, periods, value) -> str | None:
     """Why `target` cannot be `period`'s target (None if it can)."""
     if period not in periods:
-        return f"not a {measure.get_frequency_display().lower()} period of this fiscal year."
+        return {
+            Frequency.MONTHLY: lambda: _("not a monthly period of this fiscal year."),
+            Frequency.QUARTERLY: lambda: _("not a quarterly period of this fiscal year."),
+            Frequency.ANNUAL: lambda: _("not an annual period of this fiscal year."),
+        }[measure.frequency]()
     if target is None:
-        return "no target given."
+        return _("no target given.")
     low, high = measure.valid_range()
     if low is not None and target < low:
-        return f"{_text(target)} is below the lowest valid value ({_text(low)})."
+        return _("%(target)s is below the lowest valid value (%(low)s).") % {
+            "target": _text(target),
+            "low": _text(low),
+        }
     if high is not None and target > high:
-        return f"{_text(target)} is above the highest valid value ({_text(high)})."
+        return _("%(target)s is above the highest valid value (%(high)s).") % {
+            "target": _text(target),
+            "high": _text(high),
+        }
     places = measure.decimal_places
     if places is not None and -Decimal(target).normalize().as_tuple().exponent > places:
-        return f"{_text(target)} has more than {places} decimal places."
+        return ngettext(
+            "%(target)s has more than %(places)s decimal place.",
+            "%(target)s has more than %(places)s decimal places.",
+            places,
+        ) % {"target": _text(target), "places": places}
     if value is not None and value.red_flag is not None:
         increase = measure.polarity == "increase"
         if (value.red_flag > target) if increase else (value.red_flag < target):
-            side = "above" if increase else "below"
+            figures = {"red_flag": _text(value.red_flag), "target": _text(target)}
+            if increase:
+                return (
+                    _(
+                        "its red flag %(red_flag)s would be above the target %(target)s; change or "
+                        "clear the red flag first."
+                    )
+                    % figures
+                )
             return (
-                f"its red flag {_text(value.red_flag)} would be {side} the target "
-                f"{_text(target)}; change or clear the red flag first."
+                _(
+                    "its red flag %(red_flag)s would be below the target %(target)s; change or "
+                    "clear the red flag first."
+                )
+                % figures
             )
     return None
 
@@ -142,11 +199,18 @@ def measure_targets_plan(
     places = STORED_PLACES if measure.decimal_places is None else measure.decimal_places
     if -Decimal(annual_target).normalize().as_tuple().exponent > places:
         raise ValidationError(
-            {"annual_target": f"{measure.code} takes at most {places} decimal places."}
+            {
+                "annual_target": ngettext(
+                    "%(measure)s takes at most %(places)s decimal place.",
+                    "%(measure)s takes at most %(places)s decimal places.",
+                    places,
+                )
+                % {"measure": measure.code, "places": places}
+            }
         )
     if method == spreading.LINEAR and measure.baseline is None:
         raise ValidationError(
-            {"baseline": "A linear spread starts from the baseline: enter the baseline."}
+            {"baseline": _("A linear spread starts from the baseline: enter the baseline.")}
         )
     last_year = None
     if method == spreading.SHAPE:
@@ -155,10 +219,11 @@ def measure_targets_plan(
         if missing:
             raise ValidationError(
                 {
-                    "target_method": (
-                        f"Last year's shape needs an actual for every period of {fiscal_year - 1}"
-                        f"; missing: {', '.join(missing)}."
+                    "target_method": _(
+                        "Last year's shape needs an actual for every period of %(year)s; "
+                        "missing: %(periods)s."
                     )
+                    % {"year": fiscal_year - 1, "periods": ", ".join(missing)}
                 }
             )
         last_year = list(actuals.values())

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.services import apply_changes, delete_or_explain, save_validated
 
@@ -60,21 +62,28 @@ def broken_scorecard_links(subtree: set[int], above: set[int]) -> list[str]:
     would no longer be above it."""
     reach = subtree | above
     broken = [
-        f"{link.supporting.unit.code}.{link.supporting.code} supports "
-        f"{link.supported.unit.code}.{link.supported.code}"
+        _("%(supporting)s supports %(supported)s")
+        % {
+            "supporting": f"{link.supporting.unit.code}.{link.supporting.code}",
+            "supported": f"{link.supported.unit.code}.{link.supported.code}",
+        }
         for link in CascadeLink.objects.filter(supporting__unit__in=subtree)
         .exclude(supported__unit__in=reach)
         .select_related("supporting__unit", "supported__unit")
     ]
     broken += [
-        f"{link.source.unit.code}.{link.source.code} is a source of "
-        f"{link.rollup_measure.unit.code}.{link.rollup_measure.code}"
+        _("%(source)s is a source of %(rollup)s")
+        % {
+            "source": f"{link.source.unit.code}.{link.source.code}",
+            "rollup": f"{link.rollup_measure.unit.code}.{link.rollup_measure.code}",
+        }
         for link in RollupSource.objects.filter(source__unit__in=subtree)
         .exclude(rollup_measure__unit__in=reach)
         .select_related("source__unit", "rollup_measure__unit")
     ]
     broken += [
-        f"{o.unit.code}.{o.code} uses the theme '{o.theme.name}' of {o.theme.unit.code}"
+        _("%(objective)s uses the theme '%(theme)s' of %(unit)s")
+        % {"objective": f"{o.unit.code}.{o.code}", "theme": o.theme.name, "unit": o.theme.unit.code}
         for o in Objective.objects.filter(unit__in=subtree, theme__isnull=False)
         .exclude(theme__unit__in=reach)
         .select_related("unit", "theme__unit")
@@ -106,10 +115,11 @@ def validate_unit_change(unit: OrgUnit) -> None:
         if readers:
             raise ValidationError(
                 {
-                    "code": (
-                        f"The formulas of {', '.join(readers)} name measures as "
-                        f"{old_code}.CODE; change them before renaming the unit."
+                    "code": _(
+                        "The formulas of %(readers)s name measures as %(unit)s.CODE; change them "
+                        "before renaming the unit."
                     )
+                    % {"readers": ", ".join(readers), "unit": old_code}
                 }
             )
     if unit.parent_id != stored["parent_id"] and unit.parent_id is not None:
@@ -128,10 +138,14 @@ def validate_unit_change(unit: OrgUnit) -> None:
             shown = "; ".join(sorted(broken)[:5]) + ("; …" if len(broken) > 5 else "")
             raise ValidationError(
                 {
-                    "parent": (
-                        f"Moving {unit.code} there would break {len(broken)} link(s) to units "
-                        f"that would no longer be above it: {shown}. Change those links first."
+                    "parent": ngettext(
+                        "Moving %(unit)s there would break %(number)s link(s) to units that would "
+                        "no longer be above it: %(links)s. Change those links first.",
+                        "Moving %(unit)s there would break %(number)s link(s) to units that would "
+                        "no longer be above it: %(links)s. Change those links first.",
+                        len(broken),
                     )
+                    % {"unit": unit.code, "number": len(broken), "links": shown}
                 }
             )
 

@@ -31,24 +31,35 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.numbers import active_number_format, format_plain
 from core.services import apply_changes, delete_or_explain, save_validated
 
 from .. import scoring
+from ..display import month_text
 from ..models import Measure, MeasureValue
 from ..unusual import unusual_figure
 
 VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
 FIGURES = ("actual", "target", "red_flag")
 VALUE_ORDER = (*FIGURES, "note")
-FIELD_LABELS = {"actual": "actual", "target": "target", "red_flag": "red flag", "note": "note"}
+# A value's fields as a sentence names them ("actual 77.9 → 79.2").
+FIELD_LABELS = {
+    "actual": gettext_lazy("actual"),
+    "target": gettext_lazy("target"),
+    "red_flag": gettext_lazy("red flag"),
+    "note": gettext_lazy("note"),
+}
 VALUE_FIXED = {
-    "measure": "A value stays with its measure; delete it and create another.",
-    "period": "A value stays in its period; delete it and create another.",
+    "measure": gettext_lazy("A value stays with its measure; delete it and create another."),
+    "period": gettext_lazy("A value stays in its period; delete it and create another."),
 }
 UNUSUAL = "unusual"  # the code of a refusal that a confirmation lifts
-NOTHING_TO_SAVE = "Enter an actual, a target, a red flag or a note: there is nothing to save."
+NOTHING_TO_SAVE = gettext_lazy(
+    "Enter an actual, a target, a red flag or a note: there is nothing to save."
+)
 
 
 _UNSET = object()
@@ -77,38 +88,44 @@ def figure_problems(measure: Measure, name: str, figure: Decimal) -> list[Valida
     low, high = measure.valid_range()
     shown = number_text(figure)
     if (low is not None and figure < low) or (high is not None and figure > high):
+        where = {"measure": measure.code, "figure": shown}
         if low is not None and high is not None:
-            limits = f"from {number_text(low)} to {number_text(high)}"
+            message = _(
+                "%(measure)s takes values from %(low)s to %(high)s: %(figure)s is outside "
+                "that range."
+            ) % {**where, "low": number_text(low), "high": number_text(high)}
         elif low is not None:
-            limits = f"of at least {number_text(low)}"
+            message = _(
+                "%(measure)s takes values of at least %(low)s: %(figure)s is outside that range."
+            ) % {**where, "low": number_text(low)}
         else:
-            limits = f"of at most {number_text(high)}"
-        problems.append(
-            ValidationError(
-                f"{measure.code} takes values {limits}: {shown} is outside that range.",
-                code="range",
-            )
-        )
+            message = _(
+                "%(measure)s takes values of at most %(high)s: %(figure)s is outside that range."
+            ) % {**where, "high": number_text(high)}
+        problems.append(ValidationError(message, code="range"))
     places = measure.decimal_places
     if places is not None:
         exponent = figure.normalize().as_tuple().exponent
         given = max(-exponent, 0) if isinstance(exponent, int) else 0
         if given > places:
-            written = (
-                "in whole numbers"
-                if places == 0
-                else f"with {places} decimal place{'s' if places > 1 else ''}"
-            )
-            problems.append(
-                ValidationError(
-                    f"{measure.code} is written {written}: {shown} has {given}.",
-                    code="decimal_places",
+            where = {"measure": measure.code, "figure": shown, "places": places, "given": given}
+            if places == 0:
+                message = _("%(measure)s is written in whole numbers: %(figure)s has %(given)s.")
+            else:
+                message = ngettext(
+                    "%(measure)s is written with %(places)s decimal place: %(figure)s has "
+                    "%(given)s.",
+                    "%(measure)s is written with %(places)s decimal places: %(figure)s has "
+                    "%(given)s.",
+                    places,
                 )
-            )
+            problems.append(ValidationError(message % where, code="decimal_places"))
     return problems
 
 
-RED_NEEDS_NOTE = "This value is off target: say in the note why, and what is being done about it."
+RED_NEEDS_NOTE = gettext_lazy(
+    "This value is off target: say in the note why, and what is being done about it."
+)
 
 
 def red_needs_note(value: MeasureValue, measure: Measure) -> None:
@@ -129,15 +146,22 @@ def unusual_message(measure: Measure, figure: Decimal, history) -> str | None:
     unusual = unusual_figure(figure, history)
     if unusual is None:
         return None
-    how = (
-        "more than ten times the usual size of"
-        if unusual.ratio is not None and unusual.ratio > 10
-        else "far outside the usual range of"
-    )
-    return (
-        f"{number_text(figure)} is {how} {measure.code}'s figures (their median is "
-        f"{number_text(unusual.median)}). Check it; if it is right, confirm it to save it."
-    )
+    figures = {
+        "figure": number_text(figure),
+        "measure": measure.code,
+        "median": number_text(unusual.median),
+    }
+    if unusual.ratio is not None and unusual.ratio > 10:
+        message = _(
+            "%(figure)s is more than ten times the usual size of %(measure)s's figures (their "
+            "median is %(median)s). Check it; if it is right, confirm it to save it."
+        )
+    else:
+        message = _(
+            "%(figure)s is far outside the usual range of %(measure)s's figures (their median "
+            "is %(median)s). Check it; if it is right, confirm it to save it."
+        )
+    return message % figures
 
 
 def value_problems(
@@ -259,7 +283,10 @@ def _record(
     except IntegrityError:
         # Another request inserted the same (measure, period) first.
         raise ValidationError(
-            {"period": f"{measure.code} already has a value for {period.isoformat()}."}
+            {
+                "period": _("%(measure)s already has a value for %(period)s.")
+                % {"measure": measure.code, "period": period.isoformat()}
+            }
         ) from None
     return ValueChange(value, created, changes)
 
@@ -310,11 +337,14 @@ def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange
     wanted = set(fields)
     unknown = sorted(wanted - set(FIGURES))
     if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "Only figures can be cleared."))
+        raise ValidationError(dict.fromkeys(unknown, _("Only figures can be cleared.")))
     value = MeasureValue.objects.select_for_update().select_related("measure").get(pk=instance.pk)
     to_clear = [name for name in FIGURES if name in wanted and getattr(value, name) is not None]
     if not to_clear:
-        message = f"{value.measure.code} has nothing to clear for {value.period:%b %Y}."
+        message = _("%(measure)s has nothing to clear for %(period)s.") % {
+            "measure": value.measure.code,
+            "period": month_text(value.period),
+        }
         raise ValidationError({NON_FIELD_ERRORS: message})
     before = _snapshot(value)
     for name in to_clear:
@@ -338,10 +368,11 @@ def measure_value_create(*, actor, data: dict) -> MeasureValue:
     if existing is not None:
         raise ValidationError(
             {
-                "period": (
-                    f"{measure.code} already has a value for {period.isoformat()} "
-                    f"(id {existing.pk}); change that one instead."
+                "period": _(
+                    "%(measure)s already has a value for %(period)s (id %(id)s); change that "
+                    "one instead."
                 )
+                % {"measure": measure.code, "period": period.isoformat(), "id": existing.pk}
             }
         )
     apply_changes(MeasureValue(), data, allowed=VALUE_FIELDS)  # refuse other fields

@@ -67,7 +67,7 @@ def test_every_bad_period_is_named_and_nothing_is_written():
                 "Jan 2026: 101 is above the highest valid value (100).",
                 "Feb 2026: its red flag 75 would be above the target 70; change or clear "
                 "the red flag first.",
-                "Mar 2026: 50.25 has more than 1 decimal places.",
+                "Mar 2026: 50.25 has more than 1 decimal place.",
                 "Jan 2027: not a monthly period of this fiscal year.",
             ]
         }
