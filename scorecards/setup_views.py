@@ -27,6 +27,7 @@ from .setup_forms import (
     UnitEditForm,
     UnitMoveForm,
 )
+from .views import NewOfUnit
 
 SETUP = "scorecards.add_orgunit"  # who keeps the unit tree keeps Setup: the OSM staff
 
@@ -298,27 +299,13 @@ class _ThemePage(_SetupPage):
         return self.back_to(saved.unit)
 
 
-class ThemeCreate(_ThemePage, ServiceFormView):
+class ThemeCreate(NewOfUnit, _ThemePage, ServiceFormView):
     """`/setup/units/<code>/themes/new/`: a strategic theme of the unit's map."""
 
     form_class = ThemeForm
     permission = "scorecards.add_theme"
     service = services.theme_create
-    parent_field = "unit"
     submit_label = gettext_lazy("Create")
-
-    def dispatch(self, request, *args, code: str, **kwargs):
-        self.parent = get_object_or_404(OrgUnit, code=code)
-        return super().dispatch(request, *args, **kwargs)
-
-    def unit(self):
-        return self.parent
-
-    def permission_object(self):
-        return self.parent
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "unit": self.parent}
 
     def title(self):
         return _("New theme of %(unit)s") % {"unit": self.parent.name}

@@ -291,27 +291,36 @@ class _OnUnit:
         return reverse("unit-cascade", args=[self.unit().code])
 
 
-class ObjectiveCreate(_OnUnit, ServiceFormView):
+class NewOfUnit:
+    """A page that adds something to the unit its address names (`<str:code>`): the unit
+    is the new row's parent, what the permission is asked of, and the form's `unit`."""
+
+    parent_field = "unit"
+
+    def dispatch(self, request, *args, code: str, **kwargs):
+        self.parent = get_object_or_404(OrgUnit, code=code)
+        return super().dispatch(request, *args, **kwargs)
+
+    def unit(self):
+        return self.parent
+
+    def permission_object(self):
+        return self.parent
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "unit": self.parent}
+
+
+class ObjectiveCreate(NewOfUnit, _OnUnit, ServiceFormView):
     """A new objective of the unit, cascaded under objectives of the units above
     (`?supports=ID` ticks one, and takes its perspective, for the "cascade" buttons)."""
 
     form_class = ObjectiveForm
     permission = "scorecards.add_objective"
     service = services.objective_create
-    parent_field = "unit"
-
-    def unit(self):
-        return self.parent
-
-    def dispatch(self, request, *args, code: str, **kwargs):
-        self.parent = get_object_or_404(OrgUnit, code=code)
-        return super().dispatch(request, *args, **kwargs)
-
-    def permission_object(self):
-        return self.parent
 
     def get_form_kwargs(self):
-        kwargs = {**super().get_form_kwargs(), "unit": self.parent}
+        kwargs = super().get_form_kwargs()
         up = self.request.GET.get("supports", "")
         parent = Objective.objects.filter(pk=int(up)).first() if up.isdigit() else None
         if parent:
@@ -400,26 +409,14 @@ class MeasureDelete(_OnUnit, ServiceDeleteView):
         return _("Deleted %(code)s %(name)s.") % {"code": deleted.code, "name": deleted.name}
 
 
-class ArrowCreate(_OnUnit, ServiceFormView):
+class ArrowCreate(NewOfUnit, _OnUnit, ServiceFormView):
     """Draw an arrow of the unit's strategy map (posted from the cascade page)."""
 
     form_class = CauseEffectForm
     permission = "scorecards.add_causeeffect"
     service = services.cause_effect_create
     http_method_names = ["post"]
-
-    def dispatch(self, request, *args, code: str, **kwargs):
-        self.parent = get_object_or_404(OrgUnit, code=code)
-        return super().dispatch(request, *args, **kwargs)
-
-    def unit(self):
-        return self.parent
-
-    def permission_object(self):
-        return self.parent
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "unit": self.parent}
+    parent_field = ""  # the arrow names its unit in the form, not as a parent
 
     def title(self):
         return _("New arrow of %(unit)s's strategy map") % {"unit": self.parent.name}
