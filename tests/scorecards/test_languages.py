@@ -71,10 +71,10 @@ def page(client, path, language):
             "de",
             [
                 "Einen Wert erfassen",
-                "Warnschwelle",
+                "Alarmschwelle",
                 "Wert speichern",
                 "Okt. 2026",
-                "Istwert 77,9, Zielwert 80,0, Warnschwelle 75,0",
+                "Istwert 77,9, Zielwert 80,0, Alarmschwelle 75,0",
                 "Monatlich · Höher ist besser",
                 "Perioden von OEE, die neueste zuerst",
             ],
