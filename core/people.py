@@ -6,11 +6,14 @@ into every form as options: the field writes the chosen person only, and the box
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import JsonResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET
 
+from .roles import ROLES, has_role
+from .views import NO_ROLE
 from .widgets import SearchedSelect
 
 SEARCH_LIMIT = 20  # answers per search: enough to see the name looked for, little to send
@@ -43,7 +46,10 @@ def people_matching(query: str, *, limit: int = SEARCH_LIMIT):
 @require_GET
 @login_required
 def people_search(request):
-    """JSON for the person boxes: `{"results": [{"value": id, "text": name}]}`."""
+    """JSON for the person boxes: `{"results": [{"value": id, "text": name}]}`. For people
+    with a role only: someone OSM has not given one sees no page, nor the list of names."""
+    if not (request.user.is_superuser or has_role(request.user, *ROLES)):
+        raise PermissionDenied(str(NO_ROLE))
     query = request.GET.get("q", "")[:100]
     results = [{"value": user.pk, "text": person_label(user)} for user in people_matching(query)]
     return JsonResponse({"results": results})

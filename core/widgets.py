@@ -1,9 +1,8 @@
 """The form widgets every app's forms share, so a kind of input looks and behaves the same
 on every page.
 
-- `ManyOptionsSelect`, `ManyOptionsSelectMultiple`: selects of thousands of options (every
-  active user as an owner: 20,000 at seed_scale), written in Python rather than through a
-  template per option (about half a millisecond apiece); the attributes are Django's own.
+All the selects below write their options in Python (`_OptionsInPython`) rather than
+through a template per option (about half a millisecond apiece), with Django's own HTML.
 
 - `SearchableSelectMultiple`: a choice of several (an objective's supported objectives, a
   rollup's sources, an initiative's objectives, a meeting's attendees). A plain
@@ -80,14 +79,6 @@ class _OptionsInPython:
         parts.append("</select>")
         # every piece of text above went through _text
         return mark_safe("".join(parts))  # nosec B308, B703
-
-
-class ManyOptionsSelect(_OptionsInPython, forms.Select):
-    """A `Select` of thousands of options."""
-
-
-class ManyOptionsSelectMultiple(_OptionsInPython, forms.SelectMultiple):
-    """A `SelectMultiple` of thousands of options."""
 
 
 class SearchableSelectMultiple(_OptionsInPython, forms.SelectMultiple):

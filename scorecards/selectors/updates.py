@@ -101,8 +101,8 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
                 owed.append(_owed(row, period, due, today))
         upcoming = max(schedule.upcoming, since)
         if (row["id"], upcoming) not in entered:
-            due = schedule.upcoming_due if upcoming == schedule.upcoming else None
-            owed.append(_owed(row, upcoming, due, today, frequency, due_days))
+            due = scoring.due_date(upcoming, frequency, due_days)
+            owed.append(_owed(row, upcoming, due, today))
     owed.sort(key=lambda o: (o.due, o.unit_code, o.measure_code))
     return owed
 
@@ -120,13 +120,9 @@ class _Schedule:
             self.past.append((period, scoring.due_date(period, frequency, due_days)))
             period = add_months(period, -step)
         self.upcoming = add_months(latest, step)
-        self.upcoming_due = scoring.due_date(self.upcoming, frequency, due_days)
 
 
-def _owed(row: dict, period: dt.date, due, today: dt.date, frequency=None, due_days=None):
-    """The owed value of `row` for `period`, due on `due` (worked out when None)."""
-    if due is None:
-        due = scoring.due_date(period, frequency, due_days)
+def _owed(row: dict, period: dt.date, due: dt.date, today: dt.date) -> OwedValue:
     return OwedValue(
         measure_id=row["id"],
         measure_code=row["code"],

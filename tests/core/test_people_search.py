@@ -7,6 +7,7 @@ from django.test.html import parse_html
 from django.urls import reverse
 
 from core.people import PersonField, people_matching
+from core.roles import EMPLOYEE
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,19 @@ def test_signed_out_people_are_sent_to_sign_in(client):
 
 
 def test_only_get(client):
-    client.force_login(UserFactory())
+    client.force_login(UserFactory(roles=[EMPLOYEE]))
     assert client.post(URL, {"q": "ann"}).status_code == 405
 
 
+def test_someone_without_a_role_may_not_list_the_people(client):
+    UserFactory(first_name="Ann")
+    client.force_login(UserFactory())
+    response = client.get(URL, {"q": "ann"})
+    assert response.status_code == 403 and b"Ann" not in response.content
+
+
 def test_every_word_must_match_a_name_or_the_username(client):
-    ann = UserFactory(username="asmith", first_name="Ann", last_name="Smith")
+    ann = UserFactory(username="asmith", first_name="Ann", last_name="Smith", roles=[EMPLOYEE])
     UserFactory(username="ajones", first_name="Ann", last_name="Jones")
     UserFactory(username="bsmith", first_name="Bob", last_name="Smith")
     UserFactory(username="gone", first_name="Ann", last_name="Smithers", is_active=False)
@@ -58,11 +66,11 @@ def test_at_most_twenty_answers_by_name():
 
 
 def test_two_queries_whatever_the_number_of_people(client, django_assert_num_queries):
-    me = UserFactory()
+    me = UserFactory(roles=[EMPLOYEE])
     UserFactory.create_batch(30, first_name="Sam")
     client.force_login(me)
     client.get(URL, {"q": "sam"})  # the session's first read
-    with django_assert_num_queries(3):  # session, user, the search
+    with django_assert_num_queries(4):  # session, user, the user's roles, the search
         client.get(URL, {"q": "sam"})
 
 
