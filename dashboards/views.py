@@ -29,8 +29,8 @@ from scorecards.selectors.attention import (
     overdue_values,
     value_notes,
 )
-from scorecards.selectors.cascade import cascade_tree
-from scorecards.selectors.scorecard import Clock, objective_scores, read_measure, unit_scorecard
+from scorecards.selectors.cascade import scored_cascade
+from scorecards.selectors.scorecard import Clock, read_measure, unit_scorecard
 from scorecards.selectors.series import load_series
 from scorecards.selectors.strategy_map import strategy_map
 from scorecards.strategy_map import ArrowTest, MapObjective, layout
@@ -184,13 +184,13 @@ def objective_page(request, pk: int):
     goals = restrict(
         Goal.objects.filter(objective=objective).select_related("employee"), request.user
     )
-    # the scores of the unit's subtree, read once for the objective and its cascade
-    readings = objective_scores(Q(id__in=OrgUnit.objects.subtree_of(objective.unit_id)))
+    # the objective's score is read with its cascade's
+    tree, readings = scored_cascade(objective)
     context = {
         "objective": objective,
         "reading": readings.get(objective.pk),
         "measures": measures,
-        "tree": cascade_tree(objective, readings),
+        "tree": tree,
         "supports": objective.supports.select_related("unit").order_by("unit__code", "code"),
         "initiatives": objective.initiatives.select_related("owner").order_by("code"),
         "goals": goals.order_by("employee__name")[:100],

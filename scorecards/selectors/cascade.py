@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from ..models import CascadeLink, Objective, OrgUnit
-from .scorecard import objective_scores
+from .scorecard import ObjectiveReading, chosen_objective_scores
 
 
 @dataclass
@@ -58,11 +56,16 @@ class OutlineRow:
     closes: range = range(0)
 
 
-def cascade_tree(top: Objective, readings: dict | None = None) -> CascadeNode:
-    """The objectives supporting `top`, recursively, each with its status this month; a
-    fixed number of queries (the links below the top's unit are read at once). `readings`:
-    the `objective_scores` of the top's unit subtree, when the caller has them already (at
-    scale, for the enterprise, they take seconds to compute)."""
+def cascade_tree(top: Objective) -> CascadeNode:
+    """The objectives supporting `top`, recursively, each with its status this month."""
+    return scored_cascade(top)[0]
+
+
+def scored_cascade(top: Objective) -> tuple[CascadeNode, dict[int, ObjectiveReading]]:
+    """The cascade tree below `top` (see `cascade_tree`) and the readings of the objectives
+    in it, `top`'s included. A fixed number of queries: the links below the top's unit are
+    read at once, and only the objectives in the cascade are scored (near the root of a big
+    company, a small part of the units below)."""
     below = OrgUnit.objects.subtree_of(top.unit_id)
     supporters = defaultdict(list)
     for supported, supporting in CascadeLink.objects.filter(supporting__unit__in=below).values_list(
@@ -79,8 +82,7 @@ def cascade_tree(top: Objective, readings: dict | None = None) -> CascadeNode:
             "id", "code", "name", "unit_id", "unit__code"
         )
     }
-    if readings is None:
-        readings = objective_scores(Q(id__in=below))
+    readings = chosen_objective_scores(ids)
 
     def node(objective_id: int) -> CascadeNode:
         row = rows[objective_id]
@@ -105,4 +107,4 @@ def cascade_tree(top: Objective, readings: dict | None = None) -> CascadeNode:
                 child = node(supporter)
                 parent.supported_by.append(child)
                 stack.append((child, path | {supporter}))
-    return top_node
+    return top_node, readings

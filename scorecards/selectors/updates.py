@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .. import scoring
+from ..choices import Frequency
 from ..models import Measure, MeasureValue
 from ..periods import add_months, months_in
 
@@ -50,10 +52,17 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     - upcoming: the next period to fall due (for a new measure, the one it was created
       in), when its actual is not in yet.
 
-    Two queries, whatever the number of measures."""
+    Three queries, whatever the number of measures; only the measures that may owe
+    something are read further (a few hundred of 8,000 at seed_scale)."""
     today = today or timezone.localdate()
     fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
     horizon = add_months(today.replace(day=1), -HORIZON_MONTHS)
+    # What is due depends on the frequency only: worked out once per frequency, not per
+    # measure.
+    schedules = {
+        frequency: _Schedule(frequency, fiscal_start, today, horizon, due_days)
+        for frequency in Frequency.values
+    }
     measures = (
         Measure.objects.filter(measures)
         .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
@@ -65,44 +74,45 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
         .order_by("period")
         .values("period")[:1]
     )
-    rows = list(
-        measures.annotate(first_actual=Subquery(first_actual)).values(
-            "id",
-            "code",
-            "name",
-            "unit__code",
-            "owner_id",
-            "frequency",
-            "created_at",
-            "first_actual",
-        )
+    # How many of its frequency's scheduled periods a measure has actuals for. Every actual
+    # is at or after the period the measure owes from (`scoring.owes_from`), so a measure
+    # whose count is that of the periods it owes has them all and is not read further.
+    scheduled = Q()
+    for frequency, schedule in schedules.items():
+        scheduled |= Q(frequency=frequency, recent__period__in=schedule.periods)
+    recent = FilteredRelation(
+        "values", condition=Q(values__period__gte=horizon, values__actual__isnull=False)
     )
+    counted = (
+        measures.annotate(recent=recent)
+        .annotate(
+            created=TruncDate("created_at"),
+            first_actual=Subquery(first_actual),
+            entered=Count("recent", filter=scheduled),
+        )
+        .values_list("id", "frequency", "created", "first_actual", "entered")
+    )
+    owing = {}  # measure id: the periods it owes, with due dates, when one may be missing
+    periods_owed = {}  # by (frequency, first period owed): most measures share a few
+    for measure_id, frequency, created, first, entered in counted:
+        since = scoring.owes_from(created, frequency, fiscal_start, first)
+        owes = periods_owed.get((frequency, since))
+        if owes is None:
+            owes = periods_owed[frequency, since] = schedules[frequency].owed_since(since)
+        if entered != len(owes):
+            owing[measure_id] = owes
+    rows = measures.filter(id__in=owing).values("id", "code", "name", "unit__code", "owner_id")
     entered = set(
         MeasureValue.objects.filter(
-            measure__in=measures.values("pk"), period__gte=horizon, actual__isnull=False
+            measure_id__in=owing, period__gte=horizon, actual__isnull=False
         ).values_list("measure_id", "period")
     )
-    # What is due depends on the frequency only: worked out once per frequency, not per
-    # measure (8,000 at seed_scale).
-    schedules = {}
-    owed = []
-    for row in rows:
-        frequency = row["frequency"]
-        if frequency not in schedules:
-            schedules[frequency] = _Schedule(frequency, fiscal_start, today, horizon, due_days)
-        schedule = schedules[frequency]
-        since = scoring.owes_from(
-            timezone.localdate(row["created_at"]), frequency, fiscal_start, row["first_actual"]
-        )
-        for period, due in schedule.past:
-            if period < since:
-                break
-            if (row["id"], period) not in entered:
-                owed.append(_owed(row, period, due, today))
-        upcoming = max(schedule.upcoming, since)
-        if (row["id"], upcoming) not in entered:
-            due = scoring.due_date(upcoming, frequency, due_days)
-            owed.append(_owed(row, upcoming, due, today))
+    owed = [
+        _owed(row, period, due, today)
+        for row in rows
+        for period, due in owing[row["id"]]
+        if (row["id"], period) not in entered
+    ]
     owed.sort(key=lambda o: (o.due, o.unit_code, o.measure_code))
     return owed
 
@@ -120,6 +130,15 @@ class _Schedule:
             self.past.append((period, scoring.due_date(period, frequency, due_days)))
             period = add_months(period, -step)
         self.upcoming = add_months(latest, step)
+        self.periods = [period for period, _ in self.past] + [self.upcoming]
+        self.frequency, self.due_days = frequency, due_days
+
+    def owed_since(self, since: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """The periods a measure owes from `since` on (see `owed_values`), with due dates."""
+        owes = [(period, due) for period, due in self.past if period >= since]
+        upcoming = max(self.upcoming, since)
+        owes.append((upcoming, scoring.due_date(upcoming, self.frequency, self.due_days)))
+        return owes
 
 
 def _owed(row: dict, period: dt.date, due: dt.date, today: dt.date) -> OwedValue:

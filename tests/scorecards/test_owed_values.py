@@ -97,12 +97,42 @@ def test_quarterly_and_computed_measures(settings):
     ]
 
 
-def test_two_queries_whatever_the_number_of_measures(settings):
+def test_three_queries_whatever_the_number_of_measures(settings):
     owner = f.UserFactory()
     objective = f.ObjectiveFactory()
     for k in range(30):
         f.MeasureFactory(objective=objective, owner=owner, code=f"M{k}")
     with CaptureQueriesContext(connection) as queries:
         owed = owed_values(Q(owner=owner), today=TODAY)
-    assert len(queries) == 2
+    # what each measure has entered of what it owes; the names of those that owe; their
+    # entered periods
+    assert len(queries) == 3
     assert len({o.measure_id for o in owed}) == 30
+
+
+def test_a_measure_with_every_actual_in_owes_nothing_and_other_periods_do_not_count(settings):
+    # Only the measures that may owe something are read in full: a measure whose actuals
+    # of the owed periods are all in is passed over, and actuals at periods it does not
+    # owe (a measure once monthly, now quarterly) must not make up for a missing quarter.
+    settings.MEASURE_DUE_DAYS = 10
+    owner = f.UserFactory()
+    complete = f.MeasureFactory(code="DONE", owner=owner, frequency=Frequency.MONTHLY)
+    created_on(complete, dt.date(2026, 8, 15))
+    # Owed by the monthly measure created on 15 Aug: August to October (due by 10 Nov)
+    # and November, the next to fall due (10 Dec): four actuals, all in.
+    for month in (8, 9, 10, 11):
+        f.MeasureValueFactory(measure=complete, period=dt.date(2026, month, 1), actual=1)
+    became_quarterly = f.MeasureFactory(code="WAS", owner=owner, frequency=Frequency.MONTHLY)
+    created_on(became_quarterly, dt.date(2026, 1, 20))
+    # Owed by the quarterly one created on 20 Jan: the quarters from January, April and
+    # July (due by 10 Oct) and the next, from October (due 10 Jan). Four actuals are in,
+    # but at months that start no quarter except January's.
+    for month in (1, 5, 8, 11):
+        f.MeasureValueFactory(measure=became_quarterly, period=dt.date(2026, month, 1), actual=1)
+    Measure.objects.filter(pk=became_quarterly.pk).update(frequency=Frequency.QUARTERLY)
+    owed = owed_values(Q(owner=owner), today=TODAY)
+    assert [(o.measure_code, o.period) for o in owed] == [
+        ("WAS", dt.date(2026, 4, 1)),  # due 30 Jun + 10 = 10 Jul
+        ("WAS", dt.date(2026, 7, 1)),  # due 10 Oct
+        ("WAS", dt.date(2026, 10, 1)),  # due 10 Jan 2027
+    ]
