@@ -33,8 +33,10 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special, stats
-from statsmodels.stats.multitest import multipletests
+
+# scipy and statsmodels are imported by the functions that use them: together they take a
+# second to import, which every web worker would pay on starting (this module is imported by
+# the pages' URLs) though only a strategy test run needs them.
 
 SUPPORTED = "supported"
 CONTRADICTED = "contradicted"
@@ -215,6 +217,8 @@ def lag_correlations(
         x, y = np.asarray(xs), np.asarray(ys)
         if x.std() < 1e-12 or y.std() < 1e-12:
             continue
+        from scipy import stats
+
         r, p = stats.pearsonr(x, y)
         results.append(_lag_result(lag, n, r, float(p)))
     return results
@@ -271,6 +275,8 @@ def evaluate_pairs(
         )
     tested = [lag for result in results for lag in result.lags]
     if tested:
+        from statsmodels.stats.multitest import multipletests
+
         adjusted = multipletests([lag.p for lag in tested], method="fdr_bh")[1]
         for lag, p in zip(tested, adjusted, strict=True):
             lag.p_adjusted = float(p)
@@ -401,6 +407,8 @@ def _standardised_rows(values: np.ndarray):
 def _beta_p(r: np.ndarray, n: np.ndarray) -> np.ndarray:
     """Two-sided p of Pearson's r over n pairs: under independence r follows a beta
     distribution on (-1, 1) with a = b = n/2 - 1, as in scipy's pearsonr."""
+    from scipy import special
+
     ab = n / 2 - 1
     return np.minimum(1.0, 2 * special.betainc(ab, ab, (1 - np.abs(r)) / 2))
 
@@ -546,6 +554,8 @@ def _adjusted_p(r: np.ndarray, n: np.ndarray, tested: np.ndarray):
     family = int(tested.sum())
     adjusted = np.full(n.shape, np.inf)
     if family:
+        from statsmodels.stats.multitest import multipletests
+
         adjusted[tested] = multipletests(p[tested], method="fdr_bh")[1]
     return p, adjusted, family
 

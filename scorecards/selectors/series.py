@@ -98,7 +98,7 @@ def parsed(formula: str) -> formulas.Node:
     return formulas.parse(formula)
 
 
-def _info(row: dict) -> MeasureInfo:
+def _info(row: dict, zone: dt.tzinfo) -> MeasureInfo:
     return MeasureInfo(
         id=row["id"],
         objective_id=row["objective_id"],
@@ -115,7 +115,7 @@ def _info(row: dict) -> MeasureInfo:
         formula=row["formula"] or None,
         rollup=row["rollup"],
         decimal_places=row["decimal_places"],
-        created=timezone.localdate(row["created_at"]) if row["created_at"] else None,
+        created=row["created_at"].astimezone(zone).date() if row["created_at"] else None,
     )
 
 
@@ -125,8 +125,9 @@ def _load_infos(selection: Q | None) -> tuple[dict[int, MeasureInfo], set[int]]:
     infos: dict[int, MeasureInfo] = {}
     first_round = True
     dependencies: set[int] = set()
+    zone = timezone.get_current_timezone()  # once, not per measure (timezone.localdate)
     while selection is not None:
-        rows = [_info(r) for r in Measure.objects.filter(selection).values(*MEASURE_COLUMNS)]
+        rows = [_info(r, zone) for r in Measure.objects.filter(selection).values(*MEASURE_COLUMNS)]
         batch = {info.id for info in rows if info.id not in infos}
         if not first_round:
             dependencies |= batch
