@@ -359,10 +359,51 @@ class MeasureAdmin(TrackedAdmin):
         services.measure_save(actor=request.user, instance=obj)
 
 
+class MeasureValueForm(forms.ModelForm):
+    """A value is checked here as every other door checks it (`services.value_problems`):
+    the measure's range and decimal places for the figures that change, a note on a red
+    value, and a figure far from the measure's history saved only when confirmed."""
+
+    confirm = forms.BooleanField(
+        required=False,
+        label=_("Save although unusual"),
+        help_text=_("Tick to save a figure far outside the measure's own history."),
+    )
+
+    class Meta:
+        model = MeasureValue
+        fields = ("measure", "period", "actual", "target", "red_flag", "note")
+
+    def _post_clean(self):
+        stored = (
+            MeasureValue.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        )
+        before = {name: getattr(stored, name, None) for name in services.VALUE_FIELDS}
+        before["note"] = before["note"] or ""
+        super()._post_clean()  # the instance now carries the form's values
+        value = self.instance
+        if self.errors or not value.measure_id or not value.period:
+            return
+        if stored and all(getattr(value, name) == before[name] for name in before):
+            return  # as stored: nothing to check (as `measure_value_enter`)
+        problems = services.value_problems(
+            value,
+            value.measure,
+            before,
+            history=lambda: services.figures_of_other_periods(value.measure, value.period),
+            confirm=self.cleaned_data.get("confirm", False),
+        )
+        if problems:
+            self._update_errors(ValidationError(problems))
+
+
 @admin.register(MeasureValue)
 class MeasureValueAdmin(TrackedAdmin):
-    """Actual, target and red flag per measure and period. As in `measure_value_record`, the
-    admin user is recorded as `entered_by`; measure and period are fixed once created."""
+    """Actual, target and red flag per measure and period, checked as every door checks
+    them (`MeasureValueForm`). As in `measure_value_record`, the admin user is recorded as
+    `entered_by`; measure and period are fixed once created."""
+
+    form = MeasureValueForm
 
     list_display = (
         "measure",
@@ -391,6 +432,7 @@ class MeasureValueAdmin(TrackedAdmin):
         "target",
         "red_flag",
         "note",
+        "confirm",
         "entered_by",
         "created_at",
         "updated_at",

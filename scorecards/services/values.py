@@ -2,10 +2,10 @@
 flag and note. The web's data entry records (inserts or corrects) a period's value; the API
 creates, changes and deletes rows; many values at once are in services/bulk.py.
 
-Every door (the web form, the CSV upload, the API, the bulk endpoint) goes through the
-checks here (`value_problems`), so the same figure is refused, or asked to be confirmed,
-wherever it comes from (`measure_value_enter`, `measure_value_create`, `measure_value_update`,
-`measure_values_bulk_record`):
+Every door (the web form, the CSV upload, the API, the bulk endpoint, the admin) goes
+through the checks here (`value_problems`), so the same figure is refused, or asked to be
+confirmed, wherever it comes from (`measure_value_enter`, `measure_value_create`,
+`measure_value_update`, `measure_values_bulk_record`, the admin's `MeasureValueForm`):
 
 - a figure outside the measure's valid range (`Measure.valid_range`) is refused;
 - a figure with more decimal places than the measure declares is refused (not rounded: a

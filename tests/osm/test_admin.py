@@ -648,6 +648,56 @@ def test_red_flag_on_the_wrong_side_is_a_form_error(client, osm_staff, world):
     assert MeasureValue.objects.count() == 1
 
 
+def post_value_change(client, value, **fields):
+    page = client.get(url(MeasureValue, "change", value.pk))
+    return client.post(url(MeasureValue, "change", value.pk), form_data(page, **fields))
+
+
+def test_a_value_in_the_admin_keeps_the_rules_of_every_other_door(client, osm_staff, world):
+    # The January value of BU/REV: actual 10, target 12. The measure now declares one
+    # decimal place and figures of 0 or more.
+    client.force_login(osm_staff)
+    Measure.objects.filter(pk=world["bu_rev"].pk).update(decimal_places=1, min_value=0)
+    value = MeasureValue.objects.get(measure=world["bu_rev"])
+    refused = {
+        "11.25": "decimal place",  # two places typed for a one-place measure: not rounded
+        "-5": "0",  # below the measure's minimum
+        "2": "note",  # 2 against 12 scores red: it needs a note saying why
+    }
+    for typed, words in refused.items():
+        response = post_value_change(client, value, actual=typed)
+        assert response.status_code == 200, typed
+        assert any(words in message for message in errors_of(response)), errors_of(response)
+        value.refresh_from_db()
+        assert value.actual == Decimal("10")  # nothing written
+    response = post_value_change(client, value, actual="2", note="The plant stood still")
+    assert response.status_code == 302, errors_of(response)
+    value.refresh_from_db()
+    assert (value.actual, value.note) == (Decimal("2"), "The plant stood still")
+
+
+def test_a_figure_far_from_the_history_is_saved_in_the_admin_only_when_confirmed(
+    client, osm_staff, world
+):
+    # Six more months of actuals from 10 to 12 and targets of 12: the history's median of
+    # absolute figures is 12, so 500 is more than ten times it (500 / 12 = 41.7).
+    client.force_login(osm_staff)
+    for month in range(2, 8):
+        figures = {"actual": Decimal(10 + month % 3), "target": Decimal(12)}
+        period = dt.date(2026, month, 1)
+        measure_value_record(measure=world["bu_rev"], period=period, **figures, actor=None)
+    value = MeasureValue.objects.get(measure=world["bu_rev"], period=dt.date(2026, 1, 1))
+    response = post_value_change(client, value, actual="500")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors.as_data()["actual"][0].code == "unusual"
+    value.refresh_from_db()
+    assert value.actual == Decimal("10")
+    response = post_value_change(client, value, actual="500", confirm="on")
+    assert response.status_code == 302, errors_of(response)
+    value.refresh_from_db()
+    assert value.actual == Decimal("500")
+
+
 def test_new_employee_goal_must_serve_his_unit_or_above(client, osm_staff, world):
     client.force_login(osm_staff)
     page = client.get(url(Employee, "add"))
