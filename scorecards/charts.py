@@ -61,5 +61,9 @@ def measure_history(series: Series) -> dict | None:
         legend={"orientation": "h", "y": -0.2},
         plot_bgcolor="#ffffff",
         hovermode="x unified",
+        # the figures with the places the measure declares (Plotly's own choice otherwise)
+        yaxis={"hoverformat": f",.{info.decimal_places}f"}
+        if info.decimal_places is not None
+        else {},
     )
     return figure.to_plotly_json()

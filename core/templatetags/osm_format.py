@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import pgettext, pgettext_lazy
 
 from core.formatting import status_word, to_decimal
+from core.numbers import active_number_format
 
 register = template.Library()
 
@@ -117,3 +118,14 @@ def percent(value):
 def metric(metrics, name):
     """`metrics|metric:"budget_linkage"`: one metric of a Metrics object."""
     return getattr(metrics, name)
+
+
+@register.simple_tag
+def chart_separators():
+    """Plotly's `separators` for the reader's language (its decimal mark, then the mark
+    between groups of three digits: ".," in English, ",\u00a0" in French (a no-break space),
+    ",." in German), which static/js/charts.js gives every chart, so hovers and axes write
+    numbers as the page does."""
+    number_format = active_number_format()
+    group = "\u00a0" if number_format.groups_with_spaces else number_format.group
+    return number_format.decimal + group

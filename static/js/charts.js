@@ -16,13 +16,19 @@
     }
   }
 
+  // The reader's decimal mark and digit grouping (templates/base.html), for every number
+  // Plotly writes: hovers and axes.
+  var separators = document.documentElement.dataset.separators;
+
   function draw() {
     document.querySelectorAll("[data-chart]").forEach(function (element) {
       var source = document.getElementById(element.dataset.chart);
       if (!source || !window.Plotly) { return; }
       var figure = JSON.parse(source.textContent);
+      figure.layout = figure.layout || {};
+      if (separators && !figure.layout.separators) { figure.layout.separators = separators; }
       if (element.getAttribute("role") === "img") { element.setAttribute("role", "figure"); }
-      window.Plotly.newPlot(element, figure.data, figure.layout || {}, {
+      window.Plotly.newPlot(element, figure.data, figure.layout, {
         responsive: true,
         displaylogo: false,
         modeBarButtonsToRemove: ["lasso2d", "select2d"],

@@ -3,6 +3,7 @@ English chooses French from the top bar, the pages follow, and an amount typed t
 way ("12,5") is stored as 12.5; back in English, "12,5" is refused and nothing is stored.
 Each page fails the test on a console error (see conftest.py)."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from playwright.sync_api import expect
 from budgets.models import BudgetLine
 from core.models import Preferences
 from core.roles import UNIT_HEAD
+from scorecards.services import measure_value_record
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -74,3 +76,24 @@ def test_in_english_12_5_is_refused_and_nothing_is_stored(visit, head):
     page.get_by_role("button", name="Add the line").click()
     expect(page.locator("#id_planned_error")).to_contain_text("Enter a number.")
     assert not BudgetLine.objects.exists()
+
+
+def test_a_chart_writes_its_figures_the_readers_way(visit, head):
+    # A measure of one decimal place with October's actual 1234.5: in French, Plotly's
+    # hover on it writes "1 234,5" (a no-break space between the groups, a decimal comma),
+    # as the page's own figures are written; in English it would read "1,234.5".
+    Preferences.objects.create(user=head, language="fr")
+    objective = f.ObjectiveFactory(unit=head.headed_units.get())
+    measure = f.MeasureFactory(objective=objective, code="REV", decimal_places=1)
+    october = dt.date(2026, 10, 1)
+    measure_value_record(measure=measure, period=october, actual=Decimal("1234.5"), actor=None)
+    page = visit.login(head, f"/measures/{measure.pk}/")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    chart = page.locator(".js-plotly-plot").first
+    expect(chart.locator(".main-svg").first).to_be_visible()
+    page.evaluate(
+        "() => { const gd = document.querySelector('.js-plotly-plot');"
+        " Plotly.Fx.hover(gd, [{curveNumber: 2, pointNumber: 0}]); }"
+    )
+    hover = chart.locator(".hoverlayer")
+    expect(hover).to_contain_text("1\u00a0234,5")

@@ -230,7 +230,7 @@ def test_the_page_offers_each_language_in_its_own_name(client):
 def test_every_page_names_the_current_language_and_links_to_the_language_page(client):
     client.force_login(f.UserFactory(roles=[EMPLOYEE]))
     html = client.get("/initiatives/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" ' in html
     assert 'href="/accounts/language/?next=/initiatives/"' in html
     assert ">français</a>" in html
 

@@ -11,7 +11,14 @@ from django.utils import translation
 
 from core.errors import server_error
 from core.roles import EMPLOYEE, OSM_STAFF, UNIT_HEAD, role_label
-from core.templatetags.osm_format import figure, fraction_percent, money, percent, score
+from core.templatetags.osm_format import (
+    chart_separators,
+    figure,
+    fraction_percent,
+    money,
+    percent,
+    score,
+)
 from core.views import who_may
 from core.widgets import SearchableSelectMultiple
 from tests import factories as f
@@ -29,7 +36,7 @@ def debug_off(settings):
         (
             "fr",
             [
-                '<html lang="fr">',
+                '<html lang="fr" data-separators=",\u00a0">',
                 "<h1>Cette page n'existe pas</h1>",
                 ">Aller au contenu</a>",
                 'aria-label="Menu principal"',
@@ -42,7 +49,7 @@ def debug_off(settings):
         (
             "de",
             [
-                '<html lang="de">',
+                '<html lang="de" data-separators=",.">',
                 "<h1>Diese Seite existiert nicht</h1>",
                 ">Zum Inhalt springen</a>",
                 'aria-label="Hauptmenü"',
@@ -158,6 +165,19 @@ def test_figures_follow_the_language_and_english_stays_as_it_was():
         "1.234,5",
         f"12,5{nbsp}%",
     ]
+
+
+@pytest.mark.django_db
+def test_charts_are_told_the_readers_decimal_mark_and_grouping(client):
+    # Plotly's `separators`: the decimal mark, then the mark between groups of three
+    separators = {}
+    for language in ("en", "fr", "de"):
+        with translation.override(language):
+            separators[language] = chart_separators()
+    assert separators == {"en": ".,", "fr": ",\u00a0", "de": ",."}
+    client.force_login(f.UserFactory(roles=[OSM_STAFF]))
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="de" data-separators=",.">' in html
 
 
 def test_the_search_box_is_told_its_words_in_the_readers_language():

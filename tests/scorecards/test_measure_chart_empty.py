@@ -91,3 +91,14 @@ def test_the_objective_page_says_it_for_the_new_measure_only(client, objective):
     assert html.count(EMPTY) == 1
     assert len(re.findall(r'<div class="chart" data-chart="m\d+"', html)) == 1
     assert chart_data(html, "m0")["data"][2]["y"] == [95]  # A's actual; B is second
+
+
+def test_the_hover_writes_the_places_the_measure_declares(objective):
+    # Plotly's own choice otherwise: 77.95 typed for a measure of two places, 1234.5 for one
+    # without places declared
+    two = f.MeasureFactory(objective=objective, code="TWO", decimal_places=2)
+    services.measure_value_record(measure=two, period=OCT, actual=Decimal("77.95"), actor=None)
+    assert measure_history(series_of(two))["layout"]["yaxis"]["hoverformat"] == ",.2f"
+    free = f.MeasureFactory(objective=objective, code="FREE", decimal_places=None)
+    services.measure_value_record(measure=free, period=OCT, actual=Decimal("1234.5"), actor=None)
+    assert "hoverformat" not in measure_history(series_of(free))["layout"].get("yaxis", {})
