@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -309,6 +310,29 @@ class Command(BaseCommand):
 # Through a real HTTP server ------------------------------------------------------------------
 
 
+def upload_rows(limit: int) -> list[list[str]]:
+    """Up to `limit` entered actuals to upload again, each as [unit code, measure code,
+    period, the actual stored, the measure's actual of the period before] (a measure's
+    first actual has none before it and is left out)."""
+    from scorecards.models import MeasureValue
+
+    values = list(
+        MeasureValue.objects.filter(
+            measure__formula__isnull=True, measure__rollup="none", actual__isnull=False
+        )
+        .order_by("measure_id", "period")
+        .values_list("measure_id", "measure__unit__code", "measure__code", "period", "actual")[
+            : limit + 1
+        ]
+    )
+    rows = [
+        [unit, code, str(period), f"{actual.normalize():f}", f"{before.normalize():f}"]
+        for (previous, *_, before), (measure, unit, code, period, actual) in pairwise(values)
+        if previous == measure
+    ]
+    return rows[:limit]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -386,29 +410,38 @@ class HttpBench:
 
     def prepare(self, password: str) -> dict:
         """A superuser `bench` with `password`, and what the cases need: the root unit's id
-        and up to 10,000 (unit, measure, period) of entered values to upload again."""
+        and up to 10,000 entered actuals to upload again (unit, measure, period, the actual
+        stored and the measure's actual of the period before)."""
         return json.loads(
             self.shell(
                 "import json; from django.contrib.auth import get_user_model;"
-                "from scorecards.models import OrgUnit, MeasureValue;"
+                "from scorecards.models import OrgUnit;"
                 "U = get_user_model(); u, _ = U.objects.get_or_create(username='bench');"
                 "u.is_superuser = True; u.is_staff = True;"
                 f"u.set_password('{password}'); u.save();"
+                "from devtools.management.commands.bench import upload_rows;"
                 "root = OrgUnit.objects.get(kind='enterprise');"
-                "values = MeasureValue.objects.filter(measure__formula__isnull=True,"
-                " measure__rollup='none').order_by('measure_id', 'period')"
-                ".values_list('measure__unit__code', 'measure__code', 'period')[:10000];"
-                "print(json.dumps({'root': root.pk, 'rows': [[a, b, str(c)] for a, b, c"
-                " in values]}))"
+                "print(json.dumps({'root': root.pk, 'rows': upload_rows(10000)}))"
             )
         )
 
     def cases(self, facts: dict) -> list[tuple]:
-        """(name, method, path, body, content type, repeat) of each timed request."""
-        csv_body = "measure_code,period,actual\n" + "".join(
-            f"{unit}.{code},{period},{i % 997}.5\n"
-            for i, (unit, code, period) in enumerate(facts["rows"])
-        )
+        """(name, method, path, bodies, content type, repeat) of each timed request: the
+        bulk upsert sends, in turn, each value's actual of the period before (a figure of the
+        measure's own history, so every check of a door passes: range, places, unusual) and
+        the actual stored, so that every request changes each row; the note a red value needs
+        goes with them."""
+        bodies = [
+            (
+                "measure_code,period,actual,note\n"
+                + "".join(
+                    f"{unit}.{code},{period},{figure},Re-entered by the bench\n"
+                    for unit, code, period, *actuals in facts["rows"]
+                    for figure in [actuals[which]]
+                )
+            ).encode()
+            for which in (1, 0)
+        ]
         repeat, root = self.options["repeat"], facts["root"]
         bulk = f"HTTP POST measure-values/bulk/ ({len(facts['rows']):,} rows)"
         reads = [
@@ -416,20 +449,22 @@ class HttpBench:
             ("HTTP GET alignment/", "/api/v1/alignment/"),
             ("HTTP GET measure-values/, 100 a page", "/api/v1/measure-values/?page_size=100"),
         ]
-        return [(name, "GET", path, None, None, repeat) for name, path in reads] + [
-            (bulk, "POST", "/api/v1/measure-values/bulk/", csv_body.encode(), "text/csv", 3)
+        return [(name, "GET", path, [None], None, repeat) for name, path in reads] + [
+            (bulk, "POST", "/api/v1/measure-values/bulk/", bodies, "text/csv", 3)
         ]
 
-    def time_case(self, base, token, name, method, path, body, content_type, repeat) -> dict:
-        """One case: a warm-up request, then `repeat` timed ones; its row of the table."""
-        self.request(base, method, path, body, content_type, token)  # warm-up
+    def time_case(self, base, token, name, method, path, bodies, content_type, repeat) -> dict:
+        """One case: a warm-up request, then `repeat` timed ones, sending `bodies` in turn;
+        its row of the table."""
         samples = []
-        for _ in range(repeat):
+        for run in range(repeat + 1):  # the first is the warm-up
+            body = bodies[run % len(bodies)]
             started = time.perf_counter()
-            status, _ = self.request(base, method, path, body, content_type, token)
-            samples.append(time.perf_counter() - started)
+            status, answer = self.request(base, method, path, body, content_type, token)
             if status >= 400:
-                raise CommandError(f"{name} answered {status}.")
+                raise CommandError(f"{name} answered {status}: {answer!r}")
+            if run:
+                samples.append(time.perf_counter() - started)
         return {
             "name": name,
             "dataset": self.dataset,
