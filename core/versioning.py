@@ -1,14 +1,32 @@
 """The data version: one counter that moves on with every committed change to OSM's data,
 so that heavy computed reads (the alignment report, dashboards' metrics) can be cached
 exactly: a cache entry names the version it was computed at and is never served once the
-data has moved on."""
+data has moved on.
 
+So that the first visitor after a change does not wait for them (at seed_scale the
+enterprise dashboard takes seconds to compute afresh), a change also asks the workers to
+compute them again: the tasks named by the setting `OSM_WARM_TASKS`, sent once the change
+commits, `WARM_DELAY` seconds later and at most once in that time, so that a burst of
+writes is followed by one computation of the version it leaves. With inline tasks (no
+Redis) nothing is sent: the writer would wait instead of the reader."""
+
+import logging
+
+from celery import current_app
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .models import DataVersion
+
+logger = logging.getLogger(__name__)
+
+WARM_DELAY = 10  # seconds
+WARM_KEY = "osm:warm-scheduled"
 
 
 def data_version() -> str:
@@ -24,6 +42,23 @@ def data_changed() -> None:
     if not DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
         DataVersion.objects.get_or_create(pk=1)  # after a flush; a new epoch
         DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1)
+    if settings.OSM_WARM_TASKS:
+        connection = transaction.get_connection()
+        # once per transaction, however many rows it writes
+        if not any(entry[1] is warm_soon for entry in connection.run_on_commit):
+            transaction.on_commit(warm_soon)
+
+
+def warm_soon() -> None:
+    """Send the `OSM_WARM_TASKS` to run in `WARM_DELAY` seconds, unless they were sent less
+    than that ago. A broker that does not answer costs only the head start: logged."""
+    if not cache.add(WARM_KEY, 1, WARM_DELAY):
+        return
+    for name in settings.OSM_WARM_TASKS:
+        try:
+            current_app.send_task(name, countdown=WARM_DELAY, retry=False)
+        except (BrokerUnavailable, OSError) as exc:
+            logger.warning("The caches are not warmed after this change: %s", exc)
 
 
 def _on_change(sender, **kwargs):

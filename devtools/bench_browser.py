@@ -78,7 +78,7 @@ def warm_up(server, session: dict, paths: list[tuple[str, str]]) -> None:
     one at a time may all go to the same worker."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from .management.commands.bench import http_request
+    from .bench_http import http_request
 
     cookie = {"Cookie": f"{session['cookie']}={session['session']}"}
 

@@ -229,6 +229,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# Computed again by the workers after the data changes, before a visitor asks
+# (core/versioning.py); none with inline tasks.
+OSM_WARM_TASKS = [] if CELERY_TASK_ALWAYS_EAGER else ["osm.tasks.warm_caches"]
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

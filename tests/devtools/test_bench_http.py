@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from core.roles import OSM_STAFF
-from devtools.management.commands.bench import HttpBench, upload_rows
+from devtools.bench_http import HttpBench, upload_rows
 from scorecards.models import MeasureValue
 from scorecards.services import measure_value_record
 from tests import factories as f

@@ -29,8 +29,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from devtools.bench_http import free_port, http_request, wait_for_server
+
 from .bench import Command as BenchCommand
-from .bench import free_port, http_request, wait_for_server
 
 LUA = Path(__file__).with_name("loadtest.lua")
 RESULT_PREFIX = "LOADTEST-RESULT "
