@@ -59,6 +59,9 @@ PEOPLE = Policy(
 TEST_RESULTS = Policy(
     "test results", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,)
 )
+# The reporting cycle's months: everyone sees which are closed; OSM staff close and reopen
+# them, and a month's record (with its closings and reopenings) is never deleted.
+REPORTING = Policy("reporting months", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,))
 # The outgoing-message ledger and queued jobs, users' groups, the job schedules and the
 # login-protection records: OSM staff's business (in the admin).
 STAFF_ONLY = Policy("staff only", view=(STAFF,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))

@@ -40,6 +40,8 @@ from .models import (
     Objective,
     OrgUnit,
     Perspective,
+    ReportingPeriod,
+    ReportingPeriodEvent,
     RollupSource,
     Theme,
 )
@@ -395,6 +397,10 @@ class MeasureValueForm(forms.ModelForm):
         )
         if problems:
             self._update_errors(ValidationError(problems))
+            return
+        locked = services.locked_periods([(value.measure, value.period)])
+        if locked:  # a new value for a period of a closed month (a stored one is read-only)
+            self.add_error(None, list(locked.values()))
 
 
 @admin.register(MeasureValue)
@@ -446,6 +452,51 @@ class MeasureValueAdmin(TrackedAdmin):
         stamps = ("entered_by", "created_at", "updated_at")
         return ("measure", "period", *stamps) if obj is not None else stamps
 
+    def _locked(self, obj) -> bool:
+        """A value of a closed month: shown, never changed or deleted (bulk deletes too,
+        which ask this per row)."""
+        return bool(
+            obj and obj.pk and services.locked_periods([(obj.measure, obj.period)], hold=False)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class ReportingPeriodEventInline(RulesTabularInline):
+    model = ReportingPeriodEvent
+    fields = ("action", "by", "at", "reason")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(RulesAdmin):
+    """The closed (and reopened) months, read only: a month is closed and reopened on the
+    Reporting months page or through the API (`services.month_close`, `month_reopen`), which
+    record who, when and why."""
+
+    list_display = ("month", "status", "closed_by", "closed_at")
+    list_select_related = ("closed_by",)
+    fields = ("month", "status", "closed_by", "closed_at")
+    readonly_fields = fields
+    inlines = [ReportingPeriodEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

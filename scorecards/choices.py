@@ -55,3 +55,16 @@ ROLLUP_WORDS = {
     Rollup.MIN: pgettext_lazy("rollup, in a sentence", "minimum"),
     Rollup.MAX: pgettext_lazy("rollup, in a sentence", "maximum"),
 }
+
+
+class PeriodStatus(models.TextChoices):
+    """A month of the reporting cycle: open to writes, or closed (DESIGN.md "Reporting
+    cycle")."""
+
+    OPEN = "open", pgettext_lazy("reporting month", "Open")
+    CLOSED = "closed", pgettext_lazy("reporting month", "Closed")
+
+
+class PeriodAction(models.TextChoices):
+    CLOSE = "close", _("Closed")
+    REOPEN = "reopen", _("Reopened")

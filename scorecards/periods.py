@@ -50,6 +50,13 @@ def period_end(start: dt.date, frequency: str) -> dt.date:
     return add_months(start, months_in(frequency)) - dt.timedelta(days=1)
 
 
+def closing_month(start: dt.date, frequency: str) -> dt.date:
+    """The month in which the period that starts on `start` ends (its first day): the
+    reporting month whose closing locks the period's value (DESIGN.md "Reporting cycle").
+    A monthly period's own month, a quarter's last month, a fiscal year's last month."""
+    return add_months(start, months_in(frequency) - 1)
+
+
 def start_months(frequency: str, fiscal_start_month: int) -> str:
     """The months a period of `frequency` starts in, named in the active language, in
     calendar order: "January, April, July, October" ("" for a monthly one)."""

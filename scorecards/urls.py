@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import measure_views, setup_views, value_views, views
+from . import measure_views, reporting_views, setup_views, value_views, views
 
 urlpatterns = [
     path("measures/upload/", value_views.values_upload, name="values-upload"),
@@ -36,6 +36,18 @@ urlpatterns = [
         "objectives/<int:pk>/measures/new/",
         measure_views.MeasureCreate.as_view(),
         name="measure-new",
+    ),
+    # The reporting cycle's months (scorecards/reporting_views.py).
+    path("reporting/months/", reporting_views.months_page, name="reporting-months"),
+    path(
+        "reporting/months/<str:month>/close/",
+        reporting_views.MonthClose.as_view(),
+        name="reporting-month-close",
+    ),
+    path(
+        "reporting/months/<str:month>/reopen/",
+        reporting_views.MonthReopen.as_view(),
+        name="reporting-month-reopen",
     ),
     # Setup: the unit tree, perspectives and themes (scorecards/setup_views.py).
     path("setup/", setup_views.setup_page, name="setup"),

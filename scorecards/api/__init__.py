@@ -7,6 +7,7 @@ from django.urls import path
 from .bulk import BulkValuesView
 from .organisation import PerspectiveViewSet, ThemeViewSet, UnitViewSet
 from .reads import StrategyMapView, UnitScorecardView
+from .reporting import ReportingPeriodViewSet
 from .strategy import LinkViewSet, MeasureViewSet, ObjectiveViewSet
 from .values import MeasureValueViewSet
 
@@ -18,6 +19,7 @@ ROUTES = [
     ("links", LinkViewSet, "causeeffect"),
     ("measures", MeasureViewSet, "measure"),
     ("measure-values", MeasureValueViewSet, "measurevalue"),
+    ("reporting-periods", ReportingPeriodViewSet, "reportingperiod"),
 ]
 PATHS = [
     path("units/<int:pk>/scorecard/", UnitScorecardView.as_view(), name="api-scorecard"),

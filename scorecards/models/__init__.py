@@ -1,7 +1,9 @@
-"""Scorecards: the unit tree, perspectives, themes, objectives, links, measures and values."""
+"""Scorecards: the unit tree, perspectives, themes, objectives, links, measures and values,
+and the reporting cycle's months."""
 
 from .measures import FormulaInput, Measure, MeasureValue, RollupSource
 from .objectives import CascadeLink, CauseEffect, Objective
+from .reporting import ReportingPeriod, ReportingPeriodEvent
 from .units import OrgUnit, Perspective, Theme
 
 __all__ = [
@@ -13,6 +15,8 @@ __all__ = [
     "Objective",
     "OrgUnit",
     "Perspective",
+    "ReportingPeriod",
+    "ReportingPeriodEvent",
     "RollupSource",
     "Theme",
 ]

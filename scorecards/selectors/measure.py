@@ -11,7 +11,9 @@ from django.db.models import Q
 
 from .. import scoring
 from ..models import Measure, MeasureValue
+from ..periods import closing_month
 from ..targets import year_periods
+from .reporting import closed_months
 from .scorecard import Clock, MeasureReading, read_measure
 from .series import Series, load_series
 
@@ -29,6 +31,7 @@ class PeriodRow:
     score: Fraction | None
     status: str
     stored: MeasureValue | None  # the entered row (note, who, when), if any
+    locked: bool = False  # its month is closed: no door writes into it
 
 
 @dataclass
@@ -44,7 +47,7 @@ class MeasureDetail:
 def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetail:
     """The measure's series (computed for calculated and rollup measures), its reading as
     of the clock's month, and a row per period with a value (a bounded number of queries:
-    the series' rounds plus one for the stored rows)."""
+    the series' rounds, one for the stored rows, one for the closed months)."""
     clock = clock or Clock.make()
     series = load_series(Q(pk=measure.pk))[measure.pk]
     stored = {
@@ -52,8 +55,10 @@ def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetai
         for v in MeasureValue.objects.filter(measure=measure).select_related("entered_by")
     }
     info = series.measure
+    periods = sorted(set(series.values) | set(stored), reverse=True)
+    closed = closed_months(closing_month(period, info.frequency) for period in periods)
     rows = []
-    for period in sorted(set(series.values) | set(stored), reverse=True):
+    for period in periods:
         value = series.values.get(period)
         actual = value.actual if value else None
         target = value.target if value else None
@@ -76,6 +81,7 @@ def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetai
                     actual, target, red_flag, info.polarity, info.tolerance
                 ),
                 stored=stored.get(period),
+                locked=closing_month(period, info.frequency) in closed,
             )
         )
     return MeasureDetail(series=series, reading=read_measure(series, clock), rows=rows)

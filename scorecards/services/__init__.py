@@ -27,6 +27,13 @@ from .objectives import (
     objective_support,
     objective_update,
 )
+from .reporting import (
+    closed_months,
+    ensure_open,
+    locked_periods,
+    month_close,
+    month_reopen,
+)
 from .targets import TargetsSet, measure_targets_plan, measure_targets_set
 from .units import (
     broken_scorecard_links,
@@ -71,7 +78,10 @@ __all__ = [
     "cause_effect_create",
     "cause_effect_delete",
     "cause_effect_update",
+    "closed_months",
+    "ensure_open",
     "figures_of_other_periods",
+    "locked_periods",
     "measure_create",
     "measure_delete",
     "measure_save",
@@ -85,6 +95,8 @@ __all__ = [
     "measure_value_record",
     "measure_value_update",
     "measure_values_bulk_record",
+    "month_close",
+    "month_reopen",
     "objective_create",
     "objective_delete",
     "objective_support",

@@ -2,8 +2,9 @@
 nothing: the rows are read into typed rows first (value_inputs.py); here each row's measure
 is found and the caller's right to enter it checked, every row is checked as one value is
 (`values.value_problems`: the row's rules, range, decimal places, a note on a red value,
-figures far from the history unless confirmed), and the batch is written with its change
-history.
+figures far from the history unless confirmed; and a row that would change a value of a
+closed month is refused, `reporting.locked_periods`), and the batch is written with its
+change history.
 
 Writes are safe against a concurrent edit: the stored rows the batch may change are locked
 (`select_for_update`) before they are read, and each row writes only the fields it gives,
@@ -26,6 +27,7 @@ from ..models import Measure, MeasureValue
 from ..periods import kind_problem
 from ..unusual import History, history_of
 from ..value_inputs import BulkError, BulkRow
+from .reporting import locked_periods
 from .values import UNUSUAL, VALUE_ORDER, value_problems
 
 
@@ -197,6 +199,7 @@ def _prepare(found: list, actor, confirm_all: bool):
     one) and checked as a single value would be; and the errors of the rows that fail."""
     existing = _stored(found)
     history = _histories(found)
+    locked = locked_periods((measure, row.period) for row, measure in found)
     writes, errors = [], []
     for row, measure in found:
 
@@ -226,6 +229,9 @@ def _prepare(found: list, actor, confirm_all: bool):
         fields = frozenset(name for name in row.values if before[name] != getattr(value, name))
         if not created and not fields:
             writes.append(_Write(value, created, fields))  # as stored: nothing to write
+            continue
+        if (measure.pk, row.period) in locked:
+            errors.append(error("period", locked[measure.pk, row.period]))
             continue
         problems = value_problems(
             value,

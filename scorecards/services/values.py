@@ -12,7 +12,9 @@ confirmed, wherever it comes from (`measure_value_enter`, `measure_value_create`
   person who typed 77.95 for a one-place measure meant something the stored 78.0 is not);
 - a value that scores red needs a note saying why;
 - a figure far outside the measure's own history (`scorecards.unusual`) is saved only when
-  confirmed (`confirm=True`); otherwise refused with the code `unusual`.
+  confirmed (`confirm=True`); otherwise refused with the code `unusual`;
+- nothing is written into a value whose month is closed (`services/reporting.py`), not even
+  by `measure_value_record`.
 
 Only the figures that change are checked against the range, the places and the history, so
 a value stored before a range was declared can still have its note corrected.
@@ -41,6 +43,7 @@ from .. import scoring
 from ..display import month_text
 from ..models import Measure, MeasureValue
 from ..unusual import unusual_figure
+from .reporting import ensure_open
 
 VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
 FIGURES = ("actual", "target", "red_flag")
@@ -265,6 +268,7 @@ def _record(
     changes = _changes(before, value)
     if not created and not changes:
         return ValueChange(value, False, {})  # as stored: nothing to write or check
+    ensure_open(measure, [period])
     if actor is not None:
         value.entered_by = actor
     errors = value_problems(
@@ -346,6 +350,7 @@ def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange
             "period": month_text(value.period),
         }
         raise ValidationError({NON_FIELD_ERRORS: message})
+    ensure_open(value.measure, [value.period])
     before = _snapshot(value)
     for name in to_clear:
         setattr(value, name, None)
@@ -396,5 +401,6 @@ def measure_value_update(*, actor, instance: MeasureValue, data: dict) -> Measur
 
 @transaction.atomic
 def measure_value_delete(*, actor, instance: MeasureValue) -> None:
-    """Remove a value (its history stays)."""
+    """Remove a value (its history stays); not one of a closed month."""
+    ensure_open(instance.measure, [instance.period])
     delete_or_explain(instance, actor=actor)

@@ -16,6 +16,7 @@ configuration, less the pages that only read) and every resource of the API's ro
 that takes writes has its cases here.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -26,6 +27,7 @@ from django.test import Client
 
 from osm.api import router
 from scorecards.models import CascadeLink, Perspective
+from scorecards.services import month_close
 from tests import factories as f
 from tests.helpers import client_for
 from tests.osm.test_every_page import NOT_OURS, web_url_names
@@ -92,6 +94,7 @@ def w() -> SimpleNamespace:
     a1 = f.OrgUnitFactory(code="A1", parent=a, kind="department")
     b1 = f.OrgUnitFactory(code="B1", parent=b, kind="department")
     ent_objective = f.ObjectiveFactory(unit=ent, code="E1")
+    month_close(actor=None, month=dt.date(2025, 6, 1))  # for the reopening's cases
     return SimpleNamespace(
         ent=ent,
         alice=alice,
@@ -418,6 +421,14 @@ WEB: dict[str, list[Case]] = {
         Case("delete a unit", post(lambda w, s: f"/setup/units/{s.leaf.code}/delete/"), 403,
              control="osm", own_refused=True),
     ],
+    "reporting-month-close": [
+        Case("close a month", post(lambda w, s: "/reporting/months/2025-07/close/"), 403,
+             control="osm", own_refused=True),
+    ],
+    "reporting-month-reopen": [
+        Case("reopen a month", post(lambda w, s: "/reporting/months/2025-06/reopen/",
+             lambda w, s: {"reason": "A late invoice"}), 403, control="osm", own_refused=True),
+    ],
     "setup-perspective-new": [
         Case("add a perspective", post(lambda w, s: "/setup/perspectives/new/",
              lambda w, s: {"name": "Mission", "order": "0"}), 403, control="osm",
@@ -463,6 +474,7 @@ READ_ONLY_PAGES = {
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
+    "reporting-months",
     # The search boxes' answers (JSON; tests/core/test_people_search.py and the apps').
     "people-search", "measures-below", "initiatives:objectives-search",
     # Each person's own language: nobody can set another's (tests/core/test_i18n.py).

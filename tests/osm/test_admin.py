@@ -28,11 +28,20 @@ from people.services import (
 )
 from reviews.models import ActionItem
 from reviews.services import action_item_create, calendar_event_create, meeting_create
-from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit, Perspective
+from scorecards.models import (
+    CascadeLink,
+    Measure,
+    MeasureValue,
+    Objective,
+    OrgUnit,
+    Perspective,
+    ReportingPeriod,
+)
 from scorecards.services import (
     cause_effect_create,
     measure_create,
     measure_value_record,
+    month_close,
     objective_create,
     theme_create,
     unit_create,
@@ -52,6 +61,7 @@ REGISTERED = [
     "scorecards.CauseEffect",
     "scorecards.Measure",
     "scorecards.MeasureValue",
+    "scorecards.ReportingPeriod",
     "initiatives.Initiative",
     "initiatives.Milestone",
     "budgets.BudgetLine",
@@ -244,6 +254,7 @@ def world(django_user_model):
         period=dt.date(2026, 1, 1),
     )
     QueuedTask.objects.create(name="osm.tasks.deliver_outbox")
+    w["closed_month"] = month_close(actor=None, month=dt.date(2025, 1, 1))
     return w
 
 
@@ -344,12 +355,15 @@ def test_pages_render(client, request, world, who, label):
     assert client.get(url(model, "changelist")).status_code == 200
     assert client.get(url(model, "changelist"), {"q": "a"}).status_code == 200
     add = client.get(url(model, "add"))
-    if model in (OutgoingMessage, QueuedTask):
-        assert add.status_code == 403  # the ledger and the job queue are written by code
+    if model in (OutgoingMessage, QueuedTask, ReportingPeriod):
+        # the ledger, the job queue and the months' record are written by code (the months
+        # by their own pages and the API, which record who closed or reopened and why)
+        assert add.status_code == 403
     else:
         assert add.status_code == 200
     assert client.get(url(model, "change", obj.pk)).status_code == 200
-    assert client.get(url(model, "delete", obj.pk)).status_code == 200
+    deleted = client.get(url(model, "delete", obj.pk))
+    assert deleted.status_code == (403 if model is ReportingPeriod else 200)
     assert client.get(url(model, "history", obj.pk)).status_code == 200
     if isinstance(model_admin, SimpleHistoryAdmin):
         record = obj.history.latest()

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
-from core.roles import HR, MEASURE_OWNER
+from core.roles import HR, MEASURE_OWNER, OSM_STAFF
 from tests import factories as f
 
 DOC = Path(settings.BASE_DIR) / "docs/api.md"
@@ -22,10 +22,11 @@ def shell_blocks() -> str:
 @pytest.fixture
 def demo_like(transactional_db):
     """The corner of the demo company the guide uses: IND's REV and COGS, owned by `owner`;
-    `hr`, and three people in IND, two of them in sales."""
+    `hr`, `osm` (OSM staff), and three people in IND, two of them in sales."""
     cache.clear()
     owner = f.UserFactory(username="owner", password="demo-password", roles=[MEASURE_OWNER])
     f.UserFactory(username="hr", password="demo-password", roles=[HR])
+    f.UserFactory(username="osm", password="demo-password", roles=[OSM_STAFF])
     unit = f.OrgUnitFactory(code="IND", parent=f.EnterpriseFactory(code="MERIDIAN"))
     objective = f.ObjectiveFactory(unit=unit)
     for code in ("REV", "COGS"):
@@ -58,4 +59,7 @@ def test_the_guide_runs_as_written(live_server, demo_like, tmp_path):
     assert "IND 2026-10 green " in out  # the generated client's scorecard
     assert '{"matched":3,"created":3,"skipped":0}' in out  # the goal template, applied
     assert '{"matched":2,"created":0,"skipped":2}' in out  # again, to IND's sales people
+    assert '"month":"2026-10-01","status":"closed"' in out  # the month closed
+    assert "Oct 2026 is closed: the Oct 2026 value of REV can no longer be changed." in out
+    assert '"status":"open"' in out and "A late invoice for October" in out  # reopened
     assert '{"job_family":["No employee has the job family “Astronauts”."]}' in out

@@ -1,0 +1,141 @@
+"""The reporting cycle's months as the Reporting months page shows them, which are closed,
+and what is still missing before a month is closed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import TruncDate
+
+from .. import scoring
+from ..choices import Frequency, PeriodStatus, Rollup
+from ..models import Measure, MeasureValue, ReportingPeriod, ReportingPeriodEvent
+from ..periods import add_months, is_period_start, months_in
+from .tree import unit_tree
+
+SHOWN_MONTHS = 18  # the months before this one listed, even those never closed
+
+
+def closed_months(months: Iterable[dt.date]) -> set[dt.date]:
+    """Which of `months` (first days) are closed (one query; none for no month)."""
+    months = set(months)
+    if not months:
+        return set()
+    return set(
+        ReportingPeriod.objects.filter(month__in=months, status=PeriodStatus.CLOSED).values_list(
+            "month", flat=True
+        )
+    )
+
+
+@dataclass
+class MonthRow:
+    """A month: open or closed, who closed it and when, its closings and reopenings."""
+
+    month: dt.date
+    status: str = PeriodStatus.OPEN
+    closed_by: object = None
+    closed_at: dt.datetime | None = None
+    events: list = field(default_factory=list)
+    over: bool = True  # a month can be closed once it has ended
+
+    @property
+    def closed(self) -> bool:
+        return self.status == PeriodStatus.CLOSED
+
+
+def reporting_months(today: dt.date, shown: int = SHOWN_MONTHS) -> list[MonthRow]:
+    """This month and the `shown` before it, latest first, and any other month that has
+    been closed; each with its record (two queries, whatever the number of events)."""
+    this_month = today.replace(day=1)
+    rows = {
+        month: MonthRow(month, over=month < this_month)
+        for month in (add_months(this_month, -back) for back in range(shown + 1))
+    }
+    events = ReportingPeriodEvent.objects.select_related("by").order_by("at", "id")
+    for period in ReportingPeriod.objects.select_related("closed_by").prefetch_related(
+        Prefetch("events", queryset=events)
+    ):
+        row = rows.setdefault(period.month, MonthRow(period.month, over=period.month < this_month))
+        row.status, row.closed_by, row.closed_at = period.status, period.closed_by, period.closed_at
+        row.events = list(period.events.all())
+    return sorted(rows.values(), key=lambda row: row.month, reverse=True)
+
+
+@dataclass
+class ChecklistUnit:
+    """A unit with values still missing for the periods ending in the month."""
+
+    id: int
+    code: str
+    name: str
+    missing: list = field(default_factory=list)  # (measure id, code, name, period)
+
+
+def periods_ending_in(month: dt.date, fiscal_start: int) -> dict[str, dt.date]:
+    """For each frequency, the period that ends in `month`, if one does: the month itself;
+    the quarter whose last month it is; the fiscal year whose last month it is."""
+    ending = {}
+    for frequency in Frequency.values:
+        start = add_months(month, 1 - months_in(frequency))
+        if is_period_start(start, frequency, fiscal_start):
+            ending[frequency] = start
+    return ending
+
+
+def close_checklist(month: dt.date) -> list[ChecklistUnit]:
+    """What is still missing before `month` is closed, by unit in tree order: the entered
+    measures (not calculated, not rolled up) owing an actual for the period that ends in the
+    month (`scoring.owes_from`: not one created after it, unless it has history from before)
+    and without one. Three queries, whatever the size of the company."""
+    fiscal_start = settings.FISCAL_YEAR_START_MONTH
+    ending = periods_ending_in(month, fiscal_start)
+    entered = (
+        Q(formula__isnull=True) | Q(formula=""),
+        Q(rollup=Rollup.NONE),
+    )
+    first_actual = (
+        MeasureValue.objects.filter(measure=OuterRef("pk"), actual__isnull=False)
+        .order_by("period")
+        .values("period")[:1]
+    )
+    rows = (
+        Measure.objects.filter(*entered)
+        .filter(frequency__in=list(ending))
+        .annotate(created=TruncDate("created_at"), first_actual=Subquery(first_actual))
+        .values("id", "code", "name", "frequency", "created", "first_actual", "unit_id")
+    )
+    candidates = [
+        row
+        for row in rows
+        if scoring.owes_from(row["created"], row["frequency"], fiscal_start, row["first_actual"])
+        <= ending[row["frequency"]]
+    ]
+    have = set(
+        MeasureValue.objects.filter(
+            reduce(
+                or_, (Q(measure__frequency=f, period=p) for f, p in ending.items()), Q(pk__in=[])
+            ),
+            actual__isnull=False,
+        ).values_list("measure_id", flat=True)
+    )
+    missing = defaultdict(list)
+    for row in candidates:
+        if row["id"] not in have:
+            missing[row["unit_id"]].append(
+                (row["id"], row["code"], row["name"], ending[row["frequency"]])
+            )
+    units = []
+    for unit, _depth in unit_tree():
+        if unit.pk in missing:
+            found = ChecklistUnit(unit.pk, unit.code, unit.name)
+            found.missing = sorted(missing[unit.pk], key=lambda m: m[1])
+            units.append(found)
+    return units
