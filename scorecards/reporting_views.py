@@ -10,13 +10,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.views import Crumb, ServiceFormView, require
 
 from . import services
-from .display import month_text
 from .selectors.reporting import close_checklist, reporting_months
 
 VIEW = "scorecards.view_reportingperiod"
@@ -34,6 +34,11 @@ def months_page(request):
         "can_close": request.user.has_perm(CLOSE),
     }
     return render(request, "scorecards/reporting/months.html", context)
+
+
+def month_name(month: dt.date) -> str:
+    """ "October 2026", in the reader's language (a page's title, not a period's text)."""
+    return date_format(month, "YEAR_MONTH_FORMAT")
 
 
 def month_from(text: str) -> dt.date:
@@ -87,7 +92,7 @@ class MonthClose(_MonthPage):
         return {"month": self.month, "checklist": checklist, "missing_count": missing}
 
     def title(self):
-        return _("Close %(month)s") % {"month": month_text(self.month)}
+        return _("Close %(month)s") % {"month": month_name(self.month)}
 
     @property
     def lead(self):
@@ -95,13 +100,13 @@ class MonthClose(_MonthPage):
             "Once %(month)s is closed, no value of a period ending in it can be entered, "
             "corrected or removed, by anyone: the monthly, the quarter ending in it, the fiscal "
             "year ending in it. OSM staff can reopen it, saying why."
-        ) % {"month": month_text(self.month)}
+        ) % {"month": month_name(self.month)}
 
     def save(self, form):
         return services.month_close(actor=self.request.user, month=self.month)
 
     def success_message(self, saved):
-        return _("Closed %(month)s.") % {"month": month_text(saved.month)}
+        return _("Closed %(month)s.") % {"month": month_name(saved.month)}
 
 
 class MonthReopen(_MonthPage):
@@ -111,7 +116,7 @@ class MonthReopen(_MonthPage):
     submit_label = pgettext_lazy("button", "Reopen the month")
 
     def title(self):
-        return _("Reopen %(month)s") % {"month": month_text(self.month)}
+        return _("Reopen %(month)s") % {"month": month_name(self.month)}
 
     def save(self, form):
         return services.month_reopen(
@@ -120,5 +125,5 @@ class MonthReopen(_MonthPage):
 
     def success_message(self, saved):
         return _("Reopened %(month)s: its values can be corrected until it is closed again.") % {
-            "month": month_text(saved.month)
+            "month": month_name(saved.month)
         }

@@ -290,9 +290,9 @@ def test_the_months_page_shows_every_month_and_who_closed_it(client, world):
 def test_closing_and_reopening_on_the_pages(client, world):
     client.force_login(world["staff"])
     page = client.get("/reporting/months/2026-03/close/")
-    assert page.status_code == 200 and "Close Mar 2026" in page.content.decode()
+    assert page.status_code == 200 and "Close March 2026" in page.content.decode()
     response = client.post("/reporting/months/2026-03/close/", follow=True)
-    assert "Closed Mar 2026." in response.content.decode()
+    assert "Closed March 2026." in response.content.decode()
     assert ReportingPeriod.objects.get(month=MAR).status == PeriodStatus.CLOSED
     # closing it again, or November (not over), is refused on the page
     assert client.post("/reporting/months/2026-03/close/").status_code == 400
