@@ -99,7 +99,7 @@ class MeasureValueForm(forms.Form):
 
     FIGURES = ("actual", "target", "red_flag")
 
-    def __init__(self, *args, measure: Measure, **kwargs):
+    def __init__(self, *args, measure: Measure, sets_targets: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.measure = measure
         self.fiscal_start = settings.FISCAL_YEAR_START_MONTH
@@ -107,6 +107,11 @@ class MeasureValueForm(forms.Form):
         if measure.is_calculated or measure.is_rollup:
             # Their actuals are computed; only targets and red flags are entered.
             del self.fields["actual"]
+        # A measure's owner enters actuals and notes; its unit's heads set the targets
+        # (`services.may_set_targets`).
+        self.targets_by_heads = not sets_targets
+        if self.targets_by_heads:
+            del self.fields["target"], self.fields["red_flag"]
         # Figures that asked for a confirmation: [(field, figure)], set by the view.
         self.unusual: list[tuple[str, object]] = []
 

@@ -62,14 +62,16 @@ def measure_page(request, pk: int):
     status = 200
     if request.method == "POST":
         require(user, "scorecards.add_measurevalue", measure)
-        form = MeasureValueForm(request.POST, measure=measure)
+        form = MeasureValueForm(
+            request.POST, measure=measure, sets_targets=services.may_set_targets(user, measure)
+        )
         if form.is_valid():
             saved = _record_value(request, measure, form)
             if saved:
                 return redirect(measure_url(measure, saved))
         status = 400
     else:
-        form = _entry_form(measure, request.GET)
+        form = _entry_form(measure, request.GET, services.may_set_targets(user, measure))
     if request.htmx and request.method == "GET":
         return render(request, "scorecards/value_form.html", {"measure": measure, "form": form})
     detail = measure_detail(measure)
@@ -146,7 +148,7 @@ def _unusual(exc: ValidationError, form) -> list[tuple[str, object]]:
     return [(name, form.cleaned_data[name]) for name in exc.error_dict]
 
 
-def _entry_form(measure: Measure, query) -> MeasureValueForm:
+def _entry_form(measure: Measure, query, sets_targets: bool) -> MeasureValueForm:
     """The form for `?period=` as typed (what is stored for it; a period that cannot be
     read keeps its text, with the reason), else for the oldest period the measure owes,
     else the next one due."""
@@ -157,21 +159,21 @@ def _entry_form(measure: Measure, query) -> MeasureValueForm:
                 text, measure.frequency, settings.FISCAL_YEAR_START_MONTH, locale_month_names()
             )
         except ValueError:
-            form = MeasureValueForm({"period": text}, measure=measure)
+            form = MeasureValueForm({"period": text}, measure=measure, sets_targets=sets_targets)
             form.is_valid()  # the period's error, next to the text as typed
             return form
     else:
         owed = owed_values(Q(pk=measure.pk))
         period = owed[0].period if owed else None
     if period is None:
-        return MeasureValueForm(measure=measure)
+        return MeasureValueForm(measure=measure, sets_targets=sets_targets)
     stored = MeasureValue.objects.filter(measure=measure, period=period).first()
     initial = {"period": period_text(period, measure.frequency, settings.FISCAL_YEAR_START_MONTH)}
     if stored:
         initial.update(
             actual=stored.actual, target=stored.target, red_flag=stored.red_flag, note=stored.note
         )
-    return MeasureValueForm(measure=measure, initial=initial)
+    return MeasureValueForm(measure=measure, initial=initial, sets_targets=sets_targets)
 
 
 # The Clear and Remove actions and the CSV upload are in value_views.py.

@@ -28,7 +28,7 @@ from ..periods import kind_problem
 from ..unusual import History, history_of
 from ..value_inputs import BulkError, BulkRow
 from .reporting import locked_periods
-from .values import UNUSUAL, VALUE_ORDER, value_problems
+from .values import TARGET_FIELDS, UNUSUAL, VALUE_ORDER, targets_refused, value_problems
 
 
 class BulkCounts(NamedTuple):
@@ -201,6 +201,7 @@ def _prepare(found: list, actor, confirm_all: bool):
     history = _histories(found)
     locked = locked_periods((measure, row.period) for row, measure in found)
     writes, errors = [], []
+    sets_targets = {}  # by measure: whether the actor may set its targets (asked once)
     for row, measure in found:
 
         def error(field, message, code=None, row=row):
@@ -233,6 +234,15 @@ def _prepare(found: list, actor, confirm_all: bool):
         if (measure.pk, row.period) in locked:
             errors.append(error("period", locked[measure.pk, row.period]))
             continue
+        if fields & set(TARGET_FIELDS):
+            if measure.pk not in sets_targets:
+                sets_targets[measure.pk] = targets_refused(actor, measure, TARGET_FIELDS)
+            refused = sets_targets[measure.pk]
+            if refused:
+                errors += [
+                    error(name, refused[name][0]) for name in TARGET_FIELDS if name in fields
+                ]
+                continue
         problems = value_problems(
             value,
             measure,

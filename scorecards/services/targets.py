@@ -20,7 +20,7 @@ from ..choices import Frequency
 from ..display import month_text
 from ..models import Measure, MeasureValue
 from ..selectors.measure import year_actuals
-from .values import measure_value_record
+from .values import measure_value_record, targets_refused
 
 # Values are stored with 6 decimals (core.fields.VALUE): a measure that declares no places
 # has its spread targets rounded to those.
@@ -94,6 +94,9 @@ def measure_targets_set(
     its stored red flag would then be on the wrong side of."""
     if not targets:
         raise ValidationError({"targets": _("Give the target of at least one period.")})
+    refused = targets_refused(actor, measure, ["target"])
+    if refused:
+        raise ValidationError({"targets": refused["target"]})
     periods = spreading.year_periods(
         fiscal_year, measure.frequency, settings.FISCAL_YEAR_START_MONTH
     )

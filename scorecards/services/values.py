@@ -47,6 +47,10 @@ from .reporting import ensure_open
 
 VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
 FIGURES = ("actual", "target", "red_flag")
+# Set by the heads of the measure's unit and of the units above it, and by the OSM staff; a
+# measure's owner enters its actuals and notes only (else he could set his own target to 0
+# and his red flag to -1, and turn a red value green).
+TARGET_FIELDS = ("target", "red_flag")
 VALUE_ORDER = (*FIGURES, "note")
 # A value's fields as a sentence names them ("actual 77.9 → 79.2").
 FIELD_LABELS = {
@@ -82,6 +86,24 @@ class ValueChange:
     value: MeasureValue
     created: bool
     changes: dict[str, tuple] = field(default_factory=dict)
+
+
+def may_set_targets(actor, measure: Measure) -> bool:
+    """Whether `actor` sets `measure`'s targets and red flags: who may change the measure
+    (the heads of its unit and above, the OSM staff); a program (no actor) does."""
+    return actor is None or actor.has_perm("scorecards.change_measure", measure)
+
+
+def targets_refused(actor, measure: Measure, changed) -> dict[str, list[str]]:
+    """The refusal of each target or red flag in `changed` that `actor` may not set."""
+    fields = [name for name in TARGET_FIELDS if name in changed]
+    if not fields or may_set_targets(actor, measure):
+        return {}
+    message = _(
+        "Targets and red flags of %(measure)s are set by the heads of %(unit)s and of the "
+        "units above it, and by the OSM staff; enter the actual and a note."
+    ) % {"measure": measure.code, "unit": measure.unit.code}
+    return {name: [message] for name in fields}
 
 
 def figure_problems(measure: Measure, name: str, figure: Decimal) -> list[ValidationError]:
@@ -253,10 +275,18 @@ def measure_value_enter(
 
 @transaction.atomic
 def _record(
-    *, measure, period, given: dict, actor, confirm: bool, note_if_red: bool = True
+    *,
+    measure,
+    period,
+    given: dict,
+    actor,
+    confirm: bool,
+    note_if_red: bool = True,
+    door: bool = True,
 ) -> ValueChange:
     """Write `given` on the period's value (locked while it is read and written), checked by
-    `value_problems`; nothing is written when nothing changes."""
+    `value_problems`; nothing is written when nothing changes. Through a `door` (not a
+    program's `measure_value_record`), only who may set targets sets targets."""
     value = MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
     created = value is None
     if created:
@@ -269,6 +299,9 @@ def _record(
     if not created and not changes:
         return ValueChange(value, False, {})  # as stored: nothing to write or check
     ensure_open(measure, [period])
+    refused = targets_refused(actor, measure, changes) if door else {}
+    if refused:
+        raise ValidationError(refused)
     if actor is not None:
         value.entered_by = actor
     errors = value_problems(
@@ -310,8 +343,9 @@ def measure_value_record(
     """Record (insert or update) a measure's value for a period, for programs that checked
     the figures themselves (the demo, tests; no door calls it): fields not given keep their
     stored value, None clears a figure. The row's rules, the range and the decimal places
-    are checked; a note on a red value only with `require_note_if_red`; the history is not
-    asked about. Returns (value, created)."""
+    are checked, and the month must be open; a note on a red value only with
+    `require_note_if_red`; neither the history nor who may set targets is asked about
+    (`actor` is the history's author). Returns (value, created)."""
     given = {
         name: figure
         for name, figure in (
@@ -329,6 +363,7 @@ def measure_value_record(
         actor=actor,
         confirm=True,
         note_if_red=require_note_if_red,
+        door=False,
     )
     return change.value, change.created
 
@@ -351,6 +386,9 @@ def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange
         }
         raise ValidationError({NON_FIELD_ERRORS: message})
     ensure_open(value.measure, [value.period])
+    refused = targets_refused(actor, value.measure, to_clear)
+    if refused:
+        raise ValidationError(refused)
     before = _snapshot(value)
     for name in to_clear:
         setattr(value, name, None)

@@ -267,9 +267,7 @@ class Values:
         return {
             "measure": _measure(w, side).pk,
             "period": "2026-03",
-            "actual": "95.5",
-            "target": "100",
-            "red_flag": "80",
+            "actual": "95.5",  # an owner enters actuals and notes; heads set targets
             "note": "A good month.",
         }
 
@@ -414,7 +412,8 @@ def test_measure_fields_round_trip_and_rollup_sources(w):
 
 def test_measure_value_fields(w):
     client = client_for(w.u.staff)
-    created = client.post(f"{API}/measure-values/", Values.create(w, "own"))
+    with_targets = {**Values.create(w, "own"), "target": "100", "red_flag": "80"}
+    created = client.post(f"{API}/measure-values/", with_targets)
     assert created.status_code == 201
     body = created.json()
     assert body["period"] == "2026-03-01"  # YYYY-MM accepted, answered as a date
@@ -578,9 +577,13 @@ def test_a_unit_head_cannot_move_a_link_out_of_his_subtree(w):
 
 def test_a_measure_owner_enters_values_of_his_measure_only(w):
     client = client_for(w.u.owner)
-    mine = {"measure": w.m_b2.pk, "period": "2026-02", "actual": "7.5", "target": "8"}
+    mine = {"measure": w.m_b2.pk, "period": "2026-02", "actual": "7.5"}
     created = client.post(f"{API}/measure-values/", mine)
     assert created.status_code == 201
+    # his own target: refused (the heads of B2 and above and the OSM staff set them)
+    target = client.patch(f"{API}/measure-values/{created.json()['id']}/", {"target": "0"})
+    assert target.status_code == 400
+    assert "Targets and red flags of" in target.json()["target"][0]
     assert client.patch(f"{API}/measure-values/{w.v_b2.pk}/", {"actual": "92"}).status_code == 200
     assert client.delete(f"{API}/measure-values/{w.v_b2.pk}/").status_code == 403
     others = {"measure": w.m_b1.pk, "period": "2026-02", "actual": "7"}

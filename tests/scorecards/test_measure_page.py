@@ -112,40 +112,53 @@ def test_no_role_is_403(client, world):
 
 def test_entering_a_value_changes_the_status(client, world):
     measure = world["measure"]
+    login(client, world["head"])  # the head sets November's target
+    client.post(f"/measures/{measure.pk}/", {"period": "2026-11", "target": "100"})
     login(client, world["owner"])
     # November 120 against 100: green. Score 10/3 + (120 - 90) / 10 * 10/3 = 13.33 -> 10.
     response = client.post(
-        f"/measures/{measure.pk}/",
-        {"period": "2026-11", "actual": "120", "target": "100", "note": ""},
-        follow=True,
+        f"/measures/{measure.pk}/", {"period": "2026-11", "actual": "120", "note": ""}, follow=True
     )
     html = response.content.decode()
-    assert "REV, Nov 2026: actual set to 120, target set to 100; status No data → On target." in (
-        html
-    )
+    assert "REV, Nov 2026: actual set to 120; status No data → On target." in html
     value = MeasureValue.objects.get(measure=measure, period=dt.date(2026, 11, 1))
     assert (value.actual, value.target, value.entered_by) == (120, 100, world["owner"])
 
 
-def test_a_red_value_needs_a_note(client, world):
+def test_the_owner_enters_actuals_and_notes_and_the_heads_set_targets(client, world):
+    # The owner's form has no target or red flag (a target posted anyway is not read), and
+    # says who sets them; the head's form has both.
     measure = world["measure"]
     login(client, world["owner"])
-    # 80 against target 100 and the default red flag 90: red.
-    response = client.post(
-        f"/measures/{measure.pk}/", {"period": "2026-11", "actual": "80", "target": "100"}
+    form = client.get(f"/measures/{measure.pk}/").context["form"]
+    assert set(form.fields) == {"period", "actual", "note"}
+    client.post(f"/measures/{measure.pk}/", {"period": "2026-11", "actual": "95", "target": "0"})
+    assert MeasureValue.objects.get(period=dt.date(2026, 11, 1)).target is None
+    login(client, world["head"])
+    assert {"target", "red_flag"} <= set(
+        client.get(f"/measures/{measure.pk}/").context["form"].fields
     )
+
+
+def test_a_red_value_needs_a_note(client, world):
+    measure = world["measure"]
+    services.measure_value_record(measure=measure, period=dt.date(2026, 11, 1),
+                                  target=Decimal(100), actor=None)  # fmt: skip
+    login(client, world["owner"])
+    # 80 against target 100 and the default red flag 90: red.
+    response = client.post(f"/measures/{measure.pk}/", {"period": "2026-11", "actual": "80"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "This value is off target: say in the note why" in html
-    assert not MeasureValue.objects.filter(period=dt.date(2026, 11, 1)).exists()
+    assert MeasureValue.objects.get(period=dt.date(2026, 11, 1)).actual is None
     response = client.post(
         f"/measures/{measure.pk}/",
-        {"period": "2026-11", "actual": "80", "target": "100", "note": "Strike at the plant"},
+        {"period": "2026-11", "actual": "80", "note": "Strike at the plant"},
         follow=True,
     )
     assert (
-        "REV, Nov 2026: actual set to 80, target set to 100, note added; status No data → "
-        "Off target." in response.content.decode()
+        "REV, Nov 2026: actual set to 80, note added; status No data → Off target."
+        in response.content.decode()
     )
     assert MeasureValue.objects.get(period=dt.date(2026, 11, 1)).note == "Strike at the plant"
 
@@ -180,7 +193,7 @@ def test_correcting_keeps_one_row_and_says_so(client, world):
 )
 def test_bad_input_is_shown_next_to_the_field(client, world, data, field, message):
     measure = world["measure"]
-    login(client, world["owner"])
+    login(client, world["head"])
     response = client.post(f"/measures/{measure.pk}/", data)
     assert response.status_code == 400
     errors = response.context["form"].errors

@@ -5,8 +5,10 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 
+from core.roles import MEASURE_OWNER, OSM_STAFF
 from scorecards import services
 from scorecards.models import MeasureValue
 from tests import factories as f
@@ -26,7 +28,7 @@ def stored(measure) -> dict:
 
 def test_targets_are_added_replaced_and_kept_and_actuals_never_touched():
     measure = f.MeasureFactory(code="REV")
-    actor = f.UserFactory()
+    actor = f.UserFactory(roles=[OSM_STAFF])  # who sets targets (not the measure's owner)
     MeasureValue.objects.create(measure=measure, period=JAN, actual=D(95), target=D(100))
     MeasureValue.objects.create(measure=measure, period=FEB, actual=D(80), note="late")
     MeasureValue.objects.create(measure=measure, period=MAR, target=D(120))
@@ -198,3 +200,12 @@ def test_plan_refuses_an_annual_target_finer_than_the_measure():
         services.measure_targets_plan(
             measure=measure, fiscal_year=2026, method="even", annual_target=D("10.5")
         )
+
+
+def test_a_measure_owner_does_not_set_the_year_s_targets():
+    owner = f.UserFactory(roles=[MEASURE_OWNER])
+    measure = f.MeasureFactory(code="REV", owner=owner)
+    with pytest.raises(ValidationError, match="Targets and red flags of REV are set by the heads"):
+        services.measure_targets_set(actor=owner, measure=measure, fiscal_year=2026,
+                                     targets={JAN: D(0)})  # fmt: skip
+    assert not MeasureValue.objects.exists()

@@ -104,7 +104,11 @@ def test_who_may_upload(client, world):
     world["rev"].save()
     client.force_login(owner)
     assert client.get(URL).status_code == 200
-    assert client.post(URL, {"csv_text": GOOD, "confirm": ""}).status_code == 302
+    # the owner enters actuals (and notes); targets are the unit heads'
+    refused = client.post(URL, {"csv_text": GOOD, "confirm": ""})
+    assert refused.status_code == 400 and "Targets and red flags of REV" in refused.content.decode()
+    actuals = "measure_code,period,actual\nBU.REV,2026-09,95\nBU.REV,2026-10,100\n"
+    assert client.post(URL, {"csv_text": actuals, "confirm": ""}).status_code == 302
     assert MeasureValue.objects.count() == 2
 
 

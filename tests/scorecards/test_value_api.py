@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from core.roles import EXECUTIVE, MEASURE_OWNER
+from core.roles import EXECUTIVE, MEASURE_OWNER, UNIT_HEAD
 from scorecards.models import MeasureValue
 from tests import factories as f
 from tests.helpers import client_for
@@ -20,16 +20,18 @@ RED_NOTE = "This value is off target: say in the note why, and what is being don
 
 @pytest.fixture
 def world():
-    """OEE, a percentage with one decimal place, owned by `owner`; six months of history
-    (75..80: median 77.5, MAD 1.5)."""
+    """OEE, a percentage with one decimal place, owned by `owner`, in the unit `head` heads;
+    six months of history (75..80: median 77.5, MAD 1.5). The client is the head's (who
+    sets targets and red flags as well as actuals)."""
     owner = f.UserFactory(roles=[MEASURE_OWNER])
-    unit = f.OrgUnitFactory(code="PLANT", parent=f.EnterpriseFactory())
+    head = f.UserFactory(roles=[UNIT_HEAD])
+    unit = f.OrgUnitFactory(code="PLANT", parent=f.EnterpriseFactory(), head=head)
     oee = f.MeasureFactory(objective=f.ObjectiveFactory(unit=unit), code="OEE", unit_label="%",
                            decimal_places=1, owner=owner)  # fmt: skip
     for k, actual in enumerate(range(75, 81), start=1):
         f.MeasureValueFactory(measure=oee, period=dt.date(2026, k, 1), actual=Decimal(actual),
                               target=None, red_flag=None)  # fmt: skip
-    return {"oee": oee, "owner": owner, "client": client_for(owner)}
+    return {"oee": oee, "owner": owner, "client": client_for(head)}
 
 
 def value(world, **fields):
