@@ -209,3 +209,16 @@ def test_a_measure_owner_does_not_set_the_year_s_targets():
         services.measure_targets_set(actor=owner, measure=measure, fiscal_year=2026,
                                      targets={JAN: D(0)})  # fmt: skip
     assert not MeasureValue.objects.exists()
+
+
+def test_a_measure_owner_clears_an_actual_but_not_a_target():
+    # Clear is a door too: the owner may empty January's actual, not its target
+    owner = f.UserFactory(roles=[MEASURE_OWNER])
+    measure = f.MeasureFactory(code="REV", owner=owner)
+    value = MeasureValue.objects.create(measure=measure, period=JAN, actual=D(95), target=D(100))
+    with pytest.raises(ValidationError) as refused:
+        services.measure_value_clear(actor=owner, instance=value, fields=["target"])
+    assert "Targets and red flags of REV" in refused.value.message_dict["target"][0]
+    services.measure_value_clear(actor=owner, instance=value, fields=["actual"])
+    value.refresh_from_db()
+    assert (value.actual, value.target) == (None, D(100))
