@@ -181,7 +181,7 @@ class HttpBench:
             "dataset": self.dataset,
             "size": data_size_from(self.shell),
             "median": statistics.median(samples),
-            "p95": _percentile(samples, 0.95),
+            "p95": percentile(samples, 0.95),
             "queries": None,
             "repeat": repeat,
         }
@@ -337,7 +337,8 @@ def data_size_from(shell) -> str:
     )
 
 
-def _percentile(samples, fraction):
-    from .management.commands.bench import percentile
-
-    return percentile(samples, fraction)
+def percentile(samples, fraction):
+    """The sample at `fraction` of the sorted samples (0.95: the p95), the nearest rank."""
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]

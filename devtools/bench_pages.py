@@ -24,6 +24,8 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import connection
 
+from .bench_http import percentile
+
 PAGE_TARGET = 0.300  # seconds: issue 14's limit for every page at seed_scale
 
 
@@ -142,8 +144,6 @@ def time_pages(user, repeat: int) -> list[dict]:
     queries; rows slowest first. A page the data cannot open (no such object) is a row
     with `skipped` saying why."""
     from django.test import Client
-
-    from .management.commands.bench import percentile
 
     pages, not_got, demo_objects = page_list()
     objects = demo_objects()

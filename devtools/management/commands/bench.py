@@ -29,7 +29,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from devtools import bench_browser, bench_pages
-from devtools.bench_http import HttpBench, ReminderBench
+from devtools.bench_http import HttpBench, ReminderBench, percentile
 
 DATASETS = {
     "demo": ["seed_demo", "--yes", "--if-empty"],
@@ -111,12 +111,6 @@ def data_size() -> str:
     from scorecards.models import MeasureValue, OrgUnit
 
     return f"{OrgUnit.objects.count():,} units, {MeasureValue.objects.count():,} values"
-
-
-def percentile(samples, fraction):
-    ordered = sorted(samples)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Command(BaseCommand):
