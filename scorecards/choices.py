@@ -68,3 +68,13 @@ class PeriodStatus(models.TextChoices):
 class PeriodAction(models.TextChoices):
     CLOSE = "close", _("Closed")
     REOPEN = "reopen", _("Reopened")
+
+
+class ValueState(models.TextChoices):
+    """Where a value stands in its unit's approval (DESIGN.md "Reporting cycle"): its
+    actual and note are approved, or a measure owner's new ones are submitted for review,
+    or were returned with a comment."""
+
+    APPROVED = "approved", pgettext_lazy("value state", "Approved")
+    SUBMITTED = "submitted", pgettext_lazy("value state", "Submitted")
+    RETURNED = "returned", pgettext_lazy("value state", "Returned")

@@ -35,12 +35,20 @@ def offer_units(field, units: list[tuple[OrgUnit, int]], *, blank: bool = True) 
 
 
 class _HeadField:
-    """The head is picked among active users, by name."""
+    """The head is picked among active users, by name; approval is inherited, required or
+    not."""
 
     def _prepare_head(self):
         field = self.fields["head"]
         make_person_field(field)
         field.help_text = _("Who heads the unit: he or she writes its scorecard and those below.")
+        approval = self.fields["approval_required"]
+        approval.widget = forms.NullBooleanSelect()
+        approval.widget.choices = [
+            ("unknown", _("As the unit above")),
+            ("true", _("Required")),
+            ("false", _("Not required")),
+        ]
 
 
 class UnitCreateForm(_HeadField, forms.ModelForm):
@@ -48,7 +56,7 @@ class UnitCreateForm(_HeadField, forms.ModelForm):
 
     class Meta:
         model = OrgUnit
-        fields = ["code", "name", "kind", "parent", "head"]
+        fields = ["code", "name", "kind", "parent", "head", "approval_required"]
         help_texts = {
             "code": _("Letters, digits, '_' and '-'; it names the unit in formulas (UNIT.CODE)."),
             "parent": _("The unit it belongs to; leave empty only for the enterprise."),
@@ -68,7 +76,7 @@ class UnitEditForm(_HeadField, forms.ModelForm):
 
     class Meta:
         model = OrgUnit
-        fields = ["code", "name", "kind", "head"]
+        fields = ["code", "name", "kind", "head", "approval_required"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import measure_views, reporting_views, setup_views, value_views, views
+from . import approval_views, measure_views, reporting_views, setup_views, value_views, views
 
 urlpatterns = [
     path("measures/upload/", value_views.values_upload, name="values-upload"),
@@ -21,6 +21,9 @@ urlpatterns = [
         name="measure-value-clear",
     ),
     path("my/updates/", views.my_updates, name="my-updates"),
+    path("my/approvals/", approval_views.approvals_page, name="approvals"),
+    path("values/<int:pk>/approve/", approval_views.value_approve, name="value-approve"),
+    path("values/<int:pk>/return/", approval_views.ValueReturn.as_view(), name="value-return"),
     path(
         "units/<str:code>/measures-below/",
         measure_views.measures_below_search,

@@ -72,3 +72,14 @@ class ValuesUploadForm(forms.Form):
         elif not data.get("csv_text"):
             self.add_error("file", gettext("Choose a CSV file."))
         return data
+
+
+class ReturnValueForm(forms.Form):
+    """Why a submitted value goes back to its owner."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the owner should correct."),
+        error_messages={"required": _("Say what the owner should correct.")},
+    )

@@ -81,6 +81,11 @@ def change_message(measure: Measure, period, change, before: str, after: str) ->
                 _("%(field)s %(old)s → %(new)s")
                 % {"field": FIELD_LABELS[name], "old": number_text(old), "new": number_text(new)}
             )
+    if change.submitted:
+        return _(
+            "%(measure)s, %(period)s: %(changes)s; submitted for approval by a unit head "
+            "(the scorecard shows it once approved)."
+        ) % {**where, "changes": ", ".join(parts)}
     if before == after:
         status = _("status %(status)s, unchanged") % {"status": status_label(after)}
     else:

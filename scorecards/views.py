@@ -28,7 +28,7 @@ from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 
 from . import services
 from .charts import measure_history
-from .choices import ROLLUP_WORDS
+from .choices import ROLLUP_WORDS, ValueState
 from .crumbs import unit_crumbs
 from .forms import (
     CauseEffectForm,
@@ -38,11 +38,15 @@ from .forms import (
 )
 from .models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
 from .periods import period_for, period_text
+from .selectors.approval import awaiting_review, returned_to, submitted_by
 from .selectors.measure import measure_detail
 from .selectors.updates import entered_measure_count, owed_values, personal_goals
 from .value_views import change_message, measure_url, period_status
 
 OWNERS_PER_PAGE = 50
+# My updates shows the first of the approval queue and of one's own submissions; the
+# approvals page has them all.
+QUEUE_ON_UPDATES = 20
 ROLE = "scorecards.view_objective"  # any role reads the strategy
 
 
@@ -173,6 +177,9 @@ def _entry_form(measure: Measure, query, sets_targets: bool) -> MeasureValueForm
         initial.update(
             actual=stored.actual, target=stored.target, red_flag=stored.red_flag, note=stored.note
         )
+        if not sets_targets and stored.state != ValueState.APPROVED:
+            # an owner goes on from what he submitted (and may have had returned)
+            initial.update(actual=stored.submitted_actual, note=stored.submitted_note)
     return MeasureValueForm(measure=measure, initial=initial, sets_targets=sets_targets)
 
 
@@ -219,7 +226,13 @@ def my_updates(request):
         people = get_user_model().objects.in_bulk([o["owner_id"] for o in owners if o["owner_id"]])
         for row in owners:
             row["owner"] = people.get(row["owner_id"])
+    reviewer = team_scope is not None and user.has_perm("scorecards.change_measure")
+    queue = awaiting_review(user) if reviewer else MeasureValue.objects.none()
     context = {
+        "queue": list(queue[:QUEUE_ON_UPDATES]),
+        "queue_count": queue.count() if reviewer else 0,
+        "returned": list(returned_to(user)[:QUEUE_ON_UPDATES]),
+        "submitted": list(submitted_by(user)[:QUEUE_ON_UPDATES]),
         "overdue": [i for i in mine if i.overdue],
         "upcoming": [i for i in mine if not i.overdue],
         "owned": owned,

@@ -3,12 +3,14 @@ through the services; units and perspectives are OSM staff's, themes a unit's.""
 
 import django_filters
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 
 from core.api.serializers import ScopedSerializer
 from core.api.viewsets import ServiceViewSet
 
 from .. import services
 from ..models import OrgUnit, Perspective, Theme
+from ..selectors.approval import approval_by_unit
 
 # Units -------------------------------------------------------------------------------------
 
@@ -16,15 +18,36 @@ from ..models import OrgUnit, Perspective, Theme
 class UnitSerializer(ScopedSerializer):
     """A unit of the organisation tree."""
 
+    approval_effective = serializers.SerializerMethodField(
+        help_text="Whether values entered by measure owners here wait for approval: the "
+        "unit's own `approval_required`, else its parent's, up to the root (whose null "
+        "means false)."
+    )
+
     class Meta:
         model = OrgUnit
-        fields = ["id", "code", "name", "kind", "parent", "head"]
+        fields = ["id", "code", "name", "kind", "parent", "head", "approval_required",
+                  "approval_effective"]  # fmt: skip
+        extra_kwargs = {
+            "approval_required": {
+                "help_text": "True or false; null inherits the parent's setting (the root's "
+                "null means false)."
+            }
+        }
+
+    def get_approval_effective(self, unit) -> bool:
+        # Worked out for every unit at once, the first time a row asks: a constant number
+        # of queries for any page.
+        known = self.context.setdefault("approval_by_unit", {})
+        if unit.pk not in known:
+            known.update(approval_by_unit(OrgUnit.objects.values_list("pk", flat=True)))
+        return known[unit.pk]
 
 
 class UnitFilter(django_filters.FilterSet):
     class Meta:
         model = OrgUnit
-        fields = ["code", "kind", "parent", "head"]
+        fields = ["code", "kind", "parent", "head", "approval_required"]
 
 
 class UnitViewSet(ServiceViewSet):

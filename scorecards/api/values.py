@@ -1,10 +1,15 @@
 """API v1 of measure values: one row per (measure, period) with its actual, target, red flag
 and note. Thin: writes go through the services. A value stays with its measure and period:
-a PUT may repeat them, a change is a 400 naming the field.
+a PUT may repeat them, a change is a 400 naming the field. In a unit that requires approval
+a measure owner's actual and note are submitted (`state`, `submitted_actual`,
+`submitted_note`) until a reviewer approves or returns them (`approve/`, `return/`).
 """
 
 import django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from core.api.schema import FIELD_DESCRIPTIONS
 from core.api.serializers import ScopedSerializer
@@ -12,6 +17,7 @@ from core.api.viewsets import ServiceViewSet
 
 from .. import services
 from ..models import MeasureValue, Objective, OrgUnit
+from ..services.values import APPROVAL_FIELDS
 from ..value_inputs import PeriodField
 
 PERIOD_INPUT_FORMATS = ["%Y-%m-%d", "%Y-%m"]
@@ -41,11 +47,32 @@ class MeasureValueSerializer(ScopedSerializer):
             "note",
             "entered_by",
             "updated_at",
+            *APPROVAL_FIELDS,
             "confirm",
         ]
-        read_only_fields = ["entered_by", "updated_at"]
-        extra_kwargs = {"measure": {"help_text": "Id of the measure."}}
+        read_only_fields = ["entered_by", "updated_at", *APPROVAL_FIELDS]
+        extra_kwargs = {
+            "measure": {"help_text": "Id of the measure."},
+            "actual": {"help_text": "The approved actual: what every computed figure reads."},
+            "note": {"help_text": "The approved note."},
+            "state": {
+                "help_text": "`approved`; `submitted` (a measure owner's actual and note wait "
+                "for a unit head above or the OSM staff); `returned` (sent back with "
+                "`review_comment`; the owner's next write submits again)."
+            },
+            "submitted_actual": {"help_text": "The actual submitted for approval."},
+            "submitted_note": {"help_text": "The note submitted for approval."},
+            "submitted_by": {"help_text": "Id of the user who submitted the pending actual."},
+            "submitted_at": {"help_text": "When it was submitted."},
+            "reviewed_by": {"help_text": "Id of the user who last approved or returned it."},
+            "reviewed_at": {"help_text": "When."},
+            "review_comment": {"help_text": "Why it was returned."},
+        }
         validators = []  # unique (measure, period): a second create is refused by name
+
+
+class ReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What the owner should correct (required).")
 
 
 class MeasureValueFilter(django_filters.FilterSet):
@@ -77,7 +104,7 @@ class MeasureValueFilter(django_filters.FilterSet):
 
     class Meta:
         model = MeasureValue
-        fields = ["measure", "period", "entered_by"]
+        fields = ["measure", "period", "entered_by", "state", "submitted_by"]
 
 
 class MeasureValueViewSet(ServiceViewSet):
@@ -95,3 +122,41 @@ class MeasureValueViewSet(ServiceViewSet):
 
     def parent(self, data, instance=None):
         return instance.measure if instance is not None else data.get("measure")
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: MeasureValueSerializer,
+            400: OpenApiResponse(description="Not waiting for approval, or its month is closed."),
+            403: OpenApiResponse(description="Not a unit head above the measure nor OSM staff."),
+        },
+        summary="Approve a submitted value",
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        """The submitted actual and note become the value's approved ones."""
+        value = services.measure_value_approve(actor=request.user, instance=self.get_object())
+        return Response(self.get_serializer(value).data)
+
+    @extend_schema(
+        request=ReturnSerializer,
+        responses={
+            200: MeasureValueSerializer,
+            400: OpenApiResponse(
+                description="No comment, not waiting for approval, or its month is closed."
+            ),
+            403: OpenApiResponse(description="Not a unit head above the measure nor OSM staff."),
+        },
+        summary="Return a submitted value with a comment",
+    )
+    @action(detail=True, methods=["post"], url_path="return", filter_backends=[])
+    def return_(self, request, pk=None):
+        """Send a submitted value back to its owner with a comment saying what to correct;
+        the approved value stays as it was."""
+        value = self.get_object()
+        body = ReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        value = services.measure_value_return(
+            actor=request.user, instance=value, comment=body.validated_data["comment"]
+        )
+        return Response(self.get_serializer(value).data)

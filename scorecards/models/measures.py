@@ -15,7 +15,7 @@ from core.numbers import active_number_format, format_plain
 from core.scoping import Access
 from core.validators import code_validator
 
-from ..choices import Aggregation, Frequency, Polarity, Rollup
+from ..choices import Aggregation, Frequency, Polarity, Rollup, ValueState
 from ..periods import FIRST_YEAR, LAST_YEAR, describe_period_starts, is_period_start
 from .objectives import Objective
 from .units import OrgUnit
@@ -273,6 +273,12 @@ class MeasureValue(models.Model):
 
     Any of the three may be missing: targets are often entered a year ahead, and calculated
     and rollup measures store targets only.
+
+    `actual` and `note` are always the approved ones, so every computed figure reads them
+    as they are. Where the unit requires approval, a measure owner's new actual and note
+    wait in `submitted_actual` and `submitted_note` (`state` submitted) until a unit head
+    above or the OSM staff approve them (they move into `actual` and `note`) or return
+    them with a comment (`state` returned; the owner corrects and submits again).
     """
 
     access = Access(policies.VALUES, unit="measure__unit", owner="measure__owner")
@@ -293,6 +299,30 @@ class MeasureValue(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
+    state = models.CharField(
+        _("state"), max_length=10, choices=ValueState.choices, default=ValueState.APPROVED
+    )
+    submitted_actual = models.DecimalField(_("submitted actual"), **VALUE, null=True, blank=True)
+    submitted_note = models.TextField(_("submitted note"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -307,9 +337,20 @@ class MeasureValue(models.Model):
                 fields=["measure", "period"],
                 name="measure_value_once_per_period",
                 violation_error_message=_("This measure already has a value for this period."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=ValueState.values), name="measure_value_state_valid"
+            ),
         ]
-        indexes = [models.Index(fields=["period"], name="measure_value_period_idx")]
+        indexes = [
+            models.Index(fields=["period"], name="measure_value_period_idx"),
+            # The approval queues read the few values not approved, never the rest.
+            models.Index(
+                fields=["state", "measure"],
+                condition=~models.Q(state=ValueState.APPROVED),
+                name="measure_value_pending_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.measure.code} {self.period:%Y-%m}"

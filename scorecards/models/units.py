@@ -83,6 +83,17 @@ class OrgUnit(TimeStampedModel):
         related_name="headed_units",
         verbose_name=_("head"),
     )
+    # True or false set here wins over the parent's; null inherits it (the root's null is
+    # false): `approval_effective`.
+    approval_required = models.BooleanField(
+        _("approval required"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Whether values entered by measure owners wait for a unit head's or the OSM "
+            "staff's approval. Empty: as the unit above."
+        ),
+    )
 
     objects = OrgUnitQuerySet.as_manager()
 

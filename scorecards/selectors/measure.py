@@ -52,7 +52,9 @@ def measure_detail(measure: Measure, clock: Clock | None = None) -> MeasureDetai
     series = load_series(Q(pk=measure.pk))[measure.pk]
     stored = {
         v.period: v
-        for v in MeasureValue.objects.filter(measure=measure).select_related("entered_by")
+        for v in MeasureValue.objects.filter(measure=measure).select_related(
+            "entered_by", "submitted_by", "reviewed_by"
+        )
     }
     info = series.measure
     periods = sorted(set(series.values) | set(stored), reverse=True)

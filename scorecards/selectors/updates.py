@@ -18,12 +18,16 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from .. import scoring
-from ..choices import Frequency
+from ..choices import Frequency, ValueState
 from ..models import Measure, MeasureValue
 from ..periods import add_months, months_in
 
 # Missing actuals older than this are history, not a to-do list.
 HORIZON_MONTHS = 12
+
+# An actual is in when it is approved, or submitted and waiting for a unit head: the owner
+# has done his part (a returned one is owed again).
+_IN = Q(actual__isnull=False) | Q(state=ValueState.SUBMITTED)
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     )
     # A lookup per measure on the (measure, period) index, not an aggregate over every value
     first_actual = (
-        MeasureValue.objects.filter(measure=OuterRef("pk"), actual__isnull=False)
+        MeasureValue.objects.filter(_IN, measure=OuterRef("pk"))
         .order_by("period")
         .values("period")[:1]
     )
@@ -81,7 +85,9 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     for frequency, schedule in schedules.items():
         scheduled |= Q(frequency=frequency, recent__period__in=schedule.periods)
     recent = FilteredRelation(
-        "values", condition=Q(values__period__gte=horizon, values__actual__isnull=False)
+        "values",
+        condition=Q(values__period__gte=horizon)
+        & (Q(values__actual__isnull=False) | Q(values__state=ValueState.SUBMITTED)),
     )
     counted = (
         measures.annotate(recent=recent)
@@ -103,9 +109,9 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
             owing[measure_id] = owes
     rows = measures.filter(id__in=owing).values("id", "code", "name", "unit__code", "owner_id")
     entered = set(
-        MeasureValue.objects.filter(
-            measure_id__in=owing, period__gte=horizon, actual__isnull=False
-        ).values_list("measure_id", "period")
+        MeasureValue.objects.filter(_IN, measure_id__in=owing, period__gte=horizon).values_list(
+            "measure_id", "period"
+        )
     )
     owed = [
         _owed(row, period, due, today)

@@ -6,6 +6,7 @@ call these. Creates take `(*, actor, data)`, changes `(*, actor, instance, data)
 the database as it was."""
 
 from ..value_inputs import BulkError
+from .approval import may_review, measure_value_approve, measure_value_return
 from .bulk import BulkCounts, measure_values_bulk_record
 from .measures import (
     MEASURE_FIELDS,
@@ -63,6 +64,7 @@ from .values import (
     measure_value_record,
     measure_value_update,
     red_needs_note,
+    submits,
     value_problems,
 )
 
@@ -83,6 +85,7 @@ __all__ = [
     "ensure_open",
     "figures_of_other_periods",
     "locked_periods",
+    "may_review",
     "may_set_targets",
     "measure_create",
     "measure_delete",
@@ -90,11 +93,13 @@ __all__ = [
     "measure_targets_plan",
     "measure_targets_set",
     "measure_update",
+    "measure_value_approve",
     "measure_value_clear",
     "measure_value_create",
     "measure_value_delete",
     "measure_value_enter",
     "measure_value_record",
+    "measure_value_return",
     "measure_value_update",
     "measure_values_bulk_record",
     "month_close",
@@ -110,6 +115,7 @@ __all__ = [
     "refuse_cycle",
     "register_unit_move_check",
     "resolve_formula",
+    "submits",
     "theme_create",
     "theme_delete",
     "theme_update",

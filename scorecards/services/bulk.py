@@ -4,7 +4,8 @@ is found and the caller's right to enter it checked, every row is checked as one
 (`values.value_problems`: the row's rules, range, decimal places, a note on a red value,
 figures far from the history unless confirmed; and a row that would change a value of a
 closed month is refused, `reporting.locked_periods`), and the batch is written with its
-change history.
+change history. A measure owner's actuals and notes in a unit that requires approval are
+submitted, as from the form (`values.settle_approval`).
 
 Writes are safe against a concurrent edit: the stored rows the batch may change are locked
 (`select_for_update`) before they are read, and each row writes only the fields it gives,
@@ -25,10 +26,22 @@ from core.versioning import data_changed
 
 from ..models import Measure, MeasureValue
 from ..periods import kind_problem
+from ..selectors.approval import approval_by_unit
 from ..unusual import History, history_of
 from ..value_inputs import BulkError, BulkRow
 from .reporting import locked_periods
-from .values import TARGET_FIELDS, UNUSUAL, VALUE_ORDER, targets_refused, value_problems
+from .values import (
+    APPROVAL_FIELDS,
+    SUBMITTED_FIELDS,
+    TARGET_FIELDS,
+    UNUSUAL,
+    VALUE_ORDER,
+    settle_approval,
+    starting_point,
+    submits,
+    targets_refused,
+    value_problems,
+)
 
 
 class BulkCounts(NamedTuple):
@@ -200,8 +213,11 @@ def _prepare(found: list, actor, confirm_all: bool):
     existing = _stored(found)
     history = _histories(found)
     locked = locked_periods((measure, row.period) for row, measure in found)
+    requires = approval_by_unit({measure.unit_id for _, measure in found})
+    now = timezone.now()
     writes, errors = [], []
     sets_targets = {}  # by measure: whether the actor may set its targets (asked once)
+    submitting_of = {}  # by measure: whether the actor's actuals and notes are submitted
     for row, measure in found:
 
         def error(field, message, code=None, row=row):
@@ -217,18 +233,24 @@ def _prepare(found: list, actor, confirm_all: bool):
                 )
             )
             continue
+        if measure.pk not in submitting_of:
+            submitting_of[measure.pk] = submits(actor, measure, requires[measure.unit_id])
+        submitting = submitting_of[measure.pk] and bool(set(SUBMITTED_FIELDS) & set(row.values))
         value = existing.get((measure.pk, row.period))
         created = value is None
         if created:
             value = MeasureValue(measure=measure, period=row.period)
-            before = {**dict.fromkeys(VALUE_ORDER), "note": ""}
-        else:
-            value.measure = measure
-            before = {name: getattr(value, name) for name in VALUE_ORDER}
+        value.measure = measure
+        approved = {name: getattr(value, name) for name in VALUE_ORDER}
+        before = starting_point(value, submitting)
+        for name in SUBMITTED_FIELDS:  # a submitter edits his submission
+            setattr(value, name, before[name])
         for name, given in row.values.items():
             setattr(value, name, given)
         fields = frozenset(name for name in row.values if before[name] != getattr(value, name))
         if not created and not fields:
+            for name in SUBMITTED_FIELDS:
+                setattr(value, name, approved[name])
             writes.append(_Write(value, created, fields))  # as stored: nothing to write
             continue
         if (measure.pk, row.period) in locked:
@@ -257,7 +279,12 @@ def _prepare(found: list, actor, confirm_all: bool):
                     field = None if name == "__all__" else name
                     errors += [error(field, message, code) for message in problem.messages]
             continue
-        value.entered_by = actor
+        if settle_approval(value, approved, fields, submitting=submitting, actor=actor, now=now):
+            if submitting:
+                fields -= set(SUBMITTED_FIELDS)
+            fields |= set(APPROVAL_FIELDS)
+        if not submitting:
+            value.entered_by = actor
         writes.append(_Write(value, created, fields))
     return writes, errors
 
@@ -294,19 +321,11 @@ def _upsert(writes: list[_Write], actor) -> None:
             value.pk = ids[(value.measure_id, value.period)]
     history = MeasureValue.history.model
     created = {id(w.value) for w in writes if w.created}
+    columns = [f.attname for f in MeasureValue._meta.concrete_fields]
     history.objects.bulk_create(
         [
             history(
-                id=v.pk,
-                measure_id=v.measure_id,
-                period=v.period,
-                actual=v.actual,
-                target=v.target,
-                red_flag=v.red_flag,
-                note=v.note,
-                entered_by=actor,
-                created_at=v.created_at,
-                updated_at=now,
+                **{name: getattr(v, name) for name in columns},
                 history_date=now,
                 history_type="+" if id(v) in created else "~",
                 history_user=actor,

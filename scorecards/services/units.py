@@ -10,7 +10,7 @@ from core.services import apply_changes, delete_or_explain, save_validated
 from .. import formulas
 from ..models import CascadeLink, FormulaInput, Objective, OrgUnit, Perspective, RollupSource, Theme
 
-UNIT_FIELDS = {"code", "name", "kind", "parent", "head"}
+UNIT_FIELDS = {"code", "name", "kind", "parent", "head", "approval_required"}
 PERSPECTIVE_FIELDS = {"name", "order", "description"}
 THEME_FIELDS = {"unit", "name", "description"}
 

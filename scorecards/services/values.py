@@ -14,7 +14,10 @@ confirmed, wherever it comes from (`measure_value_enter`, `measure_value_create`
 - a figure far outside the measure's own history (`scorecards.unusual`) is saved only when
   confirmed (`confirm=True`); otherwise refused with the code `unusual`;
 - nothing is written into a value whose month is closed (`services/reporting.py`), not even
-  by `measure_value_record`.
+  by `measure_value_record`;
+- in a unit that requires approval, a measure owner's actual and note are submitted, not
+  written over the approved ones (`submits`, `settle_approval`; approving and returning
+  are in services/approval.py).
 
 Only the figures that change are checked against the range, the places and the history, so
 a value stored before a range was declared can still have its note corrected.
@@ -33,6 +36,7 @@ from decimal import Decimal
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -40,8 +44,10 @@ from core.numbers import active_number_format, format_plain
 from core.services import apply_changes, delete_or_explain, save_validated
 
 from .. import scoring
+from ..choices import ValueState
 from ..display import month_text
 from ..models import Measure, MeasureValue
+from ..selectors.approval import approval_by_unit
 from ..unusual import unusual_figure
 from .reporting import ensure_open
 
@@ -52,6 +58,18 @@ FIGURES = ("actual", "target", "red_flag")
 # and his red flag to -1, and turn a red value green).
 TARGET_FIELDS = ("target", "red_flag")
 VALUE_ORDER = (*FIGURES, "note")
+# What an owner submits for approval, and the columns that hold a submission.
+SUBMITTED_FIELDS = ("actual", "note")
+APPROVAL_FIELDS = (
+    "state",
+    "submitted_actual",
+    "submitted_note",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+)
 # A value's fields as a sentence names them ("actual 77.9 → 79.2").
 FIELD_LABELS = {
     "actual": gettext_lazy("actual"),
@@ -87,11 +105,56 @@ class ValueChange:
     created: bool
     changes: dict[str, tuple] = field(default_factory=dict)
 
+    @property
+    def submitted(self) -> bool:
+        """Whether the write was submitted for approval rather than approved."""
+        return bool(self.changes) and self.value.state == ValueState.SUBMITTED
+
 
 def may_set_targets(actor, measure: Measure) -> bool:
     """Whether `actor` sets `measure`'s targets and red flags: who may change the measure
     (the heads of its unit and above, the OSM staff); a program (no actor) does."""
     return actor is None or actor.has_perm("scorecards.change_measure", measure)
+
+
+def submits(actor, measure: Measure, requires: bool | None = None) -> bool:
+    """Whether `actor`'s actuals and notes of `measure` wait for approval: its unit requires
+    approval (`requires`, when the caller knows) and `actor` is neither a unit head above
+    it nor OSM staff (who may set its targets, and approve). A program (no actor) never
+    submits."""
+    if actor is None or may_set_targets(actor, measure):
+        return False
+    if requires is None:
+        requires = approval_by_unit([measure.unit_id])[measure.unit_id]
+    return requires
+
+
+def starting_point(value: MeasureValue, submitting: bool) -> dict:
+    """The value's fields as a write starts from them: for a submitter, his pending actual
+    and note where he has submitted (or was returned) some."""
+    before = _snapshot(value)
+    if submitting and value.state != ValueState.APPROVED:
+        before["actual"], before["note"] = value.submitted_actual, value.submitted_note
+    return before
+
+
+def settle_approval(value: MeasureValue, approved: dict, changed, *, submitting, actor, now):
+    """After a write's fields are set and checked on `value`: a submitter's actual and note
+    move to the submission and the approved ones (`approved`, as stored) are put back; a
+    direct write of the actual or note ends a pending submission. Returns whether the
+    approval columns changed."""
+    if submitting:
+        value.submitted_actual, value.submitted_note = value.actual, value.note
+        value.actual, value.note = approved["actual"], approved["note"]
+        value.state, value.submitted_by, value.submitted_at = ValueState.SUBMITTED, actor, now
+        value.reviewed_by, value.reviewed_at, value.review_comment = None, None, ""
+        return True
+    if value.state != ValueState.APPROVED and set(SUBMITTED_FIELDS) & set(changed):
+        # The reviewer's own figure replaces what was submitted.
+        value.state, value.submitted_actual, value.submitted_note = ValueState.APPROVED, None, ""
+        value.reviewed_by, value.reviewed_at, value.review_comment = actor, now, ""
+        return True
+    return False
 
 
 def targets_refused(actor, measure: Measure, changed) -> dict[str, list[str]]:
@@ -292,18 +355,23 @@ def _record(
     if created:
         value = MeasureValue(measure=measure, period=period)
     value.measure = measure  # the caller's copy: no query to check it
-    before = _snapshot(value)  # a new value: no figures and an empty note
+    submitting = door and bool(set(SUBMITTED_FIELDS) & set(given)) and submits(actor, measure)
+    approved = _snapshot(value)  # a new value: no figures and an empty note
+    before = starting_point(value, submitting)
+    for name in SUBMITTED_FIELDS:  # a submitter edits his submission
+        setattr(value, name, before[name])
     for name, figure in given.items():
         setattr(value, name, (figure or "") if name == "note" else figure)
     changes = _changes(before, value)
-    if not created and not changes:
+    resubmit = submitting and value.state == ValueState.RETURNED  # even unchanged
+    if not created and not changes and not resubmit:
+        for name in SUBMITTED_FIELDS:
+            setattr(value, name, approved[name])
         return ValueChange(value, False, {})  # as stored: nothing to write or check
     ensure_open(measure, [period])
     refused = targets_refused(actor, measure, changes) if door else {}
     if refused:
         raise ValidationError(refused)
-    if actor is not None:
-        value.entered_by = actor
     errors = value_problems(
         value,
         measure,
@@ -314,6 +382,11 @@ def _record(
     )
     if errors:
         raise ValidationError(errors)
+    settle_approval(
+        value, approved, changes, submitting=submitting, actor=actor, now=timezone.now()
+    )
+    if actor is not None and not submitting:
+        value.entered_by = actor
     try:
         with transaction.atomic():
             save_validated(value, actor=actor)
@@ -378,6 +451,22 @@ def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, _("Only figures can be cleared.")))
     value = MeasureValue.objects.select_for_update().select_related("measure").get(pk=instance.pk)
+    if submits(actor, value.measure):
+        # An owner clears his actual as he enters it: by a submission (he sets no targets).
+        refused = targets_refused(actor, value.measure, wanted - {"actual"})
+        if refused:
+            raise ValidationError(refused)
+        if "actual" in wanted:
+            change = _record(
+                measure=value.measure,
+                period=value.period,
+                given={"actual": None},
+                actor=actor,
+                confirm=True,
+            )
+            if change.changes:
+                return change
+        wanted = set()  # nothing of his to clear: said below
     to_clear = [name for name in FIGURES if name in wanted and getattr(value, name) is not None]
     if not to_clear:
         message = _("%(measure)s has nothing to clear for %(period)s.") % {

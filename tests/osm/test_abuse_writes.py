@@ -61,6 +61,12 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
     s.measure = f.MeasureFactory(objective=s.o1, code="M")
     s.value = f.MeasureValueFactory(measure=s.measure)  # January 2026
     s.bare_measure = f.MeasureFactory(objective=s.o1, code="BAREM")
+    # An owner's actual waiting for approval, to approve or return
+    s.submitted = f.MeasureValueFactory(
+        measure=f.MeasureFactory(objective=s.o1, code="QM"),
+        state="submitted",
+        submitted_actual=96,
+    )
     s.child_measure = f.MeasureFactory(objective=s.child_obj, code="CM")
     s.child_measure2 = f.MeasureFactory(objective=s.child_obj, code="CM2")
     s.rollup = f.MeasureFactory(
@@ -421,6 +427,14 @@ WEB: dict[str, list[Case]] = {
         Case("delete a unit", post(lambda w, s: f"/setup/units/{s.leaf.code}/delete/"), 403,
              control="osm", own_refused=True),
     ],
+    "value-approve": [
+        Case("approve a submitted value", post(lambda w, s: f"/values/{s.submitted.pk}/approve/"),
+             403),
+    ],
+    "value-return": [
+        Case("return a submitted value", post(lambda w, s: f"/values/{s.submitted.pk}/return/",
+             lambda w, s: {"comment": "Check it"}), 403),
+    ],
     "reporting-month-close": [
         Case("close a month", post(lambda w, s: "/reporting/months/2025-07/close/"), 403,
              control="osm", own_refused=True),
@@ -474,7 +488,7 @@ READ_ONLY_PAGES = {
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
-    "reporting-months",
+    "reporting-months", "approvals",
     # The search boxes' answers (JSON; tests/core/test_people_search.py and the apps').
     "people-search", "measures-below", "initiatives:objectives-search",
     # Each person's own language: nobody can set another's (tests/core/test_i18n.py).
@@ -593,6 +607,11 @@ API: dict[str, list[Case]] = {
             Case("move an own value to another measure", api(
                 "PATCH", lambda w, s: f"measure-values/{w.own.value.pk}/",
                 lambda w, s: {"measure": s.bare_measure.pk}), 400, control=None),
+            Case("approve a submitted value", api(
+                "POST", lambda w, s: f"measure-values/{s.submitted.pk}/approve/"), 403),
+            Case("return a submitted value", api(
+                "POST", lambda w, s: f"measure-values/{s.submitted.pk}/return/",
+                lambda w, s: {"comment": "Check it"}), 403),
             # Refused row by row (a batch may mix measures): a 400 naming the row.
             Case("enter values in bulk", api(
                 "POST", lambda w, s: "measure-values/bulk/",

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["osm", "executive", "unithead", "hr", "owner", "employee"]
 # Pages that only take a POST (a GET is 405), and Django's own account pages.
-POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout"}
+POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "value-approve"}
 NOT_OURS = {
     "password_reset_confirm",  # needs a token from an email
     "password_reset_done",
@@ -102,6 +102,9 @@ PAGES = {
     "measure-edit": lambda d: f"/measures/{d.measure.pk}/edit/",
     "measure-delete": lambda d: f"/measures/{d.measure.pk}/delete/",
     "my-updates": lambda d: "/my/updates/",
+    "approvals": lambda d: "/my/approvals/",
+    "value-approve": lambda d: f"/values/{d.value.pk}/approve/",
+    "value-return": lambda d: f"/values/{d.value.pk}/return/",
     "my-strategy": lambda d: "/my/strategy/",
     "landing": lambda d: "/start/",
     "unit-cascade": lambda d: f"/units/{d.unit.code}/cascade/",

@@ -1064,8 +1064,18 @@ def test_the_schema_describes_every_field_of_these_resources():
         "note",
         "entered_by",
         "updated_at",
+        # the approval of updates (issue 15), read-only
+        "state",
+        "submitted_actual",
+        "submitted_note",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
     }
-    assert components["MeasureValue"]["properties"]["entered_by"]["readOnly"] is True
+    for field in ("entered_by", "state", "submitted_actual", "reviewed_by", "review_comment"):
+        assert components["MeasureValue"]["properties"][field]["readOnly"] is True
     assert set(components["Objective"]["properties"]) == {
         "id",
         "unit",
