@@ -181,3 +181,110 @@ class Preferences(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.language or '-'})"
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about (API.md "Reporting cycle")."""
+
+    MENTION = "mention", _("Someone mentioned you")
+    REPLY = "reply", _("A reply to your comment")
+    VALUE_SUBMITTED = "value_submitted", _("A value waits for your approval")
+    VALUE_RETURNED = "value_returned", _("A value of yours was returned")
+    VALUE_APPROVED = "value_approved", _("A value of yours was approved")
+    TURNED_RED = "turned_red", _("A measure or objective went off target")
+    INITIATIVE_LATE = "initiative_late", _("An initiative is late")
+    PERIOD_CLOSED = "period_closed", _("A month was closed")
+    ANNOUNCEMENT = "announcement", _("An announcement")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a person hears of a kind of notification: in the app only, or also by e-mail at
+    once, or in a daily digest."""
+
+    APP = "app", _("In the app only")
+    EMAIL = "email", _("Also by e-mail, at once")
+    DIGEST = "digest", _("Also by e-mail, in a daily digest")
+
+
+class Notification(models.Model):
+    """One thing a person should know of, with its text and a link, in his or her inbox.
+    A notification with a `key` is made once per (recipient, kind, key): a turned-red alert
+    is keyed by its subject and period, so saving the value again notifies nobody again."""
+
+    access = Access(policies.OWN_ROWS, owner="recipient")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    text = models.CharField(_("text"), max_length=500)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("key"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=~models.Q(key=""),
+                name="notification_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values), name="notification_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The inbox: a person's latest first; the header's count: his or her unread.
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.recipient_id}: {self.text[:40]}"
+
+
+class NotificationPreference(models.Model):
+    """How a person hears of one kind of notification (no row: in the app only)."""
+
+    access = Access(policies.OWN_ROWS, owner="user")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=NotificationChannel.choices,
+        default=NotificationChannel.APP,
+    )
+
+    class Meta:
+        ordering = ["user_id", "kind"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values)
+                & models.Q(channel__in=NotificationChannel.values),
+                name="notification_preference_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.kind}: {self.channel}"

@@ -65,6 +65,15 @@ REPORTING = Policy("reporting months", view=(ANY_ROLE,), add=(STAFF,), change=(S
 # The outgoing-message ledger and queued jobs, users' groups, the job schedules and the
 # login-protection records: OSM staff's business (in the admin).
 STAFF_ONLY = Policy("staff only", view=(STAFF,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
+# Analyses and comments: everyone with a role reads and writes them; who may write on which
+# subject (its owner, the heads above, the OSM staff for an analysis; authors for their own
+# comments, the OSM staff moderating) is communication/services.py's, as the subject varies.
+COMMENTARY = Policy(
+    "commentary", view=(ANY_ROLE,), add=(ANY_ROLE,), change=(ANY_ROLE,), delete=(ANY_ROLE,)
+)
+# A person's own rows (notifications, their preferences): his or hers alone, in the app
+# and the API; code writes the notifications.
+OWN_ROWS = Policy("own rows", view=(Owner(),), change=(Owner(),))
 # Users: everyone with a role may look them up (owners, heads, attendees); OSM staff manage.
 USERS = Policy("users", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
 # Rows only code writes and nobody manages by hand (formula inputs, the data version,

@@ -70,6 +70,8 @@ def ensure_page_objects(user) -> list[str]:
 
     from alignment.strategy_tests import latest_run, strategy_test_run
     from core.clock import current_fiscal_year
+    from core.models import Notification, NotificationKind
+    from core.notifications import notify
     from people.models import GoalTemplate
     from people.services import goal_template_create
     from reviews import services as reviews
@@ -136,6 +138,10 @@ def ensure_page_objects(user) -> list[str]:
     if not Theme.objects.exists():
         theme_create(actor=user, data={"unit": root, "name": "Bench theme"})
         made.append("a theme")
+    if not Notification.objects.filter(recipient=user).exists():
+        # the latest notification, so the page test's objects open the bench user's own
+        notify([user], NotificationKind.PERIOD_CLOSED, lambda: "A month was closed (bench)", "/")
+        made.append("a notification")
     return made
 
 

@@ -9,7 +9,9 @@ from rest_framework.routers import DefaultRouter
 
 from alignment.api import AlignmentView, StrategyTestsView
 from budgets.api import ROUTES as budget_routes
+from communication.api import ROUTES as communication_routes
 from core.api.auth import RevokeView, TokenView, UserViewSet
+from core.api.notifications import NotificationPreferenceViewSet, NotificationViewSet
 from dashboards.api import ObjectiveCascadeView
 from initiatives.api import ROUTES as initiative_routes
 from people.api import ROUTES as people_routes
@@ -19,11 +21,16 @@ from scorecards.api import ROUTES as scorecard_routes
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register(
+    "notification-preferences", NotificationPreferenceViewSet, basename="notification-preference"
+)
 for app_routes in (
     scorecard_routes,
     initiative_routes,
     budget_routes,
     people_routes,
+    communication_routes,
     review_routes,
 ):
     for prefix, viewset, basename in app_routes:

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alignment.views import strategy_test_page
+from core import notification_views
 from core.language import language_page
 from core.people import people_search
 
@@ -22,9 +23,23 @@ urlpatterns = [
     path("budgets/", include("budgets.urls")),
     path("people/search/", people_search, name="people-search"),
     path("people/", include("people.urls")),
+    path("", include("communication.urls")),
     path("reviews/", include("reviews.urls")),
     path("calendar/", include("reviews.calendar_urls")),
     path("accounts/language/", language_page, name="language"),
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path("notifications/count/", notification_views.notification_count, name="notification-count"),
+    path(
+        "notifications/read-all/",
+        notification_views.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/preferences/",
+        notification_views.notification_preferences,
+        name="notification-preferences",
+    ),
+    path("notifications/<int:pk>/", notification_views.notification_open, name="notification-open"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),

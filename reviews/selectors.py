@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from alignment.strategy_tests import latest_strategy_tests
+from communication.models import Analysis
 from scorecards import scoring
 from scorecards.models import Measure, OrgUnit
 from scorecards.selectors.attention import (
@@ -86,6 +87,10 @@ class AgendaObjective:
     status: str
     from_cascade: bool  # scored from the objectives supporting it (no data of its own)
     measures: list[AgendaMeasure] = field(default_factory=list)
+    # The month's analysis and recommendations (Markdown), as they were when the agenda was
+    # frozen (empty in agendas frozen before analyses existed).
+    analysis: str = ""
+    recommendations: str = ""
 
 
 @dataclass
@@ -296,6 +301,7 @@ def meeting_agenda(meeting: ReviewMeeting, *, today: dt.date | None = None) -> A
     card = unit_scorecard(unit, as_of=meeting_day, today=today)
     red, yellow, overdue = _scorecard_parts(card, Clock.make(meeting_day, today))
     _add_notes(red + yellow)
+    _add_analyses(red + yellow, card.as_of)
     subtree = cached_subtree_attention(unit, as_of=meeting_day, today=today)
     perspectives = {p.id: p.name for p in card.perspectives}
     items, carried = _agenda_items(meeting, late_before=min(today, meeting_day))
@@ -376,6 +382,19 @@ def _add_notes(objectives: list[AgendaObjective]) -> None:
     notes = value_notes((m.id, m.period) for m in measures)
     for measure in measures:
         measure.note = notes.get((measure.id, measure.period), "")
+
+
+def _add_analyses(objectives: list[AgendaObjective], month: dt.date) -> None:
+    """Put on each objective its analysis of the agenda's month (one query, none without
+    an objective)."""
+    if not objectives:
+        return
+    rows = Analysis.objects.filter(
+        subject_type="objective", subject_id__in=[o.id for o in objectives], month=month
+    ).values_list("subject_id", "analysis", "recommendations")
+    found = {subject: (analysis, recommendations) for subject, analysis, recommendations in rows}
+    for objective in objectives:
+        objective.analysis, objective.recommendations = found.get(objective.id, ("", ""))
 
 
 def _agenda_unit(unit: AttentionUnit, perspectives: dict[int, str]) -> AgendaUnit:

@@ -88,8 +88,13 @@ class MonthClose(_MonthPage):
 
     def extra_context(self, form):
         checklist = close_checklist(self.month)
-        missing = sum(len(unit.missing) for unit in checklist)
-        return {"month": self.month, "checklist": checklist, "missing_count": missing}
+        return {
+            "month": self.month,
+            "checklist": checklist,
+            "missing_count": sum(len(unit.missing) for unit in checklist),
+            "awaiting_count": sum(len(unit.awaiting) for unit in checklist),
+            "red_count": sum(len(unit.red_unanalysed) for unit in checklist),
+        }
 
     def title(self):
         return _("Close %(month)s") % {"month": month_name(self.month)}

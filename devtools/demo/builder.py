@@ -42,6 +42,7 @@ from scorecards.periods import add_months
 
 from . import company as c
 from . import story
+from .cycle_steps import CycleSteps
 from .people_steps import PeopleSteps
 from .review_steps import ReviewSteps
 
@@ -63,9 +64,10 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-class DemoBuilder(PeopleSteps, ReviewSteps):
+class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps):
     """Builds Meridian Group step by step; `build()` runs every step in one transaction.
-    The people and the reviews steps are in people_steps.py and review_steps.py."""
+    The people, the reviews and the reporting cycle's steps are in people_steps.py,
+    review_steps.py and cycle_steps.py."""
 
     def __init__(self, *, today: dt.date | None = None):
         self.window = story.Window(
@@ -101,6 +103,7 @@ class DemoBuilder(PeopleSteps, ReviewSteps):
             self.create_calendar()
             self.create_strategy_tests()
             self.create_alignment_snapshots()
+            self.create_reporting_cycle()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property

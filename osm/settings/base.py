@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "initiatives",
     "budgets",
     "people",
+    "communication",
     "alignment",
     "reviews",
     "dashboards",
@@ -64,8 +65,11 @@ INSTALLED_APPS = [
 ]
 # The apps whose data a change of moves the data version on (core/versioning.py) and that
 # a backup holds (core/backup.py), by app label.
-OSM_DATA_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews")
-OSM_APPS = ("osm", "scorecards", "initiatives", "budgets", "people", "alignment", "reviews")
+OSM_DATA_APPS = ("scorecards", "initiatives", "budgets", "people", "communication", "reviews")
+OSM_APPS = (
+    "osm", "scorecards", "initiatives", "budgets", "people", "communication", "alignment",
+    "reviews",
+)  # fmt: skip
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -334,6 +338,9 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "reviews.choices.ActionStatus",
         "ScoreStatusEnum": ["green", "yellow", "red", "no_data"],
         "TrendEnum": ["up", "down", "flat"],
+        "NotificationKindEnum": "core.models.NotificationKind",
+        "NotificationChannelEnum": "core.models.NotificationChannel",
+        "ValueStateEnum": "scorecards.choices.ValueState",
     },
 }
 

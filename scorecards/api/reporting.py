@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.permissions import HasRulePermission
 from core.scoping import restrict
 
 from .. import services
-from ..models import ReportingPeriod, ReportingPeriodEvent
+from ..models import OrgUnit, ReportingPeriod, ReportingPeriodEvent
+from ..selectors.reporting import close_checklist
 
 
 class MonthField(serializers.CharField):
@@ -75,6 +77,47 @@ class ReopenSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why it is reopened; kept with the month.")
 
 
+class ChecklistQuerySerializer(serializers.Serializer):
+    month = MonthField(help_text="The month to check: 2026-10.")
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text="Id of a unit: only it and the units below it.",
+    )
+
+
+class ChecklistMeasureSerializer(serializers.Serializer):
+    measure = serializers.IntegerField(help_text="Id of the measure.")
+    code = serializers.CharField(help_text="The measure's code.")
+    name = serializers.CharField(help_text="The measure's name.")
+    period = serializers.DateField(help_text="The period that ends in the month.")
+
+
+class ChecklistObjectiveSerializer(serializers.Serializer):
+    objective = serializers.IntegerField(help_text="Id of the objective.")
+    code = serializers.CharField(help_text="The objective's code.")
+    name = serializers.CharField(help_text="The objective's name.")
+
+
+class ChecklistUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Id of the unit.")
+    code = serializers.CharField(help_text="The unit's code.")
+    missing_values = ChecklistMeasureSerializer(
+        many=True, help_text="Actuals owed for the periods ending in the month and not in."
+    )
+    awaiting_approval = ChecklistMeasureSerializer(
+        many=True, help_text="Values of those periods submitted and not yet approved."
+    )
+    red_without_analysis = ChecklistObjectiveSerializer(
+        many=True, help_text="Objectives red as of the month without its analysis."
+    )
+
+
+class ChecklistSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The month checked, by its first day.")
+    units = ChecklistUnitSerializer(many=True, help_text="The units with something to see to.")
+
+
 class ReportingPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                              viewsets.GenericViewSet):  # fmt: skip
     """The months closed (or closed and reopened), latest first. Writing into a value whose
@@ -108,6 +151,44 @@ class ReportingPeriodViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         body.is_valid(raise_exception=True)
         period = services.month_close(actor=request.user, month=body.validated_data["month"])
         return self._answer(period)
+
+    @extend_schema(
+        parameters=[ChecklistQuerySerializer],
+        responses={200: ChecklistSerializer, 400: OpenApiResponse(description="No such month.")},
+        summary="What to see to before closing a month (OSM staff)",
+    )
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def checklist(self, request):
+        """By unit in tree order: values still missing for the periods ending in the month,
+        values awaiting approval, red objectives without the month's analysis."""
+        if not request.user.has_perm("scorecards.add_reportingperiod"):
+            raise PermissionDenied(_("The close checklist is the OSM staff's."))
+        query = ChecklistQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month, unit = query.validated_data["month"], query.validated_data.get("unit")
+        units = None
+        if unit is not None:
+            units = set(OrgUnit.objects.subtree_of(unit.pk).values_list("pk", flat=True))
+
+        def measures(rows):
+            return [{"measure": m, "code": c, "name": n, "period": p} for m, c, n, p in rows]
+
+        body = {
+            "month": month.replace(day=1),
+            "units": [
+                {
+                    "id": row.id,
+                    "code": row.code,
+                    "missing_values": measures(row.missing),
+                    "awaiting_approval": measures(row.awaiting),
+                    "red_without_analysis": [
+                        {"objective": o, "code": c, "name": n} for o, c, n in row.red_unanalysed
+                    ],
+                }
+                for row in close_checklist(month.replace(day=1), units)
+            ],
+        }
+        return Response(ChecklistSerializer(body).data)
 
     @extend_schema(
         request=ReopenSerializer,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -15,9 +15,10 @@ from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from .. import scoring
-from ..choices import Frequency, PeriodStatus, Rollup
+from ..choices import Frequency, PeriodStatus, Rollup, ValueState
 from ..models import Measure, MeasureValue, ReportingPeriod, ReportingPeriodEvent
 from ..periods import add_months, is_period_start, months_in
+from .scorecard import objective_scores
 from .tree import unit_tree
 
 SHOWN_MONTHS = 18  # the months before this one listed, even those never closed
@@ -71,12 +72,27 @@ def reporting_months(today: dt.date, shown: int = SHOWN_MONTHS) -> list[MonthRow
 
 @dataclass
 class ChecklistUnit:
-    """A unit with values still missing for the periods ending in the month."""
+    """A unit with something to see to before the month closes: values still missing for
+    the periods ending in it, values submitted and not yet approved, red objectives without
+    the month's analysis."""
 
     id: int
     code: str
     name: str
     missing: list = field(default_factory=list)  # (measure id, code, name, period)
+    awaiting: list = field(default_factory=list)  # (measure id, code, name, period)
+    red_unanalysed: list = field(default_factory=list)  # (objective id, code, name)
+
+
+# Which of some objectives have the month's analysis: the communication app's to say (it is
+# above this one), registered in its AppConfig.ready().
+_analysed_reader: Callable[[dt.date, set[int]], set[int]] | None = None
+
+
+def register_analysed_objectives(reader: Callable[[dt.date, set[int]], set[int]]) -> None:
+    """Called once by the app that keeps analyses."""
+    global _analysed_reader
+    _analysed_reader = reader
 
 
 def periods_ending_in(month: dt.date, fiscal_start: int) -> dict[str, dt.date]:
@@ -90,11 +106,18 @@ def periods_ending_in(month: dt.date, fiscal_start: int) -> dict[str, dt.date]:
     return ending
 
 
-def close_checklist(month: dt.date) -> list[ChecklistUnit]:
-    """What is still missing before `month` is closed, by unit in tree order: the entered
-    measures (not calculated, not rolled up) owing an actual for the period that ends in the
-    month (`scoring.owes_from`: not one created after it, unless it has history from before)
-    and without one. Three queries, whatever the size of the company."""
+def close_checklist(month: dt.date, unit_ids: set[int] | None = None) -> list[ChecklistUnit]:
+    """What to see to before `month` is closed, by unit in tree order (only the units of
+    `unit_ids` when given):
+
+    - missing: the entered measures (not calculated, not rolled up) owing an actual for the
+      period that ends in the month (`scoring.owes_from`: not one created after it, unless it
+      has history from before) and without one, approved or submitted;
+    - awaiting approval: the values of those periods submitted and not yet approved;
+    - red without analysis: the objectives red as of the month with no analysis of it.
+
+    A fixed number of queries, whatever the size of the company (the objectives are scored
+    in one pass, `objective_scores`)."""
     fiscal_start = settings.FISCAL_YEAR_START_MONTH
     ending = periods_ending_in(month, fiscal_start)
     entered = (
@@ -118,12 +141,13 @@ def close_checklist(month: dt.date) -> list[ChecklistUnit]:
         if scoring.owes_from(row["created"], row["frequency"], fiscal_start, row["first_actual"])
         <= ending[row["frequency"]]
     ]
+    # in: approved, or submitted and awaiting approval (listed as such, not as missing)
     have = set(
         MeasureValue.objects.filter(
             reduce(
                 or_, (Q(measure__frequency=f, period=p) for f, p in ending.items()), Q(pk__in=[])
             ),
-            actual__isnull=False,
+            Q(actual__isnull=False) | Q(state=ValueState.SUBMITTED),
         ).values_list("measure_id", flat=True)
     )
     missing = defaultdict(list)
@@ -132,10 +156,27 @@ def close_checklist(month: dt.date) -> list[ChecklistUnit]:
             missing[row["unit_id"]].append(
                 (row["id"], row["code"], row["name"], ending[row["frequency"]])
             )
+    awaiting = defaultdict(list)
+    submitted = MeasureValue.objects.filter(
+        reduce(or_, (Q(measure__frequency=f, period=p) for f, p in ending.items()), Q(pk__in=[])),
+        state=ValueState.SUBMITTED,
+    ).values_list("measure_id", "measure__code", "measure__name", "period", "measure__unit_id")
+    for measure_id, code, name, period, unit_id in submitted:
+        awaiting[unit_id].append((measure_id, code, name, period))
+    red = defaultdict(list)
+    readings = [r for r in objective_scores(as_of=month).values() if r.status == scoring.RED]
+    analysed = _analysed_reader(month, {r.id for r in readings}) if _analysed_reader else set()
+    for reading in readings:
+        if reading.id not in analysed:
+            red[reading.unit_id].append((reading.id, reading.code, reading.name))
     units = []
     for unit, _depth in unit_tree():
-        if unit.pk in missing:
+        if unit_ids is not None and unit.pk not in unit_ids:
+            continue
+        if unit.pk in missing or unit.pk in awaiting or unit.pk in red:
             found = ChecklistUnit(unit.pk, unit.code, unit.name)
             found.missing = sorted(missing[unit.pk], key=lambda m: m[1])
+            found.awaiting = sorted(awaiting[unit.pk], key=lambda m: m[1])
+            found.red_unanalysed = sorted(red[unit.pk], key=lambda o: o[1])
             units.append(found)
     return units

@@ -16,6 +16,7 @@ from .. import scoring
 from ..choices import ValueState
 from ..display import month_text
 from ..models import MeasureValue
+from .alerts import notify_reviewed, watch_red
 from .reporting import ensure_open
 from .values import may_set_targets
 
@@ -80,7 +81,9 @@ def measure_value_approve(*, actor, instance: MeasureValue) -> MeasureValue:
     value.state = ValueState.APPROVED
     value.reviewed_by, value.reviewed_at, value.review_comment = actor, timezone.now(), ""
     value.entered_by = value.submitted_by
-    save_validated(value, actor=actor)
+    with watch_red([measure.objective_id], actor):
+        save_validated(value, actor=actor)
+    notify_reviewed(value, actor, approved=True)
     return value
 
 
@@ -95,4 +98,5 @@ def measure_value_return(*, actor, instance: MeasureValue, comment: str) -> Meas
     value.state = ValueState.RETURNED
     value.reviewed_by, value.reviewed_at, value.review_comment = actor, timezone.now(), comment
     save_validated(value, actor=actor)
+    notify_reviewed(value, actor, approved=False)
     return value

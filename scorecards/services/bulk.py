@@ -24,14 +24,17 @@ from django.utils.translation import gettext as _
 
 from core.versioning import data_changed
 
+from ..choices import ValueState
 from ..models import Measure, MeasureValue
 from ..periods import kind_problem
 from ..selectors.approval import approval_by_unit
 from ..unusual import History, history_of
 from ..value_inputs import BulkError, BulkRow
+from .alerts import notify_submitted, watch_red
 from .reporting import locked_periods
 from .values import (
     APPROVAL_FIELDS,
+    FIGURES,
     SUBMITTED_FIELDS,
     TARGET_FIELDS,
     UNUSUAL,
@@ -82,7 +85,13 @@ def measure_values_bulk_record(
         raise BulkError(errors)
     created = sum(1 for w in writes if w.created)
     changed = [w for w in writes if w.created or w.fields]
-    _upsert(changed, actor)
+    # approved figures that change may turn measures or objectives red
+    watched = {w.value.measure.objective_id for w in changed if w.fields & set(FIGURES)}
+    with watch_red(watched, actor):
+        _upsert(changed, actor)
+    submitted = [w.value for w in changed if w.submitted]
+    if submitted:
+        notify_submitted(submitted, actor)
     if changed:
         data_changed()  # bulk writes send no signal
     return BulkCounts(created, len(changed) - created, len(writes) - len(changed))
@@ -163,11 +172,13 @@ def _repeated(found: list) -> list[dict]:
 
 
 class _Write(NamedTuple):
-    """A row's value with its fields set, whether it is new, and the fields it changes."""
+    """A row's value with its fields set, whether it is new, the fields it changes, and
+    whether it newly submits the value for approval."""
 
     value: MeasureValue
     created: bool
     fields: frozenset
+    submitted: bool = False
 
 
 def _stored(found: list) -> dict:
@@ -238,16 +249,7 @@ def _prepare(found: list, actor, confirm_all: bool):
         submitting = submitting_of[measure.pk] and bool(set(SUBMITTED_FIELDS) & set(row.values))
         value = existing.get((measure.pk, row.period))
         created = value is None
-        if created:
-            value = MeasureValue(measure=measure, period=row.period)
-        value.measure = measure
-        approved = {name: getattr(value, name) for name in VALUE_ORDER}
-        before = starting_point(value, submitting)
-        for name in SUBMITTED_FIELDS:  # a submitter edits his submission
-            setattr(value, name, before[name])
-        for name, given in row.values.items():
-            setattr(value, name, given)
-        fields = frozenset(name for name in row.values if before[name] != getattr(value, name))
+        value, approved, before, fields = _given(row, measure, value, submitting)
         if not created and not fields:
             for name in SUBMITTED_FIELDS:
                 setattr(value, name, approved[name])
@@ -273,20 +275,44 @@ def _prepare(found: list, actor, confirm_all: bool):
             confirm=confirm_all or row.confirm,
         )
         if problems:
-            for name, messages in problems.items():
-                for problem in messages:
-                    code = UNUSUAL if problem.code == UNUSUAL else None
-                    field = None if name == "__all__" else name
-                    errors += [error(field, message, code) for message in problem.messages]
+            errors += _row_errors(problems, error)
             continue
+        newly_submitted = submitting and value.state != ValueState.SUBMITTED
         if settle_approval(value, approved, fields, submitting=submitting, actor=actor, now=now):
             if submitting:
                 fields -= set(SUBMITTED_FIELDS)
             fields |= set(APPROVAL_FIELDS)
         if not submitting:
             value.entered_by = actor
-        writes.append(_Write(value, created, fields))
+        writes.append(_Write(value, created, fields, newly_submitted))
     return writes, errors
+
+
+def _given(row: BulkRow, measure: Measure, stored: MeasureValue | None, submitting: bool):
+    """The row's fields set on its stored value (or a new one): (value, the approved fields
+    as stored, the fields as the write starts from them, the fields it changes). A
+    submitter starts from his pending actual and note (`values.starting_point`)."""
+    value = stored or MeasureValue(measure=measure, period=row.period)
+    value.measure = measure
+    approved = {name: getattr(value, name) for name in VALUE_ORDER}
+    before = starting_point(value, submitting)
+    for name in SUBMITTED_FIELDS:  # a submitter edits his submission
+        setattr(value, name, before[name])
+    for name, given in row.values.items():
+        setattr(value, name, given)
+    fields = frozenset(name for name in row.values if before[name] != getattr(value, name))
+    return value, approved, before, fields
+
+
+def _row_errors(problems: dict, error) -> list[dict]:
+    """A row's problems (`values.value_problems`) as the batch's errors, by field."""
+    errors = []
+    for name, messages in problems.items():
+        for problem in messages:
+            code = UNUSUAL if problem.code == UNUSUAL else None
+            field = None if name == "__all__" else name
+            errors += [error(field, message, code) for message in problem.messages]
+    return errors
 
 
 def _upsert(writes: list[_Write], actor) -> None:

@@ -23,6 +23,7 @@ from ..display import month_text
 from ..models import Measure, ReportingPeriod, ReportingPeriodEvent
 from ..periods import closing_month
 from ..selectors.reporting import closed_months
+from .alerts import notify_month_closed
 
 MONTHS_LOCK = "osm:reporting-months"
 
@@ -85,7 +86,8 @@ def month_close(*, actor, month: dt.date, today: dt.date | None = None) -> Repor
     period.status = PeriodStatus.CLOSED
     period.closed_by, period.closed_at = actor, timezone.now()
     save_validated(period, actor=actor)
-    ReportingPeriodEvent.objects.create(period=period, action=PeriodAction.CLOSE, by=actor)
+    event = ReportingPeriodEvent.objects.create(period=period, action=PeriodAction.CLOSE, by=actor)
+    notify_month_closed(month, event.pk, actor)
     return period
 
 

@@ -49,6 +49,7 @@ from ..display import month_text
 from ..models import Measure, MeasureValue
 from ..selectors.approval import approval_by_unit
 from ..unusual import unusual_figure
+from .alerts import notify_submitted, watch_red
 from .reporting import ensure_open
 
 VALUE_FIELDS = {"actual", "target", "red_flag", "note"}
@@ -382,13 +383,16 @@ def _record(
     )
     if errors:
         raise ValidationError(errors)
+    newly_submitted = submitting and value.state != ValueState.SUBMITTED
     settle_approval(
         value, approved, changes, submitting=submitting, actor=actor, now=timezone.now()
     )
     if actor is not None and not submitting:
         value.entered_by = actor
+    # approved figures that change may turn the measure or its objective red
+    watched = [] if submitting or not set(FIGURES) & set(changes) else [measure.objective_id]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), watch_red(watched, actor):
             save_validated(value, actor=actor)
     except IntegrityError:
         # Another request inserted the same (measure, period) first.
@@ -398,6 +402,8 @@ def _record(
                 % {"measure": measure.code, "period": period.isoformat()}
             }
         ) from None
+    if newly_submitted:
+        notify_submitted([value], actor)
     return ValueChange(value, created, changes)
 
 
@@ -484,7 +490,8 @@ def measure_value_clear(*, actor, instance: MeasureValue, fields) -> ValueChange
     if actor is not None:
         value.entered_by = actor
     red_needs_note(value, value.measure)
-    save_validated(value, actor=actor)
+    with watch_red([value.measure.objective_id], actor):
+        save_validated(value, actor=actor)
     return ValueChange(value, False, _changes(before, value))
 
 

@@ -219,3 +219,42 @@ def test_a_worker_killed_mid_delivery_then_restarted_sends_each_once(services, s
         worker.stop()
     counts = delivered(recorder)
     assert counts == Counter(dict.fromkeys(owners, 1)), counts
+
+
+def test_two_workers_and_a_retry_deliver_each_notification_email_once(services, smtp, monkeypatch):
+    """OWNERS people chose e-mail for mentions; each is mentioned twice (two mentions, two
+    e-mails). Two workers on the same queue are both told to deliver, three times each (a
+    retry, the sweep), while the server answers slowly: each ledger row is sent once."""
+    from core import notifications
+    from core.models import NotificationPreference
+    from core.notifications import notify
+
+    # The test process runs tasks inline: here only the workers deliver.
+    monkeypatch.setattr(notifications, "enqueue", lambda *args: None)
+    recorder, port = smtp
+    recorder.delay = 0.05
+    people = [f.UserFactory(email=f"reader{k}@example.com") for k in range(OWNERS)]
+    NotificationPreference.objects.bulk_create(
+        NotificationPreference(user=person, kind="mention", channel="email") for person in people
+    )
+    notify(people, "mention", lambda: "Ana mentioned you on IND.OTD", "/measures/1/")
+    notify(people, "mention", lambda: "Ana mentioned you on IND.OEE", "/measures/2/")
+    first, second = Worker(port), Worker(port)
+    second.queue, second.env["CELERY_QUEUE"] = first.queue, first.queue
+    first.start()
+    second.start()
+    try:
+        for _ in range(3):
+            first.send("osm.tasks.deliver_outbox")
+            second.send("osm.tasks.deliver_outbox")
+        wait_for(lambda: len(recorder.accepted) >= 2 * OWNERS, 90, "every e-mail")
+        wait_for(
+            lambda: not OutgoingMessage.objects.exclude(status="sent").exists(), 30, "the sweep"
+        )
+        time.sleep(1)
+    finally:
+        first.stop()
+        second.stop()
+    assert delivered(recorder) == Counter({person.email: 2 for person in people})
+    ids = [message_id for message_id, _ in recorder.accepted]
+    assert len(ids) == len(set(ids)) == 2 * OWNERS  # no ledger row sent twice

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.test import Client
 
 from alignment.reports import alignment_reports_compose
-from core.models import OutgoingMessage
+from communication.models import Analysis, Comment
+from core.models import Notification, OutgoingMessage
 from reviews.choices import MeetingStatus
 from reviews.reminders import (
     action_item_reminders_compose,
@@ -89,6 +90,12 @@ FIELDS = {
     "ActionItem.title": "itemtitle",
     "CalendarEvent.title": "evtitle",
     "CalendarEvent.notes": "evnotes",
+    "MeasureValue.submitted_note": "subnote",
+    "MeasureValue.review_comment": "revcomment",
+    "Analysis.analysis": "analysis",
+    "Analysis.recommendations": "recommend",
+    "Comment.body": "commentbody",
+    "Notification.text": "notetext",
     "User.first_name": "firstname",
     "User.last_name": "lastname",
 }
@@ -164,13 +171,38 @@ def world():
     event = f.CalendarEventFactory(
         unit=unit, title=evil(T.CalendarEvent_title), notes=evil(T.CalendarEvent_notes)
     )
+    # The reporting cycle: a value waiting for approval, one returned, an analysis, a comment
+    # on the objective, and a notification for the OSM staff member who opens the pages.
+    f.MeasureValueFactory(
+        measure=measure, period=dt.date(2026, 2, 1), state="submitted",
+        submitted_actual=Decimal("60"), submitted_note=evil(T.MeasureValue_submitted_note),
+        submitted_by=owner,
+    )  # fmt: skip
+    f.MeasureValueFactory(
+        measure=measure, period=dt.date(2026, 3, 1), state="returned",
+        submitted_actual=Decimal("61"), submitted_by=owner,
+        review_comment=evil(T.MeasureValue_review_comment),
+    )  # fmt: skip
+    Analysis.objects.create(
+        subject_type="objective", subject_id=objective.pk, month=dt.date(2026, 1, 1),
+        analysis=evil(T.Analysis_analysis), recommendations=evil(T.Analysis_recommendations),
+        author=owner,
+    )  # fmt: skip
+    Comment.objects.create(
+        subject_type="objective", subject_id=objective.pk, body=evil(T.Comment_body),
+        author=owner,
+    )  # fmt: skip
+    osm = f.UserFactory(roles=["OSM staff"])
+    notification = Notification.objects.create(
+        recipient=osm, kind="mention", text=evil(T.Notification_text), url="/notifications/"
+    )
     d = SimpleNamespace(
         unit=unit, objective=objective, measure=measure, initiative=initiative,
         milestone=milestone, employee=employee, goal=goal, incentive=incentive,
         template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
-        event=event, theme=theme, perspective=financial,
+        event=event, theme=theme, perspective=financial, notification=notification,
     )  # fmt: skip
-    return SimpleNamespace(d=d, owner=owner, osm=f.UserFactory(roles=["OSM staff"]))
+    return SimpleNamespace(d=d, owner=owner, osm=osm)
 
 
 def staff_client(world) -> Client:

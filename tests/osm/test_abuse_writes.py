@@ -25,6 +25,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
+from communication.models import Analysis, Comment
 from osm.api import router
 from scorecards.models import CascadeLink, Perspective
 from scorecards.services import month_close
@@ -87,6 +88,20 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
     s.incentive = f.IncentiveComponentFactory(employee=s.employee, objective=s.o1)
     s.template = f.GoalTemplateFactory(objective=s.o1)
     s.leaf = f.OrgUnitFactory(code=f"{unit.code}LEAF", parent=unit, kind="team")
+    s.comment = Comment.objects.create(
+        subject_type="objective", subject_id=s.o1.pk, body="On O1", author=unit.head
+    )
+    s.comment2 = Comment.objects.create(
+        subject_type="objective", subject_id=s.o1.pk, body="Again", author=unit.head
+    )
+    s.analysis = Analysis.objects.create(
+        subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 10, 1),
+        analysis="October", author=unit.head,
+    )  # fmt: skip
+    s.analysis2 = Analysis.objects.create(
+        subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 8, 1),
+        analysis="August", author=unit.head,
+    )  # fmt: skip
     return s
 
 
@@ -427,6 +442,15 @@ WEB: dict[str, list[Case]] = {
         Case("delete a unit", post(lambda w, s: f"/setup/units/{s.leaf.code}/delete/"), 403,
              control="osm", own_refused=True),
     ],
+    "analysis-post": [
+        Case("write an objective's analysis",
+             post(lambda w, s: f"/discuss/objective/{s.o1.pk}/analysis/",
+                  lambda w, s: {"month": "2026-10", "analysis": "Why"}), 403),
+    ],
+    "comment-delete": [
+        Case("delete another's comment", post(lambda w, s: f"/comments/{s.comment.pk}/delete/"),
+             403),
+    ],
     "value-approve": [
         Case("approve a submitted value", post(lambda w, s: f"/values/{s.submitted.pk}/approve/"),
              403),
@@ -488,11 +512,18 @@ READ_ONLY_PAGES = {
     "alignment:page", "initiatives:index", "initiatives:detail", "budgets:index",
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
-    "reporting-months", "approvals",
+    "reporting-months", "approvals", "discussion",
+    # Anyone with a role comments on anything he or she sees (everything): no unit to refuse
+    # (tests/communication/test_analyses_and_comments.py).
+    "comment-post",
     # The search boxes' answers (JSON; tests/core/test_people_search.py and the apps').
     "people-search", "measures-below", "initiatives:objectives-search",
     # Each person's own language: nobody can set another's (tests/core/test_i18n.py).
     "language",
+    # Each person's own notifications and how he or she hears of them: nobody reaches
+    # another's (tests/core/test_notifications.py).
+    "notifications", "notification-count", "notification-open", "notifications-read-all",
+    "notification-preferences",
     "login", "logout", "password_change", "password_reset",
 }  # fmt: skip
 
@@ -687,6 +718,25 @@ API: dict[str, list[Case]] = {
         delete=lambda s: s.incentive,
         control="hr", own_refused=True,
     ),
+    "analyses": crud(
+        "analyses",
+        create=lambda w, s: {"subject_type": "objective", "subject": s.o1.pk, "month": "2026-09",
+                             "analysis": "Why"},
+        update=(lambda s: s.analysis, lambda w, s: {"analysis": "Rewritten"}),
+        delete=lambda s: s.analysis2,
+    ),
+    "comments": [
+        # Anyone comments anywhere; a reply stays on its comment's subject, for everyone.
+        Case("create (comments): a reply moved to another subject", api(
+            "POST", lambda w, s: "comments/",
+            lambda w, s: {"subject_type": "objective", "subject": s.o2.pk,
+                          "parent": s.comment.pk, "body": "Moved"}), 400, control=None),
+        Case("change (comments): another's comment", api(
+            "PATCH", lambda w, s: f"comments/{s.comment.pk}/",
+            lambda w, s: {"body": "Rewritten"}), 403),
+        Case("delete (comments): another's comment", api(
+            "DELETE", lambda w, s: f"comments/{s.comment2.pk}/"), 403),
+    ],
     "goal-templates": crud(
         "goal-templates",
         create=lambda w, s: {"name": "New", "fiscal_year": 2026, "title": "New",

@@ -61,5 +61,12 @@ def test_the_guide_runs_as_written(live_server, demo_like, tmp_path):
     assert '{"matched":2,"created":0,"skipped":2}' in out  # again, to IND's sales people
     assert '"month":"2026-10-01","status":"closed"' in out  # the month closed
     assert "Oct 2026 is closed: the Oct 2026 value of REV can no longer be changed." in out
+    assert '"state":"returned"' in out and '"state":"approved"' in out  # approving values
+    assert '"text":"IND.COGS for Nov 2026 was approved."' in out  # the owner's inbox
+    assert '{"kind":"value_returned","channel":"email"}' in out
+    assert '"analysis":"Two large tenders lost on price."' in out
+    assert '"body":"@osm is the discount review on the next agenda?"' in out
+    assert '{"month":"2026-11-01","units":[' in out  # the close checklist
+    assert '{"marked":3}' in out  # approved, returned, and October's closing
     assert '"status":"open"' in out and "A late invoice for October" in out  # reopened
     assert '{"job_family":["No employee has the job family “Astronauts”."]}' in out

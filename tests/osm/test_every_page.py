@@ -29,7 +29,9 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["osm", "executive", "unithead", "hr", "owner", "employee"]
 # Pages that only take a POST (a GET is 405), and Django's own account pages.
-POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "value-approve"}
+POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "value-approve",
+             "notifications-read-all", "analysis-post", "comment-post",
+             "comment-delete"}  # fmt: skip
 NOT_OURS = {
     "password_reset_confirm",  # needs a token from an email
     "password_reset_done",
@@ -73,6 +75,12 @@ def demo_objects() -> SimpleNamespace:
 
     event = CalendarEvent.objects.first()
     theme, perspective = Theme.objects.first(), Perspective.objects.first()
+    from core.models import Notification  # for the inbox's pages
+
+    notification = Notification.objects.first()
+    from communication.models import Comment  # for the discussion pages
+
+    comment = Comment.objects.first()
     return SimpleNamespace(**locals())
 
 
@@ -103,6 +111,15 @@ PAGES = {
     "measure-delete": lambda d: f"/measures/{d.measure.pk}/delete/",
     "my-updates": lambda d: "/my/updates/",
     "approvals": lambda d: "/my/approvals/",
+    "notifications": lambda d: "/notifications/",
+    "notification-count": lambda d: "/notifications/count/",
+    "notification-preferences": lambda d: "/notifications/preferences/",
+    "notifications-read-all": lambda d: "/notifications/read-all/",
+    "notification-open": lambda d: f"/notifications/{d.notification.pk}/",
+    "discussion": lambda d: f"/discuss/objective/{d.objective.pk}/?month=2026-01",
+    "analysis-post": lambda d: f"/discuss/objective/{d.objective.pk}/analysis/",
+    "comment-post": lambda d: f"/discuss/objective/{d.objective.pk}/comments/",
+    "comment-delete": lambda d: f"/comments/{d.comment.pk}/delete/",
     "value-approve": lambda d: f"/values/{d.value.pk}/approve/",
     "value-return": lambda d: f"/values/{d.value.pk}/return/",
     "my-strategy": lambda d: "/my/strategy/",
@@ -179,6 +196,9 @@ PAGES = {
 }
 # Addresses that answer JSON, not a page: not opened in a browser, nothing to escape in HTML.
 JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objectives-search"}
+# Addresses a browser never shows as a page of their own: the header's unread count (an
+# htmx fragment) and the link of a notification (a redirect to the page it is about).
+NOT_A_PAGE = {"notification-count", "notification-open"}
 
 
 @pytest.fixture
@@ -221,6 +241,9 @@ def test_every_page_for_every_role(client, demo):
                 expected = {200}
             if name in ("unit-pick", "landing"):
                 expected = {302}
+            if name == "notification-open":  # its recipient follows the link; others: 404
+                recipient = objects.notification.recipient.username
+                expected = {302} if username == recipient else {404}
             if response.status_code not in expected:
                 failures.append(f"{username} GET {url} ({name}): {response.status_code}")
             elif response.status_code == 200 and "text/html" in response["Content-Type"]:

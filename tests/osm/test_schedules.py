@@ -19,6 +19,14 @@ def test_the_default_schedules():
     prune = tasks["OSM: prune strategy tests"]  # alignment/migrations/0003
     assert prune.task == "alignment.tasks.prune_strategy_test_runs"
     assert (prune.crontab.minute, prune.crontab.hour) == ("0", "3")  # after the 02:00 run
+    late = tasks["OSM: late initiatives"]  # core/migrations/0012
+    assert (late.task, late.crontab.hour, late.crontab.minute) == (
+        "initiatives.tasks.notify_late_initiatives", "6", "40",
+    )  # fmt: skip
+    digests = tasks["OSM: notification digests"]
+    assert (digests.task, digests.crontab.hour, digests.crontab.minute) == (
+        "osm.tasks.send_notification_digests", "6", "45",
+    )  # fmt: skip
     outbox = tasks["OSM: deliver the outbox"]
     assert (outbox.interval.every, outbox.interval.period) == (5, "minutes")
 

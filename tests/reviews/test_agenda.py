@@ -402,3 +402,30 @@ def test_test_and_adapt_agenda_queries_do_not_grow_with_the_arrows(world):
         agenda = meeting_agenda(ReviewMeeting.objects.get(pk=meeting.pk), today=TODAY)
     assert len(agenda.strategy_tests.links) == 2 + 6
     assert len(big) == len(small), [q["sql"] for q in big]
+
+
+def test_the_agenda_carries_the_months_analyses_and_freezes_them(world):
+    """SELL's March analysis (the agenda's month) shows with it; CARE has none. Held, the
+    agenda keeps the analysis as it was, whatever is written afterwards."""
+    from communication.models import Analysis
+
+    Analysis.objects.create(
+        subject_type="objective", subject_id=world.sell.pk, month=dt.date(2026, 3, 1),
+        analysis="Prices too **high**.", recommendations="Cut them by 5%.",
+    )  # fmt: skip
+    Analysis.objects.create(  # another month: not this agenda's
+        subject_type="objective", subject_id=world.care.pk, month=dt.date(2026, 2, 1),
+        analysis="February",
+    )  # fmt: skip
+    agenda = meeting_agenda(world.meeting, today=TODAY)
+    by_code = {o.code: o for o in agenda.objectives}
+    assert (by_code["SELL"].analysis, by_code["SELL"].recommendations) == (
+        "Prices too **high**.", "Cut them by 5%.",
+    )  # fmt: skip
+    assert (by_code["CARE"].analysis, by_code["CARE"].recommendations) == ("", "")
+    html = render_to_string("reviews/_agenda.html", {"agenda": agenda})
+    assert "Prices too <strong>high</strong>." in html
+    services.meeting_hold(meeting=world.meeting, minutes="", decisions="", today=TODAY, actor=None)
+    Analysis.objects.filter(subject_id=world.sell.pk).update(analysis="Rewritten later")
+    frozen = meeting_agenda(ReviewMeeting.objects.get(pk=world.meeting.pk), today=TODAY)
+    assert {o.code: o.analysis for o in frozen.objectives}["SELL"] == "Prices too **high**."

@@ -70,7 +70,48 @@ def cases():
         ("page /budgets/", page("/budgets/")),
         ("page /people/", page("/people/")),
         ("strategy tests: the nightly run, every map", *strategy_tests()),
+        ("close checklist (last month, whole company)", close_checklist_case()),
+        ("page /notifications/ (10,000 in the inbox)", inbox_case("/notifications/")),
+        ("header count /notifications/count/ (10,000)", inbox_case("/notifications/count/")),
     ]
+
+
+def close_checklist_case():
+    """The close checklist of last month for the whole company (issue 15: under 1 s)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from scorecards.selectors.reporting import close_checklist
+
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return lambda: close_checklist(last)
+
+
+INBOX = 10_000
+
+
+def inbox_case(path: str):
+    """The inbox of a person with 10,000 notifications (issue 15: under 100 ms): the bench
+    user gets them once, then keeps them."""
+    from django.contrib.auth import get_user_model
+
+    from core.models import Notification
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-pages", defaults={"is_superuser": True, "is_staff": True}
+    )
+    have = Notification.objects.filter(recipient=user).count()
+    if have < INBOX:
+        Notification.objects.bulk_create(
+            (
+                Notification(recipient=user, kind="mention", text=f"Bench notification {n}",
+                             url="/", read_at=None if n % 3 else user.date_joined)
+                for n in range(have, INBOX)
+            ),
+            batch_size=2000,
+        )  # fmt: skip
+    return page(path)
 
 
 def strategy_tests():
