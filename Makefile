@@ -81,7 +81,7 @@ mutation: install ## Mutation-test the pure modules with their database-free tes
 	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
 	$(PY) tools/mutation_report.py
 
-BANDIT_PATHS := osm core scorecards initiatives budgets people alignment reviews dashboards devtools
+BANDIT_PATHS := osm core scorecards initiatives budgets people communication alignment reviews dashboards devtools
 
 lint: install ## ruff, formatting, spelling, migrations in step with the models, bandit
 	$(PY) -m ruff check .

@@ -329,3 +329,24 @@ def test_late_initiatives_are_told_once(w):
         "Initiative LEAN is late: it was to end on 2026-11-01 and is not done.",
         "Initiative LEAN is late: milestone “Pilot” was due on 2026-10-15 and is not done.",
     ]
+
+
+def test_the_commands_run_a_day_and_refuse_a_bad_date(w):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    initiative = f.InitiativeFactory(
+        unit=w["bu"], code="LATE", owner=w["owen"], start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 10, 31),
+    )  # fmt: skip
+    out = StringIO()
+    call_command("notify_late_initiatives", "--date", "2026-11-27", stdout=out)
+    assert "2 new notifications" in out.getvalue()  # Owen and Hal
+    call_command("notify_late_initiatives", "--date", "2026-11-27", stdout=out)
+    assert Notification.objects.filter(url__endswith=f"/{initiative.pk}/").count() == 2
+    call_command("send_notification_digests", "--date", "2026-11-27", stdout=out)
+    assert "composed 0" in out.getvalue()
+    for command in ("notify_late_initiatives", "send_notification_digests"):
+        with pytest.raises(CommandError, match="--date"):
+            call_command(command, "--date", "27/11/2026")
