@@ -300,3 +300,11 @@ def test_api_comments(w):
     bad = xena.post("/api/v1/comments/", {"subject_type": "measure", "subject": 999999,
                                           "body": "x"}, format="json")  # fmt: skip
     assert bad.status_code == 400 and "subject" in bad.json()
+
+
+def test_the_measure_page_links_each_value_to_its_comments(w, client):
+    client.force_login(w["xena"])
+    html = client.get(reverse("measure", args=[w["measure"].pk])).content.decode()
+    assert f'href="/discuss/measure_value/{w["value"].pk}/"' in html
+    page = client.get(f"/discuss/measure_value/{w['value'].pk}/")
+    assert page.status_code == 200 and b"BU.REV Oct 2026" in page.content
