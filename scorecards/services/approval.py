@@ -30,7 +30,8 @@ def may_review(actor, measure) -> bool:
 def _reviewable(actor, instance: MeasureValue) -> MeasureValue:
     """The value locked for the review, once `actor` may review it and it waits for one."""
     value = (
-        MeasureValue.objects.select_for_update()
+        # only the value's row: PostgreSQL locks no row of a nullable join (submitted_by)
+        MeasureValue.objects.select_for_update(of=("self",))
         .select_related("measure__unit", "submitted_by")
         .get(pk=instance.pk)
     )
