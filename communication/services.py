@@ -254,8 +254,7 @@ def comment_delete(*, actor, instance: Comment) -> None:
     the thread, its replies stay, its text goes."""
     comment = Comment.objects.select_for_update().get(pk=instance.pk)
     _own_or_moderated(actor, comment, moderate=True)
-    comment.body, comment.deleted_at = "", timezone.now()
-    Comment.objects.filter(pk=comment.pk).update(body="", deleted_at=comment.deleted_at)
+    Comment.objects.filter(pk=comment.pk).update(body="", deleted_at=timezone.now())
     comment.mentions.clear()
 
 

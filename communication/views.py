@@ -73,8 +73,7 @@ def _context(request, kind, subject, month, analysis_form=None, comment_form=Non
         "analysis_form": analysis_form if may_analyse else None,
         "comments": thread(kind.name, subject.pk),
         "comment_form": comment_form or CommentForm(),
-        "is_staff": request.user.has_perm("communication.delete_comment")
-        and services.moderates(request.user),
+        "is_staff": services.moderates(request.user),
         "here": reverse("discussion", args=[kind.name, subject.pk]) + f"?month={month:%Y-%m}",
     }
 

@@ -21,6 +21,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,8 @@ from .models import (
 )
 from .models.objectives import validate_supports
 from .services import validate_sources
+from .services.alerts import watch_red
+from .services.values import settle_approval
 
 # Units, perspectives, themes ---------------------------------------------------------------
 
@@ -403,6 +406,10 @@ class MeasureValueForm(forms.ModelForm):
             self.add_error(None, list(locked.values()))
 
 
+# Where a value stands in its unit's approval: shown, written only by the services.
+APPROVAL_SHOWN = ("state", "submitted_actual", "submitted_note", "submitted_by", "review_comment")
+
+
 @admin.register(MeasureValue)
 class MeasureValueAdmin(TrackedAdmin):
     """Actual, target and red flag per measure and period, checked as every door checks
@@ -442,6 +449,7 @@ class MeasureValueAdmin(TrackedAdmin):
         "entered_by",
         "created_at",
         "updated_at",
+        *APPROVAL_SHOWN,
     )
 
     @admin.display(description=_("unit"), ordering="measure__unit__code")
@@ -449,7 +457,7 @@ class MeasureValueAdmin(TrackedAdmin):
         return obj.measure.unit.code
 
     def get_readonly_fields(self, request, obj=None):
-        stamps = ("entered_by", "created_at", "updated_at")
+        stamps = ("entered_by", "created_at", "updated_at", *APPROVAL_SHOWN)
         return ("measure", "period", *stamps) if obj is not None else stamps
 
     def _locked(self, obj) -> bool:
@@ -467,7 +475,13 @@ class MeasureValueAdmin(TrackedAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.entered_by = request.user
-        super().save_model(request, obj, form, change)
+        # The admin is the OSM staff's: as through every other door, their actual or note
+        # is approved at once and replaces a pending submission, and what it turns off target
+        # is notified.
+        settle_approval(obj, {}, form.changed_data, submitting=False, actor=request.user,
+                        now=timezone.now())  # fmt: skip
+        with watch_red([obj.measure.objective_id], request.user):
+            super().save_model(request, obj, form, change)
 
 
 class ReportingPeriodEventInline(RulesTabularInline):

@@ -47,11 +47,6 @@ def approval_by_unit(unit_ids: Iterable[int]) -> dict[int, bool]:
     return {pk: effective(pk) for pk in unit_ids}
 
 
-def approval_effective(unit: OrgUnit) -> bool:
-    """Whether `unit` requires approval (its own setting, else inherited)."""
-    return approval_by_unit([unit.pk])[unit.pk]
-
-
 def awaiting_review(user) -> QuerySet[MeasureValue]:
     """The submitted values `user` may approve or return (those of the measures he or she
     may change: the units he or she heads and below; all for the OSM staff), oldest

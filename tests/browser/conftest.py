@@ -116,6 +116,15 @@ def visit(chromium, live_server):
 
 
 @pytest.fixture
+def second_tab(chromium, live_server):
+    """Another person's browser beside `visit`'s (its own cookies), as `visit`."""
+    tab = Visit(chromium, live_server.url)
+    yield tab
+    tab.close()
+    tab.assert_no_console_errors()
+
+
+@pytest.fixture
 def phone(chromium, live_server):
     """A phone-width tab (375 px)."""
     tab = Visit(chromium, live_server.url, width=375)

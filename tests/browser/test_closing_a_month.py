@@ -13,19 +13,15 @@ from playwright.sync_api import expect
 from core.roles import MEASURE_OWNER, OSM_STAFF
 from scorecards.models import MeasureValue, ReportingPeriod
 from tests import factories as f
-from tests.browser.conftest import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OCT = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def owner_tab(chromium, live_server):
+def owner_tab(second_tab):
     """A second browser, the measure owner's, beside the OSM staff member's."""
-    tab = Visit(chromium, live_server.url)
-    yield tab
-    tab.close()
-    tab.assert_no_console_errors()
+    return second_tab
 
 
 def test_closing_october_locks_its_values_until_it_is_reopened(visit, owner_tab):

@@ -1,6 +1,6 @@
 """The reporting cycle in a real browser (issue 15): in a unit that requires approval, the
-measure's owner types October's actual with a decimal comma-free figure and a note; the
-scorecard keeps the approved one, shown with the pending figure; the unit head finds it in
+measure's owner types October's actual and a note; the scorecard keeps the approved
+actual, shown with the pending figure; the unit head finds it in
 My updates, returns it with a comment, the owner reads why in his inbox and My updates,
 corrects it, and the head approves it: the stored actual changes only then. Then a mention
 in a comment reaches its reader, who replies from the measure's page. Screenshots in
@@ -16,19 +16,15 @@ from communication.models import Comment
 from core.roles import MEASURE_OWNER, UNIT_HEAD
 from scorecards.models import MeasureValue
 from tests import factories as f
-from tests.browser.conftest import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OCT = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def owner_tab(chromium, live_server):
+def owner_tab(second_tab):
     """A second browser, the measure owner's, beside the unit head's."""
-    tab = Visit(chromium, live_server.url)
-    yield tab
-    tab.close()
-    tab.assert_no_console_errors()
+    return second_tab
 
 
 def october():

@@ -433,3 +433,22 @@ def test_the_queue_reads_a_fixed_number_of_queries(w, client):
         )
     assert awaiting_review(w["staff"]).count() == 6
     assert queries() == one
+
+
+def test_the_admin_approves_at_once_and_tells_of_what_it_turns_off_target(w, client):
+    """OWNER submitted 96 for March; the OSM staff correct March to 85 in the admin, with a
+    note: 85 < red flag 90 is red. The submission is replaced (approved, nothing pending)
+    and REV's owner hears that it went off target."""
+    from core.models import Notification
+
+    enter(w, "owner", actual=D(96))
+    admin = f.UserFactory(roles=[OSM_STAFF], is_staff=True)
+    client.force_login(admin)
+    change = f"/admin/scorecards/measurevalue/{march(w).pk}/change/"
+    form = {"actual": "85", "target": "100", "red_flag": "90", "note": "Strike, checked"}
+    answer = client.post(change, form)
+    assert answer.status_code == 302, answer.content.decode()[-2000:]
+    value = march(w)
+    assert (value.state, value.actual, value.submitted_actual) == ("approved", D(85), None)
+    assert (value.reviewed_by, value.entered_by) == (admin, admin)
+    assert Notification.objects.filter(recipient=w["owner"], kind="turned_red").exists()
