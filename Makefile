@@ -25,11 +25,23 @@ $(STAMP): pyproject.toml $(LOCK)
 # committed) compiled into the .mo files Django reads (not committed; only those older than
 # their catalogue). Compiled by GNU gettext's msgfmt, as Django's compilemessages runs it:
 # Debian's gettext package, installed here when missing (as root, like .ci/run's Chromium).
+#
+# The PDF report packs are WeasyPrint's, which draws text with Pango (PDF_PACKAGES); the fonts
+# cover Latin, Greek, Cyrillic (DejaVu) and Chinese, Japanese and Korean (WenQuanYi Micro
+# Hei). Installed the same way when missing; without them the app still runs and its PDF
+# downloads answer with what to install (reports/pdf.py).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-wqy-microhei
+
 install: $(STAMP) ## Create .venv and install OSM with its development tools, from the lock; compile the translations
 	@command -v msgfmt >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
 	  else echo "GNU gettext is missing: sudo apt-get install gettext" >&2; exit 1; fi; }
+	@missing=$$(for p in $(PDF_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "For PDF report packs: sudo apt-get install" $$missing >&2; fi; fi
 	$(PY) manage.py compilemessages --verbosity 0 --ignore '.*' --ignore mutants --ignore static
 
 # LOCK_ARGS=--upgrade (every package) or LOCK_ARGS="--upgrade-package django" to move pins;
@@ -81,7 +93,7 @@ mutation: install ## Mutation-test the pure modules with their database-free tes
 	$(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN)
 	$(PY) tools/mutation_report.py
 
-BANDIT_PATHS := osm core scorecards initiatives budgets people communication alignment reviews dashboards devtools
+BANDIT_PATHS := osm core scorecards initiatives budgets people communication alignment reviews reports dashboards devtools
 
 lint: install ## ruff, formatting, spelling, migrations in step with the models, bandit
 	$(PY) -m ruff check .

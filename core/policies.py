@@ -74,6 +74,15 @@ COMMENTARY = Policy(
 # A person's own rows (notifications, their preferences): his or hers alone, in the app
 # and the API; code writes the notifications.
 OWN_ROWS = Policy("own rows", view=(Owner(),), change=(Owner(),))
+# Report subscriptions: anyone with a role subscribes himself to a unit's pack; OSM staff
+# see and manage everyone's.
+SUBSCRIPTIONS = Policy(
+    "subscriptions",
+    view=(STAFF, Owner()),
+    add=(ANY_ROLE,),
+    change=(STAFF, Owner()),
+    delete=(STAFF, Owner()),
+)
 # Users: everyone with a role may look them up (owners, heads, attendees); OSM staff manage.
 USERS = Policy("users", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
 # Rows only code writes and nobody manages by hand (formula inputs, the data version,

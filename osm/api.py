@@ -15,6 +15,8 @@ from core.api.notifications import NotificationPreferenceViewSet, NotificationVi
 from dashboards.api import ObjectiveCascadeView
 from initiatives.api import ROUTES as initiative_routes
 from people.api import ROUTES as people_routes
+from reports.api import PATHS as report_paths
+from reports.api import ROUTES as report_routes
 from reviews.api import ROUTES as review_routes
 from scorecards.api import PATHS as scorecard_paths
 from scorecards.api import ROUTES as scorecard_routes
@@ -32,6 +34,7 @@ for app_routes in (
     people_routes,
     communication_routes,
     review_routes,
+    report_routes,
 ):
     for prefix, viewset, basename in app_routes:
         router.register(prefix, viewset, basename=basename)
@@ -39,6 +42,9 @@ for app_routes in (
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("auth/logout/", RevokeView.as_view(), name="api-logout"),
+    # Before the apps' paths: the reports app serves the files of their computed reads
+    # (`units/{id}/scorecard/?format=xlsx`, `alignment/?format=csv`) from the same views.
+    *report_paths,
     *scorecard_paths,
     path("units/<int:pk>/strategy-tests/", StrategyTestsView.as_view(), name="api-strategy-tests"),
     path("objectives/<int:pk>/cascade/", ObjectiveCascadeView.as_view(), name="api-cascade"),

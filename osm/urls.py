@@ -25,6 +25,7 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("", include("communication.urls")),
     path("reviews/", include("reviews.urls")),
+    path("reports/", include("reports.urls")),
     path("calendar/", include("reviews.calendar_urls")),
     path("accounts/language/", language_page, name="language"),
     path("notifications/", notification_views.notifications_page, name="notifications"),

@@ -60,15 +60,18 @@ INSTALLED_APPS = [
     "communication",
     "alignment",
     "reviews",
+    "reports",
     "dashboards",
     "devtools",
 ]
 # The apps whose data a change of moves the data version on (core/versioning.py) and that
 # a backup holds (core/backup.py), by app label.
-OSM_DATA_APPS = ("scorecards", "initiatives", "budgets", "people", "communication", "reviews")
+OSM_DATA_APPS = (
+    "scorecards", "initiatives", "budgets", "people", "communication", "reviews", "reports",
+)  # fmt: skip
 OSM_APPS = (
     "osm", "scorecards", "initiatives", "budgets", "people", "communication", "alignment",
-    "reviews",
+    "reviews", "reports",
 )  # fmt: skip
 
 MIDDLEWARE = [

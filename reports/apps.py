@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    """Report packs: the PDF unit report and briefing book, the workbooks and the executive
+    deck made from the same numbers as the pages; imports of value and scorecard workbooks;
+    subscriptions that deliver packs by e-mail."""
+
+    name = "reports"
