@@ -6,34 +6,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('scorecards', '0007_value_approval'),
+        ("scorecards", "0007_value_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportSubscription',
+            name="ReportSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('scorecard_pdf', 'Scorecard (PDF)'), ('unit_report_pdf', 'Unit report (PDF)'), ('executive_deck', 'Executive deck (PowerPoint)'), ('scorecard_xlsx', 'Scorecard workbook (Excel)'), ('alignment_xlsx', 'Alignment workbook (Excel)')], max_length=20, verbose_name='pack')),
-                ('cadence', models.CharField(choices=[('weekly', 'Weekly'), ('monthly', 'Monthly')], max_length=10, verbose_name='cadence')),
-                ('day', models.PositiveSmallIntegerField(help_text='1-7 for weekly (Monday = 1); 1-28 for monthly.', verbose_name='day')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('last_sent_on', models.DateField(blank=True, null=True, verbose_name='last sent on')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_subscriptions', to='scorecards.orgunit', verbose_name='unit')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scorecard_pdf", "Scorecard (PDF)"),
+                            ("unit_report_pdf", "Unit report (PDF)"),
+                            ("executive_deck", "Executive deck (PowerPoint)"),
+                            ("scorecard_xlsx", "Scorecard workbook (Excel)"),
+                            ("alignment_xlsx", "Alignment workbook (Excel)"),
+                        ],
+                        max_length=20,
+                        verbose_name="pack",
+                    ),
+                ),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[("weekly", "Weekly"), ("monthly", "Monthly")],
+                        max_length=10,
+                        verbose_name="cadence",
+                    ),
+                ),
+                (
+                    "day",
+                    models.PositiveSmallIntegerField(
+                        help_text="1-7 for weekly (Monday = 1); 1-28 for monthly.",
+                        verbose_name="day",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "last_sent_on",
+                    models.DateField(blank=True, null=True, verbose_name="last sent on"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_subscriptions",
+                        to="scorecards.orgunit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report subscription',
-                'verbose_name_plural': 'report subscriptions',
-                'ordering': ['user_id', 'unit_id', 'kind', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'unit', 'kind', 'cadence'), name='reports_one_subscription'), models.CheckConstraint(condition=models.Q(models.Q(('cadence', 'weekly'), ('day__gte', 1), ('day__lte', 7)), models.Q(('cadence', 'monthly'), ('day__gte', 1), ('day__lte', 28)), _connector='OR'), name='reports_day_in_cadence')],
+                "verbose_name": "report subscription",
+                "verbose_name_plural": "report subscriptions",
+                "ordering": ["user_id", "unit_id", "kind", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "unit", "kind", "cadence"), name="reports_one_subscription"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("cadence", "weekly"), ("day__gte", 1), ("day__lte", 7)),
+                            models.Q(("cadence", "monthly"), ("day__gte", 1), ("day__lte", 28)),
+                            _connector="OR",
+                        ),
+                        name="reports_day_in_cadence",
+                    ),
+                ],
             },
         ),
     ]
