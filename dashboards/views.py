@@ -12,9 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from alignment.selectors import cached_alignment_metrics
-from alignment.strategy_tests import latest_strategy_tests
+from alignment.strategy_map import tested_map
 from core.scoping import restrict
-from core.templatetags.osm_format import score
 from core.views import Crumb, require
 from people.models import Goal
 from reviews.choices import MeetingStatus
@@ -32,8 +31,6 @@ from scorecards.selectors.attention import (
 from scorecards.selectors.cascade import scored_cascade
 from scorecards.selectors.scorecard import Clock, read_measure, unit_scorecard
 from scorecards.selectors.series import load_series
-from scorecards.selectors.strategy_map import strategy_map
-from scorecards.strategy_map import ArrowTest, MapObjective, layout
 
 from . import selectors
 from .forms import DashboardForm
@@ -85,7 +82,7 @@ def dashboard(request, code: str | None):
         .select_related("unit")
         .order_by("scheduled_for")[:5]
     )
-    strategy_map = _strategy_map(unit, card)
+    strategy_map = tested_map(unit, card)
     context = {
         "root": root,
         "unit": unit,
@@ -111,46 +108,6 @@ def _dashboard_crumbs(unit, query: str) -> list[Crumb]:
     crumbs = unit_crumbs(unit)
     suffix = f"?{query}" if query else ""
     return [Crumb(c.label, f"{c.url}{suffix}") for c in crumbs[:-1]] + [Crumb(crumbs[-1].label)]
-
-
-def _strategy_map(unit, card):
-    """The unit's strategy map laid out from the scorecard just read, each arrow with the
-    latest strategy test's verdict (four more queries: the themes, the arrows, the run and
-    its results)."""
-    read = strategy_map(unit, card)
-    objectives = [
-        MapObjective(
-            id=o.id,
-            code=o.code,
-            name=o.name,
-            perspective_id=o.perspective_id,
-            theme_id=o.theme_id,
-            status=o.status,
-            score_text=score(o.score),
-        )
-        for o in read.objectives
-    ]
-    _, results = latest_strategy_tests(unit)
-    verdicts = {
-        (r.cause_id, r.effect_id): ArrowTest(
-            verdict=r.verdict,
-            frequency=r.frequency,
-            lag=r.lag,
-            r=r.effect_size,
-            p_adjusted=r.p_adjusted,
-            periods=r.periods,
-            units=r.units,
-        )
-        for r in results
-        if not r.exploratory
-    }
-    return layout(
-        [(p.id, p.name) for p in read.perspectives],
-        [(t.id, t.name) for t in read.themes],
-        objectives,
-        read.links,
-        verdicts,
-    )
 
 
 @login_required
