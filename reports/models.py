@@ -1,6 +1,7 @@
 """Report subscriptions: a person receives a pack of a unit by e-mail, weekly or monthly."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -46,14 +47,37 @@ class ReportSubscription(TimeStampedModel):
         verbose_name_plural = _("report subscriptions")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "unit", "kind", "cadence"], name="reports_one_subscription"
+                fields=["user", "unit", "kind", "cadence"],
+                name="reports_one_subscription",
+                violation_error_message=_(
+                    "This person already receives this pack of this unit at this cadence: "
+                    "change that subscription instead."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(cadence=Cadence.WEEKLY) & Q(day__gte=1, day__lte=7))
                 | (Q(cadence=Cadence.MONTHLY) & Q(day__gte=1, day__lte=28)),
                 name="reports_day_in_cadence",
+                violation_error_message=_(
+                    "The day is 1 (Monday) to 7 (Sunday) for a weekly pack, 1 to 28 for a "
+                    "monthly one."
+                ),
             ),
         ]
+
+    def clean(self):
+        """The day must exist in the cadence: said on the field `day` (the check constraint
+        says it again for writes that skip this)."""
+        if self.day is None:
+            return
+        if self.cadence == Cadence.WEEKLY and not 1 <= self.day <= 7:
+            raise ValidationError(
+                {"day": _("For a weekly pack, the day is 1 (Monday) to 7 (Sunday).")}
+            )
+        if self.cadence == Cadence.MONTHLY and not 1 <= self.day <= 28:
+            raise ValidationError(
+                {"day": _("For a monthly pack, the day is 1 to 28 (a day every month has).")}
+            )
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.unit_id} · {self.get_cadence_display()}"

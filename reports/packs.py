@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from core.clock import fiscal_year_of
 from scorecards.models import OrgUnit
 
 from . import exports
@@ -18,7 +19,7 @@ def build_pack(kind: str, unit: OrgUnit, user, *, as_of: dt.date | None = None) 
     if kind == PackKind.SCORECARD_XLSX:
         return exports.scorecard_file(unit, as_of=as_of, ytd=False, fmt="xlsx")
     if kind == PackKind.ALIGNMENT_XLSX:
-        year = as_of.year if as_of else None
+        year = fiscal_year_of(as_of) if as_of else None
         return exports.alignment_file(unit, fiscal_year=year, user=user, fmt="xlsx")
     from . import documents  # WeasyPrint and python-pptx load only when a document is made
 
