@@ -262,12 +262,9 @@ class AlignmentView(APIView):
     permission_classes = [HasRulePermission]
     queryset = OrgUnit.objects.all()
 
-    @extend_schema(
-        parameters=[AlignmentQuerySerializer],
-        responses=AlignmentSerializer,
-        summary="Alignment of a unit's subtree",
-    )
-    def get(self, request):
+    def subtree_and_year(self, request) -> tuple[OrgUnit, int]:
+        """The unit (`unit`, else the enterprise) and fiscal year the query asks; a 400 with
+        the field's message for a unit the user may not see or that does not exist."""
         query = AlignmentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         units = restrict(OrgUnit.objects.all(), request.user)
@@ -279,7 +276,15 @@ class AlignmentView(APIView):
         )
         if unit is None:
             raise ValidationError({"unit": [_("There is no such unit.")]})
-        year = query.validated_data.get("fiscal_year") or current_fiscal_year()
+        return unit, query.validated_data.get("fiscal_year") or current_fiscal_year()
+
+    @extend_schema(
+        parameters=[AlignmentQuerySerializer],
+        responses=AlignmentSerializer,
+        summary="Alignment of a unit's subtree",
+    )
+    def get(self, request):
+        unit, year = self.subtree_and_year(request)
         report = cached_alignment_report(unit, fiscal_year=year)
         lists = report.lists
         answer = {

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from alignment.api import AlignmentView, StrategyTestsView
+from alignment.api import StrategyTestsView
 from budgets.api import ROUTES as budget_routes
 from communication.api import ROUTES as communication_routes
 from core.api.auth import RevokeView, TokenView, UserViewSet
@@ -48,7 +48,6 @@ urlpatterns = [
     *scorecard_paths,
     path("units/<int:pk>/strategy-tests/", StrategyTestsView.as_view(), name="api-strategy-tests"),
     path("objectives/<int:pk>/cascade/", ObjectiveCascadeView.as_view(), name="api-cascade"),
-    path("alignment/", AlignmentView.as_view(), name="api-alignment"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the Content-Security-Policy holds on the docs page too.

@@ -7,3 +7,9 @@ class ReportsConfig(AppConfig):
     subscriptions that deliver packs by e-mail."""
 
     name = "reports"
+
+    def ready(self):
+        from .downloads import register
+
+        # The pages' download menus (core/downloads.py): the apps below offer the hook.
+        register()

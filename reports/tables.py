@@ -165,22 +165,39 @@ def history_table(series, *, unit_name: str) -> Table:
             % {"polarity": info.polarity, "frequency": info.frequency},
         ],
     )
+    for row in scored_history(series):
+        table.rows.append(
+            [row.period, figure(row.actual), figure(row.target), figure(row.red_flag),
+             score(row.score), row.status]
+        )  # fmt: skip
+    return table
+
+
+@dataclass(frozen=True)
+class ScoredPeriod:
+    period: object
+    actual: Fraction | None
+    target: Fraction | None
+    red_flag: Fraction | None  # entered, or the default from the tolerance
+    score: Fraction | None
+    status: str
+
+
+def scored_history(series) -> list[ScoredPeriod]:
+    """Each stored period of a measure scored as DESIGN.md "Scoring" says: the red flag
+    entered or, where a target has none, the default from the measure's tolerance."""
+    info = series.measure
+    rows = []
     for value in series.ordered():
         red_flag = value.red_flag
         if red_flag is None and value.target is not None:
             red_flag = scoring.default_red_flag(value.target, info.polarity, info.tolerance)
         args = (value.actual, value.target, red_flag, info.polarity, info.tolerance)
-        table.rows.append(
-            [
-                value.period,
-                figure(value.actual),
-                figure(value.target),
-                figure(red_flag),
-                score(scoring.measure_score(*args)),
-                scoring.measure_status(*args),
-            ]
-        )
-    return table
+        rows.append(
+            ScoredPeriod(value.period, value.actual, value.target, red_flag,
+                         scoring.measure_score(*args), scoring.measure_status(*args))
+        )  # fmt: skip
+    return rows
 
 
 # The alignment report -------------------------------------------------------------------------

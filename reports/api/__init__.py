@@ -2,5 +2,25 @@
 unit report and briefing book, measure histories, the scorecard workbook import and the
 report subscriptions."""
 
-ROUTES: list = []
-PATHS: list = []
+from django.urls import path
+
+from .files import (
+    AlignmentFilesView,
+    BriefingBookView,
+    MeasureHistoryView,
+    ScorecardFilesView,
+    UnitReportView,
+)
+from .subscriptions import ReportSubscriptionViewSet
+
+ROUTES: list = [
+    ("report-subscriptions", ReportSubscriptionViewSet, "reportsubscription"),
+]
+PATHS: list = [
+    # The computed reads with their files: in place of scorecards' and alignment's views.
+    path("units/<int:pk>/scorecard/", ScorecardFilesView.as_view(), name="api-scorecard"),
+    path("alignment/", AlignmentFilesView.as_view(), name="api-alignment"),
+    path("units/<int:pk>/report/", UnitReportView.as_view(), name="api-unit-report"),
+    path("reviews/<int:pk>/briefing-book/", BriefingBookView.as_view(), name="api-briefing-book"),
+    path("measures/<int:pk>/history/", MeasureHistoryView.as_view(), name="api-measure-history"),
+]

@@ -6,7 +6,7 @@ from django.urls import path
 
 from .bulk import BulkValuesView
 from .organisation import PerspectiveViewSet, ThemeViewSet, UnitViewSet
-from .reads import StrategyMapView, UnitScorecardView
+from .reads import StrategyMapView
 from .reporting import ReportingPeriodViewSet
 from .strategy import LinkViewSet, MeasureViewSet, ObjectiveViewSet
 from .values import MeasureValueViewSet
@@ -22,7 +22,6 @@ ROUTES = [
     ("reporting-periods", ReportingPeriodViewSet, "reportingperiod"),
 ]
 PATHS = [
-    path("units/<int:pk>/scorecard/", UnitScorecardView.as_view(), name="api-scorecard"),
     path("units/<int:pk>/strategy-map/", StrategyMapView.as_view(), name="api-strategy-map"),
     # Before the router's measure-values/{id}/, which would take "bulk" for an id.
     path("measure-values/bulk/", BulkValuesView.as_view(), name="api-bulk-values"),

@@ -1,0 +1,115 @@
+"""What each page's download menu offers (core/downloads.py), registered by ReportsConfig:
+the files of what the page shows, as the person may read them."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from core.downloads import Download, register_downloads
+
+
+def _url(name: str, *args, **query) -> str:
+    query = {k: v for k, v in query.items() if v not in (None, "", False)}
+    return reverse(f"reports:{name}", args=args) + (f"?{urlencode(query)}" if query else "")
+
+
+def _month(as_of) -> str | None:
+    return as_of.strftime("%Y-%m") if as_of else None
+
+
+def unit_files(user, *, unit, as_of=None, ytd=False) -> list[Download]:
+    """A unit's dashboard: its report, deck and scorecard, its alignment."""
+    if unit is None or not user.has_perm("scorecards.view_objective"):
+        return []
+    month = _month(as_of)
+    items = [
+        Download(_("Unit report"), "PDF", _url("unit-report", unit.code, as_of=month)),
+        Download(_("Unit report, US Letter"), "PDF",
+                 _url("unit-report", unit.code, as_of=month, paper="letter")),
+        Download(_("Executive deck"), "PowerPoint",
+                 _url("unit-report", unit.code, format="pptx", as_of=month)),
+        Download(_("Scorecard"), "PDF", _url("scorecard", unit.code, format="pdf", as_of=month)),
+        Download(_("Scorecard"), "Excel",
+                 _url("scorecard", unit.code, format="xlsx", as_of=month, ytd=ytd and "1")),
+        Download(_("Scorecard"), "CSV",
+                 _url("scorecard", unit.code, format="csv", as_of=month, ytd=ytd and "1")),
+        Download(_("Alignment"), "Excel", _url("alignment", unit=unit.code)),
+    ]  # fmt: skip
+    return items
+
+
+def objective_files(user, *, objective) -> list[Download]:
+    """An objective's page: its unit's report and scorecard, each measure's history."""
+    unit = unit_files(user, unit=objective.unit)
+    items = [unit[0], unit[4]] if unit else []
+    for measure in objective.measures.order_by("code").only("pk", "code"):
+        items.append(
+            Download(_("History of %(code)s") % {"code": measure.code}, "Excel",
+                     _url("history", measure.pk))
+        )  # fmt: skip
+    return items
+
+
+def measure_files(user, *, measure) -> list[Download]:
+    if not user.has_perm("scorecards.view_measurevalue"):
+        return []
+    return [
+        Download(_("History"), "Excel", _url("history", measure.pk)),
+        Download(_("History"), "CSV", _url("history", measure.pk, format="csv")),
+    ]
+
+
+def alignment_files(user, *, unit, fiscal_year=None) -> list[Download]:
+    if unit is None:
+        return []
+    return [
+        Download(_("Alignment report"), "Excel",
+                 _url("alignment", unit=unit.code, fiscal_year=fiscal_year)),
+        Download(_("Each unit's alignment"), "CSV",
+                 _url("alignment", unit=unit.code, fiscal_year=fiscal_year, format="csv")),
+    ]  # fmt: skip
+
+
+def budget_files(user, *, unit, fiscal_year=None) -> list[Download]:
+    if unit is None or not user.has_perm("budgets.view_budgetline", unit):
+        return []
+    return [Download(_("Budget"), "Excel", _url("budget", unit=unit.code, fiscal_year=fiscal_year))]
+
+
+def initiative_files(user, *, initiative) -> list[Download]:
+    unit = initiative.unit
+    return [
+        Download(_("Initiatives of %(unit)s") % {"unit": unit.code}, "Excel",
+                 _url("portfolio", unit=unit.code)),
+        *unit_files(user, unit=unit)[:1],
+    ]  # fmt: skip
+
+
+def portfolio_files(user, *, unit=None, fiscal_year=None) -> list[Download]:
+    return [
+        Download(_("Initiative portfolio"), "Excel",
+                 _url("portfolio", unit=unit.code if unit else None, fiscal_year=fiscal_year))
+    ]  # fmt: skip
+
+
+def meeting_files(user, *, meeting) -> list[Download]:
+    return [
+        Download(_("Briefing book"), "PDF", _url("briefing-book", meeting.pk)),
+        Download(_("Briefing book, US Letter"), "PDF",
+                 _url("briefing-book", meeting.pk, paper="letter")),
+        *unit_files(user, unit=meeting.unit)[2:3],
+    ]  # fmt: skip
+
+
+def register() -> None:
+    register_downloads("unit", unit_files)
+    register_downloads("objective", objective_files)
+    register_downloads("measure", measure_files)
+    register_downloads("alignment", alignment_files)
+    register_downloads("budget", budget_files)
+    register_downloads("initiative", initiative_files)
+    register_downloads("initiatives", portfolio_files)
+    register_downloads("meeting", meeting_files)
