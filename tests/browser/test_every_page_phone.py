@@ -29,7 +29,10 @@ demo = every_page.demo  # the demo company (and HR's goal template), as a fixtur
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PHONE, DESKTOP, HEIGHT = 375, 1280, 800
 # a POST, JSON, a fragment or a redirect
-NOT_PAGES = every_page.POST_ONLY | {"logout"} | every_page.JSON_PAGES | every_page.NOT_A_PAGE
+NOT_PAGES = (
+    every_page.POST_ONLY | {"logout"} | every_page.JSON_PAGES | every_page.NOT_A_PAGE
+    | every_page.FILES
+)
 STAFF = "osm"  # sees every page: the one whose pages axe also checks at 1280 px
 
 # Runs in the page: what sticks out sideways. A control counts as reachable when it lies

@@ -32,7 +32,7 @@ from reviews.reminders import (
 )
 from scorecards.models import Measure, Perspective
 from tests import factories as f
-from tests.osm.test_every_page import JSON_PAGES, PAGES, POST_ONLY
+from tests.osm.test_every_page import FILES, JSON_PAGES, PAGES, POST_ONLY
 
 pytestmark = pytest.mark.django_db
 
@@ -219,8 +219,8 @@ def pages(world) -> dict[str, str]:
     """Every web page of test_every_page, as the OSM staff see it: URL -> HTML."""
     client, shown = staff_client(world), {}
     for name, url in PAGES.items():
-        if name in POST_ONLY or name in JSON_PAGES or name == "logout":
-            continue
+        if name in POST_ONLY or name in JSON_PAGES or name in FILES or name == "logout":
+            continue  # files: tests/reports/test_files.py checks what user text becomes there
         url = url(world.d)
         if name in ("budgets:index", "people:alignment", "alignment:page"):
             url += ("&" if "?" in url else "?") + "unit=BU&fiscal_year=2026"

@@ -513,6 +513,9 @@ READ_ONLY_PAGES = {
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
     "reporting-months", "approvals", "discussion",
+    # The files of the download menus (tests/reports/test_files.py).
+    "reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
+    "reports:budget", "reports:portfolio", "reports:briefing-book",
     # Anyone with a role comments on anything he or she sees (everything): no unit to refuse
     # (tests/communication/test_analyses_and_comments.py).
     "comment-post",

@@ -130,6 +130,14 @@ PAGES = {
     "objective-delete": lambda d: f"/objectives/{d.objective.pk}/delete/",
     "measure-new": lambda d: f"/objectives/{d.objective.pk}/measures/new/",
     "alignment:page": lambda d: "/alignment/",
+    # The files of the download menus (reports/views.py)
+    "reports:scorecard": lambda d: f"/reports/units/{d.unit.code}/scorecard/?format=xlsx",
+    "reports:unit-report": lambda d: f"/reports/units/{d.unit.code}/report/",
+    "reports:history": lambda d: f"/reports/measures/{d.measure.pk}/history/",
+    "reports:alignment": lambda d: f"/reports/alignment/?unit={d.unit.code}",
+    "reports:budget": lambda d: f"/reports/budget/?unit={d.unit.code}",
+    "reports:portfolio": lambda d: "/reports/initiatives/",
+    "reports:briefing-book": lambda d: f"/reports/meetings/{d.meeting.pk}/briefing-book/",
     "initiatives:index": lambda d: "/initiatives/",
     "initiatives:new": lambda d: "/initiatives/new/",
     "initiatives:detail": lambda d: f"/initiatives/{d.initiative.pk}/",
@@ -199,6 +207,9 @@ JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objecti
 # Addresses a browser never shows as a page of their own: the header's unread count (an
 # htmx fragment) and the link of a notification (a redirect to the page it is about).
 NOT_A_PAGE = {"notification-count", "notification-open"}
+# Files to download (a workbook, a PDF, a deck): no HTML to look into.
+FILES = {"reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
+         "reports:budget", "reports:portfolio", "reports:briefing-book"}  # fmt: skip
 
 
 @pytest.fixture
