@@ -24,6 +24,12 @@ WORKDIR /app
 # The processes run as osm, uid 1000. Everything in /app belongs to root: osm reads the code
 # and the static files but cannot change them (nothing writes there at run time).
 RUN useradd --create-home --uid 1000 --user-group osm
+# The PDF report packs: Pango for WeasyPrint, and fonts for every script people write names
+# in (DejaVu; WenQuanYi Micro Hei for Chinese, Japanese and Korean), as `make install` adds.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+       libharfbuzz-subset0 fonts-dejavu-core fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, in a layer that changes only with the lock. requirements-prod.lock is
 # written by `make lock` beside requirements.lock: pyproject.toml's dependencies, setuptools

@@ -1,7 +1,7 @@
-"""Measure values from a CSV file (the API's bulk upload and the web's upload share it):
-pure parsing, no ORM; the rows are then read (`value_inputs.read_rows`, with the file's
-number format) and go to `services.measure_values_bulk_record`. The columns are the bulk
-row's fields.
+"""Measure values from a CSV file (the API's bulk upload and the web's upload share it;
+workbooks are read by its sibling, xlsx_values.py, into the same `CsvRows`): pure parsing,
+no ORM; the rows are then read (`value_inputs.read_rows`, with the file's number format)
+and go to `services.measure_values_bulk_record`. The columns are the bulk row's fields.
 
 Files as spreadsheets save them: UTF-8 with or without a byte-order mark; cells separated
 by commas or, as Excel does where the decimal separator is a comma, by semicolons (told
@@ -31,8 +31,9 @@ SEMICOLON_FILE = NumberFormat(",", " ")
 
 @dataclass(frozen=True)
 class CsvRows:
-    """The rows of a CSV (cells by column name, empty cells left out), each one's line in
-    the spreadsheet, and the number format its figures are written in."""
+    """The rows of a CSV or a workbook (cells by column name, empty cells left out; text,
+    but a workbook's number cells are Decimals), each one's line or row in the spreadsheet,
+    and the number format the figures written as text are read in."""
 
     rows: list[dict]
     lines: list[int]
@@ -74,7 +75,7 @@ def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
     delimiter = sniff_delimiter(text.split("\n", 1)[0])
     records = _records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     header = [(name or "").strip().lower() for name in next(records, ("", []))[1]]
-    _check_header(header, delimiter)
+    check_header(header, delimiter)
     rows, lines = [], []
     for line, cells in records:
         if any(cell.strip() for cell in cells[len(header) :]):
@@ -91,13 +92,25 @@ def rows_from_csv(body: bytes, language: NumberFormat | None = None) -> CsvRows:
     return CsvRows(rows, lines, number_format_of(delimiter, language))
 
 
-def _check_header(header: list[str], delimiter: str) -> None:
+def check_header(header: list[str], delimiter: str | None = None) -> None:
+    """ValueError with a message when `header` (lower-cased column names) names a column a
+    bulk row does not have, or lacks the period or the measure. `delimiter` is the CSV's
+    separator, named in the message; None for a workbook's header row (xlsx_values.py)."""
     if not any(header):
+        if delimiter is None:
+            raise ValueError(
+                _("The sheet has no header row (measure_code, period, actual, target, ...).")
+            )
         raise ValueError(_("The CSV has no header line (measure_code,period,actual,target,...)."))
     unknown = sorted(set(header) - COLUMNS - {""})
     if unknown:
         names = {"unknown": ", ".join(unknown), "columns": ", ".join(sorted(COLUMNS))}
-        if delimiter == ";":
+        if delimiter is None:
+            message = _(
+                "Unknown column(s): %(unknown)s. Use: %(columns)s (each in a cell of the "
+                "header row)."
+            )
+        elif delimiter == ";":
             message = _(
                 "Unknown column(s): %(unknown)s. Use: %(columns)s (separated by semicolons)."
             )

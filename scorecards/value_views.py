@@ -1,6 +1,6 @@
 """Pages and words of value entry beside the measure page (views.py): the Clear action, the
-removal of a period's value, the CSV upload of many values, and the messages saying what a
-save changed.
+removal of a period's value, the upload of many values (a CSV or a workbook), and the
+messages saying what a save changed.
 
 What a person types never changes a value by accident: figures are read in their language
 (`core.forms.DecimalEntryField`), an emptied field keeps the stored figure (clearing is its
@@ -36,6 +36,7 @@ from .selectors.measure import measure_detail
 from .services.values import FIELD_LABELS, number_text
 from .value_forms import ClearValueForm, ValuesUploadForm
 from .value_inputs import read_rows
+from .xlsx_values import rows_from_xlsx
 
 ROLE = "scorecards.view_objective"  # any role reads the strategy
 
@@ -205,7 +206,7 @@ class MeasureValueDelete(_OnePeriod, ServiceDeleteView):
         }
 
 
-# Many values from a CSV -----------------------------------------------------------------------
+# Many values from a CSV or a workbook ---------------------------------------------------------
 
 PREVIEW_ROWS = 50
 
@@ -213,14 +214,17 @@ PREVIEW_ROWS = 50
 @takes_large_body("BULK_MAX_BYTES")  # the file is refused over it, unread (core/uploads.py)
 @login_required
 def values_upload(request):
-    """Upload a CSV of values: the first post shows a preview (every row's problems, or what
-    would be created and corrected, with the figures far from their measure's history to
-    confirm), the second saves it, all or nothing."""
+    """Upload a CSV or an Excel workbook of values: the first post shows a preview (every
+    row's problems, or what would be created and corrected, with the figures far from their
+    measure's history to confirm), the second saves it, all or nothing. Both kinds end as
+    the same rows (csv_values.py, xlsx_values.py), numbered as the spreadsheet numbers
+    them."""
     user = request.user
     require(user, ROLE)
     require(user, "scorecards.add_measurevalue")
     form = ValuesUploadForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
+    language = active_number_format()  # figures typed as text are read in it
+    context = {"form": form, "example": language.write("1250.5")}
     if request.method != "POST":
         return render(request, "scorecards/upload.html", context)
     if getattr(request, "upload_too_large", False):  # see core/uploads.py
@@ -234,9 +238,12 @@ def values_upload(request):
         return render(request, "scorecards/upload.html", context, status=413)
     if not form.is_valid():
         return render(request, "scorecards/upload.html", context, status=400)
-    text = form.cleaned_data["csv_text"]
+    text, workbook = form.cleaned_data["csv_text"], form.cleaned_data["workbook"]
     try:
-        table = rows_from_csv(text.encode("utf-8"), active_number_format())
+        if workbook is not None:
+            table = rows_from_xlsx(workbook, language)
+        else:
+            table = rows_from_csv(text.encode("utf-8"), language)
     except ValueError as exc:
         form.add_error("file", str(exc))
         return render(request, "scorecards/upload.html", context, status=400)
@@ -263,7 +270,8 @@ def values_upload(request):
         general=by_line.get(None, []),
         row_count=len(table.rows),
         counts=counts,
-        csv_text=text,
+        csv_text="" if workbook is not None else text,
+        workbook=form.carried_workbook(),
         more=max(len(table.rows) - PREVIEW_ROWS, 0),
     )
     return render(request, "scorecards/upload.html", context, status=400 if problems else 200)
@@ -271,7 +279,7 @@ def values_upload(request):
 
 def _upload(user, table, *, save: bool, confirm: bool):
     """Record the file's rows (or only try, rolling back); (counts or None, errors each
-    with its line in the file)."""
+    with its line in the file, or its row in the sheet)."""
     try:
         with transaction.atomic():
             counts = services.measure_values_bulk_record(

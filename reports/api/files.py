@@ -121,9 +121,13 @@ class FileFormats:
 
 
 def _file_schema(json_response, *formats: str, parameters=()) -> dict:
-    responses = {(200, FILE_TYPES[f]): OpenApiTypes.BINARY for f in formats}
+    """The schema of a read with files: a JSON read keeps its one JSON answer (so generated
+    clients read it as they did; `format` is described), a file-only read declares its
+    binary media types."""
     if json_response is not None:
-        responses[(200, "application/json")] = json_response
+        responses = {200: json_response}
+    else:
+        responses = {(200, FILE_TYPES[f]): OpenApiTypes.BINARY for f in formats}
     return {
         "parameters": [
             *parameters,
@@ -131,7 +135,12 @@ def _file_schema(json_response, *formats: str, parameters=()) -> dict:
                 "format",
                 str,
                 enum=list(formats),
-                description="A file instead of JSON: " + ", ".join(formats) + ".",
+                description=(
+                    "A file instead of JSON: " + ", ".join(formats) + " (answered with "
+                    "Content-Disposition: attachment)."
+                    if json_response is not None
+                    else "The file's format: " + ", ".join(formats) + "."
+                ),
             ),
         ],
         "responses": {

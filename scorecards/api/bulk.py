@@ -1,12 +1,14 @@
-"""`POST /api/v1/measure-values/bulk/`: many values at once, as JSON or CSV. Upserts on
-(measure, period), all or nothing; a row is read by `value_inputs.BulkRowSerializer`, the
-rules are the service's (`services.measure_values_bulk_record`): this view only reads the
-body.
+"""`POST /api/v1/measure-values/bulk/`: many values at once, as JSON, CSV or an Excel
+workbook (.xlsx). Upserts on (measure, period), all or nothing; a row is read by
+`value_inputs.BulkRowSerializer`, the rules are the service's
+(`services.measure_values_bulk_record`): this view only reads the body.
 
 Rows are numbered from 1 in a JSON list; in a CSV, by the spreadsheet's line (the header is
-line 1). In a CSV an empty cell leaves the stored value as it is; in JSON, leave the key
-out for that, and send null to clear it. A CSV may separate its cells by commas (figures
-with a decimal point) or semicolons (figures with a decimal comma).
+line 1); in a workbook, by the row of its first sheet. In a CSV or a workbook an empty cell
+leaves the stored value as it is; in JSON, leave the key out for that, and send null to
+clear it. A CSV may separate its cells by commas (figures with a decimal point) or
+semicolons (figures with a decimal comma); a workbook's figures are numbers, and those
+typed as text are read in the language of `Accept-Language` (scorecards/xlsx_values.py).
 
 A figure far from its measure's history is refused (its error has `"code": "unusual"`)
 unless its row says `"confirm": true` (a `confirm` column in a CSV).
@@ -24,11 +26,13 @@ from core.api.parsers import JSONParser
 from core.api.permissions import HasRulePermission
 from core.numbers import active_number_format
 from core.uploads import takes_large_body
+from core.xlsx import XLSX
 
 from ..csv_values import rows_from_csv
 from ..models import MeasureValue
 from ..services import measure_values_bulk_record
 from ..value_inputs import BulkError, BulkRowSerializer, read_rows
+from ..xlsx_values import rows_from_xlsx
 
 
 class CSVParser(BaseParser):
@@ -38,6 +42,20 @@ class CSVParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         return stream.read()
+
+
+class XLSXParser(CSVParser):
+    """Workbook bodies reach the view as bytes too; it opens and checks them."""
+
+    media_type = XLSX
+
+
+# The files the body may be, by content type: each reader gives the rows with their line or
+# row in the file, and the number format of the figures written as text.
+FILE_READERS = {
+    "text/csv": rows_from_csv,
+    XLSX: rows_from_xlsx,
+}
 
 
 def error(message: str, row=None, field=None) -> Response:
@@ -50,12 +68,18 @@ class BulkValuesView(APIView):
 
     permission_classes = [HasRulePermission]
     queryset = MeasureValue.objects.all()
-    parser_classes = [JSONParser, CSVParser]
+    parser_classes = [JSONParser, CSVParser, XLSXParser]
 
     @extend_schema(
         request={
             "application/json": BulkRowSerializer(many=True),
             "text/csv": {"type": "string", "description": "measure_code,period,actual,..."},
+            XLSX: {
+                "type": "string",
+                "format": "binary",
+                "description": "An Excel workbook: its first sheet, with the CSV's column names "
+                "in its first row.",
+            },
         },
         responses={
             200: inline_serializer(
@@ -94,17 +118,23 @@ class BulkValuesView(APIView):
                 % {"size": limit // 1_000_000}
             )
         lines, number_format = None, None
-        if request.content_type.startswith("text/csv"):
+        reader = next(
+            (read for kind, read in FILE_READERS.items() if request.content_type.startswith(kind)),
+            None,
+        )
+        if reader is not None:
             body = request.data if isinstance(request.data, bytes) else b""  # empty: no parse
             try:
-                table = rows_from_csv(body, active_number_format())
+                table = reader(body, active_number_format())
             except ValueError as exc:
                 return error(str(exc))
             rows, lines, number_format = table.rows, table.lines, table.number_format
         else:
             rows = request.data
             if not isinstance(rows, list):
-                return error(_("Send a JSON list of rows, or a CSV as text/csv."))
+                return error(
+                    _("Send a JSON list of rows, a CSV as text/csv or an Excel workbook (.xlsx).")
+                )
         user = request.user
         try:
             counts = measure_values_bulk_record(

@@ -215,7 +215,7 @@ def test_json_must_be_a_list(world, staff, body):
     response = client.post(URL, body, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == (
-        "Send a JSON list of rows, or a CSV as text/csv."
+        "Send a JSON list of rows, a CSV as text/csv or an Excel workbook (.xlsx)."
     )
 
 
@@ -324,7 +324,10 @@ def test_a_multipart_or_form_body_is_a_415(world, staff):
     client, _ = staff
     response = client.post(URL, {"file": "measure_code,period\n"}, format="multipart")
     assert response.status_code == 415
-    assert response.json()["detail"].endswith("Send application/json or text/csv.")
+    assert response.json()["detail"].endswith(
+        "Send application/json or text/csv or "
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet."
+    )
     response = client.post(
         URL, "measure=1&period=2026-10", content_type="application/x-www-form-urlencoded"
     )

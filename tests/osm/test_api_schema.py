@@ -51,8 +51,9 @@ def test_request_bodies_are_json_only_but_the_bulk_upload(schema):
         for method, operation in operations.items()
         if "requestBody" in operation
     }
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     bulk = bodies.pop("POST /api/v1/measure-values/bulk/")
-    assert bulk == ["application/json", "text/csv"]
+    assert bulk == ["application/json", xlsx, "text/csv"]
     assert len(bodies) > 40  # creates, updates, partial updates, the token
     others = {op: types for op, types in bodies.items() if types != ["application/json"]}
     assert not others, f"request bodies other than JSON: {others}"

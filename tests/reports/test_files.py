@@ -331,3 +331,15 @@ def test_measure_owner_gets_no_budget(org, client):
     client.force_login(f.UserFactory(roles=[MEASURE_OWNER]))
     assert client.get(f"/reports/budget/?unit={bu.code}").status_code == 403
     assert "/reports/budget/" not in client.get(f"/budgets/?unit={bu.code}").content.decode()
+
+
+def test_the_image_installs_what_make_install_does_for_pdfs():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
+    line = next(x for x in makefile.splitlines() if x.startswith("PDF_PACKAGES :="))
+    packages = line.split(":=", 1)[1].split()
+    assert "libpango-1.0-0" in packages and "fonts-wqy-microhei" in packages
+    dockerfile = (root / "Dockerfile").read_text()
+    assert all(p in dockerfile for p in packages), packages

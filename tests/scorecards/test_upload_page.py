@@ -78,7 +78,7 @@ def test_row_errors_by_line_and_nothing_saved(client, world):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"", "Choose a CSV file."),  # an empty upload is no file
+        (b"", "Choose a CSV or Excel file."),  # an empty upload is no file
         (b"\xff\xfe\x00bad", "not UTF-8"),
         (b"colour,period\nred,2026-01\n", "Unknown column(s): colour"),
         (b"measure_code,actual\nBU.REV,1\n", "Missing column(s): period"),
