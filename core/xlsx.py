@@ -200,9 +200,30 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+# A 20,000-row workbook unpacks to well under 20 MB; a few kB of zip can claim gigabytes,
+# which openpyxl would hold in memory (its shared strings).
+MAX_UNPACKED_BYTES = 100_000_000
+
+
+def _check_unpacked_size(body: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            # zipfile never unpacks more than a member declares, so the sum bounds it.
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # not a zip archive: load_workbook says what is wrong
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ValueError(
+            _("The workbook unpacks to over %(size)s MB: split it into smaller files.")
+            % {"size": MAX_UNPACKED_BYTES // 1_000_000}
+        )
+
+
 def open_workbook(body: bytes):
     """The workbook in `body` (read only, values not formulas); ValueError with a message
-    when it is not one."""
+    when it is not one, or when it would unpack to more than MAX_UNPACKED_BYTES (a zip
+    bomb)."""
+    _check_unpacked_size(body)
     try:
         return load_workbook(io.BytesIO(body), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
@@ -220,6 +241,9 @@ def read_sheet(book, name: str | None = None) -> SheetRows:
         sheet = next((s for s in book.worksheets if s.title.lower() == name.lower()), None)
     if sheet is None:
         raise ValueError(_('The workbook has no sheet "%(name)s".') % {"name": name or "1"})
+    # A file may declare a smaller sheet than it holds (openpyxl would stop there) or a huge
+    # one (every row padded to it): read the rows as they are.
+    sheet.reset_dimensions()
     header: list[str] | None = None
     rows = []
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

@@ -18,6 +18,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from core import xlsx as core_xlsx
 from core.numbers import NumberFormat
 from core.roles import EXECUTIVE, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from core.xlsx import XLSX
@@ -174,9 +175,9 @@ def test_unusable_workbooks(body, message):
 
 def test_a_workbook_unpacking_to_too_much_is_refused_unread(monkeypatch):
     body = workbook(HEADER, ["BU.REV", "2026-10", 1])
-    monkeypatch.setattr(xlsx_values, "MAX_UNPACKED_BYTES", 2_000_000)
+    monkeypatch.setattr(core_xlsx, "MAX_UNPACKED_BYTES", 2_000_000)
     assert rows_from_xlsx(body).lines == [2]
-    monkeypatch.setattr(xlsx_values, "MAX_UNPACKED_BYTES", 1_000)
+    monkeypatch.setattr(core_xlsx, "MAX_UNPACKED_BYTES", 1_000)
     with pytest.raises(ValueError, match="The workbook unpacks to over"):
         rows_from_xlsx(body)
 
