@@ -17,10 +17,16 @@ loses no message.
 before the single `UPDATE … SET status = 'sent'` that follows. Each message carries a
 Message-ID made from its ledger row, the same on every attempt, so the receiving side can
 recognise such a duplicate. See docs/operations.md.
+
+**Attachments** are stored with the message (JSON): `{"name", "content", "mimetype"}` with
+text content (a CSV), or, for a file of bytes (a workbook, a PDF), the content in base64
+with `"encoding": "base64"`; `attachment()` writes either, and delivery decodes the latter
+into the bytes sent.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -54,6 +60,21 @@ class Draft:
     @property
     def key(self) -> tuple:
         return (self.kind, self.recipient, self.subject_key, self.period)
+
+
+def attachment(name: str, content: str | bytes, mimetype: str) -> dict:
+    """An attachment of a `Draft`: text as it is, bytes in base64 (the ledger is JSON)."""
+    if isinstance(content, bytes):
+        encoded = base64.b64encode(content).decode("ascii")
+        return {"name": name, "content": encoded, "mimetype": mimetype, "encoding": "base64"}
+    return {"name": name, "content": content, "mimetype": mimetype}
+
+
+def attachment_content(item: dict) -> str | bytes:
+    """What an attachment holds: its text, or its bytes when it was stored in base64."""
+    if item.get("encoding") == "base64":
+        return base64.b64decode(item["content"])
+    return item["content"]
 
 
 def messages_compose(drafts: Iterable[Draft]) -> int:
@@ -145,8 +166,8 @@ def _email(message: OutgoingMessage, connection) -> EmailMultiAlternatives:
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
-    for attachment in message.attachments:
-        email.attach(attachment["name"], attachment["content"], attachment.get("mimetype"))
+    for item in message.attachments:
+        email.attach(item["name"], attachment_content(item), item.get("mimetype"))
     return email
 
 

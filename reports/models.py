@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import policies
@@ -78,6 +80,13 @@ class ReportSubscription(TimeStampedModel):
             raise ValidationError(
                 {"day": _("For a monthly pack, the day is 1 to 28 (a day every month has).")}
             )
+
+    @property
+    def schedule(self) -> str:
+        """When it comes, in words: "Weekly on Monday", "Monthly on day 3"."""
+        if self.cadence == Cadence.WEEKLY and 1 <= self.day <= 7:
+            return gettext("Weekly on %(weekday)s") % {"weekday": WEEKDAYS[self.day - 1]}
+        return gettext("Monthly on day %(day)s") % {"day": self.day}
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.unit_id} · {self.get_cadence_display()}"

@@ -485,3 +485,20 @@ class StrategyTestResultFactory(ValidatedFactory):
     periods = 30
     units = 1
     pairs_tested = 1
+
+
+# Report subscriptions ----------------------------------------------------------------------
+
+
+class ReportSubscriptionFactory(ValidatedFactory):
+    """A monthly subscription on the 3rd to a unit's scorecard workbook, of a user with a
+    role (an executive: he or she sees every unit)."""
+
+    class Meta:
+        model = "reports.ReportSubscription"  # by name: this block is appended, imports stay on top
+
+    user = factory.SubFactory(UserFactory, roles=["Executive"])
+    unit = factory.SubFactory(OrgUnitFactory)
+    kind = "scorecard_xlsx"
+    cadence = "monthly"
+    day = 3

@@ -1,14 +1,16 @@
 """The demo's reporting cycle (issue 15): months closed up to two months ago (the last
 closing through the service, so everyone is told), Industrial Equipment requiring approval
 with a correction submitted and one returned, turned-red alerts for the owner's red
-measures, last month's analysis of every red objective, and a comment thread with
-mentions: a step of `DemoBuilder` (builder.py)."""
+measures, last month's analysis of every red objective, a comment thread with mentions,
+and the executive's monthly report pack: a step of `DemoBuilder` (builder.py)."""
 
 from decimal import Decimal
 
 from django.db.models import Max, Min
 
 from communication import services as communication
+from reports import subscriptions as report_subscriptions
+from reports.choices import Cadence, PackKind
 from scorecards import services as scorecard_services
 from scorecards.choices import PeriodAction, PeriodStatus
 from scorecards.models import MeasureValue, Objective, ReportingPeriod, ReportingPeriodEvent
@@ -29,6 +31,16 @@ class CycleSteps:
         notify_turned_red(list(reds_among(objectives).values()))
         self.write_analyses()
         self.discuss()
+        self.subscribe_executive()
+
+    def subscribe_executive(self) -> None:
+        """The report pack goes out: the executive receives the enterprise's unit report
+        every month, on the 3rd."""
+        report_subscriptions.subscription_create(
+            actor=self.users["executive"],
+            data={"unit": self.units["MERIDIAN"], "kind": PackKind.UNIT_REPORT_PDF,
+                  "cadence": Cadence.MONTHLY, "day": 3},
+        )  # fmt: skip
 
     def write_analyses(self) -> None:
         """Last month's analysis of every red objective, by its owner (else its unit's

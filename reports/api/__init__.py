@@ -11,6 +11,7 @@ from .files import (
     ScorecardFilesView,
     UnitReportView,
 )
+from .imports import ScorecardImportView, ScorecardTemplateView
 from .subscriptions import ReportSubscriptionViewSet
 
 ROUTES: list = [
@@ -23,4 +24,14 @@ PATHS: list = [
     path("units/<int:pk>/report/", UnitReportView.as_view(), name="api-unit-report"),
     path("reviews/<int:pk>/briefing-book/", BriefingBookView.as_view(), name="api-briefing-book"),
     path("measures/<int:pk>/history/", MeasureHistoryView.as_view(), name="api-measure-history"),
+    path(
+        "units/<int:pk>/scorecard-import/",
+        ScorecardImportView.as_view(),
+        name="api-scorecard-import",
+    ),
+    path(
+        "units/<int:pk>/scorecard-import/template/",
+        ScorecardTemplateView.as_view(),
+        name="api-scorecard-import-template",
+    ),
 ]
