@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alignment.metrics import LABELS, METRICS
-from alignment.selectors import cached_alignment_report
+from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_map import tested_map
 from budgets import selectors as budget_selectors
 from budgets.choices import BudgetCategory
@@ -150,7 +150,8 @@ def unit_report(unit: OrgUnit, user, *, as_of: dt.date | None = None) -> UnitRep
                                        summary.total.linked_share))  # fmt: skip
         report.budget_linked_share = summary.linked_share
         report.stratex_share = summary.stratex_share
-    metrics = cached_alignment_report(unit, fiscal_year=year).metrics.as_dict()
+    # The metrics alone (cached apart from the report's lists, as the dashboard reads them).
+    metrics = cached_alignment_metrics(unit, fiscal_year=year).as_dict()
     report.alignment = [
         (str(LABELS[name]), metrics[name]) for name in (*METRICS, "alignment_index")
     ]

@@ -77,6 +77,36 @@ def cases():
             f"import of a {IMPORT_ROWS:,}-row value workbook (page: preview, then save)",
             workbook_import_case(),
         ),
+        *report_pack_cases(root),
+    ]
+
+
+def report_pack_cases(root):
+    """The enterprise's report packs (issue 16): the unit report PDF under 10 s, the
+    scorecard workbook under 5 s; the executive deck beside them. Made for the OSM staff (the
+    budget and every initiative included), as a download or a subscription makes them."""
+    from django.contrib.auth import get_user_model
+
+    from reports import documents, exports
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-pages", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return [
+        (
+            "unit report PDF (enterprise)",
+            lambda: documents.unit_report_pdf(root, user),
+            {"repeat": 5},
+        ),
+        (
+            "scorecard workbook (enterprise)",
+            lambda: exports.scorecard_file(root, as_of=None, ytd=False, fmt="xlsx"),
+        ),
+        (
+            "executive deck (enterprise)",
+            lambda: documents.executive_deck(root, user),
+            {"repeat": 5},
+        ),
     ]
 
 
