@@ -1,6 +1,7 @@
 """The admin of the outgoing-message ledger (OSM staff only, per the rules (core/policies.py))."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from .models import OutgoingMessage, QueuedTask
@@ -27,7 +28,24 @@ class OutgoingMessageAdmin(ObjectPermissionsModelAdmin):
         "error",
         "created_at",
         "updated_at",
+        "attached",
     )
+    # A report pack's attachment is hundreds of kB of base64: named, not shown.
+    exclude = ("attachments",)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            return queryset.defer("body", "html", "attachments")
+        return queryset
+
+    @admin.display(description=_("attachments"))
+    def attached(self, obj) -> str:
+        """Each attachment's name and size."""
+        return ", ".join(
+            f"{a.get('name', '?')} ({len(a.get('content', '')):,} characters)"
+            for a in obj.attachments
+        )
 
     def has_add_permission(self, request):
         return False

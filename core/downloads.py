@@ -18,6 +18,7 @@ class Download:
     label: str
     kind: str  # "PDF", "Excel", "CSV", "PowerPoint"
     url: str
+    file: bool = True  # False: a page (e.g. to subscribe), opened rather than downloaded
 
 
 _offers: dict[str, Callable[..., list[Download]]] = {}

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from core.downloads import Download, register_downloads
 
+from .choices import PackKind
+
 
 def _url(name: str, *args, **query) -> str:
     query = {k: v for k, v in query.items() if v not in (None, "", False)}
@@ -37,6 +39,12 @@ def unit_files(user, *, unit, as_of=None, ytd=False) -> list[Download]:
         Download(_("Scorecard"), "CSV",
                  _url("scorecard", unit.code, format="csv", as_of=month, ytd=ytd and "1")),
         Download(_("Alignment"), "Excel", _url("alignment", unit=unit.code)),
+        # Standing orders for the same packs, by e-mail (reports/subscriptions.py).
+        Download(_("Receive the unit report by e-mail, every month"), _("Subscription"),
+                 _url("subscription-new", unit=unit.code, kind=PackKind.UNIT_REPORT_PDF),
+                 file=False),
+        Download(_("Your report subscriptions"), _("Subscriptions"), _url("subscriptions"),
+                 file=False),
     ]  # fmt: skip
     return items
 
@@ -44,7 +52,7 @@ def unit_files(user, *, unit, as_of=None, ytd=False) -> list[Download]:
 def objective_files(user, *, objective) -> list[Download]:
     """An objective's page: its unit's report and scorecard, each measure's history."""
     unit = unit_files(user, unit=objective.unit)
-    items = [unit[0], unit[4]] if unit else []
+    items = [unit[0], unit[4]] if unit else []  # its unit's report and scorecard workbook
     for measure in objective.measures.order_by("code").only("pk", "code"):
         items.append(
             Download(_("History of %(code)s") % {"code": measure.code}, "Excel",

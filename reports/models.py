@@ -89,4 +89,4 @@ class ReportSubscription(TimeStampedModel):
         return gettext("Monthly on day %(day)s") % {"day": self.day}
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.unit_id} · {self.get_cadence_display()}"
+        return f"{self.get_kind_display()} · {self.unit.code} · {self.schedule}"

@@ -339,6 +339,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "reviews.choices.MeetingKind",
         "MeetingStatusEnum": "reviews.choices.MeetingStatus",
         "ActionStatusEnum": "reviews.choices.ActionStatus",
+        "PackKindEnum": "reports.choices.PackKind",
+        "CadenceEnum": "reports.choices.Cadence",
         "ScoreStatusEnum": ["green", "yellow", "red", "no_data"],
         "TrendEnum": ["up", "down", "flat"],
         "NotificationKindEnum": "core.models.NotificationKind",

@@ -98,6 +98,9 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
         subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 10, 1),
         analysis="October", author=unit.head,
     )  # fmt: skip
+    # The unit head's own report subscriptions (another head may not see them)
+    s.subscription = f.ReportSubscriptionFactory(user=unit.head, unit=unit)
+    s.subscription2 = f.ReportSubscriptionFactory(user=unit.head, unit=unit, kind="alignment_xlsx")
     s.analysis2 = Analysis.objects.create(
         subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 8, 1),
         analysis="August", author=unit.head,
@@ -206,8 +209,23 @@ def post(url, data=None):
     return lambda w, s: ("POST", url(w, s), data(w, s) if data else {})
 
 
+def subscription_form(s, **changes):
+    data = {"unit": s.unit.pk, "kind": "scorecard_xlsx", "cadence": "weekly", "day": "2",
+            "active": "on"}  # fmt: skip
+    return data | changes
+
+
 # Web pages: the URL name each case writes through.
 WEB: dict[str, list[Case]] = {
+    "reports:subscription-edit": [
+        Case("change another's report subscription", post(
+            lambda w, s: f"/reports/subscriptions/{s.subscription.pk}/edit/",
+            lambda w, s: subscription_form(s)), 403),
+    ],
+    "reports:subscription-delete": [
+        Case("delete another's report subscription", post(
+            lambda w, s: f"/reports/subscriptions/{s.subscription.pk}/delete/"), 403),
+    ],
     "measure": [
         Case("enter a value", post(lambda w, s: f"/measures/{s.measure.pk}/",
              lambda w, s: {"period": "2026-02", "actual": "5", "target": "5", "red_flag": "",
@@ -513,6 +531,9 @@ READ_ONLY_PAGES = {
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
     "reporting-months", "approvals", "discussion",
+    # A person subscribes only himself (the form names no one else but for the OSM staff;
+    # tests/reports/test_subscriptions.py), and lists only his own subscriptions.
+    "reports:subscriptions", "reports:subscription-new",
     # The files of the download menus (tests/reports/test_files.py).
     "reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
     "reports:budget", "reports:portfolio", "reports:briefing-book",
@@ -752,6 +773,16 @@ API: dict[str, list[Case]] = {
                 "POST", lambda w, s: f"goal-templates/{s.template.pk}/apply/",
                 lambda w, s: {"unit": s.unit.pk}), 403, control="hr", own_refused=True),
         ],
+    ),
+    "report-subscriptions": crud(
+        "report-subscriptions",
+        # Subscribing another person is OSM staff's (403); another's subscription is not
+        # even seen (404).
+        create=lambda w, s: {"user": s.unit.head.pk, "unit": s.unit.pk,
+                             "kind": "unit_report_pdf", "cadence": "monthly", "day": 3},
+        update=(lambda s: s.subscription, lambda w, s: {"day": 9}),
+        delete=lambda s: s.subscription2,
+        refused=(403, 404, 404),
     ),
     "reviews": crud(
         "reviews",

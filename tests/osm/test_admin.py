@@ -49,7 +49,7 @@ from scorecards.services import (
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"osm", "scorecards", "initiatives", "budgets", "people", "reviews"}
+OUR_APPS = {"osm", "scorecards", "initiatives", "budgets", "people", "reviews", "reports"}
 REGISTERED = [
     "osm.OutgoingMessage",
     "osm.QueuedTask",
@@ -72,6 +72,7 @@ REGISTERED = [
     "reviews.ReviewMeeting",
     "reviews.ActionItem",
     "reviews.CalendarEvent",
+    "reports.ReportSubscription",
 ]
 PW = "pw-long-enough-1"
 

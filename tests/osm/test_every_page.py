@@ -81,6 +81,9 @@ def demo_objects() -> SimpleNamespace:
     from communication.models import Comment  # for the discussion pages
 
     comment = Comment.objects.first()
+    from reports.models import ReportSubscription  # the executive's, in the demo
+
+    subscription = ReportSubscription.objects.first()
     return SimpleNamespace(**locals())
 
 
@@ -138,6 +141,12 @@ PAGES = {
     "reports:budget": lambda d: f"/reports/budget/?unit={d.unit.code}",
     "reports:portfolio": lambda d: "/reports/initiatives/",
     "reports:briefing-book": lambda d: f"/reports/meetings/{d.meeting.pk}/briefing-book/",
+    "reports:subscriptions": lambda d: "/reports/subscriptions/",
+    "reports:subscription-new": lambda d: (
+        f"/reports/subscriptions/new/?unit={d.unit.code}&kind=scorecard_xlsx"
+    ),
+    "reports:subscription-edit": lambda d: f"/reports/subscriptions/{d.subscription.pk}/edit/",
+    "reports:subscription-delete": lambda d: f"/reports/subscriptions/{d.subscription.pk}/delete/",
     "initiatives:index": lambda d: "/initiatives/",
     "initiatives:new": lambda d: "/initiatives/new/",
     "initiatives:detail": lambda d: f"/initiatives/{d.initiative.pk}/",
