@@ -30,7 +30,10 @@ AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 PHONE, DESKTOP, HEIGHT = 375, 1280, 800
 # a POST, JSON, a fragment or a redirect
 NOT_PAGES = (
-    every_page.POST_ONLY | {"logout"} | every_page.JSON_PAGES | every_page.NOT_A_PAGE
+    every_page.POST_ONLY
+    | {"logout"}
+    | every_page.JSON_PAGES
+    | every_page.NOT_A_PAGE
     | every_page.FILES
 )
 STAFF = "osm"  # sees every page: the one whose pages axe also checks at 1280 px
