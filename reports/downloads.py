@@ -46,6 +46,14 @@ def unit_files(user, *, unit, as_of=None, ytd=False) -> list[Download]:
         Download(_("Your report subscriptions"), _("Subscriptions"), _url("subscriptions"),
                  file=False),
     ]  # fmt: skip
+    if user.has_perm("scorecards.add_objective", unit):
+        # Who may change the unit's strategy: its definition as a workbook, and the import.
+        items += [
+            Download(_("Scorecard definition (import template)"), "Excel",
+                     _url("scorecard-import-template", unit.code)),
+            Download(_("Import a scorecard workbook"), _("Page"),
+                     _url("scorecard-import", unit.code), file=False),
+        ]  # fmt: skip
     return items
 
 

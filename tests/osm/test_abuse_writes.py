@@ -209,6 +209,27 @@ def post(url, data=None):
     return lambda w, s: ("POST", url(w, s), data(w, s) if data else {})
 
 
+def scorecard_workbook(s) -> dict:
+    """The import page's apply step: a workbook adding one objective to the side's unit."""
+    import base64
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Objectives"
+    sheet.append(["code", "name", "perspective"])
+    sheet.append(["NEWOBJ", "New objective", "Financial"])
+    for title, header in (("Arrows", ["cause", "effect"]),
+                          ("Measures", ["code", "objective", "name"]),
+                          ("Targets", ["measure", "period", "target"])):  # fmt: skip
+        book.create_sheet(title).append(header)
+    out = io.BytesIO()
+    book.save(out)
+    return {"workbook": base64.b64encode(out.getvalue()).decode(), "apply": ""}
+
+
 def subscription_form(s, **changes):
     data = {"unit": s.unit.pk, "kind": "scorecard_xlsx", "cadence": "weekly", "day": "2",
             "active": "on"}  # fmt: skip
@@ -217,6 +238,11 @@ def subscription_form(s, **changes):
 
 # Web pages: the URL name each case writes through.
 WEB: dict[str, list[Case]] = {
+    "reports:scorecard-import": [
+        Case("import a scorecard workbook into the unit", post(
+            lambda w, s: f"/reports/units/{s.unit.code}/scorecard-import/",
+            lambda w, s: scorecard_workbook(s)), 403),
+    ],
     "reports:subscription-edit": [
         Case("change another's report subscription", post(
             lambda w, s: f"/reports/subscriptions/{s.subscription.pk}/edit/",
@@ -534,6 +560,8 @@ READ_ONLY_PAGES = {
     # A person subscribes only himself (the form names no one else but for the OSM staff;
     # tests/reports/test_subscriptions.py), and lists only his own subscriptions.
     "reports:subscriptions", "reports:subscription-new",
+    # The scorecard workbook of a unit (its import is a WEB case).
+    "reports:scorecard-import-template",
     # The files of the download menus (tests/reports/test_files.py).
     "reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
     "reports:budget", "reports:portfolio", "reports:briefing-book",

@@ -54,6 +54,8 @@ def test_request_bodies_are_json_only_but_the_bulk_upload(schema):
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     bulk = bodies.pop("POST /api/v1/measure-values/bulk/")
     assert bulk == ["application/json", xlsx, "text/csv"]
+    # The scorecard import takes the workbook only (reports/api/imports.py).
+    assert bodies.pop("POST /api/v1/units/{id}/scorecard-import/") == [xlsx]
     assert len(bodies) > 40  # creates, updates, partial updates, the token
     others = {op: types for op, types in bodies.items() if types != ["application/json"]}
     assert not others, f"request bodies other than JSON: {others}"

@@ -21,6 +21,10 @@ from core.roles import OSM_STAFF
 from scorecards import services
 from tests import factories as f
 
+# The workbook bodies (the bulk upload, the scorecard import): bytes, sent as they are.
+schemathesis.serializer.alias(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"
+)
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 

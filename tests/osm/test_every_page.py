@@ -141,6 +141,10 @@ PAGES = {
     "reports:budget": lambda d: f"/reports/budget/?unit={d.unit.code}",
     "reports:portfolio": lambda d: "/reports/initiatives/",
     "reports:briefing-book": lambda d: f"/reports/meetings/{d.meeting.pk}/briefing-book/",
+    "reports:scorecard-import": lambda d: f"/reports/units/{d.unit.code}/scorecard-import/",
+    "reports:scorecard-import-template": lambda d: (
+        f"/reports/units/{d.unit.code}/scorecard-import/template/"
+    ),
     "reports:subscriptions": lambda d: "/reports/subscriptions/",
     "reports:subscription-new": lambda d: (
         f"/reports/subscriptions/new/?unit={d.unit.code}&kind=scorecard_xlsx"
@@ -218,7 +222,8 @@ JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objecti
 NOT_A_PAGE = {"notification-count", "notification-open"}
 # Files to download (a workbook, a PDF, a deck): no HTML to look into.
 FILES = {"reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
-         "reports:budget", "reports:portfolio", "reports:briefing-book"}  # fmt: skip
+         "reports:budget", "reports:portfolio", "reports:briefing-book",
+         "reports:scorecard-import-template"}  # fmt: skip
 
 
 @pytest.fixture
