@@ -25,14 +25,14 @@ from scorecards.models import OrgUnit
 from tests import factories as f
 
 UNIT = {"code": "NEW", "name": "New unit", "kind": "business"}
-BINARY = {
-    media: "application/octet-stream"
-    for media in (
+BINARY = dict.fromkeys(
+    (
         "application/pdf",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-}
+    ),
+    "application/octet-stream",
+)
 
 
 @pytest.fixture
