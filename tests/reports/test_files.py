@@ -46,7 +46,7 @@ def value(measure, period, actual, target, red_flag):
 
 @pytest.fixture
 def org():
-    ent = f.EnterpriseFactory(code="ACME", name="Acmé Groupe 株式会社")
+    ent = f.EnterpriseFactory(code="ACME", name="Acmé Société 株式会社")
     bu = f.OrgUnitFactory(code="BU", parent=ent, name="Qualité 品質")
     grow = f.ObjectiveFactory(unit=bu, code="GROW", name="Croître à l'export 輸出を伸ばす")
     save = f.ObjectiveFactory(unit=bu, code="SAVE", name="Save costs")
@@ -180,7 +180,7 @@ def test_unit_report_pdf(org):
     assert 6 <= len(reader.pages) <= 12  # cover, map, scorecard, attention, initiatives, ...
     page = reader.pages[0].mediabox
     assert (round(page.width), round(page.height)) == (595, 842)  # A4 in points
-    for words in ("Acmé Groupe 株式会社", "Qualité 品質", "輸出を伸ばす", "Save costs",
+    for words in ("Acmé Société 株式会社", "Qualité 品質", "輸出を伸ばす", "Save costs",
                   "Off target", "Watch", "Costs rose sharply", "Renegotiate the 3 largest",
                   "LEAN", "Pilot line", "Objective linkage", "Page 2 / "):  # fmt: skip
         assert words in text, words
