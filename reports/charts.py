@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from scorecards import scoring
 from scorecards.strategy_map import MapLayout
+
+from .tables import scored_history
 
 matplotlib.use("Agg")
 # One missing CJK font must not fill the logs with a warning per glyph.
@@ -67,17 +68,10 @@ def measure_chart(series, *, fmt: str = "svg", width: float = 6.8, height: float
     """A measure's actual, target and red-flag band over its periods; None when there is
     nothing to draw (no value with a number)."""
     info = series.measure
-    values = series.ordered()
+    values = scored_history(series)  # the red flag scored against: entered, or the default
     periods = [v.period for v in values]
     targets = [_number(v.target) for v in values]
-    red_flags = [
-        _number(
-            v.red_flag
-            if v.red_flag is not None or v.target is None
-            else scoring.default_red_flag(v.target, info.polarity, info.tolerance)
-        )
-        for v in values
-    ]
+    red_flags = [_number(v.red_flag) for v in values]
     actuals = [_number(v.actual) for v in values]
     if all(y is None for y in (*targets, *red_flags, *actuals)):
         return None

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
+from core.graphs import cycle_through
 from scorecards import formulas
 from scorecards.choices import (
     FREQUENCY_WORDS,
@@ -425,24 +426,6 @@ def _stored_graph() -> dict[str, set[str]]:
     return graph
 
 
-def _cycle(graph: dict[str, set[str]], start: str) -> list[str] | None:
-    """A path from `start` back to it, if there is one (depth first, no recursion)."""
-    path, seen, pending = [start], {start}, [iter(sorted(graph.get(start, ())))]
-    while pending:
-        for nxt in pending[-1]:
-            if nxt == start:
-                return [*path, nxt]
-            if nxt not in seen:
-                seen.add(nxt)
-                path.append(nxt)
-                pending.append(iter(sorted(graph.get(nxt, ()))))
-                break
-        else:
-            pending.pop()
-            path.pop()
-    return None
-
-
 def check_links(state: State, ms: MeasureState, steps: dict[str, Step]) -> None:
     """The formulas and sources of the rows that write (the service resolves them at every
     save), then no cycle of measures reading each other through them."""
@@ -463,7 +446,7 @@ def check_links(state: State, ms: MeasureState, steps: dict[str, Step]) -> None:
     graph = _stored_graph()
     graph.update(reads)
     for key in reads:
-        path = _cycle(graph, key)
+        path = cycle_through(graph, key)
         if path:
             step = steps[key.split(".", 1)[1]]
             message = _("This would make a cycle of measures reading each other: %(cycle)s.")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.graphs import cycle_through
 from core.services import NOT_CHANGED_HERE, apply_changes, delete_or_explain, save_validated
 from core.versioning import data_changed
 
@@ -209,26 +210,8 @@ def refuse_cycle(measure: Measure, dependencies: Iterable[int], *, field: str) -
     """Refuse new dependencies of `measure` that would lead back to it, naming the cycle."""
     graph = _dependencies(measure.pk, "formula" if field == "formula" else "sources")
     graph[measure.pk] |= set(dependencies)
-    # Depth first in id order with an explicit stack, not recursion: a chain of rollups down
-    # a deep unit tree may be thousands long. `path` is the chain from `measure` down.
-    path, seen = [measure.pk], {measure.pk}
-    pending = [iter(sorted(graph.get(measure.pk, ())))]
-    found = False
-    while pending and not found:
-        for nxt in pending[-1]:
-            if nxt == measure.pk:
-                path.append(nxt)
-                found = True
-                break
-            if nxt not in seen:
-                seen.add(nxt)
-                path.append(nxt)
-                pending.append(iter(sorted(graph.get(nxt, ()))))
-                break
-        else:
-            pending.pop()
-            path.pop()
-    if found:
+    path = cycle_through(graph, measure.pk)
+    if path:
         names = {
             m.pk: f"{m.unit.code}.{m.code}"
             for m in Measure.objects.filter(pk__in=path).select_related("unit")

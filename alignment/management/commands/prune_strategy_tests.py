@@ -3,11 +3,10 @@ old strategy test runs, on demand and without a worker."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from alignment.models import StrategyTestRun
 from alignment.strategy_tests import MAX_RETENTION_DAYS, strategy_test_runs_prune
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="Count the days back from this day (default: today).")
+        add_date_option(parser, "Count the days back from this day (default: today).")
         parser.add_argument(
             "--days",
             type=int,
@@ -27,10 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         days = options["days"]
         if days is None:
             days = settings.STRATEGY_TEST_RETENTION_DAYS

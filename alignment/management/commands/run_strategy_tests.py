@@ -4,10 +4,9 @@ demand and without a worker (no Redis needed)."""
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from alignment.strategy_tests import strategy_test_run
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 
 
 class Command(BaseCommand):
@@ -18,13 +17,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="Read the data up to this day (default: today).")
+        add_date_option(parser, "Read the data up to this day (default: today).")
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         try:
             run = strategy_test_run(today=day)
         except Exception as exc:

@@ -1,10 +1,9 @@
 """`manage.py send_alignment_reports [--date YYYY-MM-DD]`: the weekly report job, on demand."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from alignment.reports import alignment_reports_compose
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 from core.outbox import messages_deliver
 
 
@@ -15,13 +14,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="A day of the week to run for (default: today).")
+        add_date_option(parser, "A day of the week to run for (default: today).")
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         composed = alignment_reports_compose(day=day)
         delivery = messages_deliver()
         self.stdout.write(f"Alignment reports of the week of {day:%Y-%m-%d}: {composed} new.")

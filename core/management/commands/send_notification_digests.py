@@ -3,9 +3,8 @@ demand."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 from core.notifications import digests_compose
 from core.outbox import messages_deliver
 
@@ -17,13 +16,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="The day to run for, YYYY-MM-DD (default: today).")
+        add_date_option(parser, "The day to run for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         with transaction.atomic():
             composed = digests_compose(day=day)
         delivery = messages_deliver()

@@ -1,11 +1,10 @@
 """`manage.py notify_late_initiatives [--date YYYY-MM-DD]`: the daily notice of late
 initiatives, on demand."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 from initiatives.alerts import late_initiatives_notify
 
 
@@ -16,13 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="The day to run for, YYYY-MM-DD (default: today).")
+        add_date_option(parser, "The day to run for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         with transaction.atomic():
             made = late_initiatives_notify(day=day)
         self.stdout.write(

@@ -4,9 +4,8 @@ inline (no worker needed): each subscription due that day composed, then deliver
 from collections import Counter
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from core.clock import parse_day
+from core.commands import add_date_option, date_option
 from core.outbox import messages_deliver
 from reports.subscriptions import report_pack_compose, subscriptions_due
 
@@ -18,13 +17,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", help="The due date to run for, YYYY-MM-DD (default: today).")
+        add_date_option(parser, "The due date to run for, YYYY-MM-DD (default: today).")
 
     def handle(self, *args, **options):
-        try:
-            day = parse_day(options["date"]) if options["date"] else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(f"--date: {exc}") from None
+        day = date_option(options)
         outcomes = Counter()
         for subscription_id in subscriptions_due(day).values_list("pk", flat=True):
             outcome = report_pack_compose(subscription_id=subscription_id, day=day)
