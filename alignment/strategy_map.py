@@ -1,5 +1,5 @@
 """A unit's strategy map laid out for drawing, each arrow with the latest strategy test's
-verdict: the dashboard draws it as SVG, the report packs as a picture (reports/charts.py)."""
+verdict: the dashboard draws it as SVG, the report packs as a picture (reports/pictures.py)."""
 
 from core.templatetags.osm_format import score
 from scorecards.selectors.strategy_map import strategy_map

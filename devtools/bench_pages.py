@@ -33,12 +33,12 @@ def page_list():
     """(PAGES, names not to GET, demo_objects) from the page test; CommandError without it
     (the tests are not installed in the production image, nor is the bench run there)."""
     try:
-        from tests.osm.test_every_page import PAGES, POST_ONLY, demo_objects
+        from tests.osm.test_every_page import FILES, PAGES, POST_ONLY, demo_objects
     except ImportError as error:  # a checkout always has its tests
         raise CommandError(
             f"The page list lives in tests/osm/test_every_page.py: {error}"
         ) from error
-    return PAGES, POST_ONLY | {"logout"}, demo_objects
+    return PAGES, POST_ONLY | {"logout"} | FILES, demo_objects
 
 
 def measure(dataset: str, url: str, options, stdout):
@@ -74,6 +74,8 @@ def ensure_page_objects(user) -> list[str]:
     from core.notifications import notify
     from people.models import GoalTemplate
     from people.services import goal_template_create
+    from reports.models import ReportSubscription
+    from reports.subscriptions import subscription_create
     from reviews import services as reviews
     from reviews.models import ActionItem, CalendarEvent
     from scorecards.models import Objective, OrgUnit, Theme
@@ -138,6 +140,13 @@ def ensure_page_objects(user) -> list[str]:
     if not Theme.objects.exists():
         theme_create(actor=user, data={"unit": root, "name": "Bench theme"})
         made.append("a theme")
+    if not ReportSubscription.objects.exists():
+        subscription_create(
+            actor=user,
+            data={"user": user, "unit": root, "kind": "unit_report_pdf", "cadence": "monthly",
+                  "day": 3},
+        )  # fmt: skip
+        made.append("a report subscription")
     if not Notification.objects.filter(recipient=user).exists():
         # the latest notification, so the page test's objects open the bench user's own
         notify([user], NotificationKind.PERIOD_CLOSED, lambda: "A month was closed (bench)", "/")

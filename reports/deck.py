@@ -18,7 +18,7 @@ from pptx.util import Inches, Pt
 from communication.text import render as render_markdown
 from core.templatetags.osm_format import percent, score
 
-from . import charts
+from . import pictures
 from .unit_report import UnitReport
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
@@ -134,7 +134,7 @@ def deck_bytes(report: UnitReport, words: dict) -> bytes:
 
     slide = _slide(deck, _("Strategy map"))
     if report.map.boxes:
-        png = charts.strategy_map_chart(report.map, fmt="png", status_words=words)
+        png = pictures.strategy_map_chart(report.map, fmt="png", status_words=words)
         _picture(slide, png, left=Inches(0.4), top=Inches(1.3), width=WIDTH - Inches(0.8),
                  height=HEIGHT - Inches(1.5))  # fmt: skip
     else:
@@ -168,10 +168,10 @@ def deck_bytes(report: UnitReport, words: dict) -> bytes:
             [(f"{item.perspective} · {words['red']} · {score(reading.score)}", True)],
             left=Inches(0.5), top=Inches(1.15), width=Inches(12), height=Inches(0.4), size=14,
         )  # fmt: skip
-        pictures = [charts.measure_chart(s, fmt="png", width=7.2, height=2.4)
-                    for _m, s in item.measures[:2]]  # fmt: skip
-        pictures = [p for p in pictures if p]
-        for index, png in enumerate(pictures):
+        images = [pictures.measure_chart(s, fmt="png", width=7.2, height=2.4)
+                  for _m, s in item.measures[:2]]  # fmt: skip
+        images = [p for p in images if p]
+        for index, png in enumerate(images):
             _picture(slide, png, left=Inches(0.3), top=Inches(1.7 + 2.8 * index),
                      width=Inches(7.6), height=Inches(2.7))  # fmt: skip
         lines: list[tuple[str, bool]] = []

@@ -8,7 +8,7 @@ bookmarks; no browser to start, unlike a headless Chromium, so a pack costs a fr
 a second of one process. It draws text with Pango: where the native libraries are missing
 the PDF endpoints answer `PdfUnavailable`'s message (what to install), not a traceback.
 
-**Slides: python-pptx.** The pictures (map, charts) are PNGs drawn by reports/charts.py.
+**Slides: python-pptx.** The pictures (map, charts) are PNGs drawn by reports/pictures.py.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from reviews.models import ReviewMeeting
 from reviews.selectors import meeting_agenda
 from scorecards.models import OrgUnit
 
-from . import charts
+from . import pictures
 from .exports import company_name
 from .files import PDF, PPTX, PackFile, file_name
 from .tables import status_words
@@ -99,7 +99,7 @@ def _report_context(report: UnitReport, *, full: bool, title: str) -> dict:
         for item in report.attention:
             shown = []
             for measure, series in item.measures:
-                svg = charts.measure_chart(series, fmt="svg")
+                svg = pictures.measure_chart(series, fmt="svg")
                 if svg:
                     alt = _("%(code)s over time: actual, target and red flag") % {
                         "code": measure.code
@@ -114,7 +114,7 @@ def _report_context(report: UnitReport, *, full: bool, title: str) -> dict:
                 }
             )
     svg = (
-        charts.strategy_map_chart(report.map, fmt="svg", status_words=words)
+        pictures.strategy_map_chart(report.map, fmt="svg", status_words=words)
         if report.map.boxes
         else None
     )

@@ -24,8 +24,8 @@ def _month(as_of) -> str | None:
 
 def unit_files(user, *, unit, as_of=None, ytd=False) -> list[Download]:
     """A unit's dashboard: its report, deck and scorecard, its alignment."""
-    if unit is None or not user.has_perm("scorecards.view_objective"):
-        return []
+    if not unit or not user.has_perm("scorecards.view_objective"):
+        return []  # a page refusing its parameters has no unit to offer
     month = _month(as_of)
     items = [
         Download(_("Unit report"), "PDF", _url("unit-report", unit.code, as_of=month)),
@@ -61,11 +61,10 @@ def objective_files(user, *, objective) -> list[Download]:
     """An objective's page: its unit's report and scorecard, each measure's history."""
     unit = unit_files(user, unit=objective.unit)
     items = [unit[0], unit[4]] if unit else []  # its unit's report and scorecard workbook
-    for measure in objective.measures.order_by("code").only("pk", "code"):
+    for pk, code in objective.measures.order_by("code").values_list("pk", "code"):
         items.append(
-            Download(_("History of %(code)s") % {"code": measure.code}, "Excel",
-                     _url("history", measure.pk))
-        )  # fmt: skip
+            Download(_("History of %(code)s") % {"code": code}, "Excel", _url("history", pk))
+        )
     return items
 
 
@@ -79,7 +78,7 @@ def measure_files(user, *, measure) -> list[Download]:
 
 
 def alignment_files(user, *, unit, fiscal_year=None) -> list[Download]:
-    if unit is None:
+    if not unit:
         return []
     return [
         Download(_("Alignment report"), "Excel",
@@ -90,7 +89,7 @@ def alignment_files(user, *, unit, fiscal_year=None) -> list[Download]:
 
 
 def budget_files(user, *, unit, fiscal_year=None) -> list[Download]:
-    if unit is None or not user.has_perm("budgets.view_budgetline", unit):
+    if not unit or not user.has_perm("budgets.view_budgetline", unit):
         return []
     return [Download(_("Budget"), "Excel", _url("budget", unit=unit.code, fiscal_year=fiscal_year))]
 
@@ -105,9 +104,10 @@ def initiative_files(user, *, initiative) -> list[Download]:
 
 
 def portfolio_files(user, *, unit=None, fiscal_year=None) -> list[Download]:
+    code = unit.code if unit else None
     return [
         Download(_("Initiative portfolio"), "Excel",
-                 _url("portfolio", unit=unit.code if unit else None, fiscal_year=fiscal_year))
+                 _url("portfolio", unit=code, fiscal_year=fiscal_year or None))
     ]  # fmt: skip
 
 

@@ -201,6 +201,7 @@ def world():
         milestone=milestone, employee=employee, goal=goal, incentive=incentive,
         template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
         event=event, theme=theme, perspective=financial, notification=notification,
+        subscription=f.ReportSubscriptionFactory(user=owner, unit=unit),
     )  # fmt: skip
     return SimpleNamespace(d=d, owner=owner, osm=osm)
 

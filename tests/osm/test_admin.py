@@ -256,6 +256,14 @@ def world(django_user_model):
     )
     QueuedTask.objects.create(name="osm.tasks.deliver_outbox")
     w["closed_month"] = month_close(actor=None, month=dt.date(2025, 1, 1))
+    from reports.subscriptions import subscription_create
+
+    reader = django_user_model.objects.create_user("reader", "reader@example.com", PW)
+    reader.groups.add(Group.objects.get(name=EXECUTIVE))
+    w["subscription"] = subscription_create(
+        actor=reader, data={"user": reader, "unit": w["bu_rev"].unit, "kind": "scorecard_xlsx",
+                            "cadence": "monthly", "day": 3}
+    )  # fmt: skip
     return w
 
 

@@ -343,3 +343,27 @@ def test_the_image_installs_what_make_install_does_for_pdfs():
     assert "libpango-1.0-0" in packages and "fonts-wqy-microhei" in packages
     dockerfile = (root / "Dockerfile").read_text()
     assert all(p in dockerfile for p in packages), packages
+
+
+def test_dollar_signs_in_names_are_text_not_formulas(org):
+    """matplotlib reads "$...$" as a formula to typeset and fails on a lone "$": names are
+    drawn as typed, in the chart and on the map."""
+    from django.db.models import Q
+
+    from alignment.strategy_map import tested_map
+    from reports import pictures
+    from reports.tables import status_words
+    from scorecards.models import Measure, Objective
+    from scorecards.selectors.scorecard import unit_scorecard
+    from scorecards.selectors.series import load_series
+
+    bu, rev, _ = org
+    Measure.objects.filter(pk=rev.pk).update(name="Sales in $ (US$ m) $x^2$")
+    Objective.objects.filter(code="GROW").update(name="Win $ share")
+    series = load_series(Q(pk=rev.pk))[rev.pk]
+    svg = pictures.measure_chart(series, fmt="svg").decode()
+    assert "$x^2$" in svg  # the text as typed, not a typeset x²
+    drawn = pictures.strategy_map_chart(
+        tested_map(bu, unit_scorecard(bu, as_of=MAY)), fmt="svg", status_words=status_words()
+    ).decode()
+    assert "Win $ share" in drawn

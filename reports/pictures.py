@@ -4,6 +4,8 @@ the dashboard draws, scorecards/strategy_map.py). SVG for the PDFs (vector, its 
 text in the fonts the PDF uses), PNG at 200 dpi for the slides (PowerPoint takes no SVG).
 
 matplotlib's object interface (`Figure`, no pyplot): no global state, safe in threads.
+Text from data is drawn with `parse_math=False`: matplotlib would read "$...$" in a name
+as a formula to typeset (and fail on a lone "$").
 Names in any script: DejaVu Sans for Latin, Greek and Cyrillic, then WenQuanYi Micro Hei
 for Chinese, Japanese and Korean (the fonts `make install` adds), glyph by glyph.
 """
@@ -92,7 +94,9 @@ def measure_chart(series, *, fmt: str = "svg", width: float = 6.8, height: float
         _line(axes, periods, actuals, color=BLUE, linewidth=2.2, marker="o", markersize=3,
               label=_("Actual"))  # fmt: skip
         unit = f" ({info.unit_label})" if info.unit_label else ""
-        axes.set_title(f"{info.code} {info.name}{unit}", loc="left", fontsize=10, color=INK)
+        axes.set_title(
+            f"{info.code} {info.name}{unit}", loc="left", fontsize=10, color=INK, parse_math=False
+        )
         axes.grid(axis="y", color=LINE, linewidth=0.6)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
@@ -124,12 +128,13 @@ def strategy_map_chart(layout: MapLayout, *, fmt: str = "svg", status_words: dic
         for column in layout.columns:
             if column.name:
                 axes.text(column.x, 18, column.label, fontsize=13 * size, fontweight="bold",
-                          color=BLUE, va="baseline")  # fmt: skip
+                          color=BLUE, va="baseline", parse_math=False)  # fmt: skip
         for band in layout.bands:
             axes.add_patch(Rectangle((0, band.y), layout.width, band.h, facecolor="#f4f7fa",
                                      edgecolor=LINE, linewidth=0.8))  # fmt: skip
             axes.text(10, band.y + 22, "\n".join(band.name_lines), fontsize=13 * size,
-                      fontweight="bold", color=MUTED, va="baseline", linespacing=1.25)  # fmt: skip
+                      fontweight="bold", color=MUTED, va="baseline", linespacing=1.25,
+                      parse_math=False)  # fmt: skip
         for arrow in layout.arrows_to_draw:
             colour = ARROW_COLOURS.get(arrow.verdict, MUTED)
             axes.add_patch(
@@ -150,11 +155,11 @@ def strategy_map_chart(layout: MapLayout, *, fmt: str = "svg", status_words: dic
                 )
             )  # fmt: skip
             axes.text(box.x + 9, box.y + 18, box.code_text, fontsize=12 * size,
-                      fontweight="bold", color=INK)  # fmt: skip
+                      fontweight="bold", color=INK, parse_math=False)  # fmt: skip
             for index, line in enumerate(box.name_lines):
                 axes.text(box.x + 9, box.y + 35 + 15 * index, line, fontsize=12 * size,
-                          color=INK)  # fmt: skip
+                          color=INK, parse_math=False)  # fmt: skip
             status = status_words.get(box.objective.status, box.objective.status)
             axes.text(box.x + 9, box.y + 68, f"{status} · {box.objective.score_text}",
-                      fontsize=11 * size, color=MUTED)  # fmt: skip
+                      fontsize=11 * size, color=MUTED, parse_math=False)  # fmt: skip
     return _save(figure, fmt)
