@@ -184,6 +184,10 @@ def test_unit_report_pdf(org):
                   "Off target", "Watch", "Costs rose sharply", "Renegotiate the 3 largest",
                   "LEAN", "Pilot line", "Objective linkage", "Page 2 / "):  # fmt: skip
         assert words in text, words
+    # The CJK names drawn with a font that has them (no empty boxes): the cover's fonts.
+    cover = reader.pages[0]["/Resources"]["/Font"]
+    fonts = {str(font.get_object()["/BaseFont"]) for font in cover.values()}
+    assert any("WenQuanYi" in name or "CJK" in name for name in fonts), fonts
     # Markdown rendered; the HTML typed in it shown as the text it is (no live markup).
     assert "**sharply**" not in text and "<script>alert(1)</script>" in text
     assert reader.outline, "PDF bookmarks from the headings"
