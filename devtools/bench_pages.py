@@ -70,12 +70,8 @@ def ensure_page_objects(user) -> list[str]:
 
     from alignment.strategy_tests import latest_run, strategy_test_run
     from core.clock import current_fiscal_year
-    from core.models import Notification, NotificationKind
-    from core.notifications import notify
     from people.models import GoalTemplate
     from people.services import goal_template_create
-    from reports.models import ReportSubscription
-    from reports.subscriptions import subscription_create
     from reviews import services as reviews
     from reviews.models import ActionItem, CalendarEvent
     from scorecards.models import Objective, OrgUnit, Theme
@@ -140,6 +136,17 @@ def ensure_page_objects(user) -> list[str]:
     if not Theme.objects.exists():
         theme_create(actor=user, data={"unit": root, "name": "Bench theme"})
         made.append("a theme")
+    return made + _ensure_personal_objects(user, root)
+
+
+def _ensure_personal_objects(user, root) -> list[str]:
+    """The bench user's own: a report subscription and a notification."""
+    from core.models import Notification, NotificationKind
+    from core.notifications import notify
+    from reports.models import ReportSubscription
+    from reports.subscriptions import subscription_create
+
+    made = []
     if not ReportSubscription.objects.exists():
         subscription_create(
             actor=user,
