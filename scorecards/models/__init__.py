@@ -5,6 +5,7 @@ from .measures import FormulaInput, Measure, MeasureValue, RollupSource
 from .objectives import CascadeLink, CauseEffect, Objective
 from .reporting import ReportingPeriod, ReportingPeriodEvent
 from .units import OrgUnit, Perspective, Theme
+from .versions import StrategyVersion
 
 __all__ = [
     "CascadeLink",
@@ -18,5 +19,6 @@ __all__ = [
     "ReportingPeriod",
     "ReportingPeriodEvent",
     "RollupSource",
+    "StrategyVersion",
     "Theme",
 ]

@@ -67,6 +67,7 @@ from .values import (
     submits,
     value_problems,
 )
+from .versions import strategy_version_delete, strategy_version_publish, strategy_version_update
 
 __all__ = [
     "MEASURE_FIELDS",
@@ -115,6 +116,9 @@ __all__ = [
     "refuse_cycle",
     "register_unit_move_check",
     "resolve_formula",
+    "strategy_version_delete",
+    "strategy_version_publish",
+    "strategy_version_update",
     "submits",
     "theme_create",
     "theme_delete",

@@ -1,0 +1,167 @@
+"""Strategy versions (issue 17, item 1): a version is the map frozen when published, and two
+versions (or a version and the live map) compare by code. The expectations are written out
+by hand from the maps built here."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from scorecards import services
+from scorecards.models import Objective, Perspective
+from scorecards.selectors.versions import live_content
+from scorecards.versions import compare, is_empty
+from tests import factories as f
+
+
+def objective(code, **fields):
+    row = {"code": code, "name": code.title(), "perspective": "Financial", "theme": None,
+           "weight": "1", "supports": []}  # fmt: skip
+    return row | fields
+
+
+def measure(code, objective_code, **fields):
+    row = {"code": code, "objective": objective_code, "name": code.title(),
+           "polarity": "increase", "frequency": "monthly", "weight": "1",
+           "targets": {}}  # fmt: skip
+    return row | fields
+
+
+OLDER = {
+    "objectives": [
+        objective("U.KEEP", weight="1.0"),
+        objective("U.RENAME", name="Grow"),
+        objective("U.WEIGH", weight="1"),
+        objective("U.MOVE", perspective="Customer"),
+        objective("U.THEME", theme="Lean"),
+        objective("U.SUPPORT", supports=["TOP.A"]),
+        objective("U.GONE"),
+    ],
+    "links": [["U.KEEP", "U.RENAME"], ["U.GONE", "U.KEEP"]],
+    "measures": [
+        measure("U.M1", "U.KEEP", targets={"2026-01": "100", "2026-02": "100", "2026-03": "5"}),
+        measure("U.M2", "U.KEEP", polarity="increase", frequency="monthly", weight="2"),
+        measure("U.M3", "U.GONE"),
+    ],
+}
+NEWER = {
+    "objectives": [
+        objective("U.KEEP", weight="1"),  # 1.0 and 1 are the same weight
+        objective("U.RENAME", name="Grow faster"),
+        objective("U.WEIGH", weight="2.5"),
+        objective("U.MOVE", perspective="Financial"),
+        objective("U.THEME", theme=None),
+        objective("U.SUPPORT", supports=["TOP.A", "TOP.B"]),
+        objective("U.NEW"),
+    ],
+    "links": [["U.KEEP", "U.RENAME"], ["U.NEW", "U.KEEP"]],
+    "measures": [
+        # 2026-01 unchanged, 2026-02 raised, 2026-03 dropped, 2026-04 added
+        measure("U.M1", "U.KEEP", targets={"2026-01": "100.0", "2026-02": "110", "2026-04": "7"}),
+        measure("U.M2", "U.NEW", name="Renamed", polarity="decrease", frequency="quarterly",
+                weight="2.00"),
+        measure("U.M4", "U.NEW"),
+    ],
+}  # fmt: skip
+
+
+def test_a_map_changed_in_every_way():
+    assert compare(OLDER, NEWER) == {
+        "objectives": {
+            "added": ["U.NEW"],
+            "removed": ["U.GONE"],
+            "changed": [
+                {"code": "U.MOVE", "fields": {"perspective": ["Customer", "Financial"]}},
+                {"code": "U.RENAME", "fields": {"name": ["Grow", "Grow faster"]}},
+                {"code": "U.SUPPORT", "fields": {"supports": [["TOP.A"], ["TOP.A", "TOP.B"]]}},
+                {"code": "U.THEME", "fields": {"theme": ["Lean", None]}},
+                {"code": "U.WEIGH", "fields": {"weight": ["1", "2.5"]}},
+            ],
+        },
+        "links": {"added": [["U.NEW", "U.KEEP"]], "removed": [["U.GONE", "U.KEEP"]]},
+        "measures": {
+            "added": ["U.M4"],
+            "removed": ["U.M3"],
+            "changed": [
+                {"code": "U.M1", "fields": {"targets": {
+                    "2026-02": ["100", "110"], "2026-03": ["5", None], "2026-04": [None, "7"],
+                }}},
+                {"code": "U.M2", "fields": {
+                    "name": ["U.M2", "Renamed"], "objective": ["U.KEEP", "U.NEW"],
+                    "polarity": ["increase", "decrease"], "frequency": ["monthly", "quarterly"],
+                }},  # weight 2 and 2.00: the same
+            ],
+        },
+    }  # fmt: skip
+
+
+def test_a_version_compared_with_itself_is_unchanged():
+    assert is_empty(compare(OLDER, OLDER))
+    assert not is_empty(compare(OLDER, NEWER))
+
+
+@pytest.mark.django_db
+def test_a_published_version_is_the_map_frozen():
+    top = f.EnterpriseFactory(code="TOP")
+    above = f.ObjectiveFactory(unit=top, code="WIN", name="Win")
+    unit = f.OrgUnitFactory(code="BU", parent=top)
+    theme = f.ThemeFactory(unit=unit, name="Lean")
+    customer = Perspective.objects.get(name="Customer")
+    sell = f.ObjectiveFactory(unit=unit, code="SELL", name="Sell", weight=Decimal("2"),
+                              perspective=customer, theme=theme, supports=[above])  # fmt: skip
+    serve = f.ObjectiveFactory(unit=unit, code="SERVE", name="Serve", perspective=customer)
+    f.CauseEffectFactory(cause=serve, effect=sell)
+    otd = f.MeasureFactory(objective=serve, code="OTD", name="On time", weight=Decimal("1.5"))
+    for month, target in ((1, 95), (2, "95.5")):
+        services.measure_value_record(measure=otd, period=dt.date(2026, month, 1), actual=None,
+                                      target=Decimal(target), actor=None)  # fmt: skip
+    services.measure_value_record(
+        measure=otd, period=dt.date(2025, 12, 1), actual=None, target=Decimal(90), actor=None
+    )  # another year: left out
+    staff = f.UserFactory(roles=["OSM staff"])
+    version = services.strategy_version_publish(
+        actor=staff, data={"unit": unit, "name": "2026 plan", "note": "Board, 12 Jan",
+                           "fiscal_year": 2026}
+    )  # fmt: skip
+    content = version.content
+    assert (version.published_by, version.fiscal_year) == (staff, 2026)
+    assert content["perspectives"][:2] == ["Financial", "Customer"]
+    assert content["themes"] == ["Lean"]
+    assert content["objectives"] == [
+        {"code": "BU.SELL", "name": "Sell", "perspective": "Customer", "theme": "Lean",
+         "weight": "2", "supports": ["TOP.WIN"]},
+        {"code": "BU.SERVE", "name": "Serve", "perspective": "Customer", "theme": None,
+         "weight": "1", "supports": []},
+    ]  # fmt: skip
+    assert content["links"] == [["BU.SERVE", "BU.SELL"]]
+    assert content["measures"] == [
+        {"code": "BU.OTD", "objective": "BU.SERVE", "name": "On time", "polarity": "increase",
+         "frequency": "monthly", "weight": "1.5",
+         "targets": {"2026-01": "95", "2026-02": "95.5"}},
+    ]  # fmt: skip
+    # The live map moves on; the version does not.
+    Objective.objects.filter(pk=sell.pk).update(name="Sell more")
+    version.refresh_from_db()
+    assert version.content["objectives"][0]["name"] == "Sell"
+    difference = compare(version.content, live_content(unit, 2026))
+    assert difference["objectives"]["changed"] == [
+        {"code": "BU.SELL", "fields": {"name": ["Sell", "Sell more"]}}
+    ]
+
+
+@pytest.mark.django_db
+def test_reading_the_live_map_costs_the_same_queries_whatever_its_size():
+    top = f.EnterpriseFactory(code="TOP")
+    small, large = f.OrgUnitFactory(code="S", parent=top), f.OrgUnitFactory(code="L", parent=top)
+    f.MeasureFactory(objective=f.ObjectiveFactory(unit=small, code="A"), code="MA")
+    for i in range(6):
+        o = f.ObjectiveFactory(unit=large, code=f"O{i}")
+        f.MeasureFactory(objective=o, code=f"M{i}")
+    counts = []
+    for unit in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            live_content(unit, 2026)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8
