@@ -10,6 +10,7 @@ from .reads import StrategyMapView
 from .reporting import ReportingPeriodViewSet
 from .strategy import LinkViewSet, MeasureViewSet, ObjectiveViewSet
 from .values import MeasureValueViewSet
+from .versions import StrategyVersionViewSet
 
 ROUTES = [
     ("units", UnitViewSet, "unit"),
@@ -20,6 +21,7 @@ ROUTES = [
     ("measures", MeasureViewSet, "measure"),
     ("measure-values", MeasureValueViewSet, "measurevalue"),
     ("reporting-periods", ReportingPeriodViewSet, "reportingperiod"),
+    ("strategy-versions", StrategyVersionViewSet, "strategyversion"),
 ]
 PATHS = [
     path("units/<int:pk>/strategy-map/", StrategyMapView.as_view(), name="api-strategy-map"),

@@ -27,6 +27,7 @@ from django.test import Client
 
 from communication.models import Analysis, Comment
 from osm.api import router
+from scorecards import services
 from scorecards.models import CascadeLink, Perspective
 from scorecards.services import month_close
 from tests import factories as f
@@ -98,6 +99,12 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
         subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 10, 1),
         analysis="October", author=unit.head,
     )  # fmt: skip
+    s.version = services.strategy_version_publish(
+        actor=None, data={"unit": unit, "name": "2026 plan"}
+    )
+    s.version2 = services.strategy_version_publish(
+        actor=None, data={"unit": unit, "name": "2025 plan"}
+    )
     # The unit head's own report subscriptions (another head may not see them)
     s.subscription = f.ReportSubscriptionFactory(user=unit.head, unit=unit)
     s.subscription2 = f.ReportSubscriptionFactory(user=unit.head, unit=unit, kind="alignment_xlsx")
@@ -801,6 +808,12 @@ API: dict[str, list[Case]] = {
                 "POST", lambda w, s: f"goal-templates/{s.template.pk}/apply/",
                 lambda w, s: {"unit": s.unit.pk}), 403, control="hr", own_refused=True),
         ],
+    ),
+    "strategy-versions": crud(
+        "strategy-versions",
+        create=lambda w, s: {"unit": s.unit.pk, "name": "New version"},
+        update=(lambda s: s.version, lambda w, s: {"name": "Renamed"}),
+        delete=lambda s: s.version2,
     ),
     "report-subscriptions": crud(
         "report-subscriptions",

@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from scorecards import services
-from scorecards.models import Objective, Perspective
+from scorecards.models import Measure, Objective, Perspective, StrategyVersion
 from scorecards.selectors.versions import live_content
 from scorecards.versions import compare, is_empty
 from tests import factories as f
@@ -165,3 +166,81 @@ def test_reading_the_live_map_costs_the_same_queries_whatever_its_size():
             live_content(unit, 2026)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 8
+
+
+# The API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(db):
+    top = f.EnterpriseFactory(code="TOP")
+    head = f.UserFactory(username="head", roles=["Unit head"])
+    unit = f.OrgUnitFactory(code="BU", parent=top, head=head)
+    other = f.OrgUnitFactory(code="OTHER", parent=top)
+    sell = f.ObjectiveFactory(unit=unit, code="SELL", name="Sell")
+    f.MeasureFactory(objective=sell, code="REV", name="Revenue")
+    return {"top": top, "unit": unit, "other": other, "head": head, "sell": sell}
+
+
+def api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_publish_read_rename_and_compare_through_the_api(org):
+    unit, head = org["unit"], org["head"]
+    client = api(head)
+    data = {"unit": unit.pk, "name": "2026 plan", "note": "Approved"}
+    made = client.post("/api/v1/strategy-versions/", data, format="json")
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert (body["name"], body["fiscal_year"], body["published_by"]) == (
+        "2026 plan", timezone.localdate().year, head.pk,
+    )  # fmt: skip
+    assert "content" not in body  # the list and create answers leave the map out
+    version = client.get(f"/api/v1/strategy-versions/{body['id']}/").json()
+    assert [o["code"] for o in version["content"]["objectives"]] == ["BU.SELL"]
+    # The live map changes: a new objective, the measure renamed.
+    f.ObjectiveFactory(unit=unit, code="KEEP", name="Keep customers")
+    Measure.objects.filter(code="REV").update(name="Net revenue")
+    diff = client.get(
+        f"/api/v1/strategy-versions/compare/?a={body['id']}&b=live&unit={unit.pk}"
+    ).json()
+    assert diff["objectives"] == {"added": ["BU.KEEP"], "removed": [], "changed": []}
+    assert diff["measures"]["changed"] == [
+        {"code": "BU.REV", "fields": {"name": ["Revenue", "Net revenue"]}}
+    ]
+    renamed = client.patch(f"/api/v1/strategy-versions/{body['id']}/", {"name": "Plan A"},
+                           format="json")  # fmt: skip
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Plan A"
+    moved = client.patch(f"/api/v1/strategy-versions/{body['id']}/",
+                         {"unit": org["other"].pk}, format="json")  # fmt: skip
+    assert moved.status_code in (400, 403)
+    assert StrategyVersion.objects.get(pk=body["id"]).unit == unit
+
+
+@pytest.mark.django_db
+def test_versions_api_refuses_what_it_should(org):
+    unit, other = org["unit"], org["other"]
+    head, owner = org["head"], f.UserFactory(roles=["Measure owner"])
+    url = "/api/v1/strategy-versions/"
+    assert api(owner).post(url, {"unit": unit.pk, "name": "X"}, format="json").status_code == 403
+    assert api(head).post(url, {"unit": other.pk, "name": "X"}, format="json").status_code == 403
+    assert api(f.UserFactory()).get(url).status_code == 403  # no role
+    first = api(head).post(url, {"unit": unit.pk, "name": "X"}, format="json")
+    again = api(head).post(url, {"unit": unit.pk, "name": "X"}, format="json")
+    assert first.status_code == 201 and again.status_code == 400 and "name" in again.json()
+    assert api(head).post(url, {"unit": unit.pk}, format="json").json().keys() == {"name"}
+    compare_url = url + "compare/"
+    assert api(owner).get(compare_url).status_code == 400  # a and b are required
+    assert "a" in api(owner).get(compare_url + "?a=x&b=live").json()
+    assert "unit" in api(owner).get(compare_url + f"?a={first.json()['id']}&b=live").json()
+    assert api(owner).get(compare_url + "?a=999999&b=live&unit=1").status_code == 404
+    # Everyone with a role reads versions and compares them.
+    ok = api(owner).get(compare_url + f"?a={first.json()['id']}&b={first.json()['id']}")
+    assert ok.status_code == 200
+    assert ok.json()["links"] == {"added": [], "removed": []}
