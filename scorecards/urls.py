@@ -3,7 +3,15 @@
 
 from django.urls import path
 
-from . import approval_views, measure_views, reporting_views, setup_views, value_views, views
+from . import (
+    approval_views,
+    measure_views,
+    reporting_views,
+    setup_views,
+    value_views,
+    version_views,
+    views,
+)
 
 urlpatterns = [
     path("measures/upload/", value_views.values_upload, name="values-upload"),
@@ -30,6 +38,12 @@ urlpatterns = [
         name="measures-below",
     ),
     path("units/<str:code>/cascade/", views.unit_cascade, name="unit-cascade"),
+    path("units/<str:code>/versions/", version_views.versions_page, name="unit-versions"),
+    path(
+        "units/<str:code>/versions/compare/",
+        version_views.versions_compare,
+        name="unit-versions-compare",
+    ),
     path("units/<str:code>/objectives/new/", views.ObjectiveCreate.as_view(), name="objective-new"),
     path("units/<str:code>/arrows/", views.ArrowCreate.as_view(), name="arrow-add"),
     path("arrows/<int:pk>/delete/", views.ArrowDelete.as_view(), name="arrow-delete"),

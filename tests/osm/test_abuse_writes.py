@@ -245,6 +245,11 @@ def subscription_form(s, **changes):
 
 # Web pages: the URL name each case writes through.
 WEB: dict[str, list[Case]] = {
+    "unit-versions": [
+        Case("publish a version of the unit's strategy", post(
+            lambda w, s: f"/units/{s.unit.code}/versions/",
+            lambda w, s: {"name": "Plan 2027", "note": ""}), 403),
+    ],
     "reports:scorecard-import": [
         Case("import a scorecard workbook into the unit", post(
             lambda w, s: f"/reports/units/{s.unit.code}/scorecard-import/",
@@ -567,6 +572,8 @@ READ_ONLY_PAGES = {
     # A person subscribes only himself (the form names no one else but for the OSM staff;
     # tests/reports/test_subscriptions.py), and lists only his own subscriptions.
     "reports:subscriptions", "reports:subscription-new",
+    # Comparing versions only reads (tests/scorecards/test_strategy_versions.py).
+    "unit-versions-compare",
     # The scorecard workbook of a unit (its import is a WEB case).
     "reports:scorecard-import-template",
     # The files of the download menus (tests/reports/test_files.py).

@@ -145,6 +145,8 @@ PAGES = {
     "reports:scorecard-import-template": lambda d: (
         f"/reports/units/{d.unit.code}/scorecard-import/template/"
     ),
+    "unit-versions": lambda d: f"/units/{d.unit.code}/versions/",
+    "unit-versions-compare": lambda d: f"/units/{d.unit.code}/versions/compare/?b=live&a=live",
     "reports:subscriptions": lambda d: "/reports/subscriptions/",
     "reports:subscription-new": lambda d: (
         f"/reports/subscriptions/new/?unit={d.unit.code}&kind=scorecard_xlsx"

@@ -244,3 +244,43 @@ def test_versions_api_refuses_what_it_should(org):
     ok = api(owner).get(compare_url + f"?a={first.json()['id']}&b={first.json()['id']}")
     assert ok.status_code == 200
     assert ok.json()["links"] == {"added": [], "removed": []}
+
+
+# The pages -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_head_publishes_and_compares_on_the_pages(org, client):
+    unit, head = org["unit"], org["head"]
+    client.force_login(head)
+    page = client.get(f"/units/{unit.code}/versions/")
+    assert page.status_code == 200 and "Publish a version" in page.content.decode()
+    assert client.post(f"/units/{unit.code}/versions/", {"name": ""}).status_code == 400
+    done = client.post(f"/units/{unit.code}/versions/", {"name": "Plan 2026", "note": "Board"})
+    assert done.status_code == 302
+    version = StrategyVersion.objects.get(unit=unit)
+    assert (version.name, version.note, version.published_by) == ("Plan 2026", "Board", head)
+    Objective.objects.filter(pk=org["sell"].pk).update(name="Sell abroad")
+    html = client.get(f"/units/{unit.code}/versions/compare/?a={version.pk}&b=live").content
+    html = html.decode()
+    assert "BU.SELL" in html and "Sell → Sell abroad" in html
+    bad = client.get(f"/units/{unit.code}/versions/compare/?a=nope&b=live")
+    assert bad.status_code == 400
+    # Another unit's version is not this unit's to compare.
+    elsewhere = services.strategy_version_publish(
+        actor=None, data={"unit": org["other"], "name": "Other plan"}
+    )
+    assert (
+        client.get(f"/units/{unit.code}/versions/compare/?a={elsewhere.pk}&b=live").status_code
+        == 400
+    )
+
+
+@pytest.mark.django_db
+def test_a_measure_owner_reads_but_does_not_publish(org, client):
+    unit = org["unit"]
+    client.force_login(f.UserFactory(roles=["Measure owner"]))
+    page = client.get(f"/units/{unit.code}/versions/")
+    assert page.status_code == 200 and "Publish a version" not in page.content.decode()
+    assert client.post(f"/units/{unit.code}/versions/", {"name": "X"}).status_code == 403
+    assert not StrategyVersion.objects.exists()
