@@ -45,6 +45,7 @@ from . import story
 from .cycle_steps import CycleSteps
 from .people_steps import PeopleSteps
 from .review_steps import ReviewSteps
+from .strategy_steps import StrategySteps
 
 User = get_user_model()
 
@@ -64,10 +65,10 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps):
+class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps, StrategySteps):
     """Builds Meridian Group step by step; `build()` runs every step in one transaction.
     The people, the reviews and the reporting cycle's steps are in people_steps.py,
-    review_steps.py and cycle_steps.py."""
+    review_steps.py, cycle_steps.py and strategy_steps.py."""
 
     def __init__(self, *, today: dt.date | None = None):
         self.window = story.Window(
@@ -104,6 +105,7 @@ class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps):
             self.create_strategy_tests()
             self.create_alignment_snapshots()
             self.create_reporting_cycle()
+            self.publish_strategy_versions()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property

@@ -701,3 +701,20 @@ def test_a_failure_leaves_nothing_half_written(monkeypatch):
 def test_decimal_values_are_rounded_like_user_input(demo):
     value = MeasureValue.objects.filter(measure__unit__code="IND", measure__code="REV").first()
     assert value.target == value.target.quantize(Decimal("1"))
+
+
+def test_the_corporate_map_has_two_versions_a_year_apart_with_real_differences(demo):
+    from scorecards.models import StrategyVersion
+    from scorecards.versions import compare
+
+    root = OrgUnit.objects.get(parent__isnull=True)
+    older, newer = StrategyVersion.objects.filter(unit=root).order_by("published_at")
+    assert newer.fiscal_year == older.fiscal_year + 1
+    assert (newer.published_at - older.published_at).days in (365, 366)
+    difference = compare(older.content, newer.content)
+    # Since last year: one objective added (with its arrows and measures), the first renamed,
+    # the second re-weighted, an arrow drawn, and every target of a new year.
+    assert len(difference["objectives"]["added"]) == 1 and not difference["objectives"]["removed"]
+    changed = {c["code"]: set(c["fields"]) for c in difference["objectives"]["changed"]}
+    assert {"name"} in changed.values() and {"weight"} in changed.values()
+    assert difference["links"]["added"] and difference["measures"]["changed"]
