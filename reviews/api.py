@@ -21,7 +21,8 @@ class ReviewMeetingSerializer(ScopedSerializer):
 
     class Meta:
         model = ReviewMeeting
-        fields = ["id", "kind", "unit", "title", "scheduled_for", "chair", "attendees", "status"]
+        fields = ["id", "kind", "unit", "title", "scheduled_for", "chair", "attendees", "status",
+                  "approved_version"]  # fmt: skip
         read_only_fields = ["status"]
         extra_kwargs = {
             "status": {"help_text": "scheduled, held or cancelled (set in the web pages)."},

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput, DateTimeInput, SearchableSelectMultiple
 from scorecards.display import unit_choices
+from scorecards.models import StrategyVersion
 
 from .choices import MeetingKind, MeetingStatus
 from .models import ActionItem, ReviewMeeting
@@ -208,6 +209,22 @@ class MinutesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What the meeting decided (turn each into an action item below)."),
     )
+    approved_version = forms.ModelChoiceField(
+        queryset=StrategyVersion.objects.none(),
+        required=False,
+        label=_("Approved version of the strategy"),
+        help_text=_("The published version of the unit's strategy map this review approved."),
+    )
+
+    def __init__(self, *args, meeting: ReviewMeeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        if meeting.kind == MeetingKind.STRATEGY:
+            # Only a strategy review approves a strategy: a version of its own unit's map.
+            self.fields["approved_version"].queryset = StrategyVersion.objects.filter(
+                unit=meeting.unit_id
+            ).defer("content")
+        else:
+            del self.fields["approved_version"]
 
 
 # Action items ---------------------------------------------------------------------------------

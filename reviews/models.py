@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core import policies
 from core.models import TimeStampedModel
 from core.scoping import Access
-from scorecards.models import Objective, OrgUnit
+from scorecards.models import Objective, OrgUnit, StrategyVersion
 
 from .choices import ActionStatus, EventKind, MeetingKind, MeetingStatus
 
@@ -47,6 +47,15 @@ class ReviewMeeting(TimeStampedModel):
     decisions = models.TextField(
         _("decisions"), blank=True, help_text=_("What the meeting decided.")
     )
+    approved_version = models.ForeignKey(
+        StrategyVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approving_meetings",
+        verbose_name=_("approved version"),
+        help_text=_("A strategy review: the version of the unit's strategy it approved."),
+    )
     agenda = models.JSONField(
         _("agenda"),
         null=True,
@@ -72,6 +81,19 @@ class ReviewMeeting(TimeStampedModel):
 
     def __str__(self):
         return f"{self.title} ({self.scheduled_for:%Y-%m-%d})"
+
+    def clean(self):
+        # Only a strategy review approves a strategy, and only a version of its own unit's.
+        if self.approved_version_id is None:
+            return
+        if self.kind != MeetingKind.STRATEGY:
+            raise ValidationError(
+                {"approved_version": gettext("Only a strategy review approves a version.")}
+            )
+        if self.approved_version.unit_id != self.unit_id:
+            raise ValidationError(
+                {"approved_version": gettext("Choose a version of this meeting's unit.")}
+            )
 
 
 class ActionItem(TimeStampedModel):

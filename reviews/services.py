@@ -25,6 +25,7 @@ MEETING_FIELDS = {
     "status",
     "minutes",
     "decisions",
+    "approved_version",
 }
 # A new meeting is scheduled: its status, minutes and decisions come later.
 MEETING_CREATE_FIELDS = {"kind", "unit", "title", "scheduled_for", "chair"}
@@ -169,7 +170,13 @@ def _locked(meeting: ReviewMeeting) -> ReviewMeeting:
 
 @transaction.atomic
 def meeting_hold(
-    *, actor, meeting: ReviewMeeting, minutes: str, decisions: str, today: dt.date | None = None
+    *,
+    actor,
+    meeting: ReviewMeeting,
+    minutes: str,
+    decisions: str,
+    approved_version=None,
+    today: dt.date | None = None,
 ) -> ReviewMeeting:
     """Mark a scheduled meeting held, with its minutes and decisions, and freeze its agenda
     as it stands now (the briefing book of a past meeting keeps the figures it discussed).
@@ -204,6 +211,8 @@ def meeting_hold(
     current.status = MeetingStatus.HELD
     current.minutes = minutes
     current.decisions = decisions
+    if approved_version is not None:  # a strategy review names the version it approved
+        current.approved_version = approved_version
     save_validated(current, actor=actor)
     meeting.refresh_from_db()
     return current

@@ -151,7 +151,11 @@ def detail(request, pk: int):
     user = request.user
     meeting = _meeting(pk)
     require(user, "reviews.view_reviewmeeting", meeting)
-    form = MinutesForm(initial={"minutes": meeting.minutes, "decisions": meeting.decisions})
+    form = MinutesForm(
+        initial={"minutes": meeting.minutes, "decisions": meeting.decisions,
+                 "approved_version": meeting.approved_version_id},
+        meeting=meeting,
+    )  # fmt: skip
     status, cancel_error = 200, None
     if request.method == "POST":
         require(user, "reviews.change_reviewmeeting", meeting)
@@ -206,7 +210,7 @@ def _meeting_action(request, meeting: ReviewMeeting, form: MinutesForm):
             return None, form, " ".join(exc.messages)
         messages.success(request, _("Meeting '%(title)s' cancelled.") % {"title": copy.title})
         return redirect("reviews:detail", meeting.pk), form, None
-    form = MinutesForm(request.POST)
+    form = MinutesForm(request.POST, meeting=meeting)
     if action not in ("save", "hold"):
         form.add_error(None, _("Choose to save the minutes or to hold the meeting."))
     elif form.is_valid():
