@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("units/<str:code>/cascade/", views.unit_cascade, name="unit-cascade"),
     path("units/<str:code>/versions/", version_views.versions_page, name="unit-versions"),
+    path("units/<str:code>/versions/<int:pk>/", version_views.version_map, name="unit-version"),
     path(
         "units/<str:code>/versions/compare/",
         version_views.versions_compare,

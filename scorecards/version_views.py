@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -21,6 +22,7 @@ from . import services
 from .crumbs import unit_crumbs
 from .models import OrgUnit, StrategyVersion
 from .selectors.versions import live_content, versions_of
+from .strategy_map import MapLayout, MapObjective, layout
 from .versions import compare, is_empty
 
 ROLE = "scorecards.view_objective"
@@ -110,3 +112,49 @@ def versions_compare(request, code: str):
         "unchanged": is_empty(difference),
     }
     return render(request, "scorecards/versions_compare.html", context)
+
+
+def version_layout(content: dict) -> MapLayout:
+    """A version's map laid out as the dashboard lays out the live one (its boxes without
+    statuses: a version holds the strategy, not its figures)."""
+    perspectives = list(enumerate(content.get("perspectives", []), start=1))
+    perspective_ids = {name: index for index, name in perspectives}
+    themes = list(enumerate(content.get("themes", []), start=1))
+    theme_ids = {name: index for index, name in themes}
+    objectives = [
+        MapObjective(
+            id=index,
+            code=row["code"].split(".", 1)[-1],
+            name=row["name"],
+            perspective_id=perspective_ids.get(row["perspective"], 0),
+            theme_id=theme_ids.get(row["theme"]),
+            status="no_data",
+            score_text="",
+        )
+        for index, row in enumerate(content.get("objectives", []), start=1)
+    ]
+    ids = {row["code"]: index for index, row in enumerate(content.get("objectives", []), 1)}
+    links = [
+        (ids[cause], ids[effect])
+        for cause, effect in content.get("links", [])
+        if cause in ids and effect in ids
+    ]
+    return layout(perspectives, themes, objectives, links)
+
+
+@login_required
+def version_map(request, code: str, pk: int):
+    """`/units/<code>/versions/<id>/`: the strategy map as the version froze it."""
+    unit = _unit(request, code)
+    version = get_object_or_404(StrategyVersion, unit=unit, pk=pk)
+    context = {
+        "unit": unit,
+        "version": version,
+        "map": version_layout(version.content),
+        "frozen": True,
+        "crumbs": unit_crumbs(
+            unit, Crumb(_("Strategy versions"), reverse("unit-versions", args=[unit.code])),
+            Crumb(version.name),
+        ),
+    }  # fmt: skip
+    return render(request, "scorecards/version_map.html", context)

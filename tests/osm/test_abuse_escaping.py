@@ -30,6 +30,7 @@ from reviews.reminders import (
     data_reminders_compose,
     review_reminders_compose,
 )
+from scorecards import services as scorecard_services
 from scorecards.models import Measure, Perspective
 from tests import factories as f
 from tests.osm.test_every_page import FILES, JSON_PAGES, PAGES, POST_ONLY
@@ -202,6 +203,9 @@ def world():
         template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
         event=event, theme=theme, perspective=financial, notification=notification,
         subscription=f.ReportSubscriptionFactory(user=owner, unit=unit),
+        version=scorecard_services.strategy_version_publish(
+            actor=None, data={"unit": unit, "name": "V1"}
+        ),
     )  # fmt: skip
     return SimpleNamespace(d=d, owner=owner, osm=osm)
 

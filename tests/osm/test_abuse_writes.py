@@ -573,7 +573,7 @@ READ_ONLY_PAGES = {
     # tests/reports/test_subscriptions.py), and lists only his own subscriptions.
     "reports:subscriptions", "reports:subscription-new",
     # Comparing versions only reads (tests/scorecards/test_strategy_versions.py).
-    "unit-versions-compare",
+    "unit-versions-compare", "unit-version",
     # The scorecard workbook of a unit (its import is a WEB case).
     "reports:scorecard-import-template",
     # The files of the download menus (tests/reports/test_files.py).

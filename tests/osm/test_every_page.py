@@ -84,6 +84,9 @@ def demo_objects() -> SimpleNamespace:
     from reports.models import ReportSubscription  # the executive's, in the demo
 
     subscription = ReportSubscription.objects.first()
+    from scorecards.models import StrategyVersion  # the demo's corporate map's
+
+    version = StrategyVersion.objects.first()
     return SimpleNamespace(**locals())
 
 
@@ -146,6 +149,7 @@ PAGES = {
         f"/reports/units/{d.unit.code}/scorecard-import/template/"
     ),
     "unit-versions": lambda d: f"/units/{d.unit.code}/versions/",
+    "unit-version": lambda d: f"/units/{d.version.unit.code}/versions/{d.version.pk}/",
     "unit-versions-compare": lambda d: f"/units/{d.unit.code}/versions/compare/?b=live&a=live",
     "reports:subscriptions": lambda d: "/reports/subscriptions/",
     "reports:subscription-new": lambda d: (

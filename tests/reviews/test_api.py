@@ -23,6 +23,7 @@ MEETING_FIELDS = {
     "chair",
     "attendees",
     "status",
+    "approved_version",
 }
 ITEM_FIELDS = {"id", "meeting", "objective", "owner", "title", "due", "status"}
 

@@ -284,3 +284,22 @@ def test_a_measure_owner_reads_but_does_not_publish(org, client):
     assert page.status_code == 200 and "Publish a version" not in page.content.decode()
     assert client.post(f"/units/{unit.code}/versions/", {"name": "X"}).status_code == 403
     assert not StrategyVersion.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_map_of_a_version_is_drawn_as_it_was_published(org, client):
+    unit = org["unit"]
+    keep = f.ObjectiveFactory(unit=unit, code="KEEP", name="Keep customers")
+    f.CauseEffectFactory(cause=keep, effect=org["sell"])
+    version = services.strategy_version_publish(actor=None, data={"unit": unit, "name": "V1"})
+    Objective.objects.filter(pk=keep.pk).update(name="Keep every customer")
+    client.force_login(f.UserFactory(roles=["Employee"]))
+    html = client.get(f"/units/{unit.code}/versions/{version.pk}/").content.decode()
+    assert "Keep customers" in html and "Keep every customer" not in html
+    assert html.count('class="box box-no_data"') == 2  # SELL and KEEP, no statuses
+    assert "KEEP Keep customers → SELL Sell" in html  # the arrow, listed
+    assert 'href="/objectives/' not in html  # a version's boxes link nowhere
+    elsewhere = services.strategy_version_publish(
+        actor=None, data={"unit": org["other"], "name": "V2"}
+    )
+    assert client.get(f"/units/{unit.code}/versions/{elsewhere.pk}/").status_code == 404
