@@ -147,6 +147,12 @@ def _ensure_personal_objects(user, root) -> list[str]:
     from reports.subscriptions import subscription_create
 
     made = []
+    from scorecards.models import StrategyVersion
+    from scorecards.services import strategy_version_publish
+
+    if not StrategyVersion.objects.exists():
+        strategy_version_publish(actor=user, data={"unit": root, "name": "Bench version"})
+        made.append("a strategy version")
     if not ReportSubscription.objects.exists():
         subscription_create(
             actor=user,

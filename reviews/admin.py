@@ -44,6 +44,7 @@ class ReviewMeetingAdmin(RulesAdmin):
     search_fields = ("title", "unit__code", "unit__name", "minutes")
     date_hierarchy = "scheduled_for"
     autocomplete_fields = ("unit", "chair", "attendees")
+    exclude = ("approved_version",)  # set when a strategy review is held (its page, the API)
     inlines = (ActionItemInline,)
 
 

@@ -38,6 +38,7 @@ def test_the_objects_the_pages_need_are_made_once(scale):
         "a strategy test run",
         "a goal template",
         "a theme",
+        "a strategy version",
         "a report subscription",
         "a notification",
     ]
