@@ -129,14 +129,19 @@ def _report_context(report: UnitReport, *, full: bool, title: str) -> dict:
     }
 
 
+def _unit_pdf(report: UnitReport, *, full: bool, title: str, slug: str, paper: str):
+    """The unit report's template, whole (`full`) or its map and scorecard only."""
+    context = _report_context(report, full=full, title=title)
+    content = render_pdf("reports/pdf/unit_report.html", context, paper=paper)
+    return PackFile(file_name(report.unit.code, slug, _month(report), ext="pdf"), PDF, content)
+
+
 def unit_report_pdf(
     unit: OrgUnit, user, *, as_of: dt.date | None = None, paper: str = "a4"
 ) -> PackFile:
     """The unit report for a month (see reports/unit_report.py) as a PDF."""
     report = unit_report(unit, user, as_of=as_of)
-    context = _report_context(report, full=True, title=_("Unit report"))
-    content = render_pdf("reports/pdf/unit_report.html", context, paper=paper)
-    return PackFile(file_name(unit.code, "unit-report", _month(report), ext="pdf"), PDF, content)
+    return _unit_pdf(report, full=True, title=_("Unit report"), slug="unit-report", paper=paper)
 
 
 def scorecard_pdf(
@@ -144,9 +149,7 @@ def scorecard_pdf(
 ) -> PackFile:
     """The unit's strategy map and scorecard table for a month as a PDF."""
     report = unit_report(unit, user, as_of=as_of)
-    context = _report_context(report, full=False, title=_("Scorecard"))
-    content = render_pdf("reports/pdf/unit_report.html", context, paper=paper)
-    return PackFile(file_name(unit.code, "scorecard", _month(report), ext="pdf"), PDF, content)
+    return _unit_pdf(report, full=False, title=_("Scorecard"), slug="scorecard", paper=paper)
 
 
 def briefing_book_pdf(meeting: ReviewMeeting, *, paper: str = "a4") -> PackFile:

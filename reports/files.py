@@ -9,6 +9,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.http import HttpResponse
+
 from core import csv_safe
 from core.xlsx import XLSX, new_workbook, workbook_bytes, write_table
 
@@ -27,6 +29,14 @@ class PackFile:
     name: str
     media_type: str
     content: bytes
+
+
+def as_download(pack: PackFile) -> HttpResponse:
+    """The file as a download (`Content-Disposition: attachment`), named after what it
+    holds and its date: the one answer of every page and API read that gives a file."""
+    response = HttpResponse(pack.content, content_type=pack.media_type)
+    response["Content-Disposition"] = f'attachment; filename="{pack.name}"'
+    return response
 
 
 def file_name(*parts: str, ext: str) -> str:

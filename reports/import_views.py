@@ -16,7 +16,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,6 +27,7 @@ from core.views import Crumb, require
 from scorecards.crumbs import unit_crumbs, unit_url
 from scorecards.models import OrgUnit
 
+from .files import as_download
 from .scorecard_import import ImportResult, import_scorecard, result_message
 from .scorecard_plan import CREATE, KINDS
 from .scorecard_workbook import definition_file
@@ -101,10 +101,7 @@ def _unit(request, code: str) -> OrgUnit:
 @require_GET
 def scorecard_template(request, code: str):
     """The workbook template of the unit, filled with its scorecard when it has one."""
-    pack = definition_file(_unit(request, code))
-    response = HttpResponse(pack.content, content_type=pack.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{pack.name}"'
-    return response
+    return as_download(definition_file(_unit(request, code)))
 
 
 def _context(unit: OrgUnit, form: ScorecardImportForm) -> dict:

@@ -140,14 +140,11 @@ def unit_report(unit: OrgUnit, user, *, as_of: dt.date | None = None) -> UnitRep
     )
     if user.has_perm("budgets.view_budgetline", unit):
         summary = budget_selectors.budget_summary(unit, year)
+        rows = [(label, summary.by_category[code]) for code, label in BudgetCategory.choices]
         report.budget = [
             BudgetRow(label, a.planned, a.actual, a.linked_share)
-            for label, a in [
-                *((label, summary.by_category[code]) for code, label in BudgetCategory.choices),
-            ]
+            for label, a in [*rows, ("", summary.total)]  # the total last, without a label
         ]
-        report.budget.append(BudgetRow("", summary.total.planned, summary.total.actual,
-                                       summary.total.linked_share))  # fmt: skip
         report.budget_linked_share = summary.linked_share
         report.stratex_share = summary.stratex_share
     # The metrics alone (cached apart from the report's lists, as the dashboard reads them).

@@ -18,17 +18,11 @@ from scorecards.models import Measure, OrgUnit
 from scorecards.periods import parse_period
 
 from . import exports
-from .files import PackFile
+from .files import as_download
 
 
 class BadParameter(ValueError):
     """A query parameter the download cannot use; its message says which and why."""
-
-
-def _file(pack: PackFile) -> HttpResponse:
-    response = HttpResponse(pack.content, content_type=pack.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{pack.name}"'
-    return response
 
 
 def _problem(request, message: str, *, status: int) -> HttpResponse:
@@ -107,8 +101,8 @@ def scorecard_download(request, code: str):
         from .documents import scorecard_pdf
 
         paper = _choice(request, "paper", ("a4", "letter"), "a4")
-        return _file(scorecard_pdf(unit, request.user, as_of=as_of, paper=paper))
-    return _file(exports.scorecard_file(unit, as_of=as_of, ytd=ytd, fmt=fmt))
+        return as_download(scorecard_pdf(unit, request.user, as_of=as_of, paper=paper))
+    return as_download(exports.scorecard_file(unit, as_of=as_of, ytd=ytd, fmt=fmt))
 
 
 @_download
@@ -121,9 +115,9 @@ def unit_report_download(request, code: str):
     fmt = _choice(request, "format", ("pdf", "pptx"), "pdf")
     as_of = _month(request)
     if fmt == "pptx":
-        return _file(executive_deck(unit, request.user, as_of=as_of))
+        return as_download(executive_deck(unit, request.user, as_of=as_of))
     paper = _choice(request, "paper", ("a4", "letter"), "a4")
-    return _file(unit_report_pdf(unit, request.user, as_of=as_of, paper=paper))
+    return as_download(unit_report_pdf(unit, request.user, as_of=as_of, paper=paper))
 
 
 @_download
@@ -134,7 +128,7 @@ def history_download(request, pk: int):
         restrict(Measure.objects.select_related("unit"), request.user), pk=pk
     )
     fmt = _choice(request, "format", ("xlsx", "csv"), "xlsx")
-    return _file(exports.history_file(measure, fmt=fmt))
+    return as_download(exports.history_file(measure, fmt=fmt))
 
 
 @_download
@@ -142,7 +136,7 @@ def alignment_download(request):
     """`/reports/alignment/?unit=CODE&fiscal_year=YYYY&format=xlsx|csv`."""
     unit = _unit(request, None)
     fmt = _choice(request, "format", ("xlsx", "csv"), "xlsx")
-    return _file(
+    return as_download(
         exports.alignment_file(unit, fiscal_year=_year(request), user=request.user, fmt=fmt)
     )
 
@@ -152,7 +146,7 @@ def budget_download(request):
     """`/reports/budget/?unit=CODE&fiscal_year=YYYY`: who may see the unit's budget."""
     unit = _unit(request, None)
     require(request.user, "budgets.view_budgetline", unit)
-    return _file(exports.budget_file(unit, fiscal_year=_year(request)))
+    return as_download(exports.budget_file(unit, fiscal_year=_year(request)))
 
 
 @_download
@@ -160,7 +154,7 @@ def portfolio_download(request):
     """`/reports/initiatives/?unit=CODE&fiscal_year=YYYY` (both optional)."""
     require(request.user, "initiatives.view_initiative")
     unit = _unit(request, None) if request.GET.get("unit") else None
-    return _file(exports.portfolio_file(request.user, unit=unit, fiscal_year=_year(request)))
+    return as_download(exports.portfolio_file(request.user, unit=unit, fiscal_year=_year(request)))
 
 
 @_download
@@ -173,4 +167,4 @@ def briefing_book_download(request, pk: int):
         restrict(ReviewMeeting.objects.select_related("unit", "chair"), request.user), pk=pk
     )
     paper = _choice(request, "paper", ("a4", "letter"), "a4")
-    return _file(briefing_book_pdf(meeting, paper=paper))
+    return as_download(briefing_book_pdf(meeting, paper=paper))

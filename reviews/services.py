@@ -29,6 +29,7 @@ MEETING_FIELDS = {
 }
 # A new meeting is scheduled: its status, minutes and decisions come later.
 MEETING_CREATE_FIELDS = {"kind", "unit", "title", "scheduled_for", "chair"}
+KEEP = object()  # meeting_hold: the approved version not given (an operational review's form)
 EVENT_FIELDS = {"unit", "kind", "title", "starts_on", "ends_on", "notes"}
 
 
@@ -175,7 +176,7 @@ def meeting_hold(
     meeting: ReviewMeeting,
     minutes: str,
     decisions: str,
-    approved_version=None,
+    approved_version=KEEP,
     today: dt.date | None = None,
 ) -> ReviewMeeting:
     """Mark a scheduled meeting held, with its minutes and decisions, and freeze its agenda
@@ -211,7 +212,7 @@ def meeting_hold(
     current.status = MeetingStatus.HELD
     current.minutes = minutes
     current.decisions = decisions
-    if approved_version is not None:  # a strategy review names the version it approved
+    if approved_version is not KEEP:  # as saving does: given, even empty, it is set
         current.approved_version = approved_version
     save_validated(current, actor=actor)
     meeting.refresh_from_db()

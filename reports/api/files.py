@@ -10,7 +10,6 @@ the ones it does.
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -37,7 +36,7 @@ from scorecards.models import Measure
 from scorecards.selectors.series import load_series
 
 from .. import exports
-from ..files import CSV, PDF, PPTX, PackFile
+from ..files import CSV, PDF, PPTX, as_download
 from ..files import MEDIA_TYPES as FILE_TYPES
 from ..tables import scored_history
 
@@ -72,13 +71,6 @@ class PptxRenderer(_FileRenderer):
 
 
 RENDERERS = {"xlsx": XlsxRenderer, "csv": CsvRenderer, "pdf": PdfRenderer, "pptx": PptxRenderer}
-
-
-def file_response(pack: PackFile) -> HttpResponse:
-    """The file as a download, named after what it holds and its date."""
-    response = HttpResponse(pack.content, content_type=pack.media_type)
-    response["Content-Disposition"] = f'attachment; filename="{pack.name}"'
-    return response
 
 
 def unavailable(message: str) -> Response:
@@ -170,7 +162,7 @@ class ScorecardFilesView(FileFormats, UnitScorecardView):
         query = ScorecardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        return file_response(
+        return as_download(
             exports.scorecard_file(unit, as_of=data.get("as_of"), ytd=data["ytd"], fmt=fmt)
         )
 
@@ -190,17 +182,20 @@ class AlignmentFilesView(FileFormats, AlignmentView):
         if fmt is None:
             return super().get(request)
         unit, year = self.subtree_and_year(request)
-        return file_response(
+        return as_download(
             exports.alignment_file(unit, fiscal_year=year, user=request.user, fmt=fmt)
         )
 
 
-class ReportQuerySerializer(serializers.Serializer):
-    as_of = serializers.CharField(
-        required=False, help_text="Month, YYYY-MM (default: the month just ended)."
-    )
+class PaperSerializer(serializers.Serializer):
     paper = serializers.ChoiceField(
         choices=["a4", "letter"], default="a4", help_text="Paper of the PDF: a4 or letter."
+    )
+
+
+class ReportQuerySerializer(PaperSerializer):
+    as_of = serializers.CharField(
+        required=False, help_text="Month, YYYY-MM (default: the month just ended)."
     )
 
     def validate_as_of(self, value):
@@ -228,17 +223,11 @@ class UnitReportView(FileFormats, APIView):
         query.is_valid(raise_exception=True)
         as_of, paper = query.validated_data.get("as_of"), query.validated_data["paper"]
         if self.wanted_format("pdf") == "pptx":
-            return file_response(executive_deck(unit, request.user, as_of=as_of))
+            return as_download(executive_deck(unit, request.user, as_of=as_of))
         try:
-            return file_response(unit_report_pdf(unit, request.user, as_of=as_of, paper=paper))
+            return as_download(unit_report_pdf(unit, request.user, as_of=as_of, paper=paper))
         except PdfUnavailable as exc:
             return unavailable(str(exc))
-
-
-class PaperSerializer(serializers.Serializer):
-    paper = serializers.ChoiceField(
-        choices=["a4", "letter"], default="a4", help_text="Paper of the PDF: a4 or letter."
-    )
 
 
 class BriefingBookView(FileFormats, APIView):
@@ -262,7 +251,7 @@ class BriefingBookView(FileFormats, APIView):
         query = PaperSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         try:
-            return file_response(briefing_book_pdf(meeting, paper=query.validated_data["paper"]))
+            return as_download(briefing_book_pdf(meeting, paper=query.validated_data["paper"]))
         except PdfUnavailable as exc:
             return unavailable(str(exc))
 
@@ -298,7 +287,7 @@ class MeasureHistoryView(FileFormats, APIView):
         )
         fmt = self.wanted_format()
         if fmt is not None:
-            return file_response(exports.history_file(measure, fmt=fmt))
+            return as_download(exports.history_file(measure, fmt=fmt))
         series = load_series(Q(pk=measure.pk))[measure.pk]
         values = [
             {

@@ -29,10 +29,11 @@ from core.xlsx import XLSX
 from scorecards.api.reads import unit_for
 from scorecards.models import Objective
 
+from ..files import as_download
 from ..scorecard_import import ImportResult, import_scorecard
 from ..scorecard_plan import KINDS
 from ..scorecard_workbook import definition_file, problem
-from .files import FileFormats, file_response
+from .files import FileFormats
 
 PERMISSION = "scorecards.add_objective"  # who changes the unit's strategy
 TRUE = ("1", "true", "yes", "on")
@@ -111,7 +112,7 @@ class ScorecardTemplateView(FileFormats, APIView):
         responses={(200, XLSX): OpenApiTypes.BINARY, **REFUSALS},
     )
     def get(self, request, pk: int):
-        return file_response(definition_file(_unit(request, pk)))
+        return as_download(definition_file(_unit(request, pk)))
 
 
 @takes_large_body("BULK_MAX_BYTES")  # refuses a larger body itself, below

@@ -66,3 +66,17 @@ def test_holding_a_strategy_review_records_the_version_and_the_page_says_so(worl
     # An operational review has no such field.
     other = client.get(f"/reviews/{world['operational'].pk}/").content.decode()
     assert "Approved version of the strategy" not in other
+
+
+def test_emptying_the_field_clears_the_version_whether_saved_or_held(world, client):
+    """The minutes form's two buttons obey one rule: the field as sent is what is stored."""
+    review = world["review"]
+    ReviewMeeting.objects.filter(pk=review.pk).update(approved_version=world["plan"])
+    client.force_login(world["staff"])
+    held = client.post(
+        f"/reviews/{review.pk}/",
+        {"action": "hold", "minutes": "", "decisions": "", "approved_version": ""},
+    )
+    assert held.status_code == 302
+    review.refresh_from_db()
+    assert (review.status, review.approved_version) == ("held", None)
