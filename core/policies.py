@@ -83,6 +83,28 @@ SUBSCRIPTIONS = Policy(
     change=(STAFF, Owner()),
     delete=(STAFF, Owner()),
 )
+# Announcements: everyone with a role reads them; OSM staff and unit heads (for their
+# subtree) publish them. Read marks are code's (INTERNAL).
+ANNOUNCEMENTS = Policy(
+    "announcements",
+    view=(ANY_ROLE,),
+    add=(STAFF, HEADS),
+    change=(STAFF, HEADS),
+    delete=(STAFF, HEADS),
+)
+# Awareness pulses: everyone with a role sees them (to answer one); OSM staff open, change
+# and delete them. Answers and the record of who answered are code's alone (INTERNAL): no
+# page, admin or API row shows them, only the pulse's results.
+PULSES = Policy("pulses", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
+# Best practices: anyone with a role reads and writes one; its author and the OSM staff
+# change or delete it. Endorsements are code's (one per person, through the service).
+PRACTICES = Policy(
+    "practices",
+    view=(ANY_ROLE,),
+    add=(ANY_ROLE,),
+    change=(STAFF, Owner()),
+    delete=(STAFF, Owner()),
+)
 # Users: everyone with a role may look them up (owners, heads, attendees); OSM staff manage.
 USERS = Policy("users", view=(ANY_ROLE,), add=(STAFF,), change=(STAFF,), delete=(STAFF,))
 # Rows only code writes and nobody manages by hand (formula inputs, the data version,

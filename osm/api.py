@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from alignment.api import StrategyTestsView
 from budgets.api import ROUTES as budget_routes
+from communication.api import PATHS as communication_paths
 from communication.api import ROUTES as communication_routes
 from core.api.auth import RevokeView, TokenView, UserViewSet
 from core.api.notifications import NotificationPreferenceViewSet, NotificationViewSet
@@ -46,6 +47,7 @@ urlpatterns = [
     # (`units/{id}/scorecard/?format=xlsx`, `alignment/?format=csv`) from the same views.
     *report_paths,
     *scorecard_paths,
+    *communication_paths,
     path("units/<int:pk>/strategy-tests/", StrategyTestsView.as_view(), name="api-strategy-tests"),
     path("objectives/<int:pk>/cascade/", ObjectiveCascadeView.as_view(), name="api-cascade"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -380,6 +380,11 @@ if not 0 <= STRATEGY_TEST_RETENTION_DAYS <= 36500:
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)
 BULK_MAX_BYTES = env.int("BULK_MAX_BYTES", default=20_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BYTES, BULK_MAX_BYTES)
+# Practices' attachments (communication.PracticeAttachment), kept through the default
+# storage under MEDIA_ROOT and served only by the app (to who may see the practice), never
+# as public media: there is no MEDIA_URL route.
+MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10_000_000)
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

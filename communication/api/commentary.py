@@ -7,8 +7,8 @@ from rest_framework import serializers
 from core.api.viewsets import ServiceViewSet
 from scorecards.api.reporting import MonthField
 
-from . import services
-from .models import COMMENT_SUBJECTS, MONTHLY_SUBJECTS, Analysis, Comment
+from .. import services
+from ..models import COMMENT_SUBJECTS, MONTHLY_SUBJECTS, Analysis, Comment
 
 
 class AnalysisSerializer(serializers.ModelSerializer):

@@ -1,0 +1,3 @@
+"""Pages of announcement (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,4 @@
+"""API v1 of announcements (being written)."""
+
+ROUTES = []
+PATHS = []

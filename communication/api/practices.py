@@ -1,0 +1,4 @@
+"""API v1 of practices (being written)."""
+
+ROUTES = []
+PATHS = []

@@ -1,0 +1,4 @@
+"""API v1 of pulses (being written)."""
+
+ROUTES = []
+PATHS = []

@@ -1,0 +1,3 @@
+"""API v1 of search (being written)."""
+
+PATHS = []

@@ -1,0 +1,3 @@
+"""Pages of practice (being written)."""
+
+urlpatterns = []

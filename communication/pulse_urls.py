@@ -1,0 +1,3 @@
+"""Pages of pulse (being written)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of search (being written)."""
+
+urlpatterns = []
