@@ -102,7 +102,7 @@ class PulseAnswer(models.Model):
     """One anonymous answer: the respondent's unit when answering, the objective named (none:
     "I don't know"), whether that objective was of the respondent's own unit chain then
     (`aware`, so later edits of the map do not rewrite a closed pulse), and the
-    understanding (1–5). A random primary key and no time: nothing orders or dates it."""
+    understanding (1 to 5). A random primary key and no time: nothing orders or dates it."""
 
     access = Access(policies.INTERNAL)
 
