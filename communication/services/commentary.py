@@ -28,8 +28,8 @@ from core.subjects import load_subject, subject_kind
 from scorecards.display import month_text
 from scorecards.selectors.reporting import closed_months
 
-from .models import COMMENT_SUBJECTS, MONTHLY_SUBJECTS, Analysis, Comment
-from .text import mentioned_usernames
+from ..models import COMMENT_SUBJECTS, MONTHLY_SUBJECTS, Analysis, Comment
+from ..text import mentioned_usernames
 
 ANALYSIS_FIELDS = ("analysis", "recommendations")
 

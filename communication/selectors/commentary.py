@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import Analysis, Comment
+from ..models import Analysis, Comment
 
 
 def analysis_of(subject_type: str, subject_id: int, month: dt.date) -> Analysis | None:
