@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.clock import fiscal_year_of
-from core.roles import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD, has_role
+from core.roles import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, ROLES, UNIT_HEAD, has_role
 from core.scoping import headed_subtree_ids
-from people.models import Employee, Goal
+from people.models import Employee, Goal, IncentiveComponent
 from scorecards import scoring
 from scorecards.models import CascadeLink, Measure, Objective, OrgUnit
 from scorecards.selectors.scorecard import chosen_objective_scores
@@ -36,12 +36,11 @@ def top_headed_unit(user) -> OrgUnit | None:
     return next((u for u in headed if u.parent_id not in below_one), None)
 
 
-def landing_url(user) -> str:
-    """Where `user`'s work is: the OSM staff and executives on the enterprise's dashboard;
-    a unit head on the dashboard of the (highest) unit he or she heads; a measure owner on
-    "My updates"; HR on the people list; an employee with an employee record on "My
-    strategy"; anyone else on the enterprise's dashboard (which tells a user without a role
-    to ask for one)."""
+def work_url(user) -> str:
+    """Where `user`'s daily work is: the OSM staff and executives on the enterprise's
+    dashboard; a unit head on the dashboard of the (highest) unit he or she heads; a measure
+    owner on "My updates"; HR on the people list; anyone else on the enterprise's dashboard
+    (which tells a user without a role to ask for one)."""
     if has_role(user, OSM_STAFF, EXECUTIVE):
         return reverse("home")
     if headed := top_headed_unit(user):
@@ -50,9 +49,16 @@ def landing_url(user) -> str:
         return reverse("my-updates")
     if has_role(user, HR):
         return reverse("people:index")
-    if Employee.objects.filter(user=user).exists():
-        return reverse("my-strategy")
     return reverse("home")
+
+
+def landing_url(user) -> str:
+    """Where signing in leads: everyone with an employee record sees first the strategy as
+    it concerns him or her ("My strategy", which links on to the work); anyone else goes
+    where the work is (`work_url`)."""
+    if has_role(user, *ROLES) and Employee.objects.filter(user=user).exists():
+        return reverse("my-strategy")
+    return work_url(user)
 
 
 # A person's goals ---------------------------------------------------------------------------
@@ -99,6 +105,7 @@ class ChainObjective:
     status: str
     score: Fraction | None
     goal_linked: bool
+    incentive_linked: bool = False
     supports: list[ChainObjective] = field(default_factory=list)
 
 
@@ -124,10 +131,20 @@ class MyStrategy:
     fiscal_year: int
     goals: list[Goal]
     chain: list[ChainUnit]  # her unit first, the enterprise last
+    incentives: list[IncentiveComponent] = field(default_factory=list)
 
     @property
     def above(self) -> list[ChainUnit]:
         return self.chain[1:]
+
+    @property
+    def enterprise(self) -> ChainUnit:
+        return self.chain[-1]
+
+    @property
+    def off_target(self) -> list[ChainObjective]:
+        """What is red along her chain: its objectives off target, her unit's first."""
+        return [o for unit in self.chain for o in unit.objectives if o.status == scoring.RED]
 
 
 def _served(own: list[int], up: dict[int, list[int]]) -> set[int]:
@@ -141,14 +158,32 @@ def _served(own: list[int], up: dict[int, list[int]]) -> set[int]:
     return seen
 
 
+def incentives_of(employee: Employee, fiscal_year: int) -> list[IncentiveComponent]:
+    """The employee's incentives of the fiscal year, with what they serve (one query)."""
+    return list(
+        employee.incentives.filter(fiscal_year=fiscal_year)
+        .select_related("objective__unit", "measure__unit", "measure__objective")
+        .order_by("name", "pk")
+    )
+
+
+def _served_by(items) -> set[int]:
+    """The objectives goals or incentives serve: named, or through a measure."""
+    return {i.objective_id for i in items if i.objective_id} | {
+        i.measure.objective_id for i in items if i.measure
+    }
+
+
 def my_strategy(employee: Employee, *, today: dt.date | None = None) -> MyStrategy:
-    """The objectives of the employee's unit and of each unit above it up to the
-    enterprise (those her unit serves and those her goals serve), with their statuses this
-    month, and her goals of this fiscal year. A fixed number of queries (the units, the
-    objectives, the links, the goals, and the scores'), whatever the number of objectives."""
+    """The objectives of the employee's unit, of each unit above it (those her unit serves
+    and those her goals and incentives serve) and every objective of the enterprise, with
+    their statuses this month, and her goals and incentives of this fiscal year. A fixed
+    number of queries (the units, the objectives, the links, the goals, the incentives and
+    the scores'), whatever the number of objectives."""
     today = today or timezone.localdate()
     year = fiscal_year_of(today)
     goals = goals_of(employee, year)
+    incentives = incentives_of(employee, year)
     units = {u.pk: u for u in OrgUnit.objects.ancestors_of(employee.unit_id, include_self=True)}
     path, node = [], units.get(employee.unit_id)
     while node is not None:
@@ -164,9 +199,14 @@ def my_strategy(employee: Employee, *, today: dt.date | None = None) -> MyStrate
         Q(supporting__unit_id__in=units) & Q(supported__unit_id__in=units)
     ).values_list("supporting_id", "supported_id"):
         up.setdefault(supporting, []).append(supported)
-    by_goal = {g.objective_id for g in goals} | {g.measure.objective_id for g in goals if g.measure}
+    by_goal, by_incentive = _served_by(goals), _served_by(incentives)
     own = [r["id"] for r in rows if r["unit_id"] == employee.unit_id]
-    shown = _served(own, up) | (by_goal & {r["id"] for r in rows})
+    root = path[-1].pk
+    shown = (
+        _served(own, up)
+        | ((by_goal | by_incentive) & {r["id"] for r in rows})
+        | {r["id"] for r in rows if r["unit_id"] == root}
+    )
     readings = chosen_objective_scores(sorted(shown), today=today)
     objectives = {
         r["id"]: ChainObjective(
@@ -177,6 +217,7 @@ def my_strategy(employee: Employee, *, today: dt.date | None = None) -> MyStrate
             status=readings[r["id"]].status if r["id"] in readings else scoring.NO_DATA,
             score=readings[r["id"]].score if r["id"] in readings else None,
             goal_linked=r["id"] in by_goal,
+            incentive_linked=r["id"] in by_incentive,
         )
         for r in rows
         if r["id"] in shown
@@ -198,4 +239,6 @@ def my_strategy(employee: Employee, *, today: dt.date | None = None) -> MyStrate
                 others=total - len(mine),
             )
         )
-    return MyStrategy(employee=employee, fiscal_year=year, goals=goals, chain=chain)
+    return MyStrategy(
+        employee=employee, fiscal_year=year, goals=goals, chain=chain, incentives=incentives
+    )

@@ -173,14 +173,21 @@ def landing(request):
 
 @login_required
 def my_strategy(request):
-    """`/my/strategy/`: the strategy as it concerns the signed-in employee: the objectives
-    of her unit with what they support, those above them up to the enterprise's, and her
-    goals of the year. Without an employee record, it says so."""
+    """`/my/strategy/`, where an employee lands: the strategy as it concerns her: what is
+    off target along her chain, the latest announcements to her, the objectives of her unit
+    with what they support, those above them, every objective of the enterprise, and her
+    goals and incentives of the year; a link on to her work. Without an employee record, it
+    says so."""
     require(request.user, "scorecards.view_objective")
     employee = selectors.employee_of(request.user)
+    work = selectors.work_url(request.user)
     context = {
         "employee": employee,
         "strategy": selectors.my_strategy(employee) if employee else None,
+        "work_url": work,
+        "work_label": _("The enterprise's dashboard")
+        if work == reverse("home")
+        else _("Your work"),
         "crumbs": [Crumb(_("My strategy"))],
     }
     return render(request, "dashboards/my_strategy.html", context)

@@ -94,12 +94,43 @@ def test_a_measure_owner_lands_on_my_updates(client, tree):
     assert sign_in(client, f.UserFactory(roles=[MEASURE_OWNER])) == "/my/updates/"
 
 
-def test_an_employee_who_owns_a_measure_lands_on_my_updates(client, tree):
+def test_an_employee_who_owns_a_measure_sees_the_strategy_first(client, tree):
+    """Everyone with an employee record lands on "My strategy" (issue 17: each person sees
+    first the strategy as it concerns him or her), which links on to the work."""
     _, bu, *_ = tree
     user = f.UserFactory(roles=[EMPLOYEE])
     f.EmployeeFactory(user=user, unit=bu)
     f.MeasureFactory(objective=f.ObjectiveFactory(unit=bu), owner=user)
-    assert sign_in(client, user) == "/my/updates/"
+    assert sign_in(client, user) == "/my/strategy/"
+    html = client.get("/my/strategy/").content.decode()
+    assert '<a class="button" href="/my/updates/">Your work</a>' in html
+
+
+@pytest.mark.parametrize("role", [OSM_STAFF, EXECUTIVE, HR])
+def test_every_role_with_an_employee_record_sees_the_strategy_first(client, tree, role):
+    _, bu, *_ = tree
+    user = f.UserFactory(roles=[role])
+    f.EmployeeFactory(user=user, unit=bu)
+    assert sign_in(client, user) == "/my/strategy/"
+
+
+def test_a_unit_head_with_an_employee_record_sees_the_strategy_first(client, tree):
+    _, bu, *_ = tree
+    head = f.UserFactory(roles=[UNIT_HEAD])
+    f.EmployeeFactory(user=head, unit=bu)
+    bu.head = head
+    bu.save()
+    assert sign_in(client, head) == "/my/strategy/"
+    html = client.get("/my/strategy/").content.decode()
+    assert '<a class="button" href="/units/BU/">Your work</a>' in html
+
+
+def test_a_record_without_a_role_lands_on_the_top_dashboard(client, tree):
+    # which tells him or her to ask for a role; "My strategy" would refuse (403)
+    _, bu, *_ = tree
+    user = f.UserFactory()
+    f.EmployeeFactory(user=user, unit=bu)
+    assert sign_in(client, user) == "/"
 
 
 def test_hr_lands_on_the_people(client, tree):

@@ -5,12 +5,16 @@ Emma works in SHOP (below BU, below ACME). Values of February 2026, today 20 Mar
 
     ACME  GROW   G: 70, target 100, red flag 90 -> 0, red          (SELL supports it)
           PEOPLE no measure, nothing supports it -> no data        (a goal of Emma's serves it)
-          OTHER  not served from SHOP, no goal                     -> counted, not listed
+          OTHER  not served from SHOP, no goal        -> listed all the same: the enterprise's
+                                                                      objectives are all shown
     BU    SELL   S: 100, 100, 90 -> 6.67, green; supports GROW     (FLOOR supports it)
           KEEP   not served from SHOP                              -> counted, not listed
     SHOP  FLOOR  F: 95, 100, 90 -> 5.00, yellow; supports SELL
           TIDY   no measure -> no data
     BU2   FAR    a sibling's: not on Emma's page
+
+Emma's incentive "Team bonus" rests on S (a measure of SELL): SELL is marked. Off target
+along her chain: GROW only (FLOOR is Watch, SELL On target).
 """
 
 import datetime as dt
@@ -67,6 +71,10 @@ def world():
     f.GoalFactory(employee=emma, fiscal_year=2026, title="Open on time", objective=floor)
     f.GoalFactory(employee=emma, fiscal_year=2026, title="Coach a colleague", objective=people)
     f.GoalFactory(employee=emma, fiscal_year=2025, title="Old goal", objective=floor)
+    f.IncentiveComponentFactory(
+        employee=emma, fiscal_year=2026, name="Team bonus", measure=sell.measures.get(),
+        objective=None,
+    )  # fmt: skip
     return locals()
 
 
@@ -79,14 +87,18 @@ def test_the_chain_from_her_unit_up_to_the_enterprise(world):
     assert chain == [
         ("SHOP", True, [("FLOOR", "yellow"), ("TIDY", "no_data")], 0),
         ("BU", False, [("SELL", "green")], 1),
-        ("ACME", False, [("GROW", "red"), ("PEOPLE", "no_data")], 1),
+        ("ACME", False, [("GROW", "red"), ("OTHER", "no_data"), ("PEOPLE", "no_data")], 0),
     ]
     floor, tidy = strategy.chain[0].objectives
     assert floor.score == 5 and floor.goal_linked and not tidy.goal_linked
     assert [o.code for o in floor.supports] == ["SELL"]
     assert [o.code for o in strategy.chain[1].objectives[0].supports] == ["GROW"]
-    grow, people = strategy.chain[2].objectives
+    grow, _other, people = strategy.chain[2].objectives
     assert (grow.goal_linked, people.goal_linked) == (False, True)
+    sell = strategy.chain[1].objectives[0]
+    assert (sell.incentive_linked, sell.goal_linked, floor.incentive_linked) == (True, False, False)
+    assert [i.name for i in strategy.incentives] == ["Team bonus"]
+    assert [(o.unit_code, o.code) for o in strategy.off_target] == [("ACME", "GROW")]
 
 
 def test_the_page(client, world):
@@ -105,8 +117,15 @@ def test_the_page(client, world):
         )
     assert f'supports <a href="/objectives/{world["sell"].pk}/">BU.SELL Sell more</a>' in html
     assert "a goal of yours serves it" in html
-    assert "1 other objective of BU: on" in html and "1 other objective of ACME: on" in html
+    assert "1 other objective of BU: on" in html and "other objective of ACME" not in html
     assert "FAR" not in html
+    assert "Your incentives for 2026" in html and "Team bonus" in html
+    assert "an incentive of yours rests on it" in html
+    red = html[html.index("Off target along your chain") : html.index("Your unit:")]
+    assert f'<a href="/objectives/{world["grow"].pk}/">ACME.GROW Grow</a>' in red
+    assert "FLOOR" not in red
+    # an employee's work is the enterprise's dashboard: the page says where the link goes
+    assert '<a class="button" href="/">The enterprise&#x27;s dashboard</a>' in html
 
 
 def test_without_an_employee_record_it_says_so(client, world):
@@ -140,15 +159,20 @@ def test_queries_do_not_grow_with_objectives_goals_or_units(client, world):
 
 
 def test_units_with_nothing_to_show_say_why(client, world):
-    """Frank works in BU2: FAR is his unit's; nothing of BU2 supports ACME's objectives."""
+    """Frank works in BU2: FAR is his unit's; nothing of BU2 supports ACME's objectives, which
+    are listed all the same (the enterprise's are always shown). Nina works in NEW below BU2,
+    which has no objective, and serves nothing of BU2's."""
     user = f.UserFactory(roles=[EMPLOYEE])
     f.EmployeeFactory(user=user, unit=world["bu2"])
     empty = f.DepartmentFactory(code="NEW", parent=world["bu2"])
     client.force_login(user)
     html = client.get(URL).content.decode()
-    assert "No objective of ACME is served from your unit or by your goals yet; its 3" in html
+    for key in ("grow", "people"):
+        assert f'<a href="/objectives/{world[key].pk}/">' in html
+    assert "No objective of ACME is served" not in html
     other = f.UserFactory(roles=[EMPLOYEE])
     f.EmployeeFactory(user=other, unit=empty)
     client.force_login(other)
     html = client.get(URL).content.decode()
     assert "NEW has no objective yet." in html
+    assert "No objective of BU2 is served from your unit or by your goals yet; its 1" in html
