@@ -29,6 +29,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from devtools import bench_browser, bench_pages
+from devtools.bench_communication import communication_cases
 from devtools.bench_http import HttpBench, ReminderBench, percentile
 
 DATASETS = {
@@ -78,6 +79,7 @@ def cases():
             workbook_import_case(),
         ),
         *report_pack_cases(root),
+        *communication_cases(root),
     ]
 
 
