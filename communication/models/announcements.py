@@ -35,6 +35,7 @@ class Announcement(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("author"),

@@ -5,8 +5,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
+from django.utils import timezone
 
 from budgets.models import BudgetLine
+from communication.models import Announcement, Endorsement, Practice, Pulse, PulseAnswer
 from initiatives.models import Initiative
 from people.models import Employee, Goal, IncentiveComponent
 from scorecards.models import CascadeLink, CauseEffect, Measure, MeasureValue, Objective, OrgUnit
@@ -42,8 +45,25 @@ def test_counts_follow_the_arguments(small):
     assert not OrgUnit.objects.filter(head__isnull=True).exists()  # 20 people over 6 units
 
 
+def test_pulses_announcements_and_practices(small):
+    """Two closed pulses of the whole company: the latest answered by all 20 logins, the one
+    before by some; one answer per respondent, never more; an announcement per unit (6), and
+    5 practices per unit (30), endorsed by others than their authors."""
+    today = timezone.localdate()
+    last, before = Pulse.objects.order_by("-opens_on")
+    assert last.status_on(today) == before.status_on(today) == "closed"
+    assert last.respondents.count() == last.answers.count() == 20
+    assert before.respondents.count() == before.answers.count() <= 20
+    for answer in PulseAnswer.objects.select_related("objective"):
+        chain = {u.pk for u in OrgUnit.objects.ancestors_of(answer.unit_id, include_self=True)}
+        assert answer.aware == (answer.objective is not None and answer.objective.unit_id in chain)
+    assert Announcement.objects.count() == 6 and Practice.objects.count() == 6 * 5
+    assert not Endorsement.objects.filter(user=F("practice__author")).exists()
+
+
 def test_every_row_passes_the_model_rules(small):
-    for model in (OrgUnit, Objective, Measure, MeasureValue, Initiative, BudgetLine, Goal):
+    for model in (OrgUnit, Objective, Measure, MeasureValue, Initiative, BudgetLine, Goal,
+                  Pulse, PulseAnswer, Announcement, Practice):  # fmt: skip
         for row in model.objects.all():
             row.full_clean()
     for link in CascadeLink.objects.all():

@@ -3,7 +3,8 @@
 Same shape as the demo: an enterprise, business and support units, departments and teams;
 every unit has objectives in the four perspectives cascaded to its parent's, measures with
 monthly values (actual, target, red flag) and their change history, cause-and-effect links,
-initiatives, budget lines, employees with goals and incentive components. Deterministic
+initiatives, budget lines, employees with goals and incentive components, and awareness
+pulses, announcements and practices (devtools/scale_communication.py). Deterministic
 (seeded). Rows are built valid by construction and inserted with `bulk_create`, which skips
 `full_clean`; the tests check a small run against the model rules.
 """
@@ -24,6 +25,7 @@ from django.utils import timezone
 from budgets.models import BudgetLine
 from core.clock import fiscal_year_of
 from core.versioning import data_changed
+from devtools.scale_communication import seed_communication
 from initiatives.models import Initiative, InitiativeObjective, Milestone
 from people.models import Employee, Goal, IncentiveComponent
 from scorecards.models import (
@@ -100,6 +102,7 @@ class Generator:
         self.values(measures)
         self.initiatives_and_budgets(units, objectives)
         self.people(units, objectives)
+        seed_communication(self.rng, self.step)
         return self.counts
 
     # The tree: a root, then about a twentieth business/support units, a fifth departments,
