@@ -90,6 +90,44 @@ def version_cases(root) -> list[tuple]:
     ]  # fmt: skip
 
 
+def api_get(client, path: str):
+    """A GET through the API, in-process; a refusal stops the bench."""
+
+    def get():
+        response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"{path} answered {response.status_code}: {response.content[:300]!r}"
+            )
+
+    return get
+
+
+SEARCHES = ("customer complaints", "delivery", "financial objective")
+
+
+def pulse_and_search_cases() -> list[tuple]:
+    """The results of the latest company-wide pulse (20,000 answers at the defaults) and a
+    few searches, through the API as a client reads them (seeded first where the data set
+    predates them)."""
+    from django.test import Client
+
+    from communication.models import Pulse
+    from devtools.scale_communication import ensure_communication
+
+    ensure_communication()
+    pulse = Pulse.objects.filter(unit__parent__isnull=True).order_by("-opens_on").first()
+    answers = pulse.answers.count()
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(bench_user())
+    return [
+        (f"pulse results ({answers:,} answers, every unit)",
+         api_get(client, f"/api/v1/pulses/{pulse.pk}/results/")),
+        *((f"search '{q}' (API)", api_get(client, f"/api/v1/search/?q={q.replace(' ', '+')}"))
+          for q in SEARCHES),
+    ]  # fmt: skip
+
+
 def communication_cases(root) -> list[tuple]:
     """Every case of issue 17."""
-    return [*version_cases(root)]
+    return [*version_cases(root), *pulse_and_search_cases()]
