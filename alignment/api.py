@@ -183,10 +183,19 @@ def _metric_fields() -> dict:
     """One number field per alignment metric (0-100, or null for an empty denominator)."""
     return {
         name: serializers.FloatField(
-            allow_null=True, help_text=f"{name.replace('_', ' ').capitalize()}, 0-100 or null."
+            allow_null=True,
+            help_text=HELP.get(name, f"{name.replace('_', ' ').capitalize()}, 0-100 or null."),
         )
         for name in (*METRICS, "alignment_index")
     }
+
+
+HELP = {
+    "strategy_awareness": "Strategy awareness, 0-100: of the answers from the subtree to the "
+    "latest closed awareness pulse covering the unit, the share naming an objective of the "
+    "respondent's own unit chain; null without such a pulse, or under its minimum group of 5 "
+    "answers.",
+}
 
 
 UnitAlignmentSerializer = type(

@@ -1,10 +1,14 @@
 """Alignment metrics (DESIGN.md "Alignment metrics") as pure functions: counts in,
 percentages out, no ORM.
 
-Every metric but cascade coverage is a ratio of sums that add up over units, so a unit's
-subtree figures are its own counts plus its children's subtree figures: one pass up the
-tree gives every unit's metrics. Cascade coverage is about the unit's own objectives only,
-and a unit with no units below it (a leaf) has none: nothing could cascade to it.
+Every metric but cascade coverage and strategy awareness is a ratio of sums that add up
+over units, so a unit's subtree figures are its own counts plus its children's subtree
+figures: one pass up the tree gives every unit's metrics. Cascade coverage is about the
+unit's own objectives only, and a unit with no units below it (a leaf) has none: nothing
+could cascade to it. Strategy awareness comes from the latest closed awareness pulse
+covering the unit, which may differ from its parent's, so its counts are the unit's
+subtree's already (communication/selectors/pulses.py), kept as they are when summing, and
+shown only for a group of at least `MIN_GROUP` answers (communication/awareness.py).
 A metric whose denominator is empty is None ("n/a"), never 0.
 """
 
@@ -17,6 +21,8 @@ from fractions import Fraction
 
 from django.utils.translation import gettext_lazy as _
 
+from communication.awareness import MIN_GROUP
+
 METRICS = (
     "objective_linkage",
     "cascade_coverage",
@@ -26,6 +32,7 @@ METRICS = (
     "goal_alignment",
     "incentive_linkage",
     "data_timeliness",
+    "strategy_awareness",
 )
 # The alignment index is the plain mean of these (STRATEX share is a mix, not a linkage).
 INDEX_METRICS = tuple(m for m in METRICS if m != "stratex_share")
@@ -40,8 +47,15 @@ LABELS = {
     "goal_alignment": _("Goal alignment"),
     "incentive_linkage": _("Incentive linkage"),
     "data_timeliness": _("Data timeliness"),
+    "strategy_awareness": _("Strategy awareness"),
     "alignment_index": _("Alignment index"),
 }
+
+
+# Counts a subtree sum leaves as the unit's own (see Counts.plus).
+_KEPT = frozenset(
+    ("own_objectives", "own_objectives_cascaded", "leaf", "pulse_answers", "pulse_answers_aware")
+)
 
 
 @dataclass
@@ -50,7 +64,10 @@ class Counts:
 
     objectives*: objectives other than the enterprise root's; own_*: the unit's own
     objectives (cascade coverage); `leaf`: the unit has no units below it, so it has no
-    cascade coverage (None, whatever its own objectives); money and weights are Decimals.
+    cascade coverage (None, whatever its own objectives); money and weights are Decimals;
+    pulse_*: the answers of the unit's subtree to the latest closed awareness pulse covering
+    it, and how many named an objective of the respondent's own unit chain (both 0 where
+    there is no such pulse or it shows no figures for the unit).
     """
 
     objectives: int = 0
@@ -69,20 +86,19 @@ class Counts:
     periods_due: int = 0
     periods_timely: int = 0
     leaf: bool = False
+    pulse_answers: int = 0
+    pulse_answers_aware: int = 0
 
     def plus(self, other: Counts) -> Counts:
-        """Subtree sum; the own-objective counts and `leaf` stay this unit's."""
+        """Subtree sum; the own-objective counts, `leaf` and the pulse counts (a subtree's
+        already) stay this unit's."""
+        kept = {f.name: getattr(self, f.name) for f in fields(self) if f.name in _KEPT}
         summed = {
             f.name: getattr(self, f.name) + getattr(other, f.name)
             for f in fields(self)
-            if not f.name.startswith("own_") and f.name != "leaf"
+            if f.name not in _KEPT
         }
-        return Counts(
-            **summed,
-            own_objectives=self.own_objectives,
-            own_objectives_cascaded=self.own_objectives_cascaded,
-            leaf=self.leaf,
-        )
+        return Counts(**summed, **kept)
 
 
 def share(part, whole) -> Fraction | None:
@@ -105,9 +121,13 @@ class Metrics:
     incentive_linkage: Fraction | None
     data_timeliness: Fraction | None
     alignment_index: Fraction | None
+    # Release 2's metric: last, with a default, so release 1's nine figures still build one
+    # by position; `as_dict` puts it in METRICS' order.
+    strategy_awareness: Fraction | None = None
 
     def as_dict(self) -> dict[str, Fraction | None]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The metrics in METRICS' order, then the index."""
+        return {name: getattr(self, name) for name in (*METRICS, "alignment_index")}
 
 
 def metrics(c: Counts) -> Metrics:
@@ -122,6 +142,10 @@ def metrics(c: Counts) -> Metrics:
         "goal_alignment": share(c.employees_aligned, c.employees),
         "incentive_linkage": share(c.incentive_weight_linked, c.incentive_weight),
         "data_timeliness": share(c.periods_timely, c.periods_due),
+        # Too few answers are never shown, whatever the caller counted.
+        "strategy_awareness": (
+            share(c.pulse_answers_aware, c.pulse_answers) if c.pulse_answers >= MIN_GROUP else None
+        ),
     }
     present = [values[m] for m in INDEX_METRICS if values[m] is not None]
     index = sum(present, Fraction(0)) / len(present) if present else None

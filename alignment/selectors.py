@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
+from communication.selectors.pulses import strategy_awareness_tallies
 from core.clock import current_fiscal_year, fiscal_year_bounds
 from core.tree import walk
 from core.versioning import data_version
@@ -140,6 +141,7 @@ def alignment_report(
     _budget(subtree, year, own, lists)
     _people(subtree, year, own, lists)
     _measures(subtree, year_start, year_end, today, own, lists)
+    _awareness(unit, parent_of, own, today, year_end)
 
     totals = subtree_counts(parent_of, own)
     depth = depths(parent_of)
@@ -438,6 +440,18 @@ def _list_overdue(subtree, measures, today, lists) -> None:
             )
 
 
+def _awareness(unit, parent_of, own, today, year_end) -> None:
+    """Strategy awareness: each unit's answers to the latest awareness pulse covering it
+    that had closed by the report's day (yesterday at the latest, and the year's last day
+    for a past year), where that pulse shows the unit's figures (its minimum group)."""
+    closed_by = min(today - dt.timedelta(days=1), year_end)
+    for unit_id, tally in strategy_awareness_tallies(
+        unit.pk, parent_of, closed_by=closed_by
+    ).items():
+        own[unit_id].pulse_answers = tally.answers
+        own[unit_id].pulse_answers_aware = tally.aware
+
+
 def _tree_order(parent_of, code_of, top) -> list[int]:
     """Units depth first from `top`, children by code."""
     walked = walk(parent_of, key=lambda u: u, parent=parent_of.get, order=code_of.get, top=top)
@@ -456,8 +470,8 @@ def cached_alignment_report(
     today = today or timezone.localdate()
     if connection.in_atomic_block:
         return alignment_report(unit, fiscal_year=fiscal_year, today=today)
-    # ":2": the items hold facts, not words (a report cached in the older shape is not read)
-    key = _cache_key("osm:alignment:2", unit, fiscal_year, today)
+    # ":3": with strategy awareness (a report cached in an older shape is not read)
+    key = _cache_key("osm:alignment:3", unit, fiscal_year, today)
     report = cache.get(key)
     if report is None:
         report = alignment_report(unit, fiscal_year=fiscal_year, today=today)
@@ -473,7 +487,7 @@ def cached_alignment_metrics(
     today = today or timezone.localdate()
     if connection.in_atomic_block:
         return alignment_report(unit, fiscal_year=fiscal_year, today=today).metrics
-    key = _cache_key("osm:alignment-metrics", unit, fiscal_year, today)
+    key = _cache_key("osm:alignment-metrics:2", unit, fiscal_year, today)
     metrics = cache.get(key)
     if metrics is None:
         metrics = cached_alignment_report(unit, fiscal_year=fiscal_year, today=today).metrics

@@ -14,6 +14,14 @@ from .metrics import METRICS
 from .models import AlignmentSnapshot
 from .selectors import alignment_report
 
+# The figures a snapshot stores: the metrics it has a column for (strategy awareness, from
+# the pulses, has none: each pulse keeps its own results) and the index.
+SNAPSHOT_FIGURES = tuple(
+    name
+    for name in (*METRICS, "alignment_index")
+    if name in {f.name for f in AlignmentSnapshot._meta.get_fields()}
+)
+
 
 @transaction.atomic
 def alignment_snapshot_take(
@@ -31,7 +39,7 @@ def alignment_snapshot_take(
     saved = []
     for row in report.units:
         figures = row.metrics.as_dict()
-        values = {name: to_decimal(figures[name]) for name in (*METRICS, "alignment_index")}
+        values = {name: to_decimal(figures[name]) for name in SNAPSHOT_FIGURES}
         snapshot, _ = AlignmentSnapshot.objects.update_or_create(
             unit_id=row.id, fiscal_year=year, taken_on=today, defaults=values
         )

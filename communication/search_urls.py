@@ -1,3 +1,9 @@
-"""Pages of search (being written)."""
+"""The search page (communication/search_views.py), under `search/`."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import search_views as views
+
+urlpatterns = [
+    path("", views.search_page, name="search"),
+]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_map import tested_map
+from communication.selectors.announcements import latest_for
 from core.scoping import restrict
 from core.views import Crumb, require
 from people.models import Goal
@@ -184,6 +185,7 @@ def my_strategy(request):
     context = {
         "employee": employee,
         "strategy": selectors.my_strategy(employee) if employee else None,
+        "announcements": latest_for(request.user, unit_id=employee.unit_id) if employee else None,
         "work_url": work,
         "work_label": _("The enterprise's dashboard")
         if work == reverse("home")

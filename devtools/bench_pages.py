@@ -140,7 +140,8 @@ def ensure_page_objects(user) -> list[str]:
 
 
 def _ensure_personal_objects(user, root) -> list[str]:
-    """The bench user's own: a report subscription and a notification."""
+    """The bench user's own: a report subscription and a notification; a strategy version
+    and a practice's document where the data set has none."""
     from core.models import Notification, NotificationKind
     from core.notifications import notify
     from reports.models import ReportSubscription
@@ -153,6 +154,15 @@ def _ensure_personal_objects(user, root) -> list[str]:
     if not StrategyVersion.objects.exists():
         strategy_version_publish(actor=user, data={"unit": root, "name": "Bench version"})
         made.append("a strategy version")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from communication.models import Practice, PracticeAttachment
+    from communication.services.practices import attachment_add
+
+    if not PracticeAttachment.objects.exists() and (practice := Practice.objects.first()):
+        document = SimpleUploadedFile("bench.md", b"# A practice's document\n")
+        attachment_add(actor=user, practice=practice, file=document)
+        made.append("a practice's document")
     if not ReportSubscription.objects.exists():
         subscription_create(
             actor=user,

@@ -12,6 +12,7 @@ class ScorecardsConfig(AppConfig):
         # The kernel's unit-head rules need the unit tree, which is this app's.
         register_headed_units(headed_subtree_ids)
         register_subjects()
+        register_searches()
 
 
 def register_subjects() -> None:
@@ -43,4 +44,27 @@ def register_subjects() -> None:
         lambda v: f"{reverse('measure', args=[v.measure_id])}?period={v.period:%Y-%m}",
         lambda v: f"{code(v.measure)} {month_text(v.period)}",
         related=("measure__unit",),
+    ))  # fmt: skip
+
+
+def register_searches() -> None:
+    """Objectives and measures are found by their code and name (the title) and their
+    description (the body); the fields are those of their GIN indexes (migration
+    0009_search_indexes)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from core.search import SearchType, register_search
+
+    from .models import Measure, Objective
+
+    register_search(SearchType(
+        "objective", _("Objective"), Objective, ("code", "name"), ("description",),
+        lambda o: f"{o.unit.code}.{o.code} {o.name}", lambda o: reverse("objective", args=[o.pk]),
+        related=("unit",),
+    ))  # fmt: skip
+    register_search(SearchType(
+        "measure", _("Measure"), Measure, ("code", "name"), ("description",),
+        lambda m: f"{m.unit.code}.{m.code} {m.name}", lambda m: reverse("measure", args=[m.pk]),
+        related=("unit",),
     ))  # fmt: skip

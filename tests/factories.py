@@ -23,8 +23,17 @@ from django.contrib.auth.models import Group
 from alignment.models import StrategyTestResult, StrategyTestRun
 from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
+from communication.models import (
+    Announcement,
+    AnnouncementRead,
+    Endorsement,
+    Practice,
+    Pulse,
+    PulseAnswer,
+    PulseRespondent,
+)
 from core.models import OutgoingMessage
-from core.roles import ROLES
+from core.roles import EMPLOYEE, ROLES
 from initiatives.choices import InitiativeStatus
 from initiatives.models import Initiative, InitiativeObjective, Milestone
 from people.choices import GoalKind
@@ -502,3 +511,100 @@ class ReportSubscriptionFactory(ValidatedFactory):
     kind = "scorecard_xlsx"
     cadence = "monthly"
     day = 3
+
+
+# Communication: announcements, practices, awareness pulses --------------------------------
+
+
+class AnnouncementFactory(ValidatedFactory):
+    """An announcement to a (new) business unit by an OSM staff member; `objectives=[...]`
+    ties it to them. Made directly, so nobody is notified (the service notifies)."""
+
+    class Meta:
+        model = Announcement
+
+    unit = factory.SubFactory(OrgUnitFactory)
+    title = factory.Sequence(lambda n: f"Announcement {n}")
+    body = "We *focus* on what matters."
+    author = factory.SubFactory(UserFactory, roles=["OSM staff"])
+
+    @factory.post_generation
+    def objectives(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.objectives.set(extracted)
+
+
+class AnnouncementReadFactory(ValidatedFactory):
+    """A read mark of an announcement by a user."""
+
+    class Meta:
+        model = AnnouncementRead
+
+    announcement = factory.SubFactory(AnnouncementFactory)
+    user = factory.SubFactory(UserFactory, roles=["Employee"])
+
+
+class PracticeFactory(ValidatedFactory):
+    """A practice of a (new) business unit by a (new) employee; `objectives=[...]` and
+    `measures=[...]` link it."""
+
+    class Meta:
+        model = Practice
+
+    unit = factory.SubFactory(OrgUnitFactory)
+    title = factory.Sequence(lambda n: f"Practice {n}")
+    body = "What we do, how, and what it changed."
+    author = factory.SubFactory(UserFactory, roles=[EMPLOYEE])
+
+    @factory.post_generation
+    def objectives(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.objectives.set(extracted)
+
+    @factory.post_generation
+    def measures(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.measures.set(extracted)
+
+
+class EndorsementFactory(ValidatedFactory):
+    """Someone (a new employee) endorsing a practice."""
+
+    class Meta:
+        model = Endorsement
+
+    practice = factory.SubFactory(PracticeFactory)
+    user = factory.SubFactory(UserFactory, roles=[EMPLOYEE])
+
+
+class PulseFactory(ValidatedFactory):
+    """A pulse of a business unit's subtree, open from 20 November to 4 December 2026."""
+
+    class Meta:
+        model = Pulse
+
+    unit = factory.SubFactory(OrgUnitFactory)
+    title = factory.Sequence(lambda n: f"Pulse {n}")
+    opens_on = dt.date(2026, 11, 20)
+    closes_on = dt.date(2026, 12, 4)
+
+
+class PulseRespondentFactory(ValidatedFactory):
+    class Meta:
+        model = PulseRespondent
+
+    pulse = factory.SubFactory(PulseFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class PulseAnswerFactory(ValidatedFactory):
+    """An aware answer of understanding 3 from the pulse's own unit."""
+
+    class Meta:
+        model = PulseAnswer
+
+    pulse = factory.SubFactory(PulseFactory)
+    unit = factory.SelfAttribute("pulse.unit")
+    objective = None
+    aware = True
+    understanding = 3

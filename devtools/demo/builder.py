@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from alignment.models import AlignmentSnapshot, StrategyTestResult
 from budgets import services as budget_services
 from budgets.models import BudgetLine
+from communication.models import Announcement, Practice, Pulse, PulseAnswer
 from core.clock import fiscal_year_bounds
 from core.versioning import data_changed
 from initiatives import services as initiative_services
@@ -42,6 +43,7 @@ from scorecards.periods import add_months
 
 from . import company as c
 from . import story
+from .communication_steps import CommunicationSteps
 from .cycle_steps import CycleSteps
 from .people_steps import PeopleSteps
 from .review_steps import ReviewSteps
@@ -65,10 +67,11 @@ def ascii_slug(text: str) -> str:
     return "".join(ch for ch in plain.lower() if ch.isalnum())
 
 
-class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps, StrategySteps):
+class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps, StrategySteps, CommunicationSteps):
     """Builds Meridian Group step by step; `build()` runs every step in one transaction.
-    The people, the reviews and the reporting cycle's steps are in people_steps.py,
-    review_steps.py, cycle_steps.py and strategy_steps.py."""
+    The people, the reviews, the reporting cycle's, the strategy versions' and the
+    communication's steps are in people_steps.py, review_steps.py, cycle_steps.py,
+    strategy_steps.py and communication_steps.py."""
 
     def __init__(self, *, today: dt.date | None = None):
         self.window = story.Window(
@@ -106,6 +109,7 @@ class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps, StrategySteps):
             self.create_alignment_snapshots()
             self.create_reporting_cycle()
             self.publish_strategy_versions()
+            self.create_communication()
         return DemoResult(counts=self.counts(), logins=self.login_rows())
 
     @property
@@ -430,6 +434,10 @@ class DemoBuilder(PeopleSteps, ReviewSteps, CycleSteps, StrategySteps):
                 unit_id__in=unit_ids
             ).count(),
             "alignment snapshots": AlignmentSnapshot.objects.filter(unit_id__in=unit_ids).count(),
+            "announcements": Announcement.objects.filter(unit_id__in=unit_ids).count(),
+            "awareness pulses": Pulse.objects.filter(unit_id__in=unit_ids).count(),
+            "pulse answers": PulseAnswer.objects.filter(unit_id__in=unit_ids).count(),
+            "practices": Practice.objects.filter(unit_id__in=unit_ids).count(),
             "users": len(self.users) - len(self.existing_users),
         }
 

@@ -280,7 +280,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in (API.md): a form or multipart body answers 415, and the schema declares only
     # application/json, so generated clients get one body type per operation. The bulk
-    # upload adds text/csv itself; no endpoint takes a file upload.
+    # upload adds text/csv itself; a practice's document (one file) is the only multipart body.
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],  # refuses deep nesting
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
@@ -340,6 +340,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "reviews.choices.MeetingStatus",
         "ActionStatusEnum": "reviews.choices.ActionStatus",
         "PackKindEnum": "reports.choices.PackKind",
+        "PulseStatusEnum": "communication.choices.PulseStatus",
         "CadenceEnum": "reports.choices.Cadence",
         "ScoreStatusEnum": ["green", "yellow", "red", "no_data"],
         "TrendEnum": ["up", "down", "flat"],

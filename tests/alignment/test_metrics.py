@@ -228,7 +228,8 @@ def test_as_dict_lists_the_metrics_and_the_index_in_order():
     assert list(result.as_dict()) == [*METRICS, "alignment_index"]
     assert result.as_dict()["goal_alignment"] == F(25)
     assert "stratex_share" in METRICS and "stratex_share" not in INDEX_METRICS
-    assert len(INDEX_METRICS) == 7
+    assert "strategy_awareness" in INDEX_METRICS  # release 2's, counted where present
+    assert len(INDEX_METRICS) == 8
 
 
 # depths and subtree_counts -----------------------------------------------------------------

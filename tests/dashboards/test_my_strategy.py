@@ -24,6 +24,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.roles import EMPLOYEE, EXECUTIVE
 from dashboards.selectors import my_strategy
@@ -124,6 +125,7 @@ def test_the_page(client, world):
     red = html[html.index("Off target along your chain") : html.index("Your unit:")]
     assert f'<a href="/objectives/{world["grow"].pk}/">ACME.GROW Grow</a>' in red
     assert "FLOOR" not in red
+    assert "No announcement has been addressed to you yet." in html
     # an employee's work is the enterprise's dashboard: the page says where the link goes
     assert '<a class="button" href="/">The enterprise&#x27;s dashboard</a>' in html
 
@@ -176,3 +178,26 @@ def test_units_with_nothing_to_show_say_why(client, world):
     html = client.get(URL).content.decode()
     assert "NEW has no objective yet." in html
     assert "No objective of BU2 is served from your unit or by your goals yet; its 1" in html
+
+
+def test_the_latest_announcements_to_her_chain(client, world):
+    """Announcements to ACME and to SHOP reach Emma; one to BU2 does not. Read ones are
+    told apart: she has read the one to ACME."""
+    from communication.models import Announcement, AnnouncementRead
+
+    def announce(unit, title, days_ago):
+        return Announcement.objects.create(
+            unit=unit, title=title, body="Text",
+            published_at=timezone.now() - dt.timedelta(days=days_ago),
+        )  # fmt: skip
+
+    company = announce(world["ent"], "Company news", 2)
+    announce(world["shop"], "Shop news", 1)
+    announce(world["bu2"], "Elsewhere news", 0)
+    AnnouncementRead.objects.create(announcement=company, user=world["user"])
+    client.force_login(world["user"])
+    html = client.get(URL).content.decode()
+    latest = html[html.index("Latest announcements") : html.index("All announcements")]
+    assert latest.index("Shop news") < latest.index("Company news")  # newest first
+    assert "Elsewhere news" not in latest
+    assert latest.count("<strong>unread</strong>") == 1  # Shop news only

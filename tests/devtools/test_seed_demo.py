@@ -28,7 +28,7 @@ from budgets.models import BudgetLine
 from core.clock import fiscal_year_of
 from core.roles import EMPLOYEE, EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF, UNIT_HEAD
 from devtools.demo import DemoBuilder
-from devtools.demo.company import PEOPLE
+from devtools.demo.company import EMAIL_DOMAIN, PEOPLE
 from initiatives.models import Initiative, Milestone
 from people.models import Employee, Goal, IncentiveComponent
 from reviews.models import ActionItem, ReviewMeeting
@@ -79,7 +79,10 @@ def demo(demo_db, db):
     return demo_db
 
 
-OUR_APPS = ("alignment", "reviews", "people", "budgets", "initiatives", "scorecards")
+OUR_APPS = (
+    "reports", "alignment", "reviews", "communication", "people", "budgets", "initiatives",
+    "scorecards",
+)  # fmt: skip
 
 
 @override_settings(SIMPLE_HISTORY_ENABLED=False)  # no history rows for the deletes: faster
@@ -107,6 +110,8 @@ def wipe() -> None:
     while OrgUnit.objects.exists():
         OrgUnit.objects.filter(children__isnull=True).delete()
     get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    # every employee's sign-in (devtools/demo/communication_steps.py)
+    get_user_model().objects.filter(email__endswith=f"@{EMAIL_DOMAIN}").delete()
 
 
 def row_counts() -> dict[str, int]:

@@ -19,10 +19,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from alignment.reports import alignment_reports_compose
-from communication.models import Analysis, Comment
+from communication.models import Analysis, Comment, PracticeAttachment
+from communication.services.practices import attachment_add
+from communication.services.pulses import pulse_reminders_compose
 from core.models import Notification, OutgoingMessage
 from reviews.choices import MeetingStatus
 from reviews.reminders import (
@@ -33,6 +37,7 @@ from reviews.reminders import (
 from scorecards import services as scorecard_services
 from scorecards.models import Measure, Perspective
 from tests import factories as f
+from tests.factories import AnnouncementFactory, PracticeFactory, PulseFactory
 from tests.osm.test_every_page import FILES, JSON_PAGES, PAGES, POST_ONLY
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +101,12 @@ FIELDS = {
     "Analysis.analysis": "analysis",
     "Analysis.recommendations": "recommend",
     "Comment.body": "commentbody",
+    "Announcement.title": "anntitle",
+    "Announcement.body": "annbody",
+    "Practice.title": "practitle",
+    "Practice.body": "pracbody",
+    "PracticeAttachment.name": "attname",
+    "Pulse.title": "pulsetitle",
     "Notification.text": "notetext",
     "User.first_name": "firstname",
     "User.last_name": "lastname",
@@ -197,11 +208,41 @@ def world():
     notification = Notification.objects.create(
         recipient=osm, kind="mention", text=evil(T.Notification_text), url="/notifications/"
     )
+    # Communication: an announcement to BU and a practice of it (about the objective, with a
+    # document), and BU's pulses, one open and one closed. The OSM staff member works in BU,
+    # so the open pulse asks him or her (its answer page; its reminder in the emails).
+    f.EmployeeFactory(user=osm, unit=unit, name="Staff member")
+    announcement = AnnouncementFactory(
+        unit=unit, title=evil(T.Announcement_title), body=evil(T.Announcement_body),
+        author=owner, objectives=[objective],
+    )  # fmt: skip
+    practice = PracticeFactory(
+        unit=unit, title=evil(T.Practice_title), body=evil(T.Practice_body), author=owner,
+        objectives=[objective], measures=[measure],
+    )  # fmt: skip
+    attachment = attachment_add(
+        actor=owner, practice=practice,
+        file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4", content_type="application/pdf"),
+    )  # fmt: skip
+    # The name a browser sends for a file may hold markup and quotes, though not the
+    # payload's slashes (the service keeps the last part of a path): written as it is.
+    PracticeAttachment.objects.filter(pk=attachment.pk).update(name=evil(T.PracticeAttachment_name))
+    today = timezone.localdate()
+    pulse = PulseFactory(
+        unit=unit, title=evil(T.Pulse_title), opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=13),
+    )  # fmt: skip
+    closed_pulse = PulseFactory(
+        unit=unit, title=evil(T.Pulse_title), opens_on=today - dt.timedelta(days=60),
+        closes_on=today - dt.timedelta(days=46),
+    )  # fmt: skip
     d = SimpleNamespace(
         unit=unit, objective=objective, measure=measure, initiative=initiative,
         milestone=milestone, employee=employee, goal=goal, incentive=incentive,
         template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
         event=event, theme=theme, perspective=financial, notification=notification,
+        announcement=announcement, practice=practice, attachment=attachment, pulse=pulse,
+        closed_pulse=closed_pulse,
         subscription=f.ReportSubscriptionFactory(user=owner, unit=unit),
         version=scorecard_services.strategy_version_publish(
             actor=None, data={"unit": unit, "name": "V1"}
@@ -258,6 +299,9 @@ def test_edit_forms_keep_values_inside_their_attributes(world):
         ("/setup/units/BU/edit/", T.OrgUnit_name),
         (f"/setup/themes/{d.theme.pk}/edit/", T.Theme_name),
         (f"/setup/perspectives/{d.perspective.pk}/edit/", T.Perspective_name),
+        (f"/announcements/{d.announcement.pk}/edit/", T.Announcement_title),
+        (f"/practices/{d.practice.pk}/edit/", T.Practice_title),
+        (f"/pulses/{d.pulse.pk}/edit/", T.Pulse_title),
     ):
         text = client.get(url).content.decode()
         value = html.escape(evil(tag), quote=True)  # as Django's escape: &lt; &gt; &quot;
@@ -342,6 +386,32 @@ def test_a_form_sent_back_with_errors_keeps_the_input_escaped(world):
     assert not raw_markup(text)
 
 
+def test_search_shows_what_it_finds_escaped(world):
+    # Each searchable field's tag is searched: the results' titles and snippets (a snippet
+    # marks the word found: <mark>TAG</mark>) hold no markup of the payloads.
+    searched = {T.Objective_name, T.Objective_description, T.Measure_name,
+                T.Measure_description, T.Initiative_name, T.Initiative_description,
+                T.Practice_title, T.Practice_body, T.Announcement_title, T.Announcement_body,
+                T.ReviewMeeting_title, T.ReviewMeeting_decisions, T.ActionItem_title}  # fmt: skip
+    client = staff_client(world)
+    for tag in sorted(searched):
+        response = client.get("/search/", {"q": tag})
+        assert response.status_code == 200, tag
+        text = response.content.decode()
+        assert f"<mark>{tag}</mark>" in text, f"{tag} not found"
+        assert not raw_markup(text), (tag, raw_markup(text))
+        api = client.get("/api/v1/search/", {"q": tag}).json()
+        assert api["results"], tag
+        for result in api["results"]:  # the snippet is HTML; the title is text
+            assert not raw_markup(result["snippet"]), (tag, result)
+    # The words asked come back escaped (the title, the box, "nothing matches").
+    response = client.get("/search/", {"q": evil("searchwords")})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert escaped("searchwords") in text
+    assert not raw_markup(text)
+
+
 # Emails ------------------------------------------------------------------------------------
 
 
@@ -374,17 +444,22 @@ def test_emails_html_is_escaped(world, mail_settings):
     meeting.save()
     assert review_reminders_compose(day=dt.date(2026, 11, 11)) >= 1
     assert alignment_reports_compose(day=dt.date(2026, 11, 11)) >= 1
+    # The pulse closes the day after: the OSM staff member it asks (in BU) is reminded.
+    d.pulse.opens_on, d.pulse.closes_on = dt.date(2026, 11, 1), dt.date(2026, 11, 12)
+    d.pulse.save()
+    assert pulse_reminders_compose(day=dt.date(2026, 11, 11)) == 1
     messages = list(OutgoingMessage.objects.all())
     kinds = {m.kind for m in messages}
-    assert len(kinds) == 5, kinds  # reminder, escalation, action items, review, alignment
+    # reminder, escalation, action items, review, alignment, pulse reminder
+    assert len(kinds) == 6, kinds
     shown = set()
     for message in messages:
         assert message.html, message.kind
         assert not raw_markup(message.html), (message.kind, raw_markup(message.html))
         shown |= found_tags(message.html)
-    # What the emails name: the measure, its unit, the owner, the item, the meeting.
+    # What the emails name: the measure, its unit, the owner, the item, the meeting, the pulse.
     assert {T.Measure_name, T.ActionItem_title, T.ReviewMeeting_title, T.User_first_name,
-            T.OrgUnit_name} <= shown  # fmt: skip
+            T.OrgUnit_name, T.Pulse_title} <= shown  # fmt: skip
 
 
 # No way around the escaping ----------------------------------------------------------------
@@ -400,9 +475,15 @@ def test_nothing_turns_the_escaping_off():
         for pattern in ("|safe", "autoescape off", "|safeseq"):
             if pattern in text:
                 found.append(f"{path.relative_to(root)}: {pattern}")
-    apps = ("osm", "scorecards", "initiatives", "budgets", "people", "reviews", "alignment")
+    apps = ("osm", "scorecards", "initiatives", "budgets", "people", "reviews", "alignment",
+            "communication")  # fmt: skip
+    # Markdown (analyses, comments, announcements, practices) is marked safe once nh3 has
+    # sanitised it: the one place that may.
+    sanitiser = root / "communication" / "text.py"
     for app in apps:
         for path in (root / app).rglob("*.py"):
+            if path == sanitiser:
+                continue
             text = path.read_text()
             for pattern in ("mark_safe(", "format_html(", "SafeString(", "SafeText("):
                 # A template tag may build its markup with format_html, which escapes every

@@ -7,7 +7,7 @@ A's, "other" is B's. Each case is one write, built for a side:
 
 - the abuse: Alice, on the other side's objects (or moving or linking her own objects to
   the other side's), is refused with the status the case names, and no row of any of our
-  apps (history and the job queue included) changes;
+  apps (history, the job queue and many-to-many links included) changes;
 - the control: the same request on her own side (or by HR, or by the OSM staff, for what a
   unit head may never do) succeeds, so a refusal is never a request that was malformed.
 
@@ -23,29 +23,45 @@ from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.files import File
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from communication.models import Analysis, Comment
+from communication.services.practices import attachment_add
 from osm.api import router
 from scorecards import services
 from scorecards.models import CascadeLink, Perspective
 from scorecards.services import month_close
 from tests import factories as f
+from tests.factories import AnnouncementFactory, PracticeFactory, PulseFactory
 from tests.helpers import client_for
 from tests.osm.test_every_page import NOT_OURS, web_url_names
 
 pytestmark = pytest.mark.django_db
 
-SNAPSHOT_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews", "alignment", "osm")
+SNAPSHOT_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews", "alignment", "osm",
+                 "communication")  # fmt: skip
 
 
 def snapshot() -> dict:
-    """Every row of every model of our apps (history tables and the job queue included)."""
+    """Every row of every model of our apps (history tables, the job queue and the links of
+    many-to-many fields included)."""
     return {
         model._meta.label: list(model.objects.order_by("pk").values_list())
         for label in SNAPSHOT_APPS
-        for model in apps.get_app_config(label).get_models()
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
+
+
+def days(n: int) -> dt.date:
+    """The day `n` days from today (pulses are open, or not yet, by today's date)."""
+    return timezone.localdate() + dt.timedelta(days=n)
+
+
+def pdf(name="plan.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.4 plan", content_type="application/pdf")
 
 
 def side(unit, child, up_objective=None) -> SimpleNamespace:
@@ -112,6 +128,17 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
         subject_type="objective", subject_id=s.o1.pk, month=dt.date(2026, 8, 1),
         analysis="August", author=unit.head,
     )  # fmt: skip
+    # Communication: the unit head's announcements to the unit and practices of it (one with
+    # a document), the unit's pulses not yet open (so they may still change or go) and one
+    # open, to answer.
+    s.announcement = AnnouncementFactory(unit=unit, author=unit.head, title="News")
+    s.announcement2 = AnnouncementFactory(unit=unit, author=unit.head, title="Old news")
+    s.practice = PracticeFactory(unit=unit, author=unit.head, title="Weekly huddle")
+    s.practice2 = PracticeFactory(unit=unit, author=unit.head, title="Daily huddle")
+    s.attachment = attachment_add(actor=unit.head, practice=s.practice, file=pdf())
+    s.pulse = PulseFactory(unit=unit, title="Spring pulse", opens_on=days(30), closes_on=days(44))
+    s.pulse2 = PulseFactory(unit=unit, title="Summer pulse", opens_on=days(90), closes_on=days(104))
+    s.open_pulse = PulseFactory(unit=unit, title="Pulse", opens_on=days(-1), closes_on=days(13))
     return s
 
 
@@ -125,6 +152,8 @@ def w() -> SimpleNamespace:
     a1 = f.OrgUnitFactory(code="A1", parent=a, kind="department")
     b1 = f.OrgUnitFactory(code="B1", parent=b, kind="department")
     ent_objective = f.ObjectiveFactory(unit=ent, code="E1")
+    # Alice works in A: A's pulses ask her, B's do not.
+    f.EmployeeFactory(user=alice, unit=a, name="Alice")
     month_close(actor=None, month=dt.date(2025, 6, 1))  # for the reopening's cases
     return SimpleNamespace(
         ent=ent,
@@ -210,6 +239,20 @@ INCENTIVE = {"fiscal_year": "2026", "name": "Renamed", "weight": "1", "objective
              "measure": ""}  # fmt: skip
 TEMPLATE = {"name": "Renamed", "fiscal_year": "2026", "kind": "performance", "title": "T",
             "weight": "1", "link_unit": "", "objective": "", "measure": ""}  # fmt: skip
+
+
+def announcement_form(unit, **changes):
+    return {"unit": unit.pk, "title": "Renamed", "body": "Rewritten"} | changes
+
+
+def practice_form(unit, **changes):
+    return {"title": "Renamed", "unit": unit.pk, "body": "Rewritten"} | changes
+
+
+def pulse_form(unit, **changes):
+    data = {"unit": unit.pk, "title": "Renamed", "opens_on": f"{days(31):%Y-%m-%d}",
+            "closes_on": f"{days(45):%Y-%m-%d}"}  # fmt: skip
+    return data | changes
 
 
 def post(url, data=None):
@@ -560,6 +603,62 @@ WEB: dict[str, list[Case]] = {
         Case("run the strategy test", post(lambda w, s: f"/units/{s.unit.code}/strategy-test/"),
              403, control="osm", own_refused=True),
     ],
+    # Announcements: the OSM staff's, and a unit head's to the units of his or her subtree.
+    "announcement-new": [
+        Case("publish an announcement to the unit", post(lambda w, s: "/announcements/new/",
+             lambda w, s: announcement_form(s.unit)), 403),
+    ],
+    "announcement-edit": [
+        Case("change an announcement", post(
+            lambda w, s: f"/announcements/{s.announcement.pk}/edit/",
+            lambda w, s: announcement_form(s.unit)), 403),
+        Case("move an own announcement to the unit", post(
+            lambda w, s: f"/announcements/{w.own.announcement.pk}/edit/",
+            lambda w, s: announcement_form(s.unit)), 403),
+    ],
+    "announcement-delete": [
+        Case("withdraw an announcement",
+             post(lambda w, s: f"/announcements/{s.announcement2.pk}/delete/"), 403),
+    ],
+    # Practices: anyone with a role writes one, of any unit (so the new page's case is an
+    # input refused for everyone); its author and the OSM staff change it and its documents.
+    "practice-new": [
+        Case("write a practice serving an unknown measure", post(
+            lambda w, s: "/practices/new/",
+            lambda w, s: practice_form(s.unit, measures=[999_999])), 400, control=None),
+    ],
+    "practice-edit": [
+        Case("change another's practice", post(lambda w, s: f"/practices/{s.practice.pk}/edit/",
+             lambda w, s: practice_form(s.unit)), 403),
+    ],
+    "practice-delete": [
+        Case("delete another's practice",
+             post(lambda w, s: f"/practices/{s.practice2.pk}/delete/"), 403),
+    ],
+    "practice-attachment-remove": [
+        Case("remove a document of another's practice", post(
+            lambda w, s: f"/practices/{s.practice.pk}/attachments/{s.attachment.pk}/remove/"),
+            403),
+    ],
+    # Awareness pulses: the OSM staff open, change and delete them; each person answers the
+    # pulses of his or her own unit and the units above it.
+    "pulse-new": [
+        Case("open a pulse of the unit", post(lambda w, s: "/pulses/new/",
+             lambda w, s: pulse_form(s.unit)), 403, control="osm", own_refused=True),
+    ],
+    "pulse-edit": [
+        Case("change a pulse", post(lambda w, s: f"/pulses/{s.pulse.pk}/edit/",
+             lambda w, s: pulse_form(s.unit)), 403, control="osm", own_refused=True),
+    ],
+    "pulse-delete": [
+        Case("delete a pulse", post(lambda w, s: f"/pulses/{s.pulse2.pk}/delete/"), 403,
+             control="osm", own_refused=True),
+    ],
+    "pulse-answer": [
+        Case("answer a pulse of another unit", post(
+            lambda w, s: f"/pulses/{s.open_pulse.pk}/answer/",
+            lambda w, s: {"objective": "none", "understanding": "3"}), 403),
+    ],
 }  # fmt: skip
 
 # Pages that only read (a GET; no form posts to them), and Django's account pages.
@@ -591,6 +690,19 @@ READ_ONLY_PAGES = {
     "notifications", "notification-count", "notification-open", "notifications-read-all",
     "notification-preferences",
     "login", "logout", "password_change", "password_reset",
+    # Announcements: the lists, the read share, the objectives box's answers (JSON). Opening
+    # one marks it read by the reader alone, who may see it (tests/communication/
+    # test_announcements_pages.py).
+    "announcements", "announcement", "announcement-readers", "announcement-objectives",
+    # Practices: the list, one, its documents' downloads, the suggestions on a measure and the
+    # form boxes' answers (JSON).
+    "practices", "practice", "practice-attachment", "practice-suggestions",
+    "practice-objectives", "practice-measures",
+    # An endorsement is its giver's own (anyone but the author endorses a practice he or she
+    # sees, once): no unit to refuse (tests/communication/test_practice_pages.py).
+    "practice-endorsement",
+    # The pulses' list and results (tests/communication/test_pulse_api.py), and the search.
+    "pulse-list", "pulse-results", "search",
 }  # fmt: skip
 
 
@@ -844,6 +956,49 @@ API: dict[str, list[Case]] = {
                 lambda w, s: {"unit": s.child.pk}), 403),
         ],
     ),
+    "announcements": crud(
+        "announcements",
+        create=lambda w, s: {"unit": s.unit.pk, "title": "New", "body": "Text"},
+        update=(lambda s: s.announcement, lambda w, s: {"title": "Renamed"}),
+        delete=lambda s: s.announcement2,
+        extra=[
+            Case("move an own announcement to the unit", api(
+                "PATCH", lambda w, s: f"announcements/{w.own.announcement.pk}/",
+                lambda w, s: {"unit": s.unit.pk}), 403),
+        ],
+    ),
+    "practices": [
+        # Anyone with a role writes a practice of any unit: the create case is an input
+        # refused for everyone.
+        Case("create (practices): serving an unknown measure", api(
+            "POST", lambda w, s: "practices/",
+            lambda w, s: {"unit": s.unit.pk, "title": "New", "body": "Text",
+                          "measures": [999_999]}), 400, control=None),
+        Case("change (practices): another's practice", api(
+            "PATCH", lambda w, s: f"practices/{s.practice.pk}/",
+            lambda w, s: {"title": "Renamed"}), 403),
+        Case("delete (practices): another's practice", api(
+            "DELETE", lambda w, s: f"practices/{s.practice2.pk}/"), 403),
+        Case("attach a document to another's practice", api(
+            "POST", lambda w, s: f"practices/{s.practice.pk}/attachments/",
+            lambda w, s: {"file": pdf("more.pdf")}), 403),
+        Case("remove a document of another's practice", api(
+            "DELETE", lambda w, s: f"practices/{s.practice.pk}/attachments/{s.attachment.pk}/"),
+            403),
+    ],
+    "pulses": crud(
+        "pulses",
+        create=lambda w, s: {"unit": s.unit.pk, "title": "New", "opens_on": f"{days(31)}",
+                             "closes_on": f"{days(45)}"},
+        update=(lambda s: s.pulse, lambda w, s: {"title": "Renamed"}),
+        delete=lambda s: s.pulse2,
+        control="osm", own_refused=True,
+        extra=[
+            Case("answer a pulse of another unit", api(
+                "POST", lambda w, s: f"pulses/{s.open_pulse.pk}/answer/",
+                lambda w, s: {"objective": None, "understanding": 3}), 403),
+        ],
+    ),
     "action-items": crud(
         "action-items",
         create=lambda w, s: {"meeting": s.meeting.pk, "title": "New", "due": "2026-03-01"},
@@ -872,7 +1027,9 @@ def send(user, kind: str, request):
         client.force_login(user)
         return client.post(url, data)
     client = client_for(user)
-    return getattr(client, method.lower())(url, data, format="json")
+    # A document goes up as a form's file (multipart), everything else as JSON.
+    upload = isinstance(data, dict) and any(isinstance(v, File) for v in data.values())
+    return getattr(client, method.lower())(url, data, format="multipart" if upload else "json")
 
 
 def attempt(w, kind, case, who, where):

@@ -56,6 +56,7 @@ def test_the_guide_runs_as_written(live_server, demo_like, tmp_path):
     assert '{"created":1,"updated":0,"unchanged":0}' in out  # the semicolon file's November
     assert '{"created":0,"updated":1,"unchanged":0}' in out  # the JSON upsert of REV's target
     assert "2026-10" in out  # the scorecard's month
+    assert "2 ['announcement', 'practice']" in out  # the search across what was just written
     assert "IND 2026-10 green " in out  # the generated client's scorecard
     assert '{"matched":3,"created":3,"skipped":0}' in out  # the goal template, applied
     assert '{"matched":2,"created":0,"skipped":2}' in out  # again, to IND's sales people

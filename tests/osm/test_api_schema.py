@@ -44,7 +44,7 @@ def test_every_parameter_has_a_description(schema):
 
 def test_request_bodies_are_json_only_but_the_bulk_upload(schema):
     """One body type per operation (JSON in, API.md), so generated clients get one model; the
-    bulk upload takes CSV too. No endpoint uploads a file, so none declares multipart."""
+    bulk upload takes CSV too; the only file upload, a practice's document, is multipart."""
     bodies = {
         f"{method.upper()} {path}": sorted(operation["requestBody"]["content"])
         for path, operations in schema["paths"].items()
@@ -56,6 +56,8 @@ def test_request_bodies_are_json_only_but_the_bulk_upload(schema):
     assert bulk == ["application/json", xlsx, "text/csv"]
     # The scorecard import takes the workbook only (reports/api/imports.py).
     assert bodies.pop("POST /api/v1/units/{id}/scorecard-import/") == [xlsx]
+    # A practice's document (communication/api/practices.py): one file, multipart.
+    assert bodies.pop("POST /api/v1/practices/{id}/attachments/") == ["multipart/form-data"]
     assert len(bodies) > 40  # creates, updates, partial updates, the token
     others = {op: types for op, types in bodies.items() if types != ["application/json"]}
     assert not others, f"request bodies other than JSON: {others}"

@@ -31,7 +31,7 @@ ROLES = ["osm", "executive", "unithead", "hr", "owner", "employee"]
 # Pages that only take a POST (a GET is 405), and Django's own account pages.
 POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "value-approve",
              "notifications-read-all", "analysis-post", "comment-post",
-             "comment-delete"}  # fmt: skip
+             "comment-delete", "practice-endorsement", "practice-attachment-remove"}  # fmt: skip
 NOT_OURS = {
     "password_reset_confirm",  # needs a token from an email
     "password_reset_done",
@@ -87,6 +87,13 @@ def demo_objects() -> SimpleNamespace:
     from scorecards.models import StrategyVersion  # the demo's corporate map's
 
     version = StrategyVersion.objects.first()
+    from communication.models import Announcement, Practice, PracticeAttachment, Pulse
+
+    announcement = Announcement.objects.first()
+    practice = Practice.objects.filter(attachments__isnull=False).first()
+    attachment = PracticeAttachment.objects.filter(practice=practice).first()
+    pulse = Pulse.objects.order_by("-opens_on").first()  # the open one, in the demo
+    closed_pulse = Pulse.objects.filter(closes_on__lt=pulse.opens_on).first()
     return SimpleNamespace(**locals())
 
 
@@ -214,7 +221,35 @@ PAGES = {
     "setup-perspective-new": lambda d: "/setup/perspectives/new/",
     "setup-perspective-edit": lambda d: f"/setup/perspectives/{d.perspective.pk}/edit/",
     "setup-perspective-delete": lambda d: f"/setup/perspectives/{d.perspective.pk}/delete/",
+    # Announcements, practices (communication/)
+    "announcements": lambda d: "/announcements/",
+    "announcement": lambda d: f"/announcements/{d.announcement.pk}/",
+    "announcement-new": lambda d: f"/announcements/new/?unit={d.unit.code}",
+    "announcement-edit": lambda d: f"/announcements/{d.announcement.pk}/edit/",
+    "announcement-delete": lambda d: f"/announcements/{d.announcement.pk}/delete/",
+    "announcement-readers": lambda d: f"/announcements/{d.announcement.pk}/reach/",
+    "practices": lambda d: "/practices/",
+    "practice-new": lambda d: "/practices/new/",
+    "practice": lambda d: f"/practices/{d.practice.pk}/",
+    "practice-edit": lambda d: f"/practices/{d.practice.pk}/edit/",
+    "practice-delete": lambda d: f"/practices/{d.practice.pk}/delete/",
+    "practice-endorsement": lambda d: f"/practices/{d.practice.pk}/endorsement/",
+    "practice-attachment": lambda d: f"/practices/{d.practice.pk}/attachments/{d.attachment.pk}/",
+    "practice-attachment-remove": lambda d: (
+        f"/practices/{d.practice.pk}/attachments/{d.attachment.pk}/remove/"
+    ),
+    "practice-suggestions": lambda d: f"/practices/for-measure/{d.measure.pk}/",
+    "pulse-list": lambda d: "/pulses/",
+    "pulse-new": lambda d: f"/pulses/new/?unit={d.unit.code}",
+    "pulse-edit": lambda d: f"/pulses/{d.pulse.pk}/edit/",
+    "pulse-delete": lambda d: f"/pulses/{d.pulse.pk}/delete/",
+    "pulse-answer": lambda d: f"/pulses/{d.pulse.pk}/answer/",
+    "pulse-results": lambda d: f"/pulses/{d.closed_pulse.pk}/results/",
+    "search": lambda d: "/search/?q=delivery",
     # JSON for the search boxes of the forms (core/people.py and the apps' searches)
+    "announcement-objectives": lambda d: "/announcements/objectives/?q=a",
+    "practice-objectives": lambda d: "/practices/objectives/?q=a",
+    "practice-measures": lambda d: "/practices/measures/?q=a",
     "people-search": lambda d: "/people/search/?q=a",
     "measures-below": lambda d: f"/units/{d.unit.code}/measures-below/?q=a",
     "initiatives:objectives-search": lambda d: (
@@ -222,14 +257,15 @@ PAGES = {
     ),
 }
 # Addresses that answer JSON, not a page: not opened in a browser, nothing to escape in HTML.
-JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objectives-search"}
+JSON_PAGES = {"healthz", "people-search", "measures-below", "initiatives:objectives-search",
+              "announcement-objectives", "practice-objectives", "practice-measures"}  # fmt: skip
 # Addresses a browser never shows as a page of their own: the header's unread count (an
 # htmx fragment) and the link of a notification (a redirect to the page it is about).
 NOT_A_PAGE = {"notification-count", "notification-open"}
 # Files to download (a workbook, a PDF, a deck): no HTML to look into.
 FILES = {"reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
          "reports:budget", "reports:portfolio", "reports:briefing-book",
-         "reports:scorecard-import-template"}  # fmt: skip
+         "reports:scorecard-import-template", "practice-attachment"}  # fmt: skip
 
 
 @pytest.fixture

@@ -27,6 +27,10 @@ def test_the_default_schedules():
     assert (digests.task, digests.crontab.hour, digests.crontab.minute) == (
         "osm.tasks.send_notification_digests", "6", "45",
     )  # fmt: skip
+    pulses = tasks["OSM: pulse reminders"]  # communication/migrations/0004
+    assert (pulses.task, pulses.crontab.hour, pulses.crontab.minute) == (
+        "communication.tasks.send_pulse_reminders", "6", "50",
+    )  # fmt: skip
     outbox = tasks["OSM: deliver the outbox"]
     assert (outbox.interval.every, outbox.interval.period) == (5, "minutes")
 
