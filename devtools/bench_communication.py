@@ -106,6 +106,37 @@ def api_get(client, path: str):
 SEARCHES = ("customer complaints", "delivery", "financial objective")
 
 
+BIG_PULSE = 24_000
+
+
+def _big_pulse(model):
+    """A closed pulse of the whole company with 24,000 answers (more than the data set's
+    people: each unit answers in proportion to its staff, some twice over), made once: the
+    results' arithmetic at more than 20,000 answers."""
+    import random
+    import uuid
+
+    from communication.models import Pulse, PulseAnswer
+    from people.models import Employee
+
+    title = f"bench: {BIG_PULSE:,} answers"
+    pulse = Pulse.objects.filter(title=title).first()
+    if pulse is not None:
+        return pulse
+    pulse = Pulse.objects.create(unit=model.unit, title=title, opens_on=model.opens_on,
+                                 closes_on=model.closes_on)  # fmt: skip
+    units = list(Employee.objects.filter(active=True).values_list("unit_id", flat=True))
+    rng = random.Random(17)
+    PulseAnswer.objects.bulk_create(
+        (PulseAnswer(id=uuid.UUID(int=rng.getrandbits(128), version=4), pulse=pulse,
+                     unit_id=units[n % len(units)], aware=rng.random() < 0.4,
+                     understanding=rng.randint(1, 5))
+         for n in range(BIG_PULSE)),
+        batch_size=5000,
+    )  # fmt: skip
+    return pulse
+
+
 def pulse_and_search_cases() -> list[tuple]:
     """The results of the latest company-wide pulse (20,000 answers at the defaults) and a
     few searches, through the API as a client reads them (seeded first where the data set
@@ -118,11 +149,14 @@ def pulse_and_search_cases() -> list[tuple]:
     ensure_communication()
     pulse = Pulse.objects.filter(unit__parent__isnull=True).order_by("-opens_on").first()
     answers = pulse.answers.count()
+    big = _big_pulse(pulse)
     client = Client(SERVER_NAME="localhost")
     client.force_login(bench_user())
     return [
         (f"pulse results ({answers:,} answers, every unit)",
          api_get(client, f"/api/v1/pulses/{pulse.pk}/results/")),
+        (f"pulse results ({big.answers.count():,} answers, every unit)",
+         api_get(client, f"/api/v1/pulses/{big.pk}/results/")),
         *((f"search '{q}' (API)", api_get(client, f"/api/v1/search/?q={q.replace(' ', '+')}"))
           for q in SEARCHES),
     ]  # fmt: skip
