@@ -386,6 +386,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BYTES, BULK_MAX_BYTES)
 # as public media: there is no MEDIA_URL route.
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10_000_000)
+# PostgreSQL's text-search configuration (core/search.py): empty takes LANGUAGE_CODE's
+# (english, french, german...). The search indexes are built with it when migrating.
+OSM_SEARCH_CONFIG = env("OSM_SEARCH_CONFIG", default="")
 FILE_UPLOAD_HANDLERS = [
     "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
