@@ -137,7 +137,8 @@ def objectives_search(request):
     SearchedSelectMultiple): the objectives the person may see matching `?q=`,
     `{"results": [{"value": id, "text": label}]}`."""
     require(request.user, ADD)
-    found = matching(objectives_offered(request.user), request.GET.get("q", "")[:100])
+    text = request.GET.get("q", "")[:100].replace("\x00", "")  # PostgreSQL refuses NUL
+    found = matching(objectives_offered(request.user), text)
     return JsonResponse({"results": [{"value": o.pk, "text": code_name(o)} for o in found]})
 
 

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.forms import add_service_errors
-from core.roles import OSM_STAFF, has_role
 from core.scoping import restrict
 from core.views import Crumb, ServiceDeleteView, ServiceFormView, require
 from scorecards.models import OrgUnit
@@ -80,7 +79,6 @@ def pulse_list(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     asking = selectors.asking_units(user)
     answered = selectors.answered_pulses(user, [p.pk for p in page.object_list])
-    staff = has_role(user, OSM_STAFF)
     items = []
     for pulse in page.object_list:
         status = pulse.status_on(today)
@@ -90,7 +88,7 @@ def pulse_list(request):
                 status=status,
                 asked=pulse.unit_id in asking,
                 answered=pulse.pk in answered,
-                results=staff or status == PulseStatus.CLOSED,
+                results=status == PulseStatus.CLOSED,
             )
         )
     context = {

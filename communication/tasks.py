@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.jobs import enqueue
 
-from .services.pulses import pulse_reminders_compose
+from .services.pulses import pulse_answers_shuffle_recent, pulse_reminders_compose
 
 
 @shared_task(
@@ -24,10 +24,12 @@ from .services.pulses import pulse_reminders_compose
 )
 def send_pulse_reminders(day: str | None = None) -> int:
     """Compose the pulse reminders of `day` (ISO date; default today) and queue their
-    delivery; returns how many messages are new. Safe to run twice: the ledger composes
-    each message once."""
+    delivery, then write the answers of the pulses open or just closed again in a random
+    order (`pulse_answers_shuffle`); returns how many messages are new. Safe to run twice:
+    the ledger composes each message once."""
     date = dt.date.fromisoformat(day) if day else timezone.localdate()
     with transaction.atomic():
         composed = pulse_reminders_compose(day=date)
         enqueue("osm.tasks.deliver_outbox")
+    pulse_answers_shuffle_recent(day=date)
     return composed

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from core.roles import OSM_STAFF, has_role
 from core.tree import walk
 from people.models import Employee
 from scorecards.models import Objective, OrgUnit
@@ -96,9 +96,9 @@ def answered_pulses(user, pulse_ids: Iterable[int]) -> set[int]:
 
 
 def may_see_results(user, pulse: Pulse, today: dt.date | None = None) -> bool:
-    """The OSM staff at any time; anyone with a role (who sees pulses) once it is closed."""
-    if has_role(user, OSM_STAFF):
-        return True
+    """Anyone with a role (who sees pulses) once it is closed, the OSM staff included: never
+    while answers still come in, or two readings a single answer apart would give that
+    answer away by subtraction."""
     closed = pulse.status_on(today or timezone.localdate()) == PulseStatus.CLOSED
     return closed and user.has_perm("communication.view_pulse", pulse)
 
@@ -129,8 +129,11 @@ class Question:
 
 def _seed(pulse_id: int, user_id: int) -> int:
     """The same shuffle each time the person opens the question (and when the answer is
-    checked against it), a different one for each person and pulse."""
-    digest = hashlib.sha256(f"osm-pulse:{pulse_id}:{user_id}".encode()).digest()
+    checked against it), a different one for each person and pulse. Keyed with the
+    site's secret: whoever reads the database cannot redraw a person's question and match
+    it against the answers."""
+    key = f"{settings.SECRET_KEY}:osm-pulse:{pulse_id}:{user_id}"
+    digest = hashlib.sha256(key.encode()).digest()
     return int.from_bytes(digest[:8], "big")
 
 

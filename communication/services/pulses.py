@@ -17,6 +17,7 @@ pulse whose closing day is moved later reminds once more before the new day.
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -77,6 +78,16 @@ def pulse_update(*, actor, instance: Pulse, data: dict, today: dt.date | None = 
         if getattr(data["unit"], "pk", data["unit"]) != stored:
             raise ValidationError({"unit": _("It has answers: its unit can no longer change.")})
         data = {k: v for k, v in data.items() if k != "unit"}
+    if (
+        answered
+        and instance.closes_on < today
+        and any(
+            key in data and data[key] != getattr(instance, key) for key in ("opens_on", "closes_on")
+        )
+    ):
+        # Opened again, its results read before and after would give the late answers away.
+        raise ValidationError({"closes_on": _("It has closed with answers: its days can no "
+                                              "longer change.")})  # fmt: skip
     apply_changes(instance, data, allowed=PULSE_FIELDS)
     if answered and instance.opens_on > today:
         raise ValidationError({"opens_on": _("It has answers: it cannot open later than today.")})
@@ -152,14 +163,47 @@ def pulse_answer(
             PulseRespondent.objects.create(pulse=pulse, user=actor)
     except IntegrityError:
         raise already_answered_error() from None
-    # No history, no time, no user: see communication/models/pulses.py.
+    # No history, no time, no user: see communication/models/pulses.py. An objective from
+    # outside the person's chain is not kept (only that it was not of the chain): which
+    # outsiders a person was offered is his or hers alone, so it could tell who answered.
+    aware = objective_id in question.chain
     PulseAnswer.objects.create(
         pulse=pulse,
         unit_id=unit_id,
-        objective_id=objective_id,
-        aware=objective_id in question.chain,
+        objective_id=objective_id if aware else None,
+        aware=aware,
         understanding=understanding,
     )
+
+
+@transaction.atomic
+def pulse_answers_shuffle(pulse: Pulse) -> int:
+    """Write the pulse's answers again, in a random order under new random keys, in one
+    transaction: the order and the transaction each answer was written in (which the
+    database keeps, and which matched the record of who answered then) say nothing any
+    more. The figures are the same. Returns the number of answers."""
+    rows = list(PulseAnswer.objects.filter(pulse=pulse).values_list(
+        "unit_id", "objective_id", "aware", "understanding"))  # fmt: skip
+    random.SystemRandom().shuffle(rows)
+    PulseAnswer.objects.filter(pulse=pulse).delete()
+    PulseAnswer.objects.bulk_create(
+        PulseAnswer(pulse=pulse, unit_id=unit_id, objective_id=objective_id, aware=aware,
+                    understanding=understanding)
+        for unit_id, objective_id, aware, understanding in rows
+    )  # fmt: skip
+    return len(rows)
+
+
+def pulse_answers_shuffle_recent(*, day: dt.date) -> int:
+    """Shuffle the answers of every pulse open on `day` or closed in the two days before
+    (the daily job, before anyone reads a closed pulse's results for long); the pulses
+    shuffled."""
+    pulses = list(
+        Pulse.objects.filter(opens_on__lte=day, closes_on__gte=day - dt.timedelta(days=2))
+    )
+    for pulse in pulses:
+        pulse_answers_shuffle(pulse)
+    return len(pulses)
 
 
 # Reminders ------------------------------------------------------------------------------------

@@ -99,3 +99,73 @@ def test_answering_writes_one_respondent_and_one_answer_and_nothing_else():
     # The answer's key is random: it does not follow the order of the answers.
     answer = PulseAnswer.objects.get()
     assert isinstance(answer.pk, uuid.UUID) and answer.pk.version == 4
+
+
+def test_an_objective_from_outside_the_chain_is_not_kept():
+    """Dana (DEP) is offered DEP's, BU's and ACME's objectives and as many of OTHER's: which
+    of OTHER's she saw is hers alone, so naming one is kept only as "not of her chain"."""
+    w = pulse_world()
+    question = client_for(w.dana).get(f"/api/v1/pulses/{w.pulse.pk}/question/").json()
+    chain = {w.objectives[code].pk for code in ("E1", "E2", "B1", "D1")}
+    outside = next(c["objective"] for c in question["choices"]
+                   if c["objective"] is not None and c["objective"] not in chain)  # fmt: skip
+    response = client_for(w.dana).post(f"/api/v1/pulses/{w.pulse.pk}/answer/",
+                                        {"objective": outside, "understanding": 2})  # fmt: skip
+    assert response.status_code == 201
+    answer = PulseAnswer.objects.get()
+    assert (answer.objective_id, answer.aware, answer.understanding) == (None, False, 2)
+
+
+def test_the_question_is_drawn_with_the_sites_secret(settings):
+    """Whoever reads the database, without the secret, cannot redraw a person's question."""
+    from communication.selectors.pulses import _seed
+
+    first = _seed(1, 2)
+    settings.SECRET_KEY = "another-secret-of-at-least-fifty-characters-for-this-test-x"
+    assert _seed(1, 2) != first
+
+
+def test_the_answers_are_written_again_in_a_random_order():
+    """After the daily shuffle the pulse's answers are the same answers (so the same
+    figures) under new keys, written in one transaction: nothing of the moment each was
+    given is left to match against who answered then."""
+    from communication.services.pulses import pulse_answers_shuffle, pulse_answers_shuffle_recent
+
+    w = pulse_world()
+    for who, code, understanding in (("dana", "D1", 4), ("bob", "B1", 3), ("nora", None, 1)):
+        objective = w.objectives[code].pk if code else None
+        data = {"objective": objective, "understanding": understanding}
+        client_for(getattr(w, who)).post(f"/api/v1/pulses/{w.pulse.pk}/answer/", data)
+
+    def stored():
+        return sorted(PulseAnswer.objects.values_list(
+            "unit_id", "objective_id", "aware", "understanding"), key=str)  # fmt: skip
+
+    before, keys = stored(), set(PulseAnswer.objects.values_list("pk", flat=True))
+    assert len(before) == 3
+    assert pulse_answers_shuffle(w.pulse) == 3
+    assert stored() == before
+    assert not keys & set(PulseAnswer.objects.values_list("pk", flat=True))
+    # The daily job shuffles the pulses open on the day (this one, 20 Nov to 4 Dec) and
+    # those closed in the two days before (so on 6 December, not on the 7th).
+    assert pulse_answers_shuffle_recent(day=dt.date(2026, 11, 27)) == 1
+    assert pulse_answers_shuffle_recent(day=dt.date(2026, 12, 6)) == 1  # closed 2 days ago
+    assert pulse_answers_shuffle_recent(day=dt.date(2026, 12, 7)) == 0
+
+
+def test_a_closed_pulse_with_answers_is_not_opened_again():
+    """Its results read before and after would give the late answers away."""
+    from django.core.exceptions import ValidationError
+
+    from communication.services.pulses import pulse_update
+    from tests.communication.worlds import answers
+
+    w = pulse_world()
+    answers(w.pulse, w.dep, [(True, 4)])
+    later = dt.date(2026, 12, 20)
+    with time_machine.travel(dt.datetime(2026, 12, 10, 9, tzinfo=dt.UTC), tick=False):
+        with pytest.raises(ValidationError, match="closed with answers"):
+            pulse_update(actor=w.staff, instance=w.pulse, data={"closes_on": later})
+        pulse_update(actor=w.staff, instance=w.pulse, data={"title": "Autumn pulse 2026"})
+    w.pulse.refresh_from_db()
+    assert (w.pulse.title, w.pulse.closes_on) == ("Autumn pulse 2026", dt.date(2026, 12, 4))

@@ -255,11 +255,10 @@ def test_the_results_page(client, w):
 
 
 def test_the_results_of_an_open_pulse(client, w):
-    assert page(client, w.staff, f"/pulses/{w.pulse.pk}/results/").status_code == 200
-    assert page(client, w.dana, f"/pulses/{w.pulse.pk}/results/").status_code == 403
-    assert page(client, w.nora, f"/pulses/{w.pulse.pk}/results/").status_code == 403
-    html = page(client, w.staff, f"/pulses/{w.pulse.pk}/results/").content.decode()
-    assert "still open" in html and "No pulse that asked this unit has closed yet" in html
+    """Nobody's until it closes, the OSM staff's neither (two readings one answer apart
+    would give that answer away)."""
+    for who in (w.staff, w.dana, w.nora):
+        assert page(client, who, f"/pulses/{w.pulse.pk}/results/").status_code == 403
 
 
 def test_a_hidden_group_is_explained(client, w):
