@@ -1,8 +1,8 @@
 """API v1 of awareness pulses (API.md "Communication"): `pulses/` (everyone with a role
 reads them; the OSM staff open, change and delete them), `pulses/{id}/question/` and
 `pulses/{id}/answer/` for the people a pulse asks, `pulses/{id}/results/` (anyone with a
-role once the pulse is closed, the OSM staff at any time). Thin: the rules are in
-communication/services/pulses.py, the figures in communication/selectors/pulses.py."""
+role once the pulse is closed: not before, not even for the OSM staff). Thin: the rules
+are in communication/services/pulses.py, the figures in communication/selectors/pulses.py."""
 
 from __future__ import annotations
 
@@ -254,7 +254,7 @@ class PulseViewSet(ServiceViewSet):
     @extend_schema(
         responses={
             200: ResultsSerializer,
-            403: OpenApiResponse(description="Open or scheduled, and you are not OSM staff."),
+            403: OpenApiResponse(description="Not closed yet: results come once it has."),
         },
         summary="A pulse's results by unit",
     )
