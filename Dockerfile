@@ -52,7 +52,7 @@ ENV STATIC_ROOT=/app/staticfiles
 # Practices' documents (MEDIA_ROOT): the one place the processes write, osm's own; a volume
 # in docker-compose.yml keeps them (a new named volume takes this folder's owner).
 ENV MEDIA_ROOT=/data/media
-RUN mkdir -p /data/media && chown 1000:1000 /data/media
+RUN install -d -o 1000 -g 1000 -m 0750 /data/media
 # By number, so a runtime that refuses root (e.g. Kubernetes' runAsNonRoot) can tell.
 USER 1000:1000
 EXPOSE 8000

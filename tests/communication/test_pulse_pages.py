@@ -57,11 +57,11 @@ def test_after_answering_the_list_says_so(client, w):
     assert "Answered" in html and f"/pulses/{w.pulse.pk}/answer/" not in html
 
 
-def test_the_staff_see_results_and_the_writes(client, w):
+def test_the_staff_see_the_writes_and_no_results_of_an_open_pulse(client, w):
     html = page(client, w.staff, "/pulses/").content.decode()
-    for link in ("/pulses/new/", f"/pulses/{w.pulse.pk}/edit/", f"/pulses/{w.pulse.pk}/delete/",
-                 f"/pulses/{w.pulse.pk}/results/"):  # fmt: skip
+    for link in ("/pulses/new/", f"/pulses/{w.pulse.pk}/edit/", f"/pulses/{w.pulse.pk}/delete/"):
         assert link in html
+    assert f"/pulses/{w.pulse.pk}/results/" not in html  # open: results once it closes
     assert "Not asked" in html
 
 

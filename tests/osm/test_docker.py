@@ -119,6 +119,10 @@ def test_the_image_runs_as_a_fixed_non_root_uid():
         assert "--chown" not in args and "chown" not in args.split() and "chmod" not in args
     runs = [args for keyword, args in steps if keyword == "RUN"]
     assert any(re.search(r"useradd .*--uid 1000 .*osm", args) for args in runs)
+    # The one folder the processes write to is outside /app: practices' documents.
+    owned = [args for args in runs if " -o 1000 " in f" {args} "]
+    assert owned == ["install -d -o 1000 -g 1000 -m 0750 /data/media"]
+    assert ("ENV", "MEDIA_ROOT=/data/media") in steps
     # Everything that writes into /app happens before the switch.
     assert max(i for i, k in enumerate(keywords) if k in ("RUN", "COPY")) < keywords.index("USER")
 
