@@ -1,6 +1,9 @@
-"""The admin of the outgoing-message ledger (OSM staff only, per the rules (core/policies.py))."""
+"""The admin of the outgoing-message ledger (OSM staff only, per the rules (core/policies.py)),
+and of users, where only superusers grant superuser or staff status."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
@@ -71,3 +74,20 @@ class QueuedTaskAdmin(ObjectPermissionsModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class OSMUserAdmin(UserAdmin):
+    """Django's user admin, where only a superuser grants superuser or staff status or a
+    single permission: OSM staff manage people's details, roles (groups) and whether they
+    are active, and cannot make anyone (themselves included) a superuser (issue 18, from
+    the security review of release 1)."""
+
+    GUARDED = ("is_superuser", "is_staff", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else (*fields, *self.GUARDED)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), OSMUserAdmin)

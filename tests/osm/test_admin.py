@@ -978,3 +978,46 @@ def test_admin_refuses_a_unit_move_that_breaks_the_cascade(client, osm_staff, wo
     assert any("would break 1 link(s)" in m for m in errors_of(response))
     dept.refresh_from_db()
     assert dept.parent_id == bu.pk
+
+
+# Who may grant superuser or staff status (issue 18, item 9) -------------------------------------
+
+
+def user_form(user, **changes) -> dict:
+    """The admin's user change form as posted, with `changes`."""
+    data = {"username": user.username, "first_name": user.first_name,
+            "last_name": user.last_name, "email": user.email, "is_active": "on",
+            "groups": [g.pk for g in user.groups.all()],
+            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01",
+            "date_joined_1": "09:00:00"}  # fmt: skip
+    return data | changes
+
+
+def test_osm_staff_cannot_make_anyone_a_superuser_or_staff(client, osm_staff, django_user_model):
+    target = django_user_model.objects.create_user("target", "t@example.com", PW)
+    client.force_login(osm_staff)
+    url = f"/admin/auth/user/{target.pk}/change/"
+    form = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in form and 'name="is_staff"' not in form
+    for who in (target, osm_staff):  # anyone, himself included
+        response = client.post(f"/admin/auth/user/{who.pk}/change/",
+                               user_form(who, is_superuser="on", is_staff="on",
+                                         first_name="Renamed"))  # fmt: skip
+        assert response.status_code == 302, response.content.decode()[:2000]
+        who.refresh_from_db()
+        assert who.first_name == "Renamed"  # the rest of the form is taken
+        assert not who.is_superuser
+    target.refresh_from_db()
+    assert not target.is_staff
+    osm_staff.refresh_from_db()
+    assert osm_staff.is_staff  # unchanged: it was and stays
+
+
+def test_a_superuser_grants_staff_status(client, superuser, django_user_model):
+    target = django_user_model.objects.create_user("target", "t@example.com", PW)
+    client.force_login(superuser)
+    response = client.post(f"/admin/auth/user/{target.pk}/change/",
+                           user_form(target, is_staff="on"))  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    target.refresh_from_db()
+    assert target.is_staff and not target.is_superuser
