@@ -270,7 +270,6 @@ def pulse_results(request, pk: int):
     context = {
         "crumbs": [_list_crumb(), Crumb(pulse.title)],
         "pulse": pulse,
-        "status": pulse.status_on(timezone.localdate()),
         "results": results,
         "trend": trend,
         "chart": chart,
