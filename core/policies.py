@@ -114,3 +114,6 @@ INTERNAL = Policy("internal")
 # The declarations of other packages' models (core/rules.py).
 USERS_ACCESS = Access(USERS)
 STAFF_ACCESS = Access(STAFF_ONLY)
+# The security audit log: OSM staff read it; nobody writes or changes an entry (it is
+# written by `core.audit` and pruned by the nightly job only).
+AUDIT_LOG = Policy("audit log", view=(STAFF,))

@@ -7,11 +7,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from accounts.api import PATHS as account_paths
+from accounts.api import ROUTES as account_routes
 from alignment.api import StrategyTestsView
 from budgets.api import ROUTES as budget_routes
 from communication.api import PATHS as communication_paths
 from communication.api import ROUTES as communication_routes
-from core.api.auth import RevokeView, TokenView, UserViewSet
+from core.api.auth import RevokeView, TokenView
 from core.api.notifications import NotificationPreferenceViewSet, NotificationViewSet
 from dashboards.api import ObjectiveCascadeView
 from initiatives.api import ROUTES as initiative_routes
@@ -23,12 +25,12 @@ from scorecards.api import PATHS as scorecard_paths
 from scorecards.api import ROUTES as scorecard_routes
 
 router = DefaultRouter()
-router.register("users", UserViewSet, basename="user")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register(
     "notification-preferences", NotificationPreferenceViewSet, basename="notification-preference"
 )
 for app_routes in (
+    account_routes,
     scorecard_routes,
     initiative_routes,
     budget_routes,
@@ -45,6 +47,7 @@ urlpatterns = [
     path("auth/logout/", RevokeView.as_view(), name="api-logout"),
     # Before the apps' paths: the reports app serves the files of their computed reads
     # (`units/{id}/scorecard/?format=xlsx`, `alignment/?format=csv`) from the same views.
+    *account_paths,
     *report_paths,
     *scorecard_paths,
     *communication_paths,

@@ -41,6 +41,7 @@ urlpatterns = [
         name="notification-preferences",
     ),
     path("notifications/<int:pk>/", notification_views.notification_open, name="notification-open"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("osm.api")),

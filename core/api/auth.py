@@ -1,27 +1,23 @@
-"""Sign-in to the API and the users it refers to: token login (throttled per address and
-per username, refused while django-axes has locked the login out), token revocation, and
-the read-only list of users whom owners, heads, chairs and attendees name."""
+"""Sign-in to the API: token login (throttled per address and per username, refused while
+django-axes has locked the login out) and token revocation. The users resource is
+accounts/api/users.py."""
 
 import hashlib
 
 from django.conf import settings
-from django.contrib.auth import get_user_model, user_logged_in
+from django.contrib.auth import user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.models import get_token_model
 from knox.settings import knox_settings
 from knox.views import LogoutView
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
-
-from core.scoping import restrict
-
-from .permissions import HasRulePermission
 
 
 class LoginAddressThrottle(AnonRateThrottle):
@@ -117,37 +113,3 @@ class RevokeView(LogoutView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke this token")
     def post(self, request, format=None):
         return super().post(request, format)
-
-
-class UserSerializer(serializers.ModelSerializer):
-    full_name = serializers.SerializerMethodField(help_text="First and last name.")
-    roles = serializers.SerializerMethodField(help_text="Names of the user's roles.")
-
-    class Meta:
-        model = get_user_model()
-        fields = ["id", "username", "full_name", "email", "roles"]
-        extra_kwargs = {
-            "id": {"help_text": "Identifier."},
-            "username": {"help_text": "Login name."},
-            "email": {"help_text": "Email address."},
-        }
-
-    def get_full_name(self, user) -> str:
-        return user.get_full_name()
-
-    def get_roles(self, user) -> list[str]:
-        return sorted(group.name for group in user.groups.all())
-
-
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
-    """Users (read-only): whom owners, heads, chairs and attendees refer to."""
-
-    permission_classes = [HasRulePermission]
-    serializer_class = UserSerializer
-    filterset_fields = ["username", "email"]
-    ordering_fields = ["username"]
-    ordering = ["username"]
-
-    def get_queryset(self):
-        users = get_user_model().objects.filter(is_active=True).prefetch_related("groups")
-        return restrict(users, self.request.user)

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "django_htmx",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # OSM's own: the kernel (app label `osm`), then the apps in their import order (a
     # package imports only from those above it in this list), the pages that bring them
     # together, and the developer tools (the demo company, seeding, benchmarks).
@@ -61,6 +64,7 @@ INSTALLED_APPS = [
     "alignment",
     "reviews",
     "reports",
+    "accounts",
     "dashboards",
     "devtools",
 ]
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -152,12 +158,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Login protection (django-axes): after LOGIN_FAILURE_LIMIT failed logins for a username,
-# or from an address, both are refused for LOGIN_LOCKOUT_MINUTES; OSM staff unlock in the
-# admin (Access attempts) or with `manage.py axes_reset`.
+# The client's real address (core/addresses.py): behind NUM_PROXIES trusted proxies, the
+# entry that many places from the right of X-Forwarded-For; with none, the header is ignored.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Login protection (django-axes, accounts/lockout.py): LOGIN_FAILURE_LIMIT failed logins for
+# one username *from one address* lock that pair out, so an attacker elsewhere can neither
+# lock a user out nor, guessing many usernames, lock out everyone behind a shared address.
+# Each further lockout of the same pair within a day lasts twice as long as the one before
+# (LOGIN_LOCKOUT_MINUTES, then 2x, 4x... up to a day). OSM staff unlock on the user's page.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env.bool("LOGIN_LOCKOUT", default=True)
@@ -165,7 +179,10 @@ AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -173,6 +190,40 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "landing"  # dashboards.views.landing: where each role's work is
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# Enterprise sign-in (accounts/, docs/operations.md "Sign-in"). Single sign-on through an
+# OpenID Connect provider, on when OIDC_ISSUER is set: its discovery document
+# (<issuer>/.well-known/openid-configuration) gives the endpoints and the signing keys.
+OIDC_ISSUER = env("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET", default="")
+OIDC_SCOPES = env("OIDC_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="your company account")
+# The claim that lists the person's groups, and which group gives which OSM role
+# ("osm-staff:OSM staff,execs:Executive"): re-applied at every sign-in.
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_MAP = env("OIDC_ROLE_MAP", default="")
+# A sign-in whose `amr` claim names one of these methods counts as two-factor (RFC 8176).
+OIDC_MFA_AMR = env.list("OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk", "fpt", "sc"])
+OIDC_TRUST_PROVIDER_MFA = env.bool("OIDC_TRUST_PROVIDER_MFA", default=True)
+# Password sign-in: off leaves it to the break-glass accounts named here (SSO for everyone
+# else, including API tokens, which people then create on their Security page).
+PASSWORD_LOGIN = env.bool("PASSWORD_LOGIN", default=True)
+BREAK_GLASS_USERNAMES = env.list("BREAK_GLASS_USERNAMES", default=[])
+# The second factor (django-otp, TOTP): "staff" (OSM staff and superusers, the default),
+# "all" (every role) or "none".
+OTP_REQUIRED_FOR = env("OTP_REQUIRED_FOR", default="staff")
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="OSM")
+# An invitation's set-password link, and a password reset's, stop working after these.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_HOURS", default=2) * 3600
+# Password reset requests: per client address and per account (whatever the address).
+PASSWORD_RESET_RATE_PER_ADDRESS = env("PASSWORD_RESET_RATE_PER_ADDRESS", default="5/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = env("PASSWORD_RESET_RATE_PER_ACCOUNT", default="3/h")
+# The security audit log keeps this many days (the nightly prune deletes older entries).
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
+# The OpenAPI schema and Swagger UI: for signed-in users unless published.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=False)
 
 # The languages OSM speaks (docs/development.md, "Languages"): each person's choice
 # (core.models.Preferences, the page /accounts/language/), else the browser's
@@ -294,7 +345,7 @@ REST_FRAMEWORK = {
         "login_address": env("LOGIN_RATE_PER_ADDRESS", default="10/min"),
         "login_user": env("LOGIN_RATE_PER_USER", default="10/min"),
     },
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",

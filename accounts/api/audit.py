@@ -1,0 +1,4 @@
+"""API of accounts: audit."""
+
+ROUTES: list = []
+PATHS: list = []

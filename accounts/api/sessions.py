@@ -1,0 +1,4 @@
+"""API of accounts: sessions."""
+
+ROUTES: list = []
+PATHS: list = []

@@ -1,0 +1,3 @@
+"""URLs of accounts: audit (see accounts/urls.py)."""
+
+urlpatterns: list = []

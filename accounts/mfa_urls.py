@@ -1,0 +1,3 @@
+"""URLs of accounts: mfa (see accounts/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of accounts: security (see accounts/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs of accounts: sso (see accounts/urls.py)."""
+
+urlpatterns: list = []

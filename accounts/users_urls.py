@@ -1,0 +1,3 @@
+"""URLs of accounts: users (see accounts/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,21 @@
+"""The client's real address behind the TLS proxy, by one rule for every consumer: the
+login lockout (django-axes), the API's throttles and the sign-in limits, and the audit log.
+
+Behind `NUM_PROXIES` trusted proxies, each proxy appends the address it received the
+request from to `X-Forwarded-For`, so the client is the entry that many places from the
+right; anything to its left was written by the client and is not believed. With no proxy
+(`NUM_PROXIES=0`) the header is ignored altogether: a client could write anything there.
+"""
+
+from django.conf import settings
+
+
+def client_address(request) -> str | None:
+    """The address the request came from, or None when Django has none (a test client)."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded.strip():
+        return remote
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-min(proxies, len(hops))] or remote
