@@ -137,7 +137,10 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses any login, web or API, while the user or the address is locked out.
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Password sign-in, refused when PASSWORD_LOGIN is off except for BREAK_GLASS_USERNAMES.
+    "accounts.backends.PasswordBackend",
+    # Single sign-on (accounts/sso_views.py signs in with it; it also restores those sessions).
+    "accounts.backends.SSOBackend",
 ]
 
 # Content-Security-Policy (django-csp), in every environment so the tests see what

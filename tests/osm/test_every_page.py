@@ -37,6 +37,8 @@ NOT_OURS = {
     "password_reset_done",
     "password_reset_complete",
     "password_change_done",
+    "sso-login",  # a redirect to the identity provider (404 while OIDC_ISSUER is empty)
+    "sso-callback",  # the provider's answer: tests/accounts/test_sso.py
 }
 
 
@@ -229,6 +231,7 @@ PAGES = {
     "announcement-delete": lambda d: f"/announcements/{d.announcement.pk}/delete/",
     "announcement-readers": lambda d: f"/announcements/{d.announcement.pk}/reach/",
     "practices": lambda d: "/practices/",
+    "audit-log": lambda d: "/accounts/audit/",
     "practice-new": lambda d: "/practices/new/",
     "practice": lambda d: f"/practices/{d.practice.pk}/",
     "practice-edit": lambda d: f"/practices/{d.practice.pk}/edit/",
