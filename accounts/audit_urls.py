@@ -1,3 +1,9 @@
-"""URLs of accounts: audit (see accounts/urls.py)."""
+"""The security audit log's page, under /accounts/audit/ (accounts/audit_views.py)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import audit_views as views
+
+urlpatterns = [
+    path("", views.audit_log, name="audit-log"),
+]

@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
+from .audit import AuditKind, audit
 from .models import OutgoingMessage, QueuedTask
 
 
@@ -87,6 +88,18 @@ class OSMUserAdmin(UserAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
         return fields if request.user.is_superuser else (*fields, *self.GUARDED)
+
+    def save_related(self, request, form, formsets, change):
+        """Roles given or taken here go to the security audit log: "+Executive" for a role
+        given, the role's name after a minus sign (U+2212) for one taken."""
+        user = form.instance
+        before = set(user.groups.values_list("name", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(user.groups.values_list("name", flat=True))
+        if before != after:
+            changes = [f"+{name}" for name in sorted(after - before)]
+            changes += [f"\u2212{name}" for name in sorted(before - after)]
+            audit(AuditKind.ROLES_CHANGED, request=request, target=user, detail=" ".join(changes))
 
 
 admin.site.unregister(get_user_model())

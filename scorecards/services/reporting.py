@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import AuditKind, audit
 from core.locks import lock_exclusive, lock_shared
 from core.services import save_validated
 
@@ -88,6 +89,7 @@ def month_close(*, actor, month: dt.date, today: dt.date | None = None) -> Repor
     save_validated(period, actor=actor)
     event = ReportingPeriodEvent.objects.create(period=period, action=PeriodAction.CLOSE, by=actor)
     notify_month_closed(month, event.pk, actor)
+    audit(AuditKind.MONTH_CLOSED, actor=actor, target_name=f"{month:%Y-%m}")
     return period
 
 
@@ -110,4 +112,5 @@ def month_reopen(*, actor, month: dt.date, reason: str) -> ReportingPeriod:
     ReportingPeriodEvent.objects.create(
         period=period, action=PeriodAction.REOPEN, by=actor, reason=reason
     )
+    audit(AuditKind.MONTH_REOPENED, actor=actor, target_name=f"{month:%Y-%m}", detail=reason)
     return period

@@ -1,10 +1,12 @@
 """Writes of the organisation: units (the tree), perspectives and strategic themes."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.audit import AuditKind, audit
 from core.services import apply_changes, delete_or_explain, save_validated
 
 from .. import formulas
@@ -18,19 +20,41 @@ THEME_FIELDS = {"unit", "name", "description"}
 # Units -------------------------------------------------------------------------------------
 
 
+def _audit_head(actor, unit: OrgUnit, old_head_id: int | None) -> None:
+    """A unit's head is a grant of rights over its subtree: a change goes to the security
+    audit log (the new head as target; the unit and the one before in the detail)."""
+    if unit.head_id == old_head_id:
+        return
+    old = get_user_model().objects.filter(pk=old_head_id).first() if old_head_id else None
+    was = old.get_username() if old is not None else "nobody"
+    audit(
+        AuditKind.HEAD_CHANGED,
+        actor=actor,
+        target=unit.head,
+        detail=f"unit {unit.code}; head before: {was}",
+    )
+
+
 @transaction.atomic
 def unit_create(*, actor, data: dict) -> OrgUnit:
     """Add a unit to the tree (code, name, kind, parent, head)."""
-    return save_validated(apply_changes(OrgUnit(), data, allowed=UNIT_FIELDS), actor=actor)
+    unit = save_validated(apply_changes(OrgUnit(), data, allowed=UNIT_FIELDS), actor=actor)
+    _audit_head(actor, unit, None)
+    return unit
 
 
 @transaction.atomic
 def unit_update(*, actor, instance: OrgUnit, data: dict) -> OrgUnit:
     """Rename, re-head or move a unit (see `validate_unit_change` for what is refused)."""
+    # As stored: a form may already have changed the instance it hands over.
+    stored_head = OrgUnit.objects.filter(pk=instance.pk).values_list("head_id", flat=True)
+    old_head_id = stored_head.first()
     apply_changes(instance, data, allowed=UNIT_FIELDS)
     instance.full_clean()
     validate_unit_change(instance)
-    return save_validated(instance, actor=actor)
+    unit = save_validated(instance, actor=actor)
+    _audit_head(actor, unit, old_head_id)
+    return unit
 
 
 @transaction.atomic

@@ -703,6 +703,9 @@ READ_ONLY_PAGES = {
     "practice-endorsement",
     # The pulses' list and results (tests/communication/test_pulse_api.py), and the search.
     "pulse-list", "pulse-results", "search",
+    # The security audit log: filters only; nothing writes an entry (tests/accounts/
+    # test_audit_log.py).
+    "audit-log",
 }  # fmt: skip
 
 
