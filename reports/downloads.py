@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.downloads import Download, register_downloads
+from core.scoping import headed_subtree_ids, restrict
+from scorecards.models import OrgUnit
+from scorecards.selectors.tree import enterprise_unit
 
 from .choices import PackKind
 
@@ -120,6 +123,47 @@ def meeting_files(user, *, meeting) -> list[Download]:
     ]  # fmt: skip
 
 
+def _people_units(user, unit) -> list:
+    """The units whose people's files the people page offers: the unit chosen (an OrgUnit
+    or its code) if the user may see its people; else the enterprise for who sees everyone,
+    or the highest units the user heads."""
+    if unit:
+        if isinstance(unit, str):
+            unit = restrict(OrgUnit.objects.all(), user).filter(code=unit).first()
+        return [unit] if unit and user.has_perm("people.view_employee", unit) else []
+    root = enterprise_unit()
+    if root is not None and user.has_perm("people.view_employee", root):
+        return [root]
+    subtree = headed_subtree_ids(user)
+    return [
+        u
+        for u in OrgUnit.objects.filter(head=user).order_by("code")
+        if u.parent_id not in subtree and user.has_perm("people.view_employee", u)
+    ]
+
+
+def people_files(user, *, unit=None, fiscal_year=None) -> list[Download]:
+    """The people page: the goals and the incentive components of the year of a unit's
+    subtree (pay data; each download is recorded in the audit log)."""
+    if not user.has_perm("people.view_employee"):
+        return []
+    items = []
+    for u in _people_units(user, unit):
+        scope = {"unit": u.code, "year": fiscal_year}
+        for name, label in (
+            ("goals", _("Goals of %(unit)s, fiscal year %(year)s")
+             if fiscal_year else _("Goals of %(unit)s")),
+            ("incentives", _("Incentive components of %(unit)s, fiscal year %(year)s")
+             if fiscal_year else _("Incentive components of %(unit)s")),
+        ):  # fmt: skip
+            items += [
+                Download(label % scope, "Excel", _url(name, u.code, fiscal_year=fiscal_year)),
+                Download(label % scope, "CSV",
+                         _url(name, u.code, fiscal_year=fiscal_year, format="csv")),
+            ]  # fmt: skip
+    return items
+
+
 def register() -> None:
     register_downloads("unit", unit_files)
     register_downloads("objective", objective_files)
@@ -129,3 +173,4 @@ def register() -> None:
     register_downloads("initiative", initiative_files)
     register_downloads("initiatives", portfolio_files)
     register_downloads("meeting", meeting_files)
+    register_downloads("people", people_files)

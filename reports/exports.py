@@ -16,10 +16,12 @@ from alignment.reports import LISTS
 from alignment.selectors import cached_alignment_report
 from budgets import selectors as budget_selectors
 from budgets.choices import BudgetCategory
+from core.audit import AuditKind, audit
 from core.clock import current_fiscal_year
 from core.scoping import restrict
 from initiatives import selectors as initiative_selectors
 from initiatives.models import Initiative
+from people.models import Goal, IncentiveComponent
 from scorecards.models import Measure, OrgUnit
 from scorecards.selectors.scorecard import unit_scorecard
 from scorecards.selectors.series import load_series
@@ -29,7 +31,9 @@ from .files import PackFile, tables_file
 from .tables import (
     alignment_tables,
     budget_tables,
+    goal_table,
     history_table,
+    incentive_table,
     portfolio_table,
     scorecard_tables,
 )
@@ -79,6 +83,22 @@ def alignment_file(unit: OrgUnit, *, fiscal_year: int | None, user, fmt: str) ->
     return tables_file(tables, [unit.code, "alignment", f"FY{year}"], fmt, csv_table=1)
 
 
+def alignment_download_audit(request, unit: OrgUnit, *, fiscal_year: int | None, fmt: str):
+    """Record a download of the alignment file that holds pay data: the workbook's people
+    lists (employees with no aligned goal, incentive components not linked, with their
+    weights), which `alignment_file` gives who may see the unit's people. The CSV, each
+    unit's percentages, holds none."""
+    if fmt != "xlsx" or not request.user.has_perm("people.view_employee", unit):
+        return
+    year = fiscal_year or current_fiscal_year()
+    audit(
+        AuditKind.PAY_DATA_DOWNLOADED,
+        request=request,
+        target_name=unit.code,
+        detail=f"alignment workbook: unit={unit.code} fiscal_year={year}",
+    )
+
+
 def budget_file(unit: OrgUnit, *, fiscal_year: int | None) -> PackFile:
     """A subtree's budget for a year, by category, by unit and line by line."""
     year = fiscal_year or current_fiscal_year()
@@ -104,3 +124,63 @@ def portfolio_file(user, *, unit: OrgUnit | None, fiscal_year: int | None) -> Pa
     table = portfolio_table(rows, show_money=lines is not None, company=company_name(), title=title)
     parts = [unit.code if unit else "all", "initiatives", timezone.localdate().isoformat()]
     return tables_file([table], parts, "xlsx")
+
+
+# Pay data: goals and incentive components -----------------------------------------------------
+
+PAY_DATA = ("goals", "incentives")  # the exports `pay_data_download_audit` names
+# What each row links to, joined: one query for the whole file, whatever its size.
+_JOINED = ("employee__unit", "objective__unit", "measure__unit")
+
+
+def _people_rows(model, user, unit: OrgUnit, year: int):
+    """The rows of `model` (goals or incentive components) of `year`, of the employees of
+    `unit`'s subtree, as far as `user` may see them (the people policy)."""
+    return (
+        restrict(model.objects.all(), user)
+        .filter(fiscal_year=year, employee__unit__in=OrgUnit.objects.subtree_of(unit.pk))
+        .select_related(*_JOINED)
+    )
+
+
+def _people_notes(unit: OrgUnit, what: str, year: int) -> list[str]:
+    return [
+        f"{company_name()} · {unit.code} {unit.name}",
+        _("%(what)s of fiscal year %(year)s, of %(unit)s and the units below it.")
+        % {"what": what, "year": year, "unit": unit.code},
+    ]
+
+
+def goals_file(unit: OrgUnit, *, fiscal_year: int | None, user, fmt: str) -> PackFile:
+    """The goals of a fiscal year of the employees of a unit's subtree the user may see:
+    by employee, then kind and title."""
+    year = fiscal_year or current_fiscal_year()
+    goals = _people_rows(Goal, user, unit, year).order_by(
+        "employee__name", "employee_id", "kind", "title", "pk"
+    )
+    table = goal_table(goals, notes=_people_notes(unit, _("Goals"), year))
+    return tables_file([table], [unit.code, "goals", f"FY{year}"], fmt)
+
+
+def incentives_file(unit: OrgUnit, *, fiscal_year: int | None, user, fmt: str) -> PackFile:
+    """The incentive components of a fiscal year of the employees of a unit's subtree the
+    user may see: by employee, then name."""
+    year = fiscal_year or current_fiscal_year()
+    components = _people_rows(IncentiveComponent, user, unit, year).order_by(
+        "employee__name", "employee_id", "name", "pk"
+    )
+    table = incentive_table(components, notes=_people_notes(unit, _("Incentive components"), year))
+    return tables_file([table], [unit.code, "incentives", f"FY{year}"], fmt)
+
+
+def pay_data_download_audit(request, export: str, unit: OrgUnit, *, fiscal_year: int, fmt: str):
+    """Record a download of pay data (`export`: one of PAY_DATA) in the security audit log:
+    who, from where, which export of which unit's subtree and year, in which format."""
+    if export not in PAY_DATA:
+        raise ValueError(f"not a pay data export: {export}")
+    audit(
+        AuditKind.PAY_DATA_DOWNLOADED,
+        request=request,
+        target_name=unit.code,
+        detail=f"{export}: unit={unit.code} fiscal_year={fiscal_year} {fmt}",
+    )

@@ -1,7 +1,8 @@
 """The tables of the report packs, from the same readings the pages and the API show: a
-unit's scorecard, a measure's history, the alignment report, a budget and the initiative
-portfolio. Pure shaping (no ORM): each builder takes what a selector read and gives
-`Table`s, which `files.py` writes as a workbook or a CSV.
+unit's scorecard, a measure's history, the alignment report, a budget, the initiative
+portfolio and a subtree's goals and incentive components. Pure shaping (no ORM): each
+builder takes what a selector read and gives `Table`s, which `files.py` writes as a
+workbook or a CSV.
 
 Figures stay exact until the file: actuals, targets and red flags as Decimals with the
 digits the API gives (six places at most), scores with two, percentages 0-100.
@@ -366,3 +367,60 @@ def _person(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
+
+
+# People: goals and incentive components (pay data) -------------------------------------------
+
+
+def _strategy_code(row) -> str:
+    """An objective or measure as UNIT.CODE (codes are unique within a unit only)."""
+    return "" if row is None else f"{row.unit.code}.{row.code}"
+
+
+def _weight(value: Decimal) -> Decimal:
+    """A stored weight (three places) without its trailing zeros: 2, 0.5 (never 1E+1)."""
+    return Decimal(format(value.normalize(), "f"))
+
+
+def _people_columns() -> list[Column]:
+    return [Column(_("Employee")), Column(_("E-mail")), Column(_("Unit code"))]
+
+
+def goal_table(goals, *, notes: list[str]) -> Table:
+    """One row per goal (`goals` with employee, unit, objective and measure joined):
+    employee, e-mail, unit, kind, title, weight, the objective and measure it serves
+    (UNIT.CODE) and its progress (0-100)."""
+    table = Table(
+        _("Goals"),
+        [*_people_columns(), Column(_("Kind")), Column(_("Title")), Column(_("Weight"), "number"),
+         Column(_("Objective code")), Column(_("Measure code")),
+         Column(_("Progress (%)"), "percent", 0)],
+        notes=notes,
+    )  # fmt: skip
+    for goal in goals:
+        employee = goal.employee
+        table.rows.append(
+            [employee.name, employee.email, employee.unit.code, goal.get_kind_display(),
+             goal.title, _weight(goal.weight), _strategy_code(goal.objective),
+             _strategy_code(goal.measure), goal.progress]
+        )  # fmt: skip
+    return table
+
+
+def incentive_table(incentives, *, notes: list[str]) -> Table:
+    """One row per incentive component (employee, unit, objective and measure joined):
+    employee, e-mail, unit, name, weight and the objective and measure it is linked to."""
+    table = Table(
+        _("Incentive components"),
+        [*_people_columns(), Column(_("Component")), Column(_("Weight"), "number"),
+         Column(_("Objective code")), Column(_("Measure code"))],
+        notes=notes,
+    )  # fmt: skip
+    for component in incentives:
+        employee = component.employee
+        table.rows.append(
+            [employee.name, employee.email, employee.unit.code, component.name,
+             _weight(component.weight), _strategy_code(component.objective),
+             _strategy_code(component.measure)]
+        )  # fmt: skip
+    return table

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.clock import current_fiscal_year
 from core.scoping import restrict
 from core.views import require
 from reviews.models import ReviewMeeting
@@ -136,9 +137,10 @@ def alignment_download(request):
     """`/reports/alignment/?unit=CODE&fiscal_year=YYYY&format=xlsx|csv`."""
     unit = _unit(request, None)
     fmt = _choice(request, "format", ("xlsx", "csv"), "xlsx")
-    return as_download(
-        exports.alignment_file(unit, fiscal_year=_year(request), user=request.user, fmt=fmt)
-    )
+    year = _year(request)
+    pack = exports.alignment_file(unit, fiscal_year=year, user=request.user, fmt=fmt)
+    exports.alignment_download_audit(request, unit, fiscal_year=year, fmt=fmt)
+    return as_download(pack)
 
 
 @_download
@@ -155,6 +157,33 @@ def portfolio_download(request):
     require(request.user, "initiatives.view_initiative")
     unit = _unit(request, None) if request.GET.get("unit") else None
     return as_download(exports.portfolio_file(request.user, unit=unit, fiscal_year=_year(request)))
+
+
+def _pay_data(request, code: str, export: str, make) -> HttpResponse:
+    """A pay data file of a unit's subtree (`make`: `exports.goals_file` or
+    `exports.incentives_file`) for who may see the unit's people, recorded in the audit
+    log once it is made."""
+    unit = _unit(request, code)
+    require(request.user, "people.view_employee", unit)
+    fmt = _choice(request, "format", ("xlsx", "csv"), "xlsx")
+    year = _year(request) or current_fiscal_year()
+    pack = make(unit, fiscal_year=year, user=request.user, fmt=fmt)
+    exports.pay_data_download_audit(request, export, unit, fiscal_year=year, fmt=fmt)
+    return as_download(pack)
+
+
+@_download
+def goals_download(request, code: str):
+    """`/reports/units/<code>/goals/?fiscal_year=YYYY&format=xlsx|csv`: the goals of the
+    unit's subtree (pay data: recorded in the audit log)."""
+    return _pay_data(request, code, "goals", exports.goals_file)
+
+
+@_download
+def incentives_download(request, code: str):
+    """`/reports/units/<code>/incentives/?fiscal_year=YYYY&format=xlsx|csv`: the incentive
+    components of the unit's subtree (pay data: recorded in the audit log)."""
+    return _pay_data(request, code, "incentives", exports.incentives_file)
 
 
 @_download

@@ -1,6 +1,6 @@
 """API v1 of the reports app (API.md "Files"): the file formats of the computed reads, the
-unit report and briefing book, measure histories, the scorecard workbook import and the
-report subscriptions."""
+unit report and briefing book, measure histories, a subtree's goals and incentive
+components (pay data), the scorecard workbook import and the report subscriptions."""
 
 from django.urls import path
 
@@ -9,6 +9,8 @@ from .files import (
     BriefingBookView,
     MeasureHistoryView,
     ScorecardFilesView,
+    UnitGoalsView,
+    UnitIncentivesView,
     UnitReportView,
 )
 from .imports import ScorecardImportView, ScorecardTemplateView
@@ -22,6 +24,8 @@ PATHS: list = [
     path("units/<int:pk>/scorecard/", ScorecardFilesView.as_view(), name="api-scorecard"),
     path("alignment/", AlignmentFilesView.as_view(), name="api-alignment"),
     path("units/<int:pk>/report/", UnitReportView.as_view(), name="api-unit-report"),
+    path("units/<int:pk>/goals/", UnitGoalsView.as_view(), name="api-unit-goals"),
+    path("units/<int:pk>/incentives/", UnitIncentivesView.as_view(), name="api-unit-incentives"),
     path("reviews/<int:pk>/briefing-book/", BriefingBookView.as_view(), name="api-briefing-book"),
     path("measures/<int:pk>/history/", MeasureHistoryView.as_view(), name="api-measure-history"),
     path(

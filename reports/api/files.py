@@ -1,5 +1,7 @@
 """API v1's files (API.md "Files"): `?format=` on a computed read answers a file with
-`Content-Disposition: attachment`; the unit report and the briefing book are files only.
+`Content-Disposition: attachment`; the unit report, the briefing book and the pay data (a
+subtree's goals and incentive components, each download recorded in the audit log) are
+files only.
 
 `format` is also DRF's own query parameter for choosing a renderer, so each file format
 has a renderer here (it passes the file's bytes through); an error (a bad month, no such
@@ -23,8 +25,11 @@ from rest_framework.views import APIView
 
 from alignment.api import AlignmentQuerySerializer, AlignmentSerializer, AlignmentView
 from core.api.permissions import HasRulePermission
+from core.clock import current_fiscal_year
 from core.formatting import api_decimal, api_number
 from core.scoping import restrict
+from core.views import require
+from people.models import Goal, IncentiveComponent
 from reviews.models import ReviewMeeting
 from scorecards.api.reads import (
     ScorecardQuerySerializer,
@@ -182,9 +187,9 @@ class AlignmentFilesView(FileFormats, AlignmentView):
         if fmt is None:
             return super().get(request)
         unit, year = self.subtree_and_year(request)
-        return as_download(
-            exports.alignment_file(unit, fiscal_year=year, user=request.user, fmt=fmt)
-        )
+        pack = exports.alignment_file(unit, fiscal_year=year, user=request.user, fmt=fmt)
+        exports.alignment_download_audit(request, unit, fiscal_year=year, fmt=fmt)
+        return as_download(pack)
 
 
 class PaperSerializer(serializers.Serializer):
@@ -301,3 +306,70 @@ class MeasureHistoryView(FileFormats, APIView):
             for row in scored_history(series)
         ]
         return Response(HistorySerializer({"measure": measure.pk, "values": values}).data)
+
+
+class PayDataQuerySerializer(serializers.Serializer):
+    fiscal_year = serializers.IntegerField(
+        required=False, min_value=1900, max_value=2999, help_text="Fiscal year (default: current)."
+    )
+
+
+class _PayDataView(FileFormats, APIView):
+    """A pay data file of a unit's subtree, for who may see the unit's people (OSM staff,
+    executives, HR, its heads): a workbook (default) or a CSV; each download is recorded
+    in the security audit log."""
+
+    permission_classes = [HasRulePermission]
+    file_formats = ("xlsx", "csv")
+    json_too = False
+    export = ""
+
+    def make(self, unit, **kwargs):
+        raise NotImplementedError
+
+    def get(self, request, pk: int):
+        unit = unit_for(request, pk)
+        require(request.user, "people.view_employee", unit)
+        query = PayDataQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("fiscal_year") or current_fiscal_year()
+        fmt = self.wanted_format("xlsx")
+        pack = self.make(unit, fiscal_year=year, user=request.user, fmt=fmt)
+        exports.pay_data_download_audit(request, self.export, unit, fiscal_year=year, fmt=fmt)
+        return as_download(pack)
+
+
+class UnitGoalsView(_PayDataView):
+    """The goals of a fiscal year of the employees of a unit's subtree: employee, e-mail,
+    unit, kind, title, weight, objective and measure (UNIT.CODE), progress."""
+
+    queryset = Goal.objects.all()
+    export = "goals"
+
+    def make(self, unit, **kwargs):
+        return exports.goals_file(unit, **kwargs)
+
+    @extend_schema(
+        summary="The goals of a unit's subtree (workbook or CSV)",
+        **_file_schema(None, "xlsx", "csv", parameters=[PayDataQuerySerializer]),
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)
+
+
+class UnitIncentivesView(_PayDataView):
+    """The incentive components of a fiscal year of the employees of a unit's subtree:
+    employee, e-mail, unit, name, weight, objective and measure (UNIT.CODE)."""
+
+    queryset = IncentiveComponent.objects.all()
+    export = "incentives"
+
+    def make(self, unit, **kwargs):
+        return exports.incentives_file(unit, **kwargs)
+
+    @extend_schema(
+        summary="The incentive components of a unit's subtree (workbook or CSV)",
+        **_file_schema(None, "xlsx", "csv", parameters=[PayDataQuerySerializer]),
+    )
+    def get(self, request, pk: int):
+        return super().get(request, pk)

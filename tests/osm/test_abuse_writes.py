@@ -678,6 +678,7 @@ READ_ONLY_PAGES = {
     # The files of the download menus (tests/reports/test_files.py).
     "reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
     "reports:budget", "reports:portfolio", "reports:briefing-book",
+    "reports:goals", "reports:incentives",
     # Anyone with a role comments on anything he or she sees (everything): no unit to refuse
     # (tests/communication/test_analyses_and_comments.py).
     "comment-post",

@@ -148,6 +148,8 @@ PAGES = {
     # The files of the download menus (reports/views.py)
     "reports:scorecard": lambda d: f"/reports/units/{d.unit.code}/scorecard/?format=xlsx",
     "reports:unit-report": lambda d: f"/reports/units/{d.unit.code}/report/",
+    "reports:goals": lambda d: f"/reports/units/{d.unit.code}/goals/?format=csv",
+    "reports:incentives": lambda d: f"/reports/units/{d.unit.code}/incentives/",
     "reports:history": lambda d: f"/reports/measures/{d.measure.pk}/history/",
     "reports:alignment": lambda d: f"/reports/alignment/?unit={d.unit.code}",
     "reports:budget": lambda d: f"/reports/budget/?unit={d.unit.code}",
@@ -268,7 +270,8 @@ NOT_A_PAGE = {"notification-count", "notification-open"}
 # Files to download (a workbook, a PDF, a deck): no HTML to look into.
 FILES = {"reports:scorecard", "reports:unit-report", "reports:history", "reports:alignment",
          "reports:budget", "reports:portfolio", "reports:briefing-book",
-         "reports:scorecard-import-template", "practice-attachment"}  # fmt: skip
+         "reports:scorecard-import-template", "practice-attachment", "reports:goals",
+         "reports:incentives"}  # fmt: skip
 
 
 @pytest.fixture
