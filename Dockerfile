@@ -56,4 +56,5 @@ RUN install -d -o 1000 -g 1000 -m 0750 /data/media
 # By number, so a runtime that refuses root (e.g. Kubernetes' runAsNonRoot) can tell.
 USER 1000:1000
 EXPOSE 8000
-CMD ["gunicorn", "osm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "osm.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "accounts.access_log.TokenRedactingLogger"]

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from . import security_tasks  # noqa: F401  (the password reset mail, for the worker)
 from .services.audit import audit_prune
 
 

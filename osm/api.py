@@ -4,11 +4,11 @@ browsable docs. The pieces every resource shares (pagination, errors, permission
 service viewset) are in core/api/."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import PATHS as account_paths
 from accounts.api import ROUTES as account_routes
+from accounts.api.schema import SchemaDocsView, SchemaView
 from alignment.api import StrategyTestsView
 from budgets.api import ROUTES as budget_routes
 from communication.api import PATHS as communication_paths
@@ -53,9 +53,9 @@ urlpatterns = [
     *communication_paths,
     path("units/<int:pk>/strategy-tests/", StrategyTestsView.as_view(), name="api-strategy-tests"),
     path("objectives/<int:pk>/cascade/", ObjectiveCascadeView.as_view(), name="api-cascade"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the Content-Security-Policy holds on the docs page too.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SchemaDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),
 ]

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in session's index row (Security page): its key and last-seen time in step.
+    "accounts.session_middleware.SessionIndexMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -174,6 +176,9 @@ AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 AXES_COOLOFF_TIME = "accounts.lockout.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Each attempt record expires with its own lockout, so another login's clean-up cannot lift a
+# longer (progressive) lockout early (accounts/lockout.py).
+AXES_USE_ATTEMPT_EXPIRATION = True
 AXES_CLIENT_IP_CALLABLE = "core.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
@@ -188,6 +193,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not a rule: a new password ends the user's API tokens and other sessions.
+    {"NAME": "accounts.password_hooks.EndAccessOnPasswordChange"},
 ]
 
 LOGIN_URL = "/accounts/login/"

@@ -707,6 +707,10 @@ READ_ONLY_PAGES = {
     # The security audit log: filters only; nothing writes an entry (tests/accounts/
     # test_audit_log.py).
     "audit-log",
+    # Each person's own sessions and API tokens: another's is a 404, someone's page a 403 but
+    # for the OSM staff (tests/accounts/test_security_pages.py).
+    "security", "security-user", "security-user-end-all", "security-session-end",
+    "security-sessions-end-others", "security-token-new", "security-token-revoke",
 }  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""API v1 authentication: hashed expiring tokens, logout, throttled login, the schema."""
+"""API v1 authentication: hashed expiring tokens, logout, throttled login, the schema's
+assets."""
 
 import datetime as dt
 
@@ -89,8 +90,10 @@ def test_login_is_throttled_per_user_and_address(user, settings):
     assert token_for(other_address).status_code == 429
 
 
-def test_schema_and_docs_need_no_login_and_use_local_assets():
+def test_schema_and_docs_use_local_assets(user):
+    # Signed in: the schema is not public (API_SCHEMA_PUBLIC; tests/accounts/test_schema_access.py).
     client = APIClient()
+    client.force_login(user)
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/units/" in schema.content

@@ -195,7 +195,8 @@ def test_query_counts_do_not_grow_with_the_data(org):
     assert [count(client, p) for p in paths] == small
 
 
-def test_schema_lists_the_computed_reads():
+def test_schema_lists_the_computed_reads(settings):
+    settings.API_SCHEMA_PUBLIC = True  # read anonymously (tests/accounts/test_schema_access.py)
     schema = APIClient().get("/api/v1/schema/").content.decode()
     for path in (
         "/api/v1/units/{id}/scorecard/",

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
@@ -25,7 +26,9 @@ from tests import factories as f
 schemathesis.serializer.alias(
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"
 )
-schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
+# Read at import, with no user to sign in: published for the reading (API_SCHEMA_PUBLIC).
+with override_settings(API_SCHEMA_PUBLIC=True):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
 
 
 @pytest.fixture(autouse=True)

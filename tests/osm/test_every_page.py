@@ -31,7 +31,9 @@ ROLES = ["osm", "executive", "unithead", "hr", "owner", "employee"]
 # Pages that only take a POST (a GET is 405), and Django's own account pages.
 POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "value-approve",
              "notifications-read-all", "analysis-post", "comment-post",
-             "comment-delete", "practice-endorsement", "practice-attachment-remove"}  # fmt: skip
+             "comment-delete", "practice-endorsement", "practice-attachment-remove",
+             "security-user-end-all", "security-session-end", "security-sessions-end-others",
+             "security-token-new", "security-token-revoke"}  # fmt: skip
 NOT_OURS = {
     "password_reset_confirm",  # needs a token from an email
     "password_reset_done",
@@ -234,6 +236,15 @@ PAGES = {
     "announcement-readers": lambda d: f"/announcements/{d.announcement.pk}/reach/",
     "practices": lambda d: "/practices/",
     "audit-log": lambda d: "/accounts/audit/",
+    "security": lambda d: "/accounts/security/",
+    "security-user": lambda d: (
+        f"/accounts/security/{get_user_model().objects.get(username='employee').pk}/"
+    ),
+    "security-user-end-all": lambda d: "/accounts/security/1/end-all/",
+    "security-session-end": lambda d: "/accounts/security/sessions/1/end/",
+    "security-sessions-end-others": lambda d: "/accounts/security/sessions/end-others/",
+    "security-token-new": lambda d: "/accounts/security/tokens/new/",
+    "security-token-revoke": lambda d: "/accounts/security/tokens/abc/revoke/",
     "practice-new": lambda d: "/practices/new/",
     "practice": lambda d: f"/practices/{d.practice.pk}/",
     "practice-edit": lambda d: f"/practices/{d.practice.pk}/edit/",
