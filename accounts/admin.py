@@ -4,6 +4,8 @@ database refuses an UPDATE); a session is ended from the Security pages, which a
 in Django's session store, not by deleting its row here."""
 
 from django.contrib import admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from .models import AuditEvent, UserSession
@@ -49,3 +51,12 @@ class UserSessionAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for f in super().get_readonly_fields(request, obj) if f != "session_key"]
+
+
+# django-otp's own admin would show each person's secret key, QR code and recovery codes to
+# the OSM staff and let a device be added without the audit log: the second factor is
+# managed on its own pages instead (accounts/mfa_views.py, where the OSM staff remove a lost
+# one, recorded).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

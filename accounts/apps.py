@@ -11,8 +11,9 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from core.audit import register_audit_recorder
 
-        from . import receivers
+        from . import mfa, receivers
         from .services.audit import audit_record
 
         register_audit_recorder(audit_record)
         receivers.connect()
+        mfa.connect()  # the second factor's checker for the admin and the API token login

@@ -132,12 +132,9 @@ class RoleChange:
         return bool(self.added or self.removed)
 
     def __str__(self) -> str:
-        parts = []
-        if self.added:
-            parts.append("added: " + ", ".join(self.added))
-        if self.removed:
-            parts.append("removed: " + ", ".join(self.removed))
-        return "; ".join(parts) + " (single sign-on groups)"
+        # The one format of a role change's audit detail (as the Users page writes it).
+        parts = [f"+{name}" for name in self.added] + [f"\u2212{name}" for name in self.removed]
+        return " ".join(parts) + " (single sign-on groups)"
 
 
 def roles_apply(*, user, claims: dict) -> RoleChange:

@@ -1,6 +1,8 @@
 """The admin site: the OSM staff's tool. Other roles work in the web app and the API,
 whose views check each write against its target; the admin's generic forms do not, so a
-user with another role is kept out even if someone ticks `is_staff` for them."""
+user with another role is kept out even if someone ticks `is_staff` for them. A session
+that must pass the second factor (required for the OSM staff by default, or set up by the
+person) is kept out until it has (core/second_factor.py)."""
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
@@ -14,8 +16,13 @@ class OSMAdminSite(admin.AdminSite):
     def has_permission(self, request):
         # Imported here: this module is loaded with INSTALLED_APPS, before the app registry.
         from .roles import OSM_STAFF, has_role
+        from .second_factor import session_passed
 
-        return super().has_permission(request) and has_role(request.user, OSM_STAFF)
+        return (
+            super().has_permission(request)
+            and has_role(request.user, OSM_STAFF)
+            and session_passed(request)
+        )
 
 
 class OSMAdminConfig(AdminConfig):

@@ -1,10 +1,11 @@
 """Sign-in to the API: token login (throttled per address and per username, refused while
-django-axes has locked the login out) and token revocation. The users resource is
+django-axes has locked the login out, asking for the second factor's code where the person
+has one or must have one) and token revocation. The users resource is
 accounts/api/users.py."""
 
 import hashlib
 
-from django.conf import settings
+from axes.helpers import get_cool_off
 from django.contrib.auth import user_logged_in
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -18,6 +19,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
+
+from core.audit import AuditKind, audit
+from core.second_factor import token_refusal
 
 
 class LoginAddressThrottle(AnonRateThrottle):
@@ -50,11 +54,25 @@ class CredentialsSerializer(AuthTokenSerializer):
         style={"input_type": "password"},
         trim_whitespace=False,
     )
+    otp = serializers.CharField(
+        help_text=(
+            "Second factor: the code the authenticator app shows now, or an unused recovery "
+            "code (used up). Required for an account that has a second factor set up, or "
+            "whose role requires one (then set it up in the web app first)."
+        ),
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=32,
+    )
 
 
 class TokenView(APIView):
-    """`POST {"username", "password"}` → `{"token", "expiry"}`. Tokens are stored hashed
-    and expire (`API_TOKEN_DAYS`, default 30); wrong credentials are a 400, never a token."""
+    """`POST {"username", "password", "otp"}` → `{"token", "expiry"}`. Tokens are stored
+    hashed and expire (`API_TOKEN_DAYS`, default 30); wrong credentials are a 400, never a
+    token. `otp` (the second factor's code) is needed where the person has a second factor
+    or must have one: without it, or wrong, a 400 on `otp` (a wrong code is recorded and
+    throttled by django-otp). Each token given is recorded in the audit log."""
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
@@ -71,7 +89,12 @@ class TokenView(APIView):
                     "expiry": serializers.DateTimeField(help_text="When the token stops working."),
                 },
             ),
-            400: OpenApiResponse(description="Wrong credentials or missing fields."),
+            400: OpenApiResponse(
+                description=(
+                    "Wrong credentials or missing fields; or `otp` missing, wrong or throttled "
+                    'for an account with a second factor (`{"otp": ["…"]}`).'
+                )
+            ),
             429: OpenApiResponse(description="Too many tries, or locked out after failures."),
         },
         auth=[],
@@ -86,12 +109,12 @@ class TokenView(APIView):
             request._request, "axes_locked_out", False
         )
         if locked:
-            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            minutes = int(get_cool_off(request).total_seconds() // 60)
             return Response(
                 {
                     "detail": _(
-                        "Too many failed logins for this user or from this address: logins are "
-                        "refused for %(minutes)s minutes. The OSM staff can unlock it."
+                        "Too many failed logins for this user from this address: its logins from "
+                        "here are refused for %(minutes)s minutes. The OSM staff can unlock it."
                     )
                     % {"minutes": minutes}
                 },
@@ -100,10 +123,22 @@ class TokenView(APIView):
         if not valid:
             raise ValidationError(credentials.errors)
         user = credentials.validated_data["user"]
+        refusal = token_refusal(
+            request=request, user=user, code=credentials.validated_data.get("otp", "")
+        )
+        if refusal:
+            raise ValidationError({"otp": [refusal]})
         instance, token = get_token_model().objects.create(
             user=user, expiry=knox_settings.TOKEN_TTL
         )
         user_logged_in.send(sender=user.__class__, request=request, user=user)
+        audit(
+            AuditKind.TOKEN_CREATED,
+            request=request,
+            actor=user,
+            target=user,
+            detail=instance.token_key[:8],
+        )
         return Response({"token": token, "expiry": instance.expiry}, status=status.HTTP_200_OK)
 
 

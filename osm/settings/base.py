@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "accounts.session_middleware.SessionIndexMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
+    # Right after it: a session that must pass the second factor reaches only the pages that
+    # get it there (the API signed in by session answers 403); accounts/middleware.py.
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -18,3 +18,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Most tests sign people in with force_login and no second factor (the OSM staff included);
+# the second factor's own tests (tests/accounts/test_mfa*.py) turn it on with `settings`.
+OTP_REQUIRED_FOR = "none"

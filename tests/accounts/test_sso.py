@@ -66,7 +66,7 @@ def test_first_sign_in_creates_the_user_with_roles_and_links_the_employee(client
     assert (login.actor, login.target, login.detail) == (user, user, "sso")
     [change] = entries(AuditKind.ROLES_CHANGED)
     assert change.target == user
-    assert change.detail == "added: OSM staff (single sign-on groups)"
+    assert change.detail == "+OSM staff (single sign-on groups)"
     assert entries(AuditKind.SSO_FAILED) == []
     # The session works on the next request.
     assert client.get("/notifications/").wsgi_request.user == user
@@ -89,8 +89,8 @@ def test_groups_removed_at_the_provider_remove_the_role_at_the_next_sign_in(clie
     assert again.session[SESSION_KEY] == str(user.pk)
     assert roles(user) == {EXECUTIVE, MEASURE_OWNER}
     assert [e.detail for e in entries(AuditKind.ROLES_CHANGED)] == [
-        "added: Executive, OSM staff (single sign-on groups)",
-        "removed: OSM staff (single sign-on groups)",
+        "+Executive +OSM staff (single sign-on groups)",
+        "\u2212OSM staff (single sign-on groups)",
     ]
     assert User.objects.filter(username__startswith="bruno").count() == 1
 

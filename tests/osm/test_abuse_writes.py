@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from axes.models import AccessAttempt
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -47,12 +49,22 @@ SNAPSHOT_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews", "a
 
 def snapshot() -> dict:
     """Every row of every model of our apps (history tables, the job queue and the links of
-    many-to-many fields included)."""
-    return {
+    many-to-many fields included), and the users, their roles and login lockouts (not the
+    last sign-in, which the request's own sign-in moves)."""
+    rows = {
         model._meta.label: list(model.objects.order_by("pk").values_list())
         for label in SNAPSHOT_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     }
+    users = get_user_model()
+    rows["users"] = list(
+        users.objects.order_by("pk").values_list(
+            "pk", "username", "email", "first_name", "last_name", "is_active"
+        )
+    )
+    rows["roles"] = list(users.groups.through.objects.order_by("pk").values_list())
+    rows["lockouts"] = list(AccessAttempt.objects.order_by("pk").values_list("pk", "username"))
+    return rows
 
 
 def days(n: int) -> dt.date:
@@ -139,6 +151,16 @@ def side(unit, child, up_objective=None) -> SimpleNamespace:
     s.pulse = PulseFactory(unit=unit, title="Spring pulse", opens_on=days(30), closes_on=days(44))
     s.pulse2 = PulseFactory(unit=unit, title="Summer pulse", opens_on=days(90), closes_on=days(104))
     s.open_pulse = PulseFactory(unit=unit, title="Pulse", opens_on=days(-1), closes_on=days(13))
+    # User management: a deactivated user, one invited who has not chosen a password yet,
+    # and the unit head's login locked out from an address.
+    code = unit.code.lower()
+    s.former = f.UserFactory(username=f"former{code}", is_active=False)
+    s.invited = f.UserFactory(username=f"invited{code}", password=None)
+    s.lockout = AccessAttempt.objects.create(
+        username=unit.head.username, ip_address="10.9.9.9", user_agent="test",
+        failures_since_start=5, get_data="", post_data="", http_accept="",
+        path_info="/accounts/login/",
+    )  # fmt: skip
     return s
 
 
@@ -286,8 +308,51 @@ def subscription_form(s, **changes):
     return data | changes
 
 
+def invitation(s) -> dict:
+    return {"email": f"new{s.unit.code.lower()}@example.com", "full_name": "New One",
+            "roles": ["Executive"]}  # fmt: skip
+
+
 # Web pages: the URL name each case writes through.
 WEB: dict[str, list[Case]] = {
+    # User management: the OSM staff's alone; a unit head cannot grant roles, not even on
+    # his or her own side (accounts/users_views.py).
+    "account-user-invite": [
+        Case("invite someone", post(lambda w, s: "/accounts/users/invite/",
+             lambda w, s: invitation(s)), 403, control="osm", own_refused=True),
+    ],
+    "account-user": [
+        Case("give the unit's head a role", post(
+            lambda w, s: f"/accounts/users/{s.unit.head.pk}/",
+            lambda w, s: {"roles": ["Unit head", "OSM staff"], "units": [s.unit.pk]}), 403,
+            control="osm", own_refused=True),
+    ],
+    "account-user-edit": [
+        Case("rename the unit's head", post(
+            lambda w, s: f"/accounts/users/{s.unit.head.pk}/edit/",
+            lambda w, s: {"username": f"renamed{s.unit.code.lower()}", "full_name": "Re Named",
+                          "email": f"renamed{s.unit.code.lower()}@example.com"}), 403,
+            control="osm", own_refused=True),
+    ],
+    "account-user-deactivate": [
+        Case("deactivate the unit's head",
+             post(lambda w, s: f"/accounts/users/{s.unit.head.pk}/deactivate/"), 403,
+             control="osm", own_refused=True),
+    ],
+    "account-user-reactivate": [
+        Case("reactivate a user", post(lambda w, s: f"/accounts/users/{s.former.pk}/reactivate/"),
+             403, control="osm", own_refused=True),
+    ],
+    "account-user-unlock": [
+        Case("unlock the unit head's login",
+             post(lambda w, s: f"/accounts/users/{s.unit.head.pk}/unlock/"), 403,
+             control="osm", own_refused=True),
+    ],
+    "account-user-invitation-resend": [
+        Case("send an invitation again",
+             post(lambda w, s: f"/accounts/users/{s.invited.pk}/invitation/"), 403,
+             control="osm", own_refused=True),
+    ],
     "unit-versions": [
         Case("publish a version of the unit's strategy", post(
             lambda w, s: f"/units/{s.unit.code}/versions/",
@@ -668,6 +733,8 @@ READ_ONLY_PAGES = {
     "people:index", "people:employee", "people:templates", "people:alignment",
     "reviews:index", "reviews:briefing", "calendar:index", "setup", "landing", "my-strategy",
     "reporting-months", "approvals", "discussion",
+    # The OSM staff's list of users (its writes are WEB cases above).
+    "account-users",
     # A person subscribes only himself (the form names no one else but for the OSM staff;
     # tests/reports/test_subscriptions.py), and lists only his own subscriptions.
     "reports:subscriptions", "reports:subscription-new",
@@ -711,6 +778,9 @@ READ_ONLY_PAGES = {
     # for the OSM staff (tests/accounts/test_security_pages.py).
     "security", "security-user", "security-user-end-all", "security-session-end",
     "security-sessions-end-others", "security-token-new", "security-token-revoke",
+    # The second factor: each person's own (nobody reaches another's); the OSM staff remove
+    # someone's lost one, no unit involved (tests/accounts/test_mfa.py).
+    "mfa", "mfa-setup", "mfa-verify", "mfa-recovery-codes", "mfa-remove", "mfa-user-remove",
 }  # fmt: skip
 
 
@@ -735,6 +805,23 @@ def crud(prefix, *, create, update, delete, refused=(403, 403, 403), control="al
 
 # API resources (router prefixes): each one's cases.
 API: dict[str, list[Case]] = {
+    # The OSM staff's alone (a unit head cannot grant roles); nobody deletes a user (405).
+    "users": [
+        Case("create (users)", api("POST", lambda w, s: "users/", lambda w, s: {
+            "username": f"new{s.unit.code.lower()}", "is_active": True, **invitation(s)}), 403,
+            control="osm", own_refused=True),
+        Case("change (users): give the unit's head a role", api(
+            "PATCH", lambda w, s: f"users/{s.unit.head.pk}/",
+            lambda w, s: {"roles": ["Unit head", "OSM staff"]}), 403, control="osm",
+            own_refused=True),
+        Case("change (users): deactivate the unit's head", api(
+            "PATCH", lambda w, s: f"users/{s.unit.head.pk}/", lambda w, s: {"is_active": False}),
+            403, control="osm", own_refused=True),
+        Case("delete (users)", api("DELETE", lambda w, s: f"users/{s.former.pk}/"), 405,
+             control=None, own_refused=True),
+        Case("invite someone", api("POST", lambda w, s: "users/invite/",
+             lambda w, s: invitation(s)), 403, control="osm", own_refused=True),
+    ],
     "units": crud(
         "units",
         create=lambda w, s: {"code": "NEWU", "name": "New", "kind": "team", "parent": s.unit.pk},

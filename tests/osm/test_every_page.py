@@ -33,7 +33,9 @@ POST_ONLY = {"measure-value-delete", "arrow-add", "arrow-delete", "logout", "val
              "notifications-read-all", "analysis-post", "comment-post",
              "comment-delete", "practice-endorsement", "practice-attachment-remove",
              "security-user-end-all", "security-session-end", "security-sessions-end-others",
-             "security-token-new", "security-token-revoke"}  # fmt: skip
+             "security-token-new", "security-token-revoke", "account-user-deactivate",
+             "account-user-reactivate", "account-user-unlock",
+             "account-user-invitation-resend"}  # fmt: skip
 NOT_OURS = {
     "password_reset_confirm",  # needs a token from an email
     "password_reset_done",
@@ -41,6 +43,7 @@ NOT_OURS = {
     "password_change_done",
     "sso-login",  # a redirect to the identity provider (404 while OIDC_ISSUER is empty)
     "sso-callback",  # the provider's answer: tests/accounts/test_sso.py
+    "account-invitation",  # needs a token from an e-mail (tests/accounts/test_users_pages.py)
 }
 
 
@@ -98,6 +101,7 @@ def demo_objects() -> SimpleNamespace:
     attachment = PracticeAttachment.objects.filter(practice=practice).first()
     pulse = Pulse.objects.order_by("-opens_on").first()  # the open one, in the demo
     closed_pulse = Pulse.objects.filter(closes_on__lt=pulse.opens_on).first()
+    account = get_user_model().objects.get(username="employee")  # the users' pages
     return SimpleNamespace(**locals())
 
 
@@ -237,14 +241,29 @@ PAGES = {
     "practices": lambda d: "/practices/",
     "audit-log": lambda d: "/accounts/audit/",
     "security": lambda d: "/accounts/security/",
-    "security-user": lambda d: (
-        f"/accounts/security/{get_user_model().objects.get(username='employee').pk}/"
-    ),
+    "security-user": lambda d: f"/accounts/security/{d.account.pk}/",
     "security-user-end-all": lambda d: "/accounts/security/1/end-all/",
     "security-session-end": lambda d: "/accounts/security/sessions/1/end/",
     "security-sessions-end-others": lambda d: "/accounts/security/sessions/end-others/",
     "security-token-new": lambda d: "/accounts/security/tokens/new/",
     "security-token-revoke": lambda d: "/accounts/security/tokens/abc/revoke/",
+    # The second factor (accounts/mfa_views.py): each person's own; removing someone else's
+    # is the OSM staff's (tests/accounts/test_mfa.py).
+    "mfa": lambda d: "/accounts/two-factor/",
+    "mfa-setup": lambda d: "/accounts/two-factor/setup/",
+    "mfa-verify": lambda d: "/accounts/two-factor/verify/",
+    "mfa-recovery-codes": lambda d: "/accounts/two-factor/recovery-codes/",
+    "mfa-remove": lambda d: "/accounts/two-factor/remove/",
+    "mfa-user-remove": lambda d: f"/accounts/two-factor/users/{d.account.pk}/remove/",
+    # User management, the OSM staff's (accounts/users_urls.py)
+    "account-users": lambda d: "/accounts/users/?q=e",
+    "account-user-invite": lambda d: "/accounts/users/invite/",
+    "account-user": lambda d: f"/accounts/users/{d.account.pk}/",
+    "account-user-edit": lambda d: f"/accounts/users/{d.account.pk}/edit/",
+    "account-user-deactivate": lambda d: f"/accounts/users/{d.account.pk}/deactivate/",
+    "account-user-reactivate": lambda d: f"/accounts/users/{d.account.pk}/reactivate/",
+    "account-user-unlock": lambda d: f"/accounts/users/{d.account.pk}/unlock/",
+    "account-user-invitation-resend": lambda d: f"/accounts/users/{d.account.pk}/invitation/",
     "practice-new": lambda d: "/practices/new/",
     "practice": lambda d: f"/practices/{d.practice.pk}/",
     "practice-edit": lambda d: f"/practices/{d.practice.pk}/edit/",
@@ -323,7 +342,7 @@ def test_every_page_for_every_role(client, demo):
             expected = {405} if name in POST_ONLY else {200, 403}
             if username == "osm" and name not in POST_ONLY:
                 expected = {200}
-            if name in ("unit-pick", "landing"):
+            if name in ("unit-pick", "landing", "mfa-verify"):  # nothing to verify: on it goes
                 expected = {302}
             if name == "notification-open":  # its recipient follows the link; others: 404
                 recipient = objects.notification.recipient.username

@@ -1,0 +1,151 @@
+"""The second factor's rules that read (the writes are in accounts/services/mfa.py): whom it
+is required for, whether a person has one, whether a session has passed it, the QR code of
+an enrolment, and the checker the admin site and the API's token login ask through
+`core.second_factor` (registered by `connect()`, from `AccountsConfig.ready()`).
+
+Required (`OTP_REQUIRED_FOR`): "staff" (the OSM staff and superusers; the default), "all"
+(every signed-in user) or "none"; anything else counts as "staff", the safe reading. A
+person who set one up must pass it even where it is not required. A session signed in
+through single sign-on whose provider asserted a second factor (`amr`, see
+`MFA_BY_PROVIDER_SESSION_KEY`) counts as verified while `OIDC_TRUST_PROVIDER_MFA` is on.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+import segno
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models.signals import post_delete, post_save
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.roles import OSM_STAFF, has_role
+from core.second_factor import SecondFactor, register_second_factor
+
+from .constants import MFA_BY_PROVIDER_SESSION_KEY
+
+# What a session still has to do before it may go on.
+VERIFY = "verify"
+ENROL = "enrol"
+
+# Whether a user has a confirmed device is asked on every request of an unverified session:
+# cached, and forgotten whenever a device is saved or deleted (services, admin, cascades).
+# Another process's local-memory cache (no Redis) may keep the old answer this long.
+DEVICE_CACHE_SECONDS = 60
+
+
+def mfa_required_for(user) -> bool:
+    """Whether `user` must have a second factor (`OTP_REQUIRED_FOR`)."""
+    if not user.is_authenticated:
+        return False
+    required_for = getattr(settings, "OTP_REQUIRED_FOR", "staff")
+    if required_for == "none":
+        return False
+    if required_for == "all":
+        return True
+    return has_role(user, OSM_STAFF)  # "staff", and any value not understood
+
+
+def totp_device(user) -> TOTPDevice | None:
+    """The user's confirmed authenticator (one at most), fresh from the database."""
+    if not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+def _cache_key(user) -> str:
+    # With the moment the account was made: an id used again (a test database's rolled-back
+    # rows) never meets another account's answer.
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    return f"osm:mfa:has-device:{user.pk}:{joined}"
+
+
+def has_totp_device(user) -> bool:
+    """Whether `user` has a confirmed authenticator (cached: asked on every request)."""
+    if not user.is_authenticated:
+        return False
+    key = _cache_key(user)
+    found = cache.get(key)
+    if found is None:
+        found = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        cache.set(key, found, DEVICE_CACHE_SECONDS)
+    return found
+
+
+def forget_device_cache(user) -> None:
+    """Drop the cached answer of `has_totp_device` for `user`."""
+    cache.delete(_cache_key(user))
+
+
+def recovery_codes_left(user) -> int:
+    """How many unused recovery codes `user` has."""
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def verified_by_provider(request) -> bool:
+    """The session signed in through single sign-on and the provider asserted a second
+    factor, which OSM is configured to trust."""
+    session = getattr(request, "session", None)
+    return (
+        session is not None
+        and session.get(MFA_BY_PROVIDER_SESSION_KEY) is True
+        and getattr(settings, "OIDC_TRUST_PROVIDER_MFA", True)
+    )
+
+
+def verified_with_device(user) -> bool:
+    """Whether this session passed the second factor with one of the user's devices (not
+    through the provider). OTPMiddleware installs is_verified(); without it, not."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def mfa_pending(request) -> str | None:
+    """What the request's signed-in session must do before it may go on: `VERIFY` (enter a
+    code), `ENROL` (set up the required second factor), or None (nothing: not signed in,
+    verified, exempt through its provider, or needing none)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    if verified_with_device(user) or verified_by_provider(request):
+        return None
+    if has_totp_device(user):
+        return VERIFY
+    if mfa_required_for(user):
+        return ENROL
+    return None
+
+
+def qr_svg_data_uri(url: str) -> str:
+    """The QR code of `url` (an otpauth:// link) as an SVG data URI for an <img>: drawn here
+    by segno, no outside service sees the secret."""
+    return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+
+
+def _session_passed(request) -> bool:
+    return mfa_pending(request) is None
+
+
+def _token_refusal(*, request, user, code: str) -> str | None:
+    from .services.mfa import mfa_token_check  # the writes import this module
+
+    return mfa_token_check(request=request, user=user, code=code)
+
+
+def _device_changed(sender, instance, **kwargs) -> None:
+    with suppress(ObjectDoesNotExist):  # the user is gone too: nobody asks any more
+        forget_device_cache(instance.user)
+
+
+CHECKER = SecondFactor(session_passed=_session_passed, token_refusal=_token_refusal)
+
+
+def connect() -> None:
+    """Register the checker with the kernel and keep the device cache honest (called from
+    `AccountsConfig.ready()`; a second call changes nothing)."""
+    register_second_factor(CHECKER)
+    post_save.connect(_device_changed, sender=TOTPDevice, dispatch_uid="accounts-mfa-saved")
+    post_delete.connect(_device_changed, sender=TOTPDevice, dispatch_uid="accounts-mfa-deleted")
