@@ -2,7 +2,8 @@
 accounts.access_log.TokenRedactingLogger`.
 
 The link in a password reset mail carries a one-time token in its path
-(`/accounts/reset/<uid>/<token>/`). Django's confirmation view moves it into the session at
+(`/accounts/reset/<uid>/<token>/`), as does an invitation's
+(`/accounts/users/invitation/<uid>/<token>/`). Django's confirmation view moves it into the session at
 that first request and redirects to `/accounts/reset/<uid>/set-password/`, so no later
 address (nor a Referer) holds it; only the access line of that first request would, and
 this logger writes it with the token replaced by `[token]`. The app itself logs no request
@@ -14,7 +15,10 @@ import re
 
 from gunicorn.glogging import Logger
 
-RESET_PATH = re.compile(r"(/accounts/reset/[^/\s?]+/)(?!set-password/)[^/\s?]+")
+# A password reset's link, and an invitation's (accounts/users_urls.py), which works alike.
+RESET_PATH = re.compile(
+    r"(/accounts/(?:reset|users/invitation)/[^/\s?]+/)(?!set-password/)[^/\s?]+"
+)
 REDACTED = r"\1[token]"
 
 

@@ -247,6 +247,9 @@ def test_the_access_log_writes_no_reset_token():
     path = "/accounts/reset/MQ/cbn2x8-0a1b2c3d4e5f60718293a4b5c6d7e8f9/"
     assert redact(f"GET {path} HTTP/1.1") == "GET /accounts/reset/MQ/[token]/ HTTP/1.1"
     assert redact("/accounts/reset/MQ/set-password/") == "/accounts/reset/MQ/set-password/"
+    invitation = "/accounts/users/invitation/MQ/cx4-0a1b2c3d4e5f/"
+    assert redact(invitation) == "/accounts/users/invitation/MQ/[token]/"
+    assert redact("/accounts/users/invitation/MQ/set-password/").endswith("/set-password/")
     logger = TokenRedactingLogger.__new__(TokenRedactingLogger)
     environ = {
         "REQUEST_METHOD": "GET",
