@@ -3,8 +3,8 @@ accounts.access_log.TokenRedactingLogger`.
 
 The link in a password reset mail carries a one-time token in its path
 (`/accounts/reset/<uid>/<token>/`), as does an invitation's
-(`/accounts/users/invitation/<uid>/<token>/`). Django's confirmation view moves it into the session at
-that first request and redirects to `/accounts/reset/<uid>/set-password/`, so no later
+(`/accounts/users/invitation/<uid>/<token>/`). Django's confirmation view moves it into the
+session at that first request and redirects to `.../<uid>/set-password/`, so no later
 address (nor a Referer) holds it; only the access line of that first request would, and
 this logger writes it with the token replaced by `[token]`. The app itself logs no request
 that succeeds (django.request logs 4xx and 5xx answers, and the confirmation answers 302,
