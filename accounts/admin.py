@@ -8,7 +8,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
-from .models import AuditEvent, UserSession
+from .models import AuditEvent, SSOIdentity, UserSession
 
 
 class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
@@ -51,6 +51,20 @@ class UserSessionAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f for f in super().get_readonly_fields(request, obj) if f != "session_key"]
+
+
+@admin.register(SSOIdentity)
+class SSOIdentityAdmin(ReadOnlyAdmin):
+    """Which provider identity signs in as which user. Read-only, but OSM staff may delete
+    a link (then the next single sign-on links by e-mail address again), e.g. when a
+    provider account was re-created for the same person."""
+
+    list_display = ("user", "issuer", "subject", "created_at", "last_used")
+    search_fields = ("user__username", "subject")
+    list_select_related = ("user",)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("accounts.delete_ssoidentity")
 
 
 # django-otp's own admin would show each person's secret key, QR code and recovery codes to

@@ -88,3 +88,30 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SSOIdentity(models.Model):
+    """The provider's own, permanent name for a person (the ID token's `iss` and `sub`),
+    linked to an OSM user at the first single sign-on (by e-mail address, then never again):
+    a changed address at the provider still reaches the same account, and an address
+    re-used for someone new at the provider does not reach the old one."""
+
+    access = Access(policies.STAFF_ONLY, owner="user")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities"
+    )
+    issuer = models.CharField(_("provider"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("linked"), default=timezone.now)
+    last_used = models.DateTimeField(_("last used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="accounts_sso_identity")
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} {self.subject}"

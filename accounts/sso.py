@@ -23,12 +23,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import AuditKind, audit
 from core.roles import ROLES
 from people import services as people_services
 from people.models import Employee
+
+from .models import SSOIdentity
 
 log = logging.getLogger(__name__)
 
@@ -196,9 +199,23 @@ def _free_username(claims: dict, email: str) -> str:
     return candidate
 
 
+def _issuer(claims: dict) -> str:
+    return str(claims.get("iss") or settings.OIDC_ISSUER)
+
+
 def _user_for(claims: dict, email: str):
-    """The user of that address, or a new one (not yet saved)."""
+    """The user the provider's identity (`iss`, `sub`) is linked to; at the first sign-in,
+    the user of that address (unless linked to another identity of the same provider: an
+    address re-used for someone new), or a new one (not yet saved)."""
     User = get_user_model()
+    subject = str(claims.get("sub") or "")
+    identity = (
+        SSOIdentity.objects.select_related("user")
+        .filter(issuer=_issuer(claims), subject=subject)
+        .first()
+    )
+    if identity is not None:
+        return identity.user
     found = list(User.objects.filter(email__iexact=email)[:2])
     if len(found) > 1:
         raise SSORefused(
@@ -206,8 +223,26 @@ def _user_for(claims: dict, email: str):
             _("Several OSM accounts share your e-mail address; ask OSM staff to fix that."),
         )
     if found:
+        if SSOIdentity.objects.filter(user=found[0], issuer=_issuer(claims)).exists():
+            raise SSORefused(
+                f"the address {email} belongs to {found[0].username}, linked to another "
+                f"identity of the provider (not {subject})",
+                _(
+                    "Your e-mail address belongs to an OSM account that signs in as someone "
+                    "else at the provider; ask OSM staff to fix that."
+                ),
+            )
         return found[0]
     return User(username=_free_username(claims, email), is_active=True)
+
+
+def _identity_keep(user, claims: dict) -> None:
+    """Link the provider's identity to `user` (the first time) and note its use."""
+    SSOIdentity.objects.update_or_create(
+        issuer=_issuer(claims),
+        subject=str(claims.get("sub") or ""),
+        defaults={"user": user, "last_used": timezone.now()},
+    )
 
 
 def _employee_link(user, email: str) -> None:
@@ -227,6 +262,11 @@ def _employee_link(user, email: str) -> None:
 def user_sign_in(*, claims: dict, request=None):
     """The user the verified claims name, created at the first sign-in and brought up to date
     (name, address, roles, employee link) at every one. Raises SSORefused."""
+    if not claims.get("sub"):  # Authlib checks the ID token has one; userinfo alone may not
+        raise SSORefused(
+            "no subject (sub) in the ID token",
+            _("The sign-in provider did not say who you are; ask OSM staff."),
+        )
     email = _email(claims)
     if not email:
         raise SSORefused(
@@ -250,6 +290,7 @@ def user_sign_in(*, claims: dict, request=None):
     if user.pk is None:
         user.set_unusable_password()  # signs in through the provider only
     user.save()
+    _identity_keep(user, claims)
     change = roles_apply(user=user, claims=claims)
     if change:
         audit(

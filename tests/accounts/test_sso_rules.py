@@ -271,3 +271,40 @@ def test_the_test_provider_skips_or_fails_saying_why_when_it_cannot_start(tmp_pa
     with pytest.raises(pytest.fail.Exception) as failed:
         conftest._start(tmp_path)
     assert str(failed.value).endswith("and OSM_REQUIRE_SERVICES=1 requires it.")
+
+
+# The provider's identity (iss, sub) -------------------------------------------------------
+
+
+def test_the_first_sign_in_links_the_identity_and_later_ones_follow_it_not_the_address():
+    from accounts.models import SSOIdentity
+
+    first = sso.user_sign_in(claims=claims(iss="https://idp.example", sub="s-1"))
+    identity = SSOIdentity.objects.get()
+    assert (identity.user, identity.issuer, identity.subject) == (
+        first,
+        "https://idp.example",
+        "s-1",
+    )
+    # The address changed at the provider: the same account, its address brought up to date.
+    again = sso.user_sign_in(
+        claims=claims(iss="https://idp.example", sub="s-1", email="kim.k@example.com")
+    )
+    assert again.pk == first.pk
+    assert User.objects.get(pk=first.pk).email == "kim.k@example.com"
+    assert User.objects.count() == 1
+
+
+def test_an_address_reused_for_someone_new_at_the_provider_does_not_reach_the_old_account():
+    old = sso.user_sign_in(claims=claims(iss="https://idp.example", sub="s-1"))
+    with pytest.raises(sso.SSORefused) as refusal:
+        sso.user_sign_in(claims=claims(iss="https://idp.example", sub="s-2"))
+    assert "linked to another identity of the provider (not s-2)" in refusal.value.reason
+    assert User.objects.count() == 1 and User.objects.get().pk == old.pk
+
+
+def test_no_subject_is_refused():
+    with pytest.raises(sso.SSORefused) as refusal:
+        sso.user_sign_in(claims=claims(sub=""))
+    assert refusal.value.reason == "no subject (sub) in the ID token"
+    assert not User.objects.exists()
