@@ -94,7 +94,7 @@ class SSOIdentity(models.Model):
     """The provider's own, permanent name for a person (the ID token's `iss` and `sub`),
     linked to an OSM user at the first single sign-on (by e-mail address, then never again):
     a changed address at the provider still reaches the same account, and an address
-    re-used for someone new at the provider does not reach the old one."""
+    reused for someone new at the provider does not reach the old one."""
 
     access = Access(policies.STAFF_ONLY, owner="user")
 

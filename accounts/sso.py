@@ -206,7 +206,7 @@ def _issuer(claims: dict) -> str:
 def _user_for(claims: dict, email: str):
     """The user the provider's identity (`iss`, `sub`) is linked to; at the first sign-in,
     the user of that address (unless linked to another identity of the same provider: an
-    address re-used for someone new), or a new one (not yet saved)."""
+    address reused for someone new), or a new one (not yet saved)."""
     User = get_user_model()
     subject = str(claims.get("sub") or "")
     identity = (
