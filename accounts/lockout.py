@@ -19,6 +19,7 @@ clean-up of expired attempts cannot lift it early.
 import datetime as dt
 import hashlib
 import time
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -49,7 +50,9 @@ def _username(request) -> str:
     except APIException:  # a body DRF cannot parse (or refuses): no username in it
         data = None
     name = data.get("username") if hasattr(data, "get") else None
-    return name if isinstance(name, str) else ""
+    # As the login form reads it (UsernameField: NFKC, stripped), so that "alice " or a
+    # full-width spelling of it meets alice's lockouts, not a fresh count.
+    return unicodedata.normalize("NFKC", name).strip() if isinstance(name, str) else ""
 
 
 def _state(key: str) -> tuple[int, float]:

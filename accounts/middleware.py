@@ -23,6 +23,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+from knox.settings import knox_settings
 
 from .mfa import ENROL, mfa_pending
 
@@ -78,6 +79,13 @@ def _api_refusal(pending: str) -> JsonResponse:
     return JsonResponse({"detail": message}, status=403)
 
 
+def _token_scheme(request) -> bool:
+    """Whether the request names knox's scheme (`Authorization: Token ...`). Another scheme
+    is not a token: knox ignores it and DRF would fall back to the session."""
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
+    return scheme.lower() == knox_settings.AUTH_HEADER_PREFIX.lower()
+
+
 class SecondFactorMiddleware:
     """Sends a signed-in session that must pass the second factor to the page that asks for
     it (or answers the API with 403), before any other view runs."""
@@ -90,10 +98,8 @@ class SecondFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         api = request.path.startswith("/api/")
-        if api and request.META.get("HTTP_AUTHORIZATION"):
-            return (
-                None  # a token (or other credentials) authenticates this request, not the session
-            )
+        if api and _token_scheme(request):
+            return None  # knox authenticates this request (or answers 401), never the session
         if _exempt(request, view_func):
             return None
         pending = mfa_pending(request)

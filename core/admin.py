@@ -81,9 +81,22 @@ class OSMUserAdmin(UserAdmin):
     """Django's user admin, where only a superuser grants superuser or staff status or a
     single permission: OSM staff manage people's details, roles (groups) and whether they
     are active, and cannot make anyone (themselves included) a superuser (issue 18, from
-    the security review of release 1)."""
+    the security review of release 1). A superuser's account is changed (password
+    included) or deleted by a superuser only, so OSM staff cannot take one over; whether
+    someone is active is set on the Users page (accounts), which ends the sessions and
+    tokens and records it, not here."""
 
-    GUARDED = ("is_superuser", "is_staff", "user_permissions")
+    GUARDED = ("is_superuser", "is_staff", "user_permissions", "is_active")
+
+    def _guards(self, request, obj) -> bool:
+        """Whether `obj` is a superuser the requester (not one) must not change or delete."""
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return not self._guards(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._guards(request, obj) and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

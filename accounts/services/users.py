@@ -163,7 +163,8 @@ def _keeps_a_manager(user, field: str) -> None:
 
 
 def _superuser_guard(user, by, message: str) -> None:
-    """Only a superuser (de)activates a superuser: the OSM staff may not lock one out."""
+    """Only a superuser changes a superuser (activation, roles, name, address, a new
+    invitation): the OSM staff may neither lock one out nor take the account over."""
     if user.is_superuser and by is not None and not by.is_superuser:
         raise PermissionDenied(message)
 
@@ -258,6 +259,7 @@ def user_invitation_resend(*, user, by, request=None) -> None:
     """Mail `user` a new invitation link (the old one expired or went astray). Only for
     someone who has never signed in and has no password yet."""
     _require_staff(by)
+    _superuser_guard(user, by, _("Only a superuser may invite a superuser again."))
     if user.has_usable_password() or user.last_login is not None:
         message = _("%(name)s has signed in already: no invitation to send.")
         raise ValidationError({NON_FIELD_ERRORS: message % {"name": _name(user)}})
@@ -292,6 +294,7 @@ def user_roles_set(*, user, roles: Iterable[str], by, request=None) -> tuple[lis
     returns (given, taken). Taking the OSM staff role from the last active OSM staff member
     is refused, as is an unknown role."""
     _require_staff(by)
+    _superuser_guard(user, by, _("Only a superuser may change a superuser's roles."))
     errors: dict = {}
     wanted = set(_roles_checked(roles, errors))
     if errors:
@@ -428,6 +431,7 @@ def user_update(*, user, data: dict, by, request=None) -> AbstractUser:
     roles, is_active; each optional): details checked all at once, then the roles, then
     deactivation or reactivation, each recorded as its own service records it."""
     _require_staff(by)
+    _superuser_guard(user, by, _("Only a superuser may change a superuser's account."))
     errors: dict = {}
     changes = {}
     if "username" in data:

@@ -110,6 +110,21 @@ def test_the_second_lockout_within_a_day_lasts_twice_as_long(client, alice):
     assert (first.target_name, first.address) == (then.target_name, then.address) == ("alice", A)
 
 
+def test_a_space_or_another_form_of_the_name_does_not_shorten_a_longer_lockout(client, alice):
+    """The lockout's length is looked up before the form cleans the username: "alice " must
+    meet alice's count (the security review of issue 18)."""
+    with time_machine.travel(START, tick=False):
+        fail(client)
+    second = START + dt.timedelta(minutes=16)
+    with time_machine.travel(second, tick=False):
+        fail(client)  # the second lockout: 30 minutes
+    with time_machine.travel(second + dt.timedelta(minutes=16), tick=False):
+        for typed in ("alice ", " alice", "\uff41lice"):  # a full-width a
+            response = web_login(client, typed, address=A)
+            assert response.status_code == 429, typed
+            assert not signed_in(response)
+
+
 def test_trying_again_while_locked_out_does_not_double_the_lockout(client, alice):
     with time_machine.travel(START, tick=False):
         fail(client)

@@ -163,6 +163,39 @@ def test_an_api_token_is_not_asked_for_the_second_factor(client):
     assert response.status_code == 200
 
 
+def test_another_authorization_scheme_does_not_open_the_api_to_an_unverified_session(client):
+    """Knox ignores a scheme that is not `Token`, and DRF would then take the session: both
+    the middleware and the API's session authentication refuse (the security review)."""
+    staff = f.UserFactory(roles=[OSM_STAFF])
+    enrolled(staff)
+    sign_in(client, staff)  # the password only
+    for header in ("Basic eDp5", "Bearer x", "Negotiate abc"):
+        response = client.get("/api/v1/users/", headers={"Authorization": header})
+        assert response.status_code == 403, header
+        assert "has not passed the second factor" in response.json()["detail"]
+    response = client.patch(
+        f"/api/v1/users/{staff.pk}/",
+        {"full_name": "Taken Over"},
+        content_type="application/json",
+        headers={"Authorization": "Basic eDp5"},
+    )
+    assert response.status_code == 403
+    staff.refresh_from_db()
+    assert staff.get_full_name() != "Taken Over"
+
+
+def test_the_api_session_authentication_refuses_without_the_middleware(client, settings):
+    """The API's own check holds even where the middleware is not installed."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if "SecondFactor" not in m]
+    person = f.UserFactory(roles=[EMPLOYEE])
+    enrolled(person)
+    sign_in(client, person)
+    assert client.get(API).status_code == 403
+    device = person.totpdevice_set.get()
+    sign_in(client, person, device=device)
+    assert client.get(API).status_code == 200
+
+
 def test_the_middleware_is_not_fooled_by_a_bad_token_header(client):
     response = Client().get(API, headers={"Authorization": "Token nonsense"})
     assert response.status_code == 401  # the API's own refusal, no session to verify

@@ -1021,3 +1021,34 @@ def test_a_superuser_grants_staff_status(client, superuser, django_user_model):
     assert response.status_code == 302, response.content.decode()[:2000]
     target.refresh_from_db()
     assert target.is_staff and not target.is_superuser
+
+
+def test_osm_staff_cannot_change_deactivate_or_delete_a_superuser(client, osm_staff, superuser):
+    """Not the account, not its password, not whether it is active: a superuser's account
+    is a superuser's business (the security review of issue 18)."""
+    client.force_login(osm_staff)
+    base = f"/admin/auth/user/{superuser.pk}"
+    password = client.post(
+        f"{base}/password/", {"password1": "an0ther-Long-pass", "password2": "an0ther-Long-pass"}
+    )
+    assert password.status_code == 403
+    change = client.post(f"{base}/change/", user_form(superuser, first_name="Taken", is_active=""))
+    assert change.status_code == 403
+    assert client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
+    superuser.refresh_from_db()
+    assert superuser.check_password(PW) and superuser.is_active
+    assert superuser.first_name != "Taken"
+
+
+def test_osm_staff_do_not_deactivate_anyone_in_the_admin(client, osm_staff, django_user_model):
+    """Deactivating is the Users page's (it ends sessions and tokens and records it)."""
+    target = django_user_model.objects.create_user("target", "t@example.com", PW)
+    client.force_login(osm_staff)
+    form = client.get(f"/admin/auth/user/{target.pk}/change/").content.decode()
+    assert 'name="is_active"' not in form
+    data = user_form(target)
+    data.pop("is_active")
+    response = client.post(f"/admin/auth/user/{target.pk}/change/", data)
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.is_active
