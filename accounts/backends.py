@@ -27,6 +27,9 @@ class PasswordBackend(ModelBackend):
         if username is None:
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if not password_login_allowed(username):
+            # Hash anyway, as ModelBackend does for an unknown user: a refusal that answered
+            # at once would tell the break-glass accounts' names by timing.
+            get_user_model()().set_password(password)
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 

@@ -76,8 +76,19 @@ class UserSerializer(serializers.ModelSerializer):
                 "API tokens at once.",
                 "required": True,
             },
-            "last_login": {"help_text": "When the user last signed in, or null."},
+            "last_login": {
+                "help_text": "When the user last signed in (null if never, and for readers "
+                "who are not OSM staff)."
+            },
         }
+
+    def to_representation(self, instance):
+        # Who signed in when is the OSM staff's to see (issue 18, item 4), not every reader's.
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not request.user.has_perm("auth.change_user"):
+            data["last_login"] = None
+        return data
 
 
 class InvitationSerializer(serializers.Serializer):

@@ -134,7 +134,7 @@ def credential_get(user, credential_id: str):
     None (someone else's, ended, or no such thing)."""
     if credential_id.startswith(SESSION_PREFIX):
         pk = credential_id[len(SESSION_PREFIX) :]
-        if not pk.isdigit() or len(pk) > 18:
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # "²" is a digit too
             return None
         return live_sessions(user).select_related("user").filter(pk=int(pk)).first()
     if credential_id.startswith(TOKEN_PREFIX):

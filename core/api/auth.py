@@ -147,4 +147,14 @@ class RevokeView(LogoutView):
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke this token")
     def post(self, request, format=None):
-        return super().post(request, format)
+        # Not knox's own post: it sends user_logged_out, which would record a sign-out and
+        # forget the browser session riding along; this is a token's revocation.
+        token = request._auth
+        token.delete()
+        audit(
+            AuditKind.TOKEN_REVOKED,
+            request=request,
+            target=request.user,
+            detail=token.token_key[:8],
+        )
+        return Response(None, status=status.HTTP_204_NO_CONTENT)

@@ -195,3 +195,28 @@ def test_the_schema_describes_both(ada, client):
     assert {p["name"] for p in listed["parameters"]} == {"user"}
     assert {p["name"] for p in ended["parameters"]} == {"id", "user"}
     assert set(ended["responses"]) == {"204", "400", "403", "404"}
+
+
+def test_an_id_that_only_looks_like_digits_is_a_404_not_a_500(ada):
+    """`"²".isdigit()` is true, `int("²")` fails (the security review of issue 18)."""
+    client = browser(ada)
+    assert client.delete(f"{URL}session-%C2%B2/").status_code == 404
+    assert client.delete(f"{URL}session-%D9%A3/").status_code == 404  # an Arabic-Indic 3
+
+
+def test_the_api_logout_revokes_the_token_and_keeps_the_browser_session(ada):
+    """`POST auth/logout/` is a token's revocation (TOKEN_REVOKED), not a sign-out: the
+    browser session whose cookie rides along stays listed and working."""
+    client = browser(ada)
+    row = session_row(client)
+    instance, token = AuthToken.objects.create(user=ada)
+    response = client.post("/api/v1/auth/logout/", headers={"Authorization": f"Token {token}"})
+    assert response.status_code == 204
+    assert not AuthToken.objects.filter(pk=instance.pk).exists()
+    assert UserSession.objects.filter(pk=row.pk).exists()
+    assert client.get(URL).status_code == 200  # the session still signs in
+    from accounts.models import AuditEvent
+
+    revoked = AuditEvent.objects.get(kind=AuditKind.TOKEN_REVOKED)
+    assert (revoked.target_id, revoked.detail) == (ada.pk, instance.token_key[:8])
+    assert not AuditEvent.objects.filter(kind=AuditKind.LOGOUT).exists()

@@ -85,3 +85,20 @@ def test_the_backend_checks_the_username_given_by_keyword(password_off, rf):
     assert backend.authenticate(request, username="rescue", password=PASSWORD).username == (
         "rescue"
     )
+
+
+def test_a_refused_password_login_still_hashes_so_timing_does_not_tell_break_glass_names(
+    password_off, monkeypatch
+):
+    """A name that is not break-glass is refused after the same hashing a real check does
+    (the security review of issue 18)."""
+    from django.contrib.auth import base_user
+
+    hashed = []
+    real = base_user.make_password
+    monkeypatch.setattr(
+        base_user, "make_password", lambda raw, *a, **k: hashed.append(raw) or real(raw, *a, **k)
+    )
+    f.UserFactory(username="normal")
+    assert PasswordBackend().authenticate(None, username="normal", password="guess-1") is None
+    assert hashed == ["guess-1"]

@@ -55,6 +55,21 @@ def test_everyone_with_a_role_reads_the_active_users(world, who):
     assert client_for(f.UserFactory()).get(URL).status_code == 403
 
 
+def test_only_the_osm_staff_read_when_someone_last_signed_in(world):
+    """The last sign-in is the OSM staff's to see (issue 18, item 4)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    world.head.last_login = timezone.now() - dt.timedelta(hours=3)
+    world.head.save()
+    for who in ("hr", "employee", "exec"):
+        rows = client_for(getattr(world, who)).get(URL, {"username": "head"}).json()["results"]
+        assert rows[0]["last_login"] is None, who
+    rows = client_for(world.staff).get(URL, {"username": "head"}).json()["results"]
+    assert rows[0]["last_login"] is not None
+
+
 def test_the_osm_staff_read_every_user(world):
     world.boss.is_active = False
     world.boss.save()
