@@ -5,8 +5,12 @@
 - `setup/`: the QR code (drawn here as SVG, with the secret in text for typing in), then
   the first code, which confirms it; the ten recovery codes are shown once, to print. From
   a session verified with the app in use, the same page moves it to a new phone.
-- `verify/`: the code asked after signing in (or a recovery code); `?next=` goes on.
-- `recovery-codes/`: ten new recovery codes (the old ones stop working), shown once.
+- `verify/`: the code asked after signing in (or a recovery code); `?next=` goes on. It
+  also asks a session verified by its single sign-on provider only, of someone with an app,
+  before the set-up page replaces that app (else set-up and verify would send it to each
+  other without end).
+- `recovery-codes/`: ten new recovery codes (the old ones stop working), shown once; only
+  with the app's current code.
 - `remove/`: the person removes their own, with a code, where no role requires it.
 - `users/<id>/remove/`: the OSM staff remove someone's who lost the phone.
 
@@ -137,7 +141,8 @@ def mfa_setup(request):
     """Set up an authenticator app: scan the QR code (or type the secret), then enter its
     first code; the recovery codes follow, shown once."""
     user = request.user
-    # A new phone in place of the old one, from a session verified with the old one.
+    # A new phone in place of the old one, from a session verified with the old one (one
+    # verified by its provider only is asked for a code on the verify page first).
     replace = totp_device(user) is not None
     if replace and not verified_with_device(user):
         return redirect(f"{reverse('mfa-verify')}?next={quote(request.get_full_path())}")
@@ -163,28 +168,52 @@ def mfa_setup(request):
     return _setup_page(request, device, form, replace=replace, status=400)
 
 
+def _provider_only(request) -> bool:
+    """The session passed the second factor at its single sign-on provider only, and the
+    person has an authenticator app here: the set-up page asks for a code of theirs before
+    it replaces that app (a session verified with the app itself may go straight on)."""
+    user = request.user
+    return (
+        verified_by_provider(request)
+        and not verified_with_device(user)
+        and totp_device(user) is not None
+    )
+
+
 @second_factor_exempt
 @never_cache
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mfa_verify(request):
     """The code asked after signing in: the app's current code, or a recovery code (used up).
-    Nothing to ask (verified already, no second factor): straight on to `next`."""
+    Also asked of a session verified by its provider only, of someone with an app (the
+    set-up page sends it here): the right code verifies the session with the app. Nothing
+    to ask (verified already, no second factor): straight on to `next`."""
     pending = mfa_pending(request)
-    if pending is None:
+    confirming = pending is None and _provider_only(request)
+    if pending is None and not confirming:
         return redirect(_next(request))
     if pending == ENROL:
         return redirect(f"{reverse('mfa-setup')}?next={quote(_next(request))}")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mfa_verify(request=request, user=request.user, code=form.cleaned_data["code"])
+            services.mfa_verify(
+                request=request,
+                user=request.user,
+                code=form.cleaned_data["code"],
+                where="after single sign-on" if confirming else "sign-in",
+            )
         except ValidationError as refusal:
             add_service_errors(form, refusal)
         else:
             return redirect(_next(request))
     status = 400 if request.method == "POST" else 200
-    context = {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")}
+    context = {
+        "form": form,
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "confirming": confirming,
+    }
     return render(request, TEMPLATES + "verify.html", context, status=status)
 
 
@@ -192,24 +221,34 @@ def mfa_verify(request):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def mfa_recovery_codes(request):
-    """Ten new recovery codes (the old ones stop working), shown once."""
+    """Ten new recovery codes (the old ones stop working), shown once; only with the
+    authenticator app's current code (a session alone cannot replace the owner's codes)."""
     user = request.user
     if totp_device(user) is None:
         return _no_device(request, Crumb(_("Recovery codes")))
-    if request.method == "POST":
-        codes = services.mfa_recovery_codes_regenerate(request=request, user=user)
-        return _codes_page(
-            request,
-            codes,
-            title=_("Your new recovery codes"),
-            notice=_("The old ones no longer work."),
-            done_url=reverse("mfa"),
-        )
+    form = CodeForm(request.POST if request.method == "POST" else None, recovery=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.mfa_recovery_codes_regenerate(
+                request=request, user=user, code=form.cleaned_data["code"]
+            )
+        except ValidationError as refusal:
+            add_service_errors(form, refusal)
+        else:
+            return _codes_page(
+                request,
+                codes,
+                title=_("Your new recovery codes"),
+                notice=_("The old ones no longer work."),
+                done_url=reverse("mfa"),
+            )
+    status = 400 if request.method == "POST" else 200
     context = {
         "crumbs": _crumbs(Crumb(_("Recovery codes"))),
         "codes_left": recovery_codes_left(user),
+        "form": form,
     }
-    return render(request, TEMPLATES + "recovery_codes.html", context)
+    return render(request, TEMPLATES + "recovery_codes.html", context, status=status)
 
 
 @never_cache

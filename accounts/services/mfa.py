@@ -35,6 +35,10 @@ WRONG_CODE = gettext_lazy(
     "This code is not right. Enter the code your authenticator app shows now, or one of "
     "your recovery codes."
 )
+# Where only the app's code is accepted (new recovery codes): no mention of recovery codes.
+WRONG_APP_CODE = gettext_lazy(
+    "This code is not right. Enter the code your authenticator app shows now."
+)
 NO_CODE = gettext_lazy(
     "Your account has a second factor: send the code your authenticator app shows (or a "
     "recovery code) as “otp” with your username and password."
@@ -66,24 +70,29 @@ def _throttled(info: dict | None) -> str:
     ) % {"seconds": seconds}
 
 
-def _device_for(user, code: str, totp: TOTPDevice) -> Device | None:
-    """The device a code is meant for: the app's codes are all digits of its length."""
+def _device_for(user, code: str, totp: TOTPDevice, *, recovery: bool = True) -> Device | None:
+    """The device a code is meant for: the app's codes are all digits of its length; any
+    other code is a recovery code (None where `recovery` codes are not accepted)."""
     if code.isdigit() and len(code) == totp.digits:
         return totp
+    if not recovery:
+        return None
     return StaticDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def _check(*, user, device: Device | None, code: str) -> tuple[Device | None, str, str]:
+def _check(
+    *, user, device: Device | None, code: str, wrong=WRONG_CODE
+) -> tuple[Device | None, str, str]:
     """(the device that accepted `code`, or None; the refusal; the audit detail)."""
     if device is None or not code:
-        return None, str(WRONG_CODE), "wrong code"
+        return None, str(wrong), "wrong code"
     allowed, info = device.verify_is_allowed()
     if not allowed:
         return None, _throttled(info), "too many wrong codes"
     # django-otp's check locks the device row (select_for_update), so a code is used once.
     verified = django_otp.verify_token(user, device.persistent_id, code)
     if verified is None:
-        return None, str(WRONG_CODE), "wrong code"
+        return None, str(wrong), "wrong code"
     return verified, "", ""
 
 
@@ -94,16 +103,29 @@ def _refuse(*, request, user, message: str, detail: str, where: str, field: str 
     raise ValidationError({field: message})
 
 
-def mfa_verify(*, request, user, code: str, where: str = "sign-in", login: bool = True) -> Device:
-    """Check a code of `user`'s: the authenticator app's current code or an unused recovery
-    code (which is then used up, RECOVERY_CODE_USED). With `login`, the session counts as
-    verified from now on (`django_otp.login`). Refused: ValidationError on `code`, recorded
-    as MFA_FAILED (`where` says at which step)."""
+def mfa_verify(
+    *,
+    request,
+    user,
+    code: str,
+    where: str = "sign-in",
+    login: bool = True,
+    recovery: bool = True,
+) -> Device:
+    """Check a code of `user`'s: the authenticator app's current code or (with `recovery`)
+    an unused recovery code (which is then used up, RECOVERY_CODE_USED). With `login`, the
+    session counts as verified from now on (`django_otp.login`). Refused: ValidationError on
+    `code`, recorded as MFA_FAILED (`where` says at which step)."""
     code = _normalised(code)
     totp = totp_device(user)
     if totp is None:
         raise ValidationError({NON_FIELD_ERRORS: _("You have no second factor set up.")})
-    device, refusal, detail = _check(user=user, device=_device_for(user, code, totp), code=code)
+    device, refusal, detail = _check(
+        user=user,
+        device=_device_for(user, code, totp, recovery=recovery),
+        code=code,
+        wrong=WRONG_CODE if recovery else WRONG_APP_CODE,
+    )
     if device is None:
         _refuse(request=request, user=user, message=refusal, detail=detail, where=where)
     if isinstance(device, StaticDevice):
@@ -180,20 +202,26 @@ def mfa_enrolment_confirm(*, request, user, code: str, replace: bool = False) ->
     return codes
 
 
-@transaction.atomic
-def mfa_recovery_codes_regenerate(*, request, user) -> list[str]:
+def mfa_recovery_codes_regenerate(*, request, user, code: str) -> list[str]:
     """Ten new recovery codes for `user` (returned, shown once); the old ones stop working.
-    Recorded as MFA_ENROLLED with the detail "recovery codes renewed"."""
-    if totp_device(user) is None:
-        raise ValidationError({NON_FIELD_ERRORS: _("You have no second factor set up.")})
-    codes = _new_recovery_codes(user)
-    audit(
-        AuditKind.MFA_ENROLLED,
-        request=request,
-        actor=user,
-        target=user,
-        detail="recovery codes renewed",
+    Only with `code`, the authenticator app's current code: a session alone (a stolen one,
+    or one verified by the single sign-on provider) cannot replace the owner's codes, and
+    a recovery code does not renew them. Refused: ValidationError on `code`, MFA_FAILED
+    ("recovery codes: ...", throttled as at sign-in). Recorded as MFA_ENROLLED with the
+    detail "recovery codes renewed"."""
+    # Checked outside the transaction: the MFA_FAILED entry stays when the refusal is raised.
+    mfa_verify(
+        request=request, user=user, code=code, where="recovery codes", login=False, recovery=False
     )
+    with transaction.atomic():
+        codes = _new_recovery_codes(user)
+        audit(
+            AuditKind.MFA_ENROLLED,
+            request=request,
+            actor=user,
+            target=user,
+            detail="recovery codes renewed",
+        )
     return codes
 
 

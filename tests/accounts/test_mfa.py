@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.constants import MFA_BY_PROVIDER_SESSION_KEY
 from accounts.mfa import mfa_required_for
 from accounts.models import AuditEvent
 from accounts.services import mfa as services
@@ -285,7 +286,8 @@ def test_new_recovery_codes_replace_the_old(client):
 
     page = client.get(CODES)
     assert page.status_code == 200 and "You have 10 unused recovery codes." in html(page)
-    done = client.post(CODES)
+    assert 'name="code"' in html(page) and 'inputmode="numeric"' in html(page)
+    done = client.post(CODES, {"code": code_for(device)})
 
     assert done.status_code == 200
     shown = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", html(done))
@@ -296,6 +298,96 @@ def test_new_recovery_codes_replace_the_old(client):
     assert event.detail == "recovery codes renewed"
     with pytest.raises(ValidationError):
         services.mfa_verify(request=_request(person), user=person, code=old[1], login=False)
+
+
+def _tokens(person) -> set[str]:
+    return set(StaticToken.objects.filter(device__user=person).values_list("token", flat=True))
+
+
+def test_new_recovery_codes_need_the_apps_current_code(client):
+    """The security review: a session alone (stolen, or verified by the provider) used to
+    replace the owner's recovery codes with a bare POST."""
+    person = f.UserFactory(roles=[EMPLOYEE])
+    device, old = enrolled(person)
+    sign_in(client, person, device=device)
+
+    bare = client.post(CODES)
+    assert bare.status_code == 400 and bare.context["form"].errors["code"]
+    assert "<li><code>" not in html(bare)
+    blank = client.post(CODES, {"code": "  "})
+    assert blank.status_code == 400 and blank.context["form"].errors["code"]
+    assert _tokens(person) == set(old)
+    assert not AuditEvent.objects.filter(kind__startswith="mfa").exists()  # bad input only
+
+    # a recovery code does not renew them, and is not used up by trying
+    recovery = client.post(CODES, {"code": old[0]})
+    assert recovery.status_code == 400
+    assert recovery.context["form"].errors["code"] == [str(services.WRONG_APP_CODE)]
+    assert _tokens(person) == set(old)
+
+    wrong = client.post(CODES, {"code": wrong_code_for(device)})
+    assert wrong.status_code == 400
+    assert wrong.context["form"].errors["code"] == [str(services.WRONG_APP_CODE)]
+    assert "This code is not right." in unescape(html(wrong))
+    # django-otp's throttle, as at sign-in: the right code waits a second
+    throttled = client.post(CODES, {"code": code_for(device)})
+    assert throttled.status_code == 400
+    assert throttled.context["form"].errors["code"] == [
+        "Too many wrong codes: wait 1 second, then try again."
+    ]
+    assert [(e.target, e.detail) for e in events(AuditKind.MFA_FAILED)] == [
+        (person, "recovery codes: wrong code"),
+        (person, "recovery codes: wrong code"),
+        (person, "recovery codes: too many wrong codes"),
+    ]
+    assert _tokens(person) == set(old) and not events(AuditKind.MFA_ENROLLED)
+    # the old codes still work
+    services.mfa_verify(request=_request(person), user=person, code=old[1], login=False)
+    assert _tokens(person) == set(old) - {old[1]}
+
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=5)
+    )
+    done = client.post(CODES, {"code": code_for(device)})
+
+    assert done.status_code == 200
+    shown = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", html(done))
+    assert _tokens(person) == {code.replace("-", "") for code in shown} and len(shown) == 10
+    [event] = events(AuditKind.MFA_ENROLLED)
+    assert event.detail == "recovery codes renewed"
+    for code in (old[0], old[2]):
+        with pytest.raises(ValidationError):
+            services.mfa_verify(request=_request(person), user=person, code=code, login=False)
+
+
+def test_a_provider_verified_session_needs_the_code_for_new_recovery_codes(client):
+    person = f.UserFactory(roles=[EMPLOYEE])
+    device, old = enrolled(person)
+    sign_in(client, person)
+    session = client.session
+    session[MFA_BY_PROVIDER_SESSION_KEY] = True
+    session.save()
+
+    assert client.get(CODES).status_code == 200
+    refused = client.post(CODES)
+    assert refused.status_code == 400 and _tokens(person) == set(old)
+    done = client.post(CODES, {"code": code_for(device)})
+    assert done.status_code == 200 and not _tokens(person) & set(old)
+
+
+def test_the_service_renews_recovery_codes_only_with_the_apps_code():
+    person = f.UserFactory(roles=[EMPLOYEE])
+    device, old = enrolled(person)
+    for code in ("", old[0], wrong_code_for(device)):
+        with pytest.raises(ValidationError) as refused:
+            services.mfa_recovery_codes_regenerate(request=_request(person), user=person, code=code)
+        assert refused.value.message_dict == {"code": [str(services.WRONG_APP_CODE)]}
+        TOTPDevice.objects.update(throttling_failure_timestamp=None, throttling_failure_count=0)
+    assert _tokens(person) == set(old)
+    codes = services.mfa_recovery_codes_regenerate(
+        request=_request(person), user=person, code=code_for(device)
+    )
+    assert len(codes) == 10 and _tokens(person) == set(codes)
 
 
 def test_recovery_codes_without_a_second_factor(client):

@@ -5,6 +5,7 @@ each `OTP_REQUIRED_FOR`, and for a session whose single sign-on provider asserte
 import pytest
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -28,6 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("second_factor")]
 
 PAGE = "/notifications/"
 API = "/api/v1/notifications/"
+STATUS = "/accounts/two-factor/"
 SETUP = "/accounts/two-factor/setup/"
 VERIFY = "/accounts/two-factor/verify/"
 TOKEN = "/api/v1/auth/token/"
@@ -224,6 +226,71 @@ def test_only_a_true_provider_assertion_counts(client):
     session[MFA_BY_PROVIDER_SESSION_KEY] = "yes"
     session.save()
     assert client.get(PAGE).status_code == 302
+
+
+def _provider_verified(client, person):
+    """A single sign-on session whose provider asserted MFA (OIDC_TRUST_PROVIDER_MFA on)."""
+    sign_in(client, person)
+    session = client.session
+    session[MFA_BY_PROVIDER_SESSION_KEY] = True
+    session.save()
+    return client
+
+
+def test_a_session_verified_by_its_provider_gives_a_code_before_a_new_phone(client):
+    """The security review: set-up sent it to verify, verify (nothing pending) sent it back
+    to the set-up, without end."""
+    person = f.UserFactory(roles=[OSM_STAFF])
+    device, _ = enrolled(person)
+    _provider_verified(client, person)
+    assert client.get(PAGE).status_code == 200  # verified, by the provider
+
+    asked = client.get(SETUP, follow=True)
+
+    assert asked.redirect_chain == [(f"{VERIFY}?next=/accounts/two-factor/setup/", 302)]
+    assert asked.status_code == 200
+    text = asked.content.decode()
+    assert 'name="code"' in text and "Confirm that it is you" in text
+    assert f'href="{STATUS}"' in text  # cancel: back to the status page
+    assert not TOTPDevice.objects.filter(user=person, confirmed=False).exists()  # nothing begun
+
+    wrong = client.post(VERIFY, {"code": wrong_code_for(device), "next": SETUP})
+    assert wrong.status_code == 400
+    assert wrong.context["form"].errors["code"] == [str(WRONG_CODE)]
+    [failed] = events(AuditKind.MFA_FAILED)
+    assert (failed.target, failed.detail) == (person, "after single sign-on: wrong code")
+    assert client.get(SETUP)["Location"].startswith(VERIFY)  # still asked
+    TOTPDevice.objects.update(throttling_failure_timestamp=None, throttling_failure_count=0)
+
+    done = client.post(VERIFY, {"code": code_for(device), "next": SETUP})
+
+    assert done.status_code == 302 and done["Location"] == SETUP
+    page = client.get(SETUP)
+    assert page.status_code == 200
+    assert "A new phone: the app you use now stops working" in page.content.decode()
+    new = TOTPDevice.objects.get(user=person, confirmed=False)
+    assert client.post(SETUP, {"code": code_for(new)}).status_code == 200
+    assert list(TOTPDevice.objects.filter(user=person)) == [new]
+
+
+def test_a_session_verified_by_its_provider_may_give_a_recovery_code_instead(client):
+    person = f.UserFactory(roles=[EMPLOYEE])
+    _, codes = enrolled(person)
+    _provider_verified(client, person)
+    done = client.post(VERIFY, {"code": codes[3], "next": SETUP})  # the phone is lost
+    assert done.status_code == 302 and done["Location"] == SETUP
+    [used] = events(AuditKind.RECOVERY_CODE_USED)
+    assert used.detail == "after single sign-on: 9 left"
+    assert client.get(SETUP).status_code == 200
+
+
+def test_a_session_verified_by_its_provider_without_an_app_is_asked_nothing(client):
+    person = f.UserFactory(roles=[OSM_STAFF])
+    _provider_verified(client, person)
+    response = client.get(VERIFY, {"next": PAGE})
+    assert response.status_code == 302 and response["Location"] == PAGE
+    page = client.get(SETUP)
+    assert page.status_code == 200 and "A new phone" not in page.content.decode()
 
 
 # The admin -----------------------------------------------------------------------------------
