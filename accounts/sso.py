@@ -7,10 +7,13 @@ setting, or a test's, takes effect at once). It reads the provider's discovery d
 challenge, and checks the ID token's signature against the provider's published keys (JWKS)
 and its issuer, audience (our client id), expiry and nonce.
 
-A person is known by e-mail address: the first sign-in creates the user (named after
-`preferred_username`, else the address); each sign-in brings the name and address up to
-date, re-applies the roles the groups claim maps to (OIDC_ROLE_MAP) and links the employee
-record of that address if none is linked yet.
+A person is known by the provider's identity (`iss`, `sub`), linked at the first sign-in
+to the user of the same e-mail address, or to a new user (named after `preferred_username`,
+else the address). An existing account is linked only when the provider says it verified
+the address (`email_verified`), and never a superuser, an `is_staff` or a break-glass
+account: whoever controls that address at the provider would become that account. Each
+sign-in brings the name and address up to date, re-applies the roles the groups claim maps
+to (OIDC_ROLE_MAP) and links the employee record of that address if none is linked yet.
 """
 
 import logging
@@ -203,10 +206,66 @@ def _issuer(claims: dict) -> str:
     return str(claims.get("iss") or settings.OIDC_ISSUER)
 
 
+def email_verified(claims: dict) -> bool | None:
+    """Whether the provider says it verified the address: True for `true` (or the string
+    "true", any case, as some providers send it), None when the claim is absent (Microsoft
+    Entra ID sends none), False for anything else."""
+    value = claims.get("email_verified")
+    if value is None:
+        return None
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def _privilege(user) -> str:
+    """What makes `user` too powerful to hand to whoever holds the address at the provider
+    ("" when nothing does): the superusers and break-glass accounts stay the way in when
+    single sign-on fails, so they are never linked."""
+    if user.is_superuser:
+        return "a superuser"
+    break_glass = {str(name).casefold() for name in settings.BREAK_GLASS_USERNAMES}
+    if user.username.casefold() in break_glass:
+        return "a break-glass account"
+    return ""
+
+
+def _link_check(user, claims: dict, email: str, subject: str) -> None:
+    """Refuse to link the provider's identity to the existing `user` found by address."""
+    privilege = _privilege(user)
+    if privilege:
+        raise SSORefused(
+            f"the address {email} belongs to {user.username}, {privilege}: not linked to "
+            f"single sign-on automatically",
+            _("This OSM account cannot be linked to single sign-on automatically; ask OSM staff."),
+        )
+    if SSOIdentity.objects.filter(user=user, issuer=_issuer(claims)).exists():
+        raise SSORefused(
+            f"the address {email} belongs to {user.username}, linked to another "
+            f"identity of the provider (not {subject})",
+            _(
+                "Your e-mail address belongs to an OSM account that signs in as someone "
+                "else at the provider; ask OSM staff to fix that."
+            ),
+        )
+    verified = email_verified(claims)
+    trusted = verified is None and settings.OIDC_LINK_UNVERIFIED_EMAIL and not user.is_staff
+    if verified is not True and not trusted:
+        # Absent is enough to create a new account, not to take over an existing one (unless
+        # the provider's addresses are set by its administrators alone, and never for an
+        # account with the admin's access).
+        raise SSORefused(
+            f"the address {email} belongs to {user.username}; the provider did not say it "
+            f"verified the address (email_verified), so it is not linked",
+            _(
+                "The sign-in provider has not confirmed your e-mail address, so OSM cannot "
+                "link it to your OSM account; ask OSM staff."
+            ),
+        )
+
+
 def _user_for(claims: dict, email: str):
     """The user the provider's identity (`iss`, `sub`) is linked to; at the first sign-in,
-    the user of that address (unless linked to another identity of the same provider: an
-    address reused for someone new), or a new one (not yet saved)."""
+    the user of that address (when `_link_check` allows it), or a new one (not yet
+    saved)."""
     User = get_user_model()
     subject = str(claims.get("sub") or "")
     identity = (
@@ -223,15 +282,7 @@ def _user_for(claims: dict, email: str):
             _("Several OSM accounts share your e-mail address; ask OSM staff to fix that."),
         )
     if found:
-        if SSOIdentity.objects.filter(user=found[0], issuer=_issuer(claims)).exists():
-            raise SSORefused(
-                f"the address {email} belongs to {found[0].username}, linked to another "
-                f"identity of the provider (not {subject})",
-                _(
-                    "Your e-mail address belongs to an OSM account that signs in as someone "
-                    "else at the provider; ask OSM staff to fix that."
-                ),
-            )
+        _link_check(found[0], claims, email, subject)
         return found[0]
     return User(username=_free_username(claims, email), is_active=True)
 
@@ -273,7 +324,7 @@ def user_sign_in(*, claims: dict, request=None):
             "no e-mail address in the ID token",
             _("The sign-in provider sent no e-mail address; OSM needs one to know you."),
         )
-    if claims.get("email_verified") is False:  # absent (Entra) is not a refusal
+    if email_verified(claims) is False:  # absent (Entra) is not a refusal; false, "false" are
         raise SSORefused(
             f"e-mail address {email} not verified by the provider",
             _("The sign-in provider has not verified your e-mail address."),

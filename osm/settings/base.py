@@ -216,8 +216,14 @@ OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="your company account")
 # ("osm-staff:OSM staff,execs:Executive"): re-applied at every sign-in.
 OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
 OIDC_ROLE_MAP = env("OIDC_ROLE_MAP", default="")
-# A sign-in whose `amr` claim names one of these methods counts as two-factor (RFC 8176).
-OIDC_MFA_AMR = env.list("OIDC_MFA_AMR", default=["mfa", "otp", "hwk", "swk", "fpt", "sc"])
+# A sign-in whose `amr` claim names one of these methods counts as two-factor (RFC 8176); only
+# `mfa` by default: `otp`, `hwk`, `swk`, `fpt`, `sc` may each be a single factor.
+OIDC_MFA_AMR = env.list("OIDC_MFA_AMR", default=["mfa"])
+# An existing OSM account is linked at its first single sign-on by e-mail address only when
+# the provider says it verified the address (`email_verified`); a provider that sends no such
+# claim (Microsoft Entra ID) links too with this on, where only its administrators set
+# addresses (never an account with the admin's access, a superuser or a break-glass one).
+OIDC_LINK_UNVERIFIED_EMAIL = env.bool("OIDC_LINK_UNVERIFIED_EMAIL", default=False)
 OIDC_TRUST_PROVIDER_MFA = env.bool("OIDC_TRUST_PROVIDER_MFA", default=True)
 # Password sign-in: off leaves it to the break-glass accounts named here (SSO for everyone
 # else, including API tokens, which people then create on their Security page).

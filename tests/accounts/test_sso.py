@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from accounts import sso_views
 from accounts.constants import MFA_BY_PROVIDER_SESSION_KEY, SIGN_IN_METHOD_SESSION_KEY
 from accounts.models import AuditEvent
 from core.audit import AuditKind
@@ -21,6 +23,12 @@ from tests.accounts.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _refusals_uncounted():
+    """Each test starts with no SSO refusals counted for the test client's address."""
+    cache.delete(sso_views.failures_key("127.0.0.1"))
 
 
 def roles(user) -> set[str]:

@@ -4,9 +4,10 @@ user, the pages while single sign-on is off or misconfigured, and the login page
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.messages import get_messages
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
-from accounts import sso
+from accounts import sso, sso_views
 from accounts.models import AuditEvent
 from core.audit import AuditKind
 from core.roles import EXECUTIVE, HR, MEASURE_OWNER, OSM_STAFF
@@ -14,6 +15,12 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+
+@pytest.fixture(autouse=True)
+def _refusals_uncounted():
+    """Each test starts with no SSO refusals counted for the test client's address."""
+    cache.delete(sso_views.failures_key("127.0.0.1"))
 
 
 def claims(**extra) -> dict:
@@ -108,10 +115,11 @@ def test_no_address_is_refused():
     assert not User.objects.exists()
 
 
-def test_an_address_the_provider_has_not_verified_is_refused():
+@pytest.mark.parametrize("verified", [False, "false", "False"])
+def test_an_address_the_provider_has_not_verified_is_refused(verified):
     f.UserFactory(username="kim-local", email="kim@example.com", roles=[OSM_STAFF])
     with pytest.raises(sso.SSORefused) as refusal:
-        sso.user_sign_in(claims=claims(email_verified=False))
+        sso.user_sign_in(claims=claims(email_verified=verified))
     assert refusal.value.reason == "e-mail address kim@example.com not verified by the provider"
 
 
@@ -205,12 +213,15 @@ def test_a_misconfigured_role_map_is_said_before_going_to_the_provider(client, s
 
 
 def test_a_callback_without_state_is_refused(client, settings):
-    # Bad input: the callback as a stranger would call it. The discovery document is read
-    # first, so it needs a provider: here none answers, which is refused as well.
+    # Bad input: the callback as a stranger would call it. No state this session began, so
+    # it is refused before asking the provider (none listens at that address: asking it
+    # would have been refused as "provider unreachable").
     settings.OIDC_ISSUER = f"http://127.0.0.1:{_free_port()}/o"
     response = client.get("/accounts/sso/callback/", {"code": "abc"})
     assert response["Location"] == "/accounts/login/"
     assert SESSION_KEY not in client.session
+    [failure] = AuditEvent.objects.filter(kind=AuditKind.SSO_FAILED)
+    assert failure.detail == "state: unknown, already used or expired"
 
 
 # The login page ----------------------------------------------------------------------------
