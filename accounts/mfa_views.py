@@ -4,7 +4,8 @@
   are left, whether their role requires it; links to set it up, renew the codes, remove it.
 - `setup/`: the QR code (drawn here as SVG, with the secret in text for typing in), then
   the first code, which confirms it; the ten recovery codes are shown once, to print. From
-  a session verified with the app in use, the same page moves it to a new phone.
+  a session verified with the app in use, the same page moves it to a new phone, with a
+  code of the current app (or a recovery code) beside the new phone's first code.
 - `verify/`: the code asked after signing in (or a recovery code); `?next=` goes on. It
   also asks a session verified by its single sign-on provider only, of someone with an app,
   before the set-up page replaces that app (else set-up and verify would send it to each
@@ -49,7 +50,7 @@ from .mfa import (
     verified_by_provider,
     verified_with_device,
 )
-from .mfa_forms import CodeForm, ConfirmRemovalForm
+from .mfa_forms import CodeForm, ConfirmRemovalForm, NewPhoneForm
 from .middleware import second_factor_exempt
 from .services import mfa as services
 
@@ -139,7 +140,8 @@ def _setup_page(request, device, form, *, replace: bool, status: int = 200):
 @require_http_methods(["GET", "HEAD", "POST"])
 def mfa_setup(request):
     """Set up an authenticator app: scan the QR code (or type the secret), then enter its
-    first code; the recovery codes follow, shown once."""
+    first code; the recovery codes follow, shown once. Moving to a new phone also asks for
+    a code of the current app (or a recovery code): a session alone cannot replace it."""
     user = request.user
     # A new phone in place of the old one, from a session verified with the old one (one
     # verified by its provider only is asked for a code on the verify page first).
@@ -147,13 +149,18 @@ def mfa_setup(request):
     if replace and not verified_with_device(user):
         return redirect(f"{reverse('mfa-verify')}?next={quote(request.get_full_path())}")
     device = services.mfa_enrolment_start(user=user, replace=replace)
-    form = CodeForm(request.POST if request.method == "POST" else None, recovery=False)
+    data = request.POST if request.method == "POST" else None
+    form = NewPhoneForm(data) if replace else CodeForm(data, recovery=False)
     if request.method != "POST":
         return _setup_page(request, device, form, replace=replace)
     if form.is_valid():
         try:
             codes = services.mfa_enrolment_confirm(
-                request=request, user=user, code=form.cleaned_data["code"], replace=replace
+                request=request,
+                user=user,
+                code=form.cleaned_data["code"],
+                current_code=form.cleaned_data.get("current_code", ""),
+                replace=replace,
             )
         except ValidationError as refusal:
             add_service_errors(form, refusal)

@@ -35,9 +35,19 @@ WRONG_CODE = gettext_lazy(
     "This code is not right. Enter the code your authenticator app shows now, or one of "
     "your recovery codes."
 )
-# Where only the app's code is accepted (new recovery codes): no mention of recovery codes.
+# Where only the app's code is accepted (new recovery codes, a first set-up): no mention of
+# recovery codes.
 WRONG_APP_CODE = gettext_lazy(
     "This code is not right. Enter the code your authenticator app shows now."
+)
+# Moving to a new phone: the current second factor's code (the app's, or a recovery code for
+# a lost phone) and the new phone's first code, each refused in its own words.
+WRONG_CURRENT_CODE = gettext_lazy(
+    "This code is not right. Enter the code your current app shows now, or one of your "
+    "recovery codes."
+)
+WRONG_NEW_PHONE_CODE = gettext_lazy(
+    "This code is not right. Enter the code the app on your new phone shows now."
 )
 NO_CODE = gettext_lazy(
     "Your account has a second factor: send the code your authenticator app shows (or a "
@@ -111,11 +121,14 @@ def mfa_verify(
     where: str = "sign-in",
     login: bool = True,
     recovery: bool = True,
+    field: str = "code",
+    wrong=None,
 ) -> Device:
     """Check a code of `user`'s: the authenticator app's current code or (with `recovery`)
     an unused recovery code (which is then used up, RECOVERY_CODE_USED). With `login`, the
     session counts as verified from now on (`django_otp.login`). Refused: ValidationError on
-    `code`, recorded as MFA_FAILED (`where` says at which step)."""
+    `field` (`wrong` says what to do, else the usual words), recorded as MFA_FAILED (`where`
+    says at which step)."""
     code = _normalised(code)
     totp = totp_device(user)
     if totp is None:
@@ -124,10 +137,12 @@ def mfa_verify(
         user=user,
         device=_device_for(user, code, totp, recovery=recovery),
         code=code,
-        wrong=WRONG_CODE if recovery else WRONG_APP_CODE,
+        wrong=wrong or (WRONG_CODE if recovery else WRONG_APP_CODE),
     )
     if device is None:
-        _refuse(request=request, user=user, message=refusal, detail=detail, where=where)
+        _refuse(
+            request=request, user=user, message=refusal, detail=detail, where=where, field=field
+        )
     if isinstance(device, StaticDevice):
         left = recovery_codes_left(user)
         audit(
@@ -170,21 +185,53 @@ def _new_recovery_codes(user) -> list[str]:
     return sorted(codes)
 
 
-def mfa_enrolment_confirm(*, request, user, code: str, replace: bool = False) -> list[str]:
-    """Finish setting up the authenticator app with its first code: the device is confirmed
-    (with `replace`, in place of the one set up before, which stops working), ten recovery
-    codes are made (returned: shown once, never again), the session counts as verified, and
-    MFA_ENROLLED is recorded. A wrong code is refused (ValidationError on `code`,
-    MFA_FAILED) and the set-up waits for the right one."""
+def _check_current(*, request, user, code: str) -> None:
+    """Moving to a new phone: refused unless `code` is the current second factor's (the
+    app's code, or a recovery code, then used up)."""
+    mfa_verify(
+        request=request,
+        user=user,
+        code=code,
+        where="replace",
+        login=False,
+        field="current_code",
+        wrong=WRONG_CURRENT_CODE,
+    )
+
+
+def mfa_enrolment_confirm(
+    *, request, user, code: str, current_code: str = "", replace: bool = False
+) -> list[str]:
+    """Finish setting up the authenticator app with its first code: the device is confirmed,
+    ten recovery codes are made (returned: shown once, never again), the session counts as
+    verified, and MFA_ENROLLED is recorded. A wrong code is refused (ValidationError on
+    `code`, MFA_FAILED "set-up: ...") and the set-up waits for the right one.
+
+    With `replace` (a new phone in place of the one set up before, which then stops
+    working), only with `current_code` as well: the current app's code, or an unused
+    recovery code for a lost phone (used up), so that a session alone (a stolen one) cannot
+    swap the owner's app for another. Refused: ValidationError on `current_code`,
+    MFA_FAILED "replace: ...", throttled as at sign-in; nothing changes."""
     pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
     if pending is None:
         raise ValidationError(
             {NON_FIELD_ERRORS: _("Nothing is being set up: start the set-up again.")}
         )
+    if not replace and totp_device(user) is not None:
+        raise ValidationError({NON_FIELD_ERRORS: str(ALREADY)})
+    # Checked outside the transaction: the MFA_FAILED entries and throttles stay when the
+    # refusal is raised. A missing current code is refused before the new phone's code is
+    # used; otherwise the new phone's code first, so that a mistyped one never uses up the
+    # recovery code of someone who lost the phone.
+    if replace and not _normalised(current_code):
+        _check_current(request=request, user=user, code="")
     code = _normalised(code)
-    device, refusal, detail = _check(user=user, device=pending, code=code)
+    wrong = WRONG_NEW_PHONE_CODE if replace else WRONG_APP_CODE
+    device, refusal, detail = _check(user=user, device=pending, code=code, wrong=wrong)
     if device is None:
         _refuse(request=request, user=user, message=refusal, detail=detail, where="set-up")
+    if replace:
+        _check_current(request=request, user=user, code=current_code)
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().get(pk=pending.pk)
         before = TOTPDevice.objects.filter(user=user, confirmed=True)
