@@ -16,7 +16,6 @@ from contextlib import suppress
 
 import segno
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models.signals import post_delete, post_save
 from django_otp.plugins.otp_static.models import StaticToken
@@ -31,10 +30,11 @@ from .constants import MFA_BY_PROVIDER_SESSION_KEY
 VERIFY = "verify"
 ENROL = "enrol"
 
-# Whether a user has a confirmed device is asked on every request of an unverified session:
-# cached, and forgotten whenever a device is saved or deleted (services, admin, cascades).
-# Another process's local-memory cache (no Redis) may keep the old answer this long.
-DEVICE_CACHE_SECONDS = 60
+# Whether a user has a confirmed device is asked on every request of an unverified session.
+# The sign-in backends load the session's user with the answer (`HAS_DEVICE`, an EXISTS in
+# the one query that loads the user: accounts/backends.py), so it costs no query and is
+# never stale; a user loaded otherwise is asked the database.
+HAS_DEVICE = "osm_has_totp_device"
 
 
 def mfa_required_for(user) -> bool:
@@ -56,28 +56,19 @@ def totp_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def _cache_key(user) -> str:
-    # With the moment the account was made: an id used again (a test database's rolled-back
-    # rows) never meets another account's answer.
-    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
-    return f"osm:mfa:has-device:{user.pk}:{joined}"
-
-
 def has_totp_device(user) -> bool:
-    """Whether `user` has a confirmed authenticator (cached: asked on every request)."""
+    """Whether `user` has a confirmed authenticator."""
     if not user.is_authenticated:
         return False
-    key = _cache_key(user)
-    found = cache.get(key)
-    if found is None:
-        found = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        cache.set(key, found, DEVICE_CACHE_SECONDS)
-    return found
+    known = getattr(user, HAS_DEVICE, None)
+    if known is not None:
+        return bool(known)
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def forget_device_cache(user) -> None:
-    """Drop the cached answer of `has_totp_device` for `user`."""
-    cache.delete(_cache_key(user))
+    """After a device was set up or removed: the loaded user's answer is asked again."""
+    user.__dict__.pop(HAS_DEVICE, None)
 
 
 def recovery_codes_left(user) -> int:
