@@ -90,6 +90,8 @@ def lockout_counted(*, username: str, address: str | None) -> int | None:
     key = _pair_key(username, address)
     count, until = _state(key)
     now = time.time()
+    if now >= until + MEMORY:  # by the clock too, not only by the cache entry's expiry
+        count = 0
     fresh = not (count and now < until)
     if fresh:
         count += 1

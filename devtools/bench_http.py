@@ -64,6 +64,9 @@ class HttpBench:
             "SECRET_KEY": secrets.token_urlsafe(40),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "False",
+            # The load is measured on the pages and the API, not on the second factor the
+            # production settings ask of the OSM staff and superusers the runs sign in as.
+            "OTP_REQUIRED_FOR": "none",
             "STATIC_ROOT": str(settings.VAR_DIR),  # the API serves no static files
             "LOGIN_RATE_PER_ADDRESS": "1000/min",
             "LOGIN_RATE_PER_USER": "1000/min",

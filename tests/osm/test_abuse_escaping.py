@@ -242,7 +242,7 @@ def world():
         template=template, line=line, value=value, arrow=arrow, meeting=meeting, item=item,
         event=event, theme=theme, perspective=financial, notification=notification,
         announcement=announcement, practice=practice, attachment=attachment, pulse=pulse,
-        closed_pulse=closed_pulse,
+        closed_pulse=closed_pulse, account=owner,
         subscription=f.ReportSubscriptionFactory(user=owner, unit=unit),
         version=scorecard_services.strategy_version_publish(
             actor=None, data={"unit": unit, "name": "V1"}

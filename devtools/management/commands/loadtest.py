@@ -257,6 +257,9 @@ class LoadServer:
             "SECRET_KEY": secrets.token_urlsafe(40),
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "False",
+            # The load is measured on the pages and the API, not on the second factor the
+            # production settings ask of the OSM staff and superusers the runs sign in as.
+            "OTP_REQUIRED_FOR": "none",
             # The pages name their static files through the manifest collectstatic writes.
             "STATIC_ROOT": str(self.static_root),
         }
@@ -292,7 +295,7 @@ class LoadServer:
                 "AuthToken.objects.filter(user=u).delete();"
                 "_, token = AuthToken.objects.create(user=u);"
                 "store = import_module(settings.SESSION_ENGINE).SessionStore();"
-                "backend = 'django.contrib.auth.backends.ModelBackend';"
+                "backend = 'accounts.backends.PasswordBackend';"
                 "assert backend in settings.AUTHENTICATION_BACKENDS;"
                 "store[auth.SESSION_KEY] = str(u.pk); store[auth.BACKEND_SESSION_KEY] = backend;"
                 "store[auth.HASH_SESSION_KEY] = u.get_session_auth_hash(); store.create();"
