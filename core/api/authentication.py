@@ -5,6 +5,7 @@ carries (an Authorization header of another scheme, which knox ignores, must not
 fall back to a session that still owes its second factor)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from rest_framework import authentication, exceptions
 
 from core.second_factor import session_passed
@@ -23,3 +24,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
                 )
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The schema describes it as DRF's session cookie (drf-spectacular's own extension)."""
+
+    target_class = "core.api.authentication.SessionAuthentication"
