@@ -12,12 +12,8 @@ through single sign-on whose provider asserted a second factor (`amr`, see
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 import segno
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models.signals import post_delete, post_save
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -66,8 +62,9 @@ def has_totp_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def forget_device_cache(user) -> None:
-    """After a device was set up or removed: the loaded user's answer is asked again."""
+def forget_device_answer(user) -> None:
+    """After a device was set up or removed in this request: the loaded user's answer is
+    asked again."""
     user.__dict__.pop(HAS_DEVICE, None)
 
 
@@ -126,17 +123,10 @@ def _token_refusal(*, request, user, code: str) -> str | None:
     return mfa_token_check(request=request, user=user, code=code)
 
 
-def _device_changed(sender, instance, **kwargs) -> None:
-    with suppress(ObjectDoesNotExist):  # the user is gone too: nobody asks any more
-        forget_device_cache(instance.user)
-
-
 CHECKER = SecondFactor(session_passed=_session_passed, token_refusal=_token_refusal)
 
 
 def connect() -> None:
-    """Register the checker with the kernel and keep the device cache honest (called from
-    `AccountsConfig.ready()`; a second call changes nothing)."""
+    """Register the checker with the kernel (called from `AccountsConfig.ready()`; a second
+    call changes nothing)."""
     register_second_factor(CHECKER)
-    post_save.connect(_device_changed, sender=TOTPDevice, dispatch_uid="accounts-mfa-saved")
-    post_delete.connect(_device_changed, sender=TOTPDevice, dispatch_uid="accounts-mfa-deleted")

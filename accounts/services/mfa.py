@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from core.audit import AuditKind, audit
 from core.roles import OSM_STAFF, has_role
 
-from ..mfa import forget_device_cache, mfa_required_for, recovery_codes_left, totp_device
+from ..mfa import forget_device_answer, mfa_required_for, recovery_codes_left, totp_device
 
 RECOVERY_CODES = 10
 CODE_MAX_LENGTH = 32
@@ -244,7 +244,7 @@ def mfa_enrolment_confirm(
         codes = _new_recovery_codes(user)
         detail = "replaced the authenticator app" if replaced else ""
         audit(AuditKind.MFA_ENROLLED, request=request, actor=user, target=user, detail=detail)
-    forget_device_cache(user)
+    forget_device_answer(user)
     django_otp.login(request, device)
     return codes
 
@@ -301,7 +301,7 @@ def mfa_remove(*, request, actor, user, code: str = "") -> None:
             target=user,
             detail="" if own else "removed by the OSM staff",
         )
-    forget_device_cache(user)
+    forget_device_answer(user)
 
 
 def mfa_token_check(*, request, user, code: str) -> str | None:
