@@ -29,24 +29,60 @@ WARM_DELAY = 10  # seconds
 WARM_KEY = "osm:warm-scheduled"
 
 
+# The counter: a sequence on PostgreSQL (migration osm 0014), the row on SQLite.
+READ_VERSION = {
+    "postgresql": "SELECT epoch, (SELECT last_value FROM osm_data_version_seq) "
+    "FROM osm_dataversion WHERE id = 1",
+    "sqlite": "SELECT epoch, counter FROM osm_dataversion WHERE id = 1",
+}
+
+
 def data_version() -> str:
-    """The current data version (see DataVersion): its epoch and counter."""
-    row = DataVersion.objects.filter(pk=1).values_list("epoch", "counter").first()
-    return f"{row[0]}-{row[1]}" if row else "none"
+    """The current data version (see DataVersion): its epoch and counter. One query."""
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(READ_VERSION[connection.vendor])
+        row = cursor.fetchone()
+    if row is None:  # after a flush: a new epoch, so no entry of the old timeline matches
+        DataVersion.objects.get_or_create(pk=1)
+        return data_version()
+    return f"{row[0]}-{row[1]}"
 
 
 def data_changed() -> None:
-    """Move the data version on: cached computed reads stop being served. Writes through
-    the ORM call this by signal (`connect`); bulk writes that send no signals call it.
-    The row is made by a migration, so concurrent first writes cannot share a number."""
+    """Move the data version on once the change commits: cached computed reads stop being
+    served. Writes through the ORM call this by signal (`connect`); bulk writes that send no
+    signals call it.
+
+    Why after the commit, and not with an UPDATE of one row inside the transaction: every
+    writer would hold that row's lock until it commits, so writes queued behind each other
+    however unrelated they were. The move is now outside every transaction (a sequence's
+    `nextval` on PostgreSQL, which never waits), and still exact: an entry computed before the
+    commit names the old version and is never served once the writer has answered. A
+    reader that computes while the write is in flight names the old version too (what it
+    read may be old). The one gap is a process dying between its commit and the move: the
+    old entries live on until the next write or their expiry."""
+    connection = transaction.get_connection()
+    # once per transaction, however many rows it writes
+    if not any(entry[1] is _committed for entry in connection.run_on_commit):
+        transaction.on_commit(_committed)
+
+
+def _committed() -> None:
+    _move_on()
+    if settings.OSM_WARM_TASKS:
+        warm_soon()
+
+
+def _move_on() -> None:
+    connection = transaction.get_connection()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval('osm_data_version_seq')")
+            return
     if not DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1):
         DataVersion.objects.get_or_create(pk=1)  # after a flush; a new epoch
         DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1)
-    if settings.OSM_WARM_TASKS:
-        connection = transaction.get_connection()
-        # once per transaction, however many rows it writes
-        if not any(entry[1] is warm_soon for entry in connection.run_on_commit):
-            transaction.on_commit(warm_soon)
 
 
 def warm_soon() -> None:

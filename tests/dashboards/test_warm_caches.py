@@ -73,7 +73,7 @@ def test_with_inline_tasks_nothing_is_sent(
     monkeypatch.setattr(versioning.current_app, "send_task", pytest.fail)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         f.EnterpriseFactory(code="ACME")
-    assert callbacks == []
+    assert len(callbacks) == 1  # the version's move, which sends nothing (send_task fails)
 
 
 def test_a_broker_that_does_not_answer_leaves_the_change_saved(

@@ -190,6 +190,7 @@ def test_deleting_a_template_keeps_its_goals(world):
     assert Goal.objects.filter(employee=world.ann, template=None, title=template.title).exists()
 
 
+@pytest.mark.django_db(transaction=True)  # the version moves once the apply commits
 def test_the_data_version_moves_with_an_apply(world):
     before = data_version()
     apply(f.GoalTemplateFactory(), unit=world.d1)
