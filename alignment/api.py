@@ -4,6 +4,7 @@ each arrow of the unit's strategy map, and the exploratory candidates. Both are 
 elsewhere (the cached alignment report; the nightly `alignment.tasks.run_strategy_tests`);
 this module only checks parameters and permissions and shapes the answers."""
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -11,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.cached import cached_response
 from core.api.permissions import HasRulePermission
 from core.clock import current_fiscal_year
 from core.formatting import api_number
@@ -294,21 +296,34 @@ class AlignmentView(APIView):
     )
     def get(self, request):
         unit, year = self.subtree_and_year(request)
-        report = cached_alignment_report(unit, fiscal_year=year)
-        lists = report.lists
-        answer = {
-            "unit": unit.pk,
-            "fiscal_year": year,
-            **_metrics(report.metrics),
-            "not_cascaded": [i.id for i in lists.not_cascaded],
-            "unlinked_objectives": [i.id for i in lists.unlinked_objectives],
-            "unfunded_gaps": [i.id for i in lists.unfunded_gaps],
-            "overdue_measures": [i.id for i in lists.overdue_measures],
-            "units": [{"id": u.id, "code": u.code, **_metrics(u.metrics)} for u in report.units],
-        }
-        if request.user.has_perm("budgets.view_budgetline", unit):
-            answer["unlinked_budget_lines"] = [i.id for i in lists.unlinked_budget_lines]
-        if request.user.has_perm("people.view_employee", unit):
-            answer["unaligned_employees"] = [i.id for i in lists.unaligned_employees]
-            answer["unlinked_incentives"] = [i.id for i in lists.unlinked_incentives]
-        return Response(answer)
+        budgets = request.user.has_perm("budgets.view_budgetline", unit)
+        people = request.user.has_perm("people.view_employee", unit)
+        # the same for everyone who may see the same lists of this unit
+        parts = (unit.pk, year, timezone.localdate(), budgets, people)
+        return cached_response(
+            self, request, "alignment", parts,
+            lambda: alignment_answer(unit, year, budgets=budgets, people=people),
+        )  # fmt: skip
+
+
+def alignment_answer(unit, year: int, *, budgets: bool, people: bool) -> dict:
+    """The API's shape of a unit's alignment (AlignmentSerializer); the budget lines and the
+    people lists only for those who may see them."""
+    report = cached_alignment_report(unit, fiscal_year=year)
+    lists = report.lists
+    answer = {
+        "unit": unit.pk,
+        "fiscal_year": year,
+        **_metrics(report.metrics),
+        "not_cascaded": [i.id for i in lists.not_cascaded],
+        "unlinked_objectives": [i.id for i in lists.unlinked_objectives],
+        "unfunded_gaps": [i.id for i in lists.unfunded_gaps],
+        "overdue_measures": [i.id for i in lists.overdue_measures],
+        "units": [{"id": u.id, "code": u.code, **_metrics(u.metrics)} for u in report.units],
+    }
+    if budgets:
+        answer["unlinked_budget_lines"] = [i.id for i in lists.unlinked_budget_lines]
+    if people:
+        answer["unaligned_employees"] = [i.id for i in lists.unaligned_employees]
+        answer["unlinked_incentives"] = [i.id for i in lists.unlinked_incentives]
+    return answer

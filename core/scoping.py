@@ -259,16 +259,47 @@ def allows(user, model, action: str, obj=None) -> bool:
     return any(grant.allows(user, model, obj) for grant in access.policy.grants(action))
 
 
-def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
-    """`queryset` narrowed to the rows `user` may `action` (view: see)."""
-    access = access_of(queryset.model)
+def visible_rows(model, user, action: str = "view") -> Q | str | None:
+    """The rows of `model` that `user` may `action`: ALL, a Q, or None (none)."""
+    access = access_of(model)
     if access is None:
-        return queryset.none()
+        return None
     visible = None
     for grant in access.policy.grants(action):
-        rows = grant.rows(user, queryset.model)
+        rows = grant.rows(user, model)
         if rows == ALL:
-            return queryset
+            return ALL
         if rows is not None:
             visible = rows if visible is None else visible | rows
+    return visible
+
+
+def restrict(queryset: QuerySet, user, action: str = "view") -> QuerySet:
+    """`queryset` narrowed to the rows `user` may `action` (view: see)."""
+    visible = visible_rows(queryset.model, user, action)
+    if visible == ALL:
+        return queryset
     return queryset.none() if visible is None else queryset.filter(visible)
+
+
+def row_scope(model, user) -> str:
+    """A name for the rows of `model` that `user` may see: two users get the same name only
+    when `restrict` gives them the same rows (a cached answer is shared by its name)."""
+    visible = visible_rows(model, user)
+    if visible == ALL or visible is None:
+        return str(visible).lower()
+    return repr(_canonical(visible))
+
+
+def _canonical(value):
+    """A Q written out with its values in one order (sets sorted, rows as their ids)."""
+    if isinstance(value, Q):
+        children = [_canonical(child) for child in value.children]
+        return (value.connector, value.negated, children)
+    if isinstance(value, tuple):
+        return tuple(_canonical(item) for item in value)
+    if isinstance(value, (set, frozenset, list)):
+        return sorted(_canonical(item) for item in value)
+    if hasattr(value, "_meta"):
+        return (value._meta.label, value.pk)
+    return value

@@ -6,14 +6,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from alignment.selectors import cached_alignment_metrics
 from alignment.strategy_map import tested_map
 from communication.selectors.announcements import latest_for
+from core.downloads import downloads
+from core.reads import cached_read
 from core.scoping import restrict
 from core.views import Crumb, require
 from people.models import Goal
@@ -73,8 +77,7 @@ def dashboard(request, code: str | None):
             as_of, ytd = form.cleaned_data["as_of"], form.cleaned_data["ytd"]
         else:
             status = 400
-    card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
-    meetings = (
+    meetings = list(
         ReviewMeeting.objects.filter(
             unit__in=OrgUnit.objects.ancestors_of(unit.pk, include_self=True),
             scheduled_for__gte=timezone.now(),
@@ -83,25 +86,53 @@ def dashboard(request, code: str | None):
         .select_related("unit")
         .order_by("scheduled_for")[:5]
     )
-    strategy_map = tested_map(unit, card)
+    query = request.GET.urlencode()
+    menu = _downloads_menu(request, unit, as_of, ytd, query)
+    # The body is the same for everyone shown the same download menu: kept under the data
+    # version, the query (the form's values and errors), the day, and the meetings listed
+    # (one that starts drops out of the list, which the data version would not tell).
+    parts = (unit.pk, query, timezone.localdate(), [m.pk for m in meetings], menu)
+    body = cached_read(
+        "dashboard", parts,
+        lambda: _dashboard_body(request, root, unit, form, as_of, ytd, meetings, menu),
+    )  # fmt: skip
+    context = {"root": root, "unit": unit, "body": mark_safe(body)}  # nosec B308 B703
+    return render(request, "dashboards/home.html", context, status=status)
+
+
+def _downloads_menu(request, unit, as_of, ytd, query: str) -> str:
+    """The download menu this user is offered (with the month and year-to-date choice
+    when the page has a query), as HTML."""
+    objects = {"unit": unit}
+    if query:
+        objects |= {"as_of": Clock.make(as_of).as_of, "ytd": ytd}
+    offered = downloads("unit", request.user, **objects)
+    return render_to_string("core/_downloads.html", {"downloads": offered}, request)
+
+
+def _dashboard_body(request, root, unit, form, as_of, ytd, meetings, menu) -> str:
+    """The dashboard below the site's header, as HTML (dashboards/_dashboard.html)."""
+    card = unit_scorecard(unit, as_of=as_of, ytd=ytd)
+    query = request.GET.urlencode()
     context = {
         "root": root,
         "unit": unit,
         "card": card,
         "form": form,
         "ytd": ytd,
-        "crumbs": _dashboard_crumbs(unit, request.GET.urlencode()),
+        "crumbs": _dashboard_crumbs(unit, query),
         "children": unit.children.order_by("code"),
         "tree": scorecard_selectors.unit_tree(),
         "attention": cached_subtree_attention(unit, as_of=as_of, ytd=ytd),
         "overdue": overdue_values(card),
-        "query": request.GET.urlencode(),
-        "query_suffix": f"?{request.GET.urlencode()}" if request.GET else "",
+        "query": query,
+        "query_suffix": f"?{query}" if query else "",
         "meetings": meetings,
         "alignment_index": cached_alignment_metrics(unit).alignment_index,
-        "map": strategy_map,
+        "map": tested_map(unit, card),
+        "downloads_menu": mark_safe(menu),  # nosec B308 B703 - rendered by our template
     }
-    return render(request, "dashboards/home.html", context, status=status)
+    return render_to_string("dashboards/_dashboard.html", context, request)
 
 
 def _dashboard_crumbs(unit, query: str) -> list[Crumb]:

@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
 from rest_framework.exceptions import PermissionDenied
 
-from core.scoping import perm_name, restrict
+from core.scoping import perm_name, restrict, row_scope
 
+from .cached import cached_response
 from .permissions import HasRulePermission
 
 # A write the rules refuse, by action; `model` is the model's (translated) name.
@@ -26,16 +27,31 @@ class ServiceViewSet(viewsets.ModelViewSet):
       `delete_service(*, actor, instance)`: the app's services, called with the validated
       data as they are (their ValidationErrors become 400s in the exception handler);
     - `parent(data, instance)`: the object an add or change is checked against (the unit,
-      measure, employee... the row goes into), so a unit head cannot write elsewhere.
+      measure, employee... the row goes into), so a unit head cannot write elsewhere;
+    - `cache_list = True` where a page of the list depends only on the data, the query and
+      the rows the user may see (not on who asks otherwise): pages are then kept as JSON
+      (core/api/cached.py) for everyone with the same scope of rows.
     """
 
     permission_classes = [HasRulePermission]
     create_service = None
     update_service = None
     delete_service = None
+    cache_list = False
 
     def get_queryset(self):
         return restrict(super().get_queryset(), self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if not self.cache_list:
+            return super().list(request, *args, **kwargs)
+        model = self.get_queryset().model
+        # the whole address: the query, and the host the pages' next/previous links name
+        parts = (type(self).__qualname__, request.build_absolute_uri(),
+                 row_scope(model, request.user))  # fmt: skip
+        return cached_response(
+            self, request, "list", parts, lambda: super(ServiceViewSet, self).list(request).data
+        )
 
     def parent(self, data: dict, instance=None):
         """The object the write is checked against; None checks without an object."""

@@ -4,12 +4,15 @@ the answer. Scores are numbers rounded to 2 decimals; actuals, targets and red f
 decimal strings like the measure values'.
 """
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.cached import cached_response
 from core.api.permissions import HasRulePermission
 from core.api.schema import SCORE_STATUS
 from core.formatting import api_decimal, api_number
@@ -108,53 +111,60 @@ class UnitScorecardView(APIView):
         unit = unit_for(request, pk)
         query = ScorecardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        card = unit_scorecard(
-            unit, as_of=query.validated_data.get("as_of"), ytd=query.validated_data["ytd"]
-        )
-        return Response(
+        as_of, ytd = query.validated_data.get("as_of"), query.validated_data["ytd"]
+        # the same for whoever may see the unit: kept once per unit, month and version
+        # (today: the default month, and which values are overdue)
+        parts = (unit.pk, as_of, timezone.localdate(), ytd, settings.FISCAL_YEAR_START_MONTH)
+        return cached_response(
+            self, request, "scorecard", parts,
+            lambda: scorecard_answer(unit, unit_scorecard(unit, as_of=as_of, ytd=ytd)),
+        )  # fmt: skip
+
+
+def scorecard_answer(unit: OrgUnit, card) -> dict:
+    """The API's shape of a unit's scorecard (ScorecardSerializer)."""
+    return {
+        "unit": unit.pk,
+        "as_of": card.as_of.strftime("%Y-%m"),
+        "ytd": card.ytd,
+        "score": api_number(card.score),
+        "status": card.status,
+        "perspectives": [
             {
-                "unit": unit.pk,
-                "as_of": card.as_of.strftime("%Y-%m"),
-                "ytd": card.ytd,
-                "score": api_number(card.score),
-                "status": card.status,
-                "perspectives": [
+                "id": p.id,
+                "name": p.name,
+                "score": api_number(p.score),
+                "status": p.status,
+                "objectives": [
                     {
-                        "id": p.id,
-                        "name": p.name,
-                        "score": api_number(p.score),
-                        "status": p.status,
-                        "objectives": [
+                        "id": o.id,
+                        "code": o.code,
+                        "name": o.name,
+                        "score": api_number(o.score),
+                        "status": o.status,
+                        "measures": [
                             {
-                                "id": o.id,
-                                "code": o.code,
-                                "name": o.name,
-                                "score": api_number(o.score),
-                                "status": o.status,
-                                "measures": [
-                                    {
-                                        "id": m.id,
-                                        "code": m.code,
-                                        "name": m.name,
-                                        "period": m.period,
-                                        "actual": api_decimal(m.actual),
-                                        "target": api_decimal(m.target),
-                                        "red_flag": api_decimal(m.red_flag),
-                                        "score": api_number(m.score),
-                                        "status": m.status,
-                                        "trend": m.trend,
-                                        "overdue": m.overdue,
-                                    }
-                                    for m in o.measures
-                                ],
+                                "id": m.id,
+                                "code": m.code,
+                                "name": m.name,
+                                "period": m.period,
+                                "actual": api_decimal(m.actual),
+                                "target": api_decimal(m.target),
+                                "red_flag": api_decimal(m.red_flag),
+                                "score": api_number(m.score),
+                                "status": m.status,
+                                "trend": m.trend,
+                                "overdue": m.overdue,
                             }
-                            for o in p.objectives
+                            for m in o.measures
                         ],
                     }
-                    for p in card.perspectives
+                    for o in p.objectives
                 ],
             }
-        )
+            for p in card.perspectives
+        ],
+    }
 
 
 # Strategy map ---------------------------------------------------------------------------------

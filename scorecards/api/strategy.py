@@ -89,6 +89,7 @@ class ObjectiveViewSet(ServiceViewSet):
     create_service = services.objective_create
     update_service = services.objective_update
     delete_service = services.objective_delete
+    cache_list = True  # the rows in scope are the whole answer
 
     def parent(self, data, instance=None):
         return instance.unit if instance is not None else data.get("unit")

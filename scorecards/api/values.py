@@ -119,6 +119,7 @@ class MeasureValueViewSet(ServiceViewSet):
     create_service = services.measure_value_create
     update_service = services.measure_value_update
     delete_service = services.measure_value_delete
+    cache_list = True  # the rows in scope are the whole answer
 
     def parent(self, data, instance=None):
         return instance.measure if instance is not None else data.get("measure")
