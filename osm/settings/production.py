@@ -1,6 +1,13 @@
 """Production: DEBUG off, secrets from the environment, HTTPS everywhere.
 
 `manage.py check --deploy` is clean with these settings.
+
+Whether a request came over HTTPS is gunicorn's answer (`wsgi.url_scheme`), not a header's:
+gunicorn sets it from `X-Forwarded-Proto` only for a connection from an address in its
+`FORWARDED_ALLOW_IPS` (the proxy in front; loopback by default). So there is no
+SECURE_PROXY_SSL_HEADER here: with it, Django would believe the header from anyone, and a
+client talking to gunicorn directly could send `X-Forwarded-Proto: https` over plain HTTP
+and be served as if over HTTPS (no redirect to HTTPS, https:// links built from its request).
 """
 
 import os
@@ -10,7 +17,6 @@ os.environ.setdefault("DEBUG", "0")
 from .base import *  # noqa: F403
 from .base import env
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
