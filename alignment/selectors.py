@@ -24,6 +24,7 @@ from budgets.choices import BudgetCategory
 from budgets.models import BudgetLine
 from communication.selectors.pulses import strategy_awareness_tallies
 from core.clock import current_fiscal_year, fiscal_year_bounds
+from core.replica import heavy_reads
 from core.tree import walk
 from core.versioning import data_version
 from initiatives.choices import InitiativeStatus
@@ -116,6 +117,7 @@ class AlignmentReport:
     lists: Lists
 
 
+@heavy_reads()
 def alignment_report(
     unit: OrgUnit, *, fiscal_year: int | None = None, today: dt.date | None = None
 ) -> AlignmentReport:

@@ -45,6 +45,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from core.replica import heavy_reads
 from scorecards.models import CascadeLink, CauseEffect, Objective, OrgUnit
 from scorecards.selectors.series import load_series
 
@@ -187,6 +188,7 @@ def _kind(cause: MeasureRef, effect: MeasureRef) -> tuple:
     return kind
 
 
+@heavy_reads()
 def strategy_test_inputs(*, today: dt.date) -> StrategyTestInputs:
     """The arrows of every unit's map with their measure pairs pooled over the units that
     cascade them, and the exploratory candidates, with every series they need (values up to

@@ -36,7 +36,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVector,
 )
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.migrations.operations.base import Operation
 from django.db.models import (
     Case,
@@ -56,6 +56,7 @@ from django.db.models.functions import Coalesce, Concat, Left, NullIf
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .replica import DEFAULT, heavy_reads
 from .scoping import perm_name, restrict
 
 MAX_QUERY = 200  # characters of a query: more is refused (the page and the API say so)
@@ -185,7 +186,8 @@ def search(user, q: str, types: Iterable[str] | None = None, limit: int = 50) ->
     if not q or limit < 1 or not kinds:
         return Found()
     if connection.vendor == "postgresql":
-        with transaction.atomic(), _bitmap_scans():
+        # On the read replica if any (core/replica.py): the transaction is the replica's then.
+        with heavy_reads() as using, transaction.atomic(using=using), _bitmap_scans(using):
             return _found(_PostgreSQL(q), kinds, user, limit)
     return _found(_Fallback(q), kinds, user, limit)
 
@@ -234,14 +236,14 @@ def search_vector(title_fields: Iterable[str], body_fields: Iterable[str], confi
 
 
 @contextmanager
-def _bitmap_scans():
+def _bitmap_scans(using: str = DEFAULT):
     """Within the search's transaction, PostgreSQL reads the matches through the GIN
     indexes' bitmaps, whatever their number: its planner prices a match read from a GIN
     index as if each row's text were parsed again (it is not: the index answers the match
     alone), so for a common word it would rather parse every row of the table, or walk the
     rows by id parsing each, which costs hundreds of milliseconds on long texts. The
     settings are put back after (the search may run in a longer transaction)."""
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
             "set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true)"
@@ -250,7 +252,7 @@ def _bitmap_scans():
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        with connections[using].cursor() as cursor:
             cursor.execute(
                 "SELECT set_config('enable_seqscan', %s, true), "
                 "set_config('enable_indexscan', %s, true)",

@@ -18,6 +18,7 @@ from budgets import selectors as budget_selectors
 from budgets.choices import BudgetCategory
 from core.audit import AuditKind, audit
 from core.clock import current_fiscal_year
+from core.replica import heavy_reads
 from core.scoping import restrict
 from initiatives import selectors as initiative_selectors
 from initiatives.models import Initiative
@@ -47,6 +48,7 @@ def company_name() -> str:
     return root.name if root is not None else ""
 
 
+@heavy_reads()
 def scorecard_file(unit: OrgUnit, *, as_of: dt.date | None, ytd: bool, fmt: str) -> PackFile:
     """A unit's scorecard as a workbook (the perspectives, then every measure) or a CSV (the
     measures)."""

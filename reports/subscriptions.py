@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from core.i18n import language_of, speaking_to
 from core.models import OutgoingMessage
 from core.outbox import Draft, attachment, messages_compose
+from core.replica import heavy_reads
 from core.services import apply_changes, delete_or_explain, save_validated
 from scorecards.display import month_text
 from scorecards.periods import add_months
@@ -144,7 +145,10 @@ def _draft(subscription: ReportSubscription, day: dt.date) -> Draft:
     user, unit = subscription.user, subscription.unit
     month = figures_month(day)
     with speaking_to(language_of(user)):
-        pack = build_pack(subscription.kind, unit, user, as_of=month)
+        # On the read replica if any: so far the transaction holds the subscription's lock
+        # and has written nothing the pack reads.
+        with heavy_reads(despite_transaction=True):
+            pack = build_pack(subscription.kind, unit, user, as_of=month)
         words = {
             "pack": subscription.get_kind_display(),
             "unit": unit.name,

@@ -19,6 +19,7 @@ from budgets import selectors as budget_selectors
 from budgets.choices import BudgetCategory
 from communication.models import Analysis
 from core.clock import fiscal_year_of
+from core.replica import heavy_reads
 from core.scoping import restrict
 from initiatives import selectors as initiative_selectors
 from initiatives.models import Initiative
@@ -86,6 +87,7 @@ def _months_before(month: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+@heavy_reads()
 def unit_report(unit: OrgUnit, user, *, as_of: dt.date | None = None) -> UnitReport:
     """The unit report of `unit` for the month `as_of` (by default the month just ended, the
     one the monthly cycle reports on), as `user` may read it (the budget only for who may

@@ -129,13 +129,45 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'osm.sqlite3'}"),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-# Reuse connections but check them first, so a restarted PostgreSQL is picked up again.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# A streaming replica of the PostgreSQL primary (docs/operations.md, "The database"): only
+# the heavy reads that ask for it go there, by core/replica.py's rules (never a write, never
+# a read that must see a write it has not replayed yet); a replica that does not answer within
+# DATABASE_REPLICA_CONNECT_TIMEOUT seconds is left alone for DATABASE_REPLICA_RETRY_SECONDS.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_WAIT_MS = env.int("DATABASE_REPLICA_MAX_WAIT_MS", default=100)
+DATABASE_REPLICA_RETRY_SECONDS = env.int("DATABASE_REPLICA_RETRY_SECONDS", default=30)
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    engines = {database["ENGINE"] for database in DATABASES.values()}
+    if engines != {"django.db.backends.postgresql"}:
+        raise environ.ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL and itself to name PostgreSQL databases."
+        )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
+        "DATABASE_REPLICA_CONNECT_TIMEOUT", default=2
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests read what they wrote
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# "pgbouncer": the database URLs point at PgBouncer in transaction pooling mode, where each
+# transaction may run on another server connection. Server-side cursors (QuerySet.iterator
+# outside a transaction) would outlive theirs, so they are off. Django's connections to
+# PgBouncer stay persistent: they hold no session state PgBouncer does not carry over
+# (no prepared statements with psycopg2, only transaction-level advisory locks and
+# settings, and the time zone, which PgBouncer tracks for each client).
+DATABASE_POOLER = env("DATABASE_POOLER", default="").strip().lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise environ.ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+for database in DATABASES.values():
+    database["ATOMIC_REQUESTS"] = False
+    # Reuse connections but check them first, so a restarted PostgreSQL is picked up again.
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["CONN_MAX_AGE"] = 0
+        database.setdefault("OPTIONS", {})["timeout"] = 20
+    elif DATABASE_POOLER == "pgbouncer":
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -1,7 +1,9 @@
 """`manage.py loadtest` (`make loadtest`): wrk against gunicorn on the scale data set.
 
 The bench's scale database is reused (`osm_bench_scale` on the PostgreSQL server that
-`DATABASE_URL` names, else `var/bench_scale.sqlite3`; seeded with `seed_scale` once).
+`DATABASE_URL` names, else `var/bench_scale.sqlite3`; seeded with `seed_scale` once), or
+the database `--database-url` names (the same data through PgBouncer, say, with
+`--pooler pgbouncer`, which sets gunicorn's `DATABASE_POOLER`).
 gunicorn serves it on loopback with the production settings, as the bench's HTTP cases do,
 and wrk (Debian's package) loads three targets in turn, `--connections` at once for
 `--duration` each:
@@ -66,6 +68,19 @@ class Command(BaseCommand):
             "--rounds", type=int, default=1, help="load the targets this many times in turn"
         )
         parser.add_argument("--fresh", action="store_true", help="rebuild the scale database")
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="serve this database instead of the bench's scale database, e.g. the scale "
+            "database through PgBouncer (it must hold seed_scale's data)",
+        )
+        parser.add_argument(
+            "--pooler",
+            default="",
+            choices=["", "pgbouncer"],
+            help="gunicorn's DATABASE_POOLER: pgbouncer when --database-url names PgBouncer in "
+            "transaction pooling mode",
+        )
 
     def handle(self, *args, **options):
         self.verbosity = options["verbosity"]
@@ -78,8 +93,8 @@ class Command(BaseCommand):
         if not wrk:
             raise CommandError("wrk is not installed: `apt-get install wrk` (make loadtest does).")
         bench = BenchCommand(stdout=self.stdout, stderr=self.stderr)
-        url = bench.prepare("scale", fresh=options["fresh"])
-        server = LoadServer(url, options["workers"], self.stdout)
+        url = options["database_url"] or bench.prepare("scale", fresh=options["fresh"])
+        server = LoadServer(url, options["workers"], self.stdout, pooler=options["pooler"])
         facts = server.prepare()
         token = f"Authorization: Token {facts['token']}"
         targets = [  # (name, short name, path, header)
@@ -245,13 +260,14 @@ def mib(kib: int) -> str:
 class LoadServer:
     """gunicorn with the production settings on a loopback port, on the scale database."""
 
-    def __init__(self, url: str, workers: int, stdout):
+    def __init__(self, url: str, workers: int, stdout, pooler: str = ""):
         self.url, self.workers, self.stdout = url, workers, stdout
         self.static_root = settings.VAR_DIR / "loadtest-static"
         self.log = settings.VAR_DIR / "loadtest-gunicorn.log"
         self.env = {
             **os.environ,
             "DATABASE_URL": url,
+            "DATABASE_POOLER": pooler,
             "DJANGO_SETTINGS_MODULE": "osm.settings.production",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(40),
@@ -265,6 +281,8 @@ class LoadServer:
         }
         self.manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         self.engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+        if pooler:
+            self.engine += " through PgBouncer (transaction pooling)"
         self.process = None
         self.base = ""
 
