@@ -350,7 +350,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat sends however many run (osm/beat.py): a lock in Redis lasting BEAT_LOCK_SECONDS,
+# renewed at every tick; when it lapses another beat takes over within a third of that.
+CELERY_BEAT_SCHEDULER = "osm.beat:LockedDatabaseScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
 CELERY_TIMEZONE = TIME_ZONE
 
 # Email by URL: smtp://user:pass@host:587/?tls=True in production, consolemail:// in development.
