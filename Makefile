@@ -77,7 +77,7 @@ bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATA
 	$(PY) manage.py bench
 
 # wrk is Debian's package; installed here when missing (as root, like .ci/run's Chromium).
-loadtest: install ## wrk on gunicorn at scale: dashboard, scorecard and alignment APIs, 60 s each
+loadtest: install ## wrk on gunicorn at scale: /healthz/, dashboard, scorecard, alignment, values, objectives; 60 s each
 	command -v wrk >/dev/null || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) manage.py loadtest $(LOADTEST_ARGS)

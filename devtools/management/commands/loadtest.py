@@ -5,12 +5,15 @@ The bench's scale database is reused (`osm_bench_scale` on the PostgreSQL server
 the database `--database-url` names (the same data through PgBouncer, say, with
 `--pooler pgbouncer`, which sets gunicorn's `DATABASE_POOLER`).
 gunicorn serves it on loopback with the production settings, as the bench's HTTP cases do,
-and wrk (Debian's package) loads three targets in turn, `--connections` at once for
+and wrk (Debian's package) loads six targets in turn, `--connections` at once for
 `--duration` each:
 
+- `/healthz/`, the floor (one query): each target's throughput is also given as a share of
+  it, measured in the same run, so runs on a busier or quieter machine compare;
 - the enterprise dashboard `/`, with a logged-in session's cookie;
 - the unit scorecard API `/api/v1/units/{root}/scorecard/`, with a knox token;
-- the alignment API `/api/v1/alignment/`, with the same token.
+- the alignment API `/api/v1/alignment/`, with the same token;
+- a page of 100 measure values and of 100 objectives, with the same token.
 
 Every target first gets a warm-up run (each worker imports, compiles templates and fills
 its caches), then the workers' resident memory is read from /proc/<pid>/status (VmRSS),
@@ -42,11 +45,14 @@ RESULT_PREFIX = "LOADTEST-RESULT "
 # worker waits on the database; more only adds memory and context switches (see
 # docs/performance.md, "Load (issue 9)", for the runs with 2, 3 and 5).
 DEFAULT_WORKERS = 3
+# Each target's throughput is also given as a share of this one's, measured in the same run:
+# the machine's load moves both alike, so the share is what to compare between runs.
+FLOOR = "/healthz/ (floor)"
 MEMORY_GROWTH_LIMIT = 0.10
 
 
 class Command(BaseCommand):
-    help = "Load gunicorn on the scale data set with wrk: dashboard, scorecard and alignment."
+    help = "Load gunicorn on the scale data set with wrk: the floor, dashboard, four APIs."
 
     def add_arguments(self, parser):
         parser.add_argument("--duration", type=int, default=60, help="seconds per target")
@@ -68,6 +74,12 @@ class Command(BaseCommand):
             "--rounds", type=int, default=1, help="load the targets this many times in turn"
         )
         parser.add_argument("--fresh", action="store_true", help="rebuild the scale database")
+        parser.add_argument(
+            "--no-cold",
+            dest="cold",
+            action="store_false",
+            help="leave out the timing of each target's first request after a write",
+        )
         parser.add_argument(
             "--database-url",
             default="",
@@ -98,6 +110,8 @@ class Command(BaseCommand):
         facts = server.prepare()
         token = f"Authorization: Token {facts['token']}"
         targets = [  # (name, short name, path, header)
+            # the floor: one query, no session, no template; every figure is read against it
+            (FLOOR, "healthz", "/healthz/", "Accept: application/json"),
             ("dashboard /", "dashboard", "/", f"Cookie: {facts['cookie']}={facts['session']}"),
             (
                 "API units/{root}/scorecard/",
@@ -106,6 +120,8 @@ class Command(BaseCommand):
                 token,
             ),
             ("API alignment/", "alignment", "/api/v1/alignment/", token),
+            ("API measure-values/ (100)", "values", "/api/v1/measure-values/?page_size=100", token),
+            ("API objectives/ (100)", "objectives", "/api/v1/objectives/?page_size=100", token),
         ]
         targets = [t for t in targets if options["only"] in t[0]]
         if not targets:
@@ -136,6 +152,7 @@ class Command(BaseCommand):
                     step = short if options["rounds"] == 1 else f"{short} #{round_}"
                     steps.append((step, server.worker_memory()))
             after = steps[-1][1]
+            cold = self.first_after_a_write(server, targets) if options["cold"] else []
         self.stdout.write("")
         self.stdout.write(
             f"wrk -t{options['threads']} -c{options['connections']} -d{options['duration']}s "
@@ -144,12 +161,38 @@ class Command(BaseCommand):
         )
         failures = self.print_results(rows)
         failures += self.print_memory(warm, after, steps[:-1])
+        if cold:
+            self.print_cold(cold)
         if failures:
             log = server.log_tail()
             if log:
                 self.stderr.write("gunicorn's log (last lines):\n" + log)
             raise CommandError("Load test failed: " + "; ".join(failures))
         self.stdout.write(self.style.SUCCESS("Load test passed."))
+
+    def first_after_a_write(self, server, targets, runs: int = 3) -> list[tuple]:
+        """Each target's first request after the data version moves (what a write does to
+        every kept answer), and the one after it, `runs` times (the medians are shown): the
+        only slow requests are these first computations."""
+        found = []
+        for name, _short, path, header in targets:
+            if name.startswith(FLOOR):
+                continue
+            cold, warm = [], []
+            for _ in range(runs):
+                server.shell("from core.versioning import data_changed; data_changed(); print()")
+                for times in (cold, warm):
+                    started = time.perf_counter()
+                    http_request(server.base, "GET", path, headers=dict([header.split(": ", 1)]))
+                    times.append(time.perf_counter() - started)
+            found.append((name, sorted(cold)[runs // 2], sorted(warm)[runs // 2]))
+        return found
+
+    def print_cold(self, cold) -> None:
+        self.stdout.write("")
+        header = ("target", "first request after a write", "the next one")
+        lines = [(name, ms(c * 1e6), ms(w * 1e6)) for name, c, w in cold]
+        self.write_table(header, lines)
 
     def wrk(self, wrk: str, url: str, header: str, options, duration: int, server) -> dict:
         server.wait_idle()  # the previous run's requests still queued would count in this one
@@ -167,15 +210,19 @@ class Command(BaseCommand):
         return result
 
     def print_results(self, rows) -> list[str]:
-        header = ("target", "requests", "req/s", "median", "p95", "p99", "max", "errors", "non-2xx")
+        header = ("target", "requests", "req/s", "of floor", "median", "p95", "p99", "max",
+                  "errors", "non-2xx")  # fmt: skip
         lines, failures = [], []
+        rate = {name: r["requests"] / (r["duration_us"] / 1e6) for name, r in rows}
+        floor = next((rate[name] for name, _r in rows if name.startswith(FLOOR)), None)
         for name, r in rows:
             errors = r["connect"] + r["read"] + r["write"] + r["timeout"]
             lines.append(
                 (
                     name,
                     f"{r['requests']:,}",
-                    f"{r['requests'] / (r['duration_us'] / 1e6):.1f}",
+                    f"{rate[name]:.1f}",
+                    f"{rate[name] / floor:.2f}" if floor else "",
                     *(ms(r[key]) for key in ("p50_us", "p95_us", "p99_us", "max_us")),
                     str(errors),
                     str(r["not_2xx"]),
