@@ -73,7 +73,7 @@ PYTEST_WORKERS ?= 2
 test: install ## The whole test suite (DATABASE_URL / REDIS_URL select real services)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-bench: install ## Time the engine on the demo and at scale (PostgreSQL when DATABASE_URL is set)
+bench: install ## Time the engine on the demo, at scale and at 5x scale (PostgreSQL when DATABASE_URL is set)
 	$(PY) manage.py bench
 
 # wrk is Debian's package; installed here when missing (as root, like .ci/run's Chromium).

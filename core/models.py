@@ -87,9 +87,11 @@ def _new_epoch() -> str:
 
 
 class DataVersion(models.Model):
-    """One row whose counter goes up with every committed change to OSM's data, so that
-    heavy computed reads (the alignment report) can be cached exactly: a cache entry names
-    the version it was computed at and is never served once the data has moved on."""
+    """The data version: a number that goes up once every change to OSM's data has
+    committed, so that computed reads (the alignment report, kept API answers) can be cached
+    exactly: a cache entry names the version it was computed at and is never served once
+    the data has moved on. This row holds the epoch; the number is a PostgreSQL sequence
+    (no lock for writers to queue on; core/versioning.py), or `counter` on SQLite."""
 
     access = Access(policies.INTERNAL)
 
