@@ -29,30 +29,33 @@ own, so exploring never weakens the map's tests, and only the significant candid
 stored, marked `exploratory`, with the strongest measure pair.
 
 Reads are a handful of queries whatever the size (units, objectives, arrows, cascade links,
-and the series through `load_series`), grouped in Python; the statistics run with arrays
-(`testing.evaluate_panels`).
+and the series through `strategy_series`, which reads entered values as floats and leaves
+only calculated and rollup measures to `load_series`), grouped in Python; the statistics
+run with arrays (`testing.evaluate_panels`), with Python's cycle collector paused (see
+`_collector_paused`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from core.replica import heavy_reads
 from scorecards.models import CascadeLink, CauseEffect, Objective, OrgUnit
-from scorecards.selectors.series import load_series
 
 from .models import StrategyTestResult, StrategyTestRun
+from .strategy_series import MeasureRef, strategy_series
 from .testing import (
     INSUFFICIENT,
-    MONTHS,
     MeasureSeries,
     PairResult,
     PanelPair,
@@ -66,20 +69,6 @@ ALPHA = 0.05  # significance of the adjusted p-values
 MIN_PERIODS = 12  # paired periods a lag needs to be tested (issue 8: fewer is insufficient)
 MAX_RETENTION_DAYS = 36500  # the longest retention asked of the pruning (a century)
 PRUNE_BATCH = 10  # runs deleted at a time (about 600 results each at scale)
-
-
-@dataclass
-class MeasureRef:
-    """What the run needs of a measure besides its series."""
-
-    id: int
-    objective_id: int
-    unit_id: int
-    code: str
-    polarity: str
-    frequency: str
-    aggregation: str
-    depends_on: frozenset[int] = frozenset()  # formula inputs and rollup sources
 
 
 @dataclass
@@ -145,38 +134,6 @@ def _depths(parents: dict[int, int | None]) -> dict[int, int]:
     return depths
 
 
-def _series(today: dt.date) -> tuple[dict[int, MeasureSeries], dict[int, MeasureRef]]:
-    """Actuals up to `today` of every monthly or quarterly measure (calculated and rollup
-    ones computed from their inputs), by measure id."""
-    loaded = load_series(Q(frequency__in=list(MONTHS)), upto=today)
-    series, refs = {}, {}
-    for measure_id, one in loaded.items():
-        info = one.measure
-        if info.frequency not in MONTHS:
-            continue  # an annual input of a selected measure
-        series[measure_id] = MeasureSeries(
-            polarity=info.polarity,
-            frequency=info.frequency,
-            aggregation=info.aggregation,
-            values={
-                period: float(value.actual)
-                for period, value in one.values.items()
-                if value.actual is not None
-            },
-        )
-        refs[measure_id] = MeasureRef(
-            id=measure_id,
-            objective_id=info.objective_id,
-            unit_id=info.unit_id,
-            code=info.code,
-            polarity=info.polarity,
-            frequency=info.frequency,
-            aggregation=info.aggregation,
-            depends_on=frozenset(info.inputs) | frozenset(info.sources),
-        )
-    return series, refs
-
-
 def _kind(cause: MeasureRef, effect: MeasureRef) -> tuple:
     """Pairs of measures of different units pool when they match on this: codes,
     polarities and frequencies, and the aggregation of a monthly measure beside a quarterly
@@ -202,7 +159,7 @@ def strategy_test_inputs(*, today: dt.date) -> StrategyTestInputs:
     }
     arrows = list(CauseEffect.objects.order_by("id").values_list("id", "cause_id", "effect_id"))
     below = _closure_below(list(CascadeLink.objects.values_list("supporting_id", "supported_id")))
-    series, refs = _series(today)
+    series, refs = strategy_series(today)
     by_objective: dict[int, list[MeasureRef]] = defaultdict(list)
     for ref in refs.values():
         by_objective[ref.objective_id].append(ref)
@@ -361,6 +318,21 @@ def strategy_test_results(
 # The run -------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off for the block, then back as it was. A run builds a few
+    hundred thousand small objects that live until it ends (the candidates' pairs) and form
+    no cycle; each full collection walks them all again for nothing, which took a fifth of
+    the run's time at scale. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def strategy_test_run(*, today: dt.date | None = None, actor=None) -> StrategyTestRun:
     """Test every arrow of every unit's strategy map against the data up to `today`
     (default: today) and store the verdicts as a new run, with the significant exploratory
@@ -376,8 +348,10 @@ def strategy_test_run(*, today: dt.date | None = None, actor=None) -> StrategyTe
     run = StrategyTestRun.objects.create(run_on=today, max_lag=max_lag, alpha=ALPHA)
     logger.info("Strategy test run %s of %s started by %s.", run.pk, today, actor or "the schedule")
     try:
-        inputs = strategy_test_inputs(today=today)
-        rows, family = strategy_test_results(inputs, run=run, max_lag=max_lag)
+        with _collector_paused():
+            inputs = strategy_test_inputs(today=today)
+            rows, family = strategy_test_results(inputs, run=run, max_lag=max_lag)
+            del inputs  # freed now, so the collector back on never walks them
         with transaction.atomic():
             StrategyTestResult.objects.bulk_create(rows, batch_size=1000)
             run.status = StrategyTestRun.Status.DONE

@@ -435,10 +435,12 @@ def evaluate_panels(
     n, r, tested = _pooled_r(totals, min_periods)
     p, adjusted, family = _adjusted_p(r, n, tested)
     best = _best_lags(p, adjusted)
+    positions = range(len(pairs))
+    if significant_only:
+        positions = np.flatnonzero(adjusted[positions, best] < alpha)
     results = []
-    for position, pair in enumerate(pairs):
-        if significant_only and not adjusted[position, best[position]] < alpha:
-            continue
+    for position in positions:
+        pair = pairs[position]
         result = PairResult(
             key=pair.key,
             verdict=INSUFFICIENT,
@@ -461,7 +463,8 @@ def _frequencies_and_signs(series, pairs) -> tuple[list[str], list[int]]:
     the map expects (step 4), from its first member's measures."""
     frequency_of, signs = [], []
     for pair in pairs:
-        cause, effect = (series[k] for k in pair.members[0])
+        cause_key, effect_key = pair.members[0]
+        cause, effect = series[cause_key], series[effect_key]
         same = cause.frequency == effect.frequency
         frequency_of.append(cause.frequency if same else "quarterly")
         signs.append(polarity_sign(cause.polarity) * polarity_sign(effect.polarity))
@@ -501,9 +504,8 @@ def _level_grid(series, members, frequency: str, fiscal_start: int):
     """Each series of `members` once on `frequency` (a monthly one combined into quarters):
     {key: row} and a grid of levels, a row per series and a column per period (NaN: no
     value); None for the grid when no series has a value."""
-    months = MONTHS[frequency]
     rows: dict[Hashable, int] = {}
-    by_index: list[dict[int, float]] = []
+    chosen: list[Mapping[dt.date, float]] = []
     for _, *keys in members:
         for key in keys:
             if key in rows:
@@ -516,17 +518,19 @@ def _level_grid(series, members, frequency: str, fiscal_start: int):
                     if measure.frequency == "monthly"
                     else {}
                 )
-            rows[key] = len(by_index)
-            by_index.append({_index(d, months): float(v) for d, v in values.items()})
-    indices = [i for values in by_index for i in values]
-    if not indices:
+            rows[key] = len(chosen)
+            chosen.append(values)
+    # Each period's index worked out once, not once per value: a few dozen periods in all.
+    index_of = {period: _index(period, MONTHS[frequency]) for period in set().union(*chosen)}
+    if not index_of:
         return rows, None
-    first = min(indices)
-    levels = np.full((len(by_index), max(indices) - first + 1), np.nan)
-    for row, values in enumerate(by_index):
-        if values:
-            columns = np.fromiter(values, dtype=int, count=len(values)) - first
-            levels[row, columns] = np.fromiter(values.values(), dtype=float, count=len(values))
+    first = min(index_of.values())
+    levels = np.full((len(chosen), max(index_of.values()) - first + 1), np.nan)
+    for row, values in enumerate(chosen):
+        by_index = dict(zip(map(index_of.get, values), values.values(), strict=True))
+        if by_index:
+            columns = np.fromiter(by_index, dtype=int, count=len(by_index)) - first
+            levels[row, columns] = np.fromiter(by_index.values(), dtype=float, count=len(by_index))
     return rows, levels
 
 
@@ -563,14 +567,8 @@ def _adjusted_p(r: np.ndarray, n: np.ndarray, tested: np.ndarray):
 def _best_lags(p: np.ndarray, adjusted: np.ndarray) -> np.ndarray:
     """Each pair's best lag: the smallest adjusted p, then the smallest p, then the
     shortest lag."""
-    pairs, lags = p.shape
-    lag_of = np.broadcast_to(np.arange(lags), p.shape)
-    order = np.lexsort((lag_of.ravel(), p.ravel(), adjusted.ravel()))
-    pair_of = order // lags
-    first_seen = np.unique(pair_of, return_index=True)[1]
-    best = np.zeros(pairs, dtype=int)
-    best[pair_of[first_seen]] = order[first_seen] % lags
-    return best
+    lag_of = np.broadcast_to(np.arange(p.shape[1]), p.shape)
+    return np.lexsort((lag_of, p, adjusted))[:, 0]  # each row sorted on its own
 
 
 def _panel_verdict(best: LagResult, expected_sign: int, alpha: float) -> str:
@@ -592,9 +590,10 @@ def _accumulate(totals, units, owner, changes, causes, effects, phi, lags) -> No
     units += np.bincount(owner, weights=usable, minlength=len(units)).astype(int)
     pairs = len(units)
     length = cause.shape[1]
+    has_cause, has_effect = ~np.isnan(cause) & usable[:, None], ~np.isnan(effect)
     for lag in range(min(lags - 1, length - 1) + 1):
-        x, y = cause[:, : length - lag], effect[:, lag:]
-        both = ~np.isnan(x) & ~np.isnan(y) & usable[:, None]
-        x, y = np.where(both, x, 0.0), np.where(both, y, 0.0)
+        both = has_cause[:, : length - lag] & has_effect[:, lag:]
+        x = np.where(both, cause[:, : length - lag], 0.0)
+        y = np.where(both, effect[:, lag:], 0.0)
         for slot, values in enumerate((both, x, y, x * x, y * y, x * y)):
             totals[slot, :, lag] += np.bincount(owner, weights=values.sum(axis=1), minlength=pairs)

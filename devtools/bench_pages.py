@@ -7,7 +7,7 @@ which fails when a URL of the app is missing from it), each opened on the object
 scale data set has no review meeting, calendar event, goal template, theme or strategy test run;
 the bench adds one of each, once, through the services (a strategy review of the
 enterprise, whose agenda is read from the whole scorecard, with an action item; the nightly
-strategy test, about 20 s at scale). Each page is rendered in-process for
+strategy test, about 3 s at scale). Each page is rendered in-process for
 an OSM staff member (Django's test client: the view, its queries and its templates; no
 network), once to warm up and then `repeat` timed runs, its queries counted.
 """
