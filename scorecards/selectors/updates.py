@@ -1,9 +1,10 @@
 """What measure owners owe: the actuals due and missing, and the next ones falling due.
 
-"My updates" shows a person's own list; unit heads see their units' owners; the reminder
-jobs read the same list, so a page and an email never disagree. It also shows an employee
-her goals: they are the people app's, above this one, so an app above registers how to read
-them (`register_personal_goals`, in its AppConfig.ready()).
+"My updates" shows a person's own list; unit heads and the OSM staff see their units'
+owners, a page at a time, by the same rules worked out in the database (owed_owners.py);
+the reminder jobs read the same list, so a page and an email never disagree. It also shows
+an employee her goals: they are the people app's, above this one, so an app above registers
+how to read them (`register_personal_goals`, in its AppConfig.ready()).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ HORIZON_MONTHS = 12
 
 # An actual is in when it is approved, or submitted and waiting for a unit head: the owner
 # has done his part (a returned one is owed again).
-_IN = Q(actual__isnull=False) | Q(state=ValueState.SUBMITTED)
+ACTUAL_IN = Q(actual__isnull=False) | Q(state=ValueState.SUBMITTED)
+# People enter the actuals of these measures; calculated and rollup measures compute theirs.
+ENTERED_BY_PEOPLE = (Q(formula__isnull=True) | Q(formula="")) & Q(rollup="none")
 
 
 @dataclass(frozen=True)
@@ -59,22 +62,13 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     Three queries, whatever the number of measures; only the measures that may owe
     something are read further (a few hundred of 8,000 at seed_scale)."""
     today = today or timezone.localdate()
-    fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
-    horizon = add_months(today.replace(day=1), -HORIZON_MONTHS)
-    # What is due depends on the frequency only: worked out once per frequency, not per
-    # measure.
-    schedules = {
-        frequency: _Schedule(frequency, fiscal_start, today, horizon, due_days)
-        for frequency in Frequency.values
-    }
-    measures = (
-        Measure.objects.filter(measures)
-        .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
-        .order_by()
-    )
+    fiscal_start = settings.FISCAL_YEAR_START_MONTH
+    horizon, schedules = owed_schedules(today)
+    start = entered_from(horizon, schedules)
+    measures = Measure.objects.filter(measures).filter(ENTERED_BY_PEOPLE).order_by()
     # A lookup per measure on the (measure, period) index, not an aggregate over every value
     first_actual = (
-        MeasureValue.objects.filter(_IN, measure=OuterRef("pk"))
+        MeasureValue.objects.filter(ACTUAL_IN, measure=OuterRef("pk"))
         .order_by("period")
         .values("period")[:1]
     )
@@ -86,7 +80,7 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
         scheduled |= Q(frequency=frequency, recent__period__in=schedule.periods)
     recent = FilteredRelation(
         "values",
-        condition=Q(values__period__gte=horizon)
+        condition=Q(values__period__gte=start)
         & (Q(values__actual__isnull=False) | Q(values__state=ValueState.SUBMITTED)),
     )
     counted = (
@@ -109,7 +103,7 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
             owing[measure_id] = owes
     rows = measures.filter(id__in=owing).values("id", "code", "name", "unit__code", "owner_id")
     entered = set(
-        MeasureValue.objects.filter(_IN, measure_id__in=owing, period__gte=horizon).values_list(
+        MeasureValue.objects.filter(ACTUAL_IN, measure_id__in=owing, period__gte=start).values_list(
             "measure_id", "period"
         )
     )
@@ -123,7 +117,26 @@ def owed_values(measures: Q, *, today: dt.date | None = None) -> list[OwedValue]
     return owed
 
 
-class _Schedule:
+def owed_schedules(today: dt.date) -> tuple[dt.date, dict[str, Schedule]]:
+    """The horizon (the first month of the last 12) and each frequency's `Schedule` as of
+    `today`: what is due depends on the frequency only, so it is worked out once per
+    frequency, not per measure."""
+    fiscal_start, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
+    horizon = add_months(today.replace(day=1), -HORIZON_MONTHS)
+    schedules = {
+        frequency: Schedule(frequency, fiscal_start, today, horizon, due_days)
+        for frequency in Frequency.values
+    }
+    return horizon, schedules
+
+
+def entered_from(horizon: dt.date, schedules: dict[str, Schedule]) -> dt.date:
+    """The first period whose actual can settle something owed: the horizon, or an earlier
+    next period (a fiscal year's, when values are due more than a month after it ends)."""
+    return min(horizon, *(schedule.upcoming for schedule in schedules.values()))
+
+
+class Schedule:
     """For one frequency, as of `today`: the periods due so far within the horizon, latest
     first, each with its due date (`past`), and the next period to fall due (`upcoming`)."""
 
@@ -164,11 +177,7 @@ def _owed(row: dict, period: dt.date, due: dt.date, today: dt.date) -> OwedValue
 def entered_measure_count(measures: Q) -> int:
     """How many measures matching `measures` have actuals entered by people (not calculated
     or rolled up): whether "nothing owed" means all is in or nothing is owned (one query)."""
-    return (
-        Measure.objects.filter(measures)
-        .filter(Q(formula__isnull=True) | Q(formula=""), rollup="none")
-        .count()
-    )
+    return Measure.objects.filter(measures).filter(ENTERED_BY_PEOPLE).count()
 
 
 # A person's goals (read by an app above this one) -------------------------------------------

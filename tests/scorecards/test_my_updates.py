@@ -112,6 +112,48 @@ def test_the_owners_come_fifty_a_page_the_most_behind_first(client, world):
     assert client.get(URL, {"page": "x"}).status_code == 200  # a bad page is the first
 
 
+def test_a_page_past_the_last_is_the_last_and_staff_queries_do_not_grow(client, world):
+    # Two owners (Ann and Bob), one page; then 60 more, each owing October and November:
+    # the same queries for two pages of owners; a page past the end is the last.
+    staff = f.UserFactory(roles=[OSM_STAFF])
+    client.force_login(staff)
+    client.get(URL)  # warm-up
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL)
+    unit = world["rev"].unit
+    for k in range(60):
+        measure_of(f.UserFactory(roles=[MEASURE_OWNER], first_name=f"P{k:02}"), unit, f"P{k:02}")
+    with CaptureQueriesContext(connection) as large:
+        first = client.get(URL)
+    assert len(large) == len(small)
+    assert len(first.context["owners"]) == 50
+    last = client.get(URL, {"page": "99"})
+    # 62 owners: the last page holds the 12 after the first 50
+    assert last.context["owners"].number == 2 and len(last.context["owners"]) == 12
+    assert "Page 2 of 2 (51 to 62 of 62)" in last.content.decode()
+
+
+def test_the_staff_see_their_own_measures_in_their_list_not_among_the_owners(client, world):
+    # A staff member who owns BU's PLAN (created 20 Oct: October overdue, November next)
+    # sees it in his own list; the owners' table shows Ann and Bob only.
+    staff = f.UserFactory(roles=[OSM_STAFF], first_name="Sam")
+    measure_of(staff, world["rev"].unit, "PLAN")
+    client.force_login(staff)
+    response = client.get(URL)
+    assert [(o.measure_code, o.period) for o in response.context["overdue"]] == [
+        ("PLAN", dt.date(2026, 10, 1))
+    ]
+    assert [(o.measure_code, o.period) for o in response.context["upcoming"]] == [
+        ("PLAN", dt.date(2026, 11, 1))
+    ]
+    assert {o["owner"].first_name for o in response.context["owners"]} == {"Ann", "Bob"}
+    # Ann, an owner, sees her own list and no table of owners
+    client.force_login(world["ann"])
+    response = client.get(URL)
+    assert response.context["owners"] == [] and not response.context["team"]
+    assert [o.measure_code for o in response.context["overdue"]] == ["REV"]
+
+
 def test_roles(client, world):
     client.force_login(f.UserFactory(roles=[EMPLOYEE]))
     html = client.get(URL).content.decode()

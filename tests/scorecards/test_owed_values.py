@@ -136,3 +136,22 @@ def test_a_measure_with_every_actual_in_owes_nothing_and_other_periods_do_not_co
         ("WAS", dt.date(2026, 7, 1)),  # due 10 Oct
         ("WAS", dt.date(2026, 10, 1)),  # due 10 Jan 2027
     ]
+
+
+def test_an_annual_actual_from_before_the_horizon_settles_the_next_year(settings):
+    # Due 45 days after the fiscal year: on 10 Feb 2027 the next annual period due is
+    # FY2026 (from 1 Jan 2026, due 31 Dec + 45 = 14 Feb 2027), a month before the 12 months'
+    # horizon (from 1 Feb 2026). Its actual counts all the same: with it nothing is owed;
+    # without it, FY2026 is owed, in 4 days.
+    settings.MEASURE_DUE_DAYS = 45
+    owner = f.UserFactory()
+    today = dt.date(2027, 2, 10)
+    for code, years in (("IN", (2025, 2026)), ("OUT", (2025,))):
+        measure = f.MeasureFactory(code=code, owner=owner, frequency=Frequency.ANNUAL)
+        created_on(measure, dt.date(2024, 3, 1))
+        for year in years:
+            f.MeasureValueFactory(measure=measure, period=dt.date(year, 1, 1), actual=1)
+    owed = owed_values(Q(owner=owner), today=today)
+    assert [(o.measure_code, o.period, o.due, o.days) for o in owed] == [
+        ("OUT", dt.date(2026, 1, 1), dt.date(2027, 2, 14), 4)
+    ]
