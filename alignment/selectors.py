@@ -3,7 +3,8 @@ queries, the metrics of `alignment.metrics`, and the lists of what is out of lin
 
 "The year" is the fiscal year named after the calendar year in which it starts. Objective
 statuses (for unfunded gaps) are as of the current month, or the year's last month for a
-past year.
+past year (alignment/statuses.py); data timeliness and overdue measures come from
+alignment/timeliness.py. Each query reads the subtree's units by their ids, read once.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -30,13 +32,11 @@ from core.versioning import data_version
 from initiatives.choices import InitiativeStatus
 from initiatives.models import Initiative, InitiativeObjective
 from people.models import Employee, Goal, IncentiveComponent
-from scorecards.choices import Rollup
-from scorecards.models import CascadeLink, Measure, MeasureValue, Objective, OrgUnit
-from scorecards.periods import add_months, months_in, period_start
-from scorecards.scoring import due_date, latest_due_period, owes_from
-from scorecards.selectors.scorecard import objective_scores
+from scorecards.models import CascadeLink, Measure, Objective, OrgUnit
 
 from .metrics import Counts, Metrics, depths, metrics, subtree_counts
+from .statuses import ENTERED, ObjectiveRow, objective_statuses
+from .timeliness import measure_timeliness
 
 
 @dataclass(frozen=True)
@@ -127,8 +127,12 @@ def alignment_report(
     start_month = settings.FISCAL_YEAR_START_MONTH
     year = current_fiscal_year(today) if fiscal_year is None else fiscal_year
     year_start, year_end = fiscal_year_bounds(year, start_month)
-    subtree = OrgUnit.objects.subtree_of(unit.pk)
-    units = list(subtree.values("id", "code", "name", "kind", "parent_id"))
+    units = list(
+        OrgUnit.objects.subtree_of(unit.pk).values("id", "code", "name", "kind", "parent_id")
+    )
+    # The subtree's ids, read once: "unit in (ids)" is planned far better than the
+    # recursive query repeated in every query.
+    ids = [u["id"] for u in units]
     parent_of = {u["id"]: u["parent_id"] for u in units}
     parent_of[unit.pk] = None  # the top of this report
     own: dict[int, Counts] = defaultdict(Counts)
@@ -139,10 +143,10 @@ def alignment_report(
     status_month = min(today, year_end).replace(day=1)
     lists = Lists()
 
-    _objectives(unit, subtree, own, lists, status_month, year_start, year_end, today)
-    _budget(subtree, year, own, lists)
-    _people(subtree, year, own, lists)
-    _measures(subtree, year_start, year_end, today, own, lists)
+    _objectives(unit, ids, own, lists, status_month, year_start, year_end, today)
+    _budget(ids, year, own, lists)
+    _people(ids, year, own, lists)
+    _measures(unit, ids, year_start, year_end, today, own, lists)
     _awareness(unit, parent_of, own, today, year_end)
 
     totals = subtree_counts(parent_of, own)
@@ -173,33 +177,48 @@ def alignment_report(
     )
 
 
-def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, today):
+def _objectives(unit, ids, own, lists, status_month, year_start, year_end, today):
     """Objective linkage, cascade coverage, initiative linkage and unfunded gaps. Not
     cascaded: the top unit's own objectives no objective below supports; none for a leaf
     (`own` says which units are leaves)."""
     rows = (
-        Objective.objects.filter(unit__in=subtree)
+        Objective.objects.filter(unit_id__in=ids)
         .annotate(
             linked=Exists(CascadeLink.objects.filter(supporting=OuterRef("pk"))),
             cascaded=Exists(CascadeLink.objects.filter(supported=OuterRef("pk"))),
+            computed=Exists(Measure.objects.filter(objective=OuterRef("pk")).exclude(ENTERED)),
+            # objective_scores' order of the objectives (Objective.Meta.ordering)
+            engine_order=Window(
+                RowNumber(), order_by=[F("unit__code"), F("perspective__order"), F("code")]
+            ),
         )
-        .values(
-            "id", "code", "name", "unit_id", "unit__code", "unit__parent_id", "linked", "cascaded"
+        .values_list(
+            "id",
+            "code",
+            "name",
+            "unit_id",
+            "unit__code",
+            "unit__parent_id",
+            "linked",
+            "cascaded",
+            "weight",
+            "computed",
+            "engine_order",
         )
         .order_by("unit__code", "code")
     )
     objectives = list(rows)
-    for o in objectives:
-        counts = own[o["unit_id"]]
+    for id_, code, name, unit_id, unit_code, parent_id, linked, cascaded, *_rest in objectives:
+        counts = own[unit_id]
         counts.own_objectives += 1
-        counts.own_objectives_cascaded += o["cascaded"]
-        item = Item("objective", o["id"], f"{o['code']} {o['name']}", o["unit__code"])
-        if o["unit_id"] == unit.pk and not o["cascaded"] and not counts.leaf:
-            lists.not_cascaded.append(item)
-        if o["unit__parent_id"] is not None:  # the enterprise root's objectives support none
+        counts.own_objectives_cascaded += cascaded
+        if unit_id == unit.pk and not cascaded and not counts.leaf:
+            lists.not_cascaded.append(Item("objective", id_, f"{code} {name}", unit_code))
+        if parent_id is not None:  # the enterprise root's objectives support none
             counts.objectives += 1
-            counts.objectives_linked += o["linked"]
-            if not o["linked"]:
+            counts.objectives_linked += linked
+            if not linked:
+                item = Item("objective", id_, f"{code} {name}", unit_code)
                 lists.unlinked_objectives.append(item)
 
     running = (
@@ -208,7 +227,7 @@ def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, t
         .filter(Q(end__isnull=True) | Q(end__gte=year_start))
     )
     for unit_id, linked in (
-        running.filter(unit__in=subtree)
+        running.filter(unit_id__in=ids)
         .annotate(linked=Exists(InitiativeObjective.objects.filter(initiative=OuterRef("pk"))))
         .values_list("unit_id", "linked")
     ):
@@ -217,28 +236,28 @@ def _objectives(unit, subtree, own, lists, status_month, year_start, year_end, t
     # An objective is funded by any such initiative, whichever unit runs it.
     funded = set(
         InitiativeObjective.objects.filter(
-            initiative__in=running, objective__unit__in=subtree
+            initiative__in=running, objective__unit_id__in=ids
         ).values_list("objective_id", flat=True)
     )
-    statuses = objective_scores(Q(id__in=subtree), as_of=status_month, today=today)
-    for o in objectives:
-        reading = statuses.get(o["id"])
-        if reading and reading.status in ("red", "yellow") and o["id"] not in funded:
-            lists.unfunded_gaps.append(
-                Item(
-                    "objective",
-                    o["id"],
-                    f"{o['code']} {o['name']}",
-                    o["unit__code"],
-                    status=reading.status,
-                )
-            )
+    unfunded = [o for o in objectives if o[0] not in funded]
+    statuses = objective_statuses(
+        {o: ObjectiveRow(w, computed, order) for o, *_cols, w, computed, order in objectives},
+        ids,
+        [o[0] for o in unfunded],
+        as_of=status_month,
+        today=today,
+    )
+    for id_, code, name, _unit, unit_code, *_rest in unfunded:
+        status = statuses[id_]
+        if status in ("red", "yellow"):
+            item = Item("objective", id_, f"{code} {name}", unit_code, status=status)
+            lists.unfunded_gaps.append(item)
 
 
-def _budget(subtree, year, own, lists):
+def _budget(ids, year, own, lists):
     """Budget linkage and STRATEX share; lines not linked."""
     lines = (
-        BudgetLine.objects.filter(unit__in=subtree, fiscal_year=year)
+        BudgetLine.objects.filter(unit_id__in=ids, fiscal_year=year)
         .annotate(
             initiative_linked=Exists(
                 InitiativeObjective.objects.filter(initiative=OuterRef("initiative"))
@@ -280,166 +299,65 @@ def _budget(subtree, year, own, lists):
             )
 
 
-def _people(subtree, year, own, lists):
-    """Goal alignment and incentive linkage of active employees; the lists."""
-    aligned_goal = Goal.objects.filter(employee=OuterRef("pk"), fiscal_year=year).filter(
-        Q(objective__isnull=False) | Q(measure__isnull=False)
+def _people(ids, year, own, lists):
+    """Goal alignment and incentive linkage of active employees, counted by the database
+    per unit; the lists, of the employees and components out of line only."""
+    aligned = Exists(
+        Goal.objects.filter(employee=OuterRef("pk"), fiscal_year=year).filter(
+            Q(objective__isnull=False) | Q(measure__isnull=False)
+        )
     )
-    for e in (
-        Employee.objects.filter(unit__in=subtree, active=True)
-        .annotate(aligned=Exists(aligned_goal))
-        .values("id", "name", "unit_id", "unit__code", "aligned")
+    employees = Employee.objects.filter(unit_id__in=ids, active=True)
+    for unit_id, count in (
+        employees.order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n")
+    ):
+        own[unit_id].employees += count
+        own[unit_id].employees_aligned += count  # less those not aligned, below
+    for id_, name, unit_id, unit_code in (
+        employees.filter(~aligned)
+        .values_list("id", "name", "unit_id", "unit__code")
         .order_by("unit__code", "name")
     ):
-        own[e["unit_id"]].employees += 1
-        if e["aligned"]:
-            own[e["unit_id"]].employees_aligned += 1
-        else:
-            lists.unaligned_employees.append(Item("employee", e["id"], e["name"], e["unit__code"]))
-    for c in (
-        IncentiveComponent.objects.filter(
-            employee__unit__in=subtree, employee__active=True, fiscal_year=year
-        )
-        .values(
-            "id",
-            "name",
-            "weight",
-            "objective_id",
-            "measure_id",
-            "employee__name",
-            "employee__unit_id",
-            "employee__unit__code",
-        )
+        own[unit_id].employees_aligned -= 1
+        lists.unaligned_employees.append(Item("employee", id_, name, unit_code))
+
+    components = IncentiveComponent.objects.filter(
+        employee__unit_id__in=ids, employee__active=True, fiscal_year=year
+    )
+    linked = Q(objective__isnull=False) | Q(measure__isnull=False)
+    # Sums of exact Decimals: weight times count per distinct weight (the same sums as
+    # adding row by row, and exact on SQLite too, where SUM would add floats).
+    for unit_id, weight, count, count_linked in (
+        components.order_by()
+        .values("employee__unit_id", "weight")
+        .annotate(n=Count("pk"), linked=Count("pk", filter=linked))
+        .values_list("employee__unit_id", "weight", "n", "linked")
+    ):
+        counts = own[unit_id]
+        counts.incentive_weight += weight * count
+        if count_linked:
+            counts.incentive_weight_linked += weight * count_linked
+    for id_, name, weight, employee, unit_code in (
+        components.exclude(linked)
+        .values_list("id", "name", "weight", "employee__name", "employee__unit__code")
         .order_by("employee__unit__code", "employee__name", "name")
     ):
-        counts = own[c["employee__unit_id"]]
-        counts.incentive_weight += c["weight"]
-        if c["objective_id"] or c["measure_id"]:
-            counts.incentive_weight_linked += c["weight"]
-        else:
-            lists.unlinked_incentives.append(
-                Item(
-                    "incentivecomponent",
-                    c["id"],
-                    f"{c['name']} ({c['employee__name']})",
-                    c["employee__unit__code"],
-                    amount=c["weight"],
-                )
-            )
-
-
-def _measures(subtree, year_start, year_end, today, own, lists):
-    """Data timeliness (from the values' change history) and overdue measures."""
-    measures = list(
-        Measure.objects.filter(unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE)
-        .annotate(first_period=Min("values__period", filter=Q(values__actual__isnull=False)))
-        .values(
-            "id", "code", "name", "unit_id", "unit__code", "frequency", "first_period", "created_at"
+        lists.unlinked_incentives.append(
+            Item("incentivecomponent", id_, f"{name} ({employee})", unit_code, amount=weight)
         )
-        .order_by("unit__code", "code")
-    )
-    due = _periods_due(measures, year_start, year_end, today)
-    if due:
-        _count_timely(subtree, measures, due, own)
-    _list_overdue(subtree, measures, today, lists)
 
 
-def _periods_due(measures, year_start, year_end, today) -> dict[tuple[int, dt.date], dt.date]:
-    """{(measure id, period): due date} of the periods whose due date fell within the year
-    and has passed, from the period each measure started (a measure is not late for periods
-    before it existed)."""
-    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
-    # The candidate periods depend on the frequency only: work them out once per frequency.
-    calendar: dict[str, list[tuple[dt.date, dt.date]]] = {}
-    for frequency in {m["frequency"] for m in measures}:
-        step = months_in(frequency)
-        period = period_start(add_months(year_start, -12 - step), frequency, start_month)
-        calendar[frequency] = []
-        while period <= year_end:
-            deadline = due_date(period, frequency, due_days)
-            if year_start <= deadline <= year_end and deadline < today:
-                calendar[frequency].append((period, deadline))
-            period = add_months(period, step)
-    due: dict[tuple[int, dt.date], dt.date] = {}
-    for m in measures:
-        # A measure owes values from the period it was created in, or from its first actual
-        # if that is earlier (history loaded from before OSM); one never reported still owes.
-        # (Targets set ahead for the whole year owe nothing: only actuals count here.)
-        since = owes_from(
-            timezone.localtime(m["created_at"]).date(),
-            m["frequency"],
-            start_month,
-            m["first_period"],
-        )
-        for period, deadline in calendar[m["frequency"]]:
-            if period >= since:
-                due[(m["id"], period)] = deadline
-    return due
-
-
-def _count_timely(subtree, measures, due, own) -> None:
-    """Count each unit's periods due and those whose actual was first entered on or before
-    the due date (from the values' change history)."""
-    first_entered = (
-        MeasureValue.history.filter(
-            measure_id__in=Measure.objects.filter(
-                unit__in=subtree, formula__isnull=True, rollup=Rollup.NONE
-            ),
-            actual__isnull=False,
-            period__gte=min(p for _, p in due),
-            period__lte=max(p for _, p in due),
-        )
-        .values("measure_id", "period")
-        .annotate(first=Min("history_date"))
-    )
-    entered = {(r["measure_id"], r["period"]): r["first"] for r in first_entered}
-    # On time: entered before the due day ended, in the site's time zone. One cut-off
-    # per distinct due date, not a time-zone conversion per value.
-    cutoffs = {
-        deadline: timezone.make_aware(
-            dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min)
-        )
-        for deadline in set(due.values())
-    }
-    unit_of = {m["id"]: m["unit_id"] for m in measures}
-    for (measure_id, period), deadline in due.items():
-        counts = own[unit_of[measure_id]]
-        counts.periods_due += 1
-        when = entered.get((measure_id, period))
-        if when is not None and when < cutoffs[deadline]:
-            counts.periods_timely += 1
-
-
-def _list_overdue(subtree, measures, today, lists) -> None:
-    """Overdue now: the measures whose latest period due by today has no actual (the
-    engine's rule)."""
-    start_month, due_days = settings.FISCAL_YEAR_START_MONTH, settings.MEASURE_DUE_DAYS
-    month = today.replace(day=1)
-    latest = {
-        frequency: latest_due_period(frequency, start_month, month, today, due_days)
-        for frequency in {m["frequency"] for m in measures}
-    }
-    reported = set(
-        MeasureValue.objects.filter(
-            measure__unit__in=subtree, period__in=set(latest.values()), actual__isnull=False
-        ).values_list("measure_id", "period")
-    )
-    for m in measures:
-        period = latest[m["frequency"]]
-        created = timezone.localtime(m["created_at"]).date()
-        if period < owes_from(created, m["frequency"], start_month, m["first_period"]):
-            continue  # a new measure owes nothing yet
-        if (m["id"], period) not in reported:
-            lists.overdue_measures.append(
-                Item(
-                    "measure",
-                    m["id"],
-                    f"{m['code']} {m['name']}",
-                    m["unit__code"],
-                    period=period,
-                    due=due_date(period, m["frequency"], due_days),
-                )
-            )
+def _measures(unit, ids, year_start, year_end, today, own, lists):
+    """Data timeliness (from the values' change history) and overdue measures
+    (alignment/timeliness.py)."""
+    whole_tree = unit.parent_id is None  # the enterprise's report
+    counts, overdue = measure_timeliness(ids, year_start, year_end, today, whole_tree=whole_tree)
+    for unit_id, (due, timely) in counts.items():
+        own[unit_id].periods_due += due
+        own[unit_id].periods_timely += timely
+    for m in overdue:
+        item = Item("measure", m.id, f"{m.code} {m.name}", m.unit_code, period=m.period, due=m.due)
+        lists.overdue_measures.append(item)
 
 
 def _awareness(unit, parent_of, own, today, year_end) -> None:
