@@ -133,3 +133,30 @@ def test_the_readings_between_are_shown_but_only_the_last_counts():
     table = cmd.stdout.getvalue()
     assert "after dashboard" in table and "112.3 MiB" in table  # 115,000 / 1,024
     assert "+5.0%" in table
+
+
+def test_first_requests_after_a_write_skip_the_floor_and_give_medians(monkeypatch):
+    from devtools.management.commands import loadtest
+
+    moved, timings = [], iter([0.0, 0.9, 0.9, 1.0,  # cold 0.9 s, warm 0.1 s
+                               2.0, 2.5, 2.5, 2.52,  # cold 0.5 s, warm 0.02 s
+                               3.0, 3.7, 3.7, 3.75])  # cold 0.7 s, warm 0.05 s  # fmt: skip
+
+    class Server:
+        base = "http://127.0.0.1:1"
+
+        def shell(self, code):
+            moved.append(code)
+            return "moved"  # the shell's last line: an empty one would be no answer
+
+    monkeypatch.setattr(loadtest, "http_request", lambda *args, **kwargs: (200, b""))
+    monkeypatch.setattr(loadtest.time, "perf_counter", lambda: next(timings))
+    targets = [
+        (loadtest.FLOOR, "healthz", "/healthz/", "Accept: */*"),
+        ("API alignment/", "alignment", "/api/v1/alignment/", "Authorization: Token x"),
+    ]
+    found = Command(stdout=io.StringIO()).first_after_a_write(Server(), targets)
+    # three writes for the one target that is not the floor; medians of (0.9, 0.5, 0.7)
+    # and of (0.1, 0.02, 0.05)
+    assert len(moved) == 3
+    assert found == [("API alignment/", pytest.approx(0.7), pytest.approx(0.05))]

@@ -180,7 +180,9 @@ class Command(BaseCommand):
                 continue
             cold, warm = [], []
             for _ in range(runs):
-                server.shell("from core.versioning import data_changed; data_changed(); print()")
+                server.shell(
+                    "from core.versioning import data_changed; data_changed(); print('moved')"
+                )
                 for times in (cold, warm):
                     started = time.perf_counter()
                     http_request(server.base, "GET", path, headers=dict([header.split(": ", 1)]))
