@@ -44,7 +44,7 @@ from tests.osm.test_every_page import NOT_OURS, web_url_names
 pytestmark = pytest.mark.django_db
 
 SNAPSHOT_APPS = ("scorecards", "initiatives", "budgets", "people", "reviews", "alignment", "osm",
-                 "communication")  # fmt: skip
+                 "communication", "reports")  # fmt: skip
 
 
 def snapshot() -> dict:
